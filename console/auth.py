@@ -1,0 +1,206 @@
+"""Users, passwords (argon2), sessions and API tokens. Secrets are stored only as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .clock import parse_iso, utc_iso
+from .commands import Actor
+from .roles import parse_roles
+from .tables import api_tokens, sessions, users
+
+_hasher = PasswordHasher()
+# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    display_name: str
+    roles: frozenset[str]
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.id, name=self.display_name, roles=self.roles)
+
+
+def _user(row: object) -> User:
+    r = row._mapping  # type: ignore[attr-defined]
+    return User(r["id"], r["username"], r["display_name"], parse_roles(r["roles"]))
+
+
+async def create_user(
+    conn: AsyncConnection,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    roles: frozenset[str],
+    now: datetime,
+) -> User:
+    """Add a user (or fail if the name is taken)."""
+    parse_roles(",".join(roles))
+    user_id = uuid.uuid4().hex
+    await conn.execute(
+        insert(users).values(
+            id=user_id,
+            username=username,
+            display_name=display_name,
+            password_hash=_hasher.hash(password),
+            roles=",".join(sorted(roles)),
+            active=True,
+            created_at=utc_iso(now),
+        )
+    )
+    return User(user_id, username, display_name, frozenset(roles))
+
+
+async def find_user(conn: AsyncConnection, username: str) -> User | None:
+    row = (await conn.execute(select(users).where(users.c.username == username))).first()
+    return _user(row) if row else None
+
+
+async def check_password(conn: AsyncConnection, username: str, password: str) -> User | None:
+    """The user if the password is right and the account active; None otherwise."""
+    row = (
+        await conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True)))
+    ).first()
+    try:
+        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return _user(row) if row else None
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str
+    csrf: str
+    user: User
+    expires_at: datetime
+
+
+async def open_session(conn: AsyncConnection, user: User, now: datetime, hours: float) -> Session:
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    expires = now + timedelta(hours=hours)
+    await conn.execute(
+        insert(sessions).values(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            csrf=csrf,
+            created_at=utc_iso(now),
+            expires_at=utc_iso(expires),
+        )
+    )
+    return Session(token, csrf, user, expires)
+
+
+async def find_session(conn: AsyncConnection, token: str, now: datetime) -> Session | None:
+    """The live session behind a cookie value, or None if unknown, expired or the user is inactive."""
+    row = (
+        await conn.execute(
+            select(sessions, users)
+            .join(users, users.c.id == sessions.c.user_id)
+            .where(sessions.c.token_hash == token_hash(token), users.c.active.is_(True))
+        )
+    ).first()
+    if row is None:
+        return None
+    expires = parse_iso(row.expires_at)
+    if expires <= now:
+        return None
+    return Session(token, row.csrf, _user(row), expires)
+
+
+async def close_session(conn: AsyncConnection, token: str) -> str | None:
+    """End a session; returns the user id it belonged to."""
+    th = token_hash(token)
+    user_id = await conn.scalar(select(sessions.c.user_id).where(sessions.c.token_hash == th))
+    await conn.execute(delete(sessions).where(sessions.c.token_hash == th))
+    return str(user_id) if user_id else None
+
+
+async def create_token(conn: AsyncConnection, user: User, name: str, now: datetime) -> str:
+    """A new API token for an integration; the plain value is shown once and never stored."""
+    token = "ict_" + secrets.token_urlsafe(32)
+    await conn.execute(
+        insert(api_tokens).values(
+            id=uuid.uuid4().hex,
+            user_id=user.id,
+            name=name,
+            token_hash=token_hash(token),
+            created_at=utc_iso(now),
+        )
+    )
+    return token
+
+
+async def revoke_token(conn: AsyncConnection, token: str, now: datetime) -> None:
+    await conn.execute(
+        update(api_tokens).where(api_tokens.c.token_hash == token_hash(token)).values(revoked_at=utc_iso(now))
+    )
+
+
+async def find_token(conn: AsyncConnection, token: str) -> User | None:
+    row = (
+        await conn.execute(
+            select(users)
+            .join(api_tokens, api_tokens.c.user_id == users.c.id)
+            .where(
+                api_tokens.c.token_hash == token_hash(token),
+                api_tokens.c.revoked_at.is_(None),
+                users.c.active.is_(True),
+            )
+        )
+    ).first()
+    return _user(row) if row else None
+
+
+class LoginThrottle:
+    """Refuses logins for a name or an address after repeated failures, for a while."""
+
+    def __init__(self, *, failures: int = 5, window: float = 600.0, lockout: float = 60.0) -> None:
+        self.failures, self.window, self.lockout = failures, window, lockout
+        self._seen: dict[str, deque[float]] = {}
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        q = self._seen.setdefault(key, deque())
+        while q and q[0] < now - self.window:
+            q.popleft()
+        return q
+
+    def retry_after(self, keys: list[str], now: float | None = None) -> int:
+        """Seconds until these keys may try again (0 if they may now)."""
+        now = time.monotonic() if now is None else now
+        wait = 0.0
+        for key in keys:
+            q = self._recent(key, now)
+            if len(q) >= self.failures:
+                wait = max(wait, q[-1] + self.lockout - now)
+        return max(0, int(wait + 0.999))
+
+    def failed(self, keys: list[str], now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        for key in keys:
+            self._recent(key, now).append(now)
+
+    def succeeded(self, keys: list[str]) -> None:
+        for key in keys:
+            self._seen.pop(key, None)

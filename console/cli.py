@@ -1,0 +1,192 @@
+"""The command line: `python -m console …` or `incident-console …`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from . import incidents as _incidents  # noqa: F401  (registers commands and projections)
+from .clock import SystemClock
+from .db import open_database
+from .roles import parse_roles
+from .settings import Settings, load_settings
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .logs import configure
+    from .web.app import create_app
+
+    configure(settings.log_level)
+    print(f"信访应急指挥台 Incident Console: http://{args.host}:{args.port}/", flush=True)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        ws_ping_interval=None,  # the console's own heartbeat (one timer for all clients) replaces it
+        ws_max_size=256 * 1024,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from .migrate import migrate
+
+    migrate(settings)
+    print("数据库已是最新 database is up to date")
+    return 0
+
+
+def _with_db(settings: Settings, body: Callable[[Any], Coroutine[Any, Any, int]]) -> int:
+    async def main() -> int:
+        db = open_database(settings)
+        try:
+            return await body(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def _create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from .auth import create_user
+
+    password = args.password or getpass.getpass("密码 password: ")
+    roles = parse_roles(args.roles)
+
+    async def body(db: Any) -> int:
+        async with db.write.begin() as conn:
+            user = await create_user(
+                conn,
+                username=args.username,
+                password=password,
+                display_name=args.name or args.username,
+                roles=roles,
+                now=SystemClock().now(),
+            )
+        print(f"已创建用户 created user {user.username} ({', '.join(sorted(user.roles))})")
+        return 0
+
+    return _with_db(settings, body)
+
+
+def _create_token(settings: Settings, args: argparse.Namespace) -> int:
+    from .auth import create_token, find_user
+
+    async def body(db: Any) -> int:
+        async with db.write.begin() as conn:
+            user = await find_user(conn, args.username)
+            if user is None:
+                print(f"没有该用户 no such user: {args.username}", file=sys.stderr)
+                return 1
+            token = await create_token(conn, user, args.token_name, SystemClock().now())
+        print(token)
+        return 0
+
+    return _with_db(settings, body)
+
+
+def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from .demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+
+    async def body(db: Any) -> int:
+        added = await seed_demo(db, settings, SystemClock(settings.clock_offset_seconds))
+        if added:
+            print("已创建演示用户 demo users created: " + ", ".join(added))
+        print(f"演示登录 demo logins (password / 密码: {DEMO_PASSWORD}):")
+        for username, name, _roles in DEMO_USERS:
+            print(f"  {username:<10} {name}")
+        return 0
+
+    return _with_db(settings, body)
+
+
+def _rebuild(settings: Settings, _args: argparse.Namespace) -> int:
+    from .maintenance import rebuild
+
+    async def body(db: Any) -> int:
+        count = await rebuild(db)
+        print(f"已从日志重建投影 rebuilt projections from {count} events")
+        return 0
+
+    return _with_db(settings, body)
+
+
+def _verify_log(settings: Settings, _args: argparse.Namespace) -> int:
+    from .maintenance import verify
+
+    async def body(db: Any) -> int:
+        result = await verify(db)
+        if result.ok:
+            print(f"日志完整 log intact: {result.checked} events, hash chain verified")
+            return 0
+        print(f"日志在位置 {result.broken_at} 处被破坏 log broken at position {result.broken_at} ({result.reason})")
+        return 2
+
+    return _with_db(settings, body)
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from .maintenance import backup
+
+    output = Path(args.output) if args.output else settings.data_dir / "backup" / "console-backup.db"
+    backup(settings.database_url, output)
+    print(f"已备份 backup written to {output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="incident-console", description="信访应急指挥台 Incident Console")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the console (HTTP and WebSocket)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(run=_migrate)
+
+    user = sub.add_parser("create-user", help="add a user with roles")
+    user.add_argument("username")
+    user.add_argument("--name", help="display name, e.g. 王值班")
+    user.add_argument("--roles", required=True, help="comma-separated: duty_officer,leader,responder,reviewer,inspector,admin")
+    user.add_argument("--password", help="prompted for if not given")
+    user.set_defaults(run=_create_user)
+
+    token = sub.add_parser("create-token", help="issue an API token for an integration (printed once)")
+    token.add_argument("username")
+    token.add_argument("--name", dest="token_name", default="integration")
+    token.set_defaults(run=_create_token)
+
+    seed = sub.add_parser("seed-demo", help="create the demo organisation and users")
+    seed.add_argument("--if-empty", action="store_true", help="(default behaviour) only add what is missing")
+    seed.set_defaults(run=_seed_demo)
+
+    sub.add_parser("rebuild", help="rebuild every projection by replaying the event log").set_defaults(run=_rebuild)
+    sub.add_parser("verify-log", help="verify the hash chain; names the first broken position").set_defaults(
+        run=_verify_log
+    )
+
+    backup = sub.add_parser("backup", help="write a consistent backup of the database")
+    backup.add_argument("--output", help="file to write (default var/backup/console-backup.db)")
+    backup.set_defaults(run=_backup)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    result: int = args.run(settings, args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""The append-only event log: positions, the hash chain, reading and verifying."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .clock import utc_iso
+from .commands import Actor
+from .events import NewEvent, RecordedEvent, encode_payload
+from .tables import events, log_head, meta
+
+GENESIS = "0" * 64
+
+
+@dataclass
+class Head:
+    """The last position and hash, read under the writer's lock and moved forward as events append."""
+
+    position: int
+    hash: str
+
+
+async def lock_head(conn: AsyncConnection) -> Head:
+    """Lock the log head for this transaction; every writer queues here, so positions follow commits."""
+    query = select(log_head.c.position, log_head.c.hash).where(log_head.c.id == 1)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    # On SQLite the writer's BEGIN IMMEDIATE already holds the database's write lock.
+    row = (await conn.execute(query)).one()
+    return Head(position=row.position, hash=row.hash)
+
+
+async def save_head(conn: AsyncConnection, head: Head) -> None:
+    await conn.execute(
+        update(log_head).where(log_head.c.id == 1).values(position=head.position, hash=head.hash)
+    )
+
+
+def seal(
+    head: Head,
+    drafts: Sequence[NewEvent],
+    *,
+    actor: Actor,
+    recorded_at: datetime,
+    occurred_at: datetime,
+    command_id: str | None,
+) -> list[RecordedEvent]:
+    """Give drafts their positions and hashes, advancing `head` (pure)."""
+    sealed: list[RecordedEvent] = []
+    recorded = utc_iso(recorded_at)
+    for draft in drafts:
+        unsealed = RecordedEvent(
+            position=head.position + 1,
+            stream=draft.stream,
+            type=draft.payload.event_type,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            occurred_at=utc_iso(draft.occurred_at or occurred_at),
+            recorded_at=recorded,
+            visibility=draft.visibility,
+            command_id=command_id,
+            payload_json=encode_payload(draft.payload),
+            prev_hash=head.hash,
+            hash="",
+        )
+        digest = hashlib.sha256(unsealed.hash_material().encode()).hexdigest()
+        event = RecordedEvent(**{**_fields(unsealed), "hash": digest})
+        sealed.append(event)
+        head.position, head.hash = event.position, event.hash
+    return sealed
+
+
+def _fields(event: RecordedEvent) -> dict[str, object]:
+    return {
+        "position": event.position,
+        "stream": event.stream,
+        "type": event.type,
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "visibility": event.visibility,
+        "command_id": event.command_id,
+        "payload_json": event.payload_json,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+async def insert_events(conn: AsyncConnection, sealed: Sequence[RecordedEvent]) -> None:
+    if not sealed:
+        return
+    rows = []
+    for e in sealed:
+        row = _fields(e)
+        row["payload"] = row.pop("payload_json")
+        rows.append(row)
+    await conn.execute(insert(events), rows)
+
+
+def _from_row(row: object) -> RecordedEvent:
+    r = row._mapping  # type: ignore[attr-defined]
+    return RecordedEvent(
+        position=r["position"],
+        stream=r["stream"],
+        type=r["type"],
+        actor_id=r["actor_id"],
+        actor_name=r["actor_name"],
+        occurred_at=r["occurred_at"],
+        recorded_at=r["recorded_at"],
+        visibility=r["visibility"],
+        command_id=r["command_id"],
+        payload_json=r["payload"],
+        prev_hash=r["prev_hash"],
+        hash=r["hash"],
+    )
+
+
+async def read_after(conn: AsyncConnection, position: int, limit: int = 500) -> list[RecordedEvent]:
+    """Events after `position`, in position order, at most `limit` of them."""
+    rows = await conn.execute(
+        select(events).where(events.c.position > position).order_by(events.c.position).limit(limit)
+    )
+    return [_from_row(r) for r in rows]
+
+
+async def iterate(conn: AsyncConnection, after: int = 0, page: int = 1000) -> AsyncIterator[RecordedEvent]:
+    """Every event after `after`, page by page."""
+    while True:
+        batch = await read_after(conn, after, page)
+        for event in batch:
+            yield event
+        if len(batch) < page:
+            return
+        after = batch[-1].position
+
+
+async def head_position(conn: AsyncConnection) -> int:
+    return int(await conn.scalar(select(log_head.c.position).where(log_head.c.id == 1)) or 0)
+
+
+async def epoch(conn: AsyncConnection) -> str:
+    return str(await conn.scalar(select(meta.c.value).where(meta.c.key == "epoch")))
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of checking the chain: how many events, and the first broken position if any."""
+
+    checked: int
+    head: int
+    broken_at: int | None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+async def verify(conn: AsyncConnection) -> Verification:
+    """Recompute every hash and link; name the first position where the chain breaks."""
+    expected_prev, expected_pos, checked = GENESIS, 1, 0
+    async for event in iterate(conn):
+        if event.position != expected_pos:
+            return Verification(checked, expected_pos - 1, expected_pos, "gap")
+        if event.prev_hash != expected_prev:
+            return Verification(checked, expected_pos - 1, event.position, "link")
+        digest = hashlib.sha256(event.hash_material().encode()).hexdigest()
+        if digest != event.hash:
+            return Verification(checked, expected_pos - 1, event.position, "hash")
+        expected_prev, expected_pos, checked = event.hash, expected_pos + 1, checked + 1
+    head = await conn.execute(select(log_head.c.position, log_head.c.hash).where(log_head.c.id == 1))
+    row = head.one()
+    if row.position != checked or row.hash != expected_prev:
+        return Verification(checked, checked, checked + 1 if row.position > checked else checked, "head")
+    return Verification(checked, checked, None)

@@ -1,0 +1,120 @@
+"""Keeps the hub in step with the log: local commits, PostgreSQL wake-ups, and a slow poll.
+
+The hub must publish every position once, in order. Local commits are handed over directly when they
+follow on; anything else (another process's commits, a missed wake-up) is read from the log itself,
+so a lost notification can delay an event but never lose or reorder it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy.engine import make_url
+
+from . import eventlog
+from .db import Database
+from .events import RecordedEvent
+from .hub import Hub
+from .metrics import LISTENER_RECONNECTS
+from .service import NOTIFY_CHANNEL
+
+log = logging.getLogger("console.follower")
+
+
+class Follower:
+    def __init__(self, hub: Hub, db: Database, poll_seconds: float) -> None:
+        self.hub = hub
+        self.db = db
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    def local(self, events: Sequence[RecordedEvent]) -> None:
+        """Events this process just committed."""
+        if not self.hub.publish(events):
+            self.wake()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def catch_up(self) -> None:
+        """Read and publish everything after what the hub has published."""
+        async with self._lock:
+            while True:
+                async with self.db.read.connect() as conn:
+                    batch = await eventlog.read_after(conn, self.hub.published, 1000)
+                if not batch or not self.hub.publish(batch):
+                    return
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            self._wake.clear()
+            try:
+                await self.catch_up()
+            except Exception:
+                log.exception("catch_up_failed")
+                await asyncio.sleep(1)
+
+
+class PgListener:
+    """One dedicated LISTEN connection (not from the pool) whose notifications carry only a position."""
+
+    def __init__(self, db: Database, follower: Follower) -> None:
+        self.dsn = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.follower = follower
+        self.alive = False
+        self.reconnects = 0
+
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        if payload.isdigit() and int(payload) <= self.follower.hub.published:
+            return
+        self.follower.wake()
+
+    async def run(self) -> None:
+        import asyncpg
+
+        backoff = 0.2
+        while True:
+            lost = asyncio.Event()
+            try:
+                conn = await asyncpg.connect(
+                    self.dsn, server_settings={"application_name": "incident-console-listener"}
+                )
+            except Exception as exc:
+                log.warning("listener_connect_failed", extra={"error": type(exc).__name__})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5)
+                continue
+            try:
+                conn.add_termination_listener(lambda _c: lost.set())
+                await conn.add_listener(NOTIFY_CHANNEL, self._notified)
+                self.alive, backoff = True, 0.2
+                # Whatever was committed while we were not listening is read from the log now.
+                self.follower.wake()
+                while not lost.is_set() and not conn.is_closed():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(lost.wait(), timeout=2)
+                    if not lost.is_set() and not conn.is_closed():
+                        # A cheap round trip notices a half-open socket the server will never close.
+                        try:
+                            await asyncio.wait_for(conn.execute("SELECT 1"), timeout=5)
+                        except Exception:
+                            break
+            except asyncio.CancelledError:
+                await conn.close(timeout=1)
+                raise
+            except Exception as exc:
+                log.warning("listener_failed", extra={"error": type(exc).__name__})
+            finally:
+                self.alive = False
+                with contextlib.suppress(Exception):
+                    conn.terminate()
+            self.reconnects += 1
+            LISTENER_RECONNECTS.inc()
+            log.warning("listener_reconnecting")
+            await asyncio.sleep(0.2)

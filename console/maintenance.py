@@ -1,0 +1,54 @@
+"""Operations on the whole log: rebuild projections, verify the chain, back up the database."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from . import eventlog, projections
+from .db import Database
+from .eventlog import Verification
+
+
+async def rebuild(db: Database) -> int:
+    """Empty every projection and replay the whole log into it, in one transaction."""
+    count = 0
+    async with db.write.begin() as conn:
+        await eventlog.lock_head(conn)
+        await projections.clear(conn)
+        async for event in eventlog.iterate(conn):
+            await projections.apply(conn, [event])
+            count += 1
+    return count
+
+
+async def verify(db: Database) -> Verification:
+    async with db.read.connect() as conn:
+        return await eventlog.verify(conn)
+
+
+def backup(url: str, output: Path) -> None:
+    """A consistent copy of the live database: SQLite's online backup, or pg_dump's custom format."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        source = sqlite3.connect(parsed.database or "")
+        target = sqlite3.connect(output)
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
+        return
+    if shutil.which("pg_dump") is None:
+        raise RuntimeError("pg_dump is not installed")
+    dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    subprocess.run(["pg_dump", "--format=custom", "--file", str(output), dsn], check=True)
+
+
+def run(coro: object) -> object:
+    return asyncio.run(coro)  # type: ignore[arg-type]

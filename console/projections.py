@@ -1,0 +1,70 @@
+"""Projections: tables kept in step with the log in the same transaction, and rebuilt from it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from .events import RecordedEvent
+
+Projector = Callable[[AsyncConnection, RecordedEvent], Awaitable[None]]
+SnapshotPart = Callable[[AsyncConnection, str], Awaitable[Any]]
+
+PROJECTORS: dict[str, list[Projector]] = {}
+PROJECTION_TABLES: list[Table] = []
+SNAPSHOT_PARTS: dict[str, SnapshotPart] = {}
+
+
+def projector(*event_types: str) -> Callable[[Projector], Projector]:
+    """Decorator: run this function for every event of these types, inside the writing transaction."""
+
+    def register(fn: Projector) -> Projector:
+        for name in event_types:
+            PROJECTORS.setdefault(name, []).append(fn)
+        return fn
+
+    return register
+
+
+def projection_tables(*tables: Table) -> None:
+    """Declare tables that are pure projections: `rebuild` empties and refills them."""
+    PROJECTION_TABLES.extend(t for t in tables if t not in PROJECTION_TABLES)
+
+
+def snapshot_part(name: str) -> Callable[[SnapshotPart], SnapshotPart]:
+    """Decorator: contribute `name` to the snapshot a client gets when it cannot resume."""
+
+    def register(fn: SnapshotPart) -> SnapshotPart:
+        SNAPSHOT_PARTS[name] = fn
+        return fn
+
+    return register
+
+
+async def apply(conn: AsyncConnection, events: Sequence[RecordedEvent]) -> None:
+    """Update every projection for these events (caller holds the write transaction)."""
+    for event in events:
+        for fn in PROJECTORS.get(event.type, ()):
+            await fn(conn, event)
+
+
+async def snapshot(conn: AsyncConnection, view: str) -> dict[str, Any]:
+    """The current state a client of this view may see, read in the caller's transaction."""
+    return {name: await part(conn, view) for name, part in SNAPSHOT_PARTS.items()}
+
+
+async def clear(conn: AsyncConnection) -> None:
+    for table in PROJECTION_TABLES:
+        await conn.execute(delete(table))
+
+
+async def dump(conn: AsyncConnection) -> dict[str, list[tuple[Any, ...]]]:
+    """Every projection row, in primary-key order: what `rebuild` must reproduce exactly."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for table in PROJECTION_TABLES:
+        rows = await conn.execute(select(table).order_by(*table.primary_key.columns))
+        out[table.name] = [tuple(r) for r in rows]
+    return out

@@ -1,0 +1,65 @@
+"""One console process: database, command writer, hub, follower, listener and heartbeat, started together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from . import eventlog
+from . import incidents as _incidents  # noqa: F401  (registers the incident commands and projections)
+from .auth import LoginThrottle
+from .clock import Clock, SystemClock
+from .db import Database, open_database
+from .follower import Follower, PgListener
+from .hub import Hub
+from .service import CommandService
+from .settings import Settings
+
+log = logging.getLogger("console.runtime")
+
+
+class Runtime:
+    """The long-lived parts of a console process, shared by every request and connection."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock(settings.clock_offset_seconds)
+        self.db: Database = open_database(settings)
+        self.hub = Hub()
+        self.follower = Follower(self.hub, self.db, settings.poll_seconds)
+        self.service = CommandService(self.db, settings, self.clock, self.follower.local)
+        self.listener = PgListener(self.db, self.follower) if self.db.is_postgres else None
+        self.throttle = LoginThrottle()
+        self.epoch = ""
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        async with self.db.read.connect() as conn:
+            self.epoch = await eventlog.epoch(conn)
+            self.hub.start_from(await eventlog.head_position(conn))
+        self.service.start()
+        self._tasks.append(asyncio.create_task(self.follower.run(), name="follower"))
+        self._tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
+        if self.listener is not None:
+            self._tasks.append(asyncio.create_task(self.listener.run(), name="pg-listener"))
+        log.info("console_started", extra={"position": self.hub.published, "sqlite": self.db.is_sqlite})
+
+    async def stop(self) -> None:
+        await self.service.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.db.dispose()
+
+    async def _heartbeat(self) -> None:
+        interval = self.settings.heartbeat_seconds
+        while True:
+            await asyncio.sleep(interval)
+            self.hub.ping(timeout=interval * 3)
+
+    @property
+    def listener_alive(self) -> bool:
+        return self.listener is None or self.listener.alive

@@ -1,0 +1,249 @@
+"""The command service: one generic unit of work for every command.
+
+authorise → load state → decide (pure, in the domain) → append events + projections → commit → publish.
+
+Commands wait in a queue and one writer task takes them in batches: every command of a batch shares
+one transaction and one commit (group commit), so a burst of commands costs one disk flush, not one
+each, and position order is commit order by construction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from . import eventlog, projections
+from .clock import Clock, utc_iso
+from .commands import COMMANDS, Actor, CommandEnvelope, Context
+from .db import Database
+from .errors import ConsoleError, Forbidden, InvalidInput
+from .events import RecordedEvent
+from .metrics import COMMAND_LATENCY, EVENTS_APPENDED
+from .settings import Settings
+from .tables import commands
+
+log = logging.getLogger("console.service")
+
+NOTIFY_CHANNEL = "console_events"
+MAX_BATCH = 256
+# A device may report a time a little ahead of ours (clock skew); more than this is refused.
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What the client is told: accepted (with positions and result) or refused (with an error code)."""
+
+    command_id: str
+    ok: bool
+    result: dict[str, Any] = field(default_factory=dict)
+    first_position: int | None = None
+    last_position: int | None = None
+    error: ConsoleError | None = None
+    duplicate: bool = False
+
+    def to_dict(self, locale: str | None) -> dict[str, Any]:
+        if self.ok:
+            return {
+                "id": self.command_id,
+                "ok": True,
+                "result": self.result,
+                "position": self.last_position,
+                "duplicate": self.duplicate,
+            }
+        assert self.error is not None
+        return {"id": self.command_id, "ok": False, "error": self.error.to_dict(locale)}
+
+
+def validation_detail(exc: ValidationError) -> str:
+    """A short description naming the fields at fault, never their values."""
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in err["loc"]) or "-"
+        parts.append(f"{loc}: {err['type']}")
+    return "; ".join(parts)
+
+
+def parse_envelope(raw: Any) -> CommandEnvelope:
+    """Parse a command envelope, raising a translated error for anything malformed."""
+    try:
+        return CommandEnvelope.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidInput("invalid_command", detail=validation_detail(exc)) from None
+
+
+@dataclass
+class _Pending:
+    envelope: CommandEnvelope
+    actor: Actor
+    future: asyncio.Future[CommandResult]
+    started: float
+    events: list[RecordedEvent] = field(default_factory=list)
+    result: CommandResult | None = None
+
+
+class CommandService:
+    """Accepts commands from HTTP and WebSocket handlers and writes them durably, in batches."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        on_commit: Callable[[Sequence[RecordedEvent]], None],
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.on_commit = on_commit
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="command-writer")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def submit(self, envelope: CommandEnvelope, actor: Actor) -> CommandResult:
+        """Queue a command and wait until it is committed (or refused)."""
+        spec = COMMANDS.get(envelope.name)
+        if spec is None:
+            return CommandResult(envelope.id, False, error=InvalidInput("unknown_command", name=envelope.name))
+        if not (actor.roles & spec.roles):
+            return CommandResult(envelope.id, False, error=Forbidden())
+        loop = asyncio.get_running_loop()
+        pending = _Pending(envelope, actor, loop.create_future(), time.perf_counter())
+        await self._queue.put(pending)
+        return await pending.future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._write(batch)
+
+    async def _write(self, batch: list[_Pending]) -> None:
+        try:
+            committed = await self._transaction(batch)
+        except Exception:
+            log.exception("batch_failed", extra={"batch": len(batch)})
+            # One bad command must not sink the others: retry each in a transaction of its own.
+            committed = []
+            for item in batch:
+                item.events, item.result = [], None
+                try:
+                    committed += await self._transaction([item])
+                except Exception:
+                    log.exception("command_failed", extra={"command": item.envelope.name})
+                    item.result = CommandResult(item.envelope.id, False, error=ConsoleError("internal"))
+        # Commit, then publish: subscribers only ever hear of committed events.
+        if committed:
+            EVENTS_APPENDED.inc(len(committed))
+            self.on_commit(committed)
+        for item in batch:
+            assert item.result is not None
+            COMMAND_LATENCY.observe(time.perf_counter() - item.started)
+            if not item.future.done():
+                item.future.set_result(item.result)
+
+    async def _transaction(self, batch: list[_Pending]) -> list[RecordedEvent]:
+        appended: list[RecordedEvent] = []
+        async with self.db.write.begin() as conn:
+            head = await eventlog.lock_head(conn)
+            start = head.position
+            for item in batch:
+                item.result = await self._one(conn, head, item)
+                appended += item.events
+            if head.position != start:
+                await eventlog.save_head(conn, head)
+                if conn.dialect.name == "postgresql":
+                    # Delivered by PostgreSQL only if this transaction commits; carries just the position.
+                    await conn.execute(
+                        text("SELECT pg_notify(:channel, :position)"),
+                        {"channel": NOTIFY_CHANNEL, "position": str(head.position)},
+                    )
+        return appended
+
+    async def _one(self, conn: AsyncConnection, head: eventlog.Head, item: _Pending) -> CommandResult:
+        env, actor = item.envelope, item.actor
+        previous = await self._previous(conn, env, actor)
+        if previous is not None:
+            return previous
+        spec = COMMANDS[env.name]
+        now = self.clock.now()
+        occurred = env.occurred_at or now
+        try:
+            if occurred > now + CLOCK_SKEW:
+                raise InvalidInput("occurred_in_future")
+            args = spec.args.model_validate(env.args)
+            ctx = Context(
+                now=now,
+                occurred_at=min(occurred, now),
+                actor=actor,
+                new_id=uuid.uuid4().hex,
+                tz=self.settings.tz,
+                incident_prefix=self.settings.incident_prefix,
+            )
+            state = await spec.load(conn, args, ctx)
+            decision = spec.decide(state, args, ctx)
+        except ValidationError as exc:
+            return CommandResult(
+                env.id, False, error=InvalidInput("invalid_command", detail=validation_detail(exc))
+            )
+        except ConsoleError as exc:
+            # Refusals change nothing and are not remembered: a retry is judged afresh.
+            return CommandResult(env.id, False, error=exc)
+        sealed = eventlog.seal(
+            head,
+            decision.events,
+            actor=actor,
+            recorded_at=now,
+            occurred_at=ctx.occurred_at,
+            command_id=env.id,
+        )
+        await eventlog.insert_events(conn, sealed)
+        await projections.apply(conn, sealed)
+        first = sealed[0].position if sealed else None
+        last = sealed[-1].position if sealed else None
+        result = dict(decision.result)
+        await conn.execute(
+            insert(commands).values(
+                id=env.id,
+                actor_id=actor.id,
+                name=env.name,
+                first_position=first,
+                last_position=last,
+                result=json.dumps(result, ensure_ascii=False),
+                recorded_at=utc_iso(now),
+            )
+        )
+        item.events = sealed
+        return CommandResult(env.id, True, result, first, last)
+
+    async def _previous(self, conn: AsyncConnection, env: CommandEnvelope, actor: Actor) -> CommandResult | None:
+        row = (await conn.execute(select(commands).where(commands.c.id == env.id))).first()
+        if row is None:
+            return None
+        if row.actor_id != actor.id:
+            return CommandResult(env.id, False, error=ConsoleError("command_id_conflict"))
+        return CommandResult(
+            env.id, True, json.loads(row.result), row.first_position, row.last_position, duplicate=True
+        )

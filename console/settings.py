@@ -1,0 +1,85 @@
+"""Settings: one frozen object built from the environment; no other module reads os.environ."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the console can be told from outside, with the defaults of the embedded setup."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    timezone: str = "Asia/Shanghai"
+    locale: str = "zh_CN"
+    incident_prefix: str = "XF"
+    poll_seconds: float = 5.0
+    replay_limit: int = 10_000
+    queue_limit: int = 1024
+    heartbeat_seconds: float = 20.0
+    session_hours: float = 12.0
+    cookie_secure: str = "auto"
+    log_level: str = "INFO"
+    # A clock offset in seconds lets tests and drills move "now" forward without touching the host clock.
+    clock_offset_seconds: float = 0.0
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (tests and the CLI use this)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _secret_key(data_dir: Path, env: Mapping[str, str]) -> str:
+    if env.get("CONSOLE_SECRET_KEY"):
+        return env["CONSOLE_SECRET_KEY"]
+    # Generated once and kept under var/, so sessions survive a restart of the embedded setup.
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from the environment (or from a mapping given by a test)."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("CONSOLE_DATA_DIR", "var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'console.db'}"
+    if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
+        database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=_secret_key(data_dir, env),
+        timezone=env.get("CONSOLE_TIMEZONE", "Asia/Shanghai"),
+        locale=env.get("CONSOLE_LOCALE", "zh_CN"),
+        incident_prefix=env.get("CONSOLE_INCIDENT_PREFIX", "XF"),
+        poll_seconds=float(env.get("CONSOLE_POLL_SECONDS", "5")),
+        replay_limit=int(env.get("CONSOLE_REPLAY_LIMIT", "10000")),
+        queue_limit=int(env.get("CONSOLE_QUEUE_LIMIT", "1024")),
+        heartbeat_seconds=float(env.get("CONSOLE_HEARTBEAT_SECONDS", "20")),
+        session_hours=float(env.get("CONSOLE_SESSION_HOURS", "12")),
+        cookie_secure=env.get("CONSOLE_COOKIE_SECURE", "auto"),
+        log_level=env.get("CONSOLE_LOG_LEVEL", "INFO"),
+        clock_offset_seconds=float(env.get("CONSOLE_CLOCK_OFFSET_SECONDS", "0")),
+    )

@@ -1,0 +1,216 @@
+"""HTTP API under /api: login, commands, queries. Thin: parse, call the service or a query, reply."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .. import eventlog
+from ..auth import check_password, close_session, open_session
+from ..errors import ConsoleError, Forbidden, InvalidInput, NotFound
+from ..hub import render
+from ..incidents.store import incident_row, note_row
+from ..service import parse_envelope
+from ..tables import incident_notes, incidents
+from .edge import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    cookie_secure,
+    csrf_ok,
+    locale_of,
+    require_caller,
+    runtime,
+)
+from .ws import read_snapshot, view_of
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > 256 * 1024:
+        raise InvalidInput("invalid_frame", detail="too large")
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        raise InvalidInput("invalid_frame", detail="not JSON") from None
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+async def login(request: Request) -> Response:
+    """Sign in with user name and password; sets the session cookie and returns the CSRF token."""
+    rt = runtime(request)
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        raise InvalidInput("invalid_frame", detail="object expected")
+    username, password = str(body.get("username", ""))[:100], str(body.get("password", ""))[:200]
+    session = await authenticate(request, username, password)
+    response = JSONResponse(
+        {"ok": True, "csrf": session.csrf, "user": _user_dict(session.user), "expires_at": session.expires_at.isoformat()}
+    )
+    set_session_cookie(request, response, session.token, rt.settings.session_hours)
+    return response
+
+
+async def authenticate(request: Request, username: str, password: str) -> Any:
+    """Check a password with throttling; returns an open session or raises a translated error."""
+    rt = runtime(request)
+    keys = [f"user:{username.lower()}", f"addr:{client_address(request)}"]
+    wait = rt.throttle.retry_after(keys)
+    if wait:
+        err = ConsoleError("login_throttled", seconds=wait)
+        err.status = 429
+        raise err
+    async with rt.db.write.begin() as db:
+        user = await check_password(db, username, password)
+        if user is None:
+            rt.throttle.failed(keys)
+            err = ConsoleError("login_failed")
+            err.status = 401
+            raise err
+        rt.throttle.succeeded(keys)
+        return await open_session(db, user, rt.clock.now(), rt.settings.session_hours)
+
+
+def set_session_cookie(request: Request, response: Response, token: str, hours: float) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(hours * 3600),
+        httponly=True,
+        secure=cookie_secure(request),
+        samesite="strict",
+        path="/",
+    )
+
+
+async def logout(request: Request) -> Response:
+    """End the session and close the user's live connections."""
+    caller = await require_caller(request)
+    if not csrf_ok(caller, request.headers.get(CSRF_HEADER)):
+        raise Forbidden("csrf_failed")
+    await end_session(request)
+    response = JSONResponse({"ok": True})
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def end_session(request: Request) -> None:
+    rt = runtime(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        async with rt.db.write.begin() as db:
+            user_id = await close_session(db, token)
+        if user_id:
+            rt.hub.end_sessions(user_id)
+
+
+def _user_dict(user: Any) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "name": user.display_name, "roles": sorted(user.roles)}
+
+
+async def me(request: Request) -> Response:
+    caller = await require_caller(request)
+    csrf = caller.session.csrf if caller.session else None
+    return JSONResponse({"ok": True, "user": _user_dict(caller.user), "csrf": csrf})
+
+
+async def command(request: Request) -> Response:
+    """Run one command (same envelope as over WebSocket); a repeated id returns the first result."""
+    caller = await require_caller(request)
+    if not csrf_ok(caller, request.headers.get(CSRF_HEADER)):
+        raise Forbidden("csrf_failed")
+    envelope = parse_envelope(await _json_body(request))
+    result = await runtime(request).service.submit(envelope, caller.user.actor)
+    body = result.to_dict(locale_of(request))
+    status = 200 if result.ok else (result.error.status if result.error else 400)
+    return JSONResponse(body, status_code=status)
+
+
+async def list_incidents(request: Request) -> Response:
+    await require_caller(request)
+    status = request.query_params.get("status")
+    query = select(incidents).order_by(incidents.c.year.desc(), incidents.c.seq.desc())
+    if status in ("open", "closed"):
+        query = query.where(incidents.c.status == status)
+    async with runtime(request).db.read.connect() as db:
+        rows = await db.execute(query)
+        return JSONResponse({"ok": True, "incidents": [incident_row(r) for r in rows]})
+
+
+async def get_incident(request: Request) -> Response:
+    await require_caller(request)
+    incident_id = request.path_params["incident_id"]
+    async with runtime(request).db.read.connect() as db:
+        row = (await db.execute(select(incidents).where(incidents.c.id == incident_id))).first()
+        if row is None:
+            raise NotFound("incident_not_found")
+        notes = await db.execute(
+            select(incident_notes)
+            .where(incident_notes.c.incident_id == incident_id)
+            .order_by(incident_notes.c.position)
+        )
+        return JSONResponse({"ok": True, "incident": incident_row(row), "notes": [note_row(n) for n in notes]})
+
+
+async def list_events(request: Request) -> Response:
+    """Events after a position that the caller may see (for integrations that poll instead of listen)."""
+    caller = await require_caller(request)
+    try:
+        after = max(0, int(request.query_params.get("after", "0")))
+        limit = min(1000, max(1, int(request.query_params.get("limit", "500"))))
+    except ValueError:
+        raise InvalidInput("invalid_frame", detail="after/limit") from None
+    rt = runtime(request)
+    view = view_of(caller)
+    async with rt.db.read.connect() as db:
+        batch = await eventlog.read_after(db, after, limit)
+    frames = [f for f in (render(e, view) for e in batch) if f is not None]
+    last = batch[-1].position if batch else after
+    body = '{"ok":true,"epoch":%s,"position":%d,"events":[%s]}' % (json.dumps(rt.epoch), last, ",".join(frames))
+    return Response(body, media_type="application/json")
+
+
+async def state(request: Request) -> Response:
+    """The snapshot a WebSocket client would get, with the position it was read at."""
+    caller = await require_caller(request)
+    rt = runtime(request)
+    position, snap = await read_snapshot(rt, view_of(caller))
+    return JSONResponse({"ok": True, "epoch": rt.epoch, "position": position, "state": snap})
+
+
+async def healthz(request: Request) -> Response:
+    """Database reachable and (on PostgreSQL) the LISTEN connection alive."""
+    rt = runtime(request)
+    checks: dict[str, Any] = {}
+    started = time.perf_counter()
+    try:
+        async with rt.db.read.connect() as db:
+            checks["position"] = await eventlog.head_position(db)
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "unreachable"
+    checks["database_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    checks["listener"] = "ok" if rt.listener_alive else "down"
+    if rt.listener is not None:
+        checks["listener_reconnects"] = rt.listener.reconnects
+    checks["published"] = rt.hub.published
+    checks["clients"] = rt.hub.count()
+    healthy = checks["database"] == "ok" and checks["listener"] == "ok"
+    return JSONResponse({"ok": healthy, **checks}, status_code=200 if healthy else 503)
+
+
+async def metrics(request: Request) -> Response:
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    from ..metrics import OUTBOUND_QUEUE_DEPTH, REGISTRY
+
+    rt = runtime(request)
+    OUTBOUND_QUEUE_DEPTH.set(sum(len(c.queue) for c in rt.hub.connections))
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,137 @@
+"""The Starlette application: routes, error handling and the process lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..clock import Clock
+from ..errors import ConsoleError
+from ..i18n import translate
+from ..runtime import Runtime
+from ..settings import Settings, load_settings
+from . import api, pages
+from .edge import error_response, locale_of
+from .openapi import build_openapi
+from .ws import ws_endpoint
+
+log = logging.getLogger("console.web")
+
+STATIC = Path(__file__).parent / "static"
+
+
+class SecurityHeaders:
+    """Headers every response carries: no framing, no sniffing, nothing loaded from elsewhere."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                    (
+                        b"content-security-policy",
+                        b"default-src 'self'; connect-src 'self'; script-src 'self' 'unsafe-inline'; "
+                        b"style-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+                    ),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
+
+
+async def _console_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ConsoleError)
+    if _wants_json(request):
+        return error_response(exc, locale_of(request))
+    return pages.error_page(request, exc.status, exc.message(locale_of(request)))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = "not_found" if exc.status_code == 404 else "invalid_frame"
+    locale = locale_of(request)
+    message = translate(code, locale, detail=f"HTTP {exc.status_code}")
+    if _wants_json(request):
+        return JSONResponse({"ok": False, "error": {"code": code, "message": message}}, status_code=exc.status_code)
+    return pages.error_page(request, exc.status_code, message)
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    # Logged with its type only; the user gets a translated apology, never a traceback.
+    log.error("unhandled_error", extra={"path": request.url.path, "error": type(exc).__name__}, exc_info=exc)
+    message = translate("internal", locale_of(request))
+    if _wants_json(request):
+        return JSONResponse({"ok": False, "error": {"code": "internal", "message": message}}, status_code=500)
+    return pages.error_page(request, 500, message)
+
+
+async def _openapi(_request: Request) -> Response:
+    return JSONResponse(build_openapi())
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Starlette:
+    """Build the console application for these settings (read from the environment if not given)."""
+    settings = settings or load_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        rt = Runtime(settings, clock)
+        app.state.runtime = rt
+        await rt.start()
+        try:
+            yield
+        finally:
+            await rt.stop()
+
+    routes = [
+        Route("/", pages.board),
+        Route("/login", pages.login_page, methods=["GET"]),
+        Route("/login", pages.login_submit, methods=["POST"]),
+        Route("/logout", pages.logout_submit, methods=["POST"]),
+        Route("/locale/{locale}", pages.set_locale),
+        Route("/api/login", api.login, methods=["POST"]),
+        Route("/api/logout", api.logout, methods=["POST"]),
+        Route("/api/me", api.me),
+        Route("/api/commands", api.command, methods=["POST"]),
+        Route("/api/incidents", api.list_incidents),
+        Route("/api/incidents/{incident_id}", api.get_incident),
+        Route("/api/events", api.list_events),
+        Route("/api/state", api.state),
+        Route("/openapi.json", _openapi),
+        Route("/healthz", api.healthz),
+        Route("/metrics", api.metrics),
+        WebSocketRoute("/ws", ws_endpoint),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={ConsoleError: _console_error, HTTPException: _http_error, Exception: _crash},
+    )

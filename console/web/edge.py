@@ -1,0 +1,92 @@
+"""What every handler needs from a request: who is asking, in which language, and error replies."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse
+
+from ..auth import Session, User, find_session, find_token
+from ..errors import ConsoleError, Unauthenticated
+from ..i18n import normalise_locale
+from ..runtime import Runtime
+
+SESSION_COOKIE = "ic_session"
+LOCALE_COOKIE = "ic_locale"
+CSRF_HEADER = "x-csrf-token"
+
+
+def runtime(conn: HTTPConnection) -> Runtime:
+    rt: Runtime = conn.app.state.runtime
+    return rt
+
+
+def locale_of(conn: HTTPConnection) -> str:
+    """The user's language: their choice (cookie), else the browser's, else the console's default."""
+    chosen = conn.cookies.get(LOCALE_COOKIE)
+    if chosen:
+        return normalise_locale(chosen)
+    accept = conn.headers.get("accept-language", "")
+    if accept:
+        first = accept.split(",")[0].split(";")[0].strip()
+        if first.lower().startswith("en"):
+            return "en"
+        if first.lower().startswith("zh"):
+            return "zh_CN"
+    return normalise_locale(runtime(conn).settings.locale)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated caller: a user, and the session if it came by cookie (for CSRF)."""
+
+    user: User
+    session: Session | None
+
+
+async def identify(conn: HTTPConnection) -> Caller | None:
+    """The caller behind a bearer token or a session cookie, or None."""
+    rt = runtime(conn)
+    auth = conn.headers.get("authorization", "")
+    async with rt.db.read.connect() as db:
+        if auth.lower().startswith("bearer "):
+            user = await find_token(db, auth[7:].strip())
+            return Caller(user, None) if user else None
+        cookie = conn.cookies.get(SESSION_COOKIE)
+        if cookie:
+            session = await find_session(db, cookie, rt.clock.now())
+            return Caller(session.user, session) if session else None
+    return None
+
+
+async def require_caller(request: Request) -> Caller:
+    caller = await identify(request)
+    if caller is None:
+        raise Unauthenticated("session_expired" if request.cookies.get(SESSION_COOKIE) else "unauthenticated")
+    return caller
+
+
+def csrf_ok(caller: Caller, presented: str | None) -> bool:
+    """Cookie sessions must present their CSRF token; bearer tokens cannot be sent by a browser on its own."""
+    if caller.session is None:
+        return True
+    return bool(presented) and hmac.compare_digest(caller.session.csrf, presented or "")
+
+
+def error_response(exc: ConsoleError, locale: str, extra: dict[str, Any] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"ok": False, "error": exc.to_dict(locale)}
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=exc.status)
+
+
+def cookie_secure(conn: HTTPConnection) -> bool:
+    setting = runtime(conn).settings.cookie_secure.lower()
+    if setting in ("true", "1", "yes"):
+        return True
+    if setting in ("false", "0", "no"):
+        return False
+    return conn.url.scheme == "https"

@@ -1,0 +1,215 @@
+"""The WebSocket endpoint /ws: hello → resume (replay or snapshot) → live events and commands.
+
+Handlers stay thin: the hub fans out, the service decides and writes, this module only speaks the
+protocol of docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .. import eventlog, projections
+from ..auth import find_token
+from ..errors import ConsoleError, InvalidInput
+from ..hub import Connection, dumps, render
+from ..protocol import (
+    CLOSE_BAD_HELLO,
+    CLOSE_UNAUTHENTICATED,
+    HELLO_TIMEOUT,
+    PROTOCOL_VERSION,
+    Hello,
+    parse_hello,
+)
+from ..runtime import Runtime
+from ..service import parse_envelope
+from .edge import Caller, identify, locale_of, runtime
+
+log = logging.getLogger("console.ws")
+
+MAX_FRAME = 64 * 1024
+
+
+def view_of(caller: Caller) -> str:
+    """The visibility view of a user; every view shares frames with everyone else of the same view."""
+    return "staff" if caller.user.roles - {"responder"} else "responder"
+
+
+async def ws_endpoint(websocket: WebSocket) -> None:
+    rt = runtime(websocket)
+    caller = await identify(websocket)
+    if caller is not None and caller.session is not None and not _same_origin(websocket):
+        caller = None  # a cookie sent by another site's page does not authenticate
+    await websocket.accept()
+    try:
+        raw = await asyncio.wait_for(websocket.receive_text(), timeout=HELLO_TIMEOUT)
+        hello = parse_hello(json.loads(raw))
+    except (TimeoutError, ValueError, ConsoleError, KeyError):
+        await _refuse(websocket, CLOSE_BAD_HELLO, "hello_expected", locale_of(websocket))
+        return
+    except WebSocketDisconnect:
+        return
+    locale = hello.locale or locale_of(websocket)
+    if caller is None and hello.token:
+        async with rt.db.read.connect() as db:
+            user = await find_token(db, hello.token)
+        caller = Caller(user, None) if user else None
+    if caller is None:
+        await _refuse(websocket, CLOSE_UNAUTHENTICATED, "unauthenticated", locale)
+        return
+    await _serve(websocket, rt, caller, hello, locale)
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return True  # not a browser: browsers always send Origin on WebSocket handshakes
+    host = websocket.headers.get("host", "")
+    return origin.split("://", 1)[-1] == host
+
+
+async def _refuse(websocket: WebSocket, code: int, error: str, locale: str) -> None:
+    err = ConsoleError(error)
+    with contextlib.suppress(Exception):
+        await websocket.send_text(dumps({"type": "error", "id": None, "error": err.to_dict(locale)}))
+        await websocket.close(code=code, reason=error)
+
+
+async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello, locale: str) -> None:
+    async def close(code: int, reason: str) -> None:
+        await websocket.close(code=code, reason=reason)
+
+    conn = Connection(
+        websocket.send_text,
+        close,
+        view=view_of(caller),
+        user_id=caller.user.id,
+        limit=rt.settings.queue_limit,
+    )
+    # Attach first, then read the log: whatever commits in between is both read and queued, and the
+    # queue drops what the read already sent. Nothing can fall in a gap between the two.
+    rt.hub.attach(conn)
+    tasks: set[asyncio.Task[None]] = set()
+    try:
+        await _resume(conn, rt, caller, hello)
+        conn.start()
+        await _receive(websocket, conn, rt, caller, locale, tasks)
+    except WebSocketDisconnect:
+        pass
+    except Exception:
+        log.exception("ws_failed")
+    finally:
+        rt.hub.detach(conn)
+        await conn.stop()
+        for task in tasks:
+            task.cancel()
+
+
+async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -> None:
+    welcome = {
+        "type": "welcome",
+        "protocol": PROTOCOL_VERSION,
+        "epoch": rt.epoch,
+        "user": {"id": caller.user.id, "name": caller.user.display_name, "roles": sorted(caller.user.roles)},
+        "heartbeat": rt.settings.heartbeat_seconds,
+    }
+    position = hello.position
+    if hello.epoch == rt.epoch and position is not None:
+        recent = rt.hub.recent(position, conn.view)
+        if recent is not None:
+            await conn.send_now(dumps({**welcome, "mode": "replay"}))
+            for pos, frame in recent:
+                await conn.send_now(frame, pos)
+            conn.last_sent = max(conn.last_sent, position)
+            await conn.send_now(dumps({"type": "live", "position": conn.last_sent}))
+            return
+        async with rt.db.read.connect() as db:
+            head = await eventlog.head_position(db)
+        if position <= head and head - position <= rt.settings.replay_limit:
+            await conn.send_now(dumps({**welcome, "mode": "replay"}))
+            conn.last_sent = position
+            async with rt.db.read.connect() as db:
+                async for event in eventlog.iterate(db, after=position, page=500):
+                    frame = render(event, conn.view)
+                    if frame is not None:
+                        await conn.send_now(frame, event.position)
+                    conn.last_sent = event.position
+            await conn.send_now(dumps({"type": "live", "position": conn.last_sent}))
+            return
+    await conn.send_now(dumps({**welcome, "mode": "snapshot"}))
+    snap_position, state = await read_snapshot(rt, conn.view)
+    await conn.send_now(dumps({"type": "snapshot", "epoch": rt.epoch, "position": snap_position, "state": state}))
+    conn.last_sent = snap_position
+    await conn.send_now(dumps({"type": "live", "position": snap_position}))
+
+
+async def read_snapshot(rt: Runtime, view: str) -> tuple[int, dict[str, Any]]:
+    """The log position and the state at exactly that position, read in one transaction."""
+    async with rt.db.read.connect() as db:
+        if db.dialect.name == "postgresql":
+            db = await db.execution_options(isolation_level="REPEATABLE READ")
+        async with db.begin():
+            position = await eventlog.head_position(db)
+            state = await projections.snapshot(db, view)
+    return position, state
+
+
+def _parse_frame(text: str) -> dict[str, Any]:
+    """A client frame as a dict with a string `type`, or a translated `invalid_frame` error."""
+    if len(text) > MAX_FRAME:
+        raise InvalidInput("invalid_frame", detail="too large")
+    try:
+        frame = json.loads(text)
+    except ValueError:
+        raise InvalidInput("invalid_frame", detail="not JSON") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise InvalidInput("invalid_frame", detail="type")
+    return frame
+
+
+async def _receive(
+    websocket: WebSocket,
+    conn: Connection,
+    rt: Runtime,
+    caller: Caller,
+    locale: str,
+    tasks: set[asyncio.Task[None]],
+) -> None:
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        conn.last_seen = time.monotonic()
+        text = message.get("text")
+        if text is None:
+            text = (message.get("bytes") or b"").decode("utf-8", "replace")
+        ref: str | None = None
+        try:
+            frame = _parse_frame(text)
+            ref = frame["id"] if isinstance(frame.get("id"), str) else None
+            kind = frame["type"]
+            if kind == "pong":
+                continue
+            if kind == "ping":
+                conn.offer(0, dumps({"type": "pong"}))
+                continue
+            if kind != "command":
+                raise InvalidInput("invalid_frame", detail=f"unknown type {kind[:32]}")
+            envelope = parse_envelope({k: v for k, v in frame.items() if k != "type"})
+        except ConsoleError as exc:
+            conn.offer(0, dumps({"type": "error", "id": ref, "error": exc.to_dict(locale)}))
+            continue
+        task = asyncio.create_task(_command(conn, rt, caller, envelope, locale))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+
+async def _command(conn: Connection, rt: Runtime, caller: Caller, envelope: Any, locale: str) -> None:
+    result = await rt.service.submit(envelope, caller.user.actor)
+    conn.offer(0, dumps({"type": "result", **result.to_dict(locale)}))
