@@ -1,0 +1,253 @@
+"""The pure engine: playbook snapshot + facts + history + now -> level, step states and actions due."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+
+from playbooks.conditions import EvalContext, holds
+from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
+from playbooks.history import HistoryRecord
+from playbooks.model import ACTIVATION, CLOSE, Playbook, PlaybookSnapshot, ReportObligation, Step, StepKind
+from playbooks.state import (
+    OPEN_REPORT,
+    OPEN_STEP,
+    RESOLVED_STEP,
+    Action,
+    ActionKind,
+    ReportState,
+    ReportStatus,
+    RunState,
+    StepState,
+    StepStatus,
+)
+from playbooks.timeline import RunLog, false_since, read_log, true_since, wait_key
+from playbooks.validation import step_order
+
+
+class NaiveDatetimeError(ValueError):
+    """`now` has no time zone; deadlines would be ambiguous."""
+
+
+def evaluate(
+    snapshot: PlaybookSnapshot,
+    facts: IncidentFacts,
+    history: Sequence[HistoryRecord],
+    now: datetime,
+    thresholds: GradingThresholds = DEFAULT_THRESHOLDS,
+) -> RunState:
+    """The run as of `now`; `facts` are those at activation, later FactsChanged records replace them."""
+    if now.tzinfo is None:
+        raise NaiveDatetimeError("now must be timezone-aware")
+    pb = snapshot.playbook
+    log = read_log(pb, facts, history, now, thresholds)
+    # A closed run is frozen as it stood at the close, so nothing in it changes or fires afterwards.
+    clock = now if log.closed_at is None else min(now, log.closed_at)
+    steps = _step_states(pb, log, clock, thresholds)
+    reports = {
+        r.id: _report_state(r, log, now if r.due.after == CLOSE else clock, thresholds) for r in pb.reports
+    }
+    soon = timedelta(minutes=thresholds.due_soon_minutes)
+    candidates: list[Action] = []
+    instants: list[datetime] = [r.at for r in history if r.at > now]
+    for step in pb.steps:
+        state = steps[step.id]
+        if state.status in OPEN_STEP and state.due_at is not None and log.closed_at is None:
+            candidates += _step_actions(pb, step, state.due_at)
+            instants += [state.due_at - soon, state.due_at]
+    for report in pb.reports:
+        rstate = reports[report.id]
+        if rstate.status in OPEN_REPORT and rstate.due_at is not None:
+            if log.closed_at is None or report.due.after == CLOSE:
+                candidates += _report_actions(pb, report, rstate.due_at, rstate.occurrence)
+                instants += [rstate.due_at - soon, rstate.due_at]
+    unfired = [a for a in candidates if a.key not in log.fired]
+    instants += [a.fire_at for a in unfired]
+    future = [t for t in instants if t > now]
+    return RunState(
+        playbook_ref=snapshot.ref,
+        now=now,
+        activated_at=log.activated_at,
+        closed_at=log.closed_at,
+        facts=log.segments[-1].facts,
+        grading=log.segments[-1].grading,
+        steps=tuple(steps[s.id] for s in pb.steps),
+        reports=tuple(reports.values()),
+        actions=tuple(sorted((a for a in unfired if a.fire_at <= now), key=lambda a: (a.fire_at, a.key))),
+        next_deadline=min(future, default=None),
+    )
+
+
+def next_deadline(
+    snapshot: PlaybookSnapshot,
+    facts: IncidentFacts,
+    history: Sequence[HistoryRecord],
+    now: datetime,
+    thresholds: GradingThresholds = DEFAULT_THRESHOLDS,
+) -> datetime | None:
+    """The earliest instant after `now` at which a state changes or an action falls due; None if never."""
+    return evaluate(snapshot, facts, history, now, thresholds).next_deadline
+
+
+def _by_time(due_at: datetime, now: datetime, thresholds: GradingThresholds) -> StepStatus:
+    if now >= due_at:
+        return StepStatus.OVERDUE
+    if now >= due_at - timedelta(minutes=thresholds.due_soon_minutes):
+        return StepStatus.DUE_SOON
+    return StepStatus.READY
+
+
+def _step_states(
+    pb: Playbook, log: RunLog, now: datetime, thresholds: GradingThresholds
+) -> dict[str, StepState]:
+    segment = log.segments[-1]
+    # A decision step that does not apply answers nothing: steps reading it see "no option".
+    decisions = dict(segment.decisions)
+    states: dict[str, StepState] = {}
+    for step in step_order(pb):
+        ctx = EvalContext(segment.facts, thresholds, segment.grading.level, decisions)
+        states[step.id] = _step_state(step, log, ctx, states, now)
+        if step.decision is not None and states[step.id].status is StepStatus.NOT_APPLICABLE:
+            decisions.setdefault(step.id, None)
+    return states
+
+
+def _step_state(
+    step: Step, log: RunLog, ctx: EvalContext, states: dict[str, StepState], now: datetime
+) -> StepState:
+    def state(
+        status: StepStatus,
+        due_at: datetime | None = None,
+        resolved_at: datetime | None = None,
+        note: str = "",
+        blocked_by: tuple[str, ...] = (),
+    ) -> StepState:
+        return StepState(
+            step_id=step.id,
+            kind=step.kind,
+            role=step.role,
+            status=status,
+            due_at=due_at,
+            resolved_at=resolved_at,
+            note=note,
+            option=log.options.get(step.id),
+            blocked_by=blocked_by,
+        )
+
+    if step.id in log.done:
+        at, note = log.done[step.id]
+        return state(StepStatus.DONE, resolved_at=at, note=note)
+    if step.id in log.skipped:
+        at, reason = log.skipped[step.id]
+        return state(StepStatus.SKIPPED, resolved_at=at, note=reason)
+    applies = True if step.when is None else holds(step.when, ctx)
+    if applies is False:
+        return state(StepStatus.NOT_APPLICABLE, resolved_at=false_since(step.when, log, ctx.thresholds))
+    if applies is None:
+        undecided = tuple(d for d in (step.when.decisions() if step.when else ()) if d not in ctx.decisions)
+        return state(StepStatus.BLOCKED, blocked_by=undecided)
+    since = true_since(step.when, log, ctx.thresholds)
+    anchor: datetime | None = since
+    if step.due.after != ACTIVATION:
+        after = states[step.due.after].resolved_at
+        anchor = max(since, after) if after is not None else None
+    due_at = anchor + step.due.delta if anchor is not None else None
+    blockers = tuple(d for d in step.depends_on if states[d].status not in RESOLVED_STEP)
+    if blockers or due_at is None:
+        return state(StepStatus.BLOCKED, due_at=due_at, blocked_by=blockers)
+    return state(_by_time(due_at, now, ctx.thresholds), due_at=due_at)
+
+
+def _report_state(
+    report: ReportObligation, log: RunLog, now: datetime, thresholds: GradingThresholds
+) -> ReportState:
+    filings = log.filings.get(report.id, [])
+
+    def state(status: ReportStatus, due_at: datetime | None = None) -> ReportState:
+        return ReportState(
+            obligation_id=report.id,
+            stage=report.stage,
+            role=report.role,
+            recipients=report.recipients,
+            status=status,
+            occurrence=len(filings) + 1,
+            filed_count=len(filings),
+            due_at=due_at,
+            last_filed_at=filings[-1] if filings else None,
+        )
+
+    repeats = report.repeat_every_hours is not None
+    if filings and not repeats:
+        return state(ReportStatus.DONE)
+    if log.closed_at is not None and report.due.after != CLOSE and (filings or repeats):
+        return state(ReportStatus.DONE)  # follow-up reports end when the incident closes
+    segment = log.segments[-1]
+    ctx = EvalContext(segment.facts, thresholds, segment.grading.level, segment.decisions)
+    applies = True if report.when is None else holds(report.when, ctx)
+    if applies is not True:
+        return state(ReportStatus.NOT_APPLICABLE if applies is False else ReportStatus.WAITING)
+    anchor: datetime | None
+    if report.due.after == ACTIVATION:
+        anchor = true_since(report.when, log, thresholds)
+    elif report.due.after == CLOSE:
+        anchor = log.closed_at
+    else:
+        earlier = log.filings.get(report.due.after)
+        anchor = earlier[0] if earlier else None
+    if anchor is None:
+        return state(ReportStatus.WAITING)
+    due_at = anchor + report.due.delta
+    if filings and report.repeat_every_hours is not None:
+        due_at = filings[-1] + timedelta(hours=report.repeat_every_hours)
+    return state(ReportStatus(_by_time(due_at, now, thresholds).value), due_at)
+
+
+def _step_actions(pb: Playbook, step: Step, due_at: datetime) -> Iterator[Action]:
+    if step.kind == StepKind.WAIT:
+        yield Action(
+            key=wait_key(step.id),
+            kind=ActionKind.WAIT_ELAPSED,
+            fire_at=due_at,
+            role=step.role,
+            step_id=step.id,
+        )
+        return
+    policy = pb.on_overdue_for(step)
+    remind_at = due_at + timedelta(minutes=policy.remind_after_minutes)
+    yield Action(
+        key=f"remind:step:{step.id}",
+        kind=ActionKind.REMIND,
+        fire_at=remind_at,
+        role=step.role,
+        step_id=step.id,
+    )
+    if policy.escalate_after_minutes is not None:
+        escalate_at = due_at + timedelta(minutes=policy.escalate_after_minutes)
+        yield Action(
+            key=f"escalate:step:{step.id}",
+            kind=ActionKind.ESCALATE,
+            fire_at=escalate_at,
+            role=policy.escalate_to,
+            step_id=step.id,
+        )
+
+
+def _report_actions(pb: Playbook, report: ReportObligation, due_at: datetime, n: int) -> Iterator[Action]:
+    policy = pb.on_overdue_for(report)
+    yield Action(
+        key=f"report_due:{report.id}:{n}",
+        kind=ActionKind.REPORT_DUE,
+        fire_at=due_at + timedelta(minutes=policy.remind_after_minutes),
+        role=report.role,
+        obligation_id=report.id,
+        occurrence=n,
+    )
+    if policy.escalate_after_minutes is not None:
+        yield Action(
+            key=f"escalate:report:{report.id}:{n}",
+            kind=ActionKind.ESCALATE,
+            fire_at=due_at + timedelta(minutes=policy.escalate_after_minutes),
+            role=policy.escalate_to,
+            obligation_id=report.id,
+            occurrence=n,
+        )

@@ -1,0 +1,285 @@
+"""The playbook schema (应急预案): grading, roles, steps, decisions and report obligations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+
+from playbooks.conditions import Condition
+from playbooks.facts import IncidentType, Level
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+ACTIVATION = "activation"  # `due.after` for a deadline counted from the moment the playbook starts
+CLOSE = "close"  # `due.after` for a report counted from the moment the incident is closed
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class ResponseRole(StrEnum):
+    """Who owns a step on the scene (应急角色), distinct from console login roles."""
+
+    FIELD_COMMANDER = "field_commander"  # 现场指挥
+    INFO_REPORTER = "info_reporter"  # 信息报送
+    FIELD_RESPONDER = "field_responder"  # 现场处置
+    POLICE_LIAISON = "police_liaison"  # 安全保卫 / 公安联络
+    MEDICAL = "medical"  # 医疗救护
+    LOGISTICS = "logistics"  # 后勤保障
+    LEADER_IN_CHARGE = "leader_in_charge"  # 分管领导
+    DUTY_OFFICER = "duty_officer"  # 值班员
+
+
+class StepKind(StrEnum):
+    """What doing a step means; `wait` steps complete themselves when their time is up."""
+
+    CHECKLIST = "checklist"
+    DECISION = "decision"
+    DISPATCH = "dispatch"
+    NOTIFY = "notify"
+    REPORT = "report"
+    WAIT = "wait"
+
+
+class DecisionKind(StrEnum):
+    """Decisions the seed names (§10, §22) plus a free choice with options given in the YAML."""
+
+    JURISDICTION = "jurisdiction"  # 本级办理 / 上报 / 移交
+    POLICE_ASSISTANCE = "police_assistance"  # 请公安部门协助
+    REPRESENTATIVES = "representatives"  # 选派群众代表
+    CHOICE = "choice"
+
+
+class ReportStage(StrEnum):
+    """Stage of an upward report."""
+
+    INITIAL = "initial"  # 首报
+    FOLLOWUP = "followup"  # 续报
+    FINAL = "final"  # 终报
+
+
+class Recipient(StrEnum):
+    """Who an upward report goes to (seed §5, §10, §22)."""
+
+    PARTY_COMMITTEE_OFFICE = "party_committee_office"  # 同级党委办公室
+    GOVERNMENT_OFFICE = "government_office"  # 同级政府办公室
+    HIGHER_COMMISSION = "higher_commission"  # 上级纪检监察机关
+    RELEVANT_DEPARTMENTS = "relevant_departments"  # 有关部门
+
+
+class LocalText(_Frozen):
+    """A text in Chinese and English."""
+
+    zh: Text
+    en: Text
+
+
+class Due(_Frozen):
+    """A deadline: so long after activation, after another step or report, or after close."""
+
+    minutes: int = Field(default=0, ge=0)
+    hours: int = Field(default=0, ge=0)
+    days: int = Field(default=0, ge=0)
+    after: Slug = ACTIVATION
+
+    @property
+    def delta(self) -> timedelta:
+        """The deadline's length."""
+        return timedelta(days=self.days, hours=self.hours, minutes=self.minutes)
+
+
+class OnOverdue(_Frozen):
+    """What happens once a deadline passes: remind the owner, later escalate."""
+
+    remind_after_minutes: int = Field(default=0, ge=0)
+    escalate_after_minutes: int | None = Field(default=None, ge=0)
+    escalate_to: ResponseRole = ResponseRole.LEADER_IN_CHARGE
+
+    @model_validator(mode="after")
+    def _escalate_after_remind(self) -> OnOverdue:
+        escalate = self.escalate_after_minutes
+        if escalate is not None and escalate < self.remind_after_minutes:
+            raise ValueError("escalate_after_minutes must not come before remind_after_minutes")
+        return self
+
+
+class DecisionOption(_Frozen):
+    """One answer to a decision."""
+
+    id: Slug
+    title: LocalText
+
+
+def _options(*items: tuple[str, str, str]) -> tuple[DecisionOption, ...]:
+    return tuple(DecisionOption(id=i, title=LocalText(zh=zh, en=en)) for i, zh, en in items)
+
+
+BUILTIN_OPTIONS: dict[DecisionKind, tuple[DecisionOption, ...]] = {
+    DecisionKind.JURISDICTION: _options(
+        ("handle_here", "本级办理", "Handle here"),
+        ("send_up", "立即上送上级", "Send up at once"),
+        ("transfer", "移送有关部门并疏导", "Transfer and guide to the right department"),
+    ),
+    DecisionKind.POLICE_ASSISTANCE: _options(
+        ("requested", "请公安部门协助处理", "Ask the police to assist"),
+        ("not_needed", "暂不需要", "Not needed"),
+    ),
+    DecisionKind.REPRESENTATIVES: _options(
+        ("chosen", "已选定群众代表", "Representatives chosen"),
+        ("none", "不选派代表", "No representatives"),
+    ),
+}
+
+
+class DecisionSpec(_Frozen):
+    """The decision a `decision` step records; options are built in except for `choice`."""
+
+    kind: DecisionKind
+    options: tuple[DecisionOption, ...] = ()
+    reason_required: bool = True
+
+    @model_validator(mode="after")
+    def _options_fit_kind(self) -> DecisionSpec:
+        if self.kind is DecisionKind.CHOICE and len(self.options) < 2:
+            raise ValueError("a 'choice' decision needs at least two options")
+        if self.kind is not DecisionKind.CHOICE and self.options:
+            raise ValueError(f"'{self.kind}' has built-in options; list options only for 'choice'")
+        return self
+
+    def all_options(self) -> tuple[DecisionOption, ...]:
+        """The options a person can pick."""
+        return self.options or BUILTIN_OPTIONS[self.kind]
+
+
+class Step(_Frozen):
+    """One step of a playbook, owned by a role, with a deadline."""
+
+    id: Slug
+    title: LocalText
+    guidance: LocalText | None = None
+    role: ResponseRole
+    kind: StepKind
+    due: Due = Due()
+    depends_on: tuple[Slug, ...] = ()
+    when: Condition | None = None
+    on_overdue: OnOverdue | None = None
+    decision: DecisionSpec | None = None
+
+
+class GradingRule(_Frozen):
+    """Facts that put an incident at least at `level`."""
+
+    id: Slug
+    level: Level
+    when: Condition
+    title: LocalText | None = None
+
+
+class Grading(_Frozen):
+    """Levels from facts: the highest matching rule wins, else the default."""
+
+    default_level: Level = Level.GENERAL
+    rules: tuple[GradingRule, ...] = ()
+
+
+class ReportObligation(_Frozen):
+    """An upward report the run owes, once or repeatedly (首报 / 续报 / 终报)."""
+
+    id: Slug
+    stage: ReportStage
+    title: LocalText
+    due: Due
+    repeat_every_hours: float | None = Field(default=None, gt=0)
+    recipients: tuple[Recipient, ...] = Field(min_length=1)
+    role: ResponseRole = ResponseRole.INFO_REPORTER
+    when: Condition | None = None
+    on_overdue: OnOverdue | None = None
+
+
+class PlaybookDefaults(_Frozen):
+    """Values for steps and reports that do not set their own."""
+
+    on_overdue: OnOverdue = OnOverdue(remind_after_minutes=0, escalate_after_minutes=15)
+
+
+class Playbook(_Frozen):
+    """A whole playbook as written in YAML; cross-references are checked on construction."""
+
+    id: Slug
+    version: int = Field(ge=1)
+    title: LocalText
+    summary: LocalText | None = None
+    serves: tuple[IncidentType, ...] = Field(min_length=1)
+    grading: Grading = Grading()
+    roles: tuple[ResponseRole, ...] = Field(min_length=1)
+    defaults: PlaybookDefaults = PlaybookDefaults()
+    steps: tuple[Step, ...] = Field(min_length=1)
+    reports: tuple[ReportObligation, ...] = ()
+
+    @model_validator(mode="after")
+    def _cross_references(self, info: ValidationInfo) -> Playbook:
+        # The loader checks these itself so that each problem gets its own file line.
+        if isinstance(info.context, dict) and info.context.get("skip_cross_checks"):
+            return self
+        from playbooks.validation import playbook_problems
+
+        problems = playbook_problems(self)
+        if problems:
+            raise ValueError("; ".join(str(p) for p in problems))
+        return self
+
+    def step(self, step_id: str) -> Step | None:
+        """The step called `step_id`, if any."""
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def report(self, obligation_id: str) -> ReportObligation | None:
+        """The report obligation called `obligation_id`, if any."""
+        return next((r for r in self.reports if r.id == obligation_id), None)
+
+    def on_overdue_for(self, item: Step | ReportObligation) -> OnOverdue:
+        """The overdue policy of a step or report, falling back to the playbook default."""
+        return item.on_overdue or self.defaults.on_overdue
+
+
+def content_hash(playbook: Playbook) -> str:
+    """SHA-256 of the playbook's canonical JSON: comments and key order do not change it."""
+    data = playbook.model_dump(mode="json", by_alias=True, exclude_none=True)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class PlaybookSnapshot(_Frozen):
+    """A playbook pinned by content hash; a run keeps the snapshot it started with."""
+
+    playbook: Playbook
+    content_hash: str
+
+    @classmethod
+    def pin(cls, playbook: Playbook) -> PlaybookSnapshot:
+        """Pin `playbook` as it is now."""
+        return cls(playbook=playbook, content_hash=content_hash(playbook))
+
+    @model_validator(mode="after")
+    def _hash_matches(self) -> PlaybookSnapshot:
+        if content_hash(self.playbook) != self.content_hash:
+            raise ValueError("content_hash does not match the playbook: the snapshot was altered")
+        return self
+
+    @property
+    def ref(self) -> str:
+        """Human-readable pin, e.g. `sit_in@v1#3f2a9c0d1b2e`."""
+        return f"{self.playbook.id}@v{self.playbook.version}#{self.content_hash[:12]}"

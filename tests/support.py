@@ -1,0 +1,392 @@
+"""Real parts for tests: scratch databases, a console server process on a free port, a live client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+PG_ADMIN = os.environ.get("CONSOLE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+
+
+def pg_available() -> bool:
+    import asyncpg
+
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(PG_ADMIN, timeout=3)
+        except Exception:
+            return False
+        await conn.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+@contextmanager
+def scratch_database(backend: str, tmp: Path) -> Iterator[str]:
+    """A fresh, empty database for one test: a SQLite file, or a new PostgreSQL database dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp / 'console.db'}"
+        return
+    import asyncpg
+
+    name = "ic_test_" + uuid.uuid4().hex[:12]
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/" + name
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run `python -m console …` with this environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "console", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
+    )
+
+
+@dataclass
+class Deployment:
+    """One database and the settings every server process of a test shares."""
+
+    url: str
+    data_dir: Path
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONSOLE_")}
+        env.update(
+            DATABASE_URL=self.url,
+            CONSOLE_DATA_DIR=str(self.data_dir),
+            CONSOLE_SECRET_KEY="test-secret-key",
+            CONSOLE_LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.extra)
+        return env
+
+    @property
+    def settings(self) -> Any:
+        from console.settings import load_settings
+
+        return load_settings(self.env)
+
+    def migrate(self) -> None:
+        from console.migrate import migrate
+
+        migrate(self.settings)
+
+    def add_users(self, users: dict[str, str]) -> None:
+        """Create users (name -> comma-separated roles) in one go, as `create-user` would."""
+        from console.auth import create_user
+        from console.clock import SystemClock
+        from console.db import open_database
+
+        async def add() -> None:
+            db = open_database(self.settings)
+            try:
+                async with db.write.begin() as conn:
+                    for name, roles in users.items():
+                        await create_user(
+                            conn,
+                            username=name,
+                            password=PASSWORD,
+                            display_name=name,
+                            roles=frozenset(roles.split(",")),
+                            now=SystemClock().now(),
+                        )
+            finally:
+                await db.dispose()
+
+        asyncio.run(add())
+
+
+class Server:
+    """A console process (`python -m console serve`) on a free port, killable like a real crash."""
+
+    def __init__(self, deployment: Deployment, **extra_env: str) -> None:
+        self.deployment = deployment
+        self.extra_env = extra_env
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = deployment.data_dir / f"server-{self.port}.log"
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def start(self) -> Server:
+        env = {**self.deployment.env, **self.extra_env}
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "console", "serve", "--port", str(self.port)],
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not become healthy")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+
+
+def login(server: Server, username: str, password: str = PASSWORD) -> tuple[str, str]:
+    """Sign in over HTTP; returns (session cookie, CSRF token)."""
+    r = httpx.post(server.base + "/api/login", json={"username": username, "password": password})
+    r.raise_for_status()
+    return r.cookies["ic_session"], r.json()["csrf"]
+
+
+def command_id() -> str:
+    return "t-" + uuid.uuid4().hex
+
+
+def register_args(n: int = 0) -> dict[str, Any]:
+    return {"type": "sit_in", "place": "机关大门", "head_count": 60 + n, "summary": f"静坐 {n}"}
+
+
+class LiveClient:
+    """A protocol client as a tablet would be: keeps (epoch, position) and resumes with it."""
+
+    def __init__(self, ws_url: str, cookie: str) -> None:
+        self.ws_url = ws_url
+        self.cookie = cookie
+        self.epoch: str | None = None
+        self.position: int | None = None
+        self.events: list[dict[str, Any]] = []
+        self.snapshots: list[dict[str, Any]] = []
+        self.results: dict[str, dict[str, Any]] = {}
+        self.errors: list[dict[str, Any]] = []
+        self.ws: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._live = asyncio.Event()
+        self.closed_with: int | None = None
+
+    async def connect(self) -> None:
+        self._live.clear()
+        self.ws = await websockets.connect(
+            self.ws_url, additional_headers={"Cookie": f"ic_session={self.cookie}"}, max_size=2**24
+        )
+        await self.ws.send(json.dumps({"type": "hello", "epoch": self.epoch, "position": self.position}))
+        self._reader = asyncio.create_task(self._read())
+        await asyncio.wait_for(self._live.wait(), 30)
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self.ws:
+                frame = json.loads(raw)
+                kind = frame["type"]
+                if kind == "welcome":
+                    self.epoch = frame["epoch"]
+                elif kind == "snapshot":
+                    self.snapshots.append(frame)
+                    self.position = frame["position"]
+                elif kind == "event":
+                    self.events.append(frame)
+                    self.position = frame["position"]
+                elif kind == "live":
+                    self._live.set()
+                elif kind == "result":
+                    self.results[frame["id"]] = frame
+                elif kind == "error":
+                    self.errors.append(frame)
+                elif kind == "ping":
+                    await self.ws.send('{"type":"pong"}')
+        except websockets.ConnectionClosed as exc:
+            self.closed_with = exc.rcvd.code if exc.rcvd else None
+
+    async def send(self, name: str, args: dict[str, Any], cid: str | None = None) -> str:
+        cid = cid or command_id()
+        await self.ws.send(json.dumps({"type": "command", "id": cid, "name": name, "args": args}))
+        return cid
+
+    async def wait_result(self, cid: str, timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while cid not in self.results:
+            if time.monotonic() > deadline:
+                raise TimeoutError(cid)
+            await asyncio.sleep(0.005)
+        return self.results[cid]
+
+    async def wait_position(self, position: int, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while (self.position or 0) < position:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"at {self.position}, waiting for {position}")
+            await asyncio.sleep(0.005)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+
+def server_events(server: Server, cookie: str) -> list[dict[str, Any]]:
+    """Every event in the log as the API returns it, in order."""
+    out: list[dict[str, Any]] = []
+    after = 0
+    while True:
+        r = httpx.get(server.base + f"/api/events?after={after}&limit=1000", cookies={"ic_session": cookie})
+        r.raise_for_status()
+        batch = r.json()["events"]
+        out += batch
+        if len(batch) < 1000:
+            return out
+        after = batch[-1]["position"]
+
+
+def server_state(server: Server, cookie: str) -> dict[str, Any]:
+    r = httpx.get(server.base + "/api/state", cookies={"ic_session": cookie})
+    r.raise_for_status()
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def fold(events: list[dict[str, Any]], snapshot: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A client's model: incidents and notes built from a snapshot plus events (what a board shows)."""
+    incidents: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    if snapshot:
+        for row in snapshot["state"]["incidents"]:
+            incidents[row["id"]] = {k: row[k] for k in ("number", "type", "place", "head_count", "status")}
+        notes = [n["id"] for n in snapshot["state"]["notes"]]
+    for e in events:
+        d = e["data"]
+        if e["event"] == "incident.registered":
+            incidents[d["incident_id"]] = {
+                "number": d["number"],
+                "type": d["incident_type"],
+                "place": d["place"],
+                "head_count": d["head_count"],
+                "status": "open",
+            }
+        elif e["event"] == "incident.facts_amended":
+            incidents[d["incident_id"]].update(d["changes"])
+        elif e["event"] == "incident.closed":
+            incidents[d["incident_id"]]["status"] = "closed"
+        elif e["event"] == "incident.note_added":
+            notes.append(d["note_id"])
+    return {"incidents": incidents, "notes": notes}
+
+
+class StalledPeer:
+    """A WebSocket peer that says hello and then stops reading, like a tablet whose app froze."""
+
+    def __init__(self, port: int, cookie: str) -> None:
+        import base64
+
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            (
+                f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nCookie: ic_session={cookie}\r\n\r\n"
+            ).encode()
+        )
+        response = b""
+        while b"\r\n\r\n" not in response:
+            response += self.sock.recv(1)
+        assert b" 101 " in response.split(b"\r\n")[0], response
+        self._send_text(json.dumps({"type": "hello"}))
+
+    def _send_text(self, text: str) -> None:
+        payload, mask = text.encode(), os.urandom(4)
+        assert len(payload) < 126
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+
+    def drain_until_close(self, timeout: float = 30) -> tuple[bool, int | None]:
+        """Read until the server ends the connection: (ended, close code of a close frame if one came)."""
+        self.sock.setblocking(True)
+        self.sock.settimeout(timeout)
+        data = bytearray()
+        ended = False
+        try:
+            while True:
+                chunk = self.sock.recv(1 << 20)
+                if not chunk:
+                    ended = True
+                    break
+                data += chunk
+        except TimeoutError:
+            pass
+        except ConnectionResetError:
+            ended = True
+        i = 0
+        code = None
+        while i + 2 <= len(data):
+            opcode, length = data[i] & 0x0F, data[i + 1] & 0x7F
+            i += 2
+            if length == 126:
+                length = int.from_bytes(data[i : i + 2], "big")
+                i += 2
+            elif length == 127:
+                length = int.from_bytes(data[i : i + 8], "big")
+                i += 8
+            if opcode == 0x8 and length >= 2:
+                code = int.from_bytes(data[i : i + 2], "big")
+            i += length
+        return ended, code
+
+    def close(self) -> None:
+        self.sock.close()
