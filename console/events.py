@@ -117,6 +117,7 @@ class RecordedEvent:
             "stream": self.stream,
             "event": self.type,
             "actor": {"id": self.actor_id, "name": self.actor_name},
+            "command_id": self.command_id,
             "occurred_at": self.occurred_at,
             "recorded_at": self.recorded_at,
             "data": self.data,

@@ -22,6 +22,8 @@ from .protocol import CLOSE_DEAD_PEER, CLOSE_OVERFLOW, CLOSE_SESSION_ENDED
 log = logging.getLogger("console.hub")
 
 Send = Callable[[str], Awaitable[None]]
+# How long a close frame may take to leave before the socket is simply dropped.
+CLOSE_GRACE = 2.0
 Close = Callable[[int, str], Awaitable[None]]
 
 
@@ -39,9 +41,19 @@ def render(event: RecordedEvent, view: str) -> str | None:
 class Connection:
     """One client's outbound side: a bounded queue and the position of the last event sent."""
 
-    def __init__(self, send: Send, close: Close, *, view: str, user_id: str, limit: int) -> None:
+    def __init__(
+        self,
+        send: Send,
+        close: Close,
+        *,
+        view: str,
+        user_id: str,
+        limit: int,
+        abort: Callable[[], None] | None = None,
+    ) -> None:
         self._send = send
         self._close = close
+        self._abort = abort
         self.view = view
         self.user_id = user_id
         self.limit = limit
@@ -74,9 +86,12 @@ class Connection:
 
     async def _shut(self, code: int, reason: str) -> None:
         try:
-            await asyncio.wait_for(self._close(code, reason), timeout=5)
-        except Exception:  # the peer may already be gone; closing is best effort
+            await asyncio.wait_for(self._close(code, reason), timeout=CLOSE_GRACE)
+            return
+        except Exception:  # a peer that does not read cannot take a close frame
             pass
+        if self._abort is not None:
+            self._abort()
 
     async def send_now(self, frame: str, position: int = 0) -> None:
         """Send directly (replay and snapshot, before the writer starts)."""

@@ -38,6 +38,12 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # A peer that stopped reading cannot be sent a close frame; the only way to drop it is to
+            # abort the socket. The server's transport is reachable from its send callable (uvicorn).
+            transport = getattr(getattr(send, "__self__", None), "transport", None)
+            if transport is not None and hasattr(transport, "abort"):
+                scope["console.abort"] = transport.abort
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -91,6 +91,7 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
         view=view_of(caller),
         user_id=caller.user.id,
         limit=rt.settings.queue_limit,
+        abort=websocket.scope.get("console.abort"),
     )
     # Attach first, then read the log: whatever commits in between is both read and queued, and the
     # queue drops what the read already sent. Nothing can fall in a gap between the two.
@@ -120,6 +121,12 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
         "heartbeat": rt.settings.heartbeat_seconds,
     }
     position = hello.position
+    if hello.epoch == rt.epoch and position is not None and position > rt.hub.published:
+        # Ahead of what this process has published: another replica's client, or a log restored
+        # from a backup. Only the log's head can tell which.
+        async with rt.db.read.connect() as db:
+            if position > await eventlog.head_position(db):
+                position = None
     if hello.epoch == rt.epoch and position is not None:
         recent = rt.hub.recent(position, conn.view)
         if recent is not None:

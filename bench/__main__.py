@@ -1,0 +1,70 @@
+"""`python -m bench [--quick] [--only fanout|commands]`: run the benchmarks and print their tables."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from typing import Any
+
+from . import commands, fanout
+from .common import log, raise_nofile
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    # SIGTERM/SIGHUP become KeyboardInterrupt, so every `finally` stops its servers and removes its files.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a shorter run (about a minute)")
+    parser.add_argument("--only", choices=("fanout", "commands"), help="run one benchmark only")
+    parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,500,1000)")
+    parser.add_argument("--procs", type=int, default=2, help="load-generator processes (default 2)")
+    parser.add_argument("--no-deflate", action="store_true", help="fan-out clients do not offer compression")
+    parser.add_argument("--rate", type=float, help="fan-out steady-phase commands per second (default 10)")
+    parser.add_argument("--seconds", type=float, help="duration of each commands run (default 8)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    # Ctrl-C must interrupt even when started from a shell that ignores SIGINT in background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
+    raise_nofile()
+    if args.quick:
+        fo = fanout.Options(sizes=(1000,), warmup=5, steady=40, rate=10.0, burst=40)
+        co = commands.Options(seconds=2.0)
+    else:
+        fo = fanout.Options()
+        co = commands.Options()
+    if args.sizes:
+        fo = fanout.Options(**{**fo.__dict__, "sizes": tuple(int(s) for s in args.sizes.split(","))})
+    fo = fanout.Options(**{**fo.__dict__, "procs": args.procs, "deflate": not args.no_deflate})
+    if args.rate:
+        fo = fanout.Options(**{**fo.__dict__, "rate": args.rate})
+    if args.seconds:
+        co = commands.Options(**{**co.__dict__, "seconds": args.seconds})
+
+    started = time.monotonic()
+    out: list[str] = []
+    try:
+        if args.only in (None, "fanout"):
+            out.append(fanout.report(fanout.run(fo), fo))
+            print(out[-1], flush=True)
+        if args.only in (None, "commands"):
+            out.append(commands.report(commands.run(co), co))
+            print(out[-1], flush=True)
+    except KeyboardInterrupt:
+        log("interrupted: servers stopped, temporary files removed")
+        return 130
+    log(f"bench finished in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
