@@ -128,7 +128,10 @@ def _verify_log(settings: Settings, _args: argparse.Namespace) -> int:
         if result.ok:
             print(f"日志完整 log intact: {result.checked} events, hash chain verified")
             return 0
-        print(f"日志在位置 {result.broken_at} 处被破坏 log broken at position {result.broken_at} ({result.reason})")
+        print(
+            f"日志在位置 {result.broken_at} 处被破坏 "
+            f"log broken at position {result.broken_at} ({result.reason})"
+        )
         return 2
 
     return _with_db(settings, body)
@@ -157,7 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     user = sub.add_parser("create-user", help="add a user with roles")
     user.add_argument("username")
     user.add_argument("--name", help="display name, e.g. 王值班")
-    user.add_argument("--roles", required=True, help="comma-separated: duty_officer,leader,responder,reviewer,inspector,admin")
+    user.add_argument(
+        "--roles",
+        required=True,
+        help="comma-separated: duty_officer,leader,responder,reviewer,inspector,admin",
+    )
     user.add_argument("--password", help="prompted for if not given")
     user.set_defaults(run=_create_user)
 
@@ -170,7 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--if-empty", action="store_true", help="(default behaviour) only add what is missing")
     seed.set_defaults(run=_seed_demo)
 
-    sub.add_parser("rebuild", help="rebuild every projection by replaying the event log").set_defaults(run=_rebuild)
+    sub.add_parser("rebuild", help="rebuild every projection by replaying the event log").set_defaults(
+        run=_rebuild
+    )
     sub.add_parser("verify-log", help="verify the hash chain; names the first broken position").set_defaults(
         run=_verify_log
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Generic, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from .events import NewEvent
 
@@ -77,7 +77,7 @@ class CommandSpec(Generic[A, S]):
     name: str
     args: type[A]
     roles: frozenset[str]
-    load: Callable[[AsyncConnection, A, Context], Awaitable[S]]
+    load: Callable[[Connection, A, Context], S]
     decide: Callable[[S, A, Context], Decision]
     summary: str = ""
 

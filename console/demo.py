@@ -32,7 +32,12 @@ async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]
         for username, name, roles in DEMO_USERS:
             if await find_user(conn, username) is None:
                 await create_user(
-                    conn, username=username, password=DEMO_PASSWORD, display_name=name, roles=roles, now=clock.now()
+                    conn,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    display_name=name,
+                    roles=roles,
+                    now=clock.now(),
                 )
                 added.append(username)
     async with db.read.connect() as conn:
@@ -47,10 +52,27 @@ async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]
     try:
         actor: Actor = duty.actor
         for seed_id, args in [
-            ("demo-seed-0001", {"type": "collective_visit", "place": "接待大厅", "head_count": 12,
-                                 "summary": "某村征地补偿问题集体来访（演示数据）", "channel": "walk_in"}),
-            ("demo-seed-0002", {"type": "sit_in", "place": "机关大门", "head_count": 8,
-                                 "summary": "在机关大门静坐（演示数据）", "channel": "early_warning", "drill": True}),
+            (
+                "demo-seed-0001",
+                {
+                    "type": "collective_visit",
+                    "place": "接待大厅",
+                    "head_count": 12,
+                    "summary": "某村征地补偿问题集体来访（演示数据）",
+                    "channel": "walk_in",
+                },
+            ),
+            (
+                "demo-seed-0002",
+                {
+                    "type": "sit_in",
+                    "place": "机关大门",
+                    "head_count": 8,
+                    "summary": "在机关大门静坐（演示数据）",
+                    "channel": "early_warning",
+                    "drill": True,
+                },
+            ),
         ]:
             await service.submit(CommandEnvelope(id=seed_id, name="incident.register", args=args), actor)
     finally:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .clock import utc_iso
@@ -26,20 +27,33 @@ class Head:
     hash: str
 
 
-async def lock_head(conn: AsyncConnection) -> Head:
+# The write path's statements are built once: building one costs more than running it (measured).
+_READ_HEAD = select(log_head.c.position, log_head.c.hash).where(log_head.c.id == 1)
+_LOCK_HEAD = _READ_HEAD.with_for_update()
+_SAVE_HEAD = update(log_head).where(log_head.c.id == 1).values(position=bindparam("p"), hash=bindparam("h"))
+_INSERT_EVENTS = insert(events)
+# On PostgreSQL the wake-up rides on the same statement: it is delivered only if the transaction commits.
+_SAVE_HEAD_AND_NOTIFY = text(
+    "WITH moved AS (UPDATE log_head SET position = :p, hash = :h WHERE id = 1 RETURNING position) "
+    "SELECT pg_notify(:channel, (SELECT position FROM moved)::text)"
+)
+NOTIFY_CHANNEL = "console_events"
+
+
+def lock_head(conn: Connection) -> Head:
     """Lock the log head for this transaction; every writer queues here, so positions follow commits."""
-    query = select(log_head.c.position, log_head.c.hash).where(log_head.c.id == 1)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
     # On SQLite the writer's BEGIN IMMEDIATE already holds the database's write lock.
-    row = (await conn.execute(query)).one()
+    query = _LOCK_HEAD if conn.dialect.name == "postgresql" else _READ_HEAD
+    row = conn.execute(query).one()
     return Head(position=row.position, hash=row.hash)
 
 
-async def save_head(conn: AsyncConnection, head: Head) -> None:
-    await conn.execute(
-        update(log_head).where(log_head.c.id == 1).values(position=head.position, hash=head.hash)
-    )
+def save_head(conn: Connection, head: Head) -> None:
+    """Move the head (and on PostgreSQL wake the other processes, carrying only the position)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_SAVE_HEAD_AND_NOTIFY, {"p": head.position, "h": head.hash, "channel": NOTIFY_CHANNEL})
+    else:
+        conn.execute(_SAVE_HEAD, {"p": head.position, "h": head.hash})
 
 
 def seal(
@@ -70,7 +84,7 @@ def seal(
             hash="",
         )
         digest = hashlib.sha256(unsealed.hash_material().encode()).hexdigest()
-        event = RecordedEvent(**{**_fields(unsealed), "hash": digest})
+        event = replace(unsealed, hash=digest)
         sealed.append(event)
         head.position, head.hash = event.position, event.hash
     return sealed
@@ -93,7 +107,7 @@ def _fields(event: RecordedEvent) -> dict[str, object]:
     }
 
 
-async def insert_events(conn: AsyncConnection, sealed: Sequence[RecordedEvent]) -> None:
+def insert_events(conn: Connection, sealed: Sequence[RecordedEvent]) -> None:
     if not sealed:
         return
     rows = []
@@ -101,7 +115,7 @@ async def insert_events(conn: AsyncConnection, sealed: Sequence[RecordedEvent]) 
         row = _fields(e)
         row["payload"] = row.pop("payload_json")
         rows.append(row)
-    await conn.execute(insert(events), rows)
+    conn.execute(_INSERT_EVENTS, rows)
 
 
 def _from_row(row: object) -> RecordedEvent:
@@ -128,6 +142,20 @@ async def read_after(conn: AsyncConnection, position: int, limit: int = 500) -> 
         select(events).where(events.c.position > position).order_by(events.c.position).limit(limit)
     )
     return [_from_row(r) for r in rows]
+
+
+def iterate_sync(conn: Connection, page: int = 1000) -> Iterator[RecordedEvent]:
+    """Every event, page by page, on a synchronous connection (rebuild)."""
+    after = 0
+    while True:
+        rows = conn.execute(
+            select(events).where(events.c.position > after).order_by(events.c.position).limit(page)
+        ).all()
+        for row in rows:
+            yield _from_row(row)
+        if len(rows) < page:
+            return
+        after = rows[-1].position
 
 
 async def iterate(conn: AsyncConnection, after: int = 0, page: int = 1000) -> AsyncIterator[RecordedEvent]:

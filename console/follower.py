@@ -16,10 +16,10 @@ from sqlalchemy.engine import make_url
 
 from . import eventlog
 from .db import Database
+from .eventlog import NOTIFY_CHANNEL
 from .events import RecordedEvent
 from .hub import Hub
 from .metrics import LISTENER_RECONNECTS
-from .service import NOTIFY_CHANNEL
 
 log = logging.getLogger("console.follower")
 
@@ -91,7 +91,7 @@ class PgListener:
                 backoff = min(backoff * 2, 5)
                 continue
             try:
-                conn.add_termination_listener(lambda _c: lost.set())
+                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
                 await conn.add_listener(NOTIFY_CHANNEL, self._notified)
                 self.alive, backoff = True, 0.2
                 # Whatever was committed while we were not listening is read from the log now.

@@ -8,23 +8,26 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 
 from . import eventlog, projections
 from .db import Database
 from .eventlog import Verification
 
 
+def _rebuild(conn: Connection) -> int:
+    eventlog.lock_head(conn)  # no command may append while the projections are rebuilt
+    projections.clear(conn)
+    count = 0
+    for event in eventlog.iterate_sync(conn):
+        projections.apply(conn, [event])
+        count += 1
+    return count
+
+
 async def rebuild(db: Database) -> int:
     """Empty every projection and replay the whole log into it, in one transaction."""
-    count = 0
-    async with db.write.begin() as conn:
-        await eventlog.lock_head(conn)
-        await projections.clear(conn)
-        async for event in eventlog.iterate(conn):
-            await projections.apply(conn, [event])
-            count += 1
-    return count
+    return await db.run_write(_rebuild)
 
 
 async def verify(db: Database) -> Verification:

@@ -31,5 +31,7 @@ COMMAND_LATENCY = Histogram(
     registry=REGISTRY,
 )
 LISTENER_RECONNECTS = Counter(
-    "console_listener_reconnects_total", "Times the PostgreSQL LISTEN connection was re-opened", registry=REGISTRY
+    "console_listener_reconnects_total",
+    "Times the PostgreSQL LISTEN connection was re-opened",
+    registry=REGISTRY,
 )

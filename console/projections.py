@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, delete, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from .events import RecordedEvent
 
-Projector = Callable[[AsyncConnection, RecordedEvent], Awaitable[None]]
-SnapshotPart = Callable[[AsyncConnection, str], Awaitable[Any]]
+# Projectors and snapshot parts are plain functions over a synchronous connection: the command
+# writer runs them inside its transaction (see console.db.Database.run_write), readers via run_sync.
+Projector = Callable[[Connection, RecordedEvent], None]
+SnapshotPart = Callable[[Connection, str], Any]
 
 PROJECTORS: dict[str, list[Projector]] = {}
 PROJECTION_TABLES: list[Table] = []
@@ -44,27 +46,27 @@ def snapshot_part(name: str) -> Callable[[SnapshotPart], SnapshotPart]:
     return register
 
 
-async def apply(conn: AsyncConnection, events: Sequence[RecordedEvent]) -> None:
+def apply(conn: Connection, events: Sequence[RecordedEvent]) -> None:
     """Update every projection for these events (caller holds the write transaction)."""
     for event in events:
         for fn in PROJECTORS.get(event.type, ()):
-            await fn(conn, event)
+            fn(conn, event)
 
 
-async def snapshot(conn: AsyncConnection, view: str) -> dict[str, Any]:
+def snapshot(conn: Connection, view: str) -> dict[str, Any]:
     """The current state a client of this view may see, read in the caller's transaction."""
-    return {name: await part(conn, view) for name, part in SNAPSHOT_PARTS.items()}
+    return {name: part(conn, view) for name, part in SNAPSHOT_PARTS.items()}
 
 
-async def clear(conn: AsyncConnection) -> None:
+def clear(conn: Connection) -> None:
     for table in PROJECTION_TABLES:
-        await conn.execute(delete(table))
+        conn.execute(delete(table))
 
 
-async def dump(conn: AsyncConnection) -> dict[str, list[tuple[Any, ...]]]:
+def dump(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
     """Every projection row, in primary-key order: what `rebuild` must reproduce exactly."""
     out: dict[str, list[tuple[Any, ...]]] = {}
     for table in PROJECTION_TABLES:
-        rows = await conn.execute(select(table).order_by(*table.primary_key.columns))
+        rows = conn.execute(select(table).order_by(*table.primary_key.columns))
         out[table.name] = [tuple(r) for r in rows]
     return out

@@ -20,8 +20,8 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.engine import Connection
 
 from . import eventlog, projections
 from .clock import Clock, utc_iso
@@ -35,7 +35,8 @@ from .tables import commands
 
 log = logging.getLogger("console.service")
 
-NOTIFY_CHANNEL = "console_events"
+_KNOWN_COMMANDS = select(commands).where(commands.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_COMMANDS = insert(commands)
 MAX_BATCH = 256
 # A device may report a time a little ahead of ours (clock skew); more than this is refused.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -125,7 +126,9 @@ class CommandService:
         """Queue a command and wait until it is committed (or refused)."""
         spec = COMMANDS.get(envelope.name)
         if spec is None:
-            return CommandResult(envelope.id, False, error=InvalidInput("unknown_command", name=envelope.name))
+            return CommandResult(
+                envelope.id, False, error=InvalidInput("unknown_command", name=envelope.name)
+            )
         if not (actor.roles & spec.roles):
             return CommandResult(envelope.id, False, error=Forbidden())
         loop = asyncio.get_running_loop()
@@ -165,28 +168,41 @@ class CommandService:
                 item.future.set_result(item.result)
 
     async def _transaction(self, batch: list[_Pending]) -> list[RecordedEvent]:
+        return await self.db.run_write(self._batch, batch)
+
+    def _batch(self, conn: Connection, batch: list[_Pending]) -> list[RecordedEvent]:
+        """One transaction for the whole batch (runs on the writer: no awaits, one round trip per statement).
+
+        Statements are what a command costs, so everything that can be done once per batch is: the id
+        lookup, the event and command inserts, the head update.
+        """
         appended: list[RecordedEvent] = []
-        async with self.db.write.begin() as conn:
-            head = await eventlog.lock_head(conn)
-            start = head.position
-            for item in batch:
-                item.result = await self._one(conn, head, item)
-                appended += item.events
-            if head.position != start:
-                await eventlog.save_head(conn, head)
-                if conn.dialect.name == "postgresql":
-                    # Delivered by PostgreSQL only if this transaction commits; carries just the position.
-                    await conn.execute(
-                        text("SELECT pg_notify(:channel, :position)"),
-                        {"channel": NOTIFY_CHANNEL, "position": str(head.position)},
-                    )
+        accepted: list[dict[str, Any]] = []
+        head = eventlog.lock_head(conn)
+        start = head.position
+        known = self._known(conn, [item.envelope.id for item in batch])
+        for item in batch:
+            item.events = []
+            item.result = self._one(conn, head, item, known, accepted)
+            appended += item.events
+        if accepted:
+            eventlog.insert_events(conn, appended)
+            conn.execute(_INSERT_COMMANDS, accepted)
+        if head.position != start:
+            eventlog.save_head(conn, head)
         return appended
 
-    async def _one(self, conn: AsyncConnection, head: eventlog.Head, item: _Pending) -> CommandResult:
+    def _one(
+        self,
+        conn: Connection,
+        head: eventlog.Head,
+        item: _Pending,
+        known: dict[str, dict[str, Any]],
+        accepted: list[dict[str, Any]],
+    ) -> CommandResult:
         env, actor = item.envelope, item.actor
-        previous = await self._previous(conn, env, actor)
-        if previous is not None:
-            return previous
+        if env.id in known:
+            return self._previous(known[env.id], env, actor)
         spec = COMMANDS[env.name]
         now = self.clock.now()
         occurred = env.occurred_at or now
@@ -202,7 +218,7 @@ class CommandService:
                 tz=self.settings.tz,
                 incident_prefix=self.settings.incident_prefix,
             )
-            state = await spec.load(conn, args, ctx)
+            state = spec.load(conn, args, ctx)
             decision = spec.decide(state, args, ctx)
         except ValidationError as exc:
             return CommandResult(
@@ -219,31 +235,39 @@ class CommandService:
             occurred_at=ctx.occurred_at,
             command_id=env.id,
         )
-        await eventlog.insert_events(conn, sealed)
-        await projections.apply(conn, sealed)
+        projections.apply(conn, sealed)
         first = sealed[0].position if sealed else None
         last = sealed[-1].position if sealed else None
         result = dict(decision.result)
-        await conn.execute(
-            insert(commands).values(
-                id=env.id,
-                actor_id=actor.id,
-                name=env.name,
-                first_position=first,
-                last_position=last,
-                result=json.dumps(result, ensure_ascii=False),
-                recorded_at=utc_iso(now),
-            )
-        )
+        record = {
+            "id": env.id,
+            "actor_id": actor.id,
+            "name": env.name,
+            "first_position": first,
+            "last_position": last,
+            "result": json.dumps(result, ensure_ascii=False),
+            "recorded_at": utc_iso(now),
+        }
+        accepted.append(record)
+        known[env.id] = record  # the same id again in this batch is a repeat too
         item.events = sealed
         return CommandResult(env.id, True, result, first, last)
 
-    async def _previous(self, conn: AsyncConnection, env: CommandEnvelope, actor: Actor) -> CommandResult | None:
-        row = (await conn.execute(select(commands).where(commands.c.id == env.id))).first()
-        if row is None:
-            return None
-        if row.actor_id != actor.id:
+    @staticmethod
+    def _known(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The accepted commands among these ids, in one lookup for the whole batch."""
+        rows = conn.execute(_KNOWN_COMMANDS, {"ids": sorted(set(ids))})
+        return {row.id: dict(row._mapping) for row in rows}
+
+    @staticmethod
+    def _previous(record: dict[str, Any], env: CommandEnvelope, actor: Actor) -> CommandResult:
+        if record["actor_id"] != actor.id:
             return CommandResult(env.id, False, error=ConsoleError("command_id_conflict"))
         return CommandResult(
-            env.id, True, json.loads(row.result), row.first_position, row.last_position, duplicate=True
+            env.id,
+            True,
+            json.loads(record["result"]),
+            record["first_position"],
+            record["last_position"],
+            duplicate=True,
         )

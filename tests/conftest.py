@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import Deployment, Server, pg_available, scratch_database  # noqa: E402
+from support import Deployment, Server, pg_available, scratch_database
 
 ROLES = ("duty_officer", "leader", "responder", "reviewer", "inspector", "admin")
 _PG: bool | None = None

@@ -340,7 +340,8 @@ class StalledPeer:
         self.sock.sendall(
             (
                 f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nCookie: ic_session={cookie}\r\n\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                f"Cookie: ic_session={cookie}\r\n\r\n"
             ).encode()
         )
         response = b""

@@ -25,7 +25,10 @@ class IncidentType(StrEnum):
 INCIDENT_TYPE_LABELS: dict[str, tuple[str, str]] = {
     "collective_visit": ("集体访", "Collective visit"),
     "cross_level_visit": ("越级集体访", "Cross-level collective visit"),
-    "sit_in": ("静坐、围堵、冲击机关大门、拦截领导车辆", "Sit-in, blockade, storming a gate or stopping a car"),
+    "sit_in": (
+        "静坐、围堵、冲击机关大门、拦截领导车辆",
+        "Sit-in, blockade, storming a gate or stopping a car",
+    ),
     "violence": ("行凶、自杀、携带危险品或爆炸物品", "Violence, suicide threat or dangerous items"),
     "other": ("其他", "Other"),
 }

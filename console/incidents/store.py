@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 
 from ..commands import CommandArgs, Context
 from ..events import RecordedEvent
@@ -25,15 +25,19 @@ from .domain import (
 projection_tables(incident_notes, incidents)
 
 
-async def load_numbering(conn: AsyncConnection, _args: CommandArgs, ctx: Context) -> Numbering:
+def load_numbering(conn: Connection, _args: CommandArgs, ctx: Context) -> Numbering:
     """The next number of the year; safe because the writer holds the log lock."""
     year = local_year(ctx.now, ctx)
-    top = await conn.scalar(select(func.max(incidents.c.seq)).where(incidents.c.year == year))
+    top = conn.scalar(select(func.max(incidents.c.seq)).where(incidents.c.year == year))
     return Numbering(year=year, next_seq=(top or 0) + 1)
 
 
-async def load_incident(conn: AsyncConnection, args: Any, _ctx: Context) -> IncidentState | None:
-    row = (await conn.execute(select(incidents).where(incidents.c.id == args.incident_id))).first()
+_LOAD_INCIDENT = select(incidents).where(incidents.c.id == bindparam("id"))
+_INSERT_NOTE = insert(incident_notes)
+
+
+def load_incident(conn: Connection, args: Any, _ctx: Context) -> IncidentState | None:
+    row = conn.execute(_LOAD_INCIDENT, {"id": args.incident_id}).first()
     if row is None:
         return None
     return IncidentState(
@@ -48,11 +52,11 @@ async def load_incident(conn: AsyncConnection, args: Any, _ctx: Context) -> Inci
 
 
 @projector("incident.registered")
-async def _registered(conn: AsyncConnection, event: RecordedEvent) -> None:
+def _registered(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentRegistered)
     _prefix, year, seq = p.number.rsplit("-", 2)
-    await conn.execute(
+    conn.execute(
         insert(incidents).values(
             id=p.incident_id,
             number=p.number,
@@ -74,10 +78,10 @@ async def _registered(conn: AsyncConnection, event: RecordedEvent) -> None:
 
 
 @projector("incident.facts_amended")
-async def _amended(conn: AsyncConnection, event: RecordedEvent) -> None:
+def _amended(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentFactsAmended)
-    await conn.execute(
+    conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
         .values(**p.changes, last_position=event.position)
@@ -85,30 +89,31 @@ async def _amended(conn: AsyncConnection, event: RecordedEvent) -> None:
 
 
 @projector("incident.note_added")
-async def _note(conn: AsyncConnection, event: RecordedEvent) -> None:
+def _note(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentNoteAdded)
-    await conn.execute(
-        insert(incident_notes).values(
-            id=p.note_id,
-            incident_id=p.incident_id,
-            position=event.position,
-            author_id=event.actor_id,
-            author_name=event.actor_name,
-            text=p.text,
-            occurred_at=event.occurred_at,
-        )
+    conn.execute(
+        _INSERT_NOTE,
+        {
+            "id": p.note_id,
+            "incident_id": p.incident_id,
+            "position": event.position,
+            "author_id": event.actor_id,
+            "author_name": event.actor_name,
+            "text": p.text,
+            "occurred_at": event.occurred_at,
+        },
     )
-    await conn.execute(
+    conn.execute(
         update(incidents).where(incidents.c.id == p.incident_id).values(last_position=event.position)
     )
 
 
 @projector("incident.closed")
-async def _closed(conn: AsyncConnection, event: RecordedEvent) -> None:
+def _closed(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentClosed)
-    await conn.execute(
+    conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
         .values(
@@ -154,12 +159,12 @@ def note_row(row: Any) -> dict[str, Any]:
 
 
 @snapshot_part("incidents")
-async def _incidents_snapshot(conn: AsyncConnection, _view: str) -> list[dict[str, Any]]:
-    rows = await conn.execute(select(incidents).order_by(incidents.c.year, incidents.c.seq))
+def _incidents_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
+    rows = conn.execute(select(incidents).order_by(incidents.c.year, incidents.c.seq))
     return [incident_row(r) for r in rows]
 
 
 @snapshot_part("notes")
-async def _notes_snapshot(conn: AsyncConnection, _view: str) -> list[dict[str, Any]]:
-    rows = await conn.execute(select(incident_notes).order_by(incident_notes.c.position))
+def _notes_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
+    rows = conn.execute(select(incident_notes).order_by(incident_notes.c.position))
     return [note_row(r) for r in rows]

@@ -52,7 +52,12 @@ async def login(request: Request) -> Response:
     username, password = str(body.get("username", ""))[:100], str(body.get("password", ""))[:200]
     session = await authenticate(request, username, password)
     response = JSONResponse(
-        {"ok": True, "csrf": session.csrf, "user": _user_dict(session.user), "expires_at": session.expires_at.isoformat()}
+        {
+            "ok": True,
+            "csrf": session.csrf,
+            "user": _user_dict(session.user),
+            "expires_at": session.expires_at.isoformat(),
+        }
     )
     set_session_cookie(request, response, session.token, rt.settings.session_hours)
     return response
@@ -156,7 +161,9 @@ async def get_incident(request: Request) -> Response:
             .where(incident_notes.c.incident_id == incident_id)
             .order_by(incident_notes.c.position)
         )
-        return JSONResponse({"ok": True, "incident": incident_row(row), "notes": [note_row(n) for n in notes]})
+        return JSONResponse(
+            {"ok": True, "incident": incident_row(row), "notes": [note_row(n) for n in notes]}
+        )
 
 
 async def list_events(request: Request) -> Response:
@@ -173,7 +180,8 @@ async def list_events(request: Request) -> Response:
         batch = await eventlog.read_after(db, after, limit)
     frames = [f for f in (render(e, view) for e in batch) if f is not None]
     last = batch[-1].position if batch else after
-    body = '{"ok":true,"epoch":%s,"position":%d,"events":[%s]}' % (json.dumps(rt.epoch), last, ",".join(frames))
+    # The frames are already JSON text: splice them in rather than parse and re-encode them.
+    body = f'{{"ok":true,"epoch":{json.dumps(rt.epoch)},"position":{last},"events":[{",".join(frames)}]}}'
     return Response(body, media_type="application/json")
 
 

@@ -84,7 +84,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     locale = locale_of(request)
     message = translate(code, locale, detail=f"HTTP {exc.status_code}")
     if _wants_json(request):
-        return JSONResponse({"ok": False, "error": {"code": code, "message": message}}, status_code=exc.status_code)
+        return JSONResponse(
+            {"ok": False, "error": {"code": code, "message": message}}, status_code=exc.status_code
+        )
     return pages.error_page(request, exc.status_code, message)
 
 

@@ -50,14 +50,14 @@ def build_openapi() -> dict[str, Any]:
             }
         )
     error = {"$ref": "#/components/schemas/Error"}
-    secured = [{"session": []}, {"token": []}]
+    secured: list[dict[str, list[str]]] = [{"session": []}, {"token": []}]
     command_body = {"allOf": [{"$ref": "#/components/schemas/CommandEnvelope"}, {"oneOf": variants}]}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "信访应急指挥台 Incident Console API",
             "version": "1",
-            "description": "Commands and queries. The live stream is the WebSocket at /ws (docs/protocol.md).",
+            "description": "Commands and queries. The live stream is the WebSocket /ws (docs/protocol.md).",
         },
         "components": {
             "schemas": components,
@@ -86,8 +86,11 @@ def build_openapi() -> dict[str, Any]:
                             }
                         }
                     },
-                    "responses": {"200": _ok("Signed in"), "401": _ok("Wrong credentials", error),
-                                  "429": _ok("Throttled", error)},
+                    "responses": {
+                        "200": _ok("Signed in"),
+                        "401": _ok("Wrong credentials", error),
+                        "429": _ok("Throttled", error),
+                    },
                 }
             },
             "/api/logout": {"post": {"summary": "End the session", "responses": {"200": _ok("Signed out")}}},
@@ -96,10 +99,18 @@ def build_openapi() -> dict[str, Any]:
                 "post": {
                     "summary": "Run a command; repeating its id returns the first result and appends nothing",
                     "parameters": [
-                        {"name": "X-CSRF-Token", "in": "header", "required": False, "schema": {"type": "string"},
-                         "description": "Required with a session cookie; not with a bearer token."}
+                        {
+                            "name": "X-CSRF-Token",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "Required with a session cookie; not with a bearer token.",
+                        }
                     ],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": command_body}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": command_body}},
+                    },
                     "responses": {
                         "200": _ok("Accepted (or the first result of a repeated id)"),
                         "403": _ok("Not allowed", error),
@@ -136,7 +147,10 @@ def build_openapi() -> dict[str, Any]:
                 }
             },
             "/api/state": {
-                "get": {"summary": "Snapshot and the position it was read at", "responses": {"200": _ok("State")}}
+                "get": {
+                    "summary": "Snapshot and the position it was read at",
+                    "responses": {"200": _ok("State")},
+                }
             },
             "/healthz": {
                 "get": {
@@ -145,6 +159,12 @@ def build_openapi() -> dict[str, Any]:
                     "responses": {"200": _ok("Healthy"), "503": _ok("Unhealthy")},
                 }
             },
-            "/metrics": {"get": {"summary": "Prometheus metrics", "security": [], "responses": {"200": {"description": "Text"}}}},
+            "/metrics": {
+                "get": {
+                    "summary": "Prometheus metrics",
+                    "security": [],
+                    "responses": {"200": {"description": "Text"}},
+                }
+            },
         },
     }

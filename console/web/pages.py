@@ -32,7 +32,9 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
 async def login_page(request: Request) -> Response:
     token = secrets.token_urlsafe(16)
     response = templates.TemplateResponse(request, "login.html", _context(request, csrf=token, error=None))
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=cookie_secure(request))
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=cookie_secure(request)
+    )
     return response
 
 
@@ -52,7 +54,9 @@ async def login_submit(request: Request) -> Response:
         fresh = secrets.token_urlsafe(16)
         ctx = _context(request, csrf=fresh, error=error.message(locale_of(request)), username=username)
         response = templates.TemplateResponse(request, "login.html", ctx, status_code=error.status)
-        response.set_cookie(LOGIN_CSRF_COOKIE, fresh, httponly=True, samesite="strict", secure=cookie_secure(request))
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE, fresh, httponly=True, samesite="strict", secure=cookie_secure(request)
+        )
         return response
     redirect = RedirectResponse("/", status_code=303)
     set_session_cookie(request, redirect, session.token, runtime(request).settings.session_hours)
@@ -91,7 +95,9 @@ async def set_locale(request: Request) -> Response:
     if not target.startswith(str(request.base_url)):
         target = "/"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", secure=cookie_secure(request))
+    response.set_cookie(
+        LOCALE_COOKIE, locale, max_age=365 * 86400, samesite="lax", secure=cookie_secure(request)
+    )
     return response
 
 

@@ -143,15 +143,17 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
             conn.last_sent = position
             async with rt.db.read.connect() as db:
                 async for event in eventlog.iterate(db, after=position, page=500):
-                    frame = render(event, conn.view)
-                    if frame is not None:
-                        await conn.send_now(frame, event.position)
+                    rendered = render(event, conn.view)
+                    if rendered is not None:
+                        await conn.send_now(rendered, event.position)
                     conn.last_sent = event.position
             await conn.send_now(dumps({"type": "live", "position": conn.last_sent}))
             return
     await conn.send_now(dumps({**welcome, "mode": "snapshot"}))
     snap_position, state = await read_snapshot(rt, conn.view)
-    await conn.send_now(dumps({"type": "snapshot", "epoch": rt.epoch, "position": snap_position, "state": state}))
+    await conn.send_now(
+        dumps({"type": "snapshot", "epoch": rt.epoch, "position": snap_position, "state": state})
+    )
     conn.last_sent = snap_position
     await conn.send_now(dumps({"type": "live", "position": snap_position}))
 
@@ -163,7 +165,7 @@ async def read_snapshot(rt: Runtime, view: str) -> tuple[int, dict[str, Any]]:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
         async with db.begin():
             position = await eventlog.head_position(db)
-            state = await projections.snapshot(db, view)
+            state = await db.run_sync(projections.snapshot, view)
     return position, state
 
 

@@ -8,7 +8,16 @@ import sqlite3
 import pytest
 from support import Deployment, cli
 
-SUBCOMMANDS = ["serve", "migrate", "create-user", "create-token", "seed-demo", "rebuild", "verify-log", "backup"]
+SUBCOMMANDS = [
+    "serve",
+    "migrate",
+    "create-user",
+    "create-token",
+    "seed-demo",
+    "rebuild",
+    "verify-log",
+    "backup",
+]
 
 
 @pytest.mark.parametrize("name", SUBCOMMANDS)
@@ -22,7 +31,9 @@ def test_seed_demo_users_and_backup(deployment: Deployment, backend: str) -> Non
     assert "duty" in out.stdout and "demo-2026" in out.stdout
     again = cli(deployment.env, "seed-demo")
     assert "已创建演示用户" not in again.stdout  # idempotent
-    made = cli(deployment.env, "create-user", "wang", "--roles", "duty_officer,leader", "--password", "pw-123456")
+    made = cli(
+        deployment.env, "create-user", "wang", "--roles", "duty_officer,leader", "--password", "pw-123456"
+    )
     assert "wang" in made.stdout
     bad = cli(deployment.env, "create-user", "li", "--roles", "emperor", "--password", "x", check=False)
     assert bad.returncode != 0

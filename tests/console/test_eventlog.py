@@ -21,7 +21,9 @@ T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 def _drafts(n: int) -> list[NewEvent]:
     return [
-        NewEvent(stream="incident-a", payload=IncidentNoteAdded(incident_id="a", note_id=f"n{i}", text=f"记录{i}"))
+        NewEvent(
+            stream="incident-a", payload=IncidentNoteAdded(incident_id="a", note_id=f"n{i}", text=f"记录{i}")
+        )
         for i in range(n)
     ]
 
@@ -34,8 +36,14 @@ def test_seal_links_each_event_to_the_previous_hash() -> None:
     assert [e.prev_hash for e in sealed[1:]] == [e.hash for e in sealed[:-1]]
     assert (head.position, head.hash) == (3, sealed[-1].hash)
     # the hash covers content: the same drafts at another time hash differently
-    other = seal(Head(0, GENESIS), _drafts(3), actor=ACTOR, recorded_at=T0.replace(hour=9), occurred_at=T0,
-                 command_id="c1")
+    other = seal(
+        Head(0, GENESIS),
+        _drafts(3),
+        actor=ACTOR,
+        recorded_at=T0.replace(hour=9),
+        occurred_at=T0,
+        command_id="c1",
+    )
     assert other[0].hash != sealed[0].hash
 
 
@@ -51,14 +59,23 @@ async def _fill(server: Server) -> None:
     await client.connect()
     ids = []
     for i in range(4):
-        ids.append((await client.wait_result(await client.send("incident.register", register_args(i))))["result"])
+        ids.append(
+            (await client.wait_result(await client.send("incident.register", register_args(i))))["result"]
+        )
     for i, r in enumerate(ids):
-        await client.wait_result(await client.send("incident.note", {"incident_id": r["incident_id"], "text": "到场"}))
         await client.wait_result(
-            await client.send("incident.amend", {"incident_id": r["incident_id"], "head_count": 100 + i, "reason": "核实"})
+            await client.send("incident.note", {"incident_id": r["incident_id"], "text": "到场"})
+        )
+        await client.wait_result(
+            await client.send(
+                "incident.amend", {"incident_id": r["incident_id"], "head_count": 100 + i, "reason": "核实"}
+            )
         )
     await client.wait_result(
-        await client.send("incident.close", {"incident_id": ids[0]["incident_id"], "outcome": "resolved", "summary": "已劝返"})
+        await client.send(
+            "incident.close",
+            {"incident_id": ids[0]["incident_id"], "outcome": "resolved", "summary": "已劝返"},
+        )
     )
     await client.close()
 
@@ -68,7 +85,7 @@ def _dump(deployment: Deployment) -> dict[str, list[tuple[object, ...]]]:
         db = open_database(deployment.settings)
         try:
             async with db.read.connect() as conn:
-                return await projections.dump(conn)
+                return await conn.run_sync(projections.dump)
         finally:
             await db.dispose()
 

@@ -88,12 +88,16 @@ def test_decisions_on_an_incident(state, decide, args, outcome) -> None:  # type
 
 
 def test_amend_records_only_what_changed() -> None:
-    decision = decide_amend(OPEN, AmendFacts(incident_id="i1", head_count=80, place="机关大门", reason="核实"), CTX)
+    decision = decide_amend(
+        OPEN, AmendFacts(incident_id="i1", head_count=80, place="机关大门", reason="核实"), CTX
+    )
     event = decision.events[0].payload
     assert isinstance(event, IncidentFactsAmended)
     assert event.changes == {"head_count": 80} and event.reason == "核实"
 
 
 def test_close_carries_the_outcome() -> None:
-    event = decide_close(OPEN, CloseIncident(incident_id="i1", outcome="dispersed", summary="劝离"), CTX).events[0]
+    event = decide_close(
+        OPEN, CloseIncident(incident_id="i1", outcome="dispersed", summary="劝离"), CTX
+    ).events[0]
     assert isinstance(event.payload, IncidentClosed) and event.payload.outcome == "dispersed"

@@ -1,4 +1,4 @@
-"""Several console processes on one database: gap-free positions, and every client sees every event in order."""
+"""Several console processes on one database: gap-free positions; every client sees every event in order."""
 
 from __future__ import annotations
 

@@ -7,7 +7,17 @@ import json
 
 import httpx
 import websockets
-from support import LiveClient, Server, StalledPeer, command_id, fold, login, register_args, server_events, server_state
+from support import (
+    LiveClient,
+    Server,
+    StalledPeer,
+    command_id,
+    fold,
+    login,
+    register_args,
+    server_events,
+    server_state,
+)
 
 
 async def test_snapshot_then_live_events_reach_every_client(server: Server) -> None:
@@ -53,9 +63,20 @@ async def test_malformed_frames_get_translated_errors_and_server_stays_healthy(s
     cookie, _ = login(server, "duty")
     client = LiveClient(server.ws_url, cookie)
     await client.connect()
-    for bad in ["not json{", "[1,2]", '{"type":"nonsense"}', '{"type":"command","id":"x"}',
-                json.dumps({"type": "command", "id": command_id(), "name": "incident.register",
-                            "args": {"type": "sit_in", "place": "", "head_count": -1}})]:
+    for bad in [
+        "not json{",
+        "[1,2]",
+        '{"type":"nonsense"}',
+        '{"type":"command","id":"x"}',
+        json.dumps(
+            {
+                "type": "command",
+                "id": command_id(),
+                "name": "incident.register",
+                "args": {"type": "sit_in", "place": "", "head_count": -1},
+            }
+        ),
+    ]:
         await client.ws.send(bad)
     await asyncio.sleep(0.5)
     codes = [e["error"]["code"] for e in client.errors] + [
@@ -96,7 +117,9 @@ async def test_api_token_authenticates_header_or_hello(server: Server) -> None:
 
     token = cli(server.deployment.env, "create-token", "duty", "--name", "test").stdout.strip()
     assert token.startswith("ict_")
-    async with websockets.connect(server.ws_url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+    async with websockets.connect(
+        server.ws_url, additional_headers={"Authorization": f"Bearer {token}"}
+    ) as ws:
         await ws.send(json.dumps({"type": "hello"}))
         assert json.loads(await ws.recv())["type"] == "welcome"
     async with websockets.connect(server.ws_url) as ws:
@@ -120,7 +143,9 @@ async def test_resume_replays_exactly_what_was_missed(server: Server) -> None:
     await reader.close()
     incident = first["result"]["incident_id"]
     for i in range(5):
-        await writer.wait_result(await writer.send("incident.note", {"incident_id": incident, "text": f"记录{i}"}))
+        await writer.wait_result(
+            await writer.send("incident.note", {"incident_id": incident, "text": f"记录{i}"})
+        )
     await reader.connect()  # same epoch and position: replay
     await reader.wait_position(first["position"] + 5)
     positions = [e["position"] for e in reader.events]
@@ -149,8 +174,13 @@ async def test_overflowing_client_is_closed_and_resumes(deployment) -> None:  # 
         first = await writer.wait_result(await writer.send("incident.register", register_args()))
         incident = first["result"]["incident_id"]
         sent = 0
-        while sent < 1500 and "console_overflow_closes_total 1.0" not in httpx.get(server.base + "/metrics").text:
-            cids = [await writer.send("incident.note", {"incident_id": incident, "text": big}) for _ in range(10)]
+        while (
+            sent < 1500
+            and "console_overflow_closes_total 1.0" not in httpx.get(server.base + "/metrics").text
+        ):
+            cids = [
+                await writer.send("incident.note", {"incident_id": incident, "text": big}) for _ in range(10)
+            ]
             for cid in cids:
                 assert (await writer.wait_result(cid))["ok"]
             sent += 10
@@ -212,9 +242,16 @@ async def test_http_commands_need_csrf_with_cookie_and_errors_are_translated(ser
         cookies={"ic_session": cookie},
         headers={"x-csrf-token": csrf, "accept-language": "en-US"},
     )
-    assert r.status_code == 404 and r.json()["error"] == {"code": "incident_not_found", "message": "Incident not found"}
-    r = httpx.post(server.base + "/api/commands", content=b"{oops", cookies={"ic_session": cookie},
-                   headers={"x-csrf-token": csrf})
+    assert r.status_code == 404 and r.json()["error"] == {
+        "code": "incident_not_found",
+        "message": "Incident not found",
+    }
+    r = httpx.post(
+        server.base + "/api/commands",
+        content=b"{oops",
+        cookies={"ic_session": cookie},
+        headers={"x-csrf-token": csrf},
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_frame"
     r = httpx.get(server.base + "/api/incidents")
     assert r.status_code == 401 and r.json()["error"]["message"] == "请先登录"

@@ -1,4 +1,4 @@
-"""Property: clients that drop at random points while others write end with exactly the log, in order, once."""
+"""Property: clients dropping at random while others write end with exactly the log, in order, once."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ async def _reader(client: LiveClient, plan: list[tuple[int, int]], done: asyncio
         await client.connect()
 
 
-async def _scenario(server: Server, plans: list[list[tuple[int, int]]], writes: int, rnd: random.Random) -> None:
+async def _scenario(
+    server: Server, plans: list[list[tuple[int, int]]], writes: int, rnd: random.Random
+) -> None:
     cookie, _ = login(server, "duty")
     start = len(server_events(server, cookie))
     readers = []
