@@ -32,6 +32,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         log_config=None,
         ws_ping_interval=None,  # the console's own heartbeat (one timer for all clients) replaces it
         ws_max_size=256 * 1024,
+        ws="websockets-sansio",
+        ws_per_message_deflate=settings.ws_compression,
         timeout_graceful_shutdown=5,
     )
     return 0

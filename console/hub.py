@@ -1,8 +1,10 @@
 """The real-time hub: fans committed events out to every connected client that may see them.
 
-Each event is serialised once per visibility view, never once per client; each connection has a
-bounded outbound queue drained by its own writer, so a slow client never holds up the others. A
-connection whose queue overflows is closed with CLOSE_OVERFLOW and resumes from its position.
+Each event is serialised (and encoded) once per visibility view, never once per client, and written
+to every connection whose socket has room without awaiting any of them. A connection whose socket
+is full gets the frame in its bounded queue, drained by a task of its own, so a slow client never
+holds up the others; one whose queue overflows is closed with CLOSE_OVERFLOW and resumes from its
+position.
 """
 
 from __future__ import annotations
@@ -16,12 +18,19 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from .events import VISIBILITY_ALL, RecordedEvent
-from .metrics import CONNECTED_CLIENTS, DEAD_PEERS, EVENTS_PUBLISHED, OUTBOUND_QUEUE_DEPTH, OVERFLOW_CLOSES
+from .metrics import (
+    CONNECTED_CLIENTS,
+    DEAD_PEERS,
+    EVENTS_PUBLISHED,
+    FRAMES_DIRECT,
+    FRAMES_QUEUED,
+    OVERFLOW_CLOSES,
+)
 from .protocol import CLOSE_DEAD_PEER, CLOSE_OVERFLOW, CLOSE_SESSION_ENDED
+from .sinks import Frame, Sink
 
 log = logging.getLogger("console.hub")
 
-Send = Callable[[str], Awaitable[None]]
 # How long a close frame may take to leave before the socket is simply dropped.
 CLOSE_GRACE = 2.0
 Close = Callable[[int, str], Awaitable[None]]
@@ -31,19 +40,35 @@ def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
-def render(event: RecordedEvent, view: str) -> str | None:
+def render(event: RecordedEvent, view: str) -> Frame | None:
     """The frame a client of `view` gets for this event, or None if it may not see it."""
     if event.visibility != VISIBILITY_ALL and event.visibility != view:
         return None
-    return dumps(event.wire())
+    return Frame(dumps(event.wire()))
 
 
 class Connection:
-    """One client's outbound side: a bounded queue and the position of the last event sent."""
+    """One client's outbound side: its sink, a bounded queue, and the position of the last event sent."""
+
+    # Thousands of these live at once: slots keep each one small.
+    __slots__ = (
+        "_abort",
+        "_close",
+        "_drain",
+        "closing",
+        "last_seen",
+        "last_sent",
+        "limit",
+        "live",
+        "queue",
+        "sink",
+        "user_id",
+        "view",
+    )
 
     def __init__(
         self,
-        send: Send,
+        sink: Sink,
         close: Close,
         *,
         view: str,
@@ -51,37 +76,50 @@ class Connection:
         limit: int,
         abort: Callable[[], None] | None = None,
     ) -> None:
-        self._send = send
+        self.sink = sink
         self._close = close
         self._abort = abort
         self.view = view
         self.user_id = user_id
         self.limit = limit
-        self.queue: deque[tuple[int, str]] = deque()
+        self.queue: deque[tuple[int, Frame]] = deque()
         self.last_sent = 0
         self.last_seen = time.monotonic()
         self.closing: tuple[int, str] | None = None
-        self._wake = asyncio.Event()
-        self._writer: asyncio.Task[None] | None = None
+        self.live = False
+        # A drain task exists only while frames wait for room: idle connections hold no task.
+        self._drain: asyncio.Task[None] | None = None
 
-    def offer(self, position: int, frame: str) -> None:
-        """Queue a frame without waiting; position 0 marks a control frame (result, ping)."""
+    def offer(self, position: int, frame: Frame) -> bool:
+        """Send or queue a frame without waiting; position 0 marks a control frame (result, ping).
+
+        Returns True if the frame went straight onto the socket.
+        """
         if self.closing is not None:
-            return
+            return False
+        if self.live and self._drain is None and not self.queue:
+            if position and position <= self.last_sent:
+                return False  # replay already sent it: never twice
+            if self.sink.try_write(frame):
+                if position:
+                    self.last_sent = position
+                return True
         if len(self.queue) >= self.limit:
             OVERFLOW_CLOSES.inc()
             self.close_soon(CLOSE_OVERFLOW, "overflow")
-            return
+            return False
         self.queue.append((position, frame))
-        self._wake.set()
+        if self.live and self._drain is None:
+            self._drain = asyncio.get_running_loop().create_task(self._drain_queue())
+        return False
 
     def close_soon(self, code: int, reason: str) -> None:
-        """Close from synchronous code (the fan-out loop): the writer finishes the job."""
+        """Close from synchronous code (the fan-out loop): a task finishes the job."""
         if self.closing is None:
             self.closing = (code, reason)
             self.queue.clear()
-            if self._writer is not None and not self._writer.done():
-                self._writer.cancel()
+            if self._drain is not None and not self._drain.done():
+                self._drain.cancel()
             asyncio.get_running_loop().create_task(self._shut(code, reason))
 
     async def _shut(self, code: int, reason: str) -> None:
@@ -93,35 +131,40 @@ class Connection:
         if self._abort is not None:
             self._abort()
 
-    async def send_now(self, frame: str, position: int = 0) -> None:
-        """Send directly (replay and snapshot, before the writer starts)."""
-        await self._send(frame)
+    async def send_now(self, frame: Frame, position: int = 0) -> None:
+        """Send directly, waiting for room (hello replies, replay and snapshot, before going live)."""
+        await self.sink.write(frame)
         if position:
             self.last_sent = position
 
     def start(self) -> None:
-        self._writer = asyncio.get_running_loop().create_task(self._drain())
+        """Go live: frames queued during replay are sent, later ones straight away."""
+        self.live = True
+        if self.queue and self._drain is None:
+            self._drain = asyncio.get_running_loop().create_task(self._drain_queue())
 
     async def stop(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
+        self.live = False
+        if self._drain is not None:
+            self._drain.cancel()
             try:
-                await self._writer
+                await self._drain
             except (asyncio.CancelledError, Exception):
                 pass
 
-    async def _drain(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
+    async def _drain_queue(self) -> None:
+        try:
             while self.queue:
                 position, frame = self.queue.popleft()
                 if position:
-                    # Replay may already have sent it: never twice.
                     if position <= self.last_sent:
-                        continue
+                        continue  # replay already sent it: never twice
                     self.last_sent = position
-                await self._send(frame)
+                await self.sink.write(frame)
+        except ConnectionError:
+            pass
+        finally:
+            self._drain = None
 
 
 class Hub:
@@ -131,7 +174,7 @@ class Hub:
         self.views: dict[str, set[Connection]] = {}
         self.published = 0
         # Recent events with their frames per view: reconnecting clients replay from memory.
-        self.ring: deque[tuple[RecordedEvent, dict[str, str | None]]] = deque(maxlen=ring_size)
+        self.ring: deque[tuple[RecordedEvent, dict[str, Frame | None]]] = deque(maxlen=ring_size)
 
     @property
     def connections(self) -> Iterable[Connection]:
@@ -159,29 +202,34 @@ class Hub:
 
     def publish(self, events: Sequence[RecordedEvent]) -> bool:
         """Fan out events in position order; False if one is missing before them (caller catches up)."""
+        direct = queued = 0
         for event in events:
             if event.position <= self.published:
                 continue  # already published (the local writer and the follower may both offer it)
             if event.position != self.published + 1:
                 return False
-            frames: dict[str, str | None] = {}
+            frames: dict[str, Frame | None] = {}
             for view, group in self.views.items():
                 frame = frames[view] = render(event, view)
                 if frame is None:
                     continue
                 for conn in group:
-                    conn.offer(event.position, frame)
+                    if conn.offer(event.position, frame):
+                        direct += 1
+                    else:
+                        queued += 1
             self.published = event.position
             self.ring.append((event, frames))
             EVENTS_PUBLISHED.inc()
-        OUTBOUND_QUEUE_DEPTH.set(sum(len(c.queue) for c in self.connections))
+        FRAMES_DIRECT.inc(direct)
+        FRAMES_QUEUED.inc(queued)
         return True
 
-    def recent(self, after: int, view: str) -> list[tuple[int, str]] | None:
+    def recent(self, after: int, view: str) -> list[tuple[int, Frame]] | None:
         """Frames after `after` for `view` from memory, or None if memory does not reach back that far."""
         if not self.ring or self.ring[0][0].position > after + 1:
             return None
-        out: list[tuple[int, str]] = []
+        out: list[tuple[int, Frame]] = []
         for event, frames in self.ring:
             if event.position <= after:
                 continue
@@ -194,7 +242,7 @@ class Hub:
 
     def ping(self, timeout: float) -> None:
         """Heartbeat: one frame for everyone; close peers silent for longer than `timeout`."""
-        frame = dumps({"type": "ping", "position": self.published})
+        frame = Frame(dumps({"type": "ping", "position": self.published}))
         cutoff = time.monotonic() - timeout
         for conn in list(self.connections):
             if conn.last_seen < cutoff:

@@ -35,3 +35,13 @@ LISTENER_RECONNECTS = Counter(
     "Times the PostgreSQL LISTEN connection was re-opened",
     registry=REGISTRY,
 )
+FRAMES_DIRECT = Counter(
+    "console_frames_direct_total",
+    "Event frames written straight to a socket by the fan-out",
+    registry=REGISTRY,
+)
+FRAMES_QUEUED = Counter(
+    "console_frames_queued_total",
+    "Event frames queued because a socket was full or the connection not yet live",
+    registry=REGISTRY,
+)

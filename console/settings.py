@@ -27,6 +27,8 @@ class Settings:
     session_hours: float = 12.0
     cookie_secure: str = "auto"
     log_level: str = "INFO"
+    # permessage-deflate costs a compressor per connection (CPU and ~50 KiB each); frames are small.
+    ws_compression: bool = False
     # A clock offset in seconds lets tests and drills move "now" forward without touching the host clock.
     clock_offset_seconds: float = 0.0
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -81,5 +83,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         session_hours=float(env.get("CONSOLE_SESSION_HOURS", "12")),
         cookie_secure=env.get("CONSOLE_COOKIE_SECURE", "auto"),
         log_level=env.get("CONSOLE_LOG_LEVEL", "INFO"),
+        ws_compression=env.get("CONSOLE_WS_COMPRESSION", "off").lower() in ("1", "on", "true", "yes"),
         clock_offset_seconds=float(env.get("CONSOLE_CLOCK_OFFSET_SECONDS", "0")),
     )

@@ -178,7 +178,7 @@ async def list_events(request: Request) -> Response:
     view = view_of(caller)
     async with rt.db.read.connect() as db:
         batch = await eventlog.read_after(db, after, limit)
-    frames = [f for f in (render(e, view) for e in batch) if f is not None]
+    frames = [f.text for f in (render(e, view) for e in batch) if f is not None]
     last = batch[-1].position if batch else after
     # The frames are already JSON text: splice them in rather than parse and re-encode them.
     body = f'{{"ok":true,"epoch":{json.dumps(rt.epoch)},"position":{last},"events":[{",".join(frames)}]}}'

@@ -41,9 +41,13 @@ class SecurityHeaders:
         if scope["type"] == "websocket":
             # A peer that stopped reading cannot be sent a close frame; the only way to drop it is to
             # abort the socket. The server's transport is reachable from its send callable (uvicorn).
-            transport = getattr(getattr(send, "__self__", None), "transport", None)
+            protocol = getattr(send, "__self__", None)
+            transport = getattr(protocol, "transport", None)
             if transport is not None and hasattr(transport, "abort"):
                 scope["console.abort"] = transport.abort
+            # The fan-out writes frames through the server's protocol when it can (console.sinks).
+            scope["console.protocol"] = protocol
+            scope["console.send"] = send
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

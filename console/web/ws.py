@@ -29,11 +29,13 @@ from ..protocol import (
 )
 from ..runtime import Runtime
 from ..service import parse_envelope
+from ..sinks import Frame, sink_for
 from .edge import Caller, identify, locale_of, runtime
 
 log = logging.getLogger("console.ws")
 
 MAX_FRAME = 64 * 1024
+PONG = Frame(dumps({"type": "pong"}))
 
 
 def view_of(caller: Caller) -> str:
@@ -86,7 +88,7 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
         await websocket.close(code=code, reason=reason)
 
     conn = Connection(
-        websocket.send_text,
+        sink_for(websocket.scope, websocket.send),
         close,
         view=view_of(caller),
         user_id=caller.user.id,
@@ -130,16 +132,16 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
     if hello.epoch == rt.epoch and position is not None:
         recent = rt.hub.recent(position, conn.view)
         if recent is not None:
-            await conn.send_now(dumps({**welcome, "mode": "replay"}))
+            await conn.send_now(Frame(dumps({**welcome, "mode": "replay"})))
             for pos, frame in recent:
                 await conn.send_now(frame, pos)
             conn.last_sent = max(conn.last_sent, position)
-            await conn.send_now(dumps({"type": "live", "position": conn.last_sent}))
+            await conn.send_now(Frame(dumps({"type": "live", "position": conn.last_sent})))
             return
         async with rt.db.read.connect() as db:
             head = await eventlog.head_position(db)
         if position <= head and head - position <= rt.settings.replay_limit:
-            await conn.send_now(dumps({**welcome, "mode": "replay"}))
+            await conn.send_now(Frame(dumps({**welcome, "mode": "replay"})))
             conn.last_sent = position
             async with rt.db.read.connect() as db:
                 async for event in eventlog.iterate(db, after=position, page=500):
@@ -147,15 +149,15 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
                     if rendered is not None:
                         await conn.send_now(rendered, event.position)
                     conn.last_sent = event.position
-            await conn.send_now(dumps({"type": "live", "position": conn.last_sent}))
+            await conn.send_now(Frame(dumps({"type": "live", "position": conn.last_sent})))
             return
-    await conn.send_now(dumps({**welcome, "mode": "snapshot"}))
+    await conn.send_now(Frame(dumps({**welcome, "mode": "snapshot"})))
     snap_position, state = await read_snapshot(rt, conn.view)
     await conn.send_now(
-        dumps({"type": "snapshot", "epoch": rt.epoch, "position": snap_position, "state": state})
+        Frame(dumps({"type": "snapshot", "epoch": rt.epoch, "position": snap_position, "state": state}))
     )
     conn.last_sent = snap_position
-    await conn.send_now(dumps({"type": "live", "position": snap_position}))
+    await conn.send_now(Frame(dumps({"type": "live", "position": snap_position})))
 
 
 async def read_snapshot(rt: Runtime, view: str) -> tuple[int, dict[str, Any]]:
@@ -206,13 +208,13 @@ async def _receive(
             if kind == "pong":
                 continue
             if kind == "ping":
-                conn.offer(0, dumps({"type": "pong"}))
+                conn.offer(0, PONG)
                 continue
             if kind != "command":
                 raise InvalidInput("invalid_frame", detail=f"unknown type {kind[:32]}")
             envelope = parse_envelope({k: v for k, v in frame.items() if k != "type"})
         except ConsoleError as exc:
-            conn.offer(0, dumps({"type": "error", "id": ref, "error": exc.to_dict(locale)}))
+            conn.offer(0, Frame(dumps({"type": "error", "id": ref, "error": exc.to_dict(locale)})))
             continue
         task = asyncio.create_task(_command(conn, rt, caller, envelope, locale))
         tasks.add(task)
@@ -221,4 +223,4 @@ async def _receive(
 
 async def _command(conn: Connection, rt: Runtime, caller: Caller, envelope: Any, locale: str) -> None:
     result = await rt.service.submit(envelope, caller.user.actor)
-    conn.offer(0, dumps({"type": "result", **result.to_dict(locale)}))
+    conn.offer(0, Frame(dumps({"type": "result", **result.to_dict(locale)})))

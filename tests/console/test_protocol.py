@@ -290,6 +290,8 @@ async def test_openapi_health_and_metrics(server: Server) -> None:
     assert "console_events_appended_total 1.0" in text
     assert "console_command_seconds_count 1.0" in text
     assert "console_outbound_queue_depth" in text
+    # the event went straight onto the live client's socket (the fan-out's fast path is in use)
+    assert "console_frames_direct_total 1.0" in text
     await client.close()
     state = server_state(server, cookie)
     assert len(state["state"]["incidents"]) == 1 and state["position"] == 1
