@@ -122,35 +122,23 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
         "user": {"id": caller.user.id, "name": caller.user.display_name, "roles": sorted(caller.user.roles)},
         "heartbeat": rt.settings.heartbeat_seconds,
     }
-    position = hello.position
-    if hello.epoch == rt.epoch and position is not None and position > rt.hub.published:
-        # Ahead of what this process has published: another replica's client, or a log restored
-        # from a backup. Only the log's head can tell which.
-        async with rt.db.read.connect() as db:
-            if position > await eventlog.head_position(db):
-                position = None
-    if hello.epoch == rt.epoch and position is not None:
+    position = await _resumable(rt, hello)
+    if position is not None:
+        await conn.send_now(Frame(dumps({**welcome, "mode": "replay"})))
+        conn.last_sent = position
         recent = rt.hub.recent(position, conn.view)
         if recent is not None:
-            await conn.send_now(Frame(dumps({**welcome, "mode": "replay"})))
             for pos, frame in recent:
                 await conn.send_now(frame, pos)
-            conn.last_sent = max(conn.last_sent, position)
-            await conn.send_now(Frame(dumps({"type": "live", "position": conn.last_sent})))
-            return
-        async with rt.db.read.connect() as db:
-            head = await eventlog.head_position(db)
-        if position <= head and head - position <= rt.settings.replay_limit:
-            await conn.send_now(Frame(dumps({**welcome, "mode": "replay"})))
-            conn.last_sent = position
+        else:
             async with rt.db.read.connect() as db:
                 async for event in eventlog.iterate(db, after=position, page=500):
                     rendered = render(event, conn.view)
                     if rendered is not None:
                         await conn.send_now(rendered, event.position)
                     conn.last_sent = event.position
-            await conn.send_now(Frame(dumps({"type": "live", "position": conn.last_sent})))
-            return
+        await conn.send_now(Frame(dumps({"type": "live", "position": conn.last_sent})))
+        return
     await conn.send_now(Frame(dumps({**welcome, "mode": "snapshot"})))
     snap_position, state = await read_snapshot(rt, conn.view)
     await conn.send_now(
@@ -158,6 +146,28 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
     )
     conn.last_sent = snap_position
     await conn.send_now(Frame(dumps({"type": "live", "position": snap_position})))
+
+
+async def _resumable(rt: Runtime, hello: Hello) -> int | None:
+    """The position to replay from, or None when the client needs a snapshot instead.
+
+    A snapshot when: another database (epoch), no position, a position beyond the log's head (a
+    restored backup), or a gap wider than the replay window (CONSOLE_REPLAY_LIMIT).
+    """
+    position = hello.position
+    if hello.epoch != rt.epoch or position is None:
+        return None
+    head = rt.hub.published
+    if position > head:
+        # Ahead of what this process has published: another replica's client, or a log restored
+        # from a backup. Only the log's head can tell which.
+        async with rt.db.read.connect() as db:
+            head = await eventlog.head_position(db)
+        if position > head:
+            return None
+    if head - position > rt.settings.replay_limit:
+        return None
+    return position
 
 
 async def read_snapshot(rt: Runtime, view: str) -> tuple[int, dict[str, Any]]:

@@ -161,6 +161,33 @@ async def test_resume_replays_exactly_what_was_missed(server: Server) -> None:
     await reader.close()
 
 
+async def test_a_gap_wider_than_the_replay_window_gets_a_snapshot(deployment) -> None:  # type: ignore[no-untyped-def]
+    server = Server(deployment, CONSOLE_REPLAY_LIMIT="3").start()
+    try:
+        cookie, _ = login(server, "duty")
+        writer, reader = LiveClient(server.ws_url, cookie), LiveClient(server.ws_url, cookie)
+        await writer.connect()
+        await reader.connect()
+        await reader.close()
+        for i in range(3):  # within the window: replay
+            await writer.wait_result(await writer.send("incident.register", register_args(i)))
+        await reader.connect()
+        assert len(reader.snapshots) == 1 and [e["position"] for e in reader.events] == [1, 2, 3]
+        await reader.close()
+        for i in range(4):  # beyond it: snapshot at the head, then live
+            await writer.wait_result(await writer.send("incident.register", register_args(i)))
+        await reader.connect()
+        assert len(reader.snapshots) == 2 and reader.snapshots[-1]["position"] == 7
+        assert len(reader.snapshots[-1]["state"]["incidents"]) == 7
+        await writer.wait_result(await writer.send("incident.register", register_args(9)))
+        await reader.wait_position(8)
+        assert reader.events[-1]["position"] == 8
+        await writer.close()
+        await reader.close()
+    finally:
+        server.stop()
+
+
 async def test_overflowing_client_is_closed_and_resumes(deployment) -> None:  # type: ignore[no-untyped-def]
     server = Server(deployment, CONSOLE_QUEUE_LIMIT="64", CONSOLE_HEARTBEAT_SECONDS="120").start()
     try:
