@@ -76,10 +76,12 @@ class CommandSpec(Generic[A, S]):
 
     name: str
     args: type[A]
-    roles: frozenset[str]
+    permission: str
     load: Callable[[Connection, A, Context], S]
     decide: Callable[[S, A, Context], Decision]
     summary: str = ""
+    # Internal commands are issued by the console itself (e.g. logging a reveal), never by clients.
+    internal: bool = False
 
 
 COMMANDS: dict[str, CommandSpec[Any, Any]] = {}

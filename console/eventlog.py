@@ -144,6 +144,14 @@ async def read_after(conn: AsyncConnection, position: int, limit: int = 500) -> 
     return [_from_row(r) for r in rows]
 
 
+async def read_stream(conn: AsyncConnection, stream: str, limit: int = 2000) -> list[RecordedEvent]:
+    """The events of one stream (an incident's timeline), in position order, at most `limit`."""
+    rows = await conn.execute(
+        select(events).where(events.c.stream == stream).order_by(events.c.position).limit(limit)
+    )
+    return [_from_row(r) for r in rows]
+
+
 def iterate_sync(conn: Connection, page: int = 1000) -> Iterator[RecordedEvent]:
     """Every event, page by page, on a synchronous connection (rebuild)."""
     after = 0

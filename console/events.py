@@ -19,6 +19,11 @@ class EventPayload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     event_type: ClassVar[str]
 
+    @classmethod
+    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """What clients are sent of this payload; sealed events override it to leave values out."""
+        return data
+
 
 EVENT_TYPES: dict[str, type[EventPayload]] = {}
 
@@ -51,8 +56,10 @@ def decode_payload(type_name: str, text: str) -> EventPayload:
     return EVENT_TYPES[type_name].model_validate_json(text)
 
 
-# Who may see an event. "all" means every signed-in role; later domains add narrower classes.
+# Who may see an event: "all" is every signed-in role, "audit" reviewers and admins
+# (console.permissions.visible_classes).
 VISIBILITY_ALL = "all"
+VISIBILITY_AUDIT = "audit"
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,7 @@ class RecordedEvent:
             "command_id": self.command_id,
             "occurred_at": self.occurred_at,
             "recorded_at": self.recorded_at,
-            "data": self.data,
+            "data": EVENT_TYPES[self.type].public_data(self.data),
         }
 
 

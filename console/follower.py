@@ -61,10 +61,15 @@ class Follower:
                 await asyncio.sleep(1)
 
 
-class PgListener:
-    """One dedicated LISTEN connection (not from the pool) whose notifications carry only a position."""
+SESSIONS_CHANNEL = "console_sessions"
 
-    def __init__(self, db: Database, follower: Follower) -> None:
+
+class PgListener:
+    """One dedicated LISTEN connection (not from the pool) whose notifications carry only a position
+    (or, on the sessions channel, the id of a user whose sessions ended)."""
+
+    def __init__(self, db: Database, follower: Follower, hub: Hub) -> None:
+        self.hub = hub
         self.dsn = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.follower = follower
         self.alive = False
@@ -74,6 +79,9 @@ class PgListener:
         if payload.isdigit() and int(payload) <= self.follower.hub.published:
             return
         self.follower.wake()
+
+    def _session_ended(self, _conn: object, _pid: int, _channel: str, user_id: str) -> None:
+        self.hub.end_sessions(user_id)
 
     async def run(self) -> None:
         import asyncpg
@@ -93,6 +101,7 @@ class PgListener:
             try:
                 conn.add_termination_listener(lambda _c, lost=lost: lost.set())
                 await conn.add_listener(NOTIFY_CHANNEL, self._notified)
+                await conn.add_listener(SESSIONS_CHANNEL, self._session_ended)
                 self.alive, backoff = True, 0.2
                 # Whatever was committed while we were not listening is read from the log now.
                 self.follower.wake()

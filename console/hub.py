@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from .events import VISIBILITY_ALL, RecordedEvent
+from .events import RecordedEvent
 from .metrics import (
     CONNECTED_CLIENTS,
     DEAD_PEERS,
@@ -26,6 +26,7 @@ from .metrics import (
     FRAMES_QUEUED,
     OVERFLOW_CLOSES,
 )
+from .permissions import visible_classes
 from .protocol import CLOSE_DEAD_PEER, CLOSE_OVERFLOW, CLOSE_SESSION_ENDED
 from .sinks import Frame, Sink
 
@@ -42,7 +43,7 @@ def dumps(message: dict[str, Any]) -> str:
 
 def render(event: RecordedEvent, view: str) -> Frame | None:
     """The frame a client of `view` gets for this event, or None if it may not see it."""
-    if event.visibility != VISIBILITY_ALL and event.visibility != view:
+    if event.visibility not in visible_classes(view):
         return None
     return Frame(dumps(event.wire()))
 
@@ -61,6 +62,7 @@ class Connection:
         "limit",
         "live",
         "queue",
+        "session_ends",
         "sink",
         "user_id",
         "view",
@@ -75,8 +77,11 @@ class Connection:
         user_id: str,
         limit: int,
         abort: Callable[[], None] | None = None,
+        session_ends: float | None = None,
     ) -> None:
         self.sink = sink
+        # Wall-clock time (epoch seconds) when the session behind this connection expires.
+        self.session_ends = session_ends
         self._close = close
         self._abort = abort
         self.view = view
@@ -240,12 +245,14 @@ class Hub:
                 out.append((event.position, frame))
         return out
 
-    def ping(self, timeout: float) -> None:
-        """Heartbeat: one frame for everyone; close peers silent for longer than `timeout`."""
+    def ping(self, timeout: float, now: float) -> None:
+        """Heartbeat: one frame for everyone; close peers silent for `timeout` and expired sessions."""
         frame = Frame(dumps({"type": "ping", "position": self.published}))
         cutoff = time.monotonic() - timeout
         for conn in list(self.connections):
-            if conn.last_seen < cutoff:
+            if conn.session_ends is not None and conn.session_ends <= now:
+                conn.close_soon(CLOSE_SESSION_ENDED, "session expired")
+            elif conn.last_seen < cutoff:
                 DEAD_PEERS.inc()
                 conn.close_soon(CLOSE_DEAD_PEER, "no heartbeat")
             else:

@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import logging
 
+from sqlalchemy import text
+
 from . import eventlog
 from . import incidents as _incidents  # noqa: F401  (registers the incident commands and projections)
 from .auth import LoginThrottle
 from .clock import Clock, SystemClock
 from .db import Database, open_database
-from .follower import Follower, PgListener
+from .follower import SESSIONS_CHANNEL, Follower, PgListener
 from .hub import Hub
 from .service import CommandService
 from .settings import Settings
@@ -29,7 +31,7 @@ class Runtime:
         self.hub = Hub()
         self.follower = Follower(self.hub, self.db, settings.poll_seconds)
         self.service = CommandService(self.db, settings, self.clock, self.follower.local)
-        self.listener = PgListener(self.db, self.follower) if self.db.is_postgres else None
+        self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.throttle = LoginThrottle()
         self.epoch = ""
         self._tasks: list[asyncio.Task[None]] = []
@@ -58,7 +60,16 @@ class Runtime:
         interval = self.settings.heartbeat_seconds
         while True:
             await asyncio.sleep(interval)
-            self.hub.ping(timeout=interval * 3)
+            self.hub.ping(timeout=interval * 3, now=self.clock.now().timestamp())
+
+    async def end_sessions(self, user_id: str) -> None:
+        """Close a user's live connections here and, through PostgreSQL, in every other process."""
+        self.hub.end_sessions(user_id)
+        if self.db.is_postgres:
+            async with self.db.write.begin() as conn:
+                await conn.execute(
+                    text("SELECT pg_notify(:channel, :user)"), {"channel": SESSIONS_CHANNEL, "user": user_id}
+                )
 
     @property
     def listener_alive(self) -> bool:

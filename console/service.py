@@ -30,6 +30,7 @@ from .db import Database
 from .errors import ConsoleError, Forbidden, InvalidInput
 from .events import RecordedEvent
 from .metrics import COMMAND_LATENCY, EVENTS_APPENDED
+from .permissions import Permission, allowed
 from .settings import Settings
 from .tables import commands
 
@@ -122,14 +123,16 @@ class CommandService:
             except asyncio.CancelledError:
                 pass
 
-    async def submit(self, envelope: CommandEnvelope, actor: Actor) -> CommandResult:
+    async def submit(
+        self, envelope: CommandEnvelope, actor: Actor, *, internal: bool = False
+    ) -> CommandResult:
         """Queue a command and wait until it is committed (or refused)."""
         spec = COMMANDS.get(envelope.name)
-        if spec is None:
+        if spec is None or (spec.internal and not internal):
             return CommandResult(
                 envelope.id, False, error=InvalidInput("unknown_command", name=envelope.name)
             )
-        if not (actor.roles & spec.roles):
+        if not allowed(actor.roles, Permission(spec.permission)):
             return CommandResult(envelope.id, False, error=Forbidden())
         loop = asyncio.get_running_loop()
         pending = _Pending(envelope, actor, loop.create_future(), time.perf_counter())

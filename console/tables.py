@@ -141,3 +141,21 @@ sessions = Table(
     Column("created_at", Instant, nullable=False),
     Column("expires_at", Instant, nullable=False),
 )
+
+# --- confidential parts and who is assigned (projections) ---
+
+incident_confidential = Table(
+    "incident_confidential",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("values", Text, nullable=False),  # JSON of the confidential fields; never sent to clients
+    Column("last_position", BigInteger, nullable=False),
+)
+
+incident_members = Table(
+    "incident_members",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)

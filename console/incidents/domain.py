@@ -12,6 +12,7 @@ from ..clock import utc_iso
 from ..commands import CommandArgs, Context, Decision
 from ..errors import DomainError, NotFound
 from ..events import EventPayload, NewEvent, event_type
+from .model import Confidential, IncidentStatus, sealed, stream_of
 
 
 class IncidentType(StrEnum):
@@ -51,11 +52,6 @@ class Outcome(StrEnum):
     OTHER = "other"  # 其他
 
 
-class IncidentStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
 Place = Field(min_length=1, max_length=200)
 
 
@@ -72,6 +68,7 @@ class RegisterIncident(CommandArgs):
     channel: Channel = Channel.WALK_IN
     drill: bool = False
     started_at: AwareDatetime | None = None
+    confidential: Confidential | None = None
 
 
 class AmendFacts(CommandArgs):
@@ -164,10 +161,6 @@ class IncidentState:
     channel: str
 
 
-def stream_of(incident_id: str) -> str:
-    return f"incident-{incident_id}"
-
-
 def incident_number(prefix: str, year: int, seq: int) -> str:
     """Human-readable number, e.g. XF-2026-0007 (per year, configurable prefix)."""
     return f"{prefix}-{year}-{seq:04d}"
@@ -193,10 +186,11 @@ def decide_register(numbering: Numbering, args: RegisterIncident, ctx: Context) 
         drill=args.drill,
         started_at=utc_iso(started),
     )
-    return Decision(
-        events=[NewEvent(stream=stream_of(ctx.new_id), payload=event)],
-        result={"incident_id": ctx.new_id, "number": number},
-    )
+    # The registering officer is involved in the matter (incidents.registered_by): no event needed.
+    events = [NewEvent(stream=stream_of(ctx.new_id), payload=event)]
+    if args.confidential is not None and args.confidential.given():
+        events.append(sealed(ctx.new_id, args.confidential.given()))
+    return Decision(events=events, result={"incident_id": ctx.new_id, "number": number})
 
 
 def _open(state: IncidentState | None) -> IncidentState:

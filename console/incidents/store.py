@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..commands import CommandArgs, Context
 from ..events import RecordedEvent
 from ..projections import projection_tables, projector, snapshot_part
-from ..tables import incident_notes, incidents
+from ..tables import incident_confidential, incident_members, incident_notes, incidents, users
+from .confidential import Matter, MemberUnassigned
 from .domain import (
     IncidentClosed,
     IncidentFactsAmended,
@@ -21,8 +23,9 @@ from .domain import (
     Numbering,
     local_year,
 )
+from .model import ConfidentialRecorded, MemberAssigned
 
-projection_tables(incident_notes, incidents)
+projection_tables(incident_notes, incidents, incident_confidential, incident_members)
 
 
 def load_numbering(conn: Connection, _args: CommandArgs, ctx: Context) -> Numbering:
@@ -126,8 +129,10 @@ def _closed(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
-def incident_row(row: Any) -> dict[str, Any]:
-    """The protocol/API form of an incident projection row."""
+def incident_row(
+    row: Any, members: dict[str, list[str]] | None = None, sealed: set[str] | None = None
+) -> dict[str, Any]:
+    """The protocol/API form of an incident projection row (confidential values never included)."""
     return {
         "id": row.id,
         "number": row.number,
@@ -144,6 +149,9 @@ def incident_row(row: Any) -> dict[str, Any]:
         "opened_at": row.opened_at,
         "closed_at": row.closed_at,
         "last_position": row.last_position,
+        "registered_by": row.registered_by,
+        "has_confidential": row.id in (sealed or ()),
+        "assigned": (members or {}).get(row.id, []),
     }
 
 
@@ -160,11 +168,94 @@ def note_row(row: Any) -> dict[str, Any]:
 
 @snapshot_part("incidents")
 def _incidents_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
+    members, sealed = extras(conn)
     rows = conn.execute(select(incidents).order_by(incidents.c.year, incidents.c.seq))
-    return [incident_row(r) for r in rows]
+    return [incident_row(r, members, sealed) for r in rows]
 
 
 @snapshot_part("notes")
 def _notes_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
     rows = conn.execute(select(incident_notes).order_by(incident_notes.c.position))
     return [note_row(r) for r in rows]
+
+
+_MEMBERS_OF = select(incident_members.c.user_id).where(incident_members.c.incident_id == bindparam("id"))
+_CONFIDENTIAL_OF = select(incident_confidential.c["values"]).where(
+    incident_confidential.c.incident_id == bindparam("id")
+)
+
+
+def load_matter(conn: Connection, args: Any, _ctx: Context) -> Matter | None:
+    """The incident's status, members and recorded confidential fields (and whether the user exists)."""
+    query = select(incidents.c.status, incidents.c.registered_by).where(incidents.c.id == args.incident_id)
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    # Whoever registered the incident is involved in it, as are the people assigned to it.
+    members = frozenset(conn.scalars(_MEMBERS_OF, {"id": args.incident_id})) | {row.registered_by}
+    values = conn.scalar(_CONFIDENTIAL_OF, {"id": args.incident_id})
+    user_id = getattr(args, "user_id", None)
+    user_roles = conn.scalar(select(users.c.roles).where(users.c.id == user_id)) if user_id else None
+    return Matter(
+        incident_id=args.incident_id,
+        status=IncidentStatus(row.status),
+        members=members,
+        fields=frozenset(json.loads(values)) if values else frozenset(),
+        user_exists=user_id is None or user_roles is not None,
+        user_roles=frozenset(user_roles.split(",")) if user_roles else frozenset(),
+    )
+
+
+def confidential_values(conn: Connection, incident_id: str) -> dict[str, Any]:
+    """The confidential values of an incident (callers have logged the reveal first)."""
+    values = conn.scalar(_CONFIDENTIAL_OF, {"id": incident_id})
+    loaded: dict[str, Any] = json.loads(values) if values else {}
+    return loaded
+
+
+@projector("incident.confidential_recorded")
+def _confidential(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ConfidentialRecorded)
+    merged = {**confidential_values(conn, p.incident_id), **p.values}
+    values = json.dumps(merged, ensure_ascii=False, sort_keys=True)
+    updated = conn.execute(
+        update(incident_confidential)
+        .where(incident_confidential.c.incident_id == p.incident_id)
+        .values(values=values, last_position=event.position)
+    )
+    if updated.rowcount == 0:
+        conn.execute(
+            insert(incident_confidential).values(
+                incident_id=p.incident_id, values=values, last_position=event.position
+            )
+        )
+
+
+@projector("incident.member_assigned")
+def _assigned(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, MemberAssigned)
+    conn.execute(
+        insert(incident_members).values(incident_id=p.incident_id, user_id=p.user_id, position=event.position)
+    )
+
+
+@projector("incident.member_unassigned")
+def _unassigned(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, MemberUnassigned)
+    conn.execute(
+        delete(incident_members).where(
+            incident_members.c.incident_id == p.incident_id, incident_members.c.user_id == p.user_id
+        )
+    )
+
+
+def extras(conn: Connection) -> tuple[dict[str, list[str]], set[str]]:
+    """Who is assigned to each incident, and which incidents have confidential parts (no values)."""
+    members: dict[str, list[str]] = {}
+    for row in conn.execute(select(incident_members).order_by(incident_members.c.position)):
+        members.setdefault(row.incident_id, []).append(row.user_id)
+    sealed = set(conn.scalars(select(incident_confidential.c.incident_id)))
+    return members, sealed

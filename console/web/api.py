@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -12,21 +13,24 @@ from starlette.responses import JSONResponse, Response
 
 from .. import eventlog
 from ..auth import check_password, close_session, open_session
+from ..commands import CommandEnvelope
 from ..errors import ConsoleError, Forbidden, InvalidInput, NotFound
 from ..hub import render
-from ..incidents.store import incident_row, note_row
+from ..incidents.store import confidential_values, extras, incident_row, note_row
+from ..permissions import Permission, permissions_of, view_of
 from ..service import parse_envelope
-from ..tables import incident_notes, incidents
+from ..tables import events, incident_notes, incidents, users
 from .edge import (
     CSRF_HEADER,
     SESSION_COOKIE,
     cookie_secure,
     csrf_ok,
     locale_of,
+    require,
     require_caller,
     runtime,
 )
-from .ws import read_snapshot, view_of
+from .ws import read_snapshot
 
 
 async def _json_body(request: Request) -> Any:
@@ -113,7 +117,7 @@ async def end_session(request: Request) -> None:
         async with rt.db.write.begin() as db:
             user_id = await close_session(db, token)
         if user_id:
-            rt.hub.end_sessions(user_id)
+            await rt.end_sessions(user_id)
 
 
 def _user_dict(user: Any) -> dict[str, Any]:
@@ -123,7 +127,10 @@ def _user_dict(user: Any) -> dict[str, Any]:
 async def me(request: Request) -> Response:
     caller = await require_caller(request)
     csrf = caller.session.csrf if caller.session else None
-    return JSONResponse({"ok": True, "user": _user_dict(caller.user), "csrf": csrf})
+    permissions = sorted(permissions_of(caller.user.roles))
+    return JSONResponse(
+        {"ok": True, "user": _user_dict(caller.user), "csrf": csrf, "permissions": permissions}
+    )
 
 
 async def command(request: Request) -> Response:
@@ -139,18 +146,19 @@ async def command(request: Request) -> Response:
 
 
 async def list_incidents(request: Request) -> Response:
-    await require_caller(request)
+    await require(request, Permission.BOARD_VIEW)
     status = request.query_params.get("status")
     query = select(incidents).order_by(incidents.c.year.desc(), incidents.c.seq.desc())
     if status in ("open", "closed"):
         query = query.where(incidents.c.status == status)
     async with runtime(request).db.read.connect() as db:
+        members, sealed = await db.run_sync(extras)
         rows = await db.execute(query)
-        return JSONResponse({"ok": True, "incidents": [incident_row(r) for r in rows]})
+        return JSONResponse({"ok": True, "incidents": [incident_row(r, members, sealed) for r in rows]})
 
 
 async def get_incident(request: Request) -> Response:
-    await require_caller(request)
+    await require(request, Permission.BOARD_VIEW)
     incident_id = request.path_params["incident_id"]
     async with runtime(request).db.read.connect() as db:
         row = (await db.execute(select(incidents).where(incidents.c.id == incident_id))).first()
@@ -168,14 +176,14 @@ async def get_incident(request: Request) -> Response:
 
 async def list_events(request: Request) -> Response:
     """Events after a position that the caller may see (for integrations that poll instead of listen)."""
-    caller = await require_caller(request)
+    caller = await require(request, Permission.BOARD_VIEW)
     try:
         after = max(0, int(request.query_params.get("after", "0")))
         limit = min(1000, max(1, int(request.query_params.get("limit", "500"))))
     except ValueError:
         raise InvalidInput("invalid_frame", detail="after/limit") from None
     rt = runtime(request)
-    view = view_of(caller)
+    view = view_of(caller.user.roles)
     async with rt.db.read.connect() as db:
         batch = await eventlog.read_after(db, after, limit)
     frames = [f.text for f in (render(e, view) for e in batch) if f is not None]
@@ -187,10 +195,69 @@ async def list_events(request: Request) -> Response:
 
 async def state(request: Request) -> Response:
     """The snapshot a WebSocket client would get, with the position it was read at."""
-    caller = await require_caller(request)
+    caller = await require(request, Permission.BOARD_VIEW)
     rt = runtime(request)
-    position, snap = await read_snapshot(rt, view_of(caller))
+    position, snap = await read_snapshot(rt, view_of(caller.user.roles))
     return JSONResponse({"ok": True, "epoch": rt.epoch, "position": position, "state": snap})
+
+
+async def reveal_confidential(request: Request) -> Response:
+    """查看: the confidential parts, for the people involved; the reveal is logged before it happens."""
+    caller = await require(request, Permission.CONFIDENTIAL_REVEAL)
+    rt = runtime(request)
+    incident_id = request.path_params["incident_id"]
+    envelope = CommandEnvelope(
+        id="reveal-" + uuid.uuid4().hex, name="confidential.reveal", args={"incident_id": incident_id}
+    )
+    result = await rt.service.submit(envelope, caller.user.actor, internal=True)
+    if not result.ok:
+        assert result.error is not None
+        raise result.error
+    async with rt.db.read.connect() as db:
+        values = await db.run_sync(confidential_values, incident_id)
+    response = JSONResponse({"ok": True, "incident_id": incident_id, "confidential": values})
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+async def access_log(request: Request) -> Response:
+    """借阅登记: every reveal of confidential parts, newest first."""
+    await require(request, Permission.ACCESS_LOG_VIEW)
+    query = (
+        select(
+            events.c.position, events.c.actor_id, events.c.actor_name, events.c.recorded_at, events.c.payload
+        )
+        .where(events.c.type == "confidential.viewed")
+        .order_by(events.c.position.desc())
+        .limit(1000)
+    )
+    async with runtime(request).db.read.connect() as db:
+        rows = (await db.execute(query)).all()
+        numbers = dict((await db.execute(select(incidents.c.id, incidents.c.number))).all())
+    entries = []
+    for row in rows:
+        payload = json.loads(row.payload)
+        entries.append(
+            {
+                "position": row.position,
+                "actor": {"id": row.actor_id, "name": row.actor_name},
+                "recorded_at": row.recorded_at,
+                "incident_id": payload["incident_id"],
+                "incident_number": numbers.get(payload["incident_id"]),
+                "fields": payload["fields"],
+            }
+        )
+    return JSONResponse({"ok": True, "entries": entries})
+
+
+async def list_users(request: Request) -> Response:
+    """People to assign to a matter (names and roles only)."""
+    await require(request, Permission.USERS_VIEW)
+    query = select(users.c.id, users.c.display_name, users.c.roles).where(users.c.active.is_(True))
+    async with runtime(request).db.read.connect() as db:
+        rows = (await db.execute(query.order_by(users.c.display_name))).all()
+    people = [{"id": r.id, "name": r.display_name, "roles": r.roles.split(",")} for r in rows]
+    return JSONResponse({"ok": True, "users": people})
 
 
 async def healthz(request: Request) -> Response:

@@ -122,11 +122,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await rt.stop()
 
     routes = [
-        Route("/", pages.board),
-        Route("/login", pages.login_page, methods=["GET"]),
-        Route("/login", pages.login_submit, methods=["POST"]),
-        Route("/logout", pages.logout_submit, methods=["POST"]),
-        Route("/locale/{locale}", pages.set_locale),
+        *pages.ROUTES,
         Route("/api/login", api.login, methods=["POST"]),
         Route("/api/logout", api.logout, methods=["POST"]),
         Route("/api/me", api.me),
@@ -135,6 +131,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         Route("/api/incidents/{incident_id}", api.get_incident),
         Route("/api/events", api.list_events),
         Route("/api/state", api.state),
+        Route("/api/incidents/{incident_id}/confidential", api.reveal_confidential),
+        Route("/api/access-log", api.access_log),
+        Route("/api/users", api.list_users),
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

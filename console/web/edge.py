@@ -10,8 +10,9 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 
 from ..auth import Session, User, find_session, find_token
-from ..errors import ConsoleError, Unauthenticated
+from ..errors import ConsoleError, Forbidden, Unauthenticated
 from ..i18n import normalise_locale
+from ..permissions import Permission, allowed
 from ..runtime import Runtime
 
 SESSION_COOKIE = "ic_session"
@@ -66,6 +67,14 @@ async def require_caller(request: Request) -> Caller:
     caller = await identify(request)
     if caller is None:
         raise Unauthenticated("session_expired" if request.cookies.get(SESSION_COOKIE) else "unauthenticated")
+    return caller
+
+
+async def require(request: Request, permission: Permission) -> Caller:
+    """The caller, if signed in and holding the permission (console.permissions); else 401 or 403."""
+    caller = await require_caller(request)
+    if not allowed(caller.user.roles, permission):
+        raise Forbidden()
     return caller
 
 

@@ -19,6 +19,7 @@ from .. import eventlog, projections
 from ..auth import find_token
 from ..errors import ConsoleError, InvalidInput
 from ..hub import Connection, dumps, render
+from ..permissions import view_of
 from ..protocol import (
     CLOSE_BAD_HELLO,
     CLOSE_UNAUTHENTICATED,
@@ -36,11 +37,6 @@ log = logging.getLogger("console.ws")
 
 MAX_FRAME = 64 * 1024
 PONG = Frame(dumps({"type": "pong"}))
-
-
-def view_of(caller: Caller) -> str:
-    """The visibility view of a user; every view shares frames with everyone else of the same view."""
-    return "staff" if caller.user.roles - {"responder"} else "responder"
 
 
 async def ws_endpoint(websocket: WebSocket) -> None:
@@ -90,10 +86,11 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
     conn = Connection(
         sink_for(websocket.scope, websocket.send),
         close,
-        view=view_of(caller),
+        view=view_of(caller.user.roles),
         user_id=caller.user.id,
         limit=rt.settings.queue_limit,
         abort=websocket.scope.get("console.abort"),
+        session_ends=caller.session.expires_at.timestamp() if caller.session else None,
     )
     # Attach first, then read the log: whatever commits in between is both read and queued, and the
     # queue drops what the read already sent. Nothing can fall in a gap between the two.

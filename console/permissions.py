@@ -1,0 +1,102 @@
+"""Who may do what: the one table every HTTP route, command and live frame is checked against.
+
+Permissions go to roles here; a few also need assignment to the incident (confidential.reveal), which
+the deciding code checks against the incident's members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from .roles import Role
+
+
+class Permission(StrEnum):
+    BOARD_VIEW = "board.view"  # the board, incidents, timelines, the live stream
+    INCIDENT_REGISTER = "incident.register"  # 登记事件
+    INCIDENT_AMEND = "incident.amend"  # 更正事实
+    INCIDENT_NOTE = "incident.note"  # 添加记录
+    INCIDENT_CLOSE = "incident.close"  # 结案
+    INCIDENT_ASSIGN = "incident.assign"  # 指定承办人员
+    CONFIDENTIAL_RECORD = "confidential.record"  # 记录举报人信息与举报内容
+    CONFIDENTIAL_REVEAL = "confidential.reveal"  # 查看 (leaders, or people assigned to the incident)
+    ACCESS_LOG_VIEW = "access_log.view"  # 借阅登记
+    USERS_VIEW = "users.view"  # the people picker
+    AUDIT_STREAM = "audit.view"  # audit events (who looked at what) in the live stream
+
+
+_ALL = frozenset(Role)
+_DESK = frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.ADMIN})
+
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.BOARD_VIEW: _ALL,
+    Permission.INCIDENT_REGISTER: _DESK,
+    Permission.INCIDENT_AMEND: _DESK,
+    Permission.INCIDENT_NOTE: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER, Role.ADMIN}),
+    Permission.INCIDENT_CLOSE: frozenset({Role.DUTY_OFFICER, Role.LEADER}),
+    Permission.INCIDENT_ASSIGN: frozenset({Role.DUTY_OFFICER, Role.LEADER}),
+    Permission.CONFIDENTIAL_RECORD: frozenset({Role.DUTY_OFFICER, Role.LEADER}),
+    # Granted by role only to those who may hold the matter; the decision also requires assignment
+    # for anyone but a leader (seed §7: secret from anyone not involved).
+    Permission.CONFIDENTIAL_REVEAL: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER}),
+    Permission.ACCESS_LOG_VIEW: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Permission.USERS_VIEW: _DESK,
+    Permission.AUDIT_STREAM: frozenset({Role.REVIEWER, Role.ADMIN}),
+}
+
+# Roles that see confidential parts of every incident without being assigned to it.
+CONFIDENTIAL_BY_ROLE = frozenset({Role.LEADER})
+
+
+def allowed(roles: Iterable[str], permission: Permission) -> bool:
+    """True if any of these roles holds the permission."""
+    grant = GRANTS[permission]
+    return any(role in grant for role in roles)
+
+
+def permissions_of(roles: Iterable[str]) -> frozenset[str]:
+    """Every permission these roles hold (what the UI may offer them)."""
+    held = frozenset(roles)
+    return frozenset(p.value for p, grant in GRANTS.items() if held & grant)
+
+
+def view_of(roles: Iterable[str]) -> str:
+    """The visibility view of a user: clients of one view share every frame."""
+    return "staff+audit" if allowed(roles, Permission.AUDIT_STREAM) else "staff"
+
+
+def visible_classes(view: str) -> frozenset[str]:
+    """The event visibility classes a view may receive."""
+    return frozenset({"all", "audit"}) if view == "staff+audit" else frozenset({"all"})
+
+
+# Every HTTP route and what it needs: PUBLIC (anyone), SIGNED_IN (any role), or a permission.
+# tests/console/test_permissions.py walks the application's routes and fails on any route not listed.
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,  # ends the caller's own session, if any
+    ("GET", "/locale/{locale}"): PUBLIC,
+    ("POST", "/api/login"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/sw.js"): PUBLIC,  # the offline service worker: a static script, no data
+    ("GET", "/api/me"): SIGNED_IN,
+    ("POST", "/api/logout"): SIGNED_IN,
+    ("POST", "/api/commands"): SIGNED_IN,  # each command then checks its own permission
+    ("GET", "/"): Permission.BOARD_VIEW,
+    ("GET", "/incidents/{incident_id}"): Permission.BOARD_VIEW,
+    ("GET", "/access-log"): Permission.ACCESS_LOG_VIEW,
+    ("GET", "/api/incidents"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}"): Permission.BOARD_VIEW,
+    ("GET", "/api/events"): Permission.BOARD_VIEW,
+    ("GET", "/api/state"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/confidential"): Permission.CONFIDENTIAL_REVEAL,
+    ("GET", "/api/access-log"): Permission.ACCESS_LOG_VIEW,
+    ("GET", "/api/users"): Permission.USERS_VIEW,
+}
