@@ -1,36 +1,61 @@
-"""Translated user-facing messages, zh-CN first and English second."""
+"""Translated user-facing text: Babel catalogs under console/locale/, zh-CN first, English second.
+
+Source strings (msgids) are English and marked with `N_` or `_` so `pybabel extract` finds them
+(babel.cfg, scripts/i18n); console/locale/zh_CN/LC_MESSAGES/messages.po translates them. Catalogs are
+read from the .po files at first use and compiled in memory, so nothing generated is committed.
+"""
 
 from __future__ import annotations
 
+import gettext
+from collections.abc import Callable
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
 DEFAULT_LOCALE = "zh_CN"
 LOCALES = ("zh_CN", "en")
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
 
-# code -> (zh_CN, en). Messages never carry confidential values; params are field names and numbers.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "invalid_frame": ("消息格式错误：{detail}", "Malformed message: {detail}"),
-    "invalid_command": ("命令参数有误：{detail}", "Invalid command arguments: {detail}"),
-    "unknown_command": ("未知命令：{name}", "Unknown command: {name}"),
-    "unauthenticated": ("请先登录", "Please log in first"),
-    "session_expired": ("登录已过期，请重新登录", "Your session has expired; please log in again"),
-    "forbidden": ("您无权执行此操作", "You are not allowed to do this"),
-    "csrf_failed": ("页面已过期，请刷新后重试", "The page has expired; reload it and try again"),
-    "not_found": ("未找到该记录", "Not found"),
-    "incident_not_found": ("未找到该事件", "Incident not found"),
-    "incident_closed": ("该事件已结案，不能再修改", "This incident is closed and can no longer be changed"),
-    "nothing_to_amend": ("没有需要更正的内容", "Nothing to amend"),
-    "command_id_conflict": (
-        "命令编号已被其他用户使用",
-        "This command id was already used by another user",
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (it is translated where it is shown)."""
+    return message
+
+
+# code -> English source text. Messages never carry confidential values; params are field names and
+# numbers. A new code needs its zh_CN translation in messages.po (tests/browser/test_catalogs.py checks).
+MESSAGES: dict[str, str] = {
+    "invalid_frame": N_("Malformed message: {detail}"),
+    "invalid_command": N_("Invalid command arguments: {detail}"),
+    "unknown_command": N_("Unknown command: {name}"),
+    "unauthenticated": N_("Please log in first"),
+    "session_expired": N_("Your session has expired; please log in again"),
+    "forbidden": N_("You are not allowed to do this"),
+    "csrf_failed": N_("The page has expired; reload it and try again"),
+    "not_found": N_("Not found"),
+    "incident_not_found": N_("Incident not found"),
+    "incident_closed": N_("This incident is closed and can no longer be changed"),
+    "nothing_to_amend": N_("Nothing to amend"),
+    "command_id_conflict": N_("This command id was already used by another user"),
+    "occurred_in_future": N_("The time it happened cannot be in the future"),
+    "login_failed": N_("Wrong user name or password"),
+    "login_throttled": N_("Too many failed logins; try again in {seconds} seconds"),
+    "hello_expected": N_("The first message must be hello"),
+    "internal": N_("The server could not handle this; please try again"),
+    "rate_limited": N_("Too many requests"),
+    "user_not_found": N_("User not found"),
+    "cannot_be_assigned": N_("Only duty officers, leaders and responders can be assigned to a matter"),
+    "already_assigned": N_("This person is already assigned"),
+    "not_assigned": N_("This person is not assigned"),
+    "confidential_forbidden": N_(
+        "Informant details and report content are for the people assigned to the matter only"
     ),
-    "occurred_in_future": ("发生时间不能晚于现在", "The time it happened cannot be in the future"),
-    "login_failed": ("用户名或密码错误", "Wrong user name or password"),
-    "login_throttled": (
-        "登录失败次数过多，请 {seconds} 秒后再试",
-        "Too many failed logins; try again in {seconds} seconds",
-    ),
-    "hello_expected": ("连接后应先发送 hello 消息", "The first message must be hello"),
-    "internal": ("服务器暂时无法处理，请稍后重试", "The server could not handle this; please try again"),
-    "rate_limited": ("请求过于频繁", "Too many requests"),
 }
 
 
@@ -44,10 +69,28 @@ def normalise_locale(locale: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+@cache
+def catalog(locale: str) -> gettext.NullTranslations:
+    """The translations of a locale, compiled in memory from its .po file (English needs none)."""
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as f:
+        parsed = read_po(f, locale=locale, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, parsed)  # fuzzy entries are left out, as msgfmt would
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def gettext_for(locale: str | None) -> Callable[[str], str]:
+    """The `_` of a locale: English source text in, the locale's text out."""
+    return catalog(normalise_locale(locale)).gettext
+
+
 def translate(code: str, locale: str | None = None, **params: object) -> str:
     """The message for an error code in the given locale."""
-    zh, en = MESSAGES.get(code, MESSAGES["internal"])
-    text = en if normalise_locale(locale) == "en" else zh
+    text = gettext_for(locale)(MESSAGES.get(code, MESSAGES["internal"]))
     try:
         return text.format(**params)
     except (KeyError, IndexError):

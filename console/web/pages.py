@@ -1,32 +1,106 @@
-"""Server-rendered pages (Jinja2): sign-in and the live board. zh-CN first, English on request."""
+"""Server-rendered pages (Jinja2): sign-in, the live board, the incident room, the access log.
+
+zh-CN first, English on request; every string goes through the locale's Babel catalog. Pages render
+the shell and what the browser needs to start (permissions, labels, the incident's history); the live
+client (static/js) keeps them current over /ws.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from ..errors import ConsoleError
-from ..i18n import normalise_locale
-from ..incidents.domain import INCIDENT_TYPE_LABELS, Channel, Outcome
+from .. import eventlog
+from ..errors import ConsoleError, Forbidden, NotFound
+from ..hub import render
+from ..i18n import gettext_for, normalise_locale
+from ..incidents.model import stream_of
+from ..incidents.store import extras, incident_row, note_row
+from ..permissions import CONFIDENTIAL_BY_ROLE, GRANTS, Permission, allowed, permissions_of, view_of
+from ..tables import incident_notes, incidents, users
+from . import labels
 from .api import authenticate, end_session, set_session_cookie
-from .edge import LOCALE_COOKIE, cookie_secure, identify, locale_of, runtime
+from .edge import LOCALE_COOKIE, Caller, cookie_secure, identify, locale_of, runtime
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
 LOGIN_CSRF_COOKIE = "ic_login_csrf"
+
+
+def _asset_version() -> str:
+    """A digest of the static files: it names the service worker's cache, so new files replace old."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(STATIC).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+ASSET_VERSION = _asset_version()
+# What a tablet keeps so a page opens, and its queue survives, when the network is gone.
+OFFLINE_ASSETS = sorted(
+    "/static/" + p.relative_to(STATIC).as_posix()
+    for p in STATIC.rglob("*")
+    if p.is_file() and p.suffix in (".js", ".css") and p.name != "sw.js"
+)
 
 
 def _context(request: Request, **extra: Any) -> dict[str, Any]:
     locale = locale_of(request)
+    return {
+        "locale": locale,
+        "lang": "en" if locale == "en" else "zh-CN",
+        "_": gettext_for(locale),
+        "version": ASSET_VERSION,
+        **extra,
+    }
 
-    def t(zh: str, en: str) -> str:
-        return en if locale == "en" else zh
 
-    return {"locale": locale, "t": t, "lang": "en" if locale == "en" else "zh-CN", **extra}
+def _shell(request: Request, caller: Caller, **extra: Any) -> dict[str, Any]:
+    """The context of a signed-in page, with what the live client needs to start."""
+    locale = locale_of(request)
+    gettext = gettext_for(locale)
+    user = caller.user
+    permissions = sorted(permissions_of(user.roles))
+    boot = {
+        "user": {"id": user.id, "name": user.display_name, "roles": sorted(user.roles)},
+        "permissions": permissions,
+        "reveal_by_role": bool(user.roles & CONFIDENTIAL_BY_ROLE),
+        # Who can hold a matter: the assign picker offers only them (the decision refuses others).
+        "assignable_roles": sorted(GRANTS[Permission.CONFIDENTIAL_REVEAL]),
+        "locale": locale,
+        "timezone": runtime(request).settings.timezone,
+        **labels.translated(gettext),
+        **extra.pop("boot", {}),
+    }
+    return _context(
+        request,
+        user=user,
+        roles=[gettext(labels.ROLES.get(r, r)) for r in sorted(user.roles)],
+        csrf=caller.session.csrf if caller.session else "",
+        can=set(permissions),
+        boot=boot,
+        **extra,
+    )
+
+
+async def _signed_in(request: Request, permission: Permission = Permission.BOARD_VIEW) -> Caller | None:
+    caller = await identify(request)
+    if caller is not None and not allowed(caller.user.roles, permission):
+        raise Forbidden()
+    return caller
 
 
 async def login_page(request: Request) -> Response:
@@ -75,18 +149,98 @@ async def logout_submit(request: Request) -> Response:
 
 
 async def board(request: Request) -> Response:
-    caller = await identify(request)
+    """事件看板: open incidents, live; the register form for those who may register."""
+    caller = await _signed_in(request)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
-    ctx = _context(
+    ctx = _shell(
         request,
-        user=caller.user,
-        csrf=caller.session.csrf if caller.session else "",
-        types=INCIDENT_TYPE_LABELS,
-        channels=[c.value for c in Channel],
-        outcomes=[o.value for o in Outcome],
+        caller,
+        page="board",
+        types=labels.INCIDENT_TYPES,
+        channels=labels.CHANNELS,
+        places=labels.PLACES,
+        confidential_fields=labels.CONFIDENTIAL_FIELDS,
     )
     return templates.TemplateResponse(request, "board.html", ctx)
+
+
+def _people(conn: Connection, ids: set[str] | None) -> dict[str, str]:
+    """Display names by user id: of these users, or of everyone (for those who may assign)."""
+    query = select(users.c.id, users.c.display_name)
+    if ids is not None:
+        query = query.where(users.c.id.in_(sorted(ids)))
+    return {row.id: row.display_name for row in conn.execute(query)}
+
+
+def _room_rows(conn: Connection, incident_id: str, everyone: bool) -> dict[str, Any] | None:
+    row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
+    if row is None:
+        return None
+    members, sealed = extras(conn)
+    incident = incident_row(row, members, sealed)
+    notes = conn.execute(
+        select(incident_notes)
+        .where(incident_notes.c.incident_id == incident_id)
+        .order_by(incident_notes.c.position)
+    )
+    return {
+        "incident": incident,
+        "notes": [note_row(n) for n in notes],
+        "people": _people(conn, None if everyone else set(incident["assigned"])),
+    }
+
+
+async def room(request: Request) -> Response:
+    """事件处置室: one incident's facts, live timeline, notes, amendments, closing and its people."""
+    caller = await _signed_in(request)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    incident_id = request.path_params["incident_id"]
+    if len(incident_id) > 64 or not incident_id.isprintable():
+        raise NotFound("incident_not_found")  # no id looks like this (and PostgreSQL refuses NUL bytes)
+    rt = runtime(request)
+    everyone = allowed(caller.user.roles, Permission.USERS_VIEW)
+    async with rt.db.read.connect() as db:
+        data = await db.run_sync(_room_rows, incident_id, everyone)
+        if data is None:
+            raise NotFound("incident_not_found")
+        stream = await eventlog.read_stream(db, stream_of(incident_id))
+    view = view_of(caller.user.roles)
+    history = [json.loads(f.text) for f in (render(e, view) for e in stream) if f is not None]
+    ctx = _shell(
+        request,
+        caller,
+        page="room",
+        incident=data["incident"],
+        types=labels.INCIDENT_TYPES,
+        channels=labels.CHANNELS,
+        outcomes=labels.OUTCOMES,
+        places=labels.PLACES,
+        confidential_fields=labels.CONFIDENTIAL_FIELDS,
+        boot={**data, "history": history},
+    )
+    return templates.TemplateResponse(request, "room.html", ctx)
+
+
+async def access_log_page(request: Request) -> Response:
+    """借阅登记: who was shown which incident's confidential details, and when."""
+    caller = await _signed_in(request, Permission.ACCESS_LOG_VIEW)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    ctx = _shell(request, caller, page="access-log")
+    return templates.TemplateResponse(request, "access_log.html", ctx)
+
+
+async def service_worker(request: Request) -> Response:
+    """The service worker, at the root so it may serve every page when the network is gone."""
+    script = (STATIC / "sw.js").read_text(encoding="utf-8")
+    script = script.replace("__VERSION__", ASSET_VERSION).replace("__ASSETS__", json.dumps(OFFLINE_ASSETS))
+    return Response(
+        script,
+        media_type="text/javascript",
+        headers={"cache-control": "no-cache", "service-worker-allowed": "/"},
+    )
 
 
 async def set_locale(request: Request) -> Response:
@@ -105,3 +259,16 @@ def error_page(request: Request, status: int, message: str) -> Response:
     return templates.TemplateResponse(
         request, "error.html", _context(request, status=status, message=message), status_code=status
     )
+
+
+# The pages' routes live with the pages; the application mounts them as they are.
+ROUTES = [
+    Route("/", board),
+    Route("/incidents/{incident_id}", room),
+    Route("/access-log", access_log_page),
+    Route("/login", login_page, methods=["GET"]),
+    Route("/login", login_submit, methods=["POST"]),
+    Route("/logout", logout_submit, methods=["POST"]),
+    Route("/locale/{locale}", set_locale),
+    Route("/sw.js", service_worker),
+]

@@ -28,6 +28,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+try:
+    import playwright.sync_api  # noqa: F401
+except ImportError:
+    if os.environ.get("CONSOLE_REQUIRE_BROWSER") == "1":
+        raise
+    # Without the package (a bare `pip install .`) only the catalog checks can run.
+    collect_ignore_glob = ["test_l*.py", "test_permissions_ui.py"]
+
 TABLET = {"width": 768, "height": 1024}
 TABLET_LANDSCAPE = {"width": 1024, "height": 768}
 DESK = {"width": 1920, "height": 1080}
@@ -116,6 +124,7 @@ def screenshot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     size = page.viewport_size
     path = ARTIFACTS / f"{name}-{size['width']}x{size['height']}.png"
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of a full-page shot
     page.screenshot(path=str(path), full_page=True)
     return path
 

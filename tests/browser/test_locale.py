@@ -31,6 +31,7 @@ def test_switch_to_english_and_back(server: Server, open_page: OpenPage) -> None
     expect(page.locator('#register [data-error-for="head_count"]')).to_have_text(
         "Enter a whole number from 0 to 100000"
     )
+    expect(page.locator('#register [data-error-for="place"]')).to_be_empty()
 
     screenshot(page, "board-en")
 
