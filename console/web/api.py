@@ -32,6 +32,8 @@ from .edge import (
 )
 from .ws import read_snapshot
 
+MAX_POSITION = 2**63 - 1
+
 
 async def _json_body(request: Request) -> Any:
     raw = await request.body()
@@ -178,7 +180,8 @@ async def list_events(request: Request) -> Response:
     """Events after a position that the caller may see (for integrations that poll instead of listen)."""
     caller = await require(request, Permission.BOARD_VIEW)
     try:
-        after = max(0, int(request.query_params.get("after", "0")))
+        # Positions are 64-bit in both databases; a larger number is simply past the end of the log.
+        after = min(MAX_POSITION, max(0, int(request.query_params.get("after", "0"))))
         limit = min(1000, max(1, int(request.query_params.get("limit", "500"))))
     except ValueError:
         raise InvalidInput("invalid_frame", detail="after/limit") from None
