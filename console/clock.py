@@ -33,6 +33,17 @@ class FixedClock:
         self.at += timedelta(**delta)
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def plausible(dt: datetime) -> datetime:
+    """An instant a user could mean (2000–2100); pydantic turns the ValueError into a field error."""
+    if not EARLIEST <= dt <= LATEST:
+        raise ValueError("instant out of range")
+    return dt
+
+
 def utc_iso(dt: datetime) -> str:
     """The one text form of an instant used in payloads, hashes and the protocol."""
     return dt.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

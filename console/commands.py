@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
+from .clock import plausible
 from .events import NewEvent
 
 COMMAND_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,64}$"
+
+# A time given by a client: with a zone, and within the years anyone could mean (no overflow later).
+Instant = Annotated[AwareDatetime, AfterValidator(plausible)]
 
 
 class CommandEnvelope(BaseModel):
@@ -23,7 +27,7 @@ class CommandEnvelope(BaseModel):
     id: str = Field(pattern=COMMAND_ID_PATTERN, description="Client-generated id; repeating it is safe.")
     name: str = Field(min_length=1, max_length=100)
     args: dict[str, Any] = Field(default_factory=dict)
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: Instant | None = Field(
         default=None, description="When the user did it, if earlier than now (an offline tablet's queue)."
     )
 

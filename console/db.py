@@ -1,5 +1,8 @@
 """Database engines, and the one place a write transaction runs.
 
+Every engine hides statement parameters in its errors: they can hold confidential values, and errors
+end up in the logs.
+
 Reads use the async engines (aiosqlite, asyncpg). Command batches run as one synchronous function
 inside one transaction: on PostgreSQL through asyncpg with `run_sync`; on SQLite on one dedicated
 writer thread, because each statement through the async SQLite driver costs a round trip between
@@ -48,7 +51,7 @@ def _sqlite_hooks(sync_engine: Engine, begin: str) -> None:
 
 
 def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, hide_parameters=True)
     _sqlite_hooks(engine.sync_engine, begin)
     return engine
 
@@ -100,10 +103,10 @@ def open_database(settings: Settings, *, read_pool: int = 5) -> Database:
         write = _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=1)
         read = _sqlite_engine(url, begin="BEGIN", pool_size=read_pool)
         sync_url = make_url(url).set(drivername="sqlite+pysqlite")
-        writer = create_engine(sync_url, pool_size=1, max_overflow=0)
+        writer = create_engine(sync_url, pool_size=1, max_overflow=0, hide_parameters=True)
         _sqlite_hooks(writer, "BEGIN IMMEDIATE")
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-writer")
         return Database(url=url, write=write, read=read, _sync_writer=writer, _executor=executor)
     # No pre-ping: it is a round trip per checkout; a dead connection fails its batch, which is retried.
-    engine = create_async_engine(url, pool_size=read_pool + 2, max_overflow=10)
+    engine = create_async_engine(url, pool_size=read_pool + 2, max_overflow=10, hide_parameters=True)
     return Database(url=url, write=engine, read=engine)

@@ -48,3 +48,38 @@ class Unauthenticated(ConsoleError):
 
 class InvalidInput(ConsoleError):
     status = 422
+
+
+def parse_json(text: str | bytes) -> object:
+    """Client JSON, refused (not crashed on) when malformed or when it holds lone surrogates (\\ud800),
+    which no database or socket can store or send."""
+    import json
+
+    try:
+        value = json.loads(text)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError, RecursionError):
+        raise InvalidInput("invalid_frame", detail="not JSON") from None
+    if _has_nul(value):
+        # PostgreSQL cannot store NUL in text; no user means one.
+        raise InvalidInput("invalid_frame", detail="NUL character")
+    return value
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def same_secret(expected: str, presented: str) -> bool:
+    """Constant-time comparison of two tokens that also copes with non-ASCII input."""
+    import hmac
+
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), presented.encode("utf-8", "surrogatepass")
+    )

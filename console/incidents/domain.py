@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from ..clock import utc_iso
-from ..commands import CommandArgs, Context, Decision
+from ..commands import CommandArgs, Context, Decision, Instant
 from ..errors import DomainError, NotFound
 from ..events import EventPayload, NewEvent, event_type
 from .model import Confidential, IncidentStatus, sealed, stream_of
@@ -67,7 +67,7 @@ class RegisterIncident(CommandArgs):
     summary: str = Field(default="", max_length=4000)
     channel: Channel = Channel.WALK_IN
     drill: bool = False
-    started_at: AwareDatetime | None = None
+    started_at: Instant | None = None
     confidential: Confidential | None = None
 
 

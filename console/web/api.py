@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from .. import eventlog
 from ..auth import check_password, close_session, open_session
 from ..commands import CommandEnvelope
-from ..errors import ConsoleError, Forbidden, InvalidInput, NotFound
+from ..errors import ConsoleError, Forbidden, InvalidInput, NotFound, parse_json
 from ..hub import render
 from ..incidents.store import confidential_values, extras, incident_row, note_row
 from ..permissions import Permission, permissions_of, view_of
@@ -39,10 +39,7 @@ async def _json_body(request: Request) -> Any:
     raw = await request.body()
     if len(raw) > 256 * 1024:
         raise InvalidInput("invalid_frame", detail="too large")
-    try:
-        return json.loads(raw or b"null")
-    except ValueError:
-        raise InvalidInput("invalid_frame", detail="not JSON") from None
+    return parse_json(raw or b"null")
 
 
 def client_address(request: Request) -> str:
@@ -72,6 +69,8 @@ async def login(request: Request) -> Response:
 async def authenticate(request: Request, username: str, password: str) -> Any:
     """Check a password with throttling; returns an open session or raises a translated error."""
     rt = runtime(request)
+    if "\x00" in username or "\x00" in password:
+        raise ConsoleError("login_failed")
     keys = [f"user:{username.lower()}", f"addr:{client_address(request)}"]
     wait = rt.throttle.retry_after(keys)
     if wait:

@@ -51,6 +51,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+            # No route or record has a NUL in its name, and PostgreSQL could not even look one up.
+            response = JSONResponse(
+                {"ok": False, "error": {"code": "not_found", "message": translate("not_found", None)}},
+                status_code=404,
+            )
+            await response(scope, receive, send)
+            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

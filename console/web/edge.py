@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +9,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 
 from ..auth import Session, User, find_session, find_token
-from ..errors import ConsoleError, Forbidden, Unauthenticated
+from ..errors import ConsoleError, Forbidden, Unauthenticated, same_secret
 from ..i18n import normalise_locale
 from ..permissions import Permission, allowed
 from ..runtime import Runtime
@@ -82,7 +81,7 @@ def csrf_ok(caller: Caller, presented: str | None) -> bool:
     """Cookie sessions must present their CSRF token; bearer tokens cannot be sent by a browser on its own."""
     if caller.session is None:
         return True
-    return bool(presented) and hmac.compare_digest(caller.session.csrf, presented or "")
+    return bool(presented) and same_secret(caller.session.csrf, presented or "")
 
 
 def error_response(exc: ConsoleError, locale: str, extra: dict[str, Any] | None = None) -> JSONResponse:

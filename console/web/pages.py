@@ -21,7 +21,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from .. import eventlog
-from ..errors import ConsoleError, Forbidden, NotFound
+from ..errors import ConsoleError, Forbidden, NotFound, same_secret
 from ..hub import render
 from ..i18n import gettext_for, normalise_locale
 from ..incidents.model import stream_of
@@ -117,7 +117,7 @@ async def login_submit(request: Request) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE)
     username, password = str(form.get("username", ""))[:100], str(form.get("password", ""))[:200]
     error: ConsoleError | None = None
-    if not token or not secrets.compare_digest(token, str(form.get("csrf", ""))):
+    if not token or not same_secret(token, str(form.get("csrf", ""))):
         error = ConsoleError("csrf_failed")
     else:
         try:
@@ -141,7 +141,7 @@ async def login_submit(request: Request) -> Response:
 async def logout_submit(request: Request) -> Response:
     caller = await identify(request)
     form = await request.form()
-    if caller and caller.session and secrets.compare_digest(caller.session.csrf, str(form.get("csrf", ""))):
+    if caller and caller.session and same_secret(caller.session.csrf, str(form.get("csrf", ""))):
         await end_session(request)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie("ic_session", path="/")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from typing import Any
@@ -17,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .. import eventlog, projections
 from ..auth import find_token
-from ..errors import ConsoleError, InvalidInput
+from ..errors import ConsoleError, InvalidInput, parse_json
 from ..hub import Connection, dumps, render
 from ..permissions import view_of
 from ..protocol import (
@@ -47,7 +46,7 @@ async def ws_endpoint(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         raw = await asyncio.wait_for(websocket.receive_text(), timeout=HELLO_TIMEOUT)
-        hello = parse_hello(json.loads(raw))
+        hello = parse_hello(parse_json(raw))
     except (TimeoutError, ValueError, ConsoleError, KeyError):
         await _refuse(websocket, CLOSE_BAD_HELLO, "hello_expected", locale_of(websocket))
         return
@@ -182,10 +181,7 @@ def _parse_frame(text: str) -> dict[str, Any]:
     """A client frame as a dict with a string `type`, or a translated `invalid_frame` error."""
     if len(text) > MAX_FRAME:
         raise InvalidInput("invalid_frame", detail="too large")
-    try:
-        frame = json.loads(text)
-    except ValueError:
-        raise InvalidInput("invalid_frame", detail="not JSON") from None
+    frame = parse_json(text)
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise InvalidInput("invalid_frame", detail="type")
     return frame
