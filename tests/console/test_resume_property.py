@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from support import LiveClient, Server, command_id, login, register_args, server_events
 
@@ -62,7 +62,14 @@ async def _scenario(
         await w.close()
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# No shrinking: each example drives a real server, and shrinking through client timeouts takes many
+# minutes; a failing example is printed as it was found.
+@settings(
+    max_examples=6,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(schedule=schedules)
 def test_resume_after_random_disconnects_gives_the_log_exactly(server: Server, schedule) -> None:  # type: ignore[no-untyped-def]
     plans, writes, rnd = schedule
