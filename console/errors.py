@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+import json
+
 from .i18n import translate
 
 
@@ -53,8 +56,6 @@ class InvalidInput(ConsoleError):
 def parse_json(text: str | bytes) -> object:
     """Client JSON, refused (not crashed on) when malformed or when it holds lone surrogates (\\ud800),
     which no database or socket can store or send."""
-    import json
-
     try:
         value = json.loads(text)
         json.dumps(value, ensure_ascii=False).encode("utf-8")
@@ -78,8 +79,6 @@ def _has_nul(value: object) -> bool:
 
 def same_secret(expected: str, presented: str) -> bool:
     """Constant-time comparison of two tokens that also copes with non-ASCII input."""
-    import hmac
-
     return hmac.compare_digest(
         expected.encode("utf-8", "surrogatepass"), presented.encode("utf-8", "surrogatepass")
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import sqlite3
 import subprocess
@@ -51,7 +50,3 @@ def backup(url: str, output: Path) -> None:
         raise RuntimeError("pg_dump is not installed")
     dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     subprocess.run(["pg_dump", "--format=custom", "--file", str(output), dsn], check=True)
-
-
-def run(coro: object) -> object:
-    return asyncio.run(coro)  # type: ignore[arg-type]

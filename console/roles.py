@@ -23,9 +23,6 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.ADMIN: ("系统管理员", "Administrator"),
 }
 
-WRITERS = frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.ADMIN})
-FIELD = frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER, Role.ADMIN})
-
 
 def parse_roles(text: str) -> frozenset[str]:
     """Roles as stored ("duty_officer,leader"), checked against the known ones."""
