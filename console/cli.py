@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import getpass
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -24,6 +26,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from .web.app import create_app
 
     configure(settings.log_level)
+    # `kill -USR1 <pid>` writes every thread's stack to stderr: how to see what a stuck process is doing.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     print(f"信访应急指挥台 Incident Console: http://{args.host}:{args.port}/", flush=True)
     uvicorn.run(
         create_app(settings),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Awaitable
 
 from sqlalchemy import text
 
@@ -19,6 +19,8 @@ from .service import CommandService
 from .settings import Settings
 
 log = logging.getLogger("console.runtime")
+
+STOP_PHASE_SECONDS = 5
 
 
 class Runtime:
@@ -48,13 +50,26 @@ class Runtime:
         log.info("console_started", extra={"position": self.hub.published, "sqlite": self.db.is_sqlite})
 
     async def stop(self) -> None:
-        await self.service.stop()
+        # Each phase is bounded: everything acknowledged is already committed, so a phase that hangs (a
+        # database that stopped answering) must not keep the process from exiting when asked to.
+        await self._bounded("stop_writer", self.service.stop())
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        await self.db.dispose()
+            await self._bounded(f"stop_{task.get_name()}", task)
+        await self._bounded("close_database", self.db.dispose())
+
+    async def _bounded(self, phase: str, step: Awaitable[object]) -> None:
+        try:
+            await asyncio.wait_for(step, timeout=STOP_PHASE_SECONDS)
+        except TimeoutError:
+            log.error("shutdown_phase_timed_out", extra={"phase": phase})
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the shutdown itself is being cancelled, not just the task we awaited
+        except Exception:
+            log.exception("shutdown_phase_failed", extra={"phase": phase})
 
     async def _heartbeat(self) -> None:
         interval = self.settings.heartbeat_seconds

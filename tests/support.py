@@ -23,6 +23,8 @@ import websockets
 PG_ADMIN = os.environ.get("CONSOLE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
+# Longer than the server's own bounded shutdown (graceful close, then each runtime phase).
+STOP_SECONDS = 45
 
 
 def pg_available() -> bool:
@@ -185,7 +187,20 @@ class Server:
             self.proc.wait(timeout=30)
 
     def stop(self) -> None:
-        self.kill(signal.SIGTERM)
+        """SIGTERM, as a service manager would; a server that does not exit is a failure, reported with
+        its threads' stacks (SIGUSR1) and never left running behind the test."""
+        if not self.proc or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=STOP_SECONDS)
+            return
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        raise AssertionError(f"server did not stop on SIGTERM:\n{self.log.read_text()[-6000:]}")
 
 
 def login(server: Server, username: str, password: str = PASSWORD) -> tuple[str, str]:
