@@ -19,6 +19,8 @@ INCIDENT_TYPES: dict[str, tuple[str, str]] = {
         N_("Sit-in, blockade, storming a gate or stopping a leader's car"),
     ),
     "violence": (N_("Violence / danger"), N_("Violence, threatened suicide or dangerous items")),
+    "screening": (N_("Screening"), N_("Screening before a holiday or major event")),  # 节前排查
+    "repeat_petitioner": (N_("Repeat petitioner"), N_("A repeat petitioner arrives")),  # 信访老户
     "other": (N_("Other"), N_("Other")),
 }
 
