@@ -1,4 +1,4 @@
-"""Playbook runs through the real server: the run starts with the incident, timers fire once, clients agree."""
+"""Playbook runs on the real server: the run starts with its incident, timers fire once, clients agree."""
 
 from __future__ import annotations
 
@@ -152,16 +152,16 @@ async def test_actions_due_while_the_console_was_down_fire_once(
 ) -> None:
     server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
     duty = login(server, "duty")
-    incident_id = register(server, duty)
+    register(server, duty)
     server.stop()
     move_clock(clock_file, 20)  # past reminders and escalations of several steps
     for _ in range(2):  # start, see the timers fire, stop; start again: nothing fires twice
         server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
         try:
             cookie = login(server, "duty")[0]
-            await until(lambda: "escalate:step:start_response" in fired(server_events(server, cookie)))
-            await until(lambda: run_view(server, cookie, incident_id)["next_deadline"] is not None)
-            keys = fired(server_events(server, cookie))
+            log = lambda s=server, c=cookie: fired(server_events(s, c))  # noqa: E731
+            await until(lambda log=log: "escalate:step:start_response" in log())
+            keys = log()
         finally:
             server.stop()
         assert "remind:step:start_response" in keys and "remind:step:notify_leader" in keys
@@ -213,36 +213,38 @@ async def test_bad_input_is_refused_in_the_users_language_and_changes_nothing(
         duty, leader, responder = login(server, "duty"), login(server, "leader"), login(server, "responder")
         township = {**SIT_IN, "facts": {**SIT_IN["facts"], "unit_level": "township"}}  # type: ignore[dict-item]
         incident_id = register(server, duty, township)
+        a = {"incident_id": incident_id}
         for step in ("start_response", "dispatch_team", "persuade"):
             assert post(
                 server, duty, "run.complete_step", {"incident_id": incident_id, "step_id": step}
             ).is_success
         before = server_events(server, duty[0])
         refusals = [
-            (duty, "run.complete_step", {"incident_id": incident_id, "step_id": "no_such_step"}, 409, "unknown_step"),
-            (duty, "run.skip_step", {"incident_id": incident_id, "step_id": "notify_leader"}, 422, "invalid_command"),
-            (duty, "run.skip_step", {"incident_id": incident_id, "step_id": "notify_leader", "reason": " "},
+            (duty, "run.complete_step", {**a, "step_id": "no_such_step"}, 409, "unknown_step"),
+            (duty, "run.skip_step", {**a, "step_id": "notify_leader"}, 422, "invalid_command"),
+            (duty, "run.skip_step", {**a, "step_id": "notify_leader", "reason": " "},
              422, "invalid_command"),
-            (duty, "run.decide", {"incident_id": incident_id, "step_id": "jurisdiction", "option": "transfer",
+            (duty, "run.decide", {**a, "step_id": "jurisdiction", "option": "transfer",
                                   "reason": "不属于本机关受理范围"}, 409, "township_cannot_transfer"),
-            (duty, "run.decide", {"incident_id": incident_id, "step_id": "jurisdiction", "option": "handle_here"},
+            (duty, "run.decide", {**a, "step_id": "jurisdiction", "option": "handle_here"},
              409, "reason_required"),
-            (duty, "run.complete_step", {"incident_id": incident_id, "step_id": "jurisdiction"},
+            (duty, "run.complete_step", {**a, "step_id": "jurisdiction"},
              409, "decision_needs_option"),
-            (responder, "run.override_level", {"incident_id": incident_id, "level": "general", "reason": "人已散"},
+            (responder, "run.override_level", {**a, "level": "general", "reason": "人已散"},
              403, "forbidden"),
-            (duty, "run.override_level", {"incident_id": incident_id, "level": "general", "reason": "人已散"},
+            (duty, "run.override_level", {**a, "level": "general", "reason": "人已散"},
              403, "forbidden"),
-            (leader, "run.override_level", {"incident_id": incident_id, "level": "loud", "reason": "x"},
+            (leader, "run.override_level", {**a, "level": "loud", "reason": "x"},
              422, "invalid_command"),
-            (duty, "run.update_facts", {"incident_id": incident_id, "facts": {"place_type": "moon"}},
+            (duty, "run.update_facts", {**a, "facts": {"place_type": "moon"}},
              422, "invalid_command"),
-            (duty, "run.update_facts", {"incident_id": incident_id, "facts": "lots"}, 422, "invalid_command"),
-            (duty, "run.update_facts", {"incident_id": incident_id, "head_count": -3, "facts": {}},
+            (duty, "run.update_facts", {**a, "facts": "lots"}, 422, "invalid_command"),
+            (duty, "run.update_facts", {**a, "head_count": -3, "facts": {}},
              422, "invalid_command"),
-            (duty, "run.complete_step", {"incident_id": "nope", "step_id": "persuade"}, 404, "no_playbook_run"),
-            (duty, "run.file_report", {"incident_id": incident_id, "obligation_id": "gossip"}, 409, "unknown_report"),
-            (duty, "run.fire", {"incident_id": incident_id, "key": "remind:step:persuade"}, 422, "unknown_command"),
+            (duty, "run.complete_step", {"incident_id": "nope", "step_id": "persuade"},
+             404, "no_playbook_run"),
+            (duty, "run.file_report", {**a, "obligation_id": "gossip"}, 409, "unknown_report"),
+            (duty, "run.fire", {**a, "key": "remind:step:persuade"}, 422, "unknown_command"),
         ]  # fmt: skip
         for session, name, args, status, code in refusals:
             r = post(server, session, name, args)
@@ -260,16 +262,16 @@ async def test_bad_input_is_refused_in_the_users_language_and_changes_nothing(
         )
 
         # What is allowed goes through: the county-level decision, the leader's override, new facts.
-        ok = post(server, duty, "run.decide", {"incident_id": incident_id, "step_id": "jurisdiction",
-                                               "option": "handle_here", "reason": "属本级受理范围"})  # fmt: skip
+        decided = {**a, "step_id": "jurisdiction", "option": "handle_here", "reason": "属本级受理范围"}
+        ok = post(server, duty, "run.decide", decided)
         assert ok.is_success, ok.text
         lowered = post(server, leader, "run.override_level",
-                       {"incident_id": incident_id, "level": "larger", "reason": "人员已大部分散去"})  # fmt: skip
+                       {**a, "level": "larger", "reason": "人员已大部分散去"})  # fmt: skip
         assert lowered.is_success, lowered.text
         view = run_view(server, duty[0], incident_id)
         assert view["level"] == "larger" and view["overridden"] and view["automatic_level"] == "major"
         knives = post(server, duty, "run.update_facts",
-                      {"incident_id": incident_id, "facts": {**township["facts"], "dangerous_items": True}})  # fmt: skip
+                      {**a, "facts": {**township["facts"], "dangerous_items": True}})  # fmt: skip
         assert knives.is_success, knives.text
         assert run_view(server, duty[0], incident_id)["automatic_level"] == "extraordinary"
     finally:
