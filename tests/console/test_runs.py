@@ -298,3 +298,19 @@ async def test_a_drill_is_marked_in_the_run_and_in_what_it_sends(
         assert incident.json()["incident"]["drill"] is True
     finally:
         server.stop()
+
+
+def test_pages_offer_the_grading_facts_and_the_checklist(server: Server) -> None:
+    duty, leader = login(server, "duty"), login(server, "leader")
+    incident_id = register(server, duty)
+    board = httpx.get(server.base + "/", cookies={"ic_session": duty[0]})
+    assert board.status_code == 200
+    assert 'name="place_type"' in board.text and 'name="leader_car_involved"' in board.text
+    assert "定级要素" in board.text
+    room = httpx.get(server.base + f"/incidents/{incident_id}", cookies={"ic_session": leader[0]})
+    assert room.status_code == 200 and 'id="checklist"' in room.text
+    assert 'id="override"' in room.text  # the leader's level control
+    duty_room = httpx.get(server.base + f"/incidents/{incident_id}", cookies={"ic_session": duty[0]})
+    assert 'id="override"' not in duty_room.text
+    static = httpx.get(server.base + "/static/js/run.js")
+    assert static.status_code == 200
