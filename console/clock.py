@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -11,13 +12,40 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The wall clock in UTC, optionally shifted (drills and tests move time forward this way)."""
+    """The wall clock in UTC, optionally shifted (drills and tests move time forward this way).
 
-    def __init__(self, offset_seconds: float = 0.0) -> None:
+    `offset_file` (CONSOLE_CLOCK_FILE, never set by default) holds a further offset in seconds that a
+    test may rewrite while the server runs; it is read again only when the file's mtime changes.
+    """
+
+    def __init__(self, offset_seconds: float = 0.0, offset_file: str = "") -> None:
         self.offset = timedelta(seconds=offset_seconds)
+        self.offset_file = offset_file
+        self._stamp: int | None = None
+        self._file_offset = timedelta(0)
+
+    def _from_file(self) -> timedelta:
+        try:
+            stamp = os.stat(self.offset_file).st_mtime_ns
+        except OSError:
+            return self._file_offset
+        if stamp != self._stamp:
+            try:
+                with open(self.offset_file, encoding="ascii") as f:
+                    self._file_offset = timedelta(seconds=float(f.read().strip() or 0))
+                self._stamp = stamp
+            except (OSError, ValueError, UnicodeDecodeError):
+                pass  # half-written: keep the last offset and read it again next time
+        return self._file_offset
+
+    @property
+    def movable(self) -> bool:
+        """True when time may jump (a clock file is set): timers then look again every second."""
+        return bool(self.offset_file)
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        extra = self._from_file() if self.offset_file else timedelta(0)
+        return datetime.now(UTC) + self.offset + extra
 
 
 class FixedClock:

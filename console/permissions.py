@@ -24,6 +24,9 @@ class Permission(StrEnum):
     ACCESS_LOG_VIEW = "access_log.view"  # 借阅登记
     USERS_VIEW = "users.view"  # the people picker
     AUDIT_STREAM = "audit.view"  # audit events (who looked at what) in the live stream
+    RUN_ACT = "run.act"  # 执行预案: complete, skip, decide, file reports, update the grading facts
+    RUN_OVERRIDE = "run.override"  # 调整响应级别 (the leader in charge)
+    RUN_TIMER = "run.timer"  # (internal) the console fires a run's due reminders and escalations
 
 
 _ALL = frozenset(Role)
@@ -43,6 +46,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ACCESS_LOG_VIEW: frozenset({Role.REVIEWER, Role.ADMIN}),
     Permission.USERS_VIEW: _DESK,
     Permission.AUDIT_STREAM: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Permission.RUN_ACT: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER}),
+    Permission.RUN_OVERRIDE: frozenset({Role.LEADER}),
+    # Held by the timer's actor (console.runs.scheduler); clients cannot send internal commands.
+    Permission.RUN_TIMER: frozenset({Role.DUTY_OFFICER}),
 }
 
 # Roles that see confidential parts of every incident without being assigned to it.
@@ -99,4 +106,6 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/incidents/{incident_id}/confidential"): Permission.CONFIDENTIAL_REVEAL,
     ("GET", "/api/access-log"): Permission.ACCESS_LOG_VIEW,
     ("GET", "/api/users"): Permission.USERS_VIEW,
+    ("GET", "/api/runs"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/run"): Permission.BOARD_VIEW,
 }

@@ -10,11 +10,13 @@ from sqlalchemy import text
 
 from . import eventlog
 from . import incidents as _incidents  # noqa: F401  (registers the incident commands and projections)
+from . import runs as _runs  # noqa: F401  (registers the playbook run commands and projections)
 from .auth import LoginThrottle
 from .clock import Clock, SystemClock
 from .db import Database, open_database
 from .follower import SESSIONS_CHANNEL, Follower, PgListener
 from .hub import Hub
+from .runs.scheduler import Scheduler
 from .service import CommandService
 from .settings import Settings
 
@@ -28,13 +30,14 @@ class Runtime:
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock: Clock = clock or SystemClock(settings.clock_offset_seconds)
+        self.clock: Clock = clock or SystemClock(settings.clock_offset_seconds, settings.clock_file)
         self.db: Database = open_database(settings)
         self.hub = Hub()
         self.follower = Follower(self.hub, self.db, settings.poll_seconds)
         self.service = CommandService(self.db, settings, self.clock, self.follower.local)
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.throttle = LoginThrottle()
+        self.scheduler = Scheduler(self.db, self.service, self.clock, self.hub)
         self.epoch = ""
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -47,6 +50,7 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
         if self.listener is not None:
             self._tasks.append(asyncio.create_task(self.listener.run(), name="pg-listener"))
+        self._tasks.append(asyncio.create_task(self.scheduler.run(), name="run-timers"))
         log.info("console_started", extra={"position": self.hub.published, "sqlite": self.db.is_sqlite})
 
     async def stop(self) -> None:

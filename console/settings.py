@@ -31,6 +31,9 @@ class Settings:
     ws_compression: bool = False
     # A clock offset in seconds lets tests and drills move "now" forward without touching the host clock.
     clock_offset_seconds: float = 0.0
+    # A file holding a further offset in seconds, re-read while running (real-server tests move time
+    # with it). Empty (the default) means no file is read.
+    clock_file: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -85,4 +88,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=env.get("CONSOLE_LOG_LEVEL", "INFO"),
         ws_compression=env.get("CONSOLE_WS_COMPRESSION", "off").lower() in ("1", "on", "true", "yes"),
         clock_offset_seconds=float(env.get("CONSOLE_CLOCK_OFFSET_SECONDS", "0")),
+        clock_file=env.get("CONSOLE_CLOCK_FILE", ""),
     )

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
+
+from playbooks.model import PlaybookSnapshot
 
 from ..clock import utc_iso
 from ..commands import CommandArgs, Context, Decision, Instant
 from ..errors import DomainError, NotFound
 from ..events import EventPayload, NewEvent, event_type
-from .model import Confidential, IncidentStatus, sealed, stream_of
+from .model import Confidential, GradingFacts, IncidentStatus, sealed, stream_of
 
 
 class IncidentType(StrEnum):
@@ -20,6 +23,8 @@ class IncidentType(StrEnum):
     CROSS_LEVEL_VISIT = "cross_level_visit"  # 越级集体访
     SIT_IN = "sit_in"  # 静坐、围堵、冲击机关大门、拦截领导车辆
     VIOLENCE = "violence"  # 行凶、自杀、携带危险品或爆炸物品
+    SCREENING = "screening"  # 重要节日、重大活动前排查
+    REPEAT_PETITIONER = "repeat_petitioner"  # 信访老户
     OTHER = "other"  # 其他
 
 
@@ -31,6 +36,8 @@ INCIDENT_TYPE_LABELS: dict[str, tuple[str, str]] = {
         "Sit-in, blockade, storming a gate or stopping a car",
     ),
     "violence": ("行凶、自杀、携带危险品或爆炸物品", "Violence, suicide threat or dangerous items"),
+    "screening": ("节前排查", "Pre-event screening"),
+    "repeat_petitioner": ("信访老户", "Repeat petitioner"),
     "other": ("其他", "Other"),
 }
 
@@ -69,6 +76,7 @@ class RegisterIncident(CommandArgs):
     drill: bool = False
     started_at: Instant | None = None
     confidential: Confidential | None = None
+    facts: GradingFacts | None = None  # 定级要素; the playbook grades the level from them
 
 
 class AmendFacts(CommandArgs):
@@ -116,6 +124,19 @@ class IncidentRegistered(EventPayload):
     channel: Channel
     drill: bool
     started_at: str
+    facts: GradingFacts | None = None
+    # The playbook this incident's run follows, pinned with its content (console.runs).
+    playbook: PlaybookSnapshot | None = None
+
+    @classmethod
+    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+        # Clients get the playbook's name and pin, not its whole text (they read the run's view).
+        pinned = data.get("playbook")
+        if not pinned:
+            return data
+        pb = pinned["playbook"]
+        ref = {"id": pb["id"], "version": pb["version"], "content_hash": pinned["content_hash"]}
+        return {**data, "playbook": ref}
 
 
 @event_type("incident.facts_amended")
@@ -148,6 +169,7 @@ class Numbering:
 
     year: int
     next_seq: int
+    playbook: PlaybookSnapshot | None = None  # what serves the incident's type, as the library is now
 
 
 @dataclass(frozen=True)
@@ -185,6 +207,8 @@ def decide_register(numbering: Numbering, args: RegisterIncident, ctx: Context) 
         channel=args.channel,
         drill=args.drill,
         started_at=utc_iso(started),
+        facts=args.facts,
+        playbook=numbering.playbook,
     )
     # The registering officer is involved in the matter (incidents.registered_by): no event needed.
     events = [NewEvent(stream=stream_of(ctx.new_id), payload=event)]

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
+from playbooks.facts import PlaceType, UnitLevel
+
 from ..commands import CommandArgs
 from ..events import EventPayload, NewEvent, event_type
 
@@ -18,6 +20,20 @@ class IncidentStatus(StrEnum):
 
 def stream_of(incident_id: str) -> str:
     return f"incident-{incident_id}"
+
+
+class GradingFacts(CommandArgs):
+    """定级要素: the facts beyond type and head count that set the response level (DESIGN §4)."""
+
+    place_type: PlaceType = PlaceType.OTHER  # 地点类型（党政机关大门等）
+    leader_car_involved: bool = False  # 拦截领导车辆
+    dangerous_items: bool = False  # 携带危险品、爆炸物品
+    violence_or_self_harm: bool = False  # 行凶、自杀或以自伤相威胁
+    sensitive_date: bool = False  # 敏感节点
+    cross_level: bool = False  # 越级
+    requested_by_higher: bool = False  # 上级交办、要求查报结果
+    repeat_petitioner: bool = False  # 信访老户
+    unit_level: UnitLevel = UnitLevel.COUNTY  # 承办单位层级（乡镇只办不转）
 
 
 class Confidential(CommandArgs):

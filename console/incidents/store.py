@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from ..commands import CommandArgs, Context
 from ..events import RecordedEvent
 from ..projections import projection_tables, projector, snapshot_part
+from ..runs.library import playbook_for
 from ..tables import incident_confidential, incident_members, incident_notes, incidents, users
 from .confidential import Matter, MemberUnassigned
 from .domain import (
@@ -28,11 +29,13 @@ from .model import ConfidentialRecorded, MemberAssigned
 projection_tables(incident_notes, incidents, incident_confidential, incident_members)
 
 
-def load_numbering(conn: Connection, _args: CommandArgs, ctx: Context) -> Numbering:
-    """The next number of the year; safe because the writer holds the log lock."""
+def load_numbering(conn: Connection, args: CommandArgs, ctx: Context) -> Numbering:
+    """The next number of the year (safe because the writer holds the log lock) and the playbook to run."""
     year = local_year(ctx.now, ctx)
     top = conn.scalar(select(func.max(incidents.c.seq)).where(incidents.c.year == year))
-    return Numbering(year=year, next_seq=(top or 0) + 1)
+    kind = getattr(args, "type", None)
+    playbook = playbook_for(str(kind)) if kind is not None else None
+    return Numbering(year=year, next_seq=(top or 0) + 1, playbook=playbook)
 
 
 _LOAD_INCIDENT = select(incidents).where(incidents.c.id == bindparam("id"))

@@ -19,6 +19,8 @@ INCIDENT_TYPES: dict[str, tuple[str, str]] = {
         N_("Sit-in, blockade, storming a gate or stopping a leader's car"),
     ),
     "violence": (N_("Violence / danger"), N_("Violence, threatened suicide or dangerous items")),
+    "screening": (N_("Screening"), N_("Screening before a holiday or major event")),  # 节前排查
+    "repeat_petitioner": (N_("Repeat petitioner"), N_("A repeat petitioner arrives")),  # 信访老户
     "other": (N_("Other"), N_("Other")),
 }
 
@@ -127,6 +129,89 @@ CLIENT_TEXT: dict[str, str] = {
     "remove": N_("Remove"),
     "none": N_("None"),
     "list_separator": N_(", "),
+    # playbook runs (预案执行)
+    "run_done": N_("Done"),
+    "run_skip": N_("Skip"),
+    "run_decide": N_("Record the decision"),
+    "run_note": N_("Note (optional)"),
+    "run_reason": N_("Reason"),
+    "run_representatives": N_("Representatives' names, separated by commas"),
+    "run_due_in": N_("due in {time}"),
+    "run_overdue_by": N_("overdue by {time}"),
+    "run_overdue_n": N_("{n} overdue"),
+    "run_due_soon_n": N_("{n} due soon"),
+    "run_override": N_("Set the level"),
+    "run_override_auto": N_("Back to the graded level"),
+    "run_overridden": N_("set by a leader: {reason}"),
+    "run_graded": N_("graded from the facts"),
+    "run_file": N_("Mark as sent"),
+    "err_reason": N_("Give the reason"),
+    "err_option": N_("Pick an option"),
+    "ev_step_completed": N_("Step done: {step}"),
+    "ev_step_skipped": N_("Step skipped: {step} ({reason})"),
+    "ev_decision": N_("Decision on {step}: {option}"),
+    "ev_level": N_("Level set to {level}: {reason}"),
+    "ev_facts": N_("Grading facts updated"),
+    "ev_report": N_("Report sent: {report}"),
+    "ev_remind": N_("Reminder to {role}: {item} is overdue"),
+    "ev_escalate": N_("Escalated to {role}: {item} is still overdue"),
+    "ev_report_due": N_("Report due: {item}"),
+    "ev_wait": N_("Time is up: {item}"),
+    "drill_mark": N_("[Drill] "),
+}
+
+# Response levels 一般 IV … 特别重大 I (playbooks.facts.Level).
+LEVELS: dict[str, str] = {
+    "general": N_("General (IV)"),
+    "larger": N_("Larger (III)"),
+    "major": N_("Major (II)"),
+    "extraordinary": N_("Extraordinary (I)"),
+}
+
+# Who owns a step on the scene (playbooks.model.ResponseRole).
+RESPONSE_ROLES: dict[str, str] = {
+    "field_commander": N_("Field commander"),  # 现场指挥
+    "info_reporter": N_("Information reporter"),  # 信息报送
+    "field_responder": N_("Field responder"),  # 现场处置
+    "police_liaison": N_("Security and police liaison"),  # 安全保卫 / 公安联络
+    "medical": N_("Medical"),  # 医疗救护
+    "logistics": N_("Logistics"),  # 后勤保障
+    "leader_in_charge": N_("Leader in charge"),  # 分管领导
+    "duty_officer": N_("Duty officer"),  # 值班员
+}
+
+STEP_STATUSES: dict[str, str] = {
+    "blocked": N_("Waiting"),
+    "ready": N_("Open"),
+    "due_soon": N_("Due soon"),
+    "overdue": N_("Overdue"),
+    "done": N_("Done"),
+    "skipped": N_("Skipped"),
+    "not_applicable": N_("Not applicable"),
+    "waiting": N_("Waiting"),
+}
+
+# Grading facts of the register form (console.incidents.model.GradingFacts).
+PLACE_TYPES: dict[str, str] = {
+    "other": N_("Other place"),
+    "party_gov_gate": N_("Gate of a Party or government office"),  # 党政机关大门
+    "reception_hall": N_("Reception hall"),
+    "leader_car": N_("Where a leader's car is"),
+    "public_place": N_("Public place"),
+    "township_office": N_("Township office"),
+}
+GRADING_FLAGS: dict[str, str] = {
+    "leader_car_involved": N_("A leader's car is stopped"),
+    "dangerous_items": N_("Dangerous items or explosives"),
+    "violence_or_self_harm": N_("Violence or self-harm threatened"),
+    "sensitive_date": N_("Sensitive date or major event"),
+    "cross_level": N_("Cross-level"),
+    "requested_by_higher": N_("Requested by a higher level"),
+    "repeat_petitioner": N_("Repeat petitioner"),
+}
+UNIT_LEVELS: dict[str, str] = {
+    "county": N_("County unit"),
+    "township": N_("Township unit (handles, never transfers)"),
 }
 
 
@@ -139,4 +224,7 @@ def translated(gettext: Callable[[str], str]) -> dict[str, object]:
         "outcomes": {k: gettext(v) for k, v in OUTCOMES.items()},
         "facts": {k: gettext(v) for k, v in FACTS.items()},
         "confidential": {k: gettext(v) for k, v in CONFIDENTIAL_FIELDS.items()},
+        "levels": {k: gettext(v) for k, v in LEVELS.items()},
+        "response_roles": {k: gettext(v) for k, v in RESPONSE_ROLES.items()},
+        "step_statuses": {k: gettext(v) for k, v in STEP_STATUSES.items()},
     }

@@ -161,6 +161,9 @@ async def board(request: Request) -> Response:
         channels=labels.CHANNELS,
         places=labels.PLACES,
         confidential_fields=labels.CONFIDENTIAL_FIELDS,
+        place_types=labels.PLACE_TYPES,
+        grading_flags=labels.GRADING_FLAGS,
+        unit_levels=labels.UNIT_LEVELS,
     )
     return templates.TemplateResponse(request, "board.html", ctx)
 
@@ -218,6 +221,7 @@ async def room(request: Request) -> Response:
         outcomes=labels.OUTCOMES,
         places=labels.PLACES,
         confidential_fields=labels.CONFIDENTIAL_FIELDS,
+        levels=labels.LEVELS,
         boot={**data, "history": history},
     )
     return templates.TemplateResponse(request, "room.html", ctx)

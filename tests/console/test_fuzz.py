@@ -852,6 +852,25 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     ),
     "drill": st.one_of(st.booleans(), st.sampled_from(["yes", "true", 1, 0, 2, "否"]), json_scalars),
     "started_at": odd_times,
+    # playbook runs (console.runs): known names, unknown ones and junk
+    **{
+        k: st.one_of(st.sampled_from(v), texts, json_scalars)
+        for k, v in {
+            "step_id": ["start_response", "jurisdiction", "no_such_step"],
+            "option": ["handle_here", "transfer", "nope"],
+            "level": ["general", "major", "loud"],
+            "obligation_id": ["initial", "gossip"],
+            "key": ["remind:step:start_response"],
+        }.items()
+    },
+    "note": texts,
+    "representatives": st.one_of(st.lists(texts, max_size=8), texts, json_scalars),
+    "facts": st.one_of(
+        st.fixed_dictionaries(
+            {}, optional={"place_type": texts, "unit_level": texts, "dangerous_items": json_scalars}
+        ),
+        json_scalars,
+    ),
     "confidential": st.one_of(
         st.fixed_dictionaries(
             {},
@@ -901,6 +920,24 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "head_count": st.integers(0, 100_000),
     "drill": st.booleans(),
     "started_at": edge_or_odd_times,
+    # playbook runs (console.runs)
+    "step_id": st.sampled_from(
+        ["start_response", "notify_leader", "jurisdiction", "persuade", "no_such_step"]
+    ),
+    "note": valid_texts,
+    "option": st.sampled_from(["handle_here", "send_up", "transfer", "requested", "chosen", "nope"]),
+    "representatives": st.lists(valid_texts, max_size=7),
+    "level": st.sampled_from(["general", "larger", "major", "extraordinary", None]),
+    "obligation_id": st.sampled_from(["initial", "followup", "final", "gossip"]),
+    "key": st.sampled_from(["remind:step:start_response", "escalate:step:notify_leader"]),
+    "facts": st.fixed_dictionaries(
+        {},
+        optional={
+            "place_type": st.sampled_from(["party_gov_gate", "other", "moon"]),
+            "leader_car_involved": st.booleans(),
+            "unit_level": st.sampled_from(["county", "township"]),
+        },
+    ),
     "confidential": st.fixed_dictionaries(
         {},
         optional={

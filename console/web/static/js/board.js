@@ -1,7 +1,32 @@
 // 事件看板: the open incidents, live; and the register form a duty officer fills in seconds.
-import {age, clearMessages, confidentialArgs, el, live, showError, showNotice, start, submitFrom, t, typeLabel} from "./ui.js";
+import {age, boot, clearMessages, confidentialArgs, el, live, showError, showNotice, start, submitFrom, t, typeLabel} from "./ui.js";
 
 let showing = "open";
+// Each incident's playbook run (level, open due instants), fetched again when the live stream moves.
+let runs = {};
+let runsAt = -1;
+let runsOffset = 0;
+
+async function loadRuns() {
+  const position = live.state.position || 0;
+  if (position === runsAt) return;
+  runsAt = position;
+  try {
+    const r = await fetch("/api/runs", {headers: {Accept: "application/json"}, cache: "no-store"});
+    const body = await r.json();
+    if (!body.ok) return;
+    runs = Object.fromEntries(body.runs.map((x) => [x.incident_id, x]));
+    runsOffset = Date.parse(body.now) - Date.now();
+    render();
+  } catch (e) {
+    runsAt = -1; /* offline: try again on the next change */
+  }
+}
+
+function overdueOf(run) {
+  const now = Date.now() + runsOffset;
+  return run.open_due.filter((d) => Date.parse(d) <= now).length;
+}
 const rows = document.getElementById("board-rows");
 const empty = document.getElementById("board-empty");
 
@@ -12,11 +37,13 @@ function row(i, pending) {
     "data-id": i.id, "data-number": i.number || ""},
     el("span", {class: "c-number"}, i.number || "…", i.drill ? el("small", {class: "badge drill"}, t("drill")) : null),
     el("span", {class: "c-type", title: typeLabel(i.type, true)}, typeLabel(i.type)),
-    el("span", {class: "c-level"}, "—"),
+    el("span", {class: "c-level", "data-level": runs[i.id] ? runs[i.id].level : ""},
+      runs[i.id] ? (boot.levels || {})[runs[i.id].level] || runs[i.id].level : "—"),
     el("span", {class: "c-place"}, i.place),
     el("span", {class: "c-heads"}, t("people", {n: i.head_count})),
     el("span", {class: "c-age"}, pending ? "" : age(i.occurred_at || i.opened_at, i.closed_at)),
-    el("span", {class: "c-overdue"}, "—"),
+    el("span", {class: "c-overdue" + (runs[i.id] && overdueOf(runs[i.id]) ? " overdue" : "")},
+      runs[i.id] ? String(overdueOf(runs[i.id])) : "—"),
     el("span", {class: "c-status", "data-status": pending ? "pending" : i.status}, status));
 }
 
@@ -30,7 +57,10 @@ function render() {
   rows.replaceChildren(...queued, ...incidents.map((i) => row(i, false)));
   empty.hidden = rows.childElementCount > 0;
   empty.textContent = showing === "open" ? t("no_open") : t("no_closed");
+  loadRuns();
 }
+
+setInterval(() => { if (Object.keys(runs).length) render(); }, 15000);
 
 document.querySelectorAll(".tab[data-show]").forEach((tab) => tab.addEventListener("click", () => {
   showing = tab.dataset.show;
@@ -67,7 +97,7 @@ if (form) {
       return showError(form, "head_count", t("err_head_count"));
     }
     const args = {type: f.type.value, place, head_count: count, channel: f.channel.value,
-      summary: f.summary.value.trim(), drill: f.drill.checked};
+      summary: f.summary.value.trim(), drill: f.drill.checked, facts: gradingFacts(form)};
     const secret = confidentialArgs(form);
     if (secret) args.confidential = secret;
     const ok = await submitFrom(form, "incident.register", args, {
@@ -77,8 +107,17 @@ if (form) {
     if (ok) reset();
   });
 
+  function gradingFacts(form) {
+    const f = form.elements;
+    const facts = {place_type: f.place_type.value, unit_level: f.unit_level.value};
+    form.querySelectorAll("#grading input[type=checkbox]").forEach((x) => { facts[x.name] = x.checked; });
+    return facts;
+  }
+
   function reset() {
     const f = form.elements;
+    form.querySelectorAll("#grading input[type=checkbox]").forEach((x) => { x.checked = false; });
+    f.place_type.value = "other";
     f.summary.value = "";
     other.value = "";
     form.querySelector('input[name="place_pick"]').checked = true;

@@ -3,6 +3,7 @@ import {
   age, boot, can, channelLabel, clearMessages, confidentialArgs, el, live, outcomeLabel, showError,
   start, submitFrom, t, typeLabel, when,
 } from "./ui.js";
+import {describeRun, renderRun, wireOverride} from "./run.js";
 
 const id = boot.incident.id;
 const people = {...boot.people};
@@ -73,7 +74,7 @@ function describe(f) {
     case "confidential.viewed":
       return [t("ev_viewed")];
     default:
-      return null;
+      return describeRun(f);
   }
 }
 
@@ -280,7 +281,9 @@ function render() {
   renderTimeline();
   renderPeople(i);
   renderSecret(i);
+  renderRun(id);
 }
 
+wireOverride(id, submitFrom);
 start(render);
 loadUsers();

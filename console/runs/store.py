@@ -1,0 +1,141 @@
+"""Runs at the edge: loading a run for a decision, projecting events onto it, and its views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+
+from playbooks.facts import IncidentFacts
+from playbooks.facts import IncidentType as PlaybookType
+from playbooks.history import FactsChanged, HistoryRecord, RunActivated, RunClosed
+from playbooks.model import PlaybookSnapshot
+
+from ..clock import parse_iso
+from ..commands import Context
+from ..events import RecordedEvent
+from ..incidents.domain import IncidentClosed, IncidentFactsAmended, IncidentRegistered
+from ..projections import projection_tables, projector, snapshot_part
+from .domain import Run
+from .model import RUN_EVENTS
+from .tables import playbook_runs
+from .view import run_summary
+
+projection_tables(playbook_runs)
+
+HISTORY_LIST: TypeAdapter[list[HistoryRecord]] = TypeAdapter(list[HistoryRecord])
+_LOAD = select(playbook_runs).where(playbook_runs.c.incident_id == bindparam("id"))
+
+
+def _history_json(history: list[HistoryRecord]) -> str:
+    return HISTORY_LIST.dump_json(history).decode()
+
+
+def run_of(row: Any) -> Run:
+    """The run of a projection row."""
+    return Run(
+        incident_id=row.incident_id,
+        snapshot=PlaybookSnapshot.model_validate_json(row.snapshot),
+        facts=IncidentFacts.model_validate_json(row.facts),
+        history=tuple(HISTORY_LIST.validate_json(row.history)),
+        drill=bool(row.drill),
+        closed=bool(row.closed),
+    )
+
+
+def load_run(conn: Connection, args: Any, _ctx: Context) -> Run | None:
+    """The run of the incident a command names, or None."""
+    row = conn.execute(_LOAD, {"id": args.incident_id}).first()
+    return run_of(row) if row is not None else None
+
+
+def load_runs(conn: Connection) -> list[Run]:
+    """Every run (the scheduler's and the board's view)."""
+    rows = conn.execute(select(playbook_runs).order_by(playbook_runs.c.incident_id))
+    return [run_of(r) for r in rows]
+
+
+def _append(conn: Connection, incident_id: str, record: HistoryRecord, position: int, **values: Any) -> None:
+    row = conn.execute(_LOAD, {"id": incident_id}).first()
+    if row is None:
+        return
+    history = [*HISTORY_LIST.validate_json(row.history), record]
+    conn.execute(
+        update(playbook_runs)
+        .where(playbook_runs.c.incident_id == incident_id)
+        .values(history=_history_json(history), last_position=position, **values)
+    )
+
+
+def _when(event: RecordedEvent) -> datetime:
+    return parse_iso(event.recorded_at)
+
+
+@projector("incident.registered")
+def _started(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, IncidentRegistered)
+    if p.playbook is None:
+        return
+    grading = p.facts.model_dump() if p.facts is not None else {}
+    kind = p.incident_type.value
+    served = p.playbook.playbook.serves
+    facts = IncidentFacts(
+        incident_type=PlaybookType(kind) if kind in PlaybookType.__members__.values() else served[0],
+        head_count=p.head_count,
+        **grading,
+    )
+    # Deadlines count from when the console learned of the incident: the playbook starts then.
+    history: list[HistoryRecord] = [RunActivated(at=_when(event))]
+    conn.execute(
+        insert(playbook_runs).values(
+            incident_id=p.incident_id,
+            playbook_id=p.playbook.playbook.id,
+            playbook_version=p.playbook.playbook.version,
+            content_hash=p.playbook.content_hash,
+            snapshot=p.playbook.model_dump_json(),
+            facts=facts.model_dump_json(),
+            history=_history_json(history),
+            drill=p.drill,
+            closed=False,
+            last_position=event.position,
+        )
+    )
+
+
+@projector("incident.facts_amended")
+def _amended(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, IncidentFactsAmended)
+    if "head_count" not in p.changes:
+        return  # a new type does not switch the playbook of a live run
+    row = conn.execute(_LOAD, {"id": p.incident_id}).first()
+    if row is None:
+        return
+    run = run_of(row)
+    current = run.state(_when(event)).facts
+    facts = current.model_copy(update={"head_count": int(p.changes["head_count"])})
+    _append(conn, p.incident_id, FactsChanged(at=_when(event), facts=facts, note=p.reason), event.position)
+
+
+@projector("incident.closed")
+def _closed(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, IncidentClosed)
+    _append(conn, p.incident_id, RunClosed(at=_when(event), note=p.summary), event.position, closed=True)
+
+
+@projector(*RUN_EVENTS)
+def _recorded(conn: Connection, event: RecordedEvent) -> None:
+    p: Any = event.payload
+    _append(conn, p.incident_id, p.record, event.position)
+
+
+@snapshot_part("runs")
+def _runs_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
+    # As of each run's last record, so the part depends on the log alone; clients count overdue items
+    # from `open_due` against their own (server-corrected) clock.
+    return [run_summary(run, None) for run in load_runs(conn)]
