@@ -24,6 +24,13 @@ class Permission(StrEnum):
     ACCESS_LOG_VIEW = "access_log.view"  # 借阅登记
     USERS_VIEW = "users.view"  # the people picker
     AUDIT_STREAM = "audit.view"  # audit events (who looked at what) in the live stream
+    # responders and dispatch (console.dispatch)
+    ORG_MANAGE = "org.manage"  # 导入单位、人员、地点、值班表
+    PLACE_ADD = "place.add"  # 新增地点
+    ROSTER_CHANGE = "roster.change"  # 换班 / 顶班
+    DISPATCH = "responder.dispatch"  # 派遣、解除派遣、代为登记
+    RESPONDER_REPORT = "responder.report"  # 报告本人动态、到位确认
+    ROLLCALL_START = "rollcall.start"  # 清点人数
 
 
 _ALL = frozenset(Role)
@@ -43,6 +50,12 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ACCESS_LOG_VIEW: frozenset({Role.REVIEWER, Role.ADMIN}),
     Permission.USERS_VIEW: _DESK,
     Permission.AUDIT_STREAM: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Permission.ORG_MANAGE: _DESK,
+    Permission.PLACE_ADD: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER, Role.ADMIN}),
+    Permission.ROSTER_CHANGE: _DESK,
+    Permission.DISPATCH: frozenset({Role.DUTY_OFFICER, Role.LEADER}),
+    Permission.RESPONDER_REPORT: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER}),
+    Permission.ROLLCALL_START: frozenset({Role.DUTY_OFFICER, Role.LEADER}),
 }
 
 # Roles that see confidential parts of every incident without being assigned to it.
