@@ -8,8 +8,8 @@ import logging
 
 from sqlalchemy import text
 
-from . import eventlog
 from . import dispatch as _dispatch  # noqa: F401  (registers the responders commands and projections)
+from . import eventlog
 from . import incidents as _incidents  # noqa: F401  (registers the incident commands and projections)
 from .auth import LoginThrottle
 from .clock import Clock, SystemClock

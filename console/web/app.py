@@ -21,7 +21,7 @@ from ..errors import ConsoleError
 from ..i18n import translate
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import api, pages
+from . import api, dispatch, pages
 from .edge import error_response, locale_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         Route("/api/incidents/{incident_id}/confidential", api.reveal_confidential),
         Route("/api/access-log", api.access_log),
         Route("/api/users", api.list_users),
+        *dispatch.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),
