@@ -57,7 +57,7 @@ MESSAGES: dict[str, str] = {
         "Informant details and report content are for the people assigned to the matter only"
     ),
     # responders and dispatch (console.dispatch)
-    "import_rejected": N_("Nothing was imported: {count} row(s) have errors"),
+    "import_rejected": N_("Nothing was imported: {detail} row(s) have errors"),
     "nothing_to_import": N_("The file holds no rows"),
     "unit_not_found": N_("Unit not found"),
     "person_not_found": N_("Person not found"),

@@ -51,7 +51,7 @@ class ImportRejected(InvalidInput):
     """导入失败: bad rows, each named with its row, column and reason; nothing was imported."""
 
     def __init__(self, errors: tuple[RowError, ...]) -> None:
-        super().__init__("import_rejected", count=len(errors))
+        super().__init__("import_rejected", detail=len(errors))
         self.errors = errors
 
     def to_dict(self, locale: str | None) -> dict[str, object]:

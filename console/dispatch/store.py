@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from responders.organisation import Person, Place, Unit
+from responders.organisation import Channel, Person, Place, Role, Skill, Unit
 from responders.rollcall import Confirmation, RollCall
-from responders.roster import Roster, RosterChange, Shift, on_duty
+from responders.roster import ChangeKind, Post, Roster, RosterChange, Shift, on_duty
 from responders.status import Assignment, Move, PersonState, ResponderStatus
 
 from ..clock import parse_iso, utc_iso
@@ -70,10 +70,10 @@ def person_of(r: Any) -> Person:
         name=r.name,
         unit_id=r.unit_id,
         post=r.post,
-        roles=frozenset(_split(r.roles)),
-        skills=frozenset(_split(r.skills)),
+        roles=frozenset(Role(v) for v in _split(r.roles)),
+        skills=frozenset(Skill(v) for v in _split(r.skills)),
         phone=r.phone,
-        channels=tuple(_split(r.channels)),
+        channels=tuple(Channel(v) for v in _split(r.channels)),
         base_place_id=r.base_place_id,
     )
 
@@ -97,7 +97,7 @@ def roster(conn: Connection) -> Roster:
         Shift.model_construct(
             id=r.id,
             unit_id=r.unit_id,
-            post=r.post,
+            post=Post(r.post),
             start=parse_iso(r.start_at),
             end=parse_iso(r.end_at),
             holder_id=r.holder_id,
@@ -107,7 +107,7 @@ def roster(conn: Connection) -> Roster:
     changes = tuple(
         RosterChange.model_construct(
             id=r.id,
-            kind=r.kind,
+            kind=ChangeKind(r.kind),
             shift_id=r.shift_id,
             other_shift_id=r.other_shift_id,
             new_holder_id=r.new_holder_id,
@@ -387,7 +387,8 @@ def _rollcall_confirmed(conn: Connection, event: RecordedEvent) -> None:
             rollcall_id=p.rollcall_id,
             person_id=p.person_id,
             confirmed_at=event.recorded_at,
-            actor_id=event.actor_id,
+            # the person themself, or the user who confirmed for them (the roll call tells them apart)
+            actor_id=event.actor_id if p.on_behalf else p.person_id,
             place_id=p.place_id,
             position=event.position,
         )

@@ -293,6 +293,9 @@ def _skill_options(locale: str | None) -> list[tuple[str, str]]:
 
 # The room's dispatch panel (templates/_dispatch_panel.html) lists the skills without the room handler's help.
 templates.env.globals["responder_skills"] = _skill_options
+templates.env.globals["dispatch_text"] = lambda locale: {
+    k: gettext_for(locale)(v) for k, v in DISPATCH_TEXT.items()
+}
 
 
 async def _page(request: Request, template: str, page: str, **extra: Any) -> Response:

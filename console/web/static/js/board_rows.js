@@ -1,8 +1,9 @@
 // The movement board, unacknowledged dispatches and roll call of one incident (room and movements page).
 import {boot, el, when} from "./ui.js";
 
+const texts = boot.dtext || JSON.parse((document.getElementById("dispatch-text") || {}).textContent || "{}");
 const d = (key, params) => {
-  const text = boot.dtext[key] || key;
+  const text = texts[key] || key;
   return params ? text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m)) : text;
 };
 export {d};
