@@ -7,10 +7,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Iterator
 
-import pytest  # noqa: E402
-from support import Deployment, Server  # noqa: E402
+import pytest
+from support import Deployment, Server
 
 
 @pytest.fixture

@@ -34,7 +34,10 @@ def shifts(now: datetime) -> str:
     end = (now + timedelta(hours=10)).astimezone(UTC).isoformat()
     rows = ["id,unit_id,post,start,end,holder_id"]
     rows += [f"s-{p},office,standby,{start},{end},{p}" for p in ("r1", "r2", "r3")]
-    rows += [f"s-lead,county,leader_on_duty,{start},{end},leader", f"s-duty,office,duty_officer,{start},{end},duty"]
+    rows += [
+        f"s-lead,county,leader_on_duty,{start},{end},leader",
+        f"s-duty,office,duty_officer,{start},{end},duty",
+    ]
     return "\n".join(rows) + "\n"
 
 

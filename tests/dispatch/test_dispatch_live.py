@@ -21,12 +21,17 @@ async def test_three_responders_dispatched_to_a_sit_in(server: Server) -> None:
     import_organisation(duty)
     incident_id = sit_in(duty)
 
-    recommended = duty.get(f"/api/incidents/{incident_id}/recommend?skill=reception").json()["recommendations"]
+    recommended = duty.get(f"/api/incidents/{incident_id}/recommend?skill=reception").json()[
+        "recommendations"
+    ]
     assert {r["person_id"] for r in recommended} >= {"r1", "r2"}
     assert all(r["reasons"] for r in recommended)
     assert "r3" not in {r["person_id"] for r in recommended}  # no reception skill
 
-    duty.ok("responder.dispatch", {"incident_id": incident_id, "person_ids": ["r1", "r2", "r3"], "role": "现场处置"})
+    duty.ok(
+        "responder.dispatch",
+        {"incident_id": incident_id, "person_ids": ["r1", "r2", "r3"], "role": "现场处置"},
+    )
     waiting = duty.get(f"/api/incidents/{incident_id}/responders").json()["unacknowledged"]
     assert {w["person_id"] for w in waiting} == {"r1", "r2", "r3"} and all(w["age_s"] >= 0 for w in waiting)
 
@@ -44,7 +49,9 @@ async def test_three_responders_dispatched_to_a_sit_in(server: Server) -> None:
 
     await asyncio.gather(*(report(n, "acknowledge") for n in clients))
     await asyncio.gather(*(report(n, "depart") for n in clients))
-    await asyncio.gather(report("r1", "arrive"), report("r2", "arrive"), report("r3", "arrive", place_id="yard"))
+    await asyncio.gather(
+        report("r1", "arrive"), report("r2", "arrive"), report("r3", "arrive", place_id="yard")
+    )
     await report("r1", "move_to", place_id="yard")
 
     board = _board(duty, incident_id)
@@ -76,7 +83,9 @@ async def test_three_responders_dispatched_to_a_sit_in(server: Server) -> None:
         ("r1", "moved"),
         ("r1", "cleared"),
     ]
-    assert [e["on_behalf"] for e in data["log"] if e["person_id"] == "r3" and e["kind"] == "cleared"] == [True]
+    assert [e["on_behalf"] for e in data["log"] if e["person_id"] == "r3" and e["kind"] == "cleared"] == [
+        True
+    ]
     figures = {f["person_id"]: f for f in data["figures"]}
     assert set(figures) == {"r1", "r2", "r3"}
     for f in figures.values():
@@ -184,7 +193,10 @@ def test_import_with_a_bad_row_imports_nothing(server: Server) -> None:
     duty = Api(server, "duty")
     import_organisation(duty)
     before = len(server_events(server, duty.cookie))
-    bad = "id,name,unit_id,phone\nn1,新人一,office,13900000001\nn2,新人二,nowhere,13900000002\nn3,新人三,office,call me\n"
+    bad = (
+        "id,name,unit_id,phone\n"
+        "n1,新人一,office,13900000001\nn2,新人二,nowhere,13900000002\nn3,新人三,office,call me\n"
+    )
     r = duty.command("org.import", {"table": "people", "text": bad})
     body = r.json()
     assert r.status_code == 422 and body["error"]["code"] == "import_rejected"
@@ -206,9 +218,14 @@ def test_roll_call_flags_who_has_not_confirmed(server: Server) -> None:
     import_organisation(duty)
     incident_id = sit_in(duty)
     leader = Api(server, "leader")
-    assert leader.command("rollcall.start", {"incident_id": incident_id}).json()["error"]["code"] == "rollcall_refused"
+    assert (
+        leader.command("rollcall.start", {"incident_id": incident_id}).json()["error"]["code"]
+        == "rollcall_refused"
+    )
     duty.ok("responder.dispatch", {"incident_id": incident_id, "person_ids": ["r1", "r2", "r3"]})
-    rollcall_id = leader.ok("rollcall.start", {"incident_id": incident_id, "within_minutes": 5})["rollcall_id"]
+    rollcall_id = leader.ok("rollcall.start", {"incident_id": incident_id, "within_minutes": 5})[
+        "rollcall_id"
+    ]
     Api(server, "r1").ok("rollcall.confirm", {"rollcall_id": rollcall_id})
     duty.ok("rollcall.confirm", {"rollcall_id": rollcall_id, "person_id": "r2"})  # on r2's behalf
     again = Api(server, "r1").command("rollcall.confirm", {"rollcall_id": rollcall_id})
@@ -224,9 +241,13 @@ def test_roster_swap_override_and_places(server: Server) -> None:
     import_organisation(duty)
     roster = duty.get("/api/roster").json()
     assert roster["leader_on_duty"]["id"] == "leader"
-    duty.ok("roster.change", {"kind": "override", "shift_id": "s-r1", "new_holder_id": "r2", "reason": "病假顶班"})
+    duty.ok(
+        "roster.change", {"kind": "override", "shift_id": "s-r1", "new_holder_id": "r2", "reason": "病假顶班"}
+    )
     duty.ok("roster.change", {"kind": "swap", "shift_id": "s-r2", "other_shift_id": "s-r3", "reason": "换班"})
-    r = duty.command("roster.change", {"kind": "swap", "shift_id": "s-r1", "other_shift_id": "s-lead", "reason": "x"})
+    r = duty.command(
+        "roster.change", {"kind": "swap", "shift_id": "s-r1", "other_shift_id": "s-lead", "reason": "x"}
+    )
     assert r.status_code == 409 and "同一岗位" in r.json()["error"]["message"]
     roster = duty.get("/api/roster").json()
     holders = {s["shift_id"]: s["person_id"] for s in roster["on_duty"]}
@@ -266,7 +287,12 @@ def test_bad_input_is_refused_and_changes_nothing(server: Server, name: str, arg
     body = r.json()
     assert not body["ok"] and body["error"]["code"] != "internal" and body["error"]["message"]
     assert server_events(server, duty.cookie) == before
-    for path in ("/api/people/r1/activity?start=yesterday", "/api/incidents/x/recommend?skill=flying",
-                 "/api/org/export?table=x", "/api/people/nobody/activity", "/people/nobody/activity"):
+    for path in (
+        "/api/people/r1/activity?start=yesterday",
+        "/api/incidents/x/recommend?skill=flying",
+        "/api/org/export?table=x",
+        "/api/people/nobody/activity",
+        "/people/nobody/activity",
+    ):
         assert 400 <= duty.get(path).status_code < 500, path  # fmt: skip
     assert "Traceback" not in server.log.read_text()
