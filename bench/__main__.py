@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from . import commands, fanout
+from . import commands, fanout, recommend
 from .common import log, raise_nofile
 
 
@@ -20,7 +20,7 @@ def _interrupt(signum: int, _frame: Any) -> None:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a shorter run (about a minute)")
-    parser.add_argument("--only", choices=("fanout", "commands"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("fanout", "commands", "recommend"), help="run one benchmark only")
     parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,500,1000)")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes (default 2)")
     parser.add_argument("--no-deflate", action="store_true", help="fan-out clients do not offer compression")
@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             print(out[-1], flush=True)
         if args.only in (None, "commands"):
             out.append(commands.report(commands.run(co), co))
+            print(out[-1], flush=True)
+        if args.only in (None, "recommend"):
+            ro = recommend.Options()
+            out.append(recommend.report(recommend.run(ro), ro))
             print(out[-1], flush=True)
     except KeyboardInterrupt:
         log("interrupted: servers stopped, temporary files removed")

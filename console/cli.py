@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from . import dispatch as _dispatch  # noqa: F401  (registers the responders commands and projections)
 from . import incidents as _incidents  # noqa: F401  (registers commands and projections)
 from .clock import SystemClock
 from .db import open_database

@@ -56,6 +56,19 @@ MESSAGES: dict[str, str] = {
     "confidential_forbidden": N_(
         "Informant details and report content are for the people assigned to the matter only"
     ),
+    # responders and dispatch (console.dispatch)
+    "import_rejected": N_("Nothing was imported: {detail} row(s) have errors"),
+    "nothing_to_import": N_("The file holds no rows"),
+    "unit_not_found": N_("Unit not found"),
+    "person_not_found": N_("Person not found"),
+    "place_not_found": N_("Place not found"),
+    "place_exists": N_("A place with this name already exists"),
+    "roster_refused": N_("This roster change is not possible: {detail}"),
+    "illegal_move": N_("This status change is not allowed: {detail}"),
+    "not_a_responder": N_("Your account is not linked to a person in the organisation"),
+    "on_behalf_forbidden": N_("Only the duty officer can record this for someone else"),
+    "rollcall_not_found": N_("Roll call not found"),
+    "rollcall_refused": N_("Roll call: {detail}"),
 }
 
 

@@ -27,6 +27,13 @@ class Permission(StrEnum):
     RUN_ACT = "run.act"  # 执行预案: complete, skip, decide, file reports, update the grading facts
     RUN_OVERRIDE = "run.override"  # 调整响应级别 (the leader in charge)
     RUN_TIMER = "run.timer"  # (internal) the console fires a run's due reminders and escalations
+    # responders and dispatch (console.dispatch)
+    ORG_MANAGE = "org.manage"  # 导入单位、人员、地点、值班表
+    PLACE_ADD = "place.add"  # 新增地点
+    ROSTER_CHANGE = "roster.change"  # 换班 / 顶班
+    DISPATCH = "responder.dispatch"  # 派遣、解除派遣、代为登记
+    RESPONDER_REPORT = "responder.report"  # 报告本人动态、到位确认
+    ROLLCALL_START = "rollcall.start"  # 清点人数
 
 
 _ALL = frozenset(Role)
@@ -50,6 +57,12 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.RUN_OVERRIDE: frozenset({Role.LEADER}),
     # Held by the timer's actor (console.runs.scheduler); clients cannot send internal commands.
     Permission.RUN_TIMER: frozenset({Role.DUTY_OFFICER}),
+    Permission.ORG_MANAGE: _DESK,
+    Permission.PLACE_ADD: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER, Role.ADMIN}),
+    Permission.ROSTER_CHANGE: _DESK,
+    Permission.DISPATCH: frozenset({Role.DUTY_OFFICER, Role.LEADER}),
+    Permission.RESPONDER_REPORT: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER}),
+    Permission.ROLLCALL_START: frozenset({Role.DUTY_OFFICER, Role.LEADER}),
 }
 
 # Roles that see confidential parts of every incident without being assigned to it.
@@ -108,4 +121,19 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/users"): Permission.USERS_VIEW,
     ("GET", "/api/runs"): Permission.BOARD_VIEW,
     ("GET", "/api/incidents/{incident_id}/run"): Permission.BOARD_VIEW,
+    # responders and dispatch (console.web.dispatch)
+    ("GET", "/responder"): Permission.BOARD_VIEW,
+    ("GET", "/roster"): Permission.BOARD_VIEW,
+    ("GET", "/incidents/{incident_id}/movements"): Permission.BOARD_VIEW,
+    ("GET", "/people/{person_id}/activity"): Permission.BOARD_VIEW,
+    ("GET", "/api/roster"): Permission.BOARD_VIEW,
+    ("GET", "/api/places"): Permission.BOARD_VIEW,
+    ("GET", "/api/responders"): Permission.BOARD_VIEW,
+    ("GET", "/api/responders/me"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/responders"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/recommend"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/movements.csv"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/figures.csv"): Permission.BOARD_VIEW,
+    ("GET", "/api/people/{person_id}/activity"): Permission.BOARD_VIEW,
+    ("GET", "/api/org/export"): Permission.ORG_MANAGE,
 }

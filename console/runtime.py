@@ -8,6 +8,7 @@ from collections.abc import Awaitable
 
 from sqlalchemy import text
 
+from . import dispatch as _dispatch  # noqa: F401  (registers the responders commands and projections)
 from . import eventlog
 from . import incidents as _incidents  # noqa: F401  (registers the incident commands and projections)
 from . import runs as _runs  # noqa: F401  (registers the playbook run commands and projections)

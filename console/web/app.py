@@ -21,7 +21,7 @@ from ..errors import ConsoleError
 from ..i18n import translate
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import api, pages, runs
+from . import api, dispatch, pages, runs
 from .edge import error_response, locale_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -144,6 +144,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         Route("/api/users", api.list_users),
         Route("/api/runs", runs.list_runs),
         Route("/api/incidents/{incident_id}/run", runs.get_run),
+        *dispatch.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

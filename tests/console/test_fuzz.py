@@ -891,6 +891,25 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
         ),
         json_values,
     ),
+    # responders and dispatch (console.dispatch)
+    "table": enum_or_junk(["units", "people", "places", "shifts"]),
+    "format": enum_or_junk(["csv", "yaml"]),
+    "name": texts,
+    "unit_id": st.one_of(st.sampled_from(["county", "office"]), nasty_text, json_scalars),
+    "lat": st.one_of(st.floats(allow_nan=False), json_scalars),
+    "lon": st.one_of(st.floats(allow_nan=False), json_scalars),
+    "kind": enum_or_junk(["swap", "override"]),
+    "shift_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "other_shift_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "new_holder_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "person_ids": st.one_of(st.lists(st.text(max_size=70), max_size=60), json_values),
+    "role": texts,
+    "destination_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "move": enum_or_junk(["acknowledge", "depart", "arrive", "move_to", "clear", "release", "sign_on"]),
+    "person_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "place_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "within_minutes": st.one_of(st.integers(-5, 300), json_scalars),
+    "rollcall_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
 }
 extra_args = st.dictionaries(
     st.sampled_from(["extra", "id", "__proto__", "Type", "incident", "constructor", ""])
@@ -947,6 +966,25 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
             "real_name": st.booleans(),
         },
     ),
+    # responders and dispatch (console.dispatch)
+    "table": st.sampled_from(["units", "people", "places", "shifts"]),
+    "format": st.sampled_from(["csv", "yaml"]),
+    "name": valid_texts,
+    "unit_id": st.sampled_from(["county", "office", "x"]),
+    "lat": st.floats(-90, 90),
+    "lon": st.floats(-180, 180),
+    "kind": st.sampled_from(["swap", "override"]),
+    "shift_id": st.sampled_from(["s-1", "s-2"]),
+    "other_shift_id": st.sampled_from(["s-1", "s-2"]),
+    "new_holder_id": st.sampled_from(["p-1", "p-2"]),
+    "person_ids": st.lists(st.sampled_from(["duty", "responder", "p-1"]), min_size=1, max_size=3),
+    "role": valid_texts,
+    "destination_id": st.sampled_from(["hall", "gate"]),
+    "move": st.sampled_from(["acknowledge", "depart", "arrive", "move_to", "clear", "sign_on", "sign_off"]),
+    "person_id": st.sampled_from(["duty", "responder", "p-1"]),
+    "place_id": st.sampled_from(["hall", "gate"]),
+    "within_minutes": st.integers(1, 240),
+    "rollcall_id": st.sampled_from(["r-1"]),
 }
 
 

@@ -1,14 +1,14 @@
 """Playbook runs: the pinned playbook, facts and history of each incident's run.
 
-Revision ID: 0003_playbooks
+Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-01
+Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_playbooks"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

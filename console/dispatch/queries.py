@@ -1,0 +1,373 @@
+"""Read side: movement logs, boards, activity logs, figures, recommendations, roster and roll calls.
+
+Movement and activity logs are queries over the event log (`responder.moved` events), not tables kept
+by hand; the rest reads the projections. Functions take a synchronous connection (run via run_sync).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from responders.dispatch import recommend
+from responders.figures import leader_arrivals, leader_ids, response_figures
+from responders.movement import (
+    MovementKind,
+    MovementRecord,
+    activity_log,
+    movement_board,
+    movement_log,
+    unacknowledged,
+)
+from responders.organisation import Place, Role, Skill
+from responders.rollcall import summarise, unconfirmed
+from responders.roster import leader_on_duty, running
+from responders.status import ResponderStatus
+from responders.text import Text
+
+from ..clock import parse_iso, utc_iso
+from ..incidents.model import stream_of
+from ..tables import events, incidents
+from . import store
+from .tables import assignments, org_people, responder_status, rollcalls
+
+KIND_OF = {kind.move: kind for kind in MovementKind}
+
+
+def _seconds(delta: timedelta | None) -> int | None:
+    return None if delta is None else int(delta.total_seconds())
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return None if dt is None else utc_iso(dt)
+
+
+def text_in(text: Text, locale: str | None) -> str:
+    return text.en if locale == "en" else text.zh
+
+
+def movement_records(
+    conn: Connection, *, incident_id: str | None = None, person_id: str | None = None
+) -> list[MovementRecord]:
+    """Every move at an incident (or of a person), read from the event log."""
+    query = select(
+        events.c.actor_id, events.c.actor_name, events.c.occurred_at, events.c.recorded_at, events.c.payload
+    ).where(events.c.type == "responder.moved")
+    if incident_id is not None:
+        query = query.where(events.c.stream == stream_of(incident_id))
+    if person_id is not None:
+        # A coarse filter in the database (payload text is canonical JSON); the exact one below.
+        needle = '"person_id":' + json.dumps(person_id, ensure_ascii=False)
+        query = query.where(events.c.payload.contains(needle, autoescape=True))
+    records = []
+    for row in conn.execute(query.order_by(events.c.position)):
+        p = json.loads(row.payload)
+        if p.get("incident_id") is None or (person_id is not None and p["person_id"] != person_id):
+            continue
+        kind = KIND_OF[p["move"]]
+        by_person = not p.get("on_behalf") and not kind.decided_by_dispatcher
+        records.append(
+            MovementRecord.model_construct(
+                person_id=p["person_id"],
+                incident_id=p["incident_id"],
+                kind=kind,
+                # Who recorded it: the person themself, or by name the officer who did (代为登记 / 下达).
+                actor_id=p["person_id"] if by_person else row.actor_name[:64],
+                occurred_at=parse_iso(row.occurred_at),
+                recorded_at=parse_iso(row.recorded_at),
+                place_id=p.get("place_id"),
+                lat=p.get("lat"),
+                lon=p.get("lon"),
+                assignment_role=p.get("role"),
+                note=p.get("note"),
+                record_id=None,
+            )
+        )
+    return records
+
+
+def names(conn: Connection) -> dict[str, str]:
+    return {r.id: r.name for r in conn.execute(select(org_people.c.id, org_people.c.name))}
+
+
+def incident_responders(
+    conn: Connection, incident_id: str, now: datetime, locale: str | None
+) -> dict[str, Any]:
+    """The incident's movement board, unacknowledged dispatches, log, figures, leader arrival, roll call."""
+    records = movement_records(conn, incident_id=incident_id)
+    people = store.people(conn)
+    who = {p.id: p.name for p in people}
+    places = store.places(conn)
+    where = {pid: p.name for pid, p in places.items()}
+    opened = conn.scalar(select(incidents.c.opened_at).where(incidents.c.id == incident_id))
+    board = [
+        {
+            "person_id": r.person_id,
+            "name": who.get(r.person_id, r.person_id),
+            "status": r.status.value,
+            "status_label": text_in(r.status.label, locale),
+            "place_id": r.place_id,
+            "place": where.get(r.place_id or "", r.place_id),
+            "destination": where.get(r.destination_id or "", r.destination_id),
+            "role": r.assignment_role,
+            "since": _iso(r.since),
+            "dispatched_at": _iso(r.dispatched_at),
+            "open": r.is_open,
+        }
+        for r in movement_board(records, incident_id, now)
+    ]
+    waiting = [
+        {"person_id": r.person_id, "name": who.get(r.person_id, r.person_id), "age_s": _seconds(r.age),
+         "dispatched_at": _iso(r.dispatched_at)}
+        for r in unacknowledged(records, incident_id, now)
+    ]  # fmt: skip
+    log = [movement_row(r, who, where, locale) for r in movement_log(records, incident_id)]
+    figures = [
+        {
+            "person_id": f.person_id,
+            "name": who.get(f.person_id, f.person_id),
+            "number": f.number,
+            "dispatched_at": _iso(f.dispatched_at),
+            "acknowledged_at": _iso(f.acknowledged_at),
+            "arrived_at": _iso(f.arrived_at),
+            "ended_at": _iso(f.ended_at),
+            "time_to_acknowledge_s": _seconds(f.time_to_acknowledge),
+            "time_to_arrive_s": _seconds(f.time_to_arrive),
+            "time_on_scene_s": _seconds(f.time_on_scene),
+            "on_scene_now": f.on_scene_now,
+        }
+        for f in response_figures(records, incident_id=incident_id, now=now)
+    ]
+    leaders = leader_ids(people) | {leader_on_duty(store.roster(conn), now) or ""}
+    arrivals = [
+        {
+            "person_id": a.person_id,
+            "name": who.get(a.person_id, a.person_id),
+            "arrived_at": _iso(a.arrived_at),
+            "place": where.get(a.place_id or "", a.place_id),
+            "after_open_s": _seconds(a.after_open),
+        }
+        for a in leader_arrivals(
+            records, incident_id=incident_id, leaders=leaders, opened_at=parse_iso(opened) if opened else None
+        )
+    ]
+    return {
+        "board": board,
+        "unacknowledged": waiting,
+        "log": log,
+        "figures": figures,
+        "leader_arrivals": arrivals,
+        "rollcall": rollcall_status(conn, incident_id, now, who),
+    }
+
+
+def movement_row(
+    r: MovementRecord, who: Mapping[str, str], where: Mapping[str, str], locale: str | None
+) -> dict[str, Any]:
+    return {
+        "occurred_at": _iso(r.occurred_at),
+        "recorded_at": _iso(r.recorded_at),
+        "person_id": r.person_id,
+        "name": who.get(r.person_id, r.person_id),
+        "kind": r.kind.value,
+        "kind_label": text_in(r.kind.label, locale),
+        "place": where.get(r.place_id or "", r.place_id),
+        "role": r.assignment_role,
+        "recorded_by": r.actor_id,
+        "on_behalf": r.on_behalf,
+    }
+
+
+def rollcall_status(
+    conn: Connection, incident_id: str, now: datetime, who: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The latest roll call of the incident, with who has not confirmed (flagged once overdue)."""
+    rid = conn.scalar(
+        select(rollcalls.c.id)
+        .where(rollcalls.c.incident_id == incident_id)
+        .order_by(rollcalls.c.position.desc())
+    )
+    call = store.rollcall(conn, rid) if rid else None
+    if call is None:
+        return None
+    summary = summarise(call, now)
+    return {
+        "id": call.id,
+        "started_at": _iso(call.started_at),
+        "deadline": _iso(call.deadline),
+        "expected": summary.expected,
+        "confirmed": summary.confirmed,
+        "late": summary.late,
+        "overdue": summary.overdue,
+        "complete": summary.complete,
+        "confirmations": [
+            {"person_id": c.person_id, "name": who.get(c.person_id, c.person_id), "at": _iso(c.confirmed_at),
+             "on_behalf": c.on_behalf}
+            for c in call.confirmations
+        ],
+        "unconfirmed": [
+            {"person_id": u.person_id, "name": who.get(u.person_id, u.person_id),
+             "waiting_s": _seconds(u.waiting), "overdue": u.overdue}
+            for u in unconfirmed(call, now)
+        ],
+    }  # fmt: skip
+
+
+def person_activity(
+    conn: Connection, person_id: str, start: datetime, end: datetime, locale: str | None
+) -> dict[str, Any] | None:
+    """ICS-214 活动记录 of one person for [start, end)."""
+    name = conn.scalar(select(org_people.c.name).where(org_people.c.id == person_id))
+    if name is None:
+        return None
+    places = store.places(conn)
+    entries = activity_log(
+        movement_records(conn, person_id=person_id), person_id, start=start, end=end, places=places
+    )
+    return {
+        "person": {"id": person_id, "name": name},
+        "start": utc_iso(start),
+        "end": utc_iso(end),
+        "entries": [
+            {"time": _iso(e.time), "place": e.place_name, "activity": text_in(e.activity, locale),
+             "incident_id": e.incident_id, "recorded_by": e.actor_id, "recorded_at": _iso(e.recorded_at),
+             "on_behalf": e.on_behalf}
+            for e in entries
+        ],
+        "_entries": entries,
+    }  # fmt: skip
+
+
+def statuses(
+    conn: Connection,
+) -> tuple[dict[str, ResponderStatus], dict[str, tuple[str, ...]], dict[str, str]]:
+    """Recorded statuses, open assignments and current places, as `recommend` takes them."""
+    status = {r.person_id: ResponderStatus(r.base) for r in conn.execute(select(responder_status))}
+    held: dict[str, list[str]] = {}
+    located: dict[str, str] = {}
+    order = (
+        ResponderStatus.ON_SCENE,
+        ResponderStatus.EN_ROUTE,
+        ResponderStatus.ACKNOWLEDGED,
+        ResponderStatus.DISPATCHED,
+    )
+    best: dict[str, int] = {}
+    for r in conn.execute(
+        select(
+            assignments.c.person_id, assignments.c.incident_id, assignments.c.status, assignments.c.place_id
+        )
+    ):
+        held.setdefault(r.person_id, []).append(r.incident_id)
+        rank = order.index(ResponderStatus(r.status))
+        if rank < best.get(r.person_id, 99):
+            best[r.person_id] = rank
+            status[r.person_id] = order[rank]
+        if r.place_id:
+            located[r.person_id] = r.place_id
+    return status, {k: tuple(v) for k, v in held.items()}, located
+
+
+def recommendations(
+    conn: Connection,
+    incident_id: str,
+    now: datetime,
+    locale: str | None,
+    *,
+    place_id: str | None = None,
+    role: Role | None = None,
+    skill: Skill | None = None,
+    limit: int = 8,
+) -> list[dict[str, Any]] | None:
+    """Whom to send to the incident (or to `place_id`), best first, with reasons; None if no incident."""
+    place_name = conn.scalar(select(incidents.c.place).where(incidents.c.id == incident_id))
+    if place_name is None:
+        return None
+    places = store.places(conn)
+    target = (
+        place_id
+        if place_id in places
+        else next((p.id for p in places.values() if p.name == place_name), None)
+    )
+    if target is None:
+        # The incident's place is not a named place yet: rank with distance unknown.
+        target = "incident:" + incident_id
+        places = {
+            **places,
+            target: Place.model_construct(id=target, name=place_name, unit_id=None, lat=None, lon=None),
+        }
+    status, held, located = statuses(conn)
+    found = recommend(
+        people=store.people(conn),
+        statuses=status,
+        assignments=held,
+        roster=store.roster(conn),
+        places=places,
+        incident_place=target,
+        now=now,
+        need_role=role,
+        need_skill=skill,
+        limit=limit,
+        locations=located,
+        incident_id=incident_id,
+    )
+    return [
+        {
+            "rank": r.rank,
+            "person_id": r.person_id,
+            "name": r.name,
+            "status": r.status.value,
+            "status_label": text_in(r.status.label, locale),
+            "place": places[r.place_id].name if r.place_id in places else r.place_id,
+            "distance_km": None if r.distance_km is None else round(r.distance_km, 2),
+            "open_assignments": r.open_assignments,
+            "reasons": [{"code": x.code.value, "text": text_in(x.text, locale)} for x in r.reasons],
+        }
+        for r in found
+    ]
+
+
+def roster_now(conn: Connection, now: datetime, locale: str | None) -> dict[str, Any]:
+    """值班表: who is on duty now, the leader on duty, and the swaps and overrides with who made them."""
+    roster = store.roster(conn)
+    who = names(conn)
+    leader = leader_on_duty(roster, now)
+    changes = [
+        {"id": c.id, "kind": c.kind, "shift_id": c.shift_id, "other_shift_id": c.other_shift_id,
+         "new_holder": who.get(c.new_holder_id or "", c.new_holder_id), "made_at": _iso(c.made_at),
+         "reason": c.reason}
+        for c in roster.changes
+    ]  # fmt: skip
+    return {
+        "now": utc_iso(now),
+        "leader_on_duty": {"id": leader, "name": who.get(leader, leader)} if leader else None,
+        "on_duty": [
+            {"shift_id": e.shift.id, "post": e.shift.post.value,
+             "post_label": text_in(e.shift.post.label, locale), "unit_id": e.shift.unit_id,
+             "person_id": e.holder_id, "name": who.get(e.holder_id, e.holder_id),
+             "start": _iso(e.shift.start), "end": _iso(e.shift.end), "changed": bool(e.changes)}
+            for e in running(roster, now)
+        ],
+        "changes": changes,
+    }  # fmt: skip
+
+
+def my_assignments(conn: Connection, person_id: str) -> list[dict[str, Any]]:
+    """A responder's open assignments, with the incidents' numbers and places (the phone page)."""
+    query = (
+        select(assignments, incidents.c.number, incidents.c.place.label("incident_place"), incidents.c.type)
+        .join(incidents, incidents.c.id == assignments.c.incident_id)
+        .where(assignments.c.person_id == person_id)
+        .order_by(assignments.c.dispatched_at)
+    )
+    where = {pid: p.name for pid, p in store.places(conn).items()}
+    return [
+        {**store.assignment_row(r), "number": r.number, "incident_place": r.incident_place, "type": r.type,
+         "destination": where.get(r.destination_id or "", r.destination_id),
+         "place": where.get(r.place_id or "", r.place_id)}
+        for r in conn.execute(query)
+    ]  # fmt: skip

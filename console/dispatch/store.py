@@ -1,0 +1,417 @@
+"""Responders at the edge: loading what decisions need, projecting events, the snapshot parts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from responders.organisation import Channel, Person, Place, Role, Skill, Unit
+from responders.rollcall import Confirmation, RollCall
+from responders.roster import ChangeKind, Post, Roster, RosterChange, Shift, on_duty
+from responders.status import Assignment, Move, PersonState, ResponderStatus
+
+from ..clock import parse_iso, utc_iso
+from ..commands import Context
+from ..events import RecordedEvent
+from ..projections import projection_tables, projector, snapshot_part
+from ..tables import incidents, users
+from .decide import IncidentRef, Organisation, Responders, RollcallState
+from .model import (
+    OrganisationImported,
+    PlaceAdded,
+    ResponderMoved,
+    RollcallConfirmed,
+    RollcallStarted,
+    RosterChanged,
+)
+from .tables import (
+    assignments,
+    org_people,
+    org_places,
+    org_units,
+    responder_status,
+    rollcall_answers,
+    rollcalls,
+    roster_changes,
+    roster_shifts,
+)
+
+projection_tables(
+    org_units,
+    org_people,
+    org_places,
+    roster_shifts,
+    roster_changes,
+    responder_status,
+    assignments,
+    rollcalls,
+    rollcall_answers,
+)
+
+
+def _split(text: str) -> list[str]:
+    return [v for v in text.split(",") if v]
+
+
+# --- reading the organisation back as the responders core's types ---
+
+
+def units(conn: Connection) -> list[Unit]:
+    rows = conn.execute(select(org_units).order_by(org_units.c.id))
+    return [Unit(id=r.id, name=r.name, kind=r.kind, parent_id=r.parent_id, phone=r.phone) for r in rows]
+
+
+def person_of(r: Any) -> Person:
+    return Person.model_construct(
+        id=r.id,
+        name=r.name,
+        unit_id=r.unit_id,
+        post=r.post,
+        roles=frozenset(Role(v) for v in _split(r.roles)),
+        skills=frozenset(Skill(v) for v in _split(r.skills)),
+        phone=r.phone,
+        channels=tuple(Channel(v) for v in _split(r.channels)),
+        base_place_id=r.base_place_id,
+    )
+
+
+def people(conn: Connection) -> list[Person]:
+    return [person_of(r) for r in conn.execute(select(org_people).order_by(org_people.c.id))]
+
+
+def places(conn: Connection) -> dict[str, Place]:
+    rows = conn.execute(select(org_places).order_by(org_places.c.name))
+    return {
+        r.id: Place.model_construct(
+            id=r.id, name=r.name, unit_id=r.unit_id, lat=r.lat, lon=r.lon, added_by=r.added_by
+        )
+        for r in rows
+    }
+
+
+def roster(conn: Connection) -> Roster:
+    shifts = tuple(
+        Shift.model_construct(
+            id=r.id,
+            unit_id=r.unit_id,
+            post=Post(r.post),
+            start=parse_iso(r.start_at),
+            end=parse_iso(r.end_at),
+            holder_id=r.holder_id,
+        )
+        for r in conn.execute(select(roster_shifts).order_by(roster_shifts.c.start_at, roster_shifts.c.id))
+    )
+    changes = tuple(
+        RosterChange.model_construct(
+            id=r.id,
+            kind=ChangeKind(r.kind),
+            shift_id=r.shift_id,
+            other_shift_id=r.other_shift_id,
+            new_holder_id=r.new_holder_id,
+            made_by=r.made_by,
+            made_at=parse_iso(r.made_at),
+            reason=r.reason,
+        )
+        for r in conn.execute(select(roster_changes).order_by(roster_changes.c.position))
+    )
+    return Roster.model_construct(shifts=shifts, changes=changes)
+
+
+def person_states(conn: Connection, person_ids: list[str] | None, now: datetime) -> dict[str, PersonState]:
+    """Each existing person's state; with no status recorded, a running shift counts as available."""
+    query = select(org_people.c.id)
+    if person_ids is not None:
+        query = query.where(org_people.c.id.in_(person_ids))
+    ids = list(conn.scalars(query))
+    if not ids:
+        return {}
+    duty = on_duty(roster(conn), now)
+    base = {
+        r.person_id: r
+        for r in conn.execute(select(responder_status).where(responder_status.c.person_id.in_(ids)))
+    }
+    held: dict[str, list[Assignment]] = {}
+    for r in conn.execute(select(assignments).where(assignments.c.person_id.in_(ids))):
+        held.setdefault(r.person_id, []).append(
+            Assignment(r.incident_id, ResponderStatus(r.status), r.destination_id, r.place_id)
+        )
+    states = {}
+    for pid in ids:
+        row = base.get(pid)
+        status = (
+            ResponderStatus(row.base)
+            if row
+            else (ResponderStatus.AVAILABLE if pid in duty else ResponderStatus.OFF_DUTY)
+        )
+        states[pid] = PersonState(
+            pid, status, row.unavailable_reason if row else None, tuple(held.get(pid, ()))
+        )
+    return states
+
+
+# --- loaders for the decisions ---
+
+
+def _actor_person(conn: Connection, ctx: Context) -> str | None:
+    name = conn.scalar(select(users.c.username).where(users.c.id == ctx.actor.id))
+    if name is None:
+        return None
+    return name if conn.scalar(select(org_people.c.id).where(org_people.c.id == name)) else None
+
+
+def _incident(conn: Connection, incident_id: str | None) -> IncidentRef | None:
+    if incident_id is None:
+        return None
+    row = conn.execute(
+        select(incidents.c.id, incidents.c.status, incidents.c.place).where(incidents.c.id == incident_id)
+    ).first()
+    return IncidentRef(row.id, row.status == "open", row.place) if row else None
+
+
+def load_organisation(conn: Connection, _args: Any, _ctx: Context) -> Organisation:
+    return Organisation(
+        unit_ids=frozenset(conn.scalars(select(org_units.c.id))),
+        person_ids=frozenset(conn.scalars(select(org_people.c.id))),
+        places=places(conn),
+    )
+
+
+def load_roster(conn: Connection, _args: Any, _ctx: Context) -> tuple[Roster, frozenset[str]]:
+    return roster(conn), frozenset(conn.scalars(select(org_people.c.id)))
+
+
+def load_responders(conn: Connection, args: Any, ctx: Context) -> Responders:
+    actor = _actor_person(conn, ctx)
+    wanted = list(getattr(args, "person_ids", None) or [args.person_id or actor or ""])
+    known = {r.id: r.name for r in conn.execute(select(org_places.c.id, org_places.c.name))}
+    return Responders(
+        actor_person=actor,
+        people=person_states(conn, wanted, ctx.now),
+        incident=_incident(conn, args.incident_id),
+        place_ids=frozenset(known),
+        place_by_name={name: pid for pid, name in known.items()},
+    )
+
+
+def load_rollcall(conn: Connection, args: Any, ctx: Context) -> RollcallState:
+    actor = _actor_person(conn, ctx)
+    if hasattr(args, "rollcall_id"):
+        return RollcallState(actor_person=actor, incident=None, rollcall=rollcall(conn, args.rollcall_id))
+    assigned = tuple(
+        conn.scalars(select(assignments.c.person_id).where(assignments.c.incident_id == args.incident_id))
+    )
+    return RollcallState(actor_person=actor, incident=_incident(conn, args.incident_id), assigned=assigned)
+
+
+def rollcall(conn: Connection, rollcall_id: str) -> RollCall | None:
+    row = conn.execute(select(rollcalls).where(rollcalls.c.id == rollcall_id)).first()
+    if row is None:
+        return None
+    answers = conn.execute(
+        select(rollcall_answers)
+        .where(rollcall_answers.c.rollcall_id == rollcall_id)
+        .order_by(rollcall_answers.c.position)
+    )
+    return RollCall(
+        id=row.id,
+        incident_id=row.incident_id,
+        started_by=row.started_by,
+        started_at=parse_iso(row.started_at),
+        deadline=parse_iso(row.deadline),
+        expected=tuple(_split(row.expected)),
+        confirmations=tuple(
+            Confirmation(a.person_id, parse_iso(a.confirmed_at), a.actor_id, a.place_id) for a in answers
+        ),
+    )
+
+
+# --- projectors ---
+
+
+def _upsert(conn: Connection, table: Any, key: dict[str, Any], values: dict[str, Any]) -> None:
+    where = [table.c[k] == v for k, v in key.items()]
+    if conn.execute(update(table).where(*where).values(**values)).rowcount == 0:
+        conn.execute(insert(table).values(**key, **values))
+
+
+@projector("org.imported")
+def _imported(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, OrganisationImported)
+    pos = {"last_position": event.position}
+    for u in p.units:
+        values = {"name": u.name, "kind": u.kind.value, "parent_id": u.parent_id, "phone": u.phone, **pos}
+        _upsert(conn, org_units, {"id": u.id}, values)
+    for person in p.people:
+        values = {
+            "name": person.name,
+            "unit_id": person.unit_id,
+            "post": person.post,
+            "roles": ",".join(sorted(person.roles)),
+            "skills": ",".join(sorted(person.skills)),
+            "phone": person.phone,
+            "channels": ",".join(person.channels),
+            "base_place_id": person.base_place_id,
+            **pos,
+        }
+        _upsert(conn, org_people, {"id": person.id}, values)
+    for place in p.places:
+        _place(conn, place, event.position)
+    for s in p.shifts:
+        values = {
+            "unit_id": s.unit_id,
+            "post": s.post.value,
+            "start_at": utc_iso(s.start),
+            "end_at": utc_iso(s.end),
+            "holder_id": s.holder_id,
+            **pos,
+        }
+        _upsert(conn, roster_shifts, {"id": s.id}, values)
+
+
+def _place(conn: Connection, place: Place, position: int) -> None:
+    values = {
+        "name": place.name,
+        "unit_id": place.unit_id,
+        "lat": place.lat,
+        "lon": place.lon,
+        "added_by": place.added_by,
+        "last_position": position,
+    }
+    _upsert(conn, org_places, {"id": place.id}, values)
+
+
+@projector("place.added")
+def _place_added(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, PlaceAdded)
+    _place(conn, p.place, event.position)
+
+
+@projector("roster.changed")
+def _roster_changed(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, RosterChanged)
+    c = p.change
+    conn.execute(
+        insert(roster_changes).values(
+            id=c.id,
+            kind=c.kind.value,
+            shift_id=c.shift_id,
+            other_shift_id=c.other_shift_id,
+            new_holder_id=c.new_holder_id,
+            made_by=c.made_by,
+            made_by_name=event.actor_name,
+            made_at=utc_iso(c.made_at),
+            reason=c.reason,
+            position=event.position,
+        )
+    )
+
+
+@projector("responder.moved")
+def _moved(conn: Connection, event: RecordedEvent) -> None:
+    """Mirror of responders.status.check_move on the tables (the decision already checked the move)."""
+    p = event.payload
+    assert isinstance(p, ResponderMoved)
+    at = event.occurred_at
+    if p.incident_id is None:
+        values = {"base": p.status.value, "unavailable_reason": p.reason, "since": at}
+        _upsert(
+            conn, responder_status, {"person_id": p.person_id}, {**values, "last_position": event.position}
+        )
+        return
+    key = (assignments.c.incident_id == p.incident_id, assignments.c.person_id == p.person_id)
+    if p.status is ResponderStatus.CLEARED:
+        conn.execute(delete(assignments).where(*key))
+        left = conn.scalar(select(assignments.c.person_id).where(assignments.c.person_id == p.person_id))
+        if left is None:
+            values = {"base": ResponderStatus.CLEARED.value, "unavailable_reason": None, "since": at}
+            _upsert(
+                conn,
+                responder_status,
+                {"person_id": p.person_id},
+                {**values, "last_position": event.position},
+            )
+        return
+    if p.move is Move.DISPATCH:
+        conn.execute(
+            insert(assignments).values(
+                incident_id=p.incident_id,
+                person_id=p.person_id,
+                status=p.status.value,
+                role=p.role,
+                destination_id=p.place_id,
+                place_id=None,
+                dispatched_at=at,
+                dispatched_by=event.actor_name,
+                since=at,
+                last_position=event.position,
+            )
+        )
+        return
+    changes: dict[str, Any] = {"status": p.status.value, "since": at, "last_position": event.position}
+    if p.move in (Move.ARRIVE, Move.MOVE_TO):
+        changes["place_id"] = p.place_id
+    elif p.move is Move.DEPART and p.place_id is not None:
+        changes["destination_id"] = p.place_id
+    conn.execute(update(assignments).where(*key).values(**changes))
+
+
+@projector("rollcall.started")
+def _rollcall_started(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, RollcallStarted)
+    conn.execute(
+        insert(rollcalls).values(
+            id=p.rollcall_id,
+            incident_id=p.incident_id,
+            started_by=event.actor_id,
+            started_at=event.recorded_at,
+            deadline=p.deadline,
+            expected=",".join(p.expected),
+            position=event.position,
+        )
+    )
+
+
+@projector("rollcall.confirmed")
+def _rollcall_confirmed(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, RollcallConfirmed)
+    conn.execute(
+        insert(rollcall_answers).values(
+            rollcall_id=p.rollcall_id,
+            person_id=p.person_id,
+            confirmed_at=event.recorded_at,
+            # the person themself, or the user who confirmed for them (the roll call tells them apart)
+            actor_id=event.actor_id if p.on_behalf else p.person_id,
+            place_id=p.place_id,
+            position=event.position,
+        )
+    )
+
+
+# --- what a client gets when it cannot resume ---
+
+
+def assignment_row(r: Any) -> dict[str, Any]:
+    return {
+        "incident_id": r.incident_id,
+        "person_id": r.person_id,
+        "status": r.status,
+        "role": r.role,
+        "destination_id": r.destination_id,
+        "place_id": r.place_id,
+        "dispatched_at": r.dispatched_at,
+        "since": r.since,
+    }
+
+
+@snapshot_part("assignments")
+def _assignments_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
+    rows = conn.execute(select(assignments).order_by(assignments.c.incident_id, assignments.c.person_id))
+    return [assignment_row(r) for r in rows]

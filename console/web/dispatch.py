@@ -1,0 +1,368 @@
+"""Responders and dispatch over HTTP: the JSON and CSV the pages and integrations read, and the pages.
+
+Thin like the rest of console.web: parse the query, run a read in console.dispatch.queries, reply.
+Commands (dispatch, moves, roll calls, imports) go through /api/commands like every other command.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from responders import io
+from responders.movement_csv import activity_log_csv, figures_csv, movement_log_csv
+from responders.organisation import Role, Skill
+from responders.status import ResponderStatus
+
+from ..clock import EARLIEST, LATEST
+from ..dispatch import queries, store
+from ..dispatch.tables import org_people
+from ..errors import InvalidInput, NotFound
+from ..i18n import N_, gettext_for
+from ..permissions import Permission
+from ..tables import incidents, users
+from .edge import locale_of, require, runtime
+from .pages import _shell, _signed_in, templates
+
+MAX_ID = 64
+
+# Texts the responders' scripts show (they hold none of their own; tests/browser/test_catalogs.py).
+DISPATCH_TEXT: dict[str, str] = {
+    "acknowledge": N_("Acknowledge"),
+    "depart": N_("En route"),
+    "arrive": N_("On scene"),
+    "move_to": N_("Moved here"),
+    "clear": N_("Cleared"),
+    "release": N_("Release"),
+    "dispatch": N_("Dispatch"),
+    "no_assignment": N_("No assignment right now."),
+    "not_linked": N_("Your account is not linked to a person in the organisation."),
+    "destination": N_("Go to"),
+    "at_place": N_("At"),
+    "waiting": N_("Not acknowledged for {m} min"),
+    "choose_place": N_("Choose the place…"),
+    "add_place": N_("Add a new place"),
+    "confirm_rollcall": N_("Confirm I am here"),
+    "unconfirmed": N_("Not confirmed"),
+    "overdue": N_("Overdue"),
+    "nobody": N_("Nobody yet."),
+    "on_behalf": N_("recorded on their behalf"),
+}
+
+
+def _id(request: Request, name: str, missing: str) -> str:
+    value: str = request.path_params[name]
+    if not value or len(value) > MAX_ID or not value.isprintable():
+        raise NotFound(missing)  # no id looks like this
+    return value
+
+
+def _enum(request: Request, name: str, kind: Any) -> Any:
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInput("invalid_frame", detail=name) from None
+
+
+def _instant(request: Request, name: str, default: datetime) -> datetime:
+    value = request.query_params.get(name)
+    if not value:
+        return default
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("invalid_frame", detail=name) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=runtime(request).settings.tz)
+    if not EARLIEST <= parsed <= LATEST:
+        raise InvalidInput("invalid_frame", detail=name)
+    return parsed
+
+
+def _lang(request: Request) -> Any:
+    return "en" if locale_of(request) == "en" else "zh"
+
+
+def _csv(text: str, filename: str) -> Response:
+    # A byte-order mark so the spreadsheet programs offices use read the Chinese text as UTF-8.
+    return Response(
+        "\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _read(request: Request, fn: Any, *args: Any) -> Any:
+    async with runtime(request).db.read.connect() as db:
+        return await db.run_sync(fn, *args)
+
+
+def _now(request: Request) -> datetime:
+    return runtime(request).clock.now()
+
+
+# --- API ---
+
+
+async def roster_api(request: Request) -> Response:
+    """值班表: who is on duty now, the leader on duty, swaps and overrides."""
+    await require(request, Permission.BOARD_VIEW)
+    data = await _read(request, queries.roster_now, _now(request), locale_of(request))
+    return JSONResponse({"ok": True, **data})
+
+
+def _places(conn: Any) -> list[dict[str, Any]]:
+    return [
+        {"id": p.id, "name": p.name, "unit_id": p.unit_id, "lat": p.lat, "lon": p.lon}
+        for p in store.places(conn).values()
+    ]
+
+
+async def places_api(request: Request) -> Response:
+    await require(request, Permission.BOARD_VIEW)
+    return JSONResponse({"ok": True, "places": await _read(request, _places)})
+
+
+def _people(conn: Any, locale: str | None) -> list[dict[str, Any]]:
+    status, held, _located = queries.statuses(conn)
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "unit_id": p.unit_id,
+            "post": p.post,
+            "roles": sorted(p.roles),
+            "skills": sorted(p.skills),
+            "status": status.get(p.id, ResponderStatus.OFF_DUTY).value,
+            "status_label": queries.text_in(status.get(p.id, ResponderStatus.OFF_DUTY).label, locale),
+            "incidents": list(held.get(p.id, ())),
+        }
+        for p in store.people(conn)
+    ]
+
+
+async def people_api(request: Request) -> Response:
+    await require(request, Permission.BOARD_VIEW)
+    return JSONResponse({"ok": True, "people": await _read(request, _people, locale_of(request))})
+
+
+async def incident_responders_api(request: Request) -> Response:
+    """One incident: movement board, unacknowledged dispatches, log, figures, leader arrival, roll call."""
+    await require(request, Permission.BOARD_VIEW)
+    incident_id = _id(request, "incident_id", "incident_not_found")
+    data = await _read(request, _incident_responders, incident_id, _now(request), locale_of(request))
+    return JSONResponse({"ok": True, **data})
+
+
+def _incident_responders(conn: Any, incident_id: str, now: datetime, locale: str | None) -> dict[str, Any]:
+    if conn.scalar(select(incidents.c.id).where(incidents.c.id == incident_id)) is None:
+        raise NotFound("incident_not_found")
+    return queries.incident_responders(conn, incident_id, now, locale)
+
+
+async def recommend_api(request: Request) -> Response:
+    """派遣建议: whom to send, with reasons (?place_id=&role=&skill=&limit=)."""
+    await require(request, Permission.BOARD_VIEW)
+    incident_id = _id(request, "incident_id", "incident_not_found")
+    role, skill = _enum(request, "role", Role), _enum(request, "skill", Skill)
+    try:
+        limit = min(50, max(1, int(request.query_params.get("limit", "8"))))
+    except ValueError:
+        raise InvalidInput("invalid_frame", detail="limit") from None
+    place_id = request.query_params.get("place_id") or None
+    found = await _read(
+        request,
+        lambda conn: queries.recommendations(
+            conn, incident_id, _now(request), locale_of(request), place_id=place_id, role=role, skill=skill,
+            limit=limit,
+        ),
+    )  # fmt: skip
+    if found is None:
+        raise NotFound("incident_not_found")
+    return JSONResponse({"ok": True, "recommendations": found})
+
+
+def _movement_csv(conn: Any, incident_id: str, lang: Any) -> str:
+    if conn.scalar(select(incidents.c.id).where(incidents.c.id == incident_id)) is None:
+        raise NotFound("incident_not_found")
+    records = queries.movement_records(conn, incident_id=incident_id)
+    people = {p.id: p for p in store.people(conn)}
+    return movement_log_csv(records, people=people, places=store.places(conn), lang=lang)
+
+
+async def movements_csv(request: Request) -> Response:
+    await require(request, Permission.BOARD_VIEW)
+    incident_id = _id(request, "incident_id", "incident_not_found")
+    text = await _read(request, _movement_csv, incident_id, _lang(request))
+    return _csv(text, f"movements-{incident_id}.csv")
+
+
+def _figures_csv(conn: Any, incident_id: str, now: datetime, lang: Any) -> str:
+    from responders.figures import response_figures
+
+    if conn.scalar(select(incidents.c.id).where(incidents.c.id == incident_id)) is None:
+        raise NotFound("incident_not_found")
+    records = queries.movement_records(conn, incident_id=incident_id)
+    people = {p.id: p for p in store.people(conn)}
+    return figures_csv(response_figures(records, incident_id=incident_id, now=now), people=people, lang=lang)
+
+
+async def figures_csv_api(request: Request) -> Response:
+    await require(request, Permission.BOARD_VIEW)
+    incident_id = _id(request, "incident_id", "incident_not_found")
+    text = await _read(request, _figures_csv, incident_id, _now(request), _lang(request))
+    return _csv(text, f"figures-{incident_id}.csv")
+
+
+async def _activity(request: Request) -> dict[str, Any]:
+    await require(request, Permission.BOARD_VIEW)
+    person_id = _id(request, "person_id", "person_not_found")
+    now = _now(request)
+    end = _instant(request, "end", now + timedelta(minutes=1))
+    start = _instant(request, "start", end - timedelta(days=1))
+    data = await _read(request, queries.person_activity, person_id, start, end, locale_of(request))
+    if data is None:
+        raise NotFound("person_not_found")
+    result: dict[str, Any] = data
+    return result
+
+
+async def activity_api(request: Request) -> Response:
+    """活动记录 (ICS-214) of one person for a period (?start=&end=, ISO times; &format=csv)."""
+    data = await _activity(request)
+    entries = data.pop("_entries")
+    if request.query_params.get("format") == "csv":
+        return _csv(activity_log_csv(entries, lang=_lang(request)), f"activity-{data['person']['id']}.csv")
+    return JSONResponse({"ok": True, **data})
+
+
+_EXPORTS = {
+    "units": lambda conn, fmt: io.export_units(store.units(conn), fmt),
+    "people": lambda conn, fmt: io.export_people(store.people(conn), fmt),
+    "places": lambda conn, fmt: io.export_places(store.places(conn).values(), fmt),
+    "shifts": lambda conn, fmt: io.export_shifts(store.roster(conn).shifts, fmt),
+}
+
+
+async def export_api(request: Request) -> Response:
+    """导出: units, people, places or shifts as CSV or YAML (?table=&format=)."""
+    await require(request, Permission.ORG_MANAGE)
+    table = request.query_params.get("table", "")
+    fmt = _enum(request, "format", io.Format) or io.Format.CSV
+    if table not in _EXPORTS:
+        raise InvalidInput("invalid_frame", detail="table")
+    text = await _read(request, _EXPORTS[table], fmt)
+    if fmt is io.Format.CSV:
+        return _csv(text, f"{table}.csv")
+    return Response(text, media_type="application/yaml; charset=utf-8")
+
+
+def _mine(conn: Any, user_id: str) -> dict[str, Any]:
+    username = conn.scalar(select(users.c.username).where(users.c.id == user_id))
+    person = conn.execute(
+        select(org_people.c.id, org_people.c.name).where(org_people.c.id == username)
+    ).first()
+    if person is None:
+        return {"person": None, "assignments": []}
+    return {
+        "person": {"id": person.id, "name": person.name},
+        "assignments": queries.my_assignments(conn, person.id),
+    }
+
+
+async def my_assignments_api(request: Request) -> Response:
+    """我的任务: the signed-in responder's open assignments."""
+    caller = await require(request, Permission.BOARD_VIEW)
+    return JSONResponse({"ok": True, **await _read(request, _mine, caller.user.id)})
+
+
+# --- pages ---
+
+
+def _skill_options(locale: str | None) -> list[tuple[str, str]]:
+    return [(s.value, queries.text_in(s.label, locale)) for s in Skill]
+
+
+# The room's dispatch panel (templates/_dispatch_panel.html) lists the skills without the room handler's help.
+templates.env.globals["responder_skills"] = _skill_options
+templates.env.globals["dispatch_text"] = lambda locale: {
+    k: gettext_for(locale)(v) for k, v in DISPATCH_TEXT.items()
+}
+
+
+async def _page(request: Request, template: str, page: str, **extra: Any) -> Response:
+    caller = await _signed_in(request)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    boot = extra.pop("boot", {})
+    gettext = gettext_for(locale_of(request))
+    dtext = {k: gettext(v) for k, v in DISPATCH_TEXT.items()}
+    ctx = _shell(request, caller, page=page, boot={"dtext": dtext, **boot}, **extra)
+    return templates.TemplateResponse(request, template, ctx)
+
+
+async def responder_page(request: Request) -> Response:
+    """我的任务 (phone): acknowledge → en route → on scene (choose or add a place) → cleared."""
+    caller = await _signed_in(request)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    return await _page(request, "responder.html", "responder")
+
+
+async def roster_page(request: Request) -> Response:
+    """值班表: who is on duty now and the leader on duty."""
+    return await _page(request, "roster.html", "roster")
+
+
+async def movements_page(request: Request) -> Response:
+    """人员动态: the incident's movement board, full movement log, figures and leader arrival."""
+    caller = await _signed_in(request)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    incident_id = _id(request, "incident_id", "incident_not_found")
+    async with runtime(request).db.read.connect() as db:
+        row = (
+            await db.execute(select(incidents.c.id, incidents.c.number).where(incidents.c.id == incident_id))
+        ).first()
+    if row is None:
+        raise NotFound("incident_not_found")
+    return await _page(
+        request, "movements.html", "movements", incident={"id": row.id, "number": row.number},
+        boot={"incident_id": row.id},
+    )  # fmt: skip
+
+
+async def activity_page(request: Request) -> Response:
+    """活动记录 (ICS-214) of one person, with the period to show."""
+    caller = await _signed_in(request)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    data = await _activity(request)
+    data.pop("_entries")
+    return await _page(request, "activity.html", "activity", activity=data, query=str(request.url.query))
+
+
+ROUTES = [
+    Route("/responder", responder_page),
+    Route("/roster", roster_page),
+    Route("/incidents/{incident_id}/movements", movements_page),
+    Route("/people/{person_id}/activity", activity_page),
+    Route("/api/roster", roster_api),
+    Route("/api/places", places_api),
+    Route("/api/responders", people_api),
+    Route("/api/responders/me", my_assignments_api),
+    Route("/api/incidents/{incident_id}/responders", incident_responders_api),
+    Route("/api/incidents/{incident_id}/recommend", recommend_api),
+    Route("/api/incidents/{incident_id}/movements.csv", movements_csv),
+    Route("/api/incidents/{incident_id}/figures.csv", figures_csv_api),
+    Route("/api/people/{person_id}/activity", activity_api),
+    Route("/api/org/export", export_api),
+]

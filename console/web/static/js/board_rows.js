@@ -1,0 +1,38 @@
+// The movement board, unacknowledged dispatches and roll call of one incident (room and movements page).
+import {boot, el, when} from "./ui.js";
+
+const texts = boot.dtext || JSON.parse((document.getElementById("dispatch-text") || {}).textContent || "{}");
+const d = (key, params) => {
+  const text = texts[key] || key;
+  return params ? text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m)) : text;
+};
+export {d};
+
+export async function fetchResponders(incidentId) {
+  const r = await fetch(`/api/incidents/${encodeURIComponent(incidentId)}/responders`,
+    {headers: {Accept: "application/json"}, cache: "no-store"});
+  return r.json();
+}
+
+export function renderBoard(data) {
+  const body = document.querySelector("#board tbody");
+  if (!body) return;
+  body.replaceChildren(...data.board.map((row) => el("tr", {"data-person": row.person_id, "data-status": row.status},
+    el("td", {}, el("a", {href: "/people/" + encodeURIComponent(row.person_id) + "/activity"}, row.name)),
+    el("td", {class: "status"}, row.status_label),
+    el("td", {}, row.place || (row.destination ? d("destination") + " " + row.destination : "—")),
+    el("td", {}, row.role || ""),
+    el("td", {}, when(row.since)))));
+  const unacked = document.getElementById("unacked");
+  unacked.replaceChildren(...data.unacknowledged.map((u) => el("li", {class: "warn", "data-person": u.person_id},
+    u.name, " — ", d("waiting", {m: Math.floor(u.age_s / 60)}))));
+  const rc = data.rollcall;
+  const box = document.getElementById("rollcall");
+  box.hidden = !rc;
+  if (rc) {
+    document.getElementById("rollcall-summary").textContent = `${rc.confirmed} / ${rc.expected}`
+      + (rc.overdue ? " · " + d("overdue") : "");
+    document.getElementById("rollcall-missing").replaceChildren(...rc.unconfirmed.map((u) =>
+      el("li", {class: u.overdue ? "warn" : "", "data-person": u.person_id}, u.name, " — ", d("unconfirmed"))));
+  }
+}
