@@ -127,6 +127,21 @@ def _rebuild(settings: Settings, _args: argparse.Namespace) -> int:
     return _with_db(settings, body)
 
 
+def _check_playbooks(settings: Settings, args: argparse.Namespace) -> int:
+    from playbooks.loader import load_library
+
+    directory = Path(args.directory) if args.directory else settings.playbook_directory
+    loaded = load_library(directory)
+    for snap in loaded.playbooks:
+        pb = snap.playbook
+        serves = ",".join(str(t) for t in pb.serves)
+        print(f"ok  {pb.id} v{pb.version}  {pb.title.zh}  [{serves}]  {snap.content_hash[:12]}")
+    for error in loaded.errors:
+        print(f"错误 error  {error}")
+    print(f"{len(loaded.playbooks)} 个预案通过校验 valid, {len(loaded.errors)} 处错误 errors — {directory}")
+    return 1 if loaded.errors else 0
+
+
 def _verify_log(settings: Settings, _args: argparse.Namespace) -> int:
     from .maintenance import verify
 
@@ -187,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rebuild", help="rebuild every projection by replaying the event log").set_defaults(
         run=_rebuild
     )
+    check = sub.add_parser(
+        "check-playbooks", help="validate playbook YAML files; every error names file, line and field"
+    )
+    check.add_argument("directory", nargs="?", help="default: CONSOLE_PLAYBOOK_DIR or the built-in library")
+    check.set_defaults(run=_check_playbooks)
+
     sub.add_parser("verify-log", help="verify the hash chain; names the first broken position").set_defaults(
         run=_verify_log
     )

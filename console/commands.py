@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
+from playbooks.loader import LIBRARY_DIR
 
 from .clock import plausible
 from .events import NewEvent
@@ -63,6 +65,7 @@ class Context:
     tz: tzinfo
     incident_prefix: str
     thresholds: GradingThresholds = DEFAULT_THRESHOLDS  # 定级阈值 of the settings (playbook runs)
+    playbook_dir: Path = LIBRARY_DIR  # 预案库 of the settings: where a new incident's playbook comes from
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from .clock import Clock, SystemClock
 from .db import Database, open_database
 from .follower import SESSIONS_CHANNEL, Follower, PgListener
 from .hub import Hub
+from .runs.library import library
 from .runs.scheduler import Scheduler
 from .runs.store import use_thresholds as use_run_thresholds
 from .service import CommandService
@@ -54,7 +55,17 @@ class Runtime:
         if self.listener is not None:
             self._tasks.append(asyncio.create_task(self.listener.run(), name="pg-listener"))
         self._tasks.append(asyncio.create_task(self.scheduler.run(), name="run-timers"))
-        log.info("console_started", extra={"position": self.hub.published, "sqlite": self.db.is_sqlite})
+        # Load the playbook library now, so a broken file is in the log at start, not at the first incident.
+        playbooks = library(self.settings.playbook_directory)
+        log.info(
+            "console_started",
+            extra={
+                "position": self.hub.published,
+                "sqlite": self.db.is_sqlite,
+                "playbooks": len(playbooks.playbooks),
+                "playbook_errors": len(playbooks.errors),
+            },
+        )
 
     async def stop(self) -> None:
         # Each phase is bounded: everything acknowledged is already committed, so a phase that hangs (a

@@ -221,6 +221,7 @@ class CommandService:
                 tz=self.settings.tz,
                 incident_prefix=self.settings.incident_prefix,
                 thresholds=self.settings.grading,
+                playbook_dir=self.settings.playbook_directory,
             )
             state = spec.load(conn, args, ctx)
             decision = spec.decide(state, args, ctx)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
+from playbooks.loader import LIBRARY_DIR
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,17 @@ class Settings:
     clock_file: str = ""
     # 定级阈值: the numbers the playbooks' grading rules name (CONSOLE_GRADE_*, see GRADE_ENV).
     grading: GradingThresholds = DEFAULT_THRESHOLDS
+    # 预案库: the directory of playbook YAML files (CONSOLE_PLAYBOOK_DIR); empty means the built-in library.
+    playbook_dir: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def playbook_directory(self) -> Path:
+        return Path(self.playbook_dir) if self.playbook_dir else LIBRARY_DIR
 
     @property
     def is_sqlite(self) -> bool:
@@ -134,4 +141,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         clock_offset_seconds=float(env.get("CONSOLE_CLOCK_OFFSET_SECONDS", "0")),
         clock_file=env.get("CONSOLE_CLOCK_FILE", ""),
         grading=grading_thresholds(env),
+        playbook_dir=env.get("CONSOLE_PLAYBOOK_DIR", ""),
     )

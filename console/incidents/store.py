@@ -34,7 +34,7 @@ def load_numbering(conn: Connection, args: CommandArgs, ctx: Context) -> Numberi
     year = local_year(ctx.now, ctx)
     top = conn.scalar(select(func.max(incidents.c.seq)).where(incidents.c.year == year))
     kind = getattr(args, "type", None)
-    playbook = playbook_for(str(kind)) if kind is not None else None
+    playbook = playbook_for(str(kind), ctx.playbook_dir) if kind is not None else None
     return Numbering(year=year, next_seq=(top or 0) + 1, playbook=playbook)
 
 
