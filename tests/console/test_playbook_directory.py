@@ -54,7 +54,9 @@ def test_check_playbooks_names_file_line_and_field(tmp_path: Path) -> None:
     assert "5 个预案通过校验" in bad.stdout
 
 
-def test_editing_and_breaking_a_playbook_while_the_console_runs(deployment: Deployment, tmp_path: Path) -> None:
+def test_editing_and_breaking_a_playbook_while_the_console_runs(
+    deployment: Deployment, tmp_path: Path
+) -> None:
     directory = _copy_library(tmp_path)
     server = Server(deployment, CONSOLE_PLAYBOOK_DIR=str(directory)).start()
     try:
