@@ -7,20 +7,37 @@ let runs = {};
 let runsAt = -1;
 let runsOffset = 0;
 
+// One request at a time and at most one a second: a burst of events (or many boards) costs one
+// evaluation of the runs per second per board, and the last change is always fetched.
+let runsBusy = false;
+let runsLast = 0;
+
 async function loadRuns() {
   const position = live.state.position || 0;
-  if (position === runsAt) return;
+  if (position === runsAt || runsBusy) return;
+  const wait = runsLast + 1000 - Date.now();
+  if (wait > 0) {
+    runsBusy = true;
+    setTimeout(() => { runsBusy = false; loadRuns(); }, wait);
+    return;
+  }
+  runsBusy = true;
   runsAt = position;
+  runsLast = Date.now();
   try {
     const r = await fetch("/api/runs", {headers: {Accept: "application/json"}, cache: "no-store"});
     const body = await r.json();
-    if (!body.ok) return;
-    runs = Object.fromEntries(body.runs.map((x) => [x.incident_id, x]));
-    runsOffset = Date.parse(body.now) - Date.now();
-    render();
+    if (body.ok) {
+      runs = Object.fromEntries(body.runs.map((x) => [x.incident_id, x]));
+      runsOffset = Date.parse(body.now) - Date.now();
+    }
   } catch (e) {
     runsAt = -1; /* offline: try again on the next change */
+    runsBusy = false;
+    return;
   }
+  runsBusy = false;
+  render(); // also fetches again if the stream moved while this request was out
 }
 
 function overdueOf(run) {
