@@ -53,6 +53,12 @@ DISPATCH_TEXT: dict[str, str] = {
     "overdue": N_("Overdue"),
     "nobody": N_("Nobody yet."),
     "on_behalf": N_("recorded on their behalf"),
+    "choose": N_("Choose…"),
+    "required": N_("Please fill this in."),
+    "saved": N_("Saved."),
+    "choose_file": N_("Choose a file to import."),
+    "imported": N_("Imported {n} rows."),
+    "not_sent": N_("Not sent: the console cannot be reached."),
 }
 
 
