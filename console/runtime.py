@@ -15,6 +15,7 @@ from . import runs as _runs  # noqa: F401  (registers the playbook run commands 
 from .auth import LoginThrottle
 from .clock import Clock, SystemClock
 from .db import Database, open_database
+from .dispatch import start_rollcall_timer
 from .follower import SESSIONS_CHANNEL, Follower, PgListener
 from .hub import Hub
 from .runs.scheduler import Scheduler
@@ -52,6 +53,7 @@ class Runtime:
         if self.listener is not None:
             self._tasks.append(asyncio.create_task(self.listener.run(), name="pg-listener"))
         self._tasks.append(asyncio.create_task(self.scheduler.run(), name="run-timers"))
+        self._tasks.append(start_rollcall_timer(self.db, self.service, self.clock, self.hub))
         log.info("console_started", extra={"position": self.hub.published, "sqlite": self.db.is_sqlite})
 
     async def stop(self) -> None:

@@ -196,6 +196,12 @@ def rollcall_status(
     if call is None:
         return None
     summary = summarise(call, now)
+    flag = store.overdue_flag(conn, incident_id, call.id)
+    flagged = (
+        {"at": flag[1], "started_by": flag[0].started_by,
+         "unconfirmed": [{"person_id": p, "name": who.get(p, p)} for p in flag[0].unconfirmed]}
+        if flag else None
+    )  # fmt: skip
     return {
         "id": call.id,
         "started_at": _iso(call.started_at),
@@ -205,6 +211,7 @@ def rollcall_status(
         "late": summary.late,
         "overdue": summary.overdue,
         "complete": summary.complete,
+        "flagged": flagged,  # 清点超时: recorded once when the time was up (console.dispatch.timer)
         "confirmations": [
             {"person_id": c.person_id, "name": who.get(c.person_id, c.person_id), "at": _iso(c.confirmed_at),
              "on_behalf": c.on_behalf}

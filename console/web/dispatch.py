@@ -59,6 +59,8 @@ DISPATCH_TEXT: dict[str, str] = {
     "choose_file": N_("Choose a file to import."),
     "imported": N_("Imported {n} rows."),
     "not_sent": N_("Not sent: the console cannot be reached."),
+    "rollcall_flagged": N_("Roll call overdue at {at}: not confirmed: {names}"),
+    "list_sep": N_(", "),
 }
 
 
