@@ -71,7 +71,10 @@ function card(a) {
   return node;
 }
 
-async function load() {
+// Offline (or mid-restart) the fetch fails: keep showing what was last read; the next change retries.
+const load = () => loadNow().catch(() => {});
+
+async function loadNow() {
   const [mine, known] = await Promise.all([getJson("/api/responders/me"), getJson("/api/places")]);
   if (!mine.ok) return;
   places = known.ok ? known.places : [];

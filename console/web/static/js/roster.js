@@ -20,7 +20,10 @@ function fill(select, options) {
 
 const shiftLabel = (s) => `${when(s.start)} ${s.post_label} · ${s.name}`;
 
-async function load() {
+// Offline (or mid-restart) the fetch fails: keep showing what was last read; the next change retries.
+const load = () => loadNow().catch(() => {});
+
+async function loadNow() {
   const data = await getJson("/api/roster");
   if (!data.ok) return;
   document.getElementById("leader").textContent = data.leader_on_duty ? data.leader_on_duty.name : "—";
