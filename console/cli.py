@@ -17,7 +17,7 @@ from . import incidents as _incidents  # noqa: F401  (registers commands and pro
 from .clock import SystemClock
 from .db import open_database
 from .roles import parse_roles
-from .settings import Settings, load_settings
+from .settings import Settings, SettingsError, load_settings
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -199,7 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"console: {exc}", file=sys.stderr)
+        return 2
     result: int = args.run(settings, args)
     return result
 

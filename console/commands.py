@@ -10,6 +10,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
+from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
+
 from .clock import plausible
 from .events import NewEvent
 
@@ -60,6 +62,7 @@ class Context:
     new_id: str
     tz: tzinfo
     incident_prefix: str
+    thresholds: GradingThresholds = DEFAULT_THRESHOLDS  # 定级阈值 of the settings (playbook runs)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .dispatch import start_rollcall_timer
 from .follower import SESSIONS_CHANNEL, Follower, PgListener
 from .hub import Hub
 from .runs.scheduler import Scheduler
+from .runs.store import use_thresholds as use_run_thresholds
 from .service import CommandService
 from .settings import Settings
 
@@ -39,7 +40,8 @@ class Runtime:
         self.service = CommandService(self.db, settings, self.clock, self.follower.local)
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.throttle = LoginThrottle()
-        self.scheduler = Scheduler(self.db, self.service, self.clock, self.hub)
+        self.scheduler = Scheduler(self.db, self.service, self.clock, self.hub, settings.grading)
+        use_run_thresholds(settings.grading)
         self.epoch = ""
         self._tasks: list[asyncio.Task[None]] = []
 

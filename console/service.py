@@ -220,6 +220,7 @@ class CommandService:
                 new_id=uuid.uuid4().hex,
                 tz=self.settings.tz,
                 incident_prefix=self.settings.incident_prefix,
+                thresholds=self.settings.grading,
             )
             state = spec.load(conn, args, ctx)
             decision = spec.decide(state, args, ctx)

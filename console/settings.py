@@ -9,6 +9,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+
+from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -34,6 +38,8 @@ class Settings:
     # A file holding a further offset in seconds, re-read while running (real-server tests move time
     # with it). Empty (the default) means no file is read.
     clock_file: str = ""
+    # 定级阈值: the numbers the playbooks' grading rules name (CONSOLE_GRADE_*, see GRADE_ENV).
+    grading: GradingThresholds = DEFAULT_THRESHOLDS
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -64,6 +70,44 @@ def _secret_key(data_dir: Path, env: Mapping[str, str]) -> str:
     return key
 
 
+class SettingsError(ValueError):
+    """A setting in the environment that the console cannot use; the message names the variable."""
+
+
+# Environment variable -> field of GradingThresholds; unset variables keep the defaults of playbooks.facts.
+GRADE_ENV = {
+    "CONSOLE_GRADE_HEAD_COUNT_COLLECTIVE": "head_count_collective",
+    "CONSOLE_GRADE_HEAD_COUNT_LARGER": "head_count_larger",
+    "CONSOLE_GRADE_HEAD_COUNT_MAJOR": "head_count_major",
+    "CONSOLE_GRADE_HEAD_COUNT_EXTRAORDINARY": "head_count_extraordinary",
+    "CONSOLE_GRADE_MAX_REPRESENTATIVES": "max_representatives",
+    "CONSOLE_GRADE_DUE_SOON_MINUTES": "due_soon_minutes",
+}
+
+
+def grading_thresholds(env: Mapping[str, str]) -> GradingThresholds:
+    """The grading thresholds from CONSOLE_GRADE_* (whole numbers; head counts must not decrease)."""
+    values: dict[str, int] = {}
+    for name, field_name in GRADE_ENV.items():
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            values[field_name] = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name}={raw!r}: expected a whole number") from None
+    try:
+        return GradingThresholds(**values)
+    except ValidationError as exc:
+        by_field = {f: name for name, f in GRADE_ENV.items()}
+        named = [
+            (by_field.get(str(e["loc"][0]) if e["loc"] else "", "CONSOLE_GRADE_*"), e["msg"])
+            for e in exc.errors()
+        ]
+        problems = "; ".join(f"{name}: {msg}" for name, msg in named)
+        raise SettingsError(problems) from None
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from the environment (or from a mapping given by a test)."""
     env = os.environ if env is None else env
@@ -89,4 +133,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ws_compression=env.get("CONSOLE_WS_COMPRESSION", "off").lower() in ("1", "on", "true", "yes"),
         clock_offset_seconds=float(env.get("CONSOLE_CLOCK_OFFSET_SECONDS", "0")),
         clock_file=env.get("CONSOLE_CLOCK_FILE", ""),
+        grading=grading_thresholds(env),
     )

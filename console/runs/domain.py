@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,10 +74,11 @@ def _run(run: Run | None) -> Run:
     return run
 
 
-def _append(run: Run, record: HistoryRecord, payload: EventPayload) -> Decision:
+def _append(run: Run, record: HistoryRecord, payload: EventPayload, ctx: Context) -> Decision:
     """Refuse a record the playbook does not allow (named check codes), else emit its event."""
     at = max([record.at, *(r.at for r in run.history)])
-    error = check_record(run.snapshot, run.facts, run.history, record.model_copy(update={"at": at}))
+    stamped = record.model_copy(update={"at": at})
+    error = check_record(run.snapshot, run.facts, run.history, stamped, ctx.thresholds)
     if error is not None:
         raise DomainError(error.code.value)
     return Decision(events=[NewEvent(stream=stream_of(run.incident_id), payload=payload)])
@@ -91,13 +91,13 @@ def _at(ctx: Context) -> datetime:
 def decide_complete(run: Run | None, args: CompleteStep, ctx: Context) -> Decision:
     current = _run(run)
     record = StepCompleted(at=_at(ctx), step_id=args.step_id, note=args.note)
-    return _append(current, record, RunStepCompleted(incident_id=current.incident_id, record=record))
+    return _append(current, record, RunStepCompleted(incident_id=current.incident_id, record=record), ctx)
 
 
 def decide_skip(run: Run | None, args: SkipStep, ctx: Context) -> Decision:
     current = _run(run)
     record = StepSkipped(at=_at(ctx), step_id=args.step_id, reason=args.reason)
-    return _append(current, record, RunStepSkipped(incident_id=current.incident_id, record=record))
+    return _append(current, record, RunStepSkipped(incident_id=current.incident_id, record=record), ctx)
 
 
 def decide_decision(run: Run | None, args: RecordDecision, ctx: Context) -> Decision:
@@ -109,42 +109,42 @@ def decide_decision(run: Run | None, args: RecordDecision, ctx: Context) -> Deci
         reason=args.reason,
         representatives=tuple(n for n in args.representatives if n.strip()),
     )
-    return _append(current, record, RunDecisionRecorded(incident_id=current.incident_id, record=record))
+    return _append(current, record, RunDecisionRecorded(incident_id=current.incident_id, record=record), ctx)
 
 
 def decide_override(run: Run | None, args: OverrideLevel, ctx: Context) -> Decision:
     current = _run(run)
-    grading = current.state(ctx.now).grading
+    grading = current.state(ctx.now, ctx.thresholds).grading
     if args.level is None and not grading.overridden:
         raise DomainError("level_unchanged")
     if args.level is not None and grading.overridden and grading.level is args.level:
         raise DomainError("level_unchanged")
     record = LevelOverridden(at=_at(ctx), level=args.level, reason=args.reason)
-    return _append(current, record, RunLevelOverridden(incident_id=current.incident_id, record=record))
+    return _append(current, record, RunLevelOverridden(incident_id=current.incident_id, record=record), ctx)
 
 
 def decide_facts(run: Run | None, args: UpdateFacts, ctx: Context) -> Decision:
     current = _run(run)
-    before = current.state(ctx.now).facts
+    before = current.state(ctx.now, ctx.thresholds).facts
     head_count = before.head_count if args.head_count is None else args.head_count
     facts = before.model_copy(update={**args.facts.model_dump(), "head_count": head_count})
     if facts == before:
         raise DomainError("nothing_to_amend")
     record = FactsChanged(at=_at(ctx), facts=IncidentFacts.model_validate(facts.model_dump()), note=args.note)
-    return _append(current, record, RunFactsChanged(incident_id=current.incident_id, record=record))
+    return _append(current, record, RunFactsChanged(incident_id=current.incident_id, record=record), ctx)
 
 
 def decide_file(run: Run | None, args: FileReport, ctx: Context) -> Decision:
     current = _run(run)
     record = ReportFiled(at=_at(ctx), obligation_id=args.obligation_id, note=args.note)
     payload = RunReportFiled(incident_id=current.incident_id, record=record, drill=current.drill)
-    return _append(current, record, payload)
+    return _append(current, record, payload, ctx)
 
 
 def decide_fire(run: Run | None, args: FireAction, ctx: Context) -> Decision:
     """Fire a due action once: refused when it is not due or was fired already (in any process)."""
     current = _run(run)
-    due = {a.key: a for a in current.state(ctx.now).actions}
+    due = {a.key: a for a in current.state(ctx.now, ctx.thresholds).actions}
     action = due.get(args.key)
     if action is None:
         raise DomainError("action_not_due")
@@ -161,8 +161,3 @@ def decide_fire(run: Run | None, args: FireAction, ctx: Context) -> Decision:
         drill=current.drill,
     )
     return Decision(events=[NewEvent(stream=stream_of(current.incident_id), payload=payload)])
-
-
-def due_keys(runs: Sequence[Run], now: datetime) -> list[tuple[str, str]]:
-    """(incident, action key) of every action due now across these runs."""
-    return [(r.incident_id, a.key) for r in runs for a in r.state(now).actions]

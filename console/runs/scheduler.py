@@ -4,6 +4,9 @@ Every action is fired by an internal command whose id is derived from the run an
 (`timer_command_id`), and `decide_fire` refuses an action already fired. So an action fires once
 however many processes race for it (the command id is idempotent across the shared log) and once
 after a restart (what fell due while the console was down is due at start and fires then).
+
+The work is incremental: the scheduler reads only the run rows whose position rose since its last
+read, and `RunTimers` evaluates only the runs that changed or whose own deadline came.
 """
 
 from __future__ import annotations
@@ -12,14 +15,17 @@ import asyncio
 import logging
 from datetime import datetime
 
+from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
+
 from ..clock import Clock
 from ..commands import Actor, CommandEnvelope
 from ..db import Database
 from ..hub import Hub
 from ..roles import Role
 from ..service import CommandService
-from .domain import Run, timer_command_id
-from .store import load_runs
+from .domain import timer_command_id
+from .store import load_runs_since
+from .timers import RunTimers
 
 log = logging.getLogger("console.runs")
 
@@ -29,18 +35,31 @@ TIMER_ACTOR = Actor(id="system", name="系统", roles=frozenset({Role.DUTY_OFFIC
 # position this often costs nothing and bounds how late a new deadline is noticed.
 LOOK_SECONDS = 1.0
 LONGEST_SLEEP = 60.0
+# A fired wait can open the next step, which can be due at once: look again, this many times at most.
+ROUNDS = 20
 
 
 class Scheduler:
     """Fires the due actions of every run, then sleeps until the next deadline or a new event."""
 
-    def __init__(self, db: Database, service: CommandService, clock: Clock, hub: Hub) -> None:
+    def __init__(
+        self,
+        db: Database,
+        service: CommandService,
+        clock: Clock,
+        hub: Hub,
+        thresholds: GradingThresholds = DEFAULT_THRESHOLDS,
+    ) -> None:
         self.db = db
         self.service = service
         self.clock = clock
         self.hub = hub
-        self.next_deadline: datetime | None = None
+        self.timers = RunTimers(thresholds)
         self.fired = 0
+
+    @property
+    def next_deadline(self) -> datetime | None:
+        return self.timers.next_deadline
 
     async def run(self) -> None:
         seen = -1
@@ -52,38 +71,44 @@ class Scheduler:
             except Exception:
                 log.exception("timer_tick_failed")
                 seen = -1
+                self.timers.reset()  # read every run again rather than trust a half-done look
             await asyncio.sleep(self._sleep())
 
+    @property
+    def _movable(self) -> bool:
+        return bool(getattr(self.clock, "movable", False))
+
     def _due(self) -> bool:
-        if getattr(self.clock, "movable", False):
+        if self._movable:
             return True
-        return self.next_deadline is not None and self.clock.now() >= self.next_deadline
+        deadline = self.timers.next_deadline
+        return deadline is not None and self.clock.now() >= deadline
 
     def _sleep(self) -> float:
-        if self.next_deadline is None:
+        deadline = self.timers.next_deadline
+        if deadline is None:
             return LOOK_SECONDS
-        left = (self.next_deadline - self.clock.now()).total_seconds()
+        left = (deadline - self.clock.now()).total_seconds()
         return max(0.01, min(left, LOOK_SECONDS, LONGEST_SLEEP))
 
     async def tick(self) -> None:
         """Fire everything due now, until nothing more is (a fired wait can open the next step)."""
-        for _round in range(20):
-            async with self.db.read.connect() as conn:
-                runs: list[Run] = await conn.run_sync(load_runs)
-            now = self.clock.now()
-            due: list[tuple[str, str]] = []
-            deadlines: list[datetime] = []
-            for run in runs:
-                state = run.state(now)
-                due += [(run.incident_id, a.key) for a in state.actions]
-                if state.next_deadline is not None:
-                    deadlines.append(state.next_deadline)
-            self.next_deadline = min(deadlines, default=None)
+        for _round in range(ROUNDS):
+            await self._read_changes()
+            due = self.timers.due(self.clock.now(), every=self._movable)
             if not due:
                 return
-            await asyncio.gather(*(self._fire(incident_id, key) for incident_id, key in due))
+            results = await asyncio.gather(*(self._fire(incident_id, key) for incident_id, key in due))
+            if not any(results):
+                return  # all refused: the runs stay due and are looked at again at the next look
 
-    async def _fire(self, incident_id: str, key: str) -> None:
+    async def _read_changes(self) -> None:
+        async with self.db.read.connect() as conn:
+            changed = await conn.run_sync(load_runs_since, self.timers.high_water)
+        for run, position in changed:
+            self.timers.seen(run, position)
+
+    async def _fire(self, incident_id: str, key: str) -> bool:
         envelope = CommandEnvelope(
             id=timer_command_id(incident_id, key),
             name="run.fire",
@@ -93,3 +118,4 @@ class Scheduler:
         if result.ok and not result.duplicate:
             self.fired += 1
             log.info("run_action_fired", extra={"incident": incident_id, "key": key})
+        return bool(result.ok)

@@ -9,16 +9,16 @@ from pydantic import TypeAdapter
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
-from playbooks.facts import IncidentFacts
+from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
 from playbooks.facts import IncidentType as PlaybookType
 from playbooks.history import FactsChanged, HistoryRecord, RunActivated, RunClosed
-from playbooks.model import PlaybookSnapshot
 
 from ..clock import parse_iso
 from ..commands import Context
 from ..events import RecordedEvent
 from ..incidents.domain import IncidentClosed, IncidentFactsAmended, IncidentRegistered
 from ..projections import projection_tables, projector, snapshot_part
+from .cache import SUMMARY_CACHE_SIZE, Bounded, pinned_snapshot
 from .domain import Run
 from .model import RUN_EVENTS
 from .tables import playbook_runs
@@ -35,10 +35,10 @@ def _history_json(history: list[HistoryRecord]) -> str:
 
 
 def run_of(row: Any) -> Run:
-    """The run of a projection row."""
+    """The run of a projection row (the pinned playbook is parsed once per content hash)."""
     return Run(
         incident_id=row.incident_id,
-        snapshot=PlaybookSnapshot.model_validate_json(row.snapshot),
+        snapshot=pinned_snapshot(row.content_hash, row.snapshot),
         facts=IncidentFacts.model_validate_json(row.facts),
         history=tuple(HISTORY_LIST.validate_json(row.history)),
         drill=bool(row.drill),
@@ -53,9 +53,23 @@ def load_run(conn: Connection, args: Any, _ctx: Context) -> Run | None:
 
 
 def load_runs(conn: Connection) -> list[Run]:
-    """Every run (the scheduler's and the board's view)."""
+    """Every run (the board's view)."""
     rows = conn.execute(select(playbook_runs).order_by(playbook_runs.c.incident_id))
     return [run_of(r) for r in rows]
+
+
+def load_runs_since(conn: Connection, position: int) -> list[tuple[Run, int]]:
+    """The runs whose rows changed after `position`, each with the position it was read at.
+
+    Positions are assigned in commit order, so every change up to the highest position read is
+    visible: the timer reads from there next time and never misses or re-reads a change.
+    """
+    query = (
+        select(playbook_runs)
+        .where(playbook_runs.c.last_position > position)
+        .order_by(playbook_runs.c.last_position)
+    )
+    return [(run_of(r), int(r.last_position)) for r in conn.execute(query)]
 
 
 def _append(conn: Connection, incident_id: str, record: HistoryRecord, position: int, **values: Any) -> None:
@@ -134,8 +148,35 @@ def _recorded(conn: Connection, event: RecordedEvent) -> None:
     _append(conn, p.incident_id, p.record, event.position)
 
 
+# The `runs` snapshot part grades with the process's thresholds (console.settings), set at start.
+_part_thresholds: list[GradingThresholds] = [DEFAULT_THRESHOLDS]
+_summaries: Bounded[tuple[str, int, GradingThresholds], dict[str, Any]] = Bounded(SUMMARY_CACHE_SIZE)
+_CHUNK = 500
+
+
+def use_thresholds(thresholds: GradingThresholds) -> None:
+    """Grade the `runs` snapshot part with these thresholds (the runtime passes its settings')."""
+    _part_thresholds[0] = thresholds
+
+
 @snapshot_part("runs")
 def _runs_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
-    # As of each run's last record, so the part depends on the log alone; clients count overdue items
-    # from `open_due` against their own (server-corrected) clock.
-    return [run_summary(run, None) for run in load_runs(conn)]
+    # As of each run's last record, so a summary depends on the row's position (and the thresholds)
+    # alone: every connecting client is served from the cache, and only rows that changed since are
+    # read whole and evaluated. Clients count overdue items from `open_due` against their own
+    # (server-corrected) clock.
+    thresholds = _part_thresholds[0]
+    heads = conn.execute(
+        select(playbook_runs.c.incident_id, playbook_runs.c.last_position).order_by(
+            playbook_runs.c.incident_id
+        )
+    ).all()
+    keys = [(str(h.incident_id), int(h.last_position), thresholds) for h in heads]
+    found = {key: _summaries.get(key) for key in keys}
+    missing = [key[0] for key, summary in found.items() if summary is None]
+    for start in range(0, len(missing), _CHUNK):
+        chunk = missing[start : start + _CHUNK]
+        for row in conn.execute(select(playbook_runs).where(playbook_runs.c.incident_id.in_(chunk))):
+            key = (str(row.incident_id), int(row.last_position), thresholds)
+            found[key] = _summaries.put(key, run_summary(run_of(row), None, thresholds))
+    return [summary for summary in found.values() if summary is not None]

@@ -145,6 +145,7 @@ CLIENT_TEXT: dict[str, str] = {
     "run_overridden": N_("set by a leader: {reason}"),
     "run_graded": N_("graded from the facts"),
     "run_file": N_("Mark as sent"),
+    "run_dispatch": N_("Send people"),
     "err_reason": N_("Give the reason"),
     "err_option": N_("Pick an option"),
     "ev_step_completed": N_("Step done: {step}"),

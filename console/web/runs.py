@@ -20,7 +20,9 @@ async def list_runs(request: Request) -> Response:
     async with rt.db.read.connect() as db:
         runs = await db.run_sync(load_runs)
     now = rt.clock.now()
-    return JSONResponse({"ok": True, "now": now.isoformat(), "runs": [run_summary(r, now) for r in runs]})
+    return JSONResponse(
+        {"ok": True, "now": now.isoformat(), "runs": [run_summary(r, now, rt.settings.grading) for r in runs]}
+    )
 
 
 async def get_run(request: Request) -> Response:
@@ -35,4 +37,4 @@ async def get_run(request: Request) -> Response:
         row = (await db.execute(query)).first()
     if row is None:
         raise NotFound("no_playbook_run")
-    return JSONResponse({"ok": True, "run": run_view(run_of(row), rt.clock.now())})
+    return JSONResponse({"ok": True, "run": run_view(run_of(row), rt.clock.now(), rt.settings.grading)})

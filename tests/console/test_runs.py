@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support import Deployment, LiveClient, Server, command_id, login, server_events
+from support import ROOT, Deployment, LiveClient, Server, command_id, login, server_events
 
 SIT_IN = {
     "type": "sit_in",
@@ -314,3 +316,55 @@ def test_pages_offer_the_grading_facts_and_the_checklist(server: Server) -> None
     assert 'id="override"' not in duty_room.text
     static = httpx.get(server.base + "/static/js/run.js")
     assert static.status_code == 200
+
+
+async def test_grading_thresholds_are_settings_the_whole_console_grades_with(
+    deployment: Deployment, clock_file: Path
+) -> None:
+    # The same sit-in of 60 people is 重大 by default (test above); with 60 as the extraordinary
+    # head count it is 特别重大 in the room, on the board, in the snapshot and for the commands.
+    server = Server(
+        deployment,
+        CONSOLE_CLOCK_FILE=str(clock_file),
+        CONSOLE_GRADE_HEAD_COUNT_EXTRAORDINARY="60",
+        CONSOLE_GRADE_DUE_SOON_MINUTES="2",
+        CONSOLE_GRADE_MAX_REPRESENTATIVES="2",
+    ).start()
+    try:
+        duty, leader = login(server, "duty"), login(server, "leader")
+        incident_id = register(server, duty)
+        view = run_view(server, duty[0], incident_id)
+        assert view["level"] == "extraordinary" and "crowd_extraordinary" in view["grading"]["matched_rules"]
+        assert view["due_soon_minutes"] == 2
+        assert {s["id"]: s["status"] for s in view["steps"]}[
+            "start_response"
+        ] == "ready"  # due in 3, soon is 2
+        runs = httpx.get(server.base + "/api/runs", cookies={"ic_session": duty[0]}).json()["runs"]
+        assert [r["level"] for r in runs if r["incident_id"] == incident_id] == ["extraordinary"]
+        client = LiveClient(server.ws_url, duty[0])
+        await client.connect()
+        part = client.snapshots[-1]["state"]["runs"]
+        assert [r["level"] for r in part if r["incident_id"] == incident_id] == ["extraordinary"]
+        await client.close()
+
+        # Commands check with the same thresholds: three representatives are one too many here.
+        a = {"incident_id": incident_id}
+        for step in ("start_response", "dispatch_team", "persuade"):
+            assert post(server, duty, "run.complete_step", {**a, "step_id": step}).is_success
+        chosen = {**a, "step_id": "choose_representatives", "option": "chosen", "reason": "群众推选"}
+        three = post(server, leader, "run.decide", {**chosen, "representatives": ["张三", "李四", "王五"]})
+        assert three.status_code == 409 and three.json()["error"]["code"] == "too_many_representatives"
+        two = post(server, leader, "run.decide", {**chosen, "representatives": ["张三", "李四"]})
+        assert two.is_success, two.text
+    finally:
+        server.stop()
+
+
+def test_a_threshold_the_console_cannot_use_is_refused_at_start(deployment: Deployment) -> None:
+    env = {**deployment.env, "CONSOLE_GRADE_HEAD_COUNT_MAJOR": "10"}  # below the larger one (30)
+    proc = subprocess.run(
+        [sys.executable, "-m", "console", "serve", "--port", "0"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "CONSOLE_GRADE_" in proc.stderr and "Traceback" not in proc.stderr

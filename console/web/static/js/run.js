@@ -108,6 +108,10 @@ function actions(incidentId, step, box) {
       onclick: () => send(incidentId, "run.complete_step", {step_id: step.id, note: note.value.trim()}, box)},
     t("run_done")));
   }
+  if (step.kind === "dispatch" && OPEN.has(step.status) && document.getElementById("dispatch-title")) {
+    parts.push(el("button", {type: "button", class: "small", "data-act": "dispatch",
+      onclick: () => openDispatch(step)}, t("run_dispatch")));
+  }
   const why = el("input", {name: "skip_reason", placeholder: t("run_reason"), maxLength: 2000, hidden: true});
   parts.push(why, el("button", {type: "button", class: "ghost small", "data-act": "skip", onclick: () => {
     if (why.hidden) { why.hidden = false; why.focus(); return; }
@@ -115,6 +119,18 @@ function actions(incidentId, step, box) {
     send(incidentId, "run.skip_step", {step_id: step.id, reason: why.value.trim()}, box);
   }}, t("run_skip")));
   return el("div", {class: "step-actions"}, ...parts);
+}
+
+// 派员: a dispatch step leads to the room's dispatch panel (its own module sends the people). The
+// panel is told which step asked through a `run:dispatch` event; the task field is filled in if empty.
+function openDispatch(step) {
+  const panel = document.getElementById("dispatch-title").closest("section") || document.getElementById("dispatch-title");
+  const task = document.getElementById("dispatch-role");
+  if (task && !task.value.trim()) task.value = text(step.title);
+  panel.scrollIntoView({block: "start", behavior: "smooth"});
+  if (task) task.focus({preventScroll: true});
+  document.dispatchEvent(new CustomEvent("run:dispatch",
+    {detail: {step_id: step.id, role: step.role, title: text(step.title)}}));
 }
 
 function stepItem(incidentId, step) {
