@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from responders import io
+
 from .auth import create_user, find_user
 from .clock import Clock
 from .commands import Actor, CommandEnvelope
 from .db import Database
+from .demo_org import PEOPLE, PLACES, UNITS, demo_shifts, roster_command_id
+from .dispatch.tables import roster_shifts
 from .service import CommandService
 from .settings import Settings
 from .tables import incidents
@@ -25,8 +29,33 @@ DEMO_USERS: list[tuple[str, str, frozenset[str]]] = [
 ]
 
 
+async def seed_organisation(service: CommandService, db: Database, settings: Settings, actor: Actor) -> None:
+    """Import the demo county's units, places, people and roster through commands, each once.
+
+    Fixed command ids make a second seed a no-op; the roster adds only days not on it yet, so a demo
+    seeded again on a later day still answers who is on duty now.
+    """
+    csv = io.Format.CSV
+    files = [
+        ("demo-org-units", "units", io.export_units(UNITS, csv)),
+        ("demo-org-places", "places", io.export_places(PLACES, csv)),
+        ("demo-org-people", "people", io.export_people(PEOPLE, csv)),
+    ]
+    async with db.read.connect() as conn:
+        have = set(await conn.scalars(select(roster_shifts.c.id)))
+    shifts = [s for s in demo_shifts(service.clock.now(), settings.tz) if s.id not in have]
+    if shifts:
+        ids = [s.id for s in shifts]
+        files.append((roster_command_id(ids), "shifts", io.export_shifts(shifts, csv)))
+    for command_id, table, text in files:
+        envelope = CommandEnvelope(id=command_id, name="org.import", args={"table": table, "text": text})
+        result = await service.submit(envelope, actor)
+        if result.error is not None:
+            raise result.error
+
+
 async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]:
-    """Create the demo users (once) and two open incidents if the log is empty; returns who was added."""
+    """Create the demo users and organisation (once) and two open incidents if there are none yet."""
     added = []
     async with db.write.begin() as conn:
         for username, name, roles in DEMO_USERS:
@@ -41,16 +70,16 @@ async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]
                 )
                 added.append(username)
     async with db.read.connect() as conn:
-        existing = await conn.scalar(select(func.count()).select_from(incidents))
-    if existing:
-        return added
-    async with db.read.connect() as conn:
         duty = await find_user(conn, "duty")
     assert duty is not None
     service = CommandService(db, settings, clock, lambda _events: None)
     service.start()
     try:
         actor: Actor = duty.actor
+        await seed_organisation(service, db, settings, actor)
+        async with db.read.connect() as conn:
+            if await conn.scalar(select(func.count()).select_from(incidents)):
+                return added
         for seed_id, args in [
             (
                 "demo-seed-0001",

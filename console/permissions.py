@@ -34,6 +34,7 @@ class Permission(StrEnum):
     DISPATCH = "responder.dispatch"  # 派遣、解除派遣、代为登记
     RESPONDER_REPORT = "responder.report"  # 报告本人动态、到位确认
     ROLLCALL_START = "rollcall.start"  # 清点人数
+    ROLLCALL_TIMER = "rollcall.timer"  # (internal) the console flags a roll call's unconfirmed people once
 
 
 _ALL = frozenset(Role)
@@ -63,6 +64,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.DISPATCH: frozenset({Role.DUTY_OFFICER, Role.LEADER}),
     Permission.RESPONDER_REPORT: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER}),
     Permission.ROLLCALL_START: frozenset({Role.DUTY_OFFICER, Role.LEADER}),
+    Permission.ROLLCALL_TIMER: frozenset({Role.DUTY_OFFICER}),  # held by the timer's actor only in use
 }
 
 # Roles that see confidential parts of every incident without being assigned to it.

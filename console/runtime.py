@@ -15,6 +15,7 @@ from . import runs as _runs  # noqa: F401  (registers the playbook run commands 
 from .auth import LoginThrottle
 from .clock import Clock, SystemClock
 from .db import Database, open_database
+from .dispatch import start_rollcall_timer
 from .follower import SESSIONS_CHANNEL, Follower, PgListener
 from .hub import Hub
 from .runs.library import library
@@ -55,6 +56,7 @@ class Runtime:
         if self.listener is not None:
             self._tasks.append(asyncio.create_task(self.listener.run(), name="pg-listener"))
         self._tasks.append(asyncio.create_task(self.scheduler.run(), name="run-timers"))
+        self._tasks.append(start_rollcall_timer(self.db, self.service, self.clock, self.hub))
         # Load the playbook library now, so a broken file is in the log at start, not at the first incident.
         playbooks = library(self.settings.playbook_directory)
         log.info(

@@ -6,8 +6,14 @@ their commands, events, projections and snapshot parts with the spine.
 
 from __future__ import annotations
 
+import asyncio
+
+from ..clock import Clock
 from ..commands import CommandSpec, register_command
+from ..db import Database
+from ..hub import Hub
 from ..permissions import Permission
+from ..service import CommandService
 from . import store
 from .decide import (
     decide_add_place,
@@ -15,6 +21,7 @@ from .decide import (
     decide_import,
     decide_move,
     decide_rollcall_confirm,
+    decide_rollcall_overdue,
     decide_rollcall_start,
     decide_roster_change,
 )
@@ -23,6 +30,7 @@ from .model import (
     ChangeRoster,
     ConfirmRollcall,
     DispatchResponders,
+    FlagOverdueRollcall,
     ImportOrganisation,
     ReportMove,
     StartRollcall,
@@ -85,5 +93,21 @@ for spec in (
         decide_rollcall_confirm,
         "到位确认 Confirm a roll call",
     ),
+    CommandSpec(
+        "rollcall.flag_overdue",
+        FlagOverdueRollcall,
+        Permission.ROLLCALL_TIMER,
+        store.load_overdue,
+        decide_rollcall_overdue,
+        "（定时）清点超时提示 Flag who has not confirmed a roll call in time",
+        internal=True,
+    ),
 ):
     register_command(spec)
+
+
+def start_rollcall_timer(db: Database, service: CommandService, clock: Clock, hub: Hub) -> asyncio.Task[None]:
+    """Run the roll call timer (console.dispatch.timer) for this process; the runtime cancels it on stop."""
+    from .timer import RollcallTimer
+
+    return asyncio.create_task(RollcallTimer(db, service, clock, hub).run(), name="rollcall-timer")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from responders import io
 from responders.organisation import DuplicatePlace, Frozen, Place, check_new_place
-from responders.rollcall import RollCall, RollCallError, confirm, start_rollcall
+from responders.rollcall import RollCall, RollCallError, confirm, start_rollcall, unconfirmed
 from responders.roster import Roster, RosterChange, RosterError, check_change
 from responders.status import Move, PersonState, ResponderStatus, StatusError, check_move
 from responders.text import Text
@@ -23,6 +23,7 @@ from .model import (
     ChangeRoster,
     ConfirmRollcall,
     DispatchResponders,
+    FlagOverdueRollcall,
     ImportOrganisation,
     ImportRejected,
     OrganisationImported,
@@ -31,6 +32,7 @@ from .model import (
     ReportMove,
     ResponderMoved,
     RollcallConfirmed,
+    RollcallOverdue,
     RollcallStarted,
     RosterChanged,
     StartRollcall,
@@ -71,6 +73,15 @@ class RollcallState:
     incident: IncidentRef | None
     assigned: tuple[str, ...] = ()
     rollcall: RollCall | None = None
+
+
+@dataclass(frozen=True)
+class OverdueState:
+    """A roll call whose time may be up, its incident, and whether it was already flagged."""
+
+    rollcall: RollCall | None
+    incident: IncidentRef | None
+    flagged: bool
 
 
 def _may_dispatch(ctx: Context) -> bool:
@@ -296,3 +307,27 @@ def decide_rollcall_confirm(state: RollcallState, args: ConfirmRollcall, ctx: Co
         on_behalf=on_behalf,
     )
     return Decision(events=[NewEvent(stream=stream_of(call.incident_id), payload=event)])
+
+
+def decide_rollcall_overdue(state: OverdueState, args: FlagOverdueRollcall, ctx: Context) -> Decision:
+    """Once the deadline has passed with people unconfirmed, record who they are, once."""
+    call = state.rollcall
+    if call is None:
+        raise NotFound("rollcall_not_found")
+    _open_incident(state.incident)
+    if state.flagged:
+        raise Refused("rollcall_refused", Text("已提示清点超时", "the roll call is already flagged overdue"))
+    missing = [u.person_id for u in unconfirmed(call, ctx.now) if u.overdue]
+    if not missing:
+        raise Refused("rollcall_refused", Text("清点未超时或已全部确认", "the roll call is not overdue"))
+    event = RollcallOverdue(
+        rollcall_id=call.id,
+        incident_id=call.incident_id,
+        started_by=call.started_by,
+        deadline=utc_iso(call.deadline),
+        unconfirmed=missing,
+    )
+    return Decision(
+        events=[NewEvent(stream=stream_of(call.incident_id), payload=event)],
+        result={"unconfirmed": len(missing)},
+    )

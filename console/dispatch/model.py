@@ -140,6 +140,12 @@ class ConfirmRollcall(CommandArgs):
     place_id: str | None = OptionalId
 
 
+class FlagOverdueRollcall(CommandArgs):
+    """（定时）清点超时: the console records who has not confirmed once the roll call's minutes pass."""
+
+    rollcall_id: str = IdField
+
+
 # --- events ---
 
 
@@ -200,3 +206,14 @@ class RollcallConfirmed(EventPayload):
     person_id: str
     place_id: str | None = None
     on_behalf: bool = False
+
+
+@event_type("rollcall.overdue")
+class RollcallOverdue(EventPayload):
+    """清点超时: the roll call's time is up with these people unconfirmed; the lead who started it is told."""
+
+    rollcall_id: str
+    incident_id: str
+    started_by: str
+    deadline: str
+    unconfirmed: list[str]

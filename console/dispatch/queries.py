@@ -26,7 +26,7 @@ from responders.movement import (
 )
 from responders.organisation import Place, Role, Skill
 from responders.rollcall import summarise, unconfirmed
-from responders.roster import leader_on_duty, running
+from responders.roster import EffectiveShift, effective_shifts, leader_on_duty, running
 from responders.status import ResponderStatus
 from responders.text import Text
 
@@ -34,7 +34,7 @@ from ..clock import parse_iso, utc_iso
 from ..incidents.model import stream_of
 from ..tables import events, incidents
 from . import store
-from .tables import assignments, org_people, responder_status, rollcalls
+from .tables import assignments, org_people, responder_status, rollcalls, roster_changes
 
 KIND_OF = {kind.move: kind for kind in MovementKind}
 
@@ -196,6 +196,12 @@ def rollcall_status(
     if call is None:
         return None
     summary = summarise(call, now)
+    flag = store.overdue_flag(conn, incident_id, call.id)
+    flagged = (
+        {"at": flag[1], "started_by": flag[0].started_by,
+         "unconfirmed": [{"person_id": p, "name": who.get(p, p)} for p in flag[0].unconfirmed]}
+        if flag else None
+    )  # fmt: skip
     return {
         "id": call.id,
         "started_at": _iso(call.started_at),
@@ -205,6 +211,7 @@ def rollcall_status(
         "late": summary.late,
         "overdue": summary.overdue,
         "complete": summary.complete,
+        "flagged": flagged,  # 清点超时: recorded once when the time was up (console.dispatch.timer)
         "confirmations": [
             {"person_id": c.person_id, "name": who.get(c.person_id, c.person_id), "at": _iso(c.confirmed_at),
              "on_behalf": c.on_behalf}
@@ -332,28 +339,46 @@ def recommendations(
 
 
 def roster_now(conn: Connection, now: datetime, locale: str | None) -> dict[str, Any]:
-    """值班表: who is on duty now, the leader on duty, and the swaps and overrides with who made them."""
+    """值班表: who is on duty now, the leader on duty, shifts to come, and every swap and override."""
     roster = store.roster(conn)
     who = names(conn)
     leader = leader_on_duty(roster, now)
+    made_by = dict(conn.execute(select(roster_changes.c.id, roster_changes.c.made_by_name)).tuples().all())
     changes = [
-        {"id": c.id, "kind": c.kind, "shift_id": c.shift_id, "other_shift_id": c.other_shift_id,
+        {"id": c.id, "kind": c.kind.value, "kind_label": text_in(c.kind.label, locale),
+         "shift_id": c.shift_id, "other_shift_id": c.other_shift_id, "new_holder_id": c.new_holder_id,
          "new_holder": who.get(c.new_holder_id or "", c.new_holder_id), "made_at": _iso(c.made_at),
-         "reason": c.reason}
+         "made_by": c.made_by, "made_by_name": made_by.get(c.id, c.made_by), "reason": c.reason}
         for c in roster.changes
     ]  # fmt: skip
     return {
         "now": utc_iso(now),
         "leader_on_duty": {"id": leader, "name": who.get(leader, leader)} if leader else None,
-        "on_duty": [
-            {"shift_id": e.shift.id, "post": e.shift.post.value,
-             "post_label": text_in(e.shift.post.label, locale), "unit_id": e.shift.unit_id,
-             "person_id": e.holder_id, "name": who.get(e.holder_id, e.holder_id),
-             "start": _iso(e.shift.start), "end": _iso(e.shift.end), "changed": bool(e.changes)}
-            for e in running(roster, now)
-        ],
+        "on_duty": [_shift_row(e, who, locale) for e in running(roster, now)],
+        "upcoming": [
+            _shift_row(e, who, locale)
+            for e in sorted(effective_shifts(roster), key=lambda e: (e.shift.start, e.shift.id))
+            if e.shift.end > now
+        ][:UPCOMING_SHIFTS],
         "changes": changes,
-    }  # fmt: skip
+    }
+
+
+UPCOMING_SHIFTS = 80  # a week of a small office's posts: what the swap and override forms offer
+
+
+def _shift_row(e: EffectiveShift, who: Mapping[str, str], locale: str | None) -> dict[str, Any]:
+    return {
+        "shift_id": e.shift.id,
+        "post": e.shift.post.value,
+        "post_label": text_in(e.shift.post.label, locale),
+        "unit_id": e.shift.unit_id,
+        "person_id": e.holder_id,
+        "name": who.get(e.holder_id, e.holder_id),
+        "start": _iso(e.shift.start),
+        "end": _iso(e.shift.end),
+        "changed": bool(e.changes),
+    }
 
 
 def my_assignments(conn: Connection, person_id: str) -> list[dict[str, Any]]:

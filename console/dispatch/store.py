@@ -16,14 +16,16 @@ from responders.status import Assignment, Move, PersonState, ResponderStatus
 from ..clock import parse_iso, utc_iso
 from ..commands import Context
 from ..events import RecordedEvent
+from ..incidents.model import stream_of
 from ..projections import projection_tables, projector, snapshot_part
-from ..tables import incidents, users
-from .decide import IncidentRef, Organisation, Responders, RollcallState
+from ..tables import events, incidents, users
+from .decide import IncidentRef, Organisation, OverdueState, Responders, RollcallState
 from .model import (
     OrganisationImported,
     PlaceAdded,
     ResponderMoved,
     RollcallConfirmed,
+    RollcallOverdue,
     RollcallStarted,
     RosterChanged,
 )
@@ -226,6 +228,28 @@ def rollcall(conn: Connection, rollcall_id: str) -> RollCall | None:
             Confirmation(a.person_id, parse_iso(a.confirmed_at), a.actor_id, a.place_id) for a in answers
         ),
     )
+
+
+def overdue_flag(conn: Connection, incident_id: str, rollcall_id: str) -> tuple[RollcallOverdue, str] | None:
+    """The roll call's overdue flag and when it was recorded, read from the incident's stream of the log."""
+    rows = conn.execute(
+        select(events.c.payload, events.c.recorded_at)
+        .where(events.c.stream == stream_of(incident_id), events.c.type == "rollcall.overdue")
+        .order_by(events.c.position)
+    )
+    for row in rows:
+        flag = RollcallOverdue.model_validate_json(row.payload)
+        if flag.rollcall_id == rollcall_id:
+            return flag, row.recorded_at
+    return None
+
+
+def load_overdue(conn: Connection, args: Any, _ctx: Context) -> OverdueState:
+    call = rollcall(conn, args.rollcall_id)
+    if call is None:
+        return OverdueState(rollcall=None, incident=None, flagged=False)
+    flagged = overdue_flag(conn, call.incident_id, call.id) is not None
+    return OverdueState(rollcall=call, incident=_incident(conn, call.incident_id), flagged=flagged)
 
 
 # --- projectors ---

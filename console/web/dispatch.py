@@ -17,6 +17,7 @@ from starlette.routing import Route
 from responders import io
 from responders.movement_csv import activity_log_csv, figures_csv, movement_log_csv
 from responders.organisation import Role, Skill
+from responders.roster import on_duty
 from responders.status import ResponderStatus
 
 from ..clock import EARLIEST, LATEST
@@ -52,6 +53,14 @@ DISPATCH_TEXT: dict[str, str] = {
     "overdue": N_("Overdue"),
     "nobody": N_("Nobody yet."),
     "on_behalf": N_("recorded on their behalf"),
+    "choose": N_("Choose…"),
+    "required": N_("Please fill this in."),
+    "saved": N_("Saved."),
+    "choose_file": N_("Choose a file to import."),
+    "imported": N_("Imported {n} rows."),
+    "not_sent": N_("Not sent: the console cannot be reached."),
+    "rollcall_flagged": N_("Roll call overdue at {at}: not confirmed: {names}"),
+    "list_sep": N_(", "),
 }
 
 
@@ -131,8 +140,11 @@ async def places_api(request: Request) -> Response:
     return JSONResponse({"ok": True, "places": await _read(request, _places)})
 
 
-def _people(conn: Any, locale: str | None) -> list[dict[str, Any]]:
+def _people(conn: Any, now: datetime, locale: str | None) -> list[dict[str, Any]]:
     status, held, _located = queries.statuses(conn)
+    # With no status recorded, someone whose shift is running is available (as dispatch decides).
+    for person_id in on_duty(store.roster(conn), now):
+        status.setdefault(person_id, ResponderStatus.AVAILABLE)
     return [
         {
             "id": p.id,
@@ -151,7 +163,8 @@ def _people(conn: Any, locale: str | None) -> list[dict[str, Any]]:
 
 async def people_api(request: Request) -> Response:
     await require(request, Permission.BOARD_VIEW)
-    return JSONResponse({"ok": True, "people": await _read(request, _people, locale_of(request))})
+    people = await _read(request, _people, _now(request), locale_of(request))
+    return JSONResponse({"ok": True, "people": people})
 
 
 async def incident_responders_api(request: Request) -> Response:

@@ -46,4 +46,5 @@ def test_seed_demo_users_and_backup(deployment: Deployment, backend: str) -> Non
     assert target.stat().st_size > 0
     if backend == "sqlite":
         with sqlite3.connect(target) as conn:
-            assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 2
+            # the demo organisation (units, places, people, roster: one import each) and two incidents
+            assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 4 + 2

@@ -32,6 +32,13 @@ export function renderBoard(data) {
   if (rc) {
     document.getElementById("rollcall-summary").textContent = `${rc.confirmed} / ${rc.expected}`
       + (rc.overdue ? " · " + d("overdue") : "");
+    // 清点超时: the console recorded who had not confirmed when the time was up; the lead must act on it
+    const flag = document.getElementById("rollcall-flag");
+    if (flag) {
+      flag.hidden = !rc.flagged;
+      flag.textContent = rc.flagged ? d("rollcall_flagged", {at: when(rc.flagged.at),
+        names: rc.flagged.unconfirmed.map((u) => u.name).join(d("list_sep"))}) : "";
+    }
     document.getElementById("rollcall-missing").replaceChildren(...rc.unconfirmed.map((u) =>
       el("li", {class: u.overdue ? "warn" : "", "data-person": u.person_id}, u.name, " — ", d("unconfirmed"))));
   }

@@ -6,7 +6,10 @@ const id = boot.incident.id;
 const form = document.getElementById("dispatch");
 let timer = null;
 
-async function refresh() {
+// Offline (or mid-restart) the fetch fails: keep showing what was last read; the next change retries.
+const refresh = () => refreshNow().catch(() => {});
+
+async function refreshNow() {
   const data = await fetchResponders(id);
   if (data.ok) renderBoard(data);
   if (!form) return;

@@ -4,7 +4,10 @@ import {boot, el, live, start, when} from "./ui.js";
 
 const id = boot.incident_id;
 
-async function load() {
+// Offline (or mid-restart) the fetch fails: keep showing what was last read; the next change retries.
+const load = () => loadNow().catch(() => {});
+
+async function loadNow() {
   const data = await fetchResponders(id);
   if (!data.ok) return;
   renderBoard(data);

@@ -71,12 +71,33 @@ function card(a) {
   return node;
 }
 
-async function load() {
+// Offline (or mid-restart) the fetch fails: keep showing what was last read; the next change retries.
+const load = () => loadNow().catch(() => {});
+
+async function loadNow() {
   const [mine, known] = await Promise.all([getJson("/api/responders/me"), getJson("/api/places")]);
   if (!mine.ok) return;
   places = known.ok ? known.places : [];
   document.getElementById("me").textContent = mine.person ? mine.person.name : d("not_linked");
+  // A live update redraws the cards: what the responder was typing or choosing must survive it.
+  const typed = {};
+  box.querySelectorAll("article.assignment").forEach((node) => {
+    const fresh = node.querySelector("[name=new_place]");
+    const select = node.querySelector("[name=place_id]");
+    typed[node.dataset.incident] = {fresh: fresh ? fresh.value : "", place: select ? select.value : "",
+      status: node.dataset.status, focused: node.contains(document.activeElement) ? document.activeElement.name : null};
+  });
   box.replaceChildren(...mine.assignments.map(card));
+  box.querySelectorAll("article.assignment").forEach((node) => {
+    const before = typed[node.dataset.incident];
+    if (!before || before.status !== node.dataset.status) return;
+    const fresh = node.querySelector("[name=new_place]");
+    const select = node.querySelector("[name=place_id]");
+    if (fresh) fresh.value = before.fresh;
+    if (select && before.place) select.value = before.place;
+    const focus = before.focused && node.querySelector(`[name=${before.focused}]`);
+    if (focus) focus.focus();
+  });
   const none = document.getElementById("none");
   none.textContent = d("no_assignment");
   none.hidden = mine.assignments.length > 0 || !mine.person;
