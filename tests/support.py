@@ -140,6 +140,21 @@ class Deployment:
 
         asyncio.run(add())
 
+    def dump_projections(self) -> dict[str, list[tuple[object, ...]]]:
+        """Every projection table's rows, in key order (what `rebuild` must reproduce exactly)."""
+        from console import projections
+        from console.db import open_database
+
+        async def read() -> dict[str, list[tuple[object, ...]]]:
+            db = open_database(self.settings)
+            try:
+                async with db.read.connect() as conn:
+                    return await conn.run_sync(projections.dump)
+            finally:
+                await db.dispose()
+
+        return asyncio.run(read())
+
 
 class Server:
     """A console process (`python -m console serve`) on a free port, killable like a real crash."""

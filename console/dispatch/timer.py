@@ -18,19 +18,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ..clock import Clock, parse_iso
-from ..commands import Actor, CommandEnvelope
+from ..commands import CommandEnvelope
 from ..db import Database
 from ..hub import Hub
-from ..roles import Role
 from ..service import CommandService
 from ..tables import incidents
+from ..timers import TIMER_ACTOR, look_when_due, movable
 from .tables import rollcall_answers, rollcalls
 
 log = logging.getLogger("console.dispatch")
-
-# The console itself, as the duty desk, tells the lead who has not answered.
-TIMER_ACTOR = Actor(id="system", name="系统", roles=frozenset({Role.DUTY_OFFICER.value}))
-LOOK_SECONDS = 1.0
 
 
 def overdue_command_id(rollcall_id: str) -> str:
@@ -74,19 +70,10 @@ class RollcallTimer:
         self.next_deadline: datetime | None = None
 
     async def run(self) -> None:
-        seen = -1
-        while True:
-            try:
-                if self.hub.published != seen or self._due():
-                    seen = self.hub.published
-                    await self.tick()
-            except Exception:
-                log.exception("rollcall_timer_failed")
-                seen = -1
-            await asyncio.sleep(LOOK_SECONDS)
+        await look_when_due(self.hub, name="rollcall", tick=self.tick, due=self._due)
 
     def _due(self) -> bool:
-        if getattr(self.clock, "movable", False):
+        if movable(self.clock):
             return True
         return self.next_deadline is not None and self.clock.now() >= self.next_deadline
 

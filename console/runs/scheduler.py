@@ -18,22 +18,17 @@ from datetime import datetime
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
 
 from ..clock import Clock
-from ..commands import Actor, CommandEnvelope
+from ..commands import CommandEnvelope
 from ..db import Database
 from ..hub import Hub
-from ..roles import Role
 from ..service import CommandService
+from ..timers import LOOK_SECONDS, TIMER_ACTOR, look_when_due, movable
 from .domain import timer_command_id
 from .store import load_runs_since
 from .timers import RunTimers
 
 log = logging.getLogger("console.runs")
 
-# The console itself acts as the duty desk when it reminds and escalates.
-TIMER_ACTOR = Actor(id="system", name="系统", roles=frozenset({Role.DUTY_OFFICER.value}))
-# Runs change only through events, which the hub publishes in every process; looking at the hub's
-# position this often costs nothing and bounds how late a new deadline is noticed.
-LOOK_SECONDS = 1.0
 LONGEST_SLEEP = 60.0
 # A fired wait can open the next step, which can be due at once: look again, this many times at most.
 ROUNDS = 20
@@ -62,21 +57,18 @@ class Scheduler:
         return self.timers.next_deadline
 
     async def run(self) -> None:
-        seen = -1
-        while True:
-            try:
-                if self.hub.published != seen or self._due():
-                    seen = self.hub.published
-                    await self.tick()
-            except Exception:
-                log.exception("timer_tick_failed")
-                seen = -1
-                self.timers.reset()  # read every run again rather than trust a half-done look
-            await asyncio.sleep(self._sleep())
+        await look_when_due(
+            self.hub,
+            name="playbook",
+            tick=self.tick,
+            due=self._due,
+            pause=self._sleep,
+            reset=self.timers.reset,
+        )
 
     @property
     def _movable(self) -> bool:
-        return bool(getattr(self.clock, "movable", False))
+        return movable(self.clock)
 
     def _due(self) -> bool:
         if self._movable:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from support import Deployment, LiveClient, Server, cli, login, register_args
 
-from console import eventlog, projections
+from console import eventlog
 from console.commands import Actor
 from console.db import open_database
 from console.eventlog import GENESIS, Head, seal
@@ -80,29 +80,17 @@ async def _fill(server: Server) -> None:
     await client.close()
 
 
-def _dump(deployment: Deployment) -> dict[str, list[tuple[object, ...]]]:
-    async def read() -> dict[str, list[tuple[object, ...]]]:
-        db = open_database(deployment.settings)
-        try:
-            async with db.read.connect() as conn:
-                return await conn.run_sync(projections.dump)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(read())
-
-
 async def test_rebuild_replays_the_log_into_identical_projections(deployment: Deployment) -> None:
     server = Server(deployment).start()
     try:
         await _fill(server)
     finally:
         server.stop()
-    before = await asyncio.to_thread(_dump, deployment)
+    before = await asyncio.to_thread(deployment.dump_projections)
     assert len(before["incidents"]) == 4 and len(before["incident_notes"]) == 4
     out = cli(deployment.env, "rebuild")
     assert "13" in out.stdout
-    after = await asyncio.to_thread(_dump, deployment)
+    after = await asyncio.to_thread(deployment.dump_projections)
     assert after == before
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -12,22 +11,8 @@ from test_rollcall_overdue import move_clock, until
 
 from console import dispatch as _dispatch  # noqa: F401  (the responders projections)
 from console import incidents as _incidents  # noqa: F401
-from console import projections
 from console import runs as _runs  # noqa: F401  (a sit-in starts a playbook run)
-from console.db import open_database
 from console.dispatch.tables import DISPATCH_TABLES, ORG_TABLES
-
-
-def dump(deployment: Deployment) -> dict[str, list[tuple[object, ...]]]:
-    async def read() -> dict[str, list[tuple[object, ...]]]:
-        db = open_database(deployment.settings)
-        try:
-            async with db.read.connect() as conn:
-                return await conn.run_sync(projections.dump)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(read())
 
 
 def _scene(server: Server, clock: Path) -> dict[str, Any]:
@@ -70,13 +55,13 @@ def test_rebuild_reproduces_every_responders_table(deployment: Deployment, tmp_p
         scene = _scene(server, clock)
     finally:
         server.stop()
-    before = dump(deployment)
+    before = deployment.dump_projections()
     tables = [t.name for t in (*ORG_TABLES, *DISPATCH_TABLES)]
     # every table holds something, so "equal" is not two empty lists
     assert all(before[name] for name in tables), {name: len(before[name]) for name in tables}
     out = cli(deployment.env, "rebuild")
     assert str(scene["events"]) in out.stdout
-    after = dump(deployment)
+    after = deployment.dump_projections()
     for name in tables:
         assert after[name] == before[name], name
     assert after == before  # and nothing else moved either
