@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .clock import utc_iso
 from .commands import Actor
-from .events import NewEvent, RecordedEvent, encode_payload
+from .events import NewEvent, RecordedEvent, canonical_json
 from .tables import events, log_head, meta
 
 GENESIS = "0" * 64
@@ -69,6 +69,7 @@ def seal(
     sealed: list[RecordedEvent] = []
     recorded = utc_iso(recorded_at)
     for draft in drafts:
+        data = draft.payload.model_dump(mode="json")
         unsealed = RecordedEvent(
             position=head.position + 1,
             stream=draft.stream,
@@ -79,12 +80,16 @@ def seal(
             recorded_at=recorded,
             visibility=draft.visibility,
             command_id=command_id,
-            payload_json=encode_payload(draft.payload),
+            payload_json=canonical_json(data),
             prev_hash=head.hash,
             hash="",
         )
         digest = hashlib.sha256(unsealed.hash_material().encode()).hexdigest()
         event = replace(unsealed, hash=digest)
+        # The projectors read `payload`: hand them the object just encoded instead of decoding the JSON
+        # again (a registration carries its pinned playbook, and validating that costs more than the rest).
+        event.__dict__["payload"] = draft.payload
+        event.__dict__["data"] = data  # what the wire form is built from, likewise
         sealed.append(event)
         head.position, head.hash = event.position, event.hash
     return sealed

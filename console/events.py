@@ -48,10 +48,6 @@ def canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def encode_payload(payload: EventPayload) -> str:
-    return canonical_json(payload.model_dump(mode="json"))
-
-
 def decode_payload(type_name: str, text: str) -> EventPayload:
     return EVENT_TYPES[type_name].model_validate_json(text)
 
