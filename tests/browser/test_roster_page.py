@@ -44,6 +44,16 @@ def test_swap_override_history_and_import(server: Server, open_page: OpenPage, t
     changes = duty.get("/api/roster").json()["changes"]
     assert [(c["kind"], c["made_by_name"]) for c in changes] == [("override", "duty"), ("swap", "duty")]
 
+    # another desk's change reaches this open page with its event, well before the minute's re-read
+    leader = Api(server, "leader")
+    leader.ok(
+        "roster.change",
+        {"kind": "override", "shift_id": "s-r3", "new_holder_id": "r1", "reason": "另一值班台顶班"},
+    )
+    newest = page.locator("#changes tbody tr").first
+    expect(newest).to_contain_text("另一值班台顶班", timeout=10_000)
+    expect(newest.locator(".made-by")).to_have_text("leader")
+
     # an import with bad rows shows each row's error and imports nothing; fixed, it goes in whole
     bad = tmp_path / "people.csv"
     rows = "id,name,unit_id,phone\nn1,新人一,office,13900000001\nn2,新人二,nowhere,13900000002\n"

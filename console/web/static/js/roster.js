@@ -105,6 +105,13 @@ async function importFile(e) {
 if (swap) changeFrom(swap, "swap", "other_shift_id");
 if (override) changeFrom(override, "override", "new_holder_id");
 if (importForm) importForm.addEventListener("submit", importFile);
-start(() => {});
+// Live: another desk's swap, override or import reaches this page with its event (read again, at
+// most once per burst); the slow timer only catches a shift that starts or ends with no event at all.
+let reloading = null;
+function loadSoon() {
+  if (reloading) return;
+  reloading = setTimeout(() => { reloading = null; load(); }, 300);
+}
+start(loadSoon);
 load();
 setInterval(load, 60000);
