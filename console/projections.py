@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.engine import Connection
 
 from .events import RecordedEvent
 
+if TYPE_CHECKING:
+    from .settings import Settings
+
 # Projectors and snapshot parts are plain functions over a synchronous connection: the command
 # writer runs them inside its transaction (see console.db.Database.run_write), readers via run_sync.
 Projector = Callable[[Connection, RecordedEvent], None]
-SnapshotPart = Callable[[Connection, str], Any]
+# A part is given the process's settings: what it shows may depend on them (grading thresholds).
+SnapshotPart = Callable[[Connection, str, "Settings"], Any]
 
 PROJECTORS: dict[str, list[Projector]] = {}
 PROJECTION_TABLES: list[Table] = []
@@ -53,9 +57,9 @@ def apply(conn: Connection, events: Sequence[RecordedEvent]) -> None:
             fn(conn, event)
 
 
-def snapshot(conn: Connection, view: str) -> dict[str, Any]:
+def snapshot(conn: Connection, view: str, settings: Settings) -> dict[str, Any]:
     """The current state a client of this view may see, read in the caller's transaction."""
-    return {name: part(conn, view) for name, part in SNAPSHOT_PARTS.items()}
+    return {name: part(conn, view, settings) for name, part in SNAPSHOT_PARTS.items()}
 
 
 def clear(conn: Connection) -> None:

@@ -20,7 +20,6 @@ from .follower import SESSIONS_CHANNEL, Follower, PgListener
 from .hub import Hub
 from .runs.library import library
 from .runs.scheduler import Scheduler
-from .runs.store import use_thresholds as use_run_thresholds
 from .service import CommandService
 from .settings import Settings
 
@@ -42,7 +41,6 @@ class Runtime:
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.throttle = LoginThrottle()
         self.scheduler = Scheduler(self.db, self.service, self.clock, self.hub, settings.grading)
-        use_run_thresholds(settings.grading)
         self.epoch = ""
         self._tasks: list[asyncio.Task[None]] = []
 

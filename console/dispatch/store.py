@@ -18,6 +18,7 @@ from ..commands import Context
 from ..events import RecordedEvent
 from ..incidents.model import stream_of
 from ..projections import projection_tables, projector, snapshot_part
+from ..settings import Settings
 from ..tables import events, incidents, users
 from .decide import IncidentRef, Organisation, OverdueState, Responders, RollcallState
 from .model import (
@@ -436,6 +437,6 @@ def assignment_row(r: Any) -> dict[str, Any]:
 
 
 @snapshot_part("assignments")
-def _assignments_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
+def _assignments_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
     rows = conn.execute(select(assignments).order_by(assignments.c.incident_id, assignments.c.person_id))
     return [assignment_row(r) for r in rows]

@@ -12,6 +12,7 @@ from ..commands import CommandArgs, Context
 from ..events import RecordedEvent
 from ..projections import projection_tables, projector, snapshot_part
 from ..runs.library import playbook_for
+from ..settings import Settings
 from ..tables import incident_confidential, incident_members, incident_notes, incidents, users
 from .confidential import Matter, MemberUnassigned
 from .domain import (
@@ -170,14 +171,14 @@ def note_row(row: Any) -> dict[str, Any]:
 
 
 @snapshot_part("incidents")
-def _incidents_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
+def _incidents_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
     members, sealed = extras(conn)
     rows = conn.execute(select(incidents).order_by(incidents.c.year, incidents.c.seq))
     return [incident_row(r, members, sealed) for r in rows]
 
 
 @snapshot_part("notes")
-def _notes_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
+def _notes_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
     rows = conn.execute(select(incident_notes).order_by(incident_notes.c.position))
     return [note_row(r) for r in rows]
 

@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
-from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
+from playbooks.facts import GradingThresholds, IncidentFacts
 from playbooks.facts import IncidentType as PlaybookType
 from playbooks.history import FactsChanged, HistoryRecord, RunActivated, RunClosed
 
@@ -18,6 +18,7 @@ from ..commands import Context
 from ..events import RecordedEvent
 from ..incidents.domain import IncidentClosed, IncidentFactsAmended, IncidentRegistered
 from ..projections import projection_tables, projector, snapshot_part
+from ..settings import Settings
 from .cache import SUMMARY_CACHE_SIZE, Bounded, pinned_snapshot
 from .domain import Run
 from .model import RUN_EVENTS
@@ -148,24 +149,17 @@ def _recorded(conn: Connection, event: RecordedEvent) -> None:
     _append(conn, p.incident_id, p.record, event.position)
 
 
-# The `runs` snapshot part grades with the process's thresholds (console.settings), set at start.
-_part_thresholds: list[GradingThresholds] = [DEFAULT_THRESHOLDS]
 _summaries: Bounded[tuple[str, int, GradingThresholds], dict[str, Any]] = Bounded(SUMMARY_CACHE_SIZE)
 _CHUNK = 500
 
 
-def use_thresholds(thresholds: GradingThresholds) -> None:
-    """Grade the `runs` snapshot part with these thresholds (the runtime passes its settings')."""
-    _part_thresholds[0] = thresholds
-
-
 @snapshot_part("runs")
-def _runs_snapshot(conn: Connection, _view: str) -> list[dict[str, Any]]:
+def _runs_snapshot(conn: Connection, _view: str, settings: Settings) -> list[dict[str, Any]]:
     # As of each run's last record, so a summary depends on the row's position (and the thresholds)
     # alone: every connecting client is served from the cache, and only rows that changed since are
     # read whole and evaluated. Clients count overdue items from `open_due` against their own
     # (server-corrected) clock.
-    thresholds = _part_thresholds[0]
+    thresholds = settings.grading
     heads = conn.execute(
         select(playbook_runs.c.incident_id, playbook_runs.c.last_position).order_by(
             playbook_runs.c.incident_id

@@ -173,7 +173,7 @@ async def read_snapshot(rt: Runtime, view: str) -> tuple[int, dict[str, Any]]:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
         async with db.begin():
             position = await eventlog.head_position(db)
-            state = await db.run_sync(projections.snapshot, view)
+            state = await db.run_sync(projections.snapshot, view, rt.settings)
     return position, state
 
 
