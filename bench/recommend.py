@@ -2,7 +2,7 @@
 
 Both are timed in the same process on the same SQLite file: the plain read fetches every row the
 recommendation reads (people, places, shifts, roster changes, statuses, assignments) and does nothing
-with them; the recommendation reads them through console.dispatch and ranks with responders.dispatch.
+with them; the recommendation reads them through console.dispatch and ranks with responders.recommend.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Options:
 
 
 def _seed(url: str, o: Options, now: datetime) -> None:
-    from console.dispatch.tables import (
+    from console.responders.tables import (
         assignments,
         org_people,
         org_places,
@@ -159,8 +159,8 @@ def _seed(url: str, o: Options, now: datetime) -> None:
 
 
 def run(o: Options) -> list[list[str]]:
-    from console.dispatch import queries
-    from console.dispatch.tables import (
+    from console.responders import queries
+    from console.responders.tables import (
         assignments,
         org_people,
         org_places,

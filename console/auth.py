@@ -9,6 +9,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -204,3 +205,10 @@ class LoginThrottle:
     def succeeded(self, keys: list[str]) -> None:
         for key in keys:
             self._seen.pop(key, None)
+
+
+async def active_users(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """Everyone who may sign in, by name: id, display name and roles (never a secret)."""
+    query = select(users.c.id, users.c.display_name, users.c.roles).where(users.c.active.is_(True))
+    rows = (await conn.execute(query.order_by(users.c.display_name))).all()
+    return [{"id": r.id, "name": r.display_name, "roles": r.roles.split(",")} for r in rows]

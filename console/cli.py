@@ -12,10 +12,9 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from . import dispatch as _dispatch  # noqa: F401  (registers the responders commands and projections)
-from . import incidents as _incidents  # noqa: F401  (registers commands and projections)
 from .clock import SystemClock
 from .db import open_database
+from .domains import registry
 from .roles import parse_roles
 from .settings import Settings, SettingsError, load_settings
 
@@ -120,7 +119,7 @@ def _rebuild(settings: Settings, _args: argparse.Namespace) -> int:
     from .maintenance import rebuild
 
     async def body(db: Any) -> int:
-        count = await rebuild(db)
+        count = await rebuild(db, registry())
         print(f"已从日志重建投影 rebuilt projections from {count} events")
         return 0
 
@@ -128,9 +127,10 @@ def _rebuild(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _check_playbooks(settings: Settings, args: argparse.Namespace) -> int:
+    from playbooks.config import library_dir
     from playbooks.loader import load_library
 
-    directory = Path(args.directory) if args.directory else settings.playbook_directory
+    directory = Path(args.directory) if args.directory else library_dir(settings)
     loaded = load_library(directory)
     for snap in loaded.playbooks:
         pb = snap.playbook
@@ -222,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        registry().check_settings(settings)
     except SettingsError as exc:
         print(f"console: {exc}", file=sys.stderr)
         return 2

@@ -1,21 +1,20 @@
-"""Typed commands: the envelope every client sends, and the registry domains add their commands to."""
+"""Typed commands: the envelope every client sends, and the spec a domain declares for each command."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from pathlib import Path
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
-from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
-from playbooks.loader import LIBRARY_DIR
-
 from .clock import plausible
 from .events import NewEvent
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 COMMAND_ID_PATTERN = r"^[A-Za-z0-9_.:-]{8,64}$"
 
@@ -62,10 +61,12 @@ class Context:
     occurred_at: datetime
     actor: Actor
     new_id: str
-    tz: tzinfo
-    incident_prefix: str
-    thresholds: GradingThresholds = DEFAULT_THRESHOLDS  # 定级阈值 of the settings (playbook runs)
-    playbook_dir: Path = LIBRARY_DIR  # 预案库 of the settings: where a new incident's playbook comes from
+    # The process's settings; a domain reads its own part of them (the runs domain its thresholds).
+    settings: Settings
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.settings.tz
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,3 @@ class CommandSpec(Generic[A, S]):
     summary: str = ""
     # Internal commands are issued by the console itself (e.g. logging a reveal), never by clients.
     internal: bool = False
-
-
-COMMANDS: dict[str, CommandSpec[Any, Any]] = {}
-
-
-def register_command(spec: CommandSpec[Any, Any]) -> CommandSpec[Any, Any]:
-    """Add a command to the registry the unit of work dispatches on."""
-    if spec.name in COMMANDS:
-        raise ValueError(f"command {spec.name} registered twice")
-    COMMANDS[spec.name] = spec
-    return spec

@@ -11,10 +11,11 @@ from .clock import Clock
 from .commands import Actor, CommandEnvelope
 from .db import Database
 from .demo_org import PEOPLE, PLACES, UNITS, demo_shifts, roster_command_id
-from .dispatch.tables import roster_shifts
+from .domains import registry
+from .incidents.tables import incidents
+from .responders.tables import roster_shifts
 from .service import CommandService
 from .settings import Settings
-from .tables import incidents
 
 DEMO_PASSWORD = "demo-2026"
 
@@ -72,7 +73,7 @@ async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]
     async with db.read.connect() as conn:
         duty = await find_user(conn, "duty")
     assert duty is not None
-    service = CommandService(db, settings, clock, lambda _events: None)
+    service = CommandService(db, settings, clock, lambda _events: None, registry())
     service.start()
     try:
         actor: Actor = duty.actor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Mapping
 
 from .i18n import translate
 
@@ -18,11 +19,12 @@ class ConsoleError(Exception):
         self.code = code
         self.params = params
 
-    def message(self, locale: str | None) -> str:
-        return translate(self.code, locale, **self.params)
+    def message(self, locale: str | None, messages: Mapping[str, str]) -> str:
+        """The translated text; `messages` is the console's table of codes (Registry.messages)."""
+        return translate(self.code, locale, messages, **self.params)
 
-    def to_dict(self, locale: str | None) -> dict[str, object]:
-        return {"code": self.code, "message": self.message(locale)}
+    def to_dict(self, locale: str | None, messages: Mapping[str, str]) -> dict[str, object]:
+        return {"code": self.code, "message": self.message(locale, messages)}
 
 
 class DomainError(ConsoleError):

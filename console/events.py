@@ -1,8 +1,9 @@
-"""Typed events and their one encoding. Domains register their event types here."""
+"""Typed events and their one encoding. Domains declare their event types in their `Domain`."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -25,31 +26,22 @@ class EventPayload(BaseModel):
         return data
 
 
-EVENT_TYPES: dict[str, type[EventPayload]] = {}
-
 E = TypeVar("E", bound=type[EventPayload])
 
 
-def event_type(name: str) -> Any:
-    """Class decorator: register an event payload under its stable name."""
+def event_type(name: str) -> Callable[[E], E]:
+    """Class decorator: give an event payload its stable name (the domain's `Domain` lists the class)."""
 
-    def register(cls: E) -> E:
-        if name in EVENT_TYPES and EVENT_TYPES[name] is not cls:
-            raise ValueError(f"event type {name} registered twice")
+    def name_it(cls: E) -> E:
         cls.event_type = name
-        EVENT_TYPES[name] = cls
         return cls
 
-    return register
+    return name_it
 
 
 def canonical_json(value: object) -> str:
     """The one JSON text used for payloads and hashes: sorted keys, no spaces, UTF-8 kept."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def decode_payload(type_name: str, text: str) -> EventPayload:
-    return EVENT_TYPES[type_name].model_validate_json(text)
 
 
 # Who may see an event: "all" is every signed-in role, "audit" reviewers and admins
@@ -85,9 +77,14 @@ class RecordedEvent:
     prev_hash: str
     hash: str
 
-    @cached_property
+    @property
     def payload(self) -> EventPayload:
-        return decode_payload(self.type, self.payload_json)
+        """The typed payload, attached by the writer when sealing or by `Registry.decode` when read."""
+        try:
+            payload: EventPayload = self.__dict__["payload"]
+        except KeyError:
+            raise LookupError(f"event {self.position} ({self.type}) has not been decoded") from None
+        return payload
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -112,8 +109,8 @@ class RecordedEvent:
             ]
         )
 
-    def wire(self) -> dict[str, Any]:
-        """The protocol form of the event (docs/protocol.md, "event")."""
+    def wire(self, public_data: dict[str, Any]) -> dict[str, Any]:
+        """The protocol form of the event (docs/protocol.md, "event"), with what clients see of its data."""
         return {
             "type": "event",
             "position": self.position,
@@ -123,7 +120,7 @@ class RecordedEvent:
             "command_id": self.command_id,
             "occurred_at": self.occurred_at,
             "recorded_at": self.recorded_at,
-            "data": EVENT_TYPES[self.type].public_data(self.data),
+            "data": public_data,
         }
 
 

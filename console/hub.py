@@ -41,11 +41,15 @@ def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
-def render(event: RecordedEvent, view: str) -> Frame | None:
+# What clients are sent of an event's payload (Registry.public_data: sealed payloads leave values out).
+PublicData = Callable[[RecordedEvent], dict[str, Any]]
+
+
+def render(event: RecordedEvent, view: str, public_data: PublicData) -> Frame | None:
     """The frame a client of `view` gets for this event, or None if it may not see it."""
     if event.visibility not in visible_classes(view):
         return None
-    return Frame(dumps(event.wire()))
+    return Frame(dumps(event.wire(public_data(event))))
 
 
 class Connection:
@@ -175,7 +179,8 @@ class Connection:
 class Hub:
     """Every connection of this process, grouped by view, and the in-order stream of published events."""
 
-    def __init__(self, *, ring_size: int = 4096) -> None:
+    def __init__(self, public_data: PublicData, *, ring_size: int = 4096) -> None:
+        self.public_data = public_data
         self.views: dict[str, set[Connection]] = {}
         self.published = 0
         # Recent events with their frames per view: reconnecting clients replay from memory.
@@ -215,7 +220,7 @@ class Hub:
                 return False
             frames: dict[str, Frame | None] = {}
             for view, group in self.views.items():
-                frame = frames[view] = render(event, view)
+                frame = frames[view] = render(event, view, self.public_data)
                 if frame is None:
                     continue
                 for conn in group:
@@ -239,11 +244,15 @@ class Hub:
             if event.position <= after:
                 continue
             if view not in frames:
-                frames[view] = render(event, view)
+                frames[view] = self.render(event, view)
             frame = frames[view]
             if frame is not None:
                 out.append((event.position, frame))
         return out
+
+    def render(self, event: RecordedEvent, view: str) -> Frame | None:
+        """The frame a client of `view` gets for this event (None if it may not see it)."""
+        return render(event, view, self.public_data)
 
     def ping(self, timeout: float, now: float) -> None:
         """Heartbeat: one frame for everyone; close peers silent for `timeout` and expired sessions."""

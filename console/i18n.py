@@ -8,7 +8,7 @@ read from the .po files at first use and compiled in memory, so nothing generate
 from __future__ import annotations
 
 import gettext
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -28,8 +28,9 @@ def N_(message: str) -> str:
     return message
 
 
-# code -> English source text. Messages never carry confidential values; params are field names and
-# numbers. A new code needs its zh_CN translation in messages.po (tests/browser/test_catalogs.py checks).
+# The spine's codes -> English source text; each domain declares its own in its `Domain.messages` and the
+# registry merges them (Registry.messages). Messages never carry confidential values; params are field
+# names and numbers. A new code needs its zh_CN translation in messages.po (tests/browser/test_catalogs.py).
 MESSAGES: dict[str, str] = {
     "invalid_frame": N_("Malformed message: {detail}"),
     "invalid_command": N_("Invalid command arguments: {detail}"),
@@ -39,9 +40,6 @@ MESSAGES: dict[str, str] = {
     "forbidden": N_("You are not allowed to do this"),
     "csrf_failed": N_("The page has expired; reload it and try again"),
     "not_found": N_("Not found"),
-    "incident_not_found": N_("Incident not found"),
-    "incident_closed": N_("This incident is closed and can no longer be changed"),
-    "nothing_to_amend": N_("Nothing to amend"),
     "command_id_conflict": N_("This command id was already used by another user"),
     "occurred_in_future": N_("The time it happened cannot be in the future"),
     "login_failed": N_("Wrong user name or password"),
@@ -49,26 +47,6 @@ MESSAGES: dict[str, str] = {
     "hello_expected": N_("The first message must be hello"),
     "internal": N_("The server could not handle this; please try again"),
     "rate_limited": N_("Too many requests"),
-    "user_not_found": N_("User not found"),
-    "cannot_be_assigned": N_("Only duty officers, leaders and responders can be assigned to a matter"),
-    "already_assigned": N_("This person is already assigned"),
-    "not_assigned": N_("This person is not assigned"),
-    "confidential_forbidden": N_(
-        "Informant details and report content are for the people assigned to the matter only"
-    ),
-    # responders and dispatch (console.dispatch)
-    "import_rejected": N_("Nothing was imported: {detail} row(s) have errors"),
-    "nothing_to_import": N_("The file holds no rows"),
-    "unit_not_found": N_("Unit not found"),
-    "person_not_found": N_("Person not found"),
-    "place_not_found": N_("Place not found"),
-    "place_exists": N_("A place with this name already exists"),
-    "roster_refused": N_("This roster change is not possible: {detail}"),
-    "illegal_move": N_("This status change is not allowed: {detail}"),
-    "not_a_responder": N_("Your account is not linked to a person in the organisation"),
-    "on_behalf_forbidden": N_("Only the duty officer can record this for someone else"),
-    "rollcall_not_found": N_("Roll call not found"),
-    "rollcall_refused": N_("Roll call: {detail}"),
 }
 
 
@@ -101,9 +79,9 @@ def gettext_for(locale: str | None) -> Callable[[str], str]:
     return catalog(normalise_locale(locale)).gettext
 
 
-def translate(code: str, locale: str | None = None, **params: object) -> str:
-    """The message for an error code in the given locale."""
-    text = gettext_for(locale)(MESSAGES.get(code, MESSAGES["internal"]))
+def translate(code: str, locale: str | None, messages: Mapping[str, str], **params: object) -> str:
+    """The message for an error code in the given locale, from the console's table of codes."""
+    text = gettext_for(locale)(messages.get(code, MESSAGES["internal"]))
     try:
         return text.format(**params)
     except (KeyError, IndexError):

@@ -9,24 +9,25 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, make_url
 
-from . import eventlog, projections
+from . import eventlog
 from .db import Database
 from .eventlog import Verification
+from .registry import Registry
 
 
-def _rebuild(conn: Connection) -> int:
+def _rebuild(conn: Connection, registry: Registry) -> int:
     eventlog.lock_head(conn)  # no command may append while the projections are rebuilt
-    projections.clear(conn)
+    registry.clear(conn)
     count = 0
     for event in eventlog.iterate_sync(conn):
-        projections.apply(conn, [event])
+        registry.apply(conn, [event])
         count += 1
     return count
 
 
-async def rebuild(db: Database) -> int:
-    """Empty every projection and replay the whole log into it, in one transaction."""
-    return await db.run_write(_rebuild)
+async def rebuild(db: Database, registry: Registry) -> int:
+    """Empty every projection of these domains and replay the whole log into it, in one transaction."""
+    return await db.run_write(_rebuild, registry)
 
 
 async def verify(db: Database) -> Verification:

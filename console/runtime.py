@@ -6,22 +6,18 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from . import dispatch as _dispatch  # noqa: F401  (registers the responders commands and projections)
 from . import eventlog
-from . import incidents as _incidents  # noqa: F401  (registers the incident commands and projections)
-from . import runs as _runs  # noqa: F401  (registers the playbook run commands and projections)
 from .auth import LoginThrottle
 from .clock import Clock, SystemClock
 from .db import Database, open_database
-from .dispatch import start_rollcall_timer
 from .follower import SESSIONS_CHANNEL, Follower, PgListener
 from .hub import Hub
-from .runs.library import library
-from .runs.scheduler import Scheduler
+from .registry import Registry, RegistryError
 from .service import CommandService
 from .settings import Settings
+from .tables import events
 
 log = logging.getLogger("console.runtime")
 
@@ -31,39 +27,47 @@ STOP_PHASE_SECONDS = 5
 class Runtime:
     """The long-lived parts of a console process, shared by every request and connection."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, registry: Registry, clock: Clock | None = None) -> None:
         self.settings = settings
+        self.registry = registry
         self.clock: Clock = clock or SystemClock(settings.clock_offset_seconds, settings.clock_file)
         self.db: Database = open_database(settings)
-        self.hub = Hub()
+        self.hub = Hub(registry.public_data)
         self.follower = Follower(self.hub, self.db, settings.poll_seconds)
-        self.service = CommandService(self.db, settings, self.clock, self.follower.local)
+        self.service = CommandService(self.db, settings, self.clock, self.follower.local, registry)
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.throttle = LoginThrottle()
-        self.scheduler = Scheduler(self.db, self.service, self.clock, self.hub, settings.grading)
         self.epoch = ""
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        self.registry.check_settings(self.settings)
         async with self.db.read.connect() as conn:
             self.epoch = await eventlog.epoch(conn)
             self.hub.start_from(await eventlog.head_position(conn))
+            # A log holding events no listed domain declares was written by a console with more domains:
+            # serving it would drop those events from every projection and screen.
+            unknown = self.registry.unknown_types(
+                (await conn.execute(select(events.c.type).distinct())).scalars()
+            )
+        if unknown:
+            names = ", ".join(d.name for d in self.registry.domains)
+            raise RegistryError(
+                f"the log holds event types no listed domain declares: {unknown} (domains: {names})"
+            )
         self.service.start()
         self._tasks.append(asyncio.create_task(self.follower.run(), name="follower"))
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
         if self.listener is not None:
             self._tasks.append(asyncio.create_task(self.listener.run(), name="pg-listener"))
-        self._tasks.append(asyncio.create_task(self.scheduler.run(), name="run-timers"))
-        self._tasks.append(start_rollcall_timer(self.db, self.service, self.clock, self.hub))
-        # Load the playbook library now, so a broken file is in the log at start, not at the first incident.
-        playbooks = library(self.settings.playbook_directory)
+        for name, timer in self.registry.timers:
+            self._tasks.append(asyncio.create_task(timer(self), name=name))
         log.info(
             "console_started",
             extra={
                 "position": self.hub.published,
                 "sqlite": self.db.is_sqlite,
-                "playbooks": len(playbooks.playbooks),
-                "playbook_errors": len(playbooks.errors),
+                "domains": [d.name for d in self.registry.domains],
             },
         )
 

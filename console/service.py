@@ -14,7 +14,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -23,14 +23,14 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
 
-from . import eventlog, projections
+from . import eventlog
 from .clock import Clock, utc_iso
-from .commands import COMMANDS, Actor, CommandEnvelope, Context
+from .commands import Actor, CommandEnvelope, Context
 from .db import Database
 from .errors import ConsoleError, Forbidden, InvalidInput
 from .events import RecordedEvent
 from .metrics import COMMAND_LATENCY, EVENTS_APPENDED
-from .permissions import Permission, allowed
+from .registry import Registry
 from .settings import Settings
 from .tables import commands
 
@@ -55,7 +55,7 @@ class CommandResult:
     error: ConsoleError | None = None
     duplicate: bool = False
 
-    def to_dict(self, locale: str | None) -> dict[str, Any]:
+    def to_dict(self, locale: str | None, messages: Mapping[str, str]) -> dict[str, Any]:
         if self.ok:
             return {
                 "id": self.command_id,
@@ -65,7 +65,7 @@ class CommandResult:
                 "duplicate": self.duplicate,
             }
         assert self.error is not None
-        return {"id": self.command_id, "ok": False, "error": self.error.to_dict(locale)}
+        return {"id": self.command_id, "ok": False, "error": self.error.to_dict(locale, messages)}
 
 
 def validation_detail(exc: ValidationError) -> str:
@@ -104,8 +104,10 @@ class CommandService:
         settings: Settings,
         clock: Clock,
         on_commit: Callable[[Sequence[RecordedEvent]], None],
+        registry: Registry,
     ) -> None:
         self.db = db
+        self.registry = registry
         self.settings = settings
         self.clock = clock
         self.on_commit = on_commit
@@ -127,12 +129,12 @@ class CommandService:
         self, envelope: CommandEnvelope, actor: Actor, *, internal: bool = False
     ) -> CommandResult:
         """Queue a command and wait until it is committed (or refused)."""
-        spec = COMMANDS.get(envelope.name)
+        spec = self.registry.commands.get(envelope.name)
         if spec is None or (spec.internal and not internal):
             return CommandResult(
                 envelope.id, False, error=InvalidInput("unknown_command", name=envelope.name)
             )
-        if not allowed(actor.roles, Permission(spec.permission)):
+        if not self.registry.allowed(actor.roles, spec.permission):
             return CommandResult(envelope.id, False, error=Forbidden())
         loop = asyncio.get_running_loop()
         pending = _Pending(envelope, actor, loop.create_future(), time.perf_counter())
@@ -206,7 +208,7 @@ class CommandService:
         env, actor = item.envelope, item.actor
         if env.id in known:
             return self._previous(known[env.id], env, actor)
-        spec = COMMANDS[env.name]
+        spec = self.registry.commands[env.name]
         now = self.clock.now()
         occurred = env.occurred_at or now
         try:
@@ -218,10 +220,7 @@ class CommandService:
                 occurred_at=min(occurred, now),
                 actor=actor,
                 new_id=uuid.uuid4().hex,
-                tz=self.settings.tz,
-                incident_prefix=self.settings.incident_prefix,
-                thresholds=self.settings.grading,
-                playbook_dir=self.settings.playbook_directory,
+                settings=self.settings,
             )
             state = spec.load(conn, args, ctx)
             decision = spec.decide(state, args, ctx)
@@ -240,7 +239,7 @@ class CommandService:
             occurred_at=ctx.occurred_at,
             command_id=env.id,
         )
-        projections.apply(conn, sealed)
+        self.registry.apply(conn, sealed)
         first = sealed[0].position if sealed else None
         last = sealed[-1].position if sealed else None
         result = dict(decision.result)

@@ -9,11 +9,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
-from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
-from playbooks.loader import LIBRARY_DIR
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -39,8 +34,9 @@ class Settings:
     # A file holding a further offset in seconds, re-read while running (real-server tests move time
     # with it). Empty (the default) means no file is read.
     clock_file: str = ""
-    # 定级阈值: the numbers the playbooks' grading rules name (CONSOLE_GRADE_*, see GRADE_ENV).
-    grading: GradingThresholds = DEFAULT_THRESHOLDS
+    # 定级阈值: the numbers the playbooks' grading rules name (CONSOLE_GRADE_*, see GRADE_ENV), as
+    # (threshold name, value) pairs; the runs domain checks them as a whole (console.runs.settings).
+    grading_overrides: tuple[tuple[str, int], ...] = ()
     # 预案库: the directory of playbook YAML files (CONSOLE_PLAYBOOK_DIR); empty means the built-in library.
     playbook_dir: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -48,10 +44,6 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @property
-    def playbook_directory(self) -> Path:
-        return Path(self.playbook_dir) if self.playbook_dir else LIBRARY_DIR
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,7 +73,7 @@ class SettingsError(ValueError):
     """A setting in the environment that the console cannot use; the message names the variable."""
 
 
-# Environment variable -> field of GradingThresholds; unset variables keep the defaults of playbooks.facts.
+# Environment variable -> threshold name (playbooks.facts.GradingThresholds); unset ones keep the defaults.
 GRADE_ENV = {
     "CONSOLE_GRADE_HEAD_COUNT_COLLECTIVE": "head_count_collective",
     "CONSOLE_GRADE_HEAD_COUNT_LARGER": "head_count_larger",
@@ -92,27 +84,18 @@ GRADE_ENV = {
 }
 
 
-def grading_thresholds(env: Mapping[str, str]) -> GradingThresholds:
-    """The grading thresholds from CONSOLE_GRADE_* (whole numbers; head counts must not decrease)."""
-    values: dict[str, int] = {}
+def grading_overrides(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
+    """The grading thresholds set by CONSOLE_GRADE_* (whole numbers); the runs domain checks the rest."""
+    values: list[tuple[str, int]] = []
     for name, field_name in GRADE_ENV.items():
         raw = env.get(name, "").strip()
         if not raw:
             continue
         try:
-            values[field_name] = int(raw)
+            values.append((field_name, int(raw)))
         except ValueError:
             raise SettingsError(f"{name}={raw!r}: expected a whole number") from None
-    try:
-        return GradingThresholds(**values)
-    except ValidationError as exc:
-        by_field = {f: name for name, f in GRADE_ENV.items()}
-        named = [
-            (by_field.get(str(e["loc"][0]) if e["loc"] else "", "CONSOLE_GRADE_*"), e["msg"])
-            for e in exc.errors()
-        ]
-        problems = "; ".join(f"{name}: {msg}" for name, msg in named)
-        raise SettingsError(problems) from None
+    return tuple(values)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -140,6 +123,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ws_compression=env.get("CONSOLE_WS_COMPRESSION", "off").lower() in ("1", "on", "true", "yes"),
         clock_offset_seconds=float(env.get("CONSOLE_CLOCK_OFFSET_SECONDS", "0")),
         clock_file=env.get("CONSOLE_CLOCK_FILE", ""),
-        grading=grading_thresholds(env),
+        grading_overrides=grading_overrides(env),
         playbook_dir=env.get("CONSOLE_PLAYBOOK_DIR", ""),
     )

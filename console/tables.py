@@ -1,4 +1,8 @@
-"""The database schema, in SQLAlchemy Core. Alembic migrations create exactly these tables."""
+"""The spine's schema, in SQLAlchemy Core: the log, accepted commands, people and access.
+
+Domains declare their own tables on the same `metadata` (console.<domain>.tables); Alembic migrations
+create exactly these tables.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -67,45 +70,6 @@ commands = Table(
     Column("recorded_at", Instant, nullable=False),
 )
 
-# --- projections (rebuilt from the log by `incident-console rebuild`) ---
-
-incidents = Table(
-    "incidents",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("number", String(40), nullable=False, unique=True),
-    Column("year", Integer, nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("type", String(40), nullable=False),
-    Column("place", String(200), nullable=False),
-    Column("head_count", Integer, nullable=False),
-    Column("summary", Text, nullable=False),
-    Column("channel", String(40), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("drill", Boolean, nullable=False),
-    Column("outcome", String(40), nullable=True),
-    Column("outcome_summary", Text, nullable=True),
-    Column("occurred_at", Instant, nullable=False),
-    Column("opened_at", Instant, nullable=False),
-    Column("closed_at", Instant, nullable=True),
-    Column("registered_by", String(64), nullable=False),
-    Column("last_position", BigInteger, nullable=False),
-    UniqueConstraint("year", "seq", name="uq_incidents_year_seq"),
-)
-
-incident_notes = Table(
-    "incident_notes",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("incident_id", String(64), nullable=False, index=True),
-    Column("position", BigInteger, nullable=False),
-    Column("author_id", String(64), nullable=False),
-    Column("author_name", String(200), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("occurred_at", Instant, nullable=False),
-)
-
-PROJECTION_TABLES = (incident_notes, incidents)
 
 # --- people and access (operational tables, not projections) ---
 
@@ -140,22 +104,4 @@ sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created_at", Instant, nullable=False),
     Column("expires_at", Instant, nullable=False),
-)
-
-# --- confidential parts and who is assigned (projections) ---
-
-incident_confidential = Table(
-    "incident_confidential",
-    metadata,
-    Column("incident_id", String(64), primary_key=True),
-    Column("values", Text, nullable=False),  # JSON of the confidential fields; never sent to clients
-    Column("last_position", BigInteger, nullable=False),
-)
-
-incident_members = Table(
-    "incident_members",
-    metadata,
-    Column("incident_id", String(64), primary_key=True),
-    Column("user_id", String(64), primary_key=True),
-    Column("position", BigInteger, nullable=False),
 )

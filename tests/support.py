@@ -142,14 +142,14 @@ class Deployment:
 
     def dump_projections(self) -> dict[str, list[tuple[object, ...]]]:
         """Every projection table's rows, in key order (what `rebuild` must reproduce exactly)."""
-        from console import projections
         from console.db import open_database
+        from console.domains import registry
 
         async def read() -> dict[str, list[tuple[object, ...]]]:
             db = open_database(self.settings)
             try:
                 async with db.read.connect() as conn:
-                    return await conn.run_sync(projections.dump)
+                    return await conn.run_sync(registry().dump)
             finally:
                 await db.dispose()
 

@@ -1,4 +1,4 @@
-"""Incidents at the edge: loading state for decisions, projecting events, the snapshot part."""
+"""The incident domain's I/O: what its decisions load, and the projectors that keep its tables."""
 
 from __future__ import annotations
 
@@ -8,26 +8,25 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from playbooks.config import library_dir
+from playbooks.directory import playbook_for
+
 from ..commands import CommandArgs, Context
-from ..events import RecordedEvent
-from ..projections import projection_tables, projector, snapshot_part
-from ..runs.library import playbook_for
-from ..settings import Settings
-from ..tables import incident_confidential, incident_members, incident_notes, incidents, users
-from .confidential import Matter, MemberUnassigned
-from .domain import (
+from ..events import EventPayload, RecordedEvent
+from ..registry import Projector
+from ..tables import users
+from .decide import IncidentState, Matter, Numbering, local_year
+from .events import (
+    ConfidentialRecorded,
     IncidentClosed,
     IncidentFactsAmended,
     IncidentNoteAdded,
     IncidentRegistered,
-    IncidentState,
     IncidentStatus,
-    Numbering,
-    local_year,
+    MemberAssigned,
+    MemberUnassigned,
 )
-from .model import ConfidentialRecorded, MemberAssigned
-
-projection_tables(incident_notes, incidents, incident_confidential, incident_members)
+from .tables import incident_confidential, incident_members, incident_notes, incidents
 
 
 def load_numbering(conn: Connection, args: CommandArgs, ctx: Context) -> Numbering:
@@ -35,11 +34,13 @@ def load_numbering(conn: Connection, args: CommandArgs, ctx: Context) -> Numberi
     year = local_year(ctx.now, ctx)
     top = conn.scalar(select(func.max(incidents.c.seq)).where(incidents.c.year == year))
     kind = getattr(args, "type", None)
-    playbook = playbook_for(str(kind), ctx.playbook_dir) if kind is not None else None
+    playbook = playbook_for(str(kind), library_dir(ctx.settings)) if kind is not None else None
     return Numbering(year=year, next_seq=(top or 0) + 1, playbook=playbook)
 
 
 _LOAD_INCIDENT = select(incidents).where(incidents.c.id == bindparam("id"))
+
+
 _INSERT_NOTE = insert(incident_notes)
 
 
@@ -58,132 +59,9 @@ def load_incident(conn: Connection, args: Any, _ctx: Context) -> IncidentState |
     )
 
 
-@projector("incident.registered")
-def _registered(conn: Connection, event: RecordedEvent) -> None:
-    p = event.payload
-    assert isinstance(p, IncidentRegistered)
-    _prefix, year, seq = p.number.rsplit("-", 2)
-    conn.execute(
-        insert(incidents).values(
-            id=p.incident_id,
-            number=p.number,
-            year=int(year),
-            seq=int(seq),
-            type=p.incident_type.value,
-            place=p.place,
-            head_count=p.head_count,
-            summary=p.summary,
-            channel=p.channel.value,
-            status=IncidentStatus.OPEN.value,
-            drill=p.drill,
-            occurred_at=event.occurred_at,
-            opened_at=event.recorded_at,
-            registered_by=event.actor_id,
-            last_position=event.position,
-        )
-    )
-
-
-@projector("incident.facts_amended")
-def _amended(conn: Connection, event: RecordedEvent) -> None:
-    p = event.payload
-    assert isinstance(p, IncidentFactsAmended)
-    conn.execute(
-        update(incidents)
-        .where(incidents.c.id == p.incident_id)
-        .values(**p.changes, last_position=event.position)
-    )
-
-
-@projector("incident.note_added")
-def _note(conn: Connection, event: RecordedEvent) -> None:
-    p = event.payload
-    assert isinstance(p, IncidentNoteAdded)
-    conn.execute(
-        _INSERT_NOTE,
-        {
-            "id": p.note_id,
-            "incident_id": p.incident_id,
-            "position": event.position,
-            "author_id": event.actor_id,
-            "author_name": event.actor_name,
-            "text": p.text,
-            "occurred_at": event.occurred_at,
-        },
-    )
-    conn.execute(
-        update(incidents).where(incidents.c.id == p.incident_id).values(last_position=event.position)
-    )
-
-
-@projector("incident.closed")
-def _closed(conn: Connection, event: RecordedEvent) -> None:
-    p = event.payload
-    assert isinstance(p, IncidentClosed)
-    conn.execute(
-        update(incidents)
-        .where(incidents.c.id == p.incident_id)
-        .values(
-            status=IncidentStatus.CLOSED.value,
-            outcome=p.outcome.value,
-            outcome_summary=p.summary,
-            closed_at=event.recorded_at,
-            last_position=event.position,
-        )
-    )
-
-
-def incident_row(
-    row: Any, members: dict[str, list[str]] | None = None, sealed: set[str] | None = None
-) -> dict[str, Any]:
-    """The protocol/API form of an incident projection row (confidential values never included)."""
-    return {
-        "id": row.id,
-        "number": row.number,
-        "type": row.type,
-        "place": row.place,
-        "head_count": row.head_count,
-        "summary": row.summary,
-        "channel": row.channel,
-        "status": row.status,
-        "drill": bool(row.drill),
-        "outcome": row.outcome,
-        "outcome_summary": row.outcome_summary,
-        "occurred_at": row.occurred_at,
-        "opened_at": row.opened_at,
-        "closed_at": row.closed_at,
-        "last_position": row.last_position,
-        "registered_by": row.registered_by,
-        "has_confidential": row.id in (sealed or ()),
-        "assigned": (members or {}).get(row.id, []),
-    }
-
-
-def note_row(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "incident_id": row.incident_id,
-        "position": row.position,
-        "author": {"id": row.author_id, "name": row.author_name},
-        "text": row.text,
-        "occurred_at": row.occurred_at,
-    }
-
-
-@snapshot_part("incidents")
-def _incidents_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
-    members, sealed = extras(conn)
-    rows = conn.execute(select(incidents).order_by(incidents.c.year, incidents.c.seq))
-    return [incident_row(r, members, sealed) for r in rows]
-
-
-@snapshot_part("notes")
-def _notes_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
-    rows = conn.execute(select(incident_notes).order_by(incident_notes.c.position))
-    return [note_row(r) for r in rows]
-
-
 _MEMBERS_OF = select(incident_members.c.user_id).where(incident_members.c.incident_id == bindparam("id"))
+
+
 _CONFIDENTIAL_OF = select(incident_confidential.c["values"]).where(
     incident_confidential.c.incident_id == bindparam("id")
 )
@@ -217,7 +95,77 @@ def confidential_values(conn: Connection, incident_id: str) -> dict[str, Any]:
     return loaded
 
 
-@projector("incident.confidential_recorded")
+def _registered(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, IncidentRegistered)
+    _prefix, year, seq = p.number.rsplit("-", 2)
+    conn.execute(
+        insert(incidents).values(
+            id=p.incident_id,
+            number=p.number,
+            year=int(year),
+            seq=int(seq),
+            type=p.incident_type.value,
+            place=p.place,
+            head_count=p.head_count,
+            summary=p.summary,
+            channel=p.channel.value,
+            status=IncidentStatus.OPEN.value,
+            drill=p.drill,
+            occurred_at=event.occurred_at,
+            opened_at=event.recorded_at,
+            registered_by=event.actor_id,
+            last_position=event.position,
+        )
+    )
+
+
+def _amended(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, IncidentFactsAmended)
+    conn.execute(
+        update(incidents)
+        .where(incidents.c.id == p.incident_id)
+        .values(**p.changes, last_position=event.position)
+    )
+
+
+def _note(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, IncidentNoteAdded)
+    conn.execute(
+        _INSERT_NOTE,
+        {
+            "id": p.note_id,
+            "incident_id": p.incident_id,
+            "position": event.position,
+            "author_id": event.actor_id,
+            "author_name": event.actor_name,
+            "text": p.text,
+            "occurred_at": event.occurred_at,
+        },
+    )
+    conn.execute(
+        update(incidents).where(incidents.c.id == p.incident_id).values(last_position=event.position)
+    )
+
+
+def _closed(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, IncidentClosed)
+    conn.execute(
+        update(incidents)
+        .where(incidents.c.id == p.incident_id)
+        .values(
+            status=IncidentStatus.CLOSED.value,
+            outcome=p.outcome.value,
+            outcome_summary=p.summary,
+            closed_at=event.recorded_at,
+            last_position=event.position,
+        )
+    )
+
+
 def _confidential(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, ConfidentialRecorded)
@@ -236,7 +184,6 @@ def _confidential(conn: Connection, event: RecordedEvent) -> None:
         )
 
 
-@projector("incident.member_assigned")
 def _assigned(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, MemberAssigned)
@@ -245,7 +192,6 @@ def _assigned(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
-@projector("incident.member_unassigned")
 def _unassigned(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, MemberUnassigned)
@@ -256,10 +202,12 @@ def _unassigned(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
-def extras(conn: Connection) -> tuple[dict[str, list[str]], set[str]]:
-    """Who is assigned to each incident, and which incidents have confidential parts (no values)."""
-    members: dict[str, list[str]] = {}
-    for row in conn.execute(select(incident_members).order_by(incident_members.c.position)):
-        members.setdefault(row.incident_id, []).append(row.user_id)
-    sealed = set(conn.scalars(select(incident_confidential.c.incident_id)))
-    return members, sealed
+PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
+    IncidentRegistered: (_registered,),
+    IncidentFactsAmended: (_amended,),
+    IncidentNoteAdded: (_note,),
+    IncidentClosed: (_closed,),
+    ConfidentialRecorded: (_confidential,),
+    MemberAssigned: (_assigned,),
+    MemberUnassigned: (_unassigned,),
+}

@@ -8,7 +8,11 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from console.domains import registry
 from console.tables import metadata
+
+# Every domain declares its tables on the spine's metadata: loading the domains completes it.
+registry()
 
 config = context.config
 

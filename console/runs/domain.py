@@ -1,163 +1,127 @@
-"""The pure decisions on a run: check the record against the pinned playbook, then emit its event."""
+"""The playbook runs domain as the spine sees it: commands, events, projection, views and the timer.
+
+The run starts with the incident: registration pins the playbook serving its type (console.incidents),
+and everything after is a `run.*` event whose record the pure engine (playbooks.engine) reads.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import datetime
+from playbooks import config
 
-from playbooks.checks import check_record
-from playbooks.engine import evaluate
-from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
-from playbooks.history import (
-    ActionFired,
-    DecisionRecorded,
-    FactsChanged,
-    HistoryRecord,
-    LevelOverridden,
-    ReportFiled,
-    StepCompleted,
-    StepSkipped,
-)
-from playbooks.model import PlaybookSnapshot
-from playbooks.state import RunState
-
-from ..clock import utc_iso
-from ..commands import Context, Decision
-from ..errors import DomainError, NotFound
-from ..events import EventPayload, NewEvent
-from ..incidents.model import stream_of
-from .model import (
+from ..commands import CommandSpec
+from ..i18n import N_
+from ..registry import Domain
+from . import decide, store
+from .commands import (
     CompleteStep,
     FileReport,
     FireAction,
     OverrideLevel,
     RecordDecision,
-    RunActionFired,
-    RunDecisionRecorded,
-    RunFactsChanged,
-    RunLevelOverridden,
-    RunReportFiled,
-    RunStepCompleted,
-    RunStepSkipped,
     SkipStep,
     UpdateFacts,
 )
+from .events import RUN_EVENTS
+from .permissions import GRANTS, Permission
+from .queries import SNAPSHOT_PARTS
+from .tables import playbook_runs
+from .timer import run_timer
 
+COMMANDS = (
+    CommandSpec(
+        "run.complete_step",
+        CompleteStep,
+        Permission.RUN_ACT,
+        store.load_run,
+        decide.decide_complete,
+        "完成步骤 Mark a playbook step done",
+    ),
+    CommandSpec(
+        "run.skip_step",
+        SkipStep,
+        Permission.RUN_ACT,
+        store.load_run,
+        decide.decide_skip,
+        "跳过步骤 Skip a step",
+    ),
+    CommandSpec(
+        "run.decide",
+        RecordDecision,
+        Permission.RUN_ACT,
+        store.load_run,
+        decide.decide_decision,
+        "记录决定 Record a decision with its reason",
+    ),
+    CommandSpec(
+        "run.override_level",
+        OverrideLevel,
+        Permission.RUN_OVERRIDE,
+        store.load_run,
+        decide.decide_override,
+        "调整响应级别 Raise or lower the response level",
+    ),
+    CommandSpec(
+        "run.update_facts",
+        UpdateFacts,
+        Permission.RUN_ACT,
+        store.load_run,
+        decide.decide_facts,
+        "更新定级要素 Update the grading facts",
+    ),
+    CommandSpec(
+        "run.file_report",
+        FileReport,
+        Permission.RUN_ACT,
+        store.load_run,
+        decide.decide_file,
+        "报送 Record an upward report as sent",
+    ),
+    CommandSpec(
+        "run.fire",
+        FireAction,
+        Permission.RUN_TIMER,
+        store.load_run,
+        decide.decide_fire,
+        "（定时）提醒、升级、报告到期 Fire a due reminder or escalation",
+        internal=True,
+    ),
+)
 
-@dataclass(frozen=True)
-class Run:
-    """One incident's run as the projection holds it: the pinned playbook, facts and history."""
+# Refusals of the run's commands (codes of playbooks.checks.CheckCode and the console's own).
+MESSAGES = {
+    "no_playbook_run": N_("No playbook is running for this incident"),
+    "unknown_step": N_("This playbook has no such step"),
+    "not_a_decision_step": N_("This step is not a decision"),
+    "decision_needs_option": N_("Record a decision to complete this step"),
+    "unknown_option": N_("That is not one of the options of this decision"),
+    "reason_required": N_("Give the reason"),
+    "township_cannot_transfer": N_("A township unit handles matters itself and never transfers them"),
+    "requested_from_above_cannot_transfer": N_(
+        "The higher level asked for the result: the county handles it itself"
+    ),
+    "representatives_required": N_("Name the representatives chosen"),
+    "too_many_representatives": N_("Too many representatives"),
+    "representatives_not_expected": N_("Representatives are named only when they were chosen"),
+    "step_not_open": N_("This step is not open"),
+    "unknown_report": N_("This playbook has no such report"),
+    "report_not_open": N_("This report is not due"),
+    "wrong_incident_type": N_("This playbook does not serve that incident type"),
+    "not_activated": N_("The playbook has not started"),
+    "already_activated": N_("The playbook has already started"),
+    "run_closed": N_("The incident is closed"),
+    "action_not_due": N_("Nothing is due for this action"),
+    "level_unchanged": N_("The level is already so"),
+}
 
-    incident_id: str
-    snapshot: PlaybookSnapshot
-    facts: IncidentFacts  # at activation; FactsChanged records in the history replace them
-    history: tuple[HistoryRecord, ...]
-    drill: bool
-    closed: bool
-
-    def state(self, now: datetime, thresholds: GradingThresholds = DEFAULT_THRESHOLDS) -> RunState:
-        """The run as of `now` (the history may hold records dated a little later: offline tablets)."""
-        latest = max((r.at for r in self.history), default=now)
-        return evaluate(self.snapshot, self.facts, self.history, max(now, latest), thresholds)
-
-
-def timer_command_id(incident_id: str, key: str) -> str:
-    """The id of the command that fires one action: the same in every process and after a restart."""
-    digest = hashlib.sha256(f"{incident_id}\n{key}".encode()).hexdigest()[:40]
-    return f"timer:{digest}"
-
-
-def _run(run: Run | None) -> Run:
-    if run is None:
-        raise NotFound("no_playbook_run")
-    return run
-
-
-def _append(run: Run, record: HistoryRecord, payload: EventPayload, ctx: Context) -> Decision:
-    """Refuse a record the playbook does not allow (named check codes), else emit its event."""
-    at = max([record.at, *(r.at for r in run.history)])
-    stamped = record.model_copy(update={"at": at})
-    error = check_record(run.snapshot, run.facts, run.history, stamped, ctx.thresholds)
-    if error is not None:
-        raise DomainError(error.code.value)
-    return Decision(events=[NewEvent(stream=stream_of(run.incident_id), payload=payload)])
-
-
-def _at(ctx: Context) -> datetime:
-    return ctx.occurred_at
-
-
-def decide_complete(run: Run | None, args: CompleteStep, ctx: Context) -> Decision:
-    current = _run(run)
-    record = StepCompleted(at=_at(ctx), step_id=args.step_id, note=args.note)
-    return _append(current, record, RunStepCompleted(incident_id=current.incident_id, record=record), ctx)
-
-
-def decide_skip(run: Run | None, args: SkipStep, ctx: Context) -> Decision:
-    current = _run(run)
-    record = StepSkipped(at=_at(ctx), step_id=args.step_id, reason=args.reason)
-    return _append(current, record, RunStepSkipped(incident_id=current.incident_id, record=record), ctx)
-
-
-def decide_decision(run: Run | None, args: RecordDecision, ctx: Context) -> Decision:
-    current = _run(run)
-    record = DecisionRecorded(
-        at=_at(ctx),
-        step_id=args.step_id,
-        option=args.option,
-        reason=args.reason,
-        representatives=tuple(n for n in args.representatives if n.strip()),
-    )
-    return _append(current, record, RunDecisionRecorded(incident_id=current.incident_id, record=record), ctx)
-
-
-def decide_override(run: Run | None, args: OverrideLevel, ctx: Context) -> Decision:
-    current = _run(run)
-    grading = current.state(ctx.now, ctx.thresholds).grading
-    if args.level is None and not grading.overridden:
-        raise DomainError("level_unchanged")
-    if args.level is not None and grading.overridden and grading.level is args.level:
-        raise DomainError("level_unchanged")
-    record = LevelOverridden(at=_at(ctx), level=args.level, reason=args.reason)
-    return _append(current, record, RunLevelOverridden(incident_id=current.incident_id, record=record), ctx)
-
-
-def decide_facts(run: Run | None, args: UpdateFacts, ctx: Context) -> Decision:
-    current = _run(run)
-    before = current.state(ctx.now, ctx.thresholds).facts
-    head_count = before.head_count if args.head_count is None else args.head_count
-    facts = before.model_copy(update={**args.facts.model_dump(), "head_count": head_count})
-    if facts == before:
-        raise DomainError("nothing_to_amend")
-    record = FactsChanged(at=_at(ctx), facts=IncidentFacts.model_validate(facts.model_dump()), note=args.note)
-    return _append(current, record, RunFactsChanged(incident_id=current.incident_id, record=record), ctx)
-
-
-def decide_file(run: Run | None, args: FileReport, ctx: Context) -> Decision:
-    current = _run(run)
-    record = ReportFiled(at=_at(ctx), obligation_id=args.obligation_id, note=args.note)
-    payload = RunReportFiled(incident_id=current.incident_id, record=record, drill=current.drill)
-    return _append(current, record, payload, ctx)
-
-
-def decide_fire(run: Run | None, args: FireAction, ctx: Context) -> Decision:
-    """Fire a due action once: refused when it is not due or was fired already (in any process)."""
-    current = _run(run)
-    due = {a.key: a for a in current.state(ctx.now, ctx.thresholds).actions}
-    action = due.get(args.key)
-    if action is None:
-        raise DomainError("action_not_due")
-    record = ActionFired(at=ctx.now, key=action.key)
-    payload = RunActionFired(
-        incident_id=current.incident_id,
-        record=record,
-        kind=action.kind,
-        role=action.role.value,
-        step_id=action.step_id,
-        obligation_id=action.obligation_id,
-        occurrence=action.occurrence,
-        due_at=utc_iso(action.fire_at),
-        drill=current.drill,
-    )
-    return Decision(events=[NewEvent(stream=stream_of(current.incident_id), payload=payload)])
+DOMAIN = Domain(
+    name="runs",
+    commands=COMMANDS,
+    events=RUN_EVENTS,
+    projectors=store.PROJECTORS,
+    tables=(playbook_runs,),
+    snapshot_parts=SNAPSHOT_PARTS,
+    messages=MESSAGES,
+    grants=GRANTS,
+    timers=(("run-timers", run_timer),),
+    check_settings=config.check,
+)

@@ -1,4 +1,4 @@
-"""Runs at the edge: loading a run for a decision, projecting events onto it, and its views."""
+"""Runs at the edge: loading a run for a decision, and projecting events onto it."""
 
 from __future__ import annotations
 
@@ -9,23 +9,19 @@ from pydantic import TypeAdapter
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
-from playbooks.facts import GradingThresholds, IncidentFacts
+from playbooks.facts import IncidentFacts
 from playbooks.facts import IncidentType as PlaybookType
 from playbooks.history import FactsChanged, HistoryRecord, RunActivated, RunClosed
 
 from ..clock import parse_iso
 from ..commands import Context
-from ..events import RecordedEvent
-from ..incidents.domain import IncidentClosed, IncidentFactsAmended, IncidentRegistered
-from ..projections import projection_tables, projector, snapshot_part
-from ..settings import Settings
-from .cache import SUMMARY_CACHE_SIZE, Bounded, pinned_snapshot
-from .domain import Run
-from .model import RUN_EVENTS
+from ..events import EventPayload, RecordedEvent
+from ..incidents.events import IncidentClosed, IncidentFactsAmended, IncidentRegistered
+from ..registry import Projector
+from .cache import pinned_snapshot
+from .decide import Run
+from .events import RUN_EVENTS
 from .tables import playbook_runs
-from .view import run_summary
-
-projection_tables(playbook_runs)
 
 HISTORY_LIST: TypeAdapter[list[HistoryRecord]] = TypeAdapter(list[HistoryRecord])
 _LOAD = select(playbook_runs).where(playbook_runs.c.incident_id == bindparam("id"))
@@ -89,7 +85,6 @@ def _when(event: RecordedEvent) -> datetime:
     return parse_iso(event.recorded_at)
 
 
-@projector("incident.registered")
 def _started(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentRegistered)
@@ -121,7 +116,6 @@ def _started(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
-@projector("incident.facts_amended")
 def _amended(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentFactsAmended)
@@ -136,41 +130,20 @@ def _amended(conn: Connection, event: RecordedEvent) -> None:
     _append(conn, p.incident_id, FactsChanged(at=_when(event), facts=facts, note=p.reason), event.position)
 
 
-@projector("incident.closed")
 def _closed(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentClosed)
     _append(conn, p.incident_id, RunClosed(at=_when(event), note=p.summary), event.position, closed=True)
 
 
-@projector(*RUN_EVENTS)
 def _recorded(conn: Connection, event: RecordedEvent) -> None:
     p: Any = event.payload
     _append(conn, p.incident_id, p.record, event.position)
 
 
-_summaries: Bounded[tuple[str, int, GradingThresholds], dict[str, Any]] = Bounded(SUMMARY_CACHE_SIZE)
-_CHUNK = 500
-
-
-@snapshot_part("runs")
-def _runs_snapshot(conn: Connection, _view: str, settings: Settings) -> list[dict[str, Any]]:
-    # As of each run's last record, so a summary depends on the row's position (and the thresholds)
-    # alone: every connecting client is served from the cache, and only rows that changed since are
-    # read whole and evaluated. Clients count overdue items from `open_due` against their own
-    # (server-corrected) clock.
-    thresholds = settings.grading
-    heads = conn.execute(
-        select(playbook_runs.c.incident_id, playbook_runs.c.last_position).order_by(
-            playbook_runs.c.incident_id
-        )
-    ).all()
-    keys = [(str(h.incident_id), int(h.last_position), thresholds) for h in heads]
-    found = {key: _summaries.get(key) for key in keys}
-    missing = [key[0] for key, summary in found.items() if summary is None]
-    for start in range(0, len(missing), _CHUNK):
-        chunk = missing[start : start + _CHUNK]
-        for row in conn.execute(select(playbook_runs).where(playbook_runs.c.incident_id.in_(chunk))):
-            key = (str(row.incident_id), int(row.last_position), thresholds)
-            found[key] = _summaries.put(key, run_summary(run_of(row), None, thresholds))
-    return [summary for summary in found.values() if summary is not None]
+PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
+    IncidentRegistered: (_started,),
+    IncidentFactsAmended: (_amended,),
+    IncidentClosed: (_closed,),
+    **{cls: (_recorded,) for cls in RUN_EVENTS},
+}

@@ -7,25 +7,25 @@ import time
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import eventlog
-from ..auth import check_password, close_session, open_session
+from ..auth import active_users, check_password, close_session, open_session
 from ..commands import CommandEnvelope
 from ..errors import ConsoleError, Forbidden, InvalidInput, NotFound, parse_json
-from ..hub import render
-from ..incidents.store import confidential_values, extras, incident_row, note_row
-from ..permissions import Permission, permissions_of, view_of
+from ..incidents import queries as incident_queries
+from ..incidents.permissions import Permission as IncidentPermission
+from ..incidents.store import confidential_values
+from ..permissions import SIGNED_IN, Permission, view_of
 from ..service import parse_envelope
-from ..tables import events, incident_notes, incidents, users
 from .edge import (
     CSRF_HEADER,
     SESSION_COOKIE,
     cookie_secure,
     csrf_ok,
     locale_of,
+    messages_of,
     require,
     require_caller,
     runtime,
@@ -128,7 +128,7 @@ def _user_dict(user: Any) -> dict[str, Any]:
 async def me(request: Request) -> Response:
     caller = await require_caller(request)
     csrf = caller.session.csrf if caller.session else None
-    permissions = sorted(permissions_of(caller.user.roles))
+    permissions = sorted(runtime(request).registry.permissions_of(caller.user.roles))
     return JSONResponse(
         {"ok": True, "user": _user_dict(caller.user), "csrf": csrf, "permissions": permissions}
     )
@@ -141,7 +141,7 @@ async def command(request: Request) -> Response:
         raise Forbidden("csrf_failed")
     envelope = parse_envelope(await _json_body(request))
     result = await runtime(request).service.submit(envelope, caller.user.actor)
-    body = result.to_dict(locale_of(request))
+    body = result.to_dict(locale_of(request), messages_of(request))
     status = 200 if result.ok else (result.error.status if result.error else 400)
     return JSONResponse(body, status_code=status)
 
@@ -149,30 +149,20 @@ async def command(request: Request) -> Response:
 async def list_incidents(request: Request) -> Response:
     await require(request, Permission.BOARD_VIEW)
     status = request.query_params.get("status")
-    query = select(incidents).order_by(incidents.c.year.desc(), incidents.c.seq.desc())
-    if status in ("open", "closed"):
-        query = query.where(incidents.c.status == status)
     async with runtime(request).db.read.connect() as db:
-        members, sealed = await db.run_sync(extras)
-        rows = await db.execute(query)
-        return JSONResponse({"ok": True, "incidents": [incident_row(r, members, sealed) for r in rows]})
+        rows = await db.run_sync(incident_queries.incidents_list, status)
+    return JSONResponse({"ok": True, "incidents": rows})
 
 
 async def get_incident(request: Request) -> Response:
     await require(request, Permission.BOARD_VIEW)
     incident_id = request.path_params["incident_id"]
     async with runtime(request).db.read.connect() as db:
-        row = (await db.execute(select(incidents).where(incidents.c.id == incident_id))).first()
-        if row is None:
-            raise NotFound("incident_not_found")
-        notes = await db.execute(
-            select(incident_notes)
-            .where(incident_notes.c.incident_id == incident_id)
-            .order_by(incident_notes.c.position)
-        )
-        return JSONResponse(
-            {"ok": True, "incident": incident_row(row), "notes": [note_row(n) for n in notes]}
-        )
+        found = await db.run_sync(incident_queries.incident_with_notes, incident_id)
+    if found is None:
+        raise NotFound("incident_not_found")
+    incident, notes = found
+    return JSONResponse({"ok": True, "incident": incident, "notes": notes})
 
 
 async def list_events(request: Request) -> Response:
@@ -188,7 +178,7 @@ async def list_events(request: Request) -> Response:
     view = view_of(caller.user.roles)
     async with rt.db.read.connect() as db:
         batch = await eventlog.read_after(db, after, limit)
-    frames = [f.text for f in (render(e, view) for e in batch) if f is not None]
+    frames = [f.text for f in (rt.hub.render(e, view) for e in batch) if f is not None]
     last = batch[-1].position if batch else after
     # The frames are already JSON text: splice them in rather than parse and re-encode them.
     body = f'{{"ok":true,"epoch":{json.dumps(rt.epoch)},"position":{last},"events":[{",".join(frames)}]}}'
@@ -205,7 +195,7 @@ async def state(request: Request) -> Response:
 
 async def reveal_confidential(request: Request) -> Response:
     """查看: the confidential parts, for the people involved; the reveal is logged before it happens."""
-    caller = await require(request, Permission.CONFIDENTIAL_REVEAL)
+    caller = await require(request, IncidentPermission.CONFIDENTIAL_REVEAL)
     rt = runtime(request)
     incident_id = request.path_params["incident_id"]
     envelope = CommandEnvelope(
@@ -224,41 +214,17 @@ async def reveal_confidential(request: Request) -> Response:
 
 async def access_log(request: Request) -> Response:
     """借阅登记: every reveal of confidential parts, newest first."""
-    await require(request, Permission.ACCESS_LOG_VIEW)
-    query = (
-        select(
-            events.c.position, events.c.actor_id, events.c.actor_name, events.c.recorded_at, events.c.payload
-        )
-        .where(events.c.type == "confidential.viewed")
-        .order_by(events.c.position.desc())
-        .limit(1000)
-    )
+    await require(request, IncidentPermission.ACCESS_LOG_VIEW)
     async with runtime(request).db.read.connect() as db:
-        rows = (await db.execute(query)).all()
-        numbers = dict((await db.execute(select(incidents.c.id, incidents.c.number))).all())
-    entries = []
-    for row in rows:
-        payload = json.loads(row.payload)
-        entries.append(
-            {
-                "position": row.position,
-                "actor": {"id": row.actor_id, "name": row.actor_name},
-                "recorded_at": row.recorded_at,
-                "incident_id": payload["incident_id"],
-                "incident_number": numbers.get(payload["incident_id"]),
-                "fields": payload["fields"],
-            }
-        )
+        entries = await db.run_sync(incident_queries.access_register)
     return JSONResponse({"ok": True, "entries": entries})
 
 
 async def list_users(request: Request) -> Response:
     """People to assign to a matter (names and roles only)."""
     await require(request, Permission.USERS_VIEW)
-    query = select(users.c.id, users.c.display_name, users.c.roles).where(users.c.active.is_(True))
     async with runtime(request).db.read.connect() as db:
-        rows = (await db.execute(query.order_by(users.c.display_name))).all()
-    people = [{"id": r.id, "name": r.display_name, "roles": r.roles.split(",")} for r in rows]
+        people = await active_users(db)
     return JSONResponse({"ok": True, "users": people})
 
 
@@ -291,3 +257,17 @@ async def metrics(request: Request) -> Response:
     rt = runtime(request)
     OUTBOUND_QUEUE_DEPTH.set(sum(len(c.queue) for c in rt.hub.connections))
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+ACCESS: dict[tuple[str, str], str] = {
+    ("GET", "/api/me"): SIGNED_IN,
+    ("POST", "/api/logout"): SIGNED_IN,
+    ("POST", "/api/commands"): SIGNED_IN,  # each command then checks its own permission
+    ("GET", "/api/incidents"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}"): Permission.BOARD_VIEW,
+    ("GET", "/api/events"): Permission.BOARD_VIEW,
+    ("GET", "/api/state"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/confidential"): IncidentPermission.CONFIDENTIAL_REVEAL,
+    ("GET", "/api/access-log"): IncidentPermission.ACCESS_LOG_VIEW,
+    ("GET", "/api/users"): Permission.USERS_VIEW,
+}

@@ -17,12 +17,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..clock import Clock
+from ..domains import registry
 from ..errors import ConsoleError
-from ..i18n import translate
+from ..i18n import MESSAGES, translate
+from ..permissions import PUBLIC
+from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import api, dispatch, pages, runs
-from .edge import error_response, locale_of
+from . import api, pages, responders, runs
+from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
 
@@ -54,7 +57,10 @@ class SecurityHeaders:
         if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
             # No route or record has a NUL in its name, and PostgreSQL could not even look one up.
             response = JSONResponse(
-                {"ok": False, "error": {"code": "not_found", "message": translate("not_found", None)}},
+                {
+                    "ok": False,
+                    "error": {"code": "not_found", "message": translate("not_found", None, MESSAGES)},
+                },
                 status_code=404,
             )
             await response(scope, receive, send)
@@ -86,15 +92,15 @@ def _wants_json(request: Request) -> bool:
 async def _console_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ConsoleError)
     if _wants_json(request):
-        return error_response(exc, locale_of(request))
-    return pages.error_page(request, exc.status, exc.message(locale_of(request)))
+        return error_response(exc, request)
+    return pages.error_page(request, exc.status, exc.message(locale_of(request), messages_of(request)))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = "not_found" if exc.status_code == 404 else "invalid_frame"
     locale = locale_of(request)
-    message = translate(code, locale, detail=f"HTTP {exc.status_code}")
+    message = translate(code, locale, MESSAGES, detail=f"HTTP {exc.status_code}")
     if _wants_json(request):
         return JSONResponse(
             {"ok": False, "error": {"code": code, "message": message}}, status_code=exc.status_code
@@ -105,23 +111,41 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _crash(request: Request, exc: Exception) -> Response:
     # Logged with its type only; the user gets a translated apology, never a traceback.
     log.error("unhandled_error", extra={"path": request.url.path, "error": type(exc).__name__}, exc_info=exc)
-    message = translate("internal", locale_of(request))
+    message = translate("internal", locale_of(request), MESSAGES)
     if _wants_json(request):
         return JSONResponse({"ok": False, "error": {"code": "internal", "message": message}}, status_code=500)
     return pages.error_page(request, 500, message)
 
 
-async def _openapi(_request: Request) -> Response:
-    return JSONResponse(build_openapi())
+async def _openapi(request: Request) -> Response:
+    return JSONResponse(build_openapi(request.app.state.registry))
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Starlette:
-    """Build the console application for these settings (read from the environment if not given)."""
+# Every HTTP route and what it needs: PUBLIC (anyone), SIGNED_IN (any role), or a permission.
+# tests/console/test_permissions.py walks the application's routes and fails on any route not listed.
+ROUTE_ACCESS: dict[tuple[str, str], str] = {
+    **pages.ACCESS,
+    ("POST", "/api/login"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    **api.ACCESS,
+    **runs.ACCESS,
+    **responders.ACCESS,
+}
+
+
+def create_app(
+    settings: Settings | None = None, clock: Clock | None = None, domains: Registry | None = None
+) -> Starlette:
+    """Build the console application for these settings (read from the environment if not given) and
+    these domains (the console's own, console.domains, if not given)."""
     settings = settings or load_settings()
+    given = domains or registry()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        rt = Runtime(settings, clock)
+        rt = Runtime(settings, given, clock)
         app.state.runtime = rt
         await rt.start()
         try:
@@ -142,18 +166,19 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         Route("/api/incidents/{incident_id}/confidential", api.reveal_confidential),
         Route("/api/access-log", api.access_log),
         Route("/api/users", api.list_users),
-        Route("/api/runs", runs.list_runs),
-        Route("/api/incidents/{incident_id}/run", runs.get_run),
-        *dispatch.ROUTES,
+        *runs.ROUTES,
+        *responders.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),
         WebSocketRoute("/ws", ws_endpoint),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={ConsoleError: _console_error, HTTPException: _http_error, Exception: _crash},
     )
+    app.state.registry = given
+    return app

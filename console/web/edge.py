@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,6 @@ from starlette.responses import JSONResponse
 from ..auth import Session, User, find_session, find_token
 from ..errors import ConsoleError, Forbidden, Unauthenticated, same_secret
 from ..i18n import normalise_locale
-from ..permissions import Permission, allowed
 from ..runtime import Runtime
 
 SESSION_COOKIE = "ic_session"
@@ -22,6 +22,11 @@ CSRF_HEADER = "x-csrf-token"
 def runtime(conn: HTTPConnection) -> Runtime:
     rt: Runtime = conn.app.state.runtime
     return rt
+
+
+def messages_of(conn: HTTPConnection) -> Mapping[str, str]:
+    """The console's table of error codes (the spine's and every domain's)."""
+    return runtime(conn).registry.messages
 
 
 def locale_of(conn: HTTPConnection) -> str:
@@ -69,10 +74,10 @@ async def require_caller(request: Request) -> Caller:
     return caller
 
 
-async def require(request: Request, permission: Permission) -> Caller:
-    """The caller, if signed in and holding the permission (console.permissions); else 401 or 403."""
+async def require(request: Request, permission: str) -> Caller:
+    """The caller, if signed in and holding the permission (Registry.allowed); else 401 or 403."""
     caller = await require_caller(request)
-    if not allowed(caller.user.roles, permission):
+    if not runtime(request).registry.allowed(caller.user.roles, permission):
         raise Forbidden()
     return caller
 
@@ -84,8 +89,11 @@ def csrf_ok(caller: Caller, presented: str | None) -> bool:
     return bool(presented) and same_secret(caller.session.csrf, presented or "")
 
 
-def error_response(exc: ConsoleError, locale: str, extra: dict[str, Any] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"ok": False, "error": exc.to_dict(locale)}
+def error_response(
+    exc: ConsoleError, conn: HTTPConnection, extra: dict[str, Any] | None = None
+) -> JSONResponse:
+    """The JSON refusal of an API route, in the caller's language."""
+    body: dict[str, Any] = {"ok": False, "error": exc.to_dict(locale_of(conn), messages_of(conn))}
     if extra:
         body.update(extra)
     return JSONResponse(body, status_code=exc.status)

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from ..commands import COMMANDS, CommandEnvelope
+from ..commands import CommandEnvelope
+from ..registry import Registry
 
 
 def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -28,14 +29,14 @@ ERROR = {
 }
 
 
-def build_openapi() -> dict[str, Any]:
-    """Describe every route and every registered command's arguments."""
+def build_openapi(registry: Registry) -> dict[str, Any]:
+    """Describe every route and the arguments of every command of these domains."""
     components: dict[str, Any] = {"Error": ERROR}
     envelope = TypeAdapter(CommandEnvelope).json_schema(ref_template="#/components/schemas/{model}")
     components.update(envelope.pop("$defs", {}))
     components["CommandEnvelope"] = envelope
     variants = []
-    for name, spec in sorted(COMMANDS.items()):
+    for name, spec in sorted(registry.commands.items()):
         schema = TypeAdapter(spec.args).json_schema(ref_template="#/components/schemas/{model}")
         components.update(schema.pop("$defs", {}))
         key = "Args_" + name.replace(".", "_")

@@ -13,7 +13,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,15 +21,16 @@ from starlette.templating import Jinja2Templates
 
 from .. import eventlog
 from ..errors import ConsoleError, Forbidden, NotFound, same_secret
-from ..hub import render
 from ..i18n import gettext_for, normalise_locale
-from ..incidents.model import stream_of
-from ..incidents.store import extras, incident_row, note_row
-from ..permissions import CONFIDENTIAL_BY_ROLE, GRANTS, Permission, allowed, permissions_of, view_of
-from ..tables import incident_notes, incidents, users
+from ..incidents import queries as incident_queries
+from ..incidents.events import stream_of
+from ..incidents.permissions import CONFIDENTIAL_BY_ROLE
+from ..incidents.permissions import GRANTS as INCIDENT_GRANTS
+from ..incidents.permissions import Permission as IncidentPermission
+from ..permissions import PUBLIC, Permission, view_of
 from . import labels
 from .api import authenticate, end_session, set_session_cookie
-from .edge import LOCALE_COOKIE, Caller, cookie_secure, identify, locale_of, runtime
+from .edge import LOCALE_COOKIE, Caller, cookie_secure, identify, locale_of, messages_of, runtime
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -68,18 +68,18 @@ def _context(request: Request, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _shell(request: Request, caller: Caller, **extra: Any) -> dict[str, Any]:
+def shell(request: Request, caller: Caller, **extra: Any) -> dict[str, Any]:
     """The context of a signed-in page, with what the live client needs to start."""
     locale = locale_of(request)
     gettext = gettext_for(locale)
     user = caller.user
-    permissions = sorted(permissions_of(user.roles))
+    permissions = sorted(runtime(request).registry.permissions_of(user.roles))
     boot = {
         "user": {"id": user.id, "name": user.display_name, "roles": sorted(user.roles)},
         "permissions": permissions,
         "reveal_by_role": bool(user.roles & CONFIDENTIAL_BY_ROLE),
         # Who can hold a matter: the assign picker offers only them (the decision refuses others).
-        "assignable_roles": sorted(GRANTS[Permission.CONFIDENTIAL_REVEAL]),
+        "assignable_roles": sorted(INCIDENT_GRANTS[IncidentPermission.CONFIDENTIAL_REVEAL]),
         "locale": locale,
         "timezone": runtime(request).settings.timezone,
         **labels.translated(gettext),
@@ -96,9 +96,10 @@ def _shell(request: Request, caller: Caller, **extra: Any) -> dict[str, Any]:
     )
 
 
-async def _signed_in(request: Request, permission: Permission = Permission.BOARD_VIEW) -> Caller | None:
+async def signed_in(request: Request, permission: str = Permission.BOARD_VIEW) -> Caller | None:
+    """The caller of a page (None: send them to sign in); 403 if they lack the permission."""
     caller = await identify(request)
-    if caller is not None and not allowed(caller.user.roles, permission):
+    if caller is not None and not runtime(request).registry.allowed(caller.user.roles, permission):
         raise Forbidden()
     return caller
 
@@ -126,7 +127,12 @@ async def login_submit(request: Request) -> Response:
             error = exc
     if error is not None:
         fresh = secrets.token_urlsafe(16)
-        ctx = _context(request, csrf=fresh, error=error.message(locale_of(request)), username=username)
+        ctx = _context(
+            request,
+            csrf=fresh,
+            error=error.message(locale_of(request), messages_of(request)),
+            username=username,
+        )
         response = templates.TemplateResponse(request, "login.html", ctx, status_code=error.status)
         response.set_cookie(
             LOGIN_CSRF_COOKIE, fresh, httponly=True, samesite="strict", secure=cookie_secure(request)
@@ -150,10 +156,10 @@ async def logout_submit(request: Request) -> Response:
 
 async def board(request: Request) -> Response:
     """事件看板: open incidents, live; the register form for those who may register."""
-    caller = await _signed_in(request)
+    caller = await signed_in(request)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
-    ctx = _shell(
+    ctx = shell(
         request,
         caller,
         page="board",
@@ -168,50 +174,33 @@ async def board(request: Request) -> Response:
     return templates.TemplateResponse(request, "board.html", ctx)
 
 
-def _people(conn: Connection, ids: set[str] | None) -> dict[str, str]:
-    """Display names by user id: of these users, or of everyone (for those who may assign)."""
-    query = select(users.c.id, users.c.display_name)
-    if ids is not None:
-        query = query.where(users.c.id.in_(sorted(ids)))
-    return {row.id: row.display_name for row in conn.execute(query)}
-
-
 def _room_rows(conn: Connection, incident_id: str, everyone: bool) -> dict[str, Any] | None:
-    row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
-    if row is None:
+    found = incident_queries.incident_with_notes(conn, incident_id)
+    if found is None:
         return None
-    members, sealed = extras(conn)
-    incident = incident_row(row, members, sealed)
-    notes = conn.execute(
-        select(incident_notes)
-        .where(incident_notes.c.incident_id == incident_id)
-        .order_by(incident_notes.c.position)
-    )
-    return {
-        "incident": incident,
-        "notes": [note_row(n) for n in notes],
-        "people": _people(conn, None if everyone else set(incident["assigned"])),
-    }
+    incident, notes = found
+    people = incident_queries.people_names(conn, None if everyone else set(incident["assigned"]))
+    return {"incident": incident, "notes": notes, "people": people}
 
 
 async def room(request: Request) -> Response:
     """事件处置室: one incident's facts, live timeline, notes, amendments, closing and its people."""
-    caller = await _signed_in(request)
+    caller = await signed_in(request)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     incident_id = request.path_params["incident_id"]
     if len(incident_id) > 64 or not incident_id.isprintable():
         raise NotFound("incident_not_found")  # no id looks like this (and PostgreSQL refuses NUL bytes)
     rt = runtime(request)
-    everyone = allowed(caller.user.roles, Permission.USERS_VIEW)
+    everyone = rt.registry.allowed(caller.user.roles, Permission.USERS_VIEW)
     async with rt.db.read.connect() as db:
         data = await db.run_sync(_room_rows, incident_id, everyone)
         if data is None:
             raise NotFound("incident_not_found")
         stream = await eventlog.read_stream(db, stream_of(incident_id))
     view = view_of(caller.user.roles)
-    history = [json.loads(f.text) for f in (render(e, view) for e in stream) if f is not None]
-    ctx = _shell(
+    history = [json.loads(f.text) for f in (rt.hub.render(e, view) for e in stream) if f is not None]
+    ctx = shell(
         request,
         caller,
         page="room",
@@ -229,10 +218,10 @@ async def room(request: Request) -> Response:
 
 async def access_log_page(request: Request) -> Response:
     """借阅登记: who was shown which incident's confidential details, and when."""
-    caller = await _signed_in(request, Permission.ACCESS_LOG_VIEW)
+    caller = await signed_in(request, IncidentPermission.ACCESS_LOG_VIEW)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
-    ctx = _shell(request, caller, page="access-log")
+    ctx = shell(request, caller, page="access-log")
     return templates.TemplateResponse(request, "access_log.html", ctx)
 
 
@@ -276,3 +265,13 @@ ROUTES = [
     Route("/locale/{locale}", set_locale),
     Route("/sw.js", service_worker),
 ]
+ACCESS = {
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,  # ends the caller's own session, if any
+    ("GET", "/locale/{locale}"): PUBLIC,
+    ("GET", "/sw.js"): PUBLIC,  # the offline service worker: a static script, no data
+    ("GET", "/"): Permission.BOARD_VIEW,
+    ("GET", "/incidents/{incident_id}"): Permission.BOARD_VIEW,
+    ("GET", "/access-log"): IncidentPermission.ACCESS_LOG_VIEW,
+}

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from playbooks.config import thresholds
 
 from ..errors import NotFound
 from ..permissions import Permission
-from ..runs.store import load_runs, run_of
-from ..runs.tables import playbook_runs
-from ..runs.view import run_summary, run_view
+from ..runs.queries import run_of_incident
+from ..runs.store import load_runs
+from ..runs.views import run_summary, run_view
 from .edge import require, runtime
 
 
@@ -19,9 +22,9 @@ async def list_runs(request: Request) -> Response:
     rt = runtime(request)
     async with rt.db.read.connect() as db:
         runs = await db.run_sync(load_runs)
-    now = rt.clock.now()
+    now, grading = rt.clock.now(), thresholds(rt.settings)
     return JSONResponse(
-        {"ok": True, "now": now.isoformat(), "runs": [run_summary(r, now, rt.settings.grading) for r in runs]}
+        {"ok": True, "now": now.isoformat(), "runs": [run_summary(r, now, grading) for r in runs]}
     )
 
 
@@ -33,8 +36,17 @@ async def get_run(request: Request) -> Response:
         raise NotFound("no_playbook_run")
     rt = runtime(request)
     async with rt.db.read.connect() as db:
-        query = playbook_runs.select().where(playbook_runs.c.incident_id == incident_id)
-        row = (await db.execute(query)).first()
-    if row is None:
+        run = await db.run_sync(run_of_incident, incident_id)
+    if run is None:
         raise NotFound("no_playbook_run")
-    return JSONResponse({"ok": True, "run": run_view(run_of(row), rt.clock.now(), rt.settings.grading)})
+    return JSONResponse({"ok": True, "run": run_view(run, rt.clock.now(), thresholds(rt.settings))})
+
+
+ROUTES = [
+    Route("/api/runs", list_runs, methods=["GET"]),
+    Route("/api/incidents/{incident_id}/run", get_run, methods=["GET"]),
+]
+ACCESS = {
+    ("GET", "/api/runs"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/run"): Permission.BOARD_VIEW,
+}

@@ -14,10 +14,10 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .. import eventlog, projections
+from .. import eventlog
 from ..auth import find_token
 from ..errors import ConsoleError, InvalidInput, parse_json
-from ..hub import Connection, dumps, render
+from ..hub import Connection, dumps
 from ..permissions import view_of
 from ..protocol import (
     CLOSE_BAD_HELLO,
@@ -72,9 +72,9 @@ def _same_origin(websocket: WebSocket) -> bool:
 
 
 async def _refuse(websocket: WebSocket, code: int, error: str, locale: str) -> None:
-    err = ConsoleError(error)
+    err = ConsoleError(error).to_dict(locale, runtime(websocket).registry.messages)
     with contextlib.suppress(Exception):
-        await websocket.send_text(dumps({"type": "error", "id": None, "error": err.to_dict(locale)}))
+        await websocket.send_text(dumps({"type": "error", "id": None, "error": err}))
         await websocket.close(code=code, reason=error)
 
 
@@ -129,7 +129,7 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
         else:
             async with rt.db.read.connect() as db:
                 async for event in eventlog.iterate(db, after=position, page=500):
-                    rendered = render(event, conn.view)
+                    rendered = rt.hub.render(event, conn.view)
                     if rendered is not None:
                         await conn.send_now(rendered, event.position)
                     conn.last_sent = event.position
@@ -173,7 +173,7 @@ async def read_snapshot(rt: Runtime, view: str) -> tuple[int, dict[str, Any]]:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
         async with db.begin():
             position = await eventlog.head_position(db)
-            state = await db.run_sync(projections.snapshot, view, rt.settings)
+            state = await db.run_sync(rt.registry.snapshot, view, rt.settings)
     return position, state
 
 
@@ -217,7 +217,12 @@ async def _receive(
                 raise InvalidInput("invalid_frame", detail=f"unknown type {kind[:32]}")
             envelope = parse_envelope({k: v for k, v in frame.items() if k != "type"})
         except ConsoleError as exc:
-            conn.offer(0, Frame(dumps({"type": "error", "id": ref, "error": exc.to_dict(locale)})))
+            conn.offer(
+                0,
+                Frame(
+                    dumps({"type": "error", "id": ref, "error": exc.to_dict(locale, rt.registry.messages)})
+                ),
+            )
             continue
         task = asyncio.create_task(_command(conn, rt, caller, envelope, locale))
         tasks.add(task)
@@ -226,4 +231,4 @@ async def _receive(
 
 async def _command(conn: Connection, rt: Runtime, caller: Caller, envelope: Any, locale: str) -> None:
     result = await rt.service.submit(envelope, caller.user.actor)
-    conn.offer(0, Frame(dumps({"type": "result", **result.to_dict(locale)})))
+    conn.offer(0, Frame(dumps({"type": "result", **result.to_dict(locale, rt.registry.messages)})))

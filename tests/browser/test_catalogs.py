@@ -12,7 +12,10 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from support import ROOT
 
-from console.i18n import MESSAGES, translate
+from console.domains import registry
+from console.i18n import translate
+
+MESSAGES = registry().messages
 
 PO = ROOT / "console/locale/zh_CN/LC_MESSAGES/messages.po"
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
@@ -51,13 +54,13 @@ def test_translations_keep_their_placeholders() -> None:
 
 def test_every_error_code_speaks_both_languages() -> None:
     for code, english in MESSAGES.items():
-        assert translate(code, "en", detail="x", name="x", seconds=1) == english.format(
+        assert translate(code, "en", MESSAGES, detail="x", name="x", seconds=1) == english.format(
             detail="x", name="x", seconds=1
         )
-        assert CJK.search(translate(code, "zh_CN")), code
-    assert translate("unauthenticated", "zh_CN") == "请先登录"
-    assert translate("login_throttled", "zh_CN", seconds=60) == "登录失败次数过多，请 60 秒后再试"
-    assert translate("no-such-code", "zh_CN") == translate("internal", "zh_CN")
+        assert CJK.search(translate(code, "zh_CN", MESSAGES)), code
+    assert translate("unauthenticated", "zh_CN", MESSAGES) == "请先登录"
+    assert translate("login_throttled", "zh_CN", MESSAGES, seconds=60) == "登录失败次数过多，请 60 秒后再试"
+    assert translate("no-such-code", "zh_CN", MESSAGES) == translate("internal", "zh_CN", MESSAGES)
 
 
 def test_browser_scripts_hold_no_text_of_their_own() -> None:

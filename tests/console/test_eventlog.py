@@ -13,7 +13,7 @@ from console.commands import Actor
 from console.db import open_database
 from console.eventlog import GENESIS, Head, seal
 from console.events import NewEvent
-from console.incidents.domain import IncidentNoteAdded
+from console.incidents.events import IncidentNoteAdded
 
 ACTOR = Actor(id="u1", name="王值班", roles=frozenset({"duty_officer"}))
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 Three properties, each against a live server on SQLite and on PostgreSQL:
 
-1. every HTTP route (console.permissions.ROUTES) under random methods, paths, queries, headers, bodies and
+1. every HTTP route (console.web.app.ROUTE_ACCESS) under random methods, paths, queries, headers, bodies and
    credentials answers below 500, without a traceback, with JSON errors carrying `error.code`/`message`;
 2. random command envelopes for every command name, over `POST /api/commands` and over `/ws`, get a
    result or an error (never a 500, never `internal`), and a refused command appends nothing;
@@ -37,11 +37,12 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from support import Deployment, LiveClient, Server, login, register_args
 
-import console.incidents  # noqa: F401  (registers every command)
-from console.commands import COMMANDS
-from console.i18n import MESSAGES
-from console.incidents.domain import Channel, IncidentType, Outcome
-from console.permissions import ROUTES
+from console.domains import registry
+from console.incidents.commands import Channel, IncidentType, Outcome
+from console.web.app import ROUTE_ACCESS as ROUTES
+
+COMMANDS = registry().commands
+MESSAGES = registry().messages
 
 FUZZ = {
     "deadline": None,

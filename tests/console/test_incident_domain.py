@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
 import pytest
 
 from console.commands import Actor, Context
 from console.errors import DomainError, NotFound
-from console.incidents.domain import (
-    AddNote,
-    AmendFacts,
-    CloseIncident,
-    IncidentClosed,
-    IncidentFactsAmended,
-    IncidentRegistered,
+from console.incidents.commands import AddNote, AmendFacts, CloseIncident, RegisterIncident
+from console.incidents.decide import (
     IncidentState,
-    IncidentStatus,
     Numbering,
-    RegisterIncident,
     decide_amend,
     decide_close,
     decide_note,
@@ -27,6 +20,8 @@ from console.incidents.domain import (
     incident_number,
     local_year,
 )
+from console.incidents.events import IncidentClosed, IncidentFactsAmended, IncidentRegistered, IncidentStatus
+from console.settings import Settings
 
 NOW = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # already 2027-01-01 01:00 in Shanghai
 CTX = Context(
@@ -34,8 +29,9 @@ CTX = Context(
     occurred_at=NOW,
     actor=Actor("u", "王值班", frozenset({"duty_officer"})),
     new_id="id1",
-    tz=ZoneInfo("Asia/Shanghai"),
-    incident_prefix="XF",
+    settings=Settings(
+        data_dir=Path("var"), database_url="sqlite://", secret_key="k", timezone="Asia/Shanghai"
+    ),
 )
 OPEN = IncidentState("i1", IncidentStatus.OPEN, "sit_in", "机关大门", 60, "静坐", "walk_in")
 CLOSED = IncidentState("i1", IncidentStatus.CLOSED, "sit_in", "机关大门", 60, "静坐", "walk_in")

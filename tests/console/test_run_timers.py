@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from console.runs.cache import Bounded, pinned_snapshot, snapshot_cache
-from console.runs.domain import Run
-from console.runs.timers import RunTimers
+from console.runs.deadlines import RunTimers
+from console.runs.decide import Run
 from playbooks.facts import GradingThresholds, IncidentFacts, IncidentType, PlaceType
 from playbooks.history import ActionFired, HistoryRecord, ReportFiled, RunActivated, RunClosed
 from playbooks.loader import load_library

@@ -9,10 +9,7 @@ from org import Api, import_organisation, sit_in
 from support import Deployment, Server, cli, server_events
 from test_rollcall_overdue import move_clock, until
 
-from console import dispatch as _dispatch  # noqa: F401  (the responders projections)
-from console import incidents as _incidents  # noqa: F401
-from console import runs as _runs  # noqa: F401  (a sit-in starts a playbook run)
-from console.dispatch.tables import DISPATCH_TABLES, ORG_TABLES
+from console.responders.tables import DISPATCH_TABLES, ORG_TABLES
 
 
 def _scene(server: Server, clock: Path) -> dict[str, Any]:

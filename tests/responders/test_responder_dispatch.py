@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from responders.dispatch import ReasonCode, Recommendation, from_states, haversine_km, recommend
 from responders.organisation import Person, Place, Role, Skill
+from responders.recommend import ReasonCode, Recommendation, from_states, haversine_km, recommend
 from responders.roster import Post, Roster, Shift
 from responders.status import PersonState, ResponderStatus
 

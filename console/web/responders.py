@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -21,14 +20,14 @@ from responders.roster import on_duty
 from responders.status import ResponderStatus
 
 from ..clock import EARLIEST, LATEST
-from ..dispatch import queries, store
-from ..dispatch.tables import org_people
 from ..errors import InvalidInput, NotFound
 from ..i18n import N_, gettext_for
+from ..incidents import queries as incident_queries
 from ..permissions import Permission
-from ..tables import incidents, users
+from ..responders import queries, store
+from ..responders.permissions import Permission as ResponderPermission
 from .edge import locale_of, require, runtime
-from .pages import _shell, _signed_in, templates
+from .pages import shell, signed_in, templates
 
 MAX_ID = 64
 
@@ -175,9 +174,14 @@ async def incident_responders_api(request: Request) -> Response:
     return JSONResponse({"ok": True, **data})
 
 
-def _incident_responders(conn: Any, incident_id: str, now: datetime, locale: str | None) -> dict[str, Any]:
-    if conn.scalar(select(incidents.c.id).where(incidents.c.id == incident_id)) is None:
+def _existing(conn: Any, incident_id: str) -> None:
+    """Refuse an incident id that names no incident (404), before reading what it would have."""
+    if not incident_queries.incident_exists(conn, incident_id):
         raise NotFound("incident_not_found")
+
+
+def _incident_responders(conn: Any, incident_id: str, now: datetime, locale: str | None) -> dict[str, Any]:
+    _existing(conn, incident_id)
     return queries.incident_responders(conn, incident_id, now, locale)
 
 
@@ -204,8 +208,7 @@ async def recommend_api(request: Request) -> Response:
 
 
 def _movement_csv(conn: Any, incident_id: str, lang: Any) -> str:
-    if conn.scalar(select(incidents.c.id).where(incidents.c.id == incident_id)) is None:
-        raise NotFound("incident_not_found")
+    _existing(conn, incident_id)
     records = queries.movement_records(conn, incident_id=incident_id)
     people = {p.id: p for p in store.people(conn)}
     return movement_log_csv(records, people=people, places=store.places(conn), lang=lang)
@@ -221,8 +224,7 @@ async def movements_csv(request: Request) -> Response:
 def _figures_csv(conn: Any, incident_id: str, now: datetime, lang: Any) -> str:
     from responders.figures import response_figures
 
-    if conn.scalar(select(incidents.c.id).where(incidents.c.id == incident_id)) is None:
-        raise NotFound("incident_not_found")
+    _existing(conn, incident_id)
     records = queries.movement_records(conn, incident_id=incident_id)
     people = {p.id: p for p in store.people(conn)}
     return figures_csv(response_figures(records, incident_id=incident_id, now=now), people=people, lang=lang)
@@ -267,7 +269,7 @@ _EXPORTS = {
 
 async def export_api(request: Request) -> Response:
     """导出: units, people, places or shifts as CSV or YAML (?table=&format=)."""
-    await require(request, Permission.ORG_MANAGE)
+    await require(request, ResponderPermission.ORG_MANAGE)
     table = request.query_params.get("table", "")
     fmt = _enum(request, "format", io.Format) or io.Format.CSV
     if table not in _EXPORTS:
@@ -279,16 +281,10 @@ async def export_api(request: Request) -> Response:
 
 
 def _mine(conn: Any, user_id: str) -> dict[str, Any]:
-    username = conn.scalar(select(users.c.username).where(users.c.id == user_id))
-    person = conn.execute(
-        select(org_people.c.id, org_people.c.name).where(org_people.c.id == username)
-    ).first()
+    person = queries.person_of_user(conn, user_id)
     if person is None:
         return {"person": None, "assignments": []}
-    return {
-        "person": {"id": person.id, "name": person.name},
-        "assignments": queries.my_assignments(conn, person.id),
-    }
+    return {"person": person, "assignments": queries.my_assignments(conn, person["id"])}
 
 
 async def my_assignments_api(request: Request) -> Response:
@@ -312,19 +308,19 @@ templates.env.globals["dispatch_text"] = lambda locale: {
 
 
 async def _page(request: Request, template: str, page: str, **extra: Any) -> Response:
-    caller = await _signed_in(request)
+    caller = await signed_in(request)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     boot = extra.pop("boot", {})
     gettext = gettext_for(locale_of(request))
     dtext = {k: gettext(v) for k, v in DISPATCH_TEXT.items()}
-    ctx = _shell(request, caller, page=page, boot={"dtext": dtext, **boot}, **extra)
+    ctx = shell(request, caller, page=page, boot={"dtext": dtext, **boot}, **extra)
     return templates.TemplateResponse(request, template, ctx)
 
 
 async def responder_page(request: Request) -> Response:
     """我的任务 (phone): acknowledge → en route → on scene (choose or add a place) → cleared."""
-    caller = await _signed_in(request)
+    caller = await signed_in(request)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     return await _page(request, "responder.html", "responder")
@@ -337,25 +333,23 @@ async def roster_page(request: Request) -> Response:
 
 async def movements_page(request: Request) -> Response:
     """人员动态: the incident's movement board, full movement log, figures and leader arrival."""
-    caller = await _signed_in(request)
+    caller = await signed_in(request)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     incident_id = _id(request, "incident_id", "incident_not_found")
     async with runtime(request).db.read.connect() as db:
-        row = (
-            await db.execute(select(incidents.c.id, incidents.c.number).where(incidents.c.id == incident_id))
-        ).first()
-    if row is None:
+        number = (await db.run_sync(incident_queries.incident_numbers)).get(incident_id)
+    if number is None:
         raise NotFound("incident_not_found")
     return await _page(
-        request, "movements.html", "movements", incident={"id": row.id, "number": row.number},
-        boot={"incident_id": row.id},
+        request, "movements.html", "movements", incident={"id": incident_id, "number": number},
+        boot={"incident_id": incident_id},
     )  # fmt: skip
 
 
 async def activity_page(request: Request) -> Response:
     """活动记录 (ICS-214) of one person, with the period to show."""
-    caller = await _signed_in(request)
+    caller = await signed_in(request)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     data = await _activity(request)
@@ -379,3 +373,19 @@ ROUTES = [
     Route("/api/people/{person_id}/activity", activity_api),
     Route("/api/org/export", export_api),
 ]
+ACCESS = {
+    ("GET", "/responder"): Permission.BOARD_VIEW,
+    ("GET", "/roster"): Permission.BOARD_VIEW,
+    ("GET", "/incidents/{incident_id}/movements"): Permission.BOARD_VIEW,
+    ("GET", "/people/{person_id}/activity"): Permission.BOARD_VIEW,
+    ("GET", "/api/roster"): Permission.BOARD_VIEW,
+    ("GET", "/api/places"): Permission.BOARD_VIEW,
+    ("GET", "/api/responders"): Permission.BOARD_VIEW,
+    ("GET", "/api/responders/me"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/responders"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/recommend"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/movements.csv"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/figures.csv"): Permission.BOARD_VIEW,
+    ("GET", "/api/people/{person_id}/activity"): Permission.BOARD_VIEW,
+    ("GET", "/api/org/export"): ResponderPermission.ORG_MANAGE,
+}

@@ -2,7 +2,7 @@
 
 The flag is an internal command whose id is derived from the roll call (`overdue_command_id`), so
 however many processes notice the deadline, and after a restart, the log holds one `rollcall.overdue`
-event per roll call (the same idempotency by command id as console.runs.scheduler's playbook timers).
+event per roll call (the same idempotency by command id as console.runs.timer's playbook timers).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from ..clock import Clock, parse_iso
 from ..commands import CommandEnvelope
 from ..db import Database
 from ..hub import Hub
+from ..incidents.tables import incidents
 from ..service import CommandService
-from ..tables import incidents
-from ..timers import TIMER_ACTOR, look_when_due, movable
+from ..timer_loop import TIMER_ACTOR, TimerHost, look_when_due, movable
 from .tables import rollcall_answers, rollcalls
 
-log = logging.getLogger("console.dispatch")
+log = logging.getLogger("console.responders")
 
 
 def overdue_command_id(rollcall_id: str) -> str:
@@ -95,3 +95,8 @@ class RollcallTimer:
             log.info("rollcall_flagged_overdue", extra={"rollcall": rollcall_id})
         if result.ok or (result.error is not None and result.error.status < 500):
             self.done.add(rollcall_id)
+
+
+async def rollcall_timer(host: TimerHost) -> None:
+    """The roll call deadlines of this process (a timer of the responders domain)."""
+    await RollcallTimer(host.db, host.service, host.clock, host.hub).run()

@@ -6,7 +6,8 @@ however many processes race for it (the command id is idempotent across the shar
 after a restart (what fell due while the console was down is due at start and fires then).
 
 The work is incremental: the scheduler reads only the run rows whose position rose since its last
-read, and `RunTimers` evaluates only the runs that changed or whose own deadline came.
+read, and `RunTimers` (console.runs.deadlines, pure) evaluates only the runs that changed or whose own
+deadline came.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import logging
 from datetime import datetime
 
+from playbooks.config import thresholds as grading_thresholds
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
 
 from ..clock import Clock
@@ -22,10 +24,10 @@ from ..commands import CommandEnvelope
 from ..db import Database
 from ..hub import Hub
 from ..service import CommandService
-from ..timers import LOOK_SECONDS, TIMER_ACTOR, look_when_due, movable
-from .domain import timer_command_id
+from ..timer_loop import LOOK_SECONDS, TIMER_ACTOR, TimerHost, look_when_due, movable
+from .deadlines import RunTimers
+from .decide import timer_command_id
 from .store import load_runs_since
-from .timers import RunTimers
 
 log = logging.getLogger("console.runs")
 
@@ -111,3 +113,9 @@ class Scheduler:
             self.fired += 1
             log.info("run_action_fired", extra={"incident": incident_id, "key": key})
         return bool(result.ok)
+
+
+async def run_timer(host: TimerHost) -> None:
+    """The playbook deadlines of this process (a timer of the runs domain)."""
+    scheduler = Scheduler(host.db, host.service, host.clock, host.hub, grading_thresholds(host.settings))
+    await scheduler.run()

@@ -1,5 +1,5 @@
-"""What the console's own timers share: who they act as, and the loop that looks again when the log
-moved on or a deadline came.
+"""The loop every domain's timer runs in: who timers act as, and a look again whenever the log moved
+on or a deadline came (console.runs.timer, console.responders.timer).
 
 Timers never keep state the log does not: what they fire is an internal command with an id derived from
 what fell due, so every process may look and each thing still happens once (idempotency by command id).
@@ -10,13 +10,35 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol
 
 from .clock import Clock
 from .commands import Actor
+from .db import Database
 from .hub import Hub
 from .roles import Role
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .service import CommandService
 
 log = logging.getLogger("console.timers")
+
+
+class TimerHost(Protocol):
+    """What a domain's timer is given by the process it runs in (console.runtime.Runtime)."""
+
+    @property
+    def db(self) -> Database: ...
+    @property
+    def service(self) -> CommandService: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def hub(self) -> Hub: ...
+    @property
+    def settings(self) -> Settings: ...
+
 
 # The console itself acts as the duty desk when it reminds, escalates and flags.
 TIMER_ACTOR = Actor(id="system", name="系统", roles=frozenset({Role.DUTY_OFFICER.value}))

@@ -15,13 +15,13 @@ from responders.status import Assignment, Move, PersonState, ResponderStatus
 
 from ..clock import parse_iso, utc_iso
 from ..commands import Context
-from ..events import RecordedEvent
-from ..incidents.model import stream_of
-from ..projections import projection_tables, projector, snapshot_part
-from ..settings import Settings
-from ..tables import events, incidents, users
+from ..events import EventPayload, RecordedEvent
+from ..incidents.events import stream_of
+from ..incidents.tables import incidents
+from ..registry import Projector
+from ..tables import events, users
 from .decide import IncidentRef, Organisation, OverdueState, Responders, RollcallState
-from .model import (
+from .events import (
     OrganisationImported,
     PlaceAdded,
     ResponderMoved,
@@ -40,18 +40,6 @@ from .tables import (
     rollcalls,
     roster_changes,
     roster_shifts,
-)
-
-projection_tables(
-    org_units,
-    org_people,
-    org_places,
-    roster_shifts,
-    roster_changes,
-    responder_status,
-    assignments,
-    rollcalls,
-    rollcall_answers,
 )
 
 
@@ -235,7 +223,7 @@ def overdue_flag(conn: Connection, incident_id: str, rollcall_id: str) -> tuple[
     """The roll call's overdue flag and when it was recorded, read from the incident's stream of the log."""
     rows = conn.execute(
         select(events.c.payload, events.c.recorded_at)
-        .where(events.c.stream == stream_of(incident_id), events.c.type == "rollcall.overdue")
+        .where(events.c.stream == stream_of(incident_id), events.c.type == RollcallOverdue.event_type)
         .order_by(events.c.position)
     )
     for row in rows:
@@ -262,7 +250,6 @@ def _upsert(conn: Connection, table: Any, key: dict[str, Any], values: dict[str,
         conn.execute(insert(table).values(**key, **values))
 
 
-@projector("org.imported")
 def _imported(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, OrganisationImported)
@@ -309,14 +296,12 @@ def _place(conn: Connection, place: Place, position: int) -> None:
     _upsert(conn, org_places, {"id": place.id}, values)
 
 
-@projector("place.added")
 def _place_added(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, PlaceAdded)
     _place(conn, p.place, event.position)
 
 
-@projector("roster.changed")
 def _roster_changed(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, RosterChanged)
@@ -337,7 +322,6 @@ def _roster_changed(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
-@projector("responder.moved")
 def _moved(conn: Connection, event: RecordedEvent) -> None:
     """Mirror of responders.status.check_move on the tables (the decision already checked the move)."""
     p = event.payload
@@ -386,7 +370,6 @@ def _moved(conn: Connection, event: RecordedEvent) -> None:
     conn.execute(update(assignments).where(*key).values(**changes))
 
 
-@projector("rollcall.started")
 def _rollcall_started(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, RollcallStarted)
@@ -403,7 +386,6 @@ def _rollcall_started(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
-@projector("rollcall.confirmed")
 def _rollcall_confirmed(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, RollcallConfirmed)
@@ -420,23 +402,11 @@ def _rollcall_confirmed(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
-# --- what a client gets when it cannot resume ---
-
-
-def assignment_row(r: Any) -> dict[str, Any]:
-    return {
-        "incident_id": r.incident_id,
-        "person_id": r.person_id,
-        "status": r.status,
-        "role": r.role,
-        "destination_id": r.destination_id,
-        "place_id": r.place_id,
-        "dispatched_at": r.dispatched_at,
-        "since": r.since,
-    }
-
-
-@snapshot_part("assignments")
-def _assignments_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
-    rows = conn.execute(select(assignments).order_by(assignments.c.incident_id, assignments.c.person_id))
-    return [assignment_row(r) for r in rows]
+PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
+    OrganisationImported: (_imported,),
+    PlaceAdded: (_place_added,),
+    RosterChanged: (_roster_changed,),
+    ResponderMoved: (_moved,),
+    RollcallStarted: (_rollcall_started,),
+    RollcallConfirmed: (_rollcall_confirmed,),
+}

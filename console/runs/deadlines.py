@@ -14,7 +14,7 @@ from datetime import datetime
 
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
 
-from .domain import Run
+from .decide import Run
 
 
 @dataclass

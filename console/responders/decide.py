@@ -16,28 +16,29 @@ from ..clock import utc_iso
 from ..commands import Context, Decision
 from ..errors import DomainError, Forbidden, NotFound
 from ..events import NewEvent
-from ..incidents.model import stream_of
-from ..permissions import Permission, allowed
-from .model import (
+from ..incidents.events import stream_of
+from .commands import (
     AddPlace,
     ChangeRoster,
     ConfirmRollcall,
     DispatchResponders,
     FlagOverdueRollcall,
     ImportOrganisation,
-    ImportRejected,
+    ReportMove,
+    StartRollcall,
+)
+from .errors import ImportRejected, Refused
+from .events import (
     OrganisationImported,
     PlaceAdded,
-    Refused,
-    ReportMove,
     ResponderMoved,
     RollcallConfirmed,
     RollcallOverdue,
     RollcallStarted,
     RosterChanged,
-    StartRollcall,
     person_stream,
 )
+from .permissions import may_dispatch
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,6 @@ class OverdueState:
     rollcall: RollCall | None
     incident: IncidentRef | None
     flagged: bool
-
-
-def _may_dispatch(ctx: Context) -> bool:
-    return allowed(ctx.actor.roles, Permission.DISPATCH)
 
 
 def decide_import(org: Organisation, args: ImportOrganisation, ctx: Context) -> Decision:
@@ -225,7 +222,7 @@ def decide_move(state: Responders, args: ReportMove, ctx: Context) -> Decision:
     if person_id is None:
         raise DomainError("not_a_responder")
     on_behalf = person_id != state.actor_person
-    if (on_behalf or move is Move.RELEASE) and not _may_dispatch(ctx):
+    if (on_behalf or move is Move.RELEASE) and not may_dispatch(ctx.actor.roles):
         raise Forbidden("on_behalf_forbidden")
     person = state.people.get(person_id)
     if person is None:
@@ -291,7 +288,7 @@ def decide_rollcall_confirm(state: RollcallState, args: ConfirmRollcall, ctx: Co
     if person_id is None:
         raise DomainError("not_a_responder")
     on_behalf = person_id != state.actor_person
-    if on_behalf and not _may_dispatch(ctx):
+    if on_behalf and not may_dispatch(ctx.actor.roles):
         raise Forbidden("on_behalf_forbidden")
     try:
         after = confirm(call, person_id, actor_id=ctx.actor.id, now=ctx.now, place_id=args.place_id)

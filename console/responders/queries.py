@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from responders.dispatch import recommend
 from responders.figures import leader_arrivals, leader_ids, response_figures
 from responders.movement import (
     MovementKind,
@@ -25,14 +24,17 @@ from responders.movement import (
     unacknowledged,
 )
 from responders.organisation import Place, Role, Skill
+from responders.recommend import recommend
 from responders.rollcall import summarise, unconfirmed
 from responders.roster import EffectiveShift, effective_shifts, leader_on_duty, running
 from responders.status import ResponderStatus
 from responders.text import Text
 
 from ..clock import parse_iso, utc_iso
-from ..incidents.model import stream_of
-from ..tables import events, incidents
+from ..incidents.events import stream_of
+from ..incidents.tables import incidents
+from ..settings import Settings
+from ..tables import events, users
 from . import store
 from .tables import assignments, org_people, responder_status, rollcalls, roster_changes
 
@@ -211,7 +213,7 @@ def rollcall_status(
         "late": summary.late,
         "overdue": summary.overdue,
         "complete": summary.complete,
-        "flagged": flagged,  # 清点超时: recorded once when the time was up (console.dispatch.timer)
+        "flagged": flagged,  # 清点超时: recorded once when the time was up (console.responders.timer)
         "confirmations": [
             {"person_id": c.person_id, "name": who.get(c.person_id, c.person_id), "at": _iso(c.confirmed_at),
              "on_behalf": c.on_behalf}
@@ -391,8 +393,38 @@ def my_assignments(conn: Connection, person_id: str) -> list[dict[str, Any]]:
     )
     where = {pid: p.name for pid, p in store.places(conn).items()}
     return [
-        {**store.assignment_row(r), "number": r.number, "incident_place": r.incident_place, "type": r.type,
+        {**assignment_row(r), "number": r.number, "incident_place": r.incident_place, "type": r.type,
          "destination": where.get(r.destination_id or "", r.destination_id),
          "place": where.get(r.place_id or "", r.place_id)}
         for r in conn.execute(query)
     ]  # fmt: skip
+
+
+def assignment_row(r: Any) -> dict[str, Any]:
+    return {
+        "incident_id": r.incident_id,
+        "person_id": r.person_id,
+        "status": r.status,
+        "role": r.role,
+        "destination_id": r.destination_id,
+        "place_id": r.place_id,
+        "dispatched_at": r.dispatched_at,
+        "since": r.since,
+    }
+
+
+def _assignments_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
+    rows = conn.execute(select(assignments).order_by(assignments.c.incident_id, assignments.c.person_id))
+    return [assignment_row(r) for r in rows]
+
+
+SNAPSHOT_PARTS = {"assignments": _assignments_snapshot}
+
+
+def person_of_user(conn: Connection, user_id: str) -> dict[str, str] | None:
+    """The organisation's person a login is (a person's id is their user name), or None."""
+    username = conn.scalar(select(users.c.username).where(users.c.id == user_id))
+    person = conn.execute(
+        select(org_people.c.id, org_people.c.name).where(org_people.c.id == username)
+    ).first()
+    return {"id": person.id, "name": person.name} if person is not None else None

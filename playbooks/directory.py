@@ -13,11 +13,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from playbooks.facts import IncidentType
-from playbooks.loader import LIBRARY_DIR, Library, LoadError, ParseResult, load_playbook
-from playbooks.model import PlaybookSnapshot
+from .facts import IncidentType
+from .loader import LIBRARY_DIR, Library, LoadError, ParseResult, load_playbook
+from .model import PlaybookSnapshot
 
-log = logging.getLogger("console.runs")
+log = logging.getLogger("console.playbooks")
 
 _lock = threading.Lock()
 

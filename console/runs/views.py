@@ -10,7 +10,7 @@ from playbooks.model import LocalText
 from playbooks.state import OPEN_REPORT, OPEN_STEP
 
 from ..clock import utc_iso
-from .domain import Run
+from .decide import Run
 
 
 def _iso(dt: datetime | None) -> str | None:

@@ -1,0 +1,196 @@
+"""The incident decisions (pure): state and arguments in, events out, or a refusal.
+
+Confidential parts (seed §7): informant identity and report content live in sealed events and one
+projection table. No live frame, listing or export carries them: clients learn only that a
+confidential part exists. A permitted user reveals them through one endpoint, and every reveal is
+itself an event (借阅登记) that reviewers can list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from playbooks.model import PlaybookSnapshot
+
+from ..clock import utc_iso
+from ..commands import Context, Decision
+from ..errors import DomainError, Forbidden, NotFound
+from ..events import VISIBILITY_AUDIT, NewEvent
+from .commands import (
+    AddNote,
+    AmendFacts,
+    AssignMember,
+    CloseIncident,
+    RecordConfidential,
+    RegisterIncident,
+    RevealConfidential,
+)
+from .events import (
+    ConfidentialViewed,
+    IncidentClosed,
+    IncidentFactsAmended,
+    IncidentNoteAdded,
+    IncidentRegistered,
+    IncidentStatus,
+    MemberUnassigned,
+    assigned,
+    sealed,
+    stream_of,
+)
+from .permissions import CONFIDENTIAL_BY_ROLE, may_hold_matters
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The next free sequence number of the year the incident is registered in."""
+
+    year: int
+    next_seq: int
+    playbook: PlaybookSnapshot | None = None  # what serves the incident's type, as the library is now
+
+
+@dataclass(frozen=True)
+class IncidentState:
+    id: str
+    status: IncidentStatus
+    type: str
+    place: str
+    head_count: int
+    summary: str
+    channel: str
+
+
+def incident_number(prefix: str, year: int, seq: int) -> str:
+    """Human-readable number, e.g. XF-2026-0007 (per year, configurable prefix)."""
+    return f"{prefix}-{year}-{seq:04d}"
+
+
+def local_year(now: datetime, ctx: Context) -> int:
+    return now.astimezone(ctx.tz).year
+
+
+def decide_register(numbering: Numbering, args: RegisterIncident, ctx: Context) -> Decision:
+    started = args.started_at or ctx.occurred_at
+    if started > ctx.now:
+        raise DomainError("occurred_in_future")
+    number = incident_number(ctx.settings.incident_prefix, numbering.year, numbering.next_seq)
+    event = IncidentRegistered(
+        incident_id=ctx.new_id,
+        number=number,
+        incident_type=args.type,
+        place=args.place,
+        head_count=args.head_count,
+        summary=args.summary,
+        channel=args.channel,
+        drill=args.drill,
+        started_at=utc_iso(started),
+        facts=args.facts,
+        playbook=numbering.playbook,
+    )
+    # The registering officer is involved in the matter (incidents.registered_by): no event needed.
+    events = [NewEvent(stream=stream_of(ctx.new_id), payload=event)]
+    if args.confidential is not None and args.confidential.given():
+        events.append(sealed(ctx.new_id, args.confidential.given()))
+    return Decision(events=events, result={"incident_id": ctx.new_id, "number": number})
+
+
+def _open(state: IncidentState | None) -> IncidentState:
+    if state is None:
+        raise NotFound("incident_not_found")
+    if state.status is IncidentStatus.CLOSED:
+        raise DomainError("incident_closed")
+    return state
+
+
+def decide_amend(state: IncidentState | None, args: AmendFacts, ctx: Context) -> Decision:
+    current = _open(state)
+    before = {
+        "type": current.type,
+        "place": current.place,
+        "head_count": current.head_count,
+        "summary": current.summary,
+        "channel": current.channel,
+    }
+    changes = {k: v for k, v in args.changes().items() if before[k] != v}
+    if not changes:
+        raise DomainError("nothing_to_amend")
+    event = IncidentFactsAmended(incident_id=current.id, changes=changes, reason=args.reason)
+    return Decision(events=[NewEvent(stream=stream_of(current.id), payload=event)])
+
+
+def decide_note(state: IncidentState | None, args: AddNote, ctx: Context) -> Decision:
+    current = _open(state)
+    event = IncidentNoteAdded(incident_id=current.id, note_id=ctx.new_id, text=args.text)
+    return Decision(
+        events=[NewEvent(stream=stream_of(current.id), payload=event)], result={"note_id": ctx.new_id}
+    )
+
+
+def decide_close(state: IncidentState | None, args: CloseIncident, ctx: Context) -> Decision:
+    current = _open(state)
+    event = IncidentClosed(incident_id=current.id, outcome=args.outcome, summary=args.summary)
+    return Decision(events=[NewEvent(stream=stream_of(current.id), payload=event)])
+
+
+@dataclass(frozen=True)
+class Matter:
+    """What decisions about an incident's confidential parts need to know."""
+
+    incident_id: str
+    status: IncidentStatus
+    members: frozenset[str]
+    fields: frozenset[str]
+    user_exists: bool = True
+    user_roles: frozenset[str] = frozenset()
+
+
+def may_reveal(roles: frozenset[str], user_id: str, members: frozenset[str]) -> bool:
+    """Leaders by role; anyone else only when assigned to the incident."""
+    return bool(roles & CONFIDENTIAL_BY_ROLE) or user_id in members
+
+
+def _found(matter: Matter | None) -> Matter:
+    if matter is None:
+        raise NotFound("incident_not_found")
+    return matter
+
+
+def decide_record(matter: Matter | None, args: RecordConfidential, ctx: Context) -> Decision:
+    current = _found(matter)
+    if current.status is IncidentStatus.CLOSED:
+        raise DomainError("incident_closed")
+    values = args.confidential.given()
+    if not values:
+        raise DomainError("nothing_to_amend")
+    return Decision(events=[sealed(current.incident_id, values)])
+
+
+def decide_assign(matter: Matter | None, args: AssignMember, ctx: Context) -> Decision:
+    current = _found(matter)
+    if not current.user_exists:
+        raise NotFound("user_not_found")
+    if not may_hold_matters(current.user_roles):
+        # Reviewers, inspectors and administrators read the record; they do not hold matters.
+        raise DomainError("cannot_be_assigned")
+    if args.user_id in current.members:
+        raise DomainError("already_assigned")
+    return Decision(events=[assigned(current.incident_id, args.user_id)])
+
+
+def decide_unassign(matter: Matter | None, args: AssignMember, ctx: Context) -> Decision:
+    current = _found(matter)
+    if args.user_id not in current.members:
+        raise DomainError("not_assigned")
+    event = MemberUnassigned(incident_id=current.incident_id, user_id=args.user_id)
+    return Decision(events=[NewEvent(stream=stream_of(current.incident_id), payload=event)])
+
+
+def decide_reveal(matter: Matter | None, args: RevealConfidential, ctx: Context) -> Decision:
+    current = _found(matter)
+    if not may_reveal(ctx.actor.roles, ctx.actor.id, current.members):
+        raise Forbidden("confidential_forbidden")
+    event = ConfidentialViewed(incident_id=current.incident_id, fields=sorted(current.fields))
+    return Decision(
+        events=[NewEvent(stream=stream_of(current.incident_id), payload=event, visibility=VISIBILITY_AUDIT)]
+    )

@@ -1,0 +1,123 @@
+"""The incident events: what the log records of an incident and of who may see its sealed parts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from playbooks.facts import IncidentType
+from playbooks.model import PlaybookSnapshot
+
+from ..events import EventPayload, NewEvent, event_type
+from .commands import Channel, GradingFacts, Outcome
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def stream_of(incident_id: str) -> str:
+    return f"incident-{incident_id}"
+
+
+@event_type("incident.registered")
+class IncidentRegistered(EventPayload):
+    incident_id: str
+    number: str
+    incident_type: IncidentType
+    place: str
+    head_count: int
+    summary: str
+    channel: Channel
+    drill: bool
+    started_at: str
+    facts: GradingFacts | None = None
+    # The playbook this incident's run follows, pinned with its content (console.runs).
+    playbook: PlaybookSnapshot | None = None
+
+    @classmethod
+    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+        # Clients get the playbook's name and pin, not its whole text (they read the run's view).
+        pinned = data.get("playbook")
+        if not pinned:
+            return data
+        pb = pinned["playbook"]
+        ref = {"id": pb["id"], "version": pb["version"], "content_hash": pinned["content_hash"]}
+        return {**data, "playbook": ref}
+
+
+@event_type("incident.facts_amended")
+class IncidentFactsAmended(EventPayload):
+    incident_id: str
+    changes: dict[str, str | int]
+    reason: str
+
+
+@event_type("incident.note_added")
+class IncidentNoteAdded(EventPayload):
+    incident_id: str
+    note_id: str
+    text: str
+
+
+@event_type("incident.closed")
+class IncidentClosed(EventPayload):
+    incident_id: str
+    outcome: Outcome
+    summary: str
+
+
+@event_type("incident.confidential_recorded")
+class ConfidentialRecorded(EventPayload):
+    incident_id: str
+    values: dict[str, str | bool]
+
+    @classmethod
+    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+        # Sealed: clients learn that something was recorded, never what (nor whether it is real-name).
+        return {"incident_id": data["incident_id"], "fields": sorted(data["values"])}
+
+
+@event_type("incident.member_assigned")
+class MemberAssigned(EventPayload):
+    incident_id: str
+    user_id: str
+
+
+@event_type("incident.member_unassigned")
+class MemberUnassigned(EventPayload):
+    incident_id: str
+    user_id: str
+
+
+@event_type("confidential.viewed")
+class ConfidentialViewed(EventPayload):
+    """借阅登记: who was shown an incident's confidential parts, and when (the event's actor and time)."""
+
+    incident_id: str
+    fields: list[str]
+
+
+def sealed(incident_id: str, values: dict[str, Any]) -> NewEvent:
+    """The event that records confidential values (never sent to clients with them)."""
+    payload = ConfidentialRecorded(incident_id=incident_id, values=values)
+    return NewEvent(stream=stream_of(incident_id), payload=payload)
+
+
+def assigned(incident_id: str, user_id: str) -> NewEvent:
+    return NewEvent(
+        stream=stream_of(incident_id), payload=MemberAssigned(incident_id=incident_id, user_id=user_id)
+    )
+
+
+EVENTS: tuple[type[EventPayload], ...] = (
+    IncidentRegistered,
+    IncidentFactsAmended,
+    IncidentNoteAdded,
+    IncidentClosed,
+    ConfidentialRecorded,
+    MemberAssigned,
+    MemberUnassigned,
+    ConfidentialViewed,
+)

@@ -1,0 +1,185 @@
+"""What the domains bring, declared in one object each, and the registry the runtime is handed.
+
+DESIGN §2: the unit of work is generic and each domain owns its decisions. A domain package declares a
+`Domain` (its commands, events, projectors keyed by payload class, projection tables, snapshot parts,
+error messages, permissions and timers) and the composition root (console.domains) hands the list to
+the runtime. Nothing registers itself when a module is imported: a domain left out of the list is not a
+silent `unknown_command` but a registry that refuses to build, or a start that names the event types in
+the log no domain declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table, delete, select
+from sqlalchemy.engine import Connection
+
+from .commands import CommandSpec
+from .events import EventPayload, RecordedEvent
+from .i18n import MESSAGES as CORE_MESSAGES
+from .permissions import GRANTS as CORE_GRANTS
+from .roles import Role
+
+if TYPE_CHECKING:
+    from .settings import Settings
+    from .timers import TimerHost
+
+# Projectors and snapshot parts are plain functions over a synchronous connection: the command writer
+# runs them inside its transaction (console.db.Database.run_write), readers through run_sync.
+Projector = Callable[[Connection, RecordedEvent], None]
+# A part is given the process's settings: what it shows may depend on them (grading thresholds).
+SnapshotPart = Callable[[Connection, str, "Settings"], Any]
+# A timer is one long-running task of a console process (playbook deadlines, roll calls).
+Timer = Callable[["TimerHost"], Coroutine[Any, Any, None]]
+
+
+class RegistryError(RuntimeError):
+    """The domains handed to the runtime do not fit together; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Everything one domain brings to the spine."""
+
+    name: str
+    commands: Sequence[CommandSpec[Any, Any]] = ()
+    events: Sequence[type[EventPayload]] = ()
+    # Keyed by the payload class, so an event is named once (by its class) and a typo cannot hide.
+    projectors: Mapping[type[EventPayload], Sequence[Projector]] = field(default_factory=dict)
+    # Projection tables: `rebuild` empties and refills them (in this order).
+    tables: Sequence[Table] = ()
+    snapshot_parts: Mapping[str, SnapshotPart] = field(default_factory=dict)
+    # Error code -> English source text (translated through the console's catalog).
+    messages: Mapping[str, str] = field(default_factory=dict)
+    # Permission -> the roles holding it.
+    grants: Mapping[str, frozenset[Role]] = field(default_factory=dict)
+    timers: Sequence[tuple[str, Timer]] = ()
+    # Checks the settings this domain reads (raising SettingsError naming the variable).
+    check_settings: Callable[[Settings], None] | None = None
+
+
+class Registry:
+    """The domains of one console, checked to fit together and indexed for the unit of work."""
+
+    def __init__(self, domains: Iterable[Domain]) -> None:
+        self.domains: tuple[Domain, ...] = tuple(domains)
+        self.commands: dict[str, CommandSpec[Any, Any]] = {}
+        self.event_types: dict[str, type[EventPayload]] = {}
+        self.projectors: dict[str, list[Projector]] = {}
+        self.tables: list[Table] = []
+        self.snapshot_parts: dict[str, SnapshotPart] = {}
+        self.messages: dict[str, str] = dict(CORE_MESSAGES)
+        self.grants: dict[str, frozenset[Role]] = {str(p): roles for p, roles in CORE_GRANTS.items()}
+        self.timers: list[tuple[str, Timer]] = []
+        names: set[str] = set()
+        for domain in self.domains:
+            if domain.name in names:
+                raise RegistryError(f"domain {domain.name} is listed twice")
+            names.add(domain.name)
+            self._add(domain)
+        self._check()
+
+    def _add(self, domain: Domain) -> None:
+        def once(kind: str, key: str, seen: Mapping[str, object]) -> None:
+            if key in seen:
+                raise RegistryError(f"{kind} {key} of domain {domain.name} is declared twice")
+
+        for cls in domain.events:
+            once("event type", cls.event_type, self.event_types)
+            self.event_types[cls.event_type] = cls
+        for spec in domain.commands:
+            once("command", spec.name, self.commands)
+            self.commands[spec.name] = spec
+        for code, text in domain.messages.items():
+            once("error code", code, self.messages)
+            self.messages[code] = text
+        for permission, roles in domain.grants.items():
+            once("permission", str(permission), self.grants)
+            self.grants[str(permission)] = roles
+        for part_name, part in domain.snapshot_parts.items():
+            once("snapshot part", part_name, self.snapshot_parts)
+            self.snapshot_parts[part_name] = part
+        for timer_name, timer in domain.timers:
+            once("timer", timer_name, dict(self.timers))
+            self.timers.append((timer_name, timer))
+        self.tables += [t for t in domain.tables if t not in self.tables]
+
+    def _check(self) -> None:
+        # Projectors are checked after every domain is in: a domain may follow another's events.
+        for domain in self.domains:
+            for cls, fns in domain.projectors.items():
+                name = getattr(cls, "event_type", None)
+                if name is None or self.event_types.get(name) is not cls:
+                    raise RegistryError(
+                        f"domain {domain.name} projects {cls.__name__}, which no listed domain declares"
+                    )
+                self.projectors.setdefault(name, []).extend(fns)
+        for spec in self.commands.values():
+            if spec.permission not in self.grants:
+                raise RegistryError(
+                    f"command {spec.name} needs permission {spec.permission}, granted nowhere"
+                )
+
+    # --- the unit of work and the readers ---
+
+    def decode(self, event: RecordedEvent) -> RecordedEvent:
+        """The event with its typed payload attached (the writer attaches it while sealing)."""
+        if "payload" not in event.__dict__:
+            event.__dict__["payload"] = self.event_types[event.type].model_validate_json(event.payload_json)
+        return event
+
+    def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
+        """Update every projection for these events (the caller holds the write transaction)."""
+        for event in events:
+            fns = self.projectors.get(event.type)
+            if fns:
+                self.decode(event)
+                for fn in fns:
+                    fn(conn, event)
+
+    def public_data(self, event: RecordedEvent) -> dict[str, Any]:
+        """What clients are sent of an event's payload (sealed payloads leave values out)."""
+        return self.event_types[event.type].public_data(event.data)
+
+    def wire(self, event: RecordedEvent) -> dict[str, Any]:
+        """The protocol form of the event (docs/protocol.md, "event")."""
+        return event.wire(self.public_data(event))
+
+    def snapshot(self, conn: Connection, view: str, settings: Settings) -> dict[str, Any]:
+        """The current state a client of this view may see, read in the caller's transaction."""
+        return {name: part(conn, view, settings) for name, part in self.snapshot_parts.items()}
+
+    def allowed(self, roles: Iterable[str], permission: str) -> bool:
+        """True if any of these roles holds the permission."""
+        grant = self.grants[str(permission)]
+        return any(role in grant for role in roles)
+
+    def permissions_of(self, roles: Iterable[str]) -> frozenset[str]:
+        """Every permission these roles hold (what the UI may offer them)."""
+        held = frozenset(roles)
+        return frozenset(p for p, grant in self.grants.items() if held & grant)
+
+    def clear(self, conn: Connection) -> None:
+        """Empty every projection table (the start of a rebuild)."""
+        for table in self.tables:
+            conn.execute(delete(table))
+
+    def dump(self, conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
+        """Every projection row, in primary-key order: what a rebuild must reproduce exactly."""
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        for table in self.tables:
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns))
+            out[table.name] = [tuple(r) for r in rows]
+        return out
+
+    def check_settings(self, settings: Settings) -> None:
+        for domain in self.domains:
+            if domain.check_settings is not None:
+                domain.check_settings(settings)
+
+    def unknown_types(self, types: Iterable[str]) -> list[str]:
+        """Event types (from the log) that no listed domain declares: a domain missing from the list."""
+        return sorted(t for t in set(types) if t not in self.event_types)
