@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,18 @@ from org import PEOPLE, PLACES, UNITS, shifts
 from pydantic import ValidationError
 
 from console.commands import SYSTEM_ACTOR, Actor, Context
-from console.dispatch.decide import (
+from console.errors import DomainError, Forbidden, NotFound
+from console.responders.commands import (
+    AddPlace,
+    ChangeRoster,
+    ConfirmRollcall,
+    DispatchResponders,
+    FlagOverdueRollcall,
+    ImportOrganisation,
+    ReportMove,
+    StartRollcall,
+)
+from console.responders.decide import (
     IncidentRef,
     Organisation,
     OverdueState,
@@ -29,26 +41,17 @@ from console.dispatch.decide import (
     decide_rollcall_start,
     decide_roster_change,
 )
-from console.dispatch.model import (
-    AddPlace,
-    ChangeRoster,
-    ConfirmRollcall,
-    DispatchResponders,
-    FlagOverdueRollcall,
-    ImportOrganisation,
-    ImportRejected,
+from console.responders.errors import ImportRejected, Refused
+from console.responders.events import (
     OrganisationImported,
     PlaceAdded,
-    Refused,
-    ReportMove,
     ResponderMoved,
     RollcallConfirmed,
     RollcallOverdue,
     RollcallStarted,
     RosterChanged,
-    StartRollcall,
 )
-from console.errors import DomainError, Forbidden, NotFound
+from console.settings import Settings
 from responders import io
 from responders.organisation import Frozen, Place
 from responders.rollcall import RollCall, confirm, start_rollcall
@@ -57,13 +60,14 @@ from responders.status import Assignment, Move, PersonState
 from responders.status import ResponderStatus as S
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+SETTINGS = Settings(data_dir=Path("var"), database_url="sqlite://", secret_key="k", timezone="Asia/Shanghai")
 NOW = datetime(2024, 5, 6, 4, 0, tzinfo=UTC)  # noon in Shanghai, inside org.py's shifts
 NEW_ID = "0123456789abcdef0123456789abcdef"
 
 
 def context(user: str, *roles: str) -> Context:
     actor = Actor(f"u-{user}", user, frozenset(roles))
-    return Context(now=NOW, occurred_at=NOW, actor=actor, new_id=NEW_ID, tz=SHANGHAI, incident_prefix="XF")
+    return Context(now=NOW, occurred_at=NOW, actor=actor, new_id=NEW_ID, settings=SETTINGS)
 
 
 AS_DUTY = context("duty", "duty_officer")

@@ -7,7 +7,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "playbooks"))
 
@@ -17,8 +16,17 @@ from playbook_support import at, snapshot
 
 from console.commands import SYSTEM_ACTOR, Actor, Context
 from console.errors import DomainError, NotFound
-from console.incidents.model import GradingFacts
-from console.runs.domain import (
+from console.incidents.commands import GradingFacts
+from console.runs.commands import (
+    CompleteStep,
+    FileReport,
+    FireAction,
+    OverrideLevel,
+    RecordDecision,
+    SkipStep,
+    UpdateFacts,
+)
+from console.runs.decide import (
     Run,
     decide_complete,
     decide_decision,
@@ -29,12 +37,7 @@ from console.runs.domain import (
     decide_skip,
     timer_command_id,
 )
-from console.runs.model import (
-    CompleteStep,
-    FileReport,
-    FireAction,
-    OverrideLevel,
-    RecordDecision,
+from console.runs.events import (
     RunActionFired,
     RunDecisionRecorded,
     RunFactsChanged,
@@ -42,10 +45,9 @@ from console.runs.model import (
     RunReportFiled,
     RunStepCompleted,
     RunStepSkipped,
-    SkipStep,
-    UpdateFacts,
 )
-from playbooks.facts import GradingThresholds, IncidentFacts, IncidentType, Level, PlaceType, UnitLevel
+from console.settings import Settings
+from playbooks.facts import IncidentFacts, IncidentType, Level, PlaceType, UnitLevel
 from playbooks.history import (
     ActionFired,
     DecisionRecorded,
@@ -67,8 +69,7 @@ CTX = Context(
     occurred_at=OCCURRED,
     actor=Actor("u-leader", "李书记", frozenset({"leader"})),
     new_id="0123456789abcdef0123456789abcdef",
-    tz=ZoneInfo("Asia/Shanghai"),
-    incident_prefix="XF",
+    settings=Settings(data_dir=Path("var"), database_url="sqlite://", secret_key="k"),
 )
 TIMER = replace(CTX, actor=SYSTEM_ACTOR, occurred_at=NOW)
 STREAM = "incident-i1"
@@ -364,7 +365,7 @@ def test_decision(run: Run | None, args: RecordDecision, expected: Emits | Refus
 
 
 def test_the_representatives_limit_is_the_settings() -> None:
-    ctx = replace(CTX, thresholds=GradingThresholds(max_representatives=2))
+    ctx = replace(CTX, settings=replace(CTX.settings, grading_overrides=(("max_representatives", 2),)))
     args = answer("choose_representatives", "chosen", "群众推选", "甲", "乙", "丙")
     check(decide_decision, a_run(*PERSUADED), args, ctx, Refusal(DomainError, "too_many_representatives"))
 
