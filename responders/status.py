@@ -214,6 +214,29 @@ def check_move(
             raise BusyElsewhere(incident_id, other, move)
     if move is Move.MOVE_TO and place_id is None:
         raise MoveDetailError(Text("转移地点须指明新地点", "move_to needs the new place"))
+    return apply_move(state, incident_id, move, target, place_id=place_id)
+
+
+def apply_move(
+    state: PersonState,
+    incident_id: str | None,
+    move: Move,
+    target: ResponderStatus,
+    *,
+    place_id: str | None = None,
+    reason: str | None = None,
+) -> PersonState:
+    """The person's state after a move already checked (by `check_move`) to lead to `target`.
+
+    The one place where a move changes a state: decisions reach it through `check_move`, and the
+    projection applies recorded moves with it, so the tables can never follow other rules.
+    """
+    if move in PERSON_MOVES:
+        if target is ResponderStatus.UNAVAILABLE:
+            return replace(state, base=target, unavailable_reason=(reason or "").strip() or None)
+        return replace(state, base=target, unavailable_reason=None)
+    assert incident_id is not None, "an assignment move names its incident"
+    current = state.assignment(incident_id)
     others = tuple(a for a in state.assignments if a.incident_id != incident_id)
     if target is ResponderStatus.CLEARED:
         # The person is free again only when the last open assignment ends.
@@ -236,8 +259,16 @@ def _person_move(state: PersonState, incident_id: str | None, move: Move, reason
             Text(f"「{move.label.zh}」是人员自身状态，不属于事件", f"{move.value} is not tied to an incident")
         )
     target = transition(state.status, move)
-    if target is ResponderStatus.UNAVAILABLE:
-        if not (reason and reason.strip()):
-            raise MoveDetailError(Text("标记暂不可派须说明原因", "mark_unavailable needs a reason"))
-        return replace(state, base=target, unavailable_reason=reason.strip())
-    return replace(state, base=target, unavailable_reason=None)
+    if target is ResponderStatus.UNAVAILABLE and not (reason and reason.strip()):
+        raise MoveDetailError(Text("标记暂不可派须说明原因", "mark_unavailable needs a reason"))
+    return apply_move(state, incident_id, move, target, reason=reason)
+
+
+# The moves a responder reports on their own assignment (the phone's buttons): dispatching and
+# standing down are the duty desk's.
+OWN_ASSIGNMENT_MOVES = ASSIGNMENT_MOVES - {Move.DISPATCH, Move.RELEASE}
+
+
+def own_next_moves(current: ResponderStatus) -> tuple[Move, ...]:
+    """What a responder may do next on an assignment in `current`, in the table's order."""
+    return tuple(m for m in legal_moves(current) if m in OWN_ASSIGNMENT_MOVES)

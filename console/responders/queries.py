@@ -27,7 +27,7 @@ from responders.organisation import Place, Role, Skill
 from responders.recommend import recommend
 from responders.rollcall import summarise, unconfirmed
 from responders.roster import EffectiveShift, effective_shifts, leader_on_duty, running
-from responders.status import ResponderStatus
+from responders.status import ResponderStatus, own_next_moves
 from responders.text import Text
 
 from ..clock import parse_iso, utc_iso
@@ -395,7 +395,9 @@ def my_assignments(conn: Connection, person_id: str) -> list[dict[str, Any]]:
     return [
         {**assignment_row(r), "number": r.number, "incident_place": r.incident_place, "type": r.type,
          "destination": where.get(r.destination_id or "", r.destination_id),
-         "place": where.get(r.place_id or "", r.place_id)}
+         "place": where.get(r.place_id or "", r.place_id),
+         # The status machine's own answer, so the phone never keeps a copy of the table.
+         "moves": [m.value for m in own_next_moves(ResponderStatus(r.status))]}
         for r in conn.execute(query)
     ]  # fmt: skip
 

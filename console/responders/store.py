@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from responders.organisation import Channel, Person, Place, Role, Skill, Unit
 from responders.rollcall import Confirmation, RollCall
 from responders.roster import ChangeKind, Post, Roster, RosterChange, Shift, on_duty
-from responders.status import Assignment, Move, PersonState, ResponderStatus
+from responders.status import PERSON_MOVES, Assignment, PersonState, ResponderStatus, apply_move
 
 from ..clock import parse_iso, utc_iso
 from ..commands import Context
@@ -322,52 +322,67 @@ def _roster_changed(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
+def _person_state(conn: Connection, person_id: str) -> PersonState:
+    """One person's state as the tables hold it (no recorded status: off duty, whatever the roster says;
+    a recorded move never depends on that base, which is only what the person falls back to)."""
+    row = conn.execute(select(responder_status).where(responder_status.c.person_id == person_id)).first()
+    held = tuple(
+        Assignment(r.incident_id, ResponderStatus(r.status), r.destination_id, r.place_id)
+        for r in conn.execute(select(assignments).where(assignments.c.person_id == person_id))
+    )
+    if row is None:
+        return PersonState(person_id, assignments=held)
+    return PersonState(person_id, ResponderStatus(row.base), row.unavailable_reason, held)
+
+
 def _moved(conn: Connection, event: RecordedEvent) -> None:
-    """Mirror of responders.status.check_move on the tables (the decision already checked the move)."""
+    """Apply the move with the status machine itself (responders.status.apply_move) and write the change."""
     p = event.payload
     assert isinstance(p, ResponderMoved)
-    at = event.occurred_at
-    if p.incident_id is None:
-        values = {"base": p.status.value, "unavailable_reason": p.reason, "since": at}
-        _upsert(
-            conn, responder_status, {"person_id": p.person_id}, {**values, "last_position": event.position}
-        )
-        return
-    key = (assignments.c.incident_id == p.incident_id, assignments.c.person_id == p.person_id)
-    if p.status is ResponderStatus.CLEARED:
-        conn.execute(delete(assignments).where(*key))
-        left = conn.scalar(select(assignments.c.person_id).where(assignments.c.person_id == p.person_id))
-        if left is None:
-            values = {"base": ResponderStatus.CLEARED.value, "unavailable_reason": None, "since": at}
-            _upsert(
-                conn,
-                responder_status,
-                {"person_id": p.person_id},
-                {**values, "last_position": event.position},
-            )
-        return
-    if p.move is Move.DISPATCH:
+    at, position = event.occurred_at, event.position
+    before = _person_state(conn, p.person_id)
+    after = apply_move(before, p.incident_id, p.move, p.status, place_id=p.place_id, reason=p.reason)
+    # A person's own move is always written: with no row, the roster decides, and the move overrides it.
+    own = p.move in PERSON_MOVES
+    if own or (after.base, after.unavailable_reason) != (before.base, before.unavailable_reason):
+        values = {"base": after.base.value, "unavailable_reason": after.unavailable_reason, "since": at}
+        _upsert(conn, responder_status, {"person_id": p.person_id}, {**values, "last_position": position})
+    old = {a.incident_id: a for a in before.assignments}
+    new = {a.incident_id: a for a in after.assignments}
+    for incident_id in old.keys() - new.keys():
         conn.execute(
-            insert(assignments).values(
-                incident_id=p.incident_id,
-                person_id=p.person_id,
-                status=p.status.value,
-                role=p.role,
-                destination_id=p.place_id,
-                place_id=None,
-                dispatched_at=at,
-                dispatched_by=event.actor_name,
-                since=at,
-                last_position=event.position,
+            delete(assignments).where(
+                assignments.c.incident_id == incident_id, assignments.c.person_id == p.person_id
             )
         )
-        return
-    changes: dict[str, Any] = {"status": p.status.value, "since": at, "last_position": event.position}
-    if p.move in (Move.ARRIVE, Move.MOVE_TO):
-        changes["place_id"] = p.place_id
-    elif p.move is Move.DEPART and p.place_id is not None:
-        changes["destination_id"] = p.place_id
-    conn.execute(update(assignments).where(*key).values(**changes))
+    for incident_id, a in new.items():
+        if incident_id not in old:
+            conn.execute(
+                insert(assignments).values(
+                    incident_id=incident_id,
+                    person_id=p.person_id,
+                    status=a.status.value,
+                    role=p.role,
+                    destination_id=a.destination_id,
+                    place_id=a.place_id,
+                    dispatched_at=at,
+                    dispatched_by=event.actor_name,
+                    since=at,
+                    last_position=position,
+                )
+            )
+        elif a != old[incident_id] or incident_id == p.incident_id:
+            conn.execute(
+                update(assignments)
+                .where(assignments.c.incident_id == incident_id, assignments.c.person_id == p.person_id)
+                .values(
+                    status=a.status.value,
+                    destination_id=a.destination_id,
+                    place_id=a.place_id,
+                    since=at,
+                    last_position=position,
+                )
+            )
 
 
 def _rollcall_started(conn: Connection, event: RecordedEvent) -> None:

@@ -2,12 +2,6 @@
 import {d} from "./board_rows.js";
 import {el, live, start} from "./ui.js";
 
-const NEXT = {
-  dispatched: ["acknowledge"],
-  acknowledged: ["depart", "arrive"],
-  en_route: ["arrive"],
-  on_scene: ["move_to", "clear"],
-};
 const box = document.getElementById("assignments");
 const error = document.getElementById("phone-error");
 let places = [];
@@ -64,7 +58,7 @@ function card(a) {
     el("h2", {}, a.number, " · ", a.incident_place),
     el("p", {class: "where"}, a.place ? d("at_place") + " " + a.place : d("destination") + " " + (a.destination || a.incident_place)),
     a.role ? el("p", {}, a.role) : null);
-  const moves = NEXT[a.status] || [];
+  const moves = a.moves || [];  // the legal next moves, from the server's status machine
   if (moves.includes("arrive") || moves.includes("move_to")) node.append(placePicker(a));
   node.append(el("div", {class: "big-buttons"}, moves.map((m) =>
     el("button", {type: "button", class: "big primary", "data-move": m, onclick: () => act(node, a, m)}, d(m)))));
