@@ -16,8 +16,9 @@ from console.responders.domain import DOMAIN as RESPONDERS
 from console.runs.domain import DOMAIN as RUNS
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ("settings", "commands", "service", "eventlog", "hub", "db", "permissions", "i18n", "tables", "events",
-        "registry", "runtime", "timer_loop", "follower", "errors", "clock", "auth", "maintenance")  # fmt: skip
+CORE = ("settings", "commands", "service", "eventlog", "hub", "db", "permissions", "i18n", "tables",
+        "events", "registry", "runtime", "timer_loop", "follower", "errors", "clock", "auth",
+        "maintenance")  # fmt: skip
 DOMAIN_MODULES = (
     "playbooks",
     "responders",
