@@ -2,7 +2,7 @@
 
 Seeded through `org.import` commands like any office's own files, so the log holds it and `rebuild`
 reproduces it. The demo logins `duty`, `leader` and `responder` are people here: a person's id is the
-user name they sign in with (console.dispatch.store), which is how the phone page finds their tasks.
+user name they sign in with (console.responders.store), which is how the phone page finds their tasks.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Tables of the responders domain (projections of the log), on the console's shared metadata.
 
 Everything here is rebuilt from the event log by `incident-console rebuild`; movement and activity
-logs are not tables at all but queries over the `events` table (console.dispatch.queries).
+logs are not tables at all but queries over the `events` table (console.responders.queries).
 """
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ STEP_STATUSES: dict[str, str] = {
     "waiting": N_("Waiting"),
 }
 
-# Grading facts of the register form (console.incidents.model.GradingFacts).
+# Grading facts of the register form (console.incidents.commands.GradingFacts).
 PLACE_TYPES: dict[str, str] = {
     "other": N_("Other place"),
     "party_gov_gate": N_("Gate of a Party or government office"),  # 党政机关大门

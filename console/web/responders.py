@@ -1,6 +1,6 @@
 """Responders and dispatch over HTTP: the JSON and CSV the pages and integrations read, and the pages.
 
-Thin like the rest of console.web: parse the query, run a read in console.dispatch.queries, reply.
+Thin like the rest of console.web: parse the query, run a read in console.responders.queries, reply.
 Commands (dispatch, moves, roll calls, imports) go through /api/commands like every other command.
 """
 
