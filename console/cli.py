@@ -64,7 +64,7 @@ def _with_db(settings: Settings, body: Callable[[Any], Coroutine[Any, Any, int]]
 
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> int:
-    from .auth import create_user
+    from .auth import create_user, passwords
 
     password = args.password or getpass.getpass("密码 password: ")
     roles = parse_roles(args.roles)
@@ -78,6 +78,7 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
                 display_name=args.name or args.username,
                 roles=roles,
                 now=SystemClock().now(),
+                passwords=passwords(settings),
             )
         print(f"已创建用户 created user {user.username} ({', '.join(sorted(user.roles))})")
         return 0

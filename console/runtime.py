@@ -12,7 +12,7 @@ from . import dispatch as _dispatch  # noqa: F401  (registers the responders com
 from . import eventlog
 from . import incidents as _incidents  # noqa: F401  (registers the incident commands and projections)
 from . import runs as _runs  # noqa: F401  (registers the playbook run commands and projections)
-from .auth import LoginThrottle
+from .auth import LoginThrottle, passwords
 from .clock import Clock, SystemClock
 from .db import Database, open_database
 from .dispatch import start_rollcall_timer
@@ -40,6 +40,7 @@ class Runtime:
         self.service = CommandService(self.db, settings, self.clock, self.follower.local)
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.throttle = LoginThrottle()
+        self.passwords = passwords(settings)
         self.scheduler = Scheduler(self.db, self.service, self.clock, self.hub, settings.grading)
         self.epoch = ""
         self._tasks: list[asyncio.Task[None]] = []

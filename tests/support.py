@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 import websockets
 
+from console.settings import MIN_PASSWORD_MEMORY_KIB
+
 PG_ADMIN = os.environ.get("CONSOLE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -100,6 +102,9 @@ class Deployment:
             CONSOLE_DATA_DIR=str(self.data_dir),
             CONSOLE_SECRET_KEY="test-secret-key",
             CONSOLE_LOG_LEVEL="WARNING",
+            # The least argon2 allows: logins stay real, hashing stops dominating every fixture.
+            CONSOLE_PASSWORD_TIME_COST="1",
+            CONSOLE_PASSWORD_MEMORY_KIB=str(MIN_PASSWORD_MEMORY_KIB),
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra)
@@ -118,12 +123,14 @@ class Deployment:
 
     def add_users(self, users: dict[str, str]) -> None:
         """Create users (name -> comma-separated roles) in one go, as `create-user` would."""
-        from console.auth import create_user
+        from console.auth import create_user, passwords
         from console.clock import SystemClock
         from console.db import open_database
 
+        settings = self.settings
+
         async def add() -> None:
-            db = open_database(self.settings)
+            db = open_database(settings)
             try:
                 async with db.write.begin() as conn:
                     for name, roles in users.items():
@@ -134,6 +141,7 @@ class Deployment:
                             display_name=name,
                             roles=frozenset(roles.split(",")),
                             now=SystemClock().now(),
+                            passwords=passwords(settings),
                         )
             finally:
                 await db.dispose()
