@@ -9,6 +9,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -19,11 +20,39 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from .clock import parse_iso, utc_iso
 from .commands import Actor
 from .roles import parse_roles
+from .settings import PASSWORD_PARALLELISM, Settings
 from .tables import api_tokens, sessions, users
 
-_hasher = PasswordHasher()
-# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-password")
+
+class Passwords:
+    """argon2 hashing at the cost the settings name (a stored hash carries its own cost when verified)."""
+
+    def __init__(self, *, time_cost: int, memory_kib: int) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=PASSWORD_PARALLELISM
+        )
+        # Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
+        self._dummy = self._hasher.hash("not-a-password")
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, stored: str | None, password: str) -> bool:
+        """True if the password matches; with no stored hash (no such user) it costs as long, and fails."""
+        try:
+            return bool(self._hasher.verify(stored or self._dummy, password)) and stored is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+@lru_cache(maxsize=8)
+def _passwords(time_cost: int, memory_kib: int) -> Passwords:
+    return Passwords(time_cost=time_cost, memory_kib=memory_kib)
+
+
+def passwords(settings: Settings) -> Passwords:
+    """The password hasher for these settings (one per cost, shared)."""
+    return _passwords(settings.password_time_cost, settings.password_memory_kib)
 
 
 def token_hash(token: str) -> str:
@@ -55,6 +84,7 @@ async def create_user(
     display_name: str,
     roles: frozenset[str],
     now: datetime,
+    passwords: Passwords,
 ) -> User:
     """Add a user (or fail if the name is taken)."""
     parse_roles(",".join(roles))
@@ -64,7 +94,7 @@ async def create_user(
             id=user_id,
             username=username,
             display_name=display_name,
-            password_hash=_hasher.hash(password),
+            password_hash=passwords.hash(password),
             roles=",".join(sorted(roles)),
             active=True,
             created_at=utc_iso(now),
@@ -78,14 +108,14 @@ async def find_user(conn: AsyncConnection, username: str) -> User | None:
     return _user(row) if row else None
 
 
-async def check_password(conn: AsyncConnection, username: str, password: str) -> User | None:
+async def check_password(
+    conn: AsyncConnection, username: str, password: str, passwords: Passwords
+) -> User | None:
     """The user if the password is right and the account active; None otherwise."""
     row = (
         await conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True)))
     ).first()
-    try:
-        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+    if not passwords.verify(row.password_hash if row else None, password):
         return None
     return _user(row) if row else None
 

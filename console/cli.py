@@ -4,35 +4,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import faulthandler
 import getpass
 import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .clock import SystemClock
+from .clock import Clock, SystemClock
 from .db import open_database
 from .domains import registry
 from .roles import parse_roles
 from .settings import Settings, SettingsError, load_settings
 
-
-def _serve(settings: Settings, args: argparse.Namespace) -> int:
+if TYPE_CHECKING:
     import uvicorn
 
-    from .logs import configure
+
+def uvicorn_config(settings: Settings, *, host: str, port: int, clock: Clock | None = None) -> uvicorn.Config:
+    """How `serve` runs the console; tests serve this same configuration in-process."""
+    import uvicorn
+
     from .web.app import create_app
 
-    configure(settings.log_level)
-    # `kill -USR1 <pid>` writes every thread's stack to stderr: how to see what a stuck process is doing.
-    faulthandler.register(signal.SIGUSR1, all_threads=True)
-    print(f"信访应急指挥台 Incident Console: http://{args.host}:{args.port}/", flush=True)
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
+    return uvicorn.Config(
+        create_app(settings, clock),
+        host=host,
+        port=port,
         log_config=None,
         ws_ping_interval=None,  # the console's own heartbeat (one timer for all clients) replaces it
         ws_max_size=256 * 1024,
@@ -40,7 +40,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         ws_per_message_deflate=settings.ws_compression,
         timeout_graceful_shutdown=5,
     )
-    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .logs import configure
+
+    configure(settings.log_level)
+    # `kill -USR1 <pid>` writes every thread's stack to stderr: how to see what a stuck process is doing.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    print(f"信访应急指挥台 Incident Console: http://{args.host}:{args.port}/", flush=True)
+    server = uvicorn.Server(uvicorn_config(settings, host=args.host, port=args.port))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return 0 if server.started else 3  # uvicorn's exit status when the server could not start
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
@@ -63,7 +77,7 @@ def _with_db(settings: Settings, body: Callable[[Any], Coroutine[Any, Any, int]]
 
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> int:
-    from .auth import create_user
+    from .auth import create_user, passwords
 
     password = args.password or getpass.getpass("密码 password: ")
     roles = parse_roles(args.roles)
@@ -77,6 +91,7 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
                 display_name=args.name or args.username,
                 roles=roles,
                 now=SystemClock().now(),
+                passwords=passwords(settings),
             )
         print(f"已创建用户 created user {user.username} ({', '.join(sorted(user.roles))})")
         return 0

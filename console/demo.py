@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from responders import io
 
-from .auth import create_user, find_user
+from .auth import create_user, find_user, passwords
 from .clock import Clock
 from .commands import Actor, CommandEnvelope
 from .db import Database
@@ -68,6 +68,7 @@ async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]
                     display_name=name,
                     roles=roles,
                     now=clock.now(),
+                    passwords=passwords(settings),
                 )
                 added.append(username)
     async with db.read.connect() as conn:

@@ -9,6 +9,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+# argon2-cffi's defaults (RFC 9106's second recommendation): 3 passes over 64 MiB with 4 lanes.
+DEFAULT_PASSWORD_TIME_COST = 3
+DEFAULT_PASSWORD_MEMORY_KIB = 65536
+PASSWORD_PARALLELISM = 4
+# The least argon2 accepts: one pass over 8 KiB per lane.
+MIN_PASSWORD_MEMORY_KIB = 8 * PASSWORD_PARALLELISM
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -39,6 +46,10 @@ class Settings:
     grading_overrides: tuple[tuple[str, int], ...] = ()
     # 预案库: the directory of playbook YAML files (CONSOLE_PLAYBOOK_DIR); empty means the built-in library.
     playbook_dir: str = ""
+    # argon2 cost of new password hashes (CONSOLE_PASSWORD_TIME_COST, CONSOLE_PASSWORD_MEMORY_KIB); the
+    # defaults are argon2-cffi's. A stored hash names its own cost, so changing these never locks anyone out.
+    password_time_cost: int = DEFAULT_PASSWORD_TIME_COST
+    password_memory_kib: int = DEFAULT_PASSWORD_MEMORY_KIB
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -98,6 +109,19 @@ def grading_overrides(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
     return tuple(values)
 
 
+def _whole_number(env: Mapping[str, str], name: str, default: int, least: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r}: expected a whole number") from None
+    if value < least:
+        raise SettingsError(f"{name}={raw!r}: must be at least {least}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from the environment (or from a mapping given by a test)."""
     env = os.environ if env is None else env
@@ -125,4 +149,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         clock_file=env.get("CONSOLE_CLOCK_FILE", ""),
         grading_overrides=grading_overrides(env),
         playbook_dir=env.get("CONSOLE_PLAYBOOK_DIR", ""),
+        password_time_cost=_whole_number(env, "CONSOLE_PASSWORD_TIME_COST", DEFAULT_PASSWORD_TIME_COST, 1),
+        password_memory_kib=_whole_number(
+            env, "CONSOLE_PASSWORD_MEMORY_KIB", DEFAULT_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB
+        ),
     )

@@ -1,4 +1,4 @@
-"""Fixtures: every real-stack test runs on SQLite and on PostgreSQL.
+"""Fixtures: real databases (SQLite files, the real PostgreSQL) and real console servers.
 
 PostgreSQL tests are skipped when no server answers, unless CONSOLE_REQUIRE_PG=1 (CI) makes that a failure.
 """
@@ -14,10 +14,37 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import Deployment, Server, pg_available, scratch_database
+from support import Deployment, LocalServer, Server, Template, pg_available
 
 ROLES = ("duty_officer", "leader", "responder", "reviewer", "inspector", "admin")
 _PG: bool | None = None
+
+# Modules whose behaviour depends on the database run on SQLite and on PostgreSQL; every other
+# real-stack test runs on SQLite only, since the database adds nothing to what it checks:
+# - the log and its writers: eventlog (hash chain, concurrent appends), processes (LISTEN/NOTIFY wake-ups
+#   and the poll between processes), crash (what survives a kill), resume_property and protocol (replay
+#   and snapshots read back from the log), sessions (ending a user's sessions in every process);
+# - races between processes over one database: runs (each timer fires once), rollcall_overdue;
+# - replaying and copying the database: rebuild, cli (seed-demo, backup with pg_dump);
+# - input that reaches the database: fuzz and bad_input (NUL, lone surrogates, 64-bit positions are
+#   refused differently by each driver), dispatch_live (the responders' projections and their queries).
+BOTH_BACKENDS = frozenset(
+    {
+        "test_eventlog",
+        "test_processes",
+        "test_crash",
+        "test_resume_property",
+        "test_protocol",
+        "test_sessions",
+        "test_runs",
+        "test_rollcall_overdue",
+        "test_rebuild",
+        "test_cli",
+        "test_fuzz",
+        "test_bad_input",
+        "test_dispatch_live",
+    }
+)
 
 
 def _pg_ok() -> bool:
@@ -27,7 +54,16 @@ def _pg_ok() -> bool:
     return _PG
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    both = module in BOTH_BACKENDS
+    params = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)] if both else ["sqlite"]
+    metafunc.parametrize("backend", params, indirect=True)
+
+
+@pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     if name == "postgres" and not _pg_ok():
@@ -37,18 +73,53 @@ def backend(request: pytest.FixtureRequest) -> str:
     return name
 
 
-@pytest.fixture
-def deployment(backend: str, tmp_path: Path) -> Iterator[Deployment]:
-    """A migrated scratch database with a user of every role."""
-    with scratch_database(backend, tmp_path) as url:
-        dep = Deployment(url=url, data_dir=tmp_path, extra={"CONSOLE_HEARTBEAT_SECONDS": "5"})
-        dep.migrate()
-        dep.add_users({role.split("_")[0]: role for role in ROLES})
-        yield dep
+class Templates:
+    """One migrated database per backend and test session, with a user of every role; copied per test."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.made: dict[str, Template] = {}
+
+    def get(self, backend: str) -> Template:
+        if backend not in self.made:
+            self.made[backend] = Template(backend, self.directory, {r.split("_")[0]: r for r in ROLES})
+        return self.made[backend]
+
+    def drop(self) -> None:
+        for template in self.made.values():
+            template.drop()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    made = Templates(tmp_path_factory.mktemp("templates"))
+    try:
+        yield made
+    finally:
+        made.drop()
 
 
 @pytest.fixture
-def server(deployment: Deployment) -> Iterator[Server]:
+def deployment(backend: str, tmp_path: Path, templates: Templates) -> Iterator[Deployment]:
+    """A database of its own, migrated, with a user of every role (a copy of the session's template).
+    A test that needs an empty database uses support.scratch_database."""
+    with templates.get(backend).copy(tmp_path) as url:
+        yield Deployment(url=url, data_dir=tmp_path, extra={"CONSOLE_HEARTBEAT_SECONDS": "5"})
+
+
+@pytest.fixture
+def server(deployment: Deployment) -> Iterator[LocalServer]:
+    """The console served in the test's process (support.LocalServer)."""
+    srv = LocalServer(deployment).start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def process_server(deployment: Deployment) -> Iterator[Server]:
+    """The console as a process of its own (`python -m console serve`), for what is per process."""
     srv = Server(deployment).start()
     try:
         yield srv

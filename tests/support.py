@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import websockets
+
+from console.settings import MIN_PASSWORD_MEMORY_KIB
 
 PG_ADMIN = os.environ.get("CONSOLE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,28 +46,102 @@ def pg_available() -> bool:
     return asyncio.run(probe())
 
 
+def _pg_url(name: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/" + name
+
+
+def _pg_admin(*statements: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(PG_ADMIN)
+        try:
+            for sql in statements:
+                await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
 @contextmanager
 def scratch_database(backend: str, tmp: Path) -> Iterator[str]:
     """A fresh, empty database for one test: a SQLite file, or a new PostgreSQL database dropped after."""
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp / 'console.db'}"
         return
-    import asyncpg
-
     name = "ic_test_" + uuid.uuid4().hex[:12]
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_ADMIN)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    _pg_admin(f'CREATE DATABASE "{name}"')
     try:
-        yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/" + name
+        yield _pg_url(name)
     finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Template:
+    """A database migrated once (with some users), copied for each test that wants one like it.
+
+    A copy is a database of its own: it gets a new epoch, as a freshly migrated database would.
+    SQLite copies the file (the backup API, so a WAL left behind is included); PostgreSQL copies with
+    `CREATE DATABASE … TEMPLATE …`. Names carry the xdist worker, so parallel sessions never share one.
+    """
+
+    def __init__(self, backend: str, directory: Path, users: dict[str, str]) -> None:
+        self.backend = backend
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.name = f"ic_tpl_{worker}_{uuid.uuid4().hex[:8]}"
+        self.path = directory / f"{self.name}.db"
+        if backend == "sqlite":
+            url = f"sqlite+aiosqlite:///{self.path}"
+        else:
+            _pg_admin(f'CREATE DATABASE "{self.name}"')
+            url = _pg_url(self.name)
+        try:
+            dep = Deployment(url=url, data_dir=directory)
+            dep.migrate()
+            dep.add_users(users)
+        except BaseException:
+            self.drop()
+            raise
+
+    @contextmanager
+    def copy(self, tmp: Path) -> Iterator[str]:
+        """A copy of the template for one test; a PostgreSQL copy is dropped afterwards."""
+        epoch = uuid.uuid4().hex
+        if self.backend == "sqlite":
+            import sqlite3
+
+            target = tmp / "console.db"
+            with contextlib.closing(sqlite3.connect(self.path)) as src:
+                with contextlib.closing(sqlite3.connect(target)) as dst:
+                    src.backup(dst)
+                    dst.execute("UPDATE meta SET value = ? WHERE key = 'epoch'", (epoch,))
+                    dst.commit()
+            yield f"sqlite+aiosqlite:///{target}"
+            return
+        import asyncpg
+
+        name = "ic_test_" + uuid.uuid4().hex[:12]
+        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+        try:
+
+            async def renew_epoch() -> None:
+                conn = await asyncpg.connect(PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
+                try:
+                    await conn.execute("UPDATE meta SET value = $1 WHERE key = 'epoch'", epoch)
+                finally:
+                    await conn.close()
+
+            asyncio.run(renew_epoch())
+            yield _pg_url(name)
+        finally:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def drop(self) -> None:
+        if self.backend == "sqlite":
+            self.path.unlink(missing_ok=True)
+        else:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -100,6 +179,9 @@ class Deployment:
             CONSOLE_DATA_DIR=str(self.data_dir),
             CONSOLE_SECRET_KEY="test-secret-key",
             CONSOLE_LOG_LEVEL="WARNING",
+            # The least argon2 allows: logins stay real, hashing stops dominating every fixture.
+            CONSOLE_PASSWORD_TIME_COST="1",
+            CONSOLE_PASSWORD_MEMORY_KIB=str(MIN_PASSWORD_MEMORY_KIB),
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra)
@@ -118,12 +200,14 @@ class Deployment:
 
     def add_users(self, users: dict[str, str]) -> None:
         """Create users (name -> comma-separated roles) in one go, as `create-user` would."""
-        from console.auth import create_user
+        from console.auth import create_user, passwords
         from console.clock import SystemClock
         from console.db import open_database
 
+        settings = self.settings
+
         async def add() -> None:
-            db = open_database(self.settings)
+            db = open_database(settings)
             try:
                 async with db.write.begin() as conn:
                     for name, roles in users.items():
@@ -134,6 +218,7 @@ class Deployment:
                             display_name=name,
                             roles=frozenset(roles.split(",")),
                             now=SystemClock().now(),
+                            passwords=passwords(settings),
                         )
             finally:
                 await db.dispose()
@@ -218,7 +303,132 @@ class Server:
         raise AssertionError(f"server did not stop on SIGTERM:\n{self.log.read_text()[-6000:]}")
 
 
-def login(server: Server, username: str, password: str = PASSWORD) -> tuple[str, str]:
+class _ServerLog(logging.Handler):
+    """The log file of one in-process server: the JSON lines `serve` would write to stderr.
+
+    Logging is per process, so the handler sits on the root logger and keeps the records of its
+    server's thread (its event loop, where the console's and uvicorn's records are made) and of helper
+    threads, never the test's own thread or another in-process server's loop.
+    """
+
+    def __init__(self, path: Path, level: str) -> None:
+        from console.logs import ClientFaultFilter, JsonFormatter
+
+        super().__init__(level.upper())
+        self.stream = open(path, "a", encoding="utf-8")  # closed with the handler
+        self.setFormatter(JsonFormatter())
+        self.addFilter(ClientFaultFilter())
+        self.thread_id: int | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == threading.main_thread().ident:
+            return
+        if record.thread != self.thread_id and record.thread in LocalServer.loop_threads:
+            return
+        try:
+            self.stream.write(self.format(record) + "\n")
+            self.stream.flush()
+        except Exception:
+            self.handleError(record)
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
+
+
+class LocalServer:
+    """The console served in this process: `serve`'s uvicorn configuration and app on a port of its own,
+    on a thread with its own event loop. Same interface as `Server`, minus what needs a process of its
+    own (kill, signals): tests of crashes, restarts, SIGTERM and several processes use `Server`.
+
+    Per-process state is shared by in-process servers (the Prometheus registry, logging), so a test
+    that reads /metrics counters uses `Server`.
+    """
+
+    loop_threads: ClassVar[set[int | None]] = set()
+
+    def __init__(self, deployment: Deployment, **extra_env: str) -> None:
+        self.deployment = deployment
+        self.extra_env = extra_env
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self.port = int(self._sock.getsockname()[1])
+        self.log = deployment.data_dir / f"server-{self.port}.log"
+        self.log.touch()
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._handler: _ServerLog | None = None
+        self._failure: BaseException | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def start(self) -> LocalServer:
+        import uvicorn
+
+        from console.cli import uvicorn_config
+        from console.settings import load_settings
+
+        settings = load_settings({**self.deployment.env, **self.extra_env})
+        self._handler = _ServerLog(self.log, settings.log_level)
+        root = logging.getLogger()
+        root.addHandler(self._handler)
+        if root.getEffectiveLevel() > self._handler.level:
+            root.setLevel(self._handler.level)
+        logging.getLogger("uvicorn.access").disabled = True  # as `serve` does: no query strings logged
+        self._server = uvicorn.Server(uvicorn_config(settings, host="127.0.0.1", port=self.port))
+        self._thread = threading.Thread(target=self._run, name=f"console-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                failure, log = self._failure, self.log.read_text()[-2000:]
+                with contextlib.suppress(AssertionError):
+                    self.stop()
+                raise RuntimeError(f"server did not start ({failure!r}): {log}")
+            time.sleep(0.01)
+        return self
+
+    def _run(self) -> None:
+        LocalServer.loop_threads.add(threading.get_ident())
+        if self._handler is not None:
+            self._handler.thread_id = threading.get_ident()
+        try:
+            asyncio.run(self._server.serve(sockets=[self._sock]))
+        except BaseException as exc:
+            self._failure = exc
+        finally:
+            LocalServer.loop_threads.discard(threading.get_ident())
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        raise TypeError("an in-process server cannot be killed or signalled; use support.Server")
+
+    def stop(self) -> None:
+        """Shut down as on SIGTERM (graceful close, then each runtime phase); one that hangs is a failure."""
+        try:
+            if self._thread is not None and self._thread.is_alive():
+                self._server.should_exit = True
+                self._thread.join(STOP_SECONDS)
+                if self._thread.is_alive():
+                    self._server.force_exit = True
+                    self._thread.join(10)
+                    raise AssertionError(f"server did not stop:\n{self.log.read_text()[-6000:]}")
+            if self._failure is not None and not isinstance(self._failure, SystemExit | KeyboardInterrupt):
+                raise AssertionError(f"server failed: {self._failure!r}\n{self.log.read_text()[-6000:]}")
+        finally:
+            self._sock.close()
+            if self._handler is not None:
+                logging.getLogger().removeHandler(self._handler)
+                self._handler.close()
+                self._handler = None
+
+
+def login(server: Server | LocalServer, username: str, password: str = PASSWORD) -> tuple[str, str]:
     """Sign in over HTTP; returns (session cookie, CSRF token)."""
     r = httpx.post(server.base + "/api/login", json={"username": username, "password": password})
     r.raise_for_status()

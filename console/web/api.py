@@ -78,7 +78,7 @@ async def authenticate(request: Request, username: str, password: str) -> Any:
         err.status = 429
         raise err
     async with rt.db.write.begin() as db:
-        user = await check_password(db, username, password)
+        user = await check_password(db, username, password, rt.passwords)
         if user is None:
             rt.throttle.failed(keys)
             err = ConsoleError("login_failed")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import DESK, OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
-from support import Deployment, Server
+from support import Deployment, LocalServer, Server
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 from org import Api, import_organisation, sit_in
@@ -32,7 +32,7 @@ def clock(tmp_path: Path) -> Path:
 @pytest.fixture
 def server(deployment: Deployment, clock: Path) -> Iterator[Server]:
     """The console with a clock the test moves (CONSOLE_CLOCK_FILE), so ages and deadlines pass."""
-    srv = Server(deployment, CONSOLE_CLOCK_FILE=str(clock)).start()
+    srv = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock)).start()
     try:
         yield srv
     finally:

@@ -11,7 +11,7 @@ import pytest
 from browser_support import Api, open_incident, register_in_ui
 from conftest import DESK, TABLET, OpenPage
 from playwright.sync_api import expect
-from support import Deployment, Server
+from support import Deployment, LocalServer, Server
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def clock_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def server(deployment: Deployment, clock_file: Path) -> Iterator[Server]:
     """The console with a clock the test can move forward (CONSOLE_CLOCK_FILE), as drills do."""
-    srv = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
+    srv = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
     try:
         yield srv
     finally:

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import text
-from support import Deployment, LiveClient, Server, cli, login, register_args
+from support import Deployment, LiveClient, LocalServer, Server, cli, login, register_args
 
 from console import eventlog
 from console.commands import Actor
@@ -81,7 +81,7 @@ async def _fill(server: Server) -> None:
 
 
 async def test_rebuild_replays_the_log_into_identical_projections(deployment: Deployment) -> None:
-    server = Server(deployment).start()
+    server = LocalServer(deployment).start()
     try:
         await _fill(server)
     finally:
@@ -95,7 +95,7 @@ async def test_rebuild_replays_the_log_into_identical_projections(deployment: De
 
 
 async def test_verify_log_names_the_first_tampered_position(deployment: Deployment) -> None:
-    server = Server(deployment).start()
+    server = LocalServer(deployment).start()
     try:
         await _fill(server)
     finally:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import httpx
-from support import ROOT, Deployment, Server, login
+from support import ROOT, Deployment, LocalServer, login
 from test_runs import SIT_IN, post, register, run_view
 
 from playbooks.loader import LIBRARY_DIR
@@ -58,7 +58,7 @@ def test_editing_and_breaking_a_playbook_while_the_console_runs(
     deployment: Deployment, tmp_path: Path
 ) -> None:
     directory = _copy_library(tmp_path)
-    server = Server(deployment, CONSOLE_PLAYBOOK_DIR=str(directory)).start()
+    server = LocalServer(deployment, CONSOLE_PLAYBOOK_DIR=str(directory)).start()
     try:
         duty = login(server, "duty")
         first = register(server, duty)

@@ -9,6 +9,7 @@ import httpx
 import websockets
 from support import (
     LiveClient,
+    LocalServer,
     Server,
     StalledPeer,
     command_id,
@@ -162,7 +163,7 @@ async def test_resume_replays_exactly_what_was_missed(server: Server) -> None:
 
 
 async def test_a_gap_wider_than_the_replay_window_gets_a_snapshot(deployment) -> None:  # type: ignore[no-untyped-def]
-    server = Server(deployment, CONSOLE_REPLAY_LIMIT="3").start()
+    server = LocalServer(deployment, CONSOLE_REPLAY_LIMIT="3").start()
     try:
         cookie, _ = login(server, "duty")
         writer, reader = LiveClient(server.ws_url, cookie), LiveClient(server.ws_url, cookie)
@@ -235,7 +236,7 @@ async def test_overflowing_client_is_closed_and_resumes(deployment) -> None:  # 
 
 
 async def test_dead_peer_is_closed_by_heartbeat(deployment) -> None:  # type: ignore[no-untyped-def]
-    server = Server(deployment, CONSOLE_HEARTBEAT_SECONDS="0.3").start()
+    server = LocalServer(deployment, CONSOLE_HEARTBEAT_SECONDS="0.3").start()
     try:
         cookie, _ = login(server, "duty")
         ws = await websockets.connect(server.ws_url, additional_headers={"Cookie": f"ic_session={cookie}"})
@@ -301,7 +302,8 @@ async def test_roles_that_may_not_write_are_refused(server: Server) -> None:
     assert server_events(server, cookie) == []
 
 
-async def test_openapi_health_and_metrics(server: Server) -> None:
+async def test_openapi_health_and_metrics(process_server: Server) -> None:
+    server = process_server  # the metrics are the process's own: counted from zero in a process of its own
     doc = httpx.get(server.base + "/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     assert "/api/commands" in doc["paths"]

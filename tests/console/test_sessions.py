@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from support import PASSWORD, Deployment, LiveClient, Server, login
+from support import PASSWORD, Deployment, LiveClient, LocalServer, Server, login
 
 
 def test_session_cookie_is_http_only_strict_and_secure_when_configured(deployment: Deployment) -> None:
@@ -51,7 +51,7 @@ async def test_logout_closes_the_users_live_connections_in_every_process(deploym
 
 
 async def test_an_expired_session_closes_its_connection(deployment: Deployment) -> None:
-    server = Server(deployment, CONSOLE_SESSION_HOURS="0.0006", CONSOLE_HEARTBEAT_SECONDS="0.3").start()
+    server = LocalServer(deployment, CONSOLE_SESSION_HOURS="0.0006", CONSOLE_HEARTBEAT_SECONDS="0.3").start()
     try:
         cookie, _ = login(server, "duty")
         client = LiveClient(server.ws_url, cookie)

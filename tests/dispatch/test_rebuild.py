@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from org import Api, import_organisation, sit_in
-from support import Deployment, Server, cli, server_events
+from support import Deployment, LocalServer, Server, cli, server_events
 from test_rollcall_overdue import move_clock, until
 
 from console.responders.tables import DISPATCH_TABLES, ORG_TABLES
@@ -47,7 +47,7 @@ def test_rebuild_reproduces_every_responders_table(deployment: Deployment, tmp_p
     deployment.add_users({"r1": "responder", "r2": "responder", "r3": "responder"})
     clock = tmp_path / "clock-offset"
     move_clock(clock, 0)
-    server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock)).start()
+    server = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock)).start()
     try:
         scene = _scene(server, clock)
     finally:
