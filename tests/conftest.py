@@ -55,22 +55,32 @@ def _pg_ok() -> bool:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" not in metafunc.fixturenames:
-        return
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     both = module in BOTH_BACKENDS
     params = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)] if both else ["sqlite"]
-    metafunc.parametrize("backend", params, indirect=True)
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", params, indirect=True)
+    elif "module_backend" in metafunc.fixturenames:
+        metafunc.parametrize("module_backend", params, indirect=True, scope="module")
 
 
-@pytest.fixture
-def backend(request: pytest.FixtureRequest) -> str:
-    name: str = request.param
+def _usable(name: str) -> str:
     if name == "postgres" and not _pg_ok():
         if os.environ.get("CONSOLE_REQUIRE_PG") == "1":
             pytest.fail("PostgreSQL is required (CONSOLE_REQUIRE_PG=1) but does not answer")
         pytest.skip("PostgreSQL not reachable")
     return name
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return _usable(request.param)
+
+
+@pytest.fixture(scope="module")
+def module_backend(request: pytest.FixtureRequest) -> str:
+    """The backend of a module's shared deployment (`module_deployment`)."""
+    return _usable(request.param)
 
 
 class Templates:
@@ -105,6 +115,17 @@ def deployment(backend: str, tmp_path: Path, templates: Templates) -> Iterator[D
     A test that needs an empty database uses support.scratch_database."""
     with templates.get(backend).copy(tmp_path) as url:
         yield Deployment(url=url, data_dir=tmp_path, extra={"CONSOLE_HEARTBEAT_SECONDS": "5"})
+
+
+@pytest.fixture(scope="module")
+def module_deployment(
+    module_backend: str, tmp_path_factory: pytest.TempPathFactory, templates: Templates
+) -> Iterator[Deployment]:
+    """One deployment shared by a module's tests that only read, or whose writes are refused (validation
+    tables): each of them still gets a live server and a real database, set up once."""
+    tmp = tmp_path_factory.mktemp("module")
+    with templates.get(module_backend).copy(tmp) as url:
+        yield Deployment(url=url, data_dir=tmp, extra={"CONSOLE_HEARTBEAT_SECONDS": "5"})
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -459,6 +459,7 @@ class LiveClient:
         self._reader: asyncio.Task[None] | None = None
         self._live = asyncio.Event()
         self.closed_with: int | None = None
+        self.pings = 0
 
     async def connect(self) -> None:
         self._live.clear()
@@ -489,6 +490,7 @@ class LiveClient:
                 elif kind == "error":
                     self.errors.append(frame)
                 elif kind == "ping":
+                    self.pings += 1
                     await self.ws.send('{"type":"pong"}')
         except websockets.ConnectionClosed as exc:
             self.closed_with = exc.rcvd.code if exc.rcvd else None
@@ -513,11 +515,25 @@ class LiveClient:
                 raise TimeoutError(f"at {self.position}, waiting for {position}")
             await asyncio.sleep(0.005)
 
+    async def wait_closed(self, timeout: float = 30) -> None:
+        """Until the server's end of the connection is gone and every frame before it has been read."""
+        if self._reader is not None:
+            await asyncio.wait_for(asyncio.shield(self._reader), timeout)
+
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
+
+
+async def eventually(check: Callable[[], object], timeout: float = 30, what: str = "") -> None:
+    """Poll `check` until it is true; the timeout is a ceiling for a stuck server, not a measurement."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what or getattr(check, "__name__", "condition"))
+        await asyncio.sleep(0.005)
 
 
 def server_events(server: Server, cookie: str) -> list[dict[str, Any]]:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
-import time
 
 from browser_support import Api, open_incident, register_in_ui
 from conftest import DESK, TABLET, OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Server
 
+# True once the service worker controls the page (false after 10 s: a ceiling, not a measurement).
+IN_CONTROL = """() => navigator.serviceWorker.controller ? true : new Promise((resolve) => {
+  navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), {once: true});
+  setTimeout(() => resolve(!!navigator.serviceWorker.controller), 10000);
+})"""
 
-def test_a_registered_incident_appears_on_a_leaders_tablet_within_a_second(
-    server: Server, open_page: OpenPage
-) -> None:
+
+def test_a_registered_incident_appears_live_on_a_leaders_tablet(server: Server, open_page: OpenPage) -> None:
     duty = open_page("duty", DESK)
     leader = open_page("leader", TABLET)
     expect(leader.locator("#board-empty")).to_have_text("暂无处置中的事件")
@@ -22,12 +25,11 @@ def test_a_registered_incident_appears_on_a_leaders_tablet_within_a_second(
     form.locator("label.choice", has_text="越级集体访").click()
     form.locator("label.choice", has_text="机关大门").click()
     form.locator("#head_count").fill("23")
-    started = time.monotonic()
     form.locator("button[type=submit]").click()
 
+    # The leader's board shows it live, without a reload (how fast is measured in bench/, not here).
     row = leader.locator("#board-rows a.row")
-    expect(row).to_have_count(1, timeout=1000)
-    assert time.monotonic() - started < 1.0
+    expect(row).to_have_count(1)
     expect(row).to_contain_text("越级集体访")
     expect(row).to_contain_text("机关大门")
     expect(row).to_contain_text("23 人")
@@ -43,6 +45,9 @@ def test_notes_added_offline_are_sent_once_when_the_tablet_is_back(
     duty = open_page("duty", DESK)
     number = register_in_ui(duty, type_label="集体访", place="接待大厅", head_count=12)
     leader = open_page("leader", TABLET)
+    # The service worker installs in the background and may not be in control yet when the board is
+    # live; pages it has not served are not kept, so the room is opened once it is.
+    assert leader.evaluate(IN_CONTROL)
     incident_id = open_incident(leader, number)
     open_incident(duty, number)
     # The page is kept for offline use once the service worker controls it.

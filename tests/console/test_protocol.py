@@ -13,6 +13,7 @@ from support import (
     Server,
     StalledPeer,
     command_id,
+    eventually,
     fold,
     login,
     register_args,
@@ -79,7 +80,9 @@ async def test_malformed_frames_get_translated_errors_and_server_stays_healthy(s
         ),
     ]:
         await client.ws.send(bad)
-    await asyncio.sleep(0.5)
+    await eventually(
+        lambda: len(client.errors) + sum(not r["ok"] for r in client.results.values()) >= 5, what="5 replies"
+    )
     codes = [e["error"]["code"] for e in client.errors] + [
         r["error"]["code"] for r in client.results.values() if not r["ok"]
     ]
@@ -252,7 +255,7 @@ async def test_dead_peer_is_closed_by_heartbeat(deployment) -> None:  # type: ig
         # a client that answers stays
         live = LiveClient(server.ws_url, cookie)
         await live.connect()
-        await asyncio.sleep(1.5)
+        await eventually(lambda: live.pings >= 5 or live.closed_with is not None)  # past the 0.9 s limit
         assert live.closed_with is None
         await live.close()
     finally:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Iterator
 
 import pytest
 from org import Api, import_organisation, sit_in
-from support import LiveClient, Server, login, server_events
+from support import Deployment, LiveClient, LocalServer, Server, login, server_events
 
 
 def _board(duty: Api, incident_id: str) -> dict[str, dict[str, str]]:
@@ -259,6 +260,20 @@ def test_roster_swap_override_and_places(server: Server) -> None:
     assert duty.command("place.add", {"name": "信访局门口"}).json()["error"]["code"] == "place_exists"
 
 
+@pytest.fixture(scope="module")
+def refusing(module_deployment: Deployment) -> Iterator[tuple[LocalServer, str]]:
+    """One server, organisation and sit-in for the table below: every case is refused and changes nothing,
+    which each case checks for itself, so they can share it."""
+    module_deployment.add_users({"r1": "responder", "r2": "responder", "r3": "responder"})
+    srv = LocalServer(module_deployment).start()
+    try:
+        duty = Api(srv, "duty")
+        import_organisation(duty)
+        yield srv, sit_in(duty)
+    finally:
+        srv.stop()
+
+
 @pytest.mark.parametrize(
     ("name", "args"),
     [
@@ -276,10 +291,11 @@ def test_roster_swap_override_and_places(server: Server) -> None:
         ("place.add", {"name": "半个坐标", "lat": 30}),
     ],
 )
-def test_bad_input_is_refused_and_changes_nothing(server: Server, name: str, args: dict[str, object]) -> None:
+def test_bad_input_is_refused_and_changes_nothing(
+    refusing: tuple[LocalServer, str], name: str, args: dict[str, object]
+) -> None:
+    server, incident_id = refusing
     duty = Api(server, "duty")
-    import_organisation(duty)
-    incident_id = sit_in(duty)
     args = {k: (incident_id if v == "INCIDENT" else v) for k, v in args.items()}
     before = server_events(server, duty.cookie)
     r = duty.command(name, args)
