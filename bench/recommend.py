@@ -27,6 +27,8 @@ class Options:
 
 
 def _seed(url: str, o: Options, now: datetime) -> None:
+    from console.domains import registry
+    from console.incidents.tables import incidents
     from console.responders.tables import (
         assignments,
         org_people,
@@ -35,7 +37,9 @@ def _seed(url: str, o: Options, now: datetime) -> None:
         responder_status,
         roster_shifts,
     )
-    from console.tables import incidents, metadata
+    from console.tables import metadata
+
+    registry()  # every domain's tables on the metadata
 
     rng = random.Random(7)
     engine = create_engine(url)
