@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import httpx
-from support import LiveClient, Server, command_id, login, register_args, server_events
+from support import LiveClient, Served, command_id, login, register_args, server_events
 
 
-def _post(server: Server, cookie: str, csrf: str, body: bytes | dict[str, object]) -> httpx.Response:
+def _post(server: Served, cookie: str, csrf: str, body: bytes | Mapping[str, object]) -> httpx.Response:
     kwargs: dict[str, object] = {"content": body} if isinstance(body, bytes) else {"json": body}
     return httpx.post(
         server.base + "/api/commands",
@@ -18,7 +19,7 @@ def _post(server: Server, cookie: str, csrf: str, body: bytes | dict[str, object
     )
 
 
-async def test_refusals_for_input_no_database_or_socket_can_carry(server: Server) -> None:
+async def test_refusals_for_input_no_database_or_socket_can_carry(server: Served) -> None:
     cookie, csrf = login(server, "duty")
     # a lone surrogate (valid JSON escape, not valid Unicode text)
     r = _post(
@@ -44,7 +45,7 @@ async def test_refusals_for_input_no_database_or_socket_can_carry(server: Server
     r = httpx.post(
         server.base + "/api/commands",
         cookies={"ic_session": cookie},
-        headers={"x-csrf-token": "令牌é".encode()},
+        headers={b"x-csrf-token": "令牌é".encode()},
         json={"id": command_id(), "name": "incident.register", "args": register_args()},
     )
     assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"

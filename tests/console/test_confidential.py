@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from support import LiveClient, Server, command_id, login, register_args
+from support import LiveClient, Served, command_id, login, register_args
 
 USERS = ["duty", "leader", "responder", "reviewer", "inspector", "admin"]
 
 
-def _post(server: Server, session: tuple[str, str], name: str, args: dict[str, Any]) -> dict[str, Any]:
+def _post(server: Served, session: tuple[str, str], name: str, args: dict[str, Any]) -> dict[str, Any]:
     cookie, csrf = session
     r = httpx.post(
         server.base + "/api/commands",
@@ -44,7 +44,7 @@ def _leaks(text: str, secrets: list[dict[str, Any]]) -> list[str]:
     return [v for s in secrets for k, v in s.items() if k != "real_name" and v in text]
 
 
-async def _everything_a_user_gets(server: Server, session: tuple[str, str], ids: list[str]) -> str:
+async def _everything_a_user_gets(server: Served, session: tuple[str, str], ids: list[str]) -> str:
     """Every page, API answer and live frame this user can obtain, except the reveal endpoint."""
     cookie, _ = session
     jar = {"ic_session": cookie}
@@ -84,7 +84,7 @@ scenarios = st.lists(
 )
 
 
-async def _scenario(server: Server, steps: list[tuple[str, str, int]], seed: int) -> None:
+async def _scenario(server: Served, steps: list[tuple[str, str, int]], seed: int) -> None:
     rnd = random.Random(seed)
     sessions = {u: login(server, u) for u in USERS}
     me = {u: httpx.get(server.base + "/api/me", cookies={"ic_session": sessions[u][0]}).json()["user"]["id"]
@@ -155,14 +155,14 @@ async def _scenario(server: Server, steps: list[tuple[str, str, int]], seed: int
 
 
 def _registrar(
-    server: Server, sessions: dict[str, tuple[str, str]], incident_id: str, me: dict[str, str]
+    server: Served, sessions: dict[str, tuple[str, str]], incident_id: str, me: dict[str, str]
 ) -> str:
     r = httpx.get(server.base + f"/api/incidents/{incident_id}", cookies={"ic_session": sessions["duty"][0]})
     by = r.json()["incident"]["registered_by"]
     return next(u for u, uid in me.items() if uid == by)
 
 
-def _reveals(server: Server, admin: tuple[str, str]) -> int:
+def _reveals(server: Served, admin: tuple[str, str]) -> int:
     r = httpx.get(server.base + "/api/access-log", cookies={"ic_session": admin[0]})
     return len(r.json()["entries"])
 
@@ -175,11 +175,11 @@ def _reveals(server: Server, admin: tuple[str, str]) -> int:
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(steps=scenarios, seed=st.integers(0, 2**16))
-def test_no_confidential_value_reaches_a_client_not_allowed_to_see_it(server: Server, steps, seed) -> None:  # type: ignore[no-untyped-def]
+def test_no_confidential_value_reaches_a_client_not_allowed_to_see_it(server: Served, steps, seed) -> None:  # type: ignore[no-untyped-def]
     asyncio.run(_scenario(server, steps, seed))
 
 
-def test_access_log_names_who_looked_when_and_at_which_incident(server: Server) -> None:
+def test_access_log_names_who_looked_when_and_at_which_incident(server: Served) -> None:
     duty, leader, reviewer = login(server, "duty"), login(server, "leader"), login(server, "reviewer")
     result = _post(server, duty, "incident.register", {**register_args(), "confidential": _secret()})
     incident_id = result["result"]["incident_id"]
