@@ -83,16 +83,19 @@ class Runtime:
         await self._bounded("close_database", self.db.dispose())
 
     async def _bounded(self, phase: str, step: Awaitable[object]) -> None:
+        # asyncio.wait, not wait_for: on Python 3.11 wait_for returns normally when the step ends in the
+        # same loop step as a cancel of the shutdown itself, and the cancel is lost.
+        task = asyncio.ensure_future(step)
         try:
-            await asyncio.wait_for(step, timeout=STOP_PHASE_SECONDS)
-        except TimeoutError:
-            log.error("shutdown_phase_timed_out", extra={"phase": phase})
+            done, _ = await asyncio.wait({task}, timeout=STOP_PHASE_SECONDS)
         except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise  # the shutdown itself is being cancelled, not just the task we awaited
-        except Exception:
-            log.exception("shutdown_phase_failed", extra={"phase": phase})
+            task.cancel()  # the shutdown itself is being cancelled: so is its step
+            raise
+        if not done:
+            task.cancel()
+            log.error("shutdown_phase_timed_out", extra={"phase": phase})
+        elif not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("shutdown_phase_failed", extra={"phase": phase}, exc_info=exc)
 
     async def _heartbeat(self) -> None:
         interval = self.settings.heartbeat_seconds
