@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 from sqlalchemy import select, text
 
 from . import eventlog
-from .auth import LoginThrottle, passwords
+from .auth import passwords
 from .clock import Clock, SystemClock
 from .db import Database, open_database
 from .follower import SESSIONS_CHANNEL, Follower, PgListener
@@ -36,7 +36,6 @@ class Runtime:
         self.follower = Follower(self.hub, self.db, settings.poll_seconds)
         self.service = CommandService(self.db, settings, self.clock, self.follower.local, registry)
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
-        self.throttle = LoginThrottle()
         self.passwords = passwords(settings)
         self.epoch = ""
         self._tasks: list[asyncio.Task[None]] = []
