@@ -172,6 +172,7 @@ class Tablet:
         self.cuts: list[Cut] = []
         self.live = False
         self.stopping = False
+        self.ws: Any = None
 
     def _wait(self, delay: float) -> float:
         return delay * (0.5 + self.rng.random())  # live.js schedule(): spread over [delay/2, 3·delay/2)
@@ -192,6 +193,7 @@ class Tablet:
                 await asyncio.sleep(self._wait(delay))
                 delay = min(delay * 2, self.max_delay)
                 continue
+            self.ws = ws
             try:
                 await ws.send(json.dumps({"type": "hello", "epoch": self.epoch, "position": self.position}))
                 async for raw in ws:
@@ -271,7 +273,7 @@ class Writer:
                 self.retries += 1
                 await asyncio.sleep(0.05)
             self.sent.append(summary)
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -357,6 +359,7 @@ async def test_clients_fail_over_through_the_shipped_proxy_when_a_replica_dies_o
     tasks: list[asyncio.Task[None]] = []
     writer: Writer | None = None
     figures: list[Figure] = []
+    baseline: list[Figure] = []
     try:
         proxy.start()
         base = f"http://127.0.0.1:{port}"
@@ -400,6 +403,15 @@ async def test_clients_fail_over_through_the_shipped_proxy_when_a_replica_dies_o
 
         cuts: list[tuple[Tablet, Cut]] = []
         await written(5)
+        # What a reconnect costs on this machine right now, with both replicas up: each tablet's socket is
+        # cut on the client's side. Printed with the figures (and with a failure), never asserted.
+        loop = asyncio.get_running_loop()
+
+        def drop_sockets() -> None:
+            for t in tablets:
+                loop.call_soon_threadsafe(t.ws.transport.abort)
+
+        await _disrupt("baseline: tablets drop their own sockets", drop_sockets, tablets, writer, baseline)
         # A crash, restarted by the service manager, then the other one crashes: nothing is reloaded, so
         # whatever nginx remembers of the first crash is still in force for the second.
         cuts += await _disrupt("SIGKILL replica 1", one.kill, tablets, writer, figures)
@@ -436,7 +448,7 @@ async def test_clients_fail_over_through_the_shipped_proxy_when_a_replica_dies_o
             await writer.close()
         proxy.stop()
         await asyncio.gather(asyncio.to_thread(one.stop), asyncio.to_thread(two.stop))
-    print("\n" + "\n".join(str(f) for f in figures))
+    print("\n" + "\n".join(str(f) for f in baseline + figures))
     print(f"writer: {len(writer.sent)} commands acknowledged, {writer.retries} retries {writer.refusals}")
 
     registered = [e["data"]["summary"] for e in log if e["event"] == "incident.registered"]
@@ -452,4 +464,4 @@ async def test_clients_fail_over_through_the_shipped_proxy_when_a_replica_dies_o
     assert all(c.first_frame is not None for _, c in cuts)
     for figure in figures:
         assert len(figure.next_frame) == len(figure.live), figure
-        assert _percentile(figure.next_frame, 0.99) <= FAILOVER_P99_SECONDS, str(figure)
+        assert _percentile(figure.next_frame, 0.99) <= FAILOVER_P99_SECONDS, f"{figure}\n{baseline[0]}"
