@@ -465,3 +465,10 @@ async def test_clients_fail_over_through_the_shipped_proxy_when_a_replica_dies_o
     for figure in figures:
         assert len(figure.next_frame) == len(figure.live), figure
         assert _percentile(figure.next_frame, 0.99) <= FAILOVER_P99_SECONDS, f"{figure}\n{baseline[0]}"
+
+
+def test_the_compose_file_mounts_the_tested_proxy_configuration() -> None:
+    """One file, not two copies: what compose gives nginx is what the test above starts nginx from."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in compose
+    assert sorted(p.name for p in (ROOT / "deploy").glob("*.conf")) == ["nginx.conf"]
