@@ -352,7 +352,6 @@ async def test_clients_fail_over_through_the_shipped_proxy_when_a_replica_dies_o
     policy = _retry_policy()
     one = Server(pg_deployment, CONSOLE_POLL_SECONDS="5")
     two = Server(pg_deployment, CONSOLE_POLL_SECONDS="5")
-    await asyncio.gather(asyncio.to_thread(one.start), asyncio.to_thread(two.start))
     port = free_port()
     proxy = Nginx(binary, tmp_path / "nginx", proxy_site((one.port, two.port), port), port)
     tablets: list[Tablet] = []
@@ -361,6 +360,8 @@ async def test_clients_fail_over_through_the_shipped_proxy_when_a_replica_dies_o
     figures: list[Figure] = []
     baseline: list[Figure] = []
     try:
+        # Inside the try: a replica that started is stopped even when the other one did not come up.
+        await asyncio.gather(asyncio.to_thread(one.start), asyncio.to_thread(two.start))
         proxy.start()
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base) as http:
