@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 from sqlalchemy import select, text
 
 from . import eventlog
-from .auth import LoginThrottle, passwords
+from .auth import passwords
 from .clock import Clock, SystemClock
 from .db import Database, open_database
 from .follower import SESSIONS_CHANNEL, Follower, PgListener
@@ -36,7 +36,6 @@ class Runtime:
         self.follower = Follower(self.hub, self.db, settings.poll_seconds)
         self.service = CommandService(self.db, settings, self.clock, self.follower.local, registry)
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
-        self.throttle = LoginThrottle()
         self.passwords = passwords(settings)
         self.epoch = ""
         self._tasks: list[asyncio.Task[None]] = []
@@ -83,16 +82,19 @@ class Runtime:
         await self._bounded("close_database", self.db.dispose())
 
     async def _bounded(self, phase: str, step: Awaitable[object]) -> None:
+        # asyncio.wait, not wait_for: on Python 3.11 wait_for returns normally when the step ends in the
+        # same loop step as a cancel of the shutdown itself, and the cancel is lost.
+        task = asyncio.ensure_future(step)
         try:
-            await asyncio.wait_for(step, timeout=STOP_PHASE_SECONDS)
-        except TimeoutError:
-            log.error("shutdown_phase_timed_out", extra={"phase": phase})
+            done, _ = await asyncio.wait({task}, timeout=STOP_PHASE_SECONDS)
         except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise  # the shutdown itself is being cancelled, not just the task we awaited
-        except Exception:
-            log.exception("shutdown_phase_failed", extra={"phase": phase})
+            task.cancel()  # the shutdown itself is being cancelled: so is its step
+            raise
+        if not done:
+            task.cancel()
+            log.error("shutdown_phase_timed_out", extra={"phase": phase})
+        elif not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("shutdown_phase_failed", extra={"phase": phase}, exc_info=exc)
 
     async def _heartbeat(self) -> None:
         interval = self.settings.heartbeat_seconds

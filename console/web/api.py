@@ -11,7 +11,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import eventlog
-from ..auth import active_users, check_password, close_session, open_session
+from ..auth import (
+    DEVICE_COOKIE,
+    DEVICE_DAYS,
+    active_users,
+    attempt_succeeded,
+    attempt_wait,
+    begin_attempt,
+    check_password,
+    close_session,
+    forget_attempt,
+    known_device,
+    open_session,
+    remember_device,
+    throttle_keys,
+)
 from ..commands import CommandEnvelope
 from ..errors import ConsoleError, Forbidden, InvalidInput, NotFound, parse_json
 from ..incidents import queries as incident_queries
@@ -67,12 +81,24 @@ async def login(request: Request) -> Response:
 
 
 async def authenticate(request: Request, username: str, password: str) -> Any:
-    """Check a password with throttling; returns an open session or raises a translated error."""
+    """Check a password with throttling; returns an open session or raises a translated error.
+
+    The throttle's failures are rows in the database, so every process counts the same ones
+    (console.auth, ThrottleRules). A browser that signed this user in before brings its device cookie
+    and is counted on its own: nobody else's failures can keep its owner out.
+    """
     rt = runtime(request)
     if "\x00" in username or "\x00" in password:
         raise ConsoleError("login_failed")
-    keys = [f"user:{username.lower()}", f"addr:{client_address(request)}"]
-    wait = rt.throttle.retry_after(keys)
+    now = rt.clock.now()
+    async with rt.db.write.begin() as db:
+        device = await known_device(db, request.cookies.get(DEVICE_COOKIE), username, now)
+        keys = throttle_keys(username, client_address(request), device)
+        attempt = await begin_attempt(db, keys, now.timestamp())
+    async with rt.db.write.begin() as db:
+        wait = await attempt_wait(db, keys, attempt, now.timestamp())
+        if wait:
+            await forget_attempt(db, attempt)
     if wait:
         err = ConsoleError("login_throttled", seconds=wait)
         err.status = 429
@@ -80,12 +106,12 @@ async def authenticate(request: Request, username: str, password: str) -> Any:
     async with rt.db.write.begin() as db:
         user = await check_password(db, username, password, rt.passwords)
         if user is None:
-            rt.throttle.failed(keys)
             err = ConsoleError("login_failed")
             err.status = 401
             raise err
-        rt.throttle.succeeded(keys)
-        return await open_session(db, user, rt.clock.now(), rt.settings.session_hours)
+        await attempt_succeeded(db, attempt, keys)
+        request.state.device_cookie = await remember_device(db, user, device, now)
+        return await open_session(db, user, now, rt.settings.session_hours)
 
 
 def set_session_cookie(request: Request, response: Response, token: str, hours: float) -> None:
@@ -98,6 +124,17 @@ def set_session_cookie(request: Request, response: Response, token: str, hours: 
         samesite="strict",
         path="/",
     )
+    device = getattr(request.state, "device_cookie", None)
+    if device:  # this browser is now a device its user signed in with (the login throttle)
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=DEVICE_DAYS * 86400,
+            httponly=True,
+            secure=cookie_secure(request),
+            samesite="strict",
+            path="/",
+        )
 
 
 async def logout(request: Request) -> Response:

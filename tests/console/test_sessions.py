@@ -77,6 +77,7 @@ def test_repeated_failures_throttle_logins_with_a_translated_message(server: Ser
         headers={"accept-language": "en"},
     )
     assert r.status_code == 429 and "Too many failed logins" in r.json()["error"]["message"]
-    # the address is throttled too, so guessing across many user names from one machine is slowed as well
+    # the throttle counts a name from an address: another name from the same machine is not held up by
+    # these failures (the address has a limit of its own, tests/console/test_login_throttle.py)
     r = httpx.post(server.base + "/api/login", json={"username": "leader", "password": PASSWORD})
-    assert r.status_code == 429
+    assert r.status_code == 200

@@ -7,7 +7,9 @@
 // while connected, and kept in memory until their result arrives.
 import {change, load, save} from "./store.js";
 
-const RETRY_FIRST = 500;
+// Reconnect delays in ms. When a replica dies or restarts the proxy sends the retry to another one at
+// once (docs/deploy.md), so the first retry comes in 100-300 ms; each failure doubles the delay.
+const RETRY_FIRST = 200;
 const RETRY_MAX = 10000;
 const STOP_CODES = new Set([4401, 4410]); // signed out: log in again rather than loop
 
@@ -106,7 +108,8 @@ export class Live extends EventTarget {
   schedule() {
     if (this.retry || this.ws) return;
     if (navigator.onLine === false) { this.setStatus("offline"); return; } // the `online` event resumes
-    const wait = this.delay * (0.75 + Math.random() / 2);
+    // Spread over [delay/2, 3·delay/2): the thousand tablets one replica served do not come back in step.
+    const wait = this.delay * (0.5 + Math.random());
     this.delay = Math.min(this.delay * 2, RETRY_MAX);
     this.retry = setTimeout(() => { this.retry = null; this.connect(); }, wait);
   }
