@@ -164,9 +164,11 @@ async def test_actions_due_while_the_console_was_down_fire_once(
     deployment: Deployment, clock_file: Path
 ) -> None:
     server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
-    duty = login(server, "duty")
-    register(server, duty)
-    server.stop()
+    try:
+        duty = login(server, "duty")
+        register(server, duty)
+    finally:
+        server.stop()
     move_clock(clock_file, 20)  # past reminders and escalations of several steps
     for _ in range(2):  # start, see the timers fire, stop; start again: nothing fires twice
         server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
