@@ -78,7 +78,7 @@ class GradingThresholds(BaseModel):
     head_count_larger: int = Field(default=30, ge=1)
     head_count_major: int = Field(default=50, ge=1)
     head_count_extraordinary: int = Field(default=100, ge=1)
-    max_representatives: int = Field(default=5, ge=1)  # 群众代表人数上限
+    max_representatives: int = Field(default=5, ge=1, le=5)  # 群众代表人数上限（不超过5人）
     due_soon_minutes: int = Field(default=5, ge=0)  # a step turns "due soon" this long before its deadline
 
     @model_validator(mode="after")

@@ -58,7 +58,7 @@ class StepKind(StrEnum):
 class DecisionKind(StrEnum):
     """Decisions the seed names (§10, §22) plus a free choice with options given in the YAML."""
 
-    JURISDICTION = "jurisdiction"  # 本级办理 / 上报 / 移交
+    JURISDICTION = "jurisdiction"  # 分办决定: 本级办理 / 报送上级 / 移送有关部门
     POLICE_ASSISTANCE = "police_assistance"  # 请公安部门协助
     REPRESENTATIVES = "representatives"  # 选派群众代表
     CHOICE = "choice"
@@ -131,8 +131,8 @@ def _options(*items: tuple[str, str, str]) -> tuple[DecisionOption, ...]:
 BUILTIN_OPTIONS: dict[DecisionKind, tuple[DecisionOption, ...]] = {
     DecisionKind.JURISDICTION: _options(
         ("handle_here", "本级办理", "Handle here"),
-        ("send_up", "立即上送上级", "Send up at once"),
-        ("transfer", "移送有关部门并疏导", "Transfer and guide to the right department"),
+        ("send_up", "报送上级", "Send up to the higher level"),
+        ("transfer", "移送有关部门", "Transfer to the departments concerned"),
     ),
     DecisionKind.POLICE_ASSISTANCE: _options(
         ("requested", "请公安部门协助处理", "Ask the police to assist"),
