@@ -92,6 +92,13 @@ GRADE_ENV = {
     "CONSOLE_GRADE_HEAD_COUNT_EXTRAORDINARY": "head_count_extraordinary",
     "CONSOLE_GRADE_MAX_REPRESENTATIVES": "max_representatives",
     "CONSOLE_GRADE_DUE_SOON_MINUTES": "due_soon_minutes",
+    # 事件等级 (the event's own grade, stated in reports), apart from the response tier above
+    "CONSOLE_EVENT_GRADE_HEAD_COUNT_LARGER": "event_head_count_larger",
+    "CONSOLE_EVENT_GRADE_HEAD_COUNT_MAJOR": "event_head_count_major",
+    "CONSOLE_EVENT_GRADE_HEAD_COUNT_EXTRAORDINARY": "event_head_count_extraordinary",
+    "CONSOLE_EVENT_GRADE_SENSITIVE_SITE_LARGER": "event_sensitive_site_larger",
+    "CONSOLE_EVENT_GRADE_SENSITIVE_SITE_MAJOR": "event_sensitive_site_major",
+    "CONSOLE_EVENT_GRADE_SENSITIVE_SITE_EXTRAORDINARY": "event_sensitive_site_extraordinary",
 }
 
 

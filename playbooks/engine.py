@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 from playbooks.conditions import EvalContext, holds
-from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
+from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts, event_grade
 from playbooks.history import HistoryRecord
 from playbooks.model import ACTIVATION, CLOSE, Playbook, PlaybookSnapshot, ReportObligation, Step, StepKind
 from playbooks.state import (
@@ -71,6 +71,7 @@ def evaluate(
         closed_at=log.closed_at,
         facts=log.segments[-1].facts,
         grading=log.segments[-1].grading,
+        event_grade=event_grade(log.segments[-1].facts, thresholds),
         steps=tuple(steps[s.id] for s in pb.steps),
         reports=tuple(reports.values()),
         actions=tuple(sorted((a for a in unfired if a.fire_at <= now), key=lambda a: (a.fire_at, a.key))),

@@ -39,7 +39,12 @@ class UnitLevel(StrEnum):
 
 
 class Level(StrEnum):
-    """Response level: 一般 IV < 较大 III < 重大 II < 特别重大 I."""
+    """The office's internal response tier (应急响应级别): Ⅳ级响应 < Ⅲ级 < Ⅱ级 < Ⅰ级响应.
+
+    It says how hard the office turns out, with thresholds a county sets for its own scale; it is not
+    the event grade (事件等级, `EventGrade`) that an upward report states. The value names are kept
+    from the national scale they mirror (general … extraordinary) so stored runs read back unchanged.
+    """
 
     GENERAL = "general"  # 一般 (IV)
     LARGER = "larger"  # 较大 (III)
@@ -58,11 +63,40 @@ class Level(StrEnum):
 
     @property
     def zh(self) -> str:
-        """The level's Chinese name."""
-        return ("一般", "较大", "重大", "特别重大")[self.rank]
+        """The tier's Chinese name (Ⅳ级响应 … Ⅰ级响应)."""
+        return ("Ⅳ级响应", "Ⅲ级响应", "Ⅱ级响应", "Ⅰ级响应")[self.rank]
 
 
 _LEVEL_ORDER = (Level.GENERAL, Level.LARGER, Level.MAJOR, Level.EXTRAORDINARY)
+
+
+class EventGrade(StrEnum):
+    """事件等级: the grade of the event itself on the model mass-incident scale (一般 Ⅳ … 特别重大 Ⅰ).
+
+    This is what a 首报 states; it is graded from the head count and the place with the office's
+    `event_*` thresholds (docs/playbooks.md gives the model values and their source).
+    """
+
+    GENERAL = "general"  # 一般 (Ⅳ级)
+    LARGER = "larger"  # 较大 (Ⅲ级)
+    MAJOR = "major"  # 重大 (Ⅱ级)
+    EXTRAORDINARY = "extraordinary"  # 特别重大 (Ⅰ级)
+
+    @property
+    def rank(self) -> int:
+        """Order of severity, 0 for general up to 3 for extraordinary."""
+        return list(EventGrade).index(self)
+
+    @property
+    def roman(self) -> str:
+        """The grade as a Roman numeral (I is the most severe)."""
+        return ("IV", "III", "II", "I")[self.rank]
+
+    @property
+    def zh(self) -> str:
+        """The grade's Chinese name."""
+        return ("一般", "较大", "重大", "特别重大")[self.rank]
+
 
 ThresholdName = Literal[
     "head_count_collective", "head_count_larger", "head_count_major", "head_count_extraordinary"
@@ -80,12 +114,24 @@ class GradingThresholds(BaseModel):
     head_count_extraordinary: int = Field(default=100, ge=1)
     max_representatives: int = Field(default=5, ge=1, le=5)  # 群众代表人数上限（不超过5人）
     due_soon_minutes: int = Field(default=5, ge=0)  # a step turns "due soon" this long before its deadline
+    # 事件等级 (EventGrade): one gathering anywhere, and at a sensitive site (党政机关大门). The Ⅰ and Ⅱ
+    # values are the model plan's (docs/playbooks.md); Ⅲ is the office's own choice.
+    event_head_count_larger: int = Field(default=100, ge=1)
+    event_head_count_major: int = Field(default=1000, ge=1)
+    event_head_count_extraordinary: int = Field(default=3000, ge=1)
+    event_sensitive_site_larger: int = Field(default=50, ge=1)
+    event_sensitive_site_major: int = Field(default=100, ge=1)
+    event_sensitive_site_extraordinary: int = Field(default=200, ge=1)
 
     @model_validator(mode="after")
     def _ascending(self) -> GradingThresholds:
         counts = [self.value(name) for name in get_args(ThresholdName)]
         if counts != sorted(counts):
             raise ValueError("head-count thresholds must not decrease from collective to extraordinary")
+        for where in ("head_count", "sensitive_site"):
+            grades = [getattr(self, f"event_{where}_{g}") for g in ("larger", "major", "extraordinary")]
+            if grades != sorted(grades):
+                raise ValueError(f"event_{where} thresholds must not decrease from larger to extraordinary")
         return self
 
     def value(self, name: ThresholdName) -> int:
@@ -136,3 +182,14 @@ FACT_ENUMS: dict[str, type[StrEnum]] = {
 }
 COUNT_FACTS = frozenset({"head_count"})
 BOOL_FACTS = frozenset(set(get_args(FactName)) - set(FACT_ENUMS) - COUNT_FACTS)
+
+
+def event_grade(facts: IncidentFacts, thresholds: GradingThresholds) -> EventGrade:
+    """事件等级 of `facts`: the grade the head count reaches anywhere, or at a sensitive site."""
+    sensitive = facts.place_type is PlaceType.PARTY_GOV_GATE
+    for grade in (EventGrade.EXTRAORDINARY, EventGrade.MAJOR, EventGrade.LARGER):
+        anywhere = getattr(thresholds, f"event_head_count_{grade.value}")
+        at_site = getattr(thresholds, f"event_sensitive_site_{grade.value}")
+        if facts.head_count >= anywhere or (sensitive and facts.head_count >= at_site):
+            return grade
+    return EventGrade.GENERAL

@@ -161,8 +161,15 @@ CLIENT_TEXT: dict[str, str] = {
     "drill_mark": N_("[Drill] "),
 }
 
-# Response levels 一般 IV … 特别重大 I (playbooks.facts.Level).
+# The office's response tiers Ⅳ级响应 … Ⅰ级响应 (playbooks.facts.Level), not the event grade.
 LEVELS: dict[str, str] = {
+    "general": N_("Response tier IV"),
+    "larger": N_("Response tier III"),
+    "major": N_("Response tier II"),
+    "extraordinary": N_("Response tier I"),
+}
+# The event's own grade 一般 Ⅳ … 特别重大 Ⅰ (playbooks.facts.EventGrade), stated in reports.
+EVENT_GRADES: dict[str, str] = {
     "general": N_("General (IV)"),
     "larger": N_("Larger (III)"),
     "major": N_("Major (II)"),
@@ -226,6 +233,7 @@ def translated(gettext: Callable[[str], str]) -> dict[str, object]:
         "facts": {k: gettext(v) for k, v in FACTS.items()},
         "confidential": {k: gettext(v) for k, v in CONFIDENTIAL_FIELDS.items()},
         "levels": {k: gettext(v) for k, v in LEVELS.items()},
+        "event_grades": {k: gettext(v) for k, v in EVENT_GRADES.items()},
         "response_roles": {k: gettext(v) for k, v in RESPONSE_ROLES.items()},
         "step_statuses": {k: gettext(v) for k, v in STEP_STATUSES.items()},
     }

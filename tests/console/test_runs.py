@@ -329,6 +329,7 @@ async def test_grading_thresholds_are_settings_the_whole_console_grades_with(
         CONSOLE_GRADE_HEAD_COUNT_EXTRAORDINARY="60",
         CONSOLE_GRADE_DUE_SOON_MINUTES="2",
         CONSOLE_GRADE_MAX_REPRESENTATIVES="2",
+        CONSOLE_EVENT_GRADE_SENSITIVE_SITE_MAJOR="60",
     ).start()
     try:
         duty, leader = login(server, "duty"), login(server, "leader")
@@ -336,6 +337,8 @@ async def test_grading_thresholds_are_settings_the_whole_console_grades_with(
         view = run_view(server, duty[0], incident_id)
         assert view["level"] == "extraordinary" and "crowd_extraordinary" in view["grading"]["matched_rules"]
         assert view["due_soon_minutes"] == 2
+        # The event grade (事件等级) has its own settings: 60 at the gate is 重大 here, not 特别重大.
+        assert view["event_grade"] == "major" and view["grade_differs"]
         assert {s["id"]: s["status"] for s in view["steps"]}[
             "start_response"
         ] == "ready"  # due in 3, soon is 2
