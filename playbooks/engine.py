@@ -152,7 +152,7 @@ def _step_state(
     if step.due.after != ACTIVATION:
         after = states[step.due.after].resolved_at
         anchor = max(since, after) if after is not None else None
-    due_at = anchor + step.due.delta if anchor is not None else None
+    due_at = anchor + step.due.length(ctx.thresholds, ctx.level) if anchor is not None else None
     blockers = tuple(d for d in step.depends_on if states[d].status not in RESOLVED_STEP)
     if blockers or due_at is None:
         return state(StepStatus.BLOCKED, due_at=due_at, blocked_by=blockers)
@@ -197,7 +197,7 @@ def _report_state(
         anchor = earlier[0] if earlier else None
     if anchor is None:
         return state(ReportStatus.WAITING)
-    due_at = anchor + report.due.delta
+    due_at = anchor + report.due.length(thresholds, segment.grading.level)
     if filings and report.repeat_every_hours is not None:
         due_at = filings[-1] + timedelta(hours=report.repeat_every_hours)
     return state(ReportStatus(_by_time(due_at, now, thresholds).value), due_at)

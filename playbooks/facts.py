@@ -102,6 +102,16 @@ ThresholdName = Literal[
     "head_count_collective", "head_count_larger", "head_count_major", "head_count_extraordinary"
 ]
 
+# Deadlines a step or report may take from the settings (`due: {setting: local_unit_township}`).
+DeadlineSetting = Literal[
+    "emergency_call",
+    "leader_ack",
+    "local_unit_town",
+    "local_unit_township",
+    "first_report_phone",
+    "first_report_written",
+]
+
 
 class GradingThresholds(BaseModel):
     """Settings the playbooks refer to by name, so an office tunes numbers without editing YAML."""
@@ -114,6 +124,15 @@ class GradingThresholds(BaseModel):
     head_count_extraordinary: int = Field(default=100, ge=1)
     max_representatives: int = Field(default=5, ge=1, le=5)  # 群众代表人数上限（不超过5人）
     due_soon_minutes: int = Field(default=5, ge=0)  # a step turns "due soon" this long before its deadline
+    # 时限 that `due: {setting: ...}` names (minutes), so an office sets them without editing YAML.
+    emergency_call_minutes: int = Field(default=2, ge=0)  # 110/120/119 once weapons or self-harm appear
+    leader_ack_minutes: int = Field(default=10, ge=0)  # the leader in charge acknowledges (领导签收)
+    local_unit_town_minutes: int = Field(default=20, ge=0)  # 属地 street / county unit on the scene
+    local_unit_township_minutes: int = Field(default=30, ge=0)  # 属地 township on the scene
+    first_report_phone_minutes_major: int = Field(default=15, ge=0)  # 首报 by phone, 重大 and above
+    first_report_written_minutes_major: int = Field(default=30, ge=0)  # 首报 in writing, 重大 and above
+    first_report_phone_minutes_larger: int = Field(default=30, ge=0)  # 首报 by phone, below 重大
+    first_report_written_minutes_larger: int = Field(default=60, ge=0)  # 首报 in writing, below 重大
     # 事件等级 (EventGrade): one gathering anywhere, and at a sensitive site (党政机关大门). The Ⅰ and Ⅱ
     # values are the model plan's (docs/playbooks.md); Ⅲ is the office's own choice.
     event_head_count_larger: int = Field(default=100, ge=1)
@@ -137,6 +156,13 @@ class GradingThresholds(BaseModel):
     def value(self, name: ThresholdName) -> int:
         """The threshold called `name`."""
         return int(getattr(self, name))
+
+    def deadline_minutes(self, name: DeadlineSetting, level: Level | None) -> int:
+        """The minutes of the deadline setting `name`; 首报 settings depend on the response tier."""
+        if name in ("first_report_phone", "first_report_written"):
+            tier = "major" if level is not None and level.rank >= Level.MAJOR.rank else "larger"
+            return int(getattr(self, f"{name}_minutes_{tier}"))
+        return int(getattr(self, f"{name}_minutes"))
 
 
 DEFAULT_THRESHOLDS = GradingThresholds()

@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from playbooks.conditions import Condition
-from playbooks.facts import IncidentType, Level
+from playbooks.facts import DeadlineSetting, GradingThresholds, IncidentType, Level
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -89,17 +89,26 @@ class LocalText(_Frozen):
 
 
 class Due(_Frozen):
-    """A deadline: so long after activation, after another step or report, or after close."""
+    """A deadline: so long after activation, after another step or report, or after close.
+
+    `setting` adds the minutes of a named setting (docs/playbooks.md), so limits stay settings.
+    """
 
     minutes: int = Field(default=0, ge=0)
     hours: int = Field(default=0, ge=0)
     days: int = Field(default=0, ge=0)
+    setting: DeadlineSetting | None = None
     after: Slug = ACTIVATION
 
     @property
     def delta(self) -> timedelta:
-        """The deadline's length."""
+        """The deadline's fixed length (without any setting)."""
         return timedelta(days=self.days, hours=self.hours, minutes=self.minutes)
+
+    def length(self, thresholds: GradingThresholds, level: Level | None) -> timedelta:
+        """The deadline's length with the settings of this process and the current response tier."""
+        extra = 0 if self.setting is None else thresholds.deadline_minutes(self.setting, level)
+        return self.delta + timedelta(minutes=extra)
 
 
 class OnOverdue(_Frozen):

@@ -42,6 +42,8 @@ def test_sit_in_at_the_main_gate_starts_major_with_the_expected_steps() -> None:
     assert set(state.grading.matched_rules) == {"gate_involved", "leader_car_intercepted", "crowd_major"}
     assert statuses(state) == {
         "start_response": "due_soon",  # due in 3 minutes, inside the 5-minute window
+        "call_emergency": "not_applicable",  # no weapon, no self-harm
+        "register_violence_incident": "not_applicable",
         "notify_leader": "due_soon",
         "dispatch_team": "blocked",
         "alert_police_station": "blocked",
