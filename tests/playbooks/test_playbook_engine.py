@@ -46,6 +46,9 @@ def test_sit_in_at_the_main_gate_starts_major_with_the_expected_steps() -> None:
         "register_violence_incident": "not_applicable",
         "notify_leader": "due_soon",
         "dispatch_team": "blocked",
+        "local_unit": "ready",  # the home township is called within 10 minutes
+        "local_unit_on_site_town": "blocked",  # until we know which kind of unit it is
+        "local_unit_on_site_township": "blocked",
         "alert_police_station": "blocked",
         "clear_leader_car": "blocked",  # opened by leader_car_involved
         "keep_gate_open": "blocked",  # opened by the gate
@@ -271,4 +274,4 @@ def test_a_run_needs_its_activation() -> None:
 
 def test_overdue_count_for_the_board() -> None:
     state = run("sit_in", GATE, [], 31)
-    assert state.overdue_count == 5  # start_response, notify_leader, medical, logistics, initial report
+    assert state.overdue_count == 6  # start_response, notify_leader, local_unit, medical, logistics, initial
