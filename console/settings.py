@@ -101,6 +101,10 @@ GRADE_ENV = {
     "CONSOLE_DEADLINE_FIRST_REPORT_WRITTEN_MAJOR_MINUTES": "first_report_written_minutes_major",
     "CONSOLE_DEADLINE_FIRST_REPORT_PHONE_LARGER_MINUTES": "first_report_phone_minutes_larger",
     "CONSOLE_DEADLINE_FIRST_REPORT_WRITTEN_LARGER_MINUTES": "first_report_written_minutes_larger",
+    # 日报 (CONSOLE_TIMEZONE gives the zone these hours are read in)
+    "CONSOLE_DAILY_REPORT_AFTER_HOURS": "daily_report_after_hours",
+    "CONSOLE_DAILY_REPORT_MORNING_HOUR": "daily_report_morning_hour",
+    "CONSOLE_DAILY_REPORT_AFTERNOON_HOUR": "daily_report_afternoon_hour",
     # 事件等级 (the event's own grade, stated in reports), apart from the response tier above
     "CONSOLE_EVENT_GRADE_HEAD_COUNT_LARGER": "event_head_count_larger",
     "CONSOLE_EVENT_GRADE_HEAD_COUNT_MAJOR": "event_head_count_major",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -133,6 +134,12 @@ class GradingThresholds(BaseModel):
     first_report_written_minutes_major: int = Field(default=30, ge=0)  # 首报 in writing, 重大 and above
     first_report_phone_minutes_larger: int = Field(default=30, ge=0)  # 首报 by phone, below 重大
     first_report_written_minutes_larger: int = Field(default=60, ge=0)  # 首报 in writing, below 重大
+    # 日报: once a run passes `daily_report_after_hours`, reports with `schedule: daily` are owed at these
+    # hours of the office's time zone, and `schedule: first_day` ones (the two-hourly 续报) stop.
+    daily_report_after_hours: int = Field(default=24, ge=1)
+    daily_report_morning_hour: int = Field(default=8, ge=0, le=23)
+    daily_report_afternoon_hour: int = Field(default=17, ge=0, le=23)
+    timezone: str = "Asia/Shanghai"  # the console's CONSOLE_TIMEZONE; daily hours are read in it
     # 事件等级 (EventGrade): one gathering anywhere, and at a sensitive site (党政机关大门). The Ⅰ and Ⅱ
     # values are the model plan's (docs/playbooks.md); Ⅲ is the office's own choice.
     event_head_count_larger: int = Field(default=100, ge=1)
@@ -147,6 +154,12 @@ class GradingThresholds(BaseModel):
         counts = [self.value(name) for name in get_args(ThresholdName)]
         if counts != sorted(counts):
             raise ValueError("head-count thresholds must not decrease from collective to extraordinary")
+        if self.daily_report_morning_hour >= self.daily_report_afternoon_hour:
+            raise ValueError("the morning daily report hour must come before the afternoon one")
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"unknown time zone {self.timezone!r}") from None
         for where in ("head_count", "sensitive_site"):
             grades = [getattr(self, f"event_{where}_{g}") for g in ("larger", "major", "extraordinary")]
             if grades != sorted(grades):

@@ -72,6 +72,14 @@ class ReportStage(StrEnum):
     FINAL = "final"  # 终报
 
 
+class ReportSchedule(StrEnum):
+    """When a report is owed: as its `due` says, only in the first day, or at the daily hours after it."""
+
+    DUE = "due"  # by `due` and `repeat_every_hours`
+    FIRST_DAY = "first_day"  # as DUE, until the run passes daily_report_after_hours (then 日报 takes over)
+    DAILY = "daily"  # 日报: at the morning and afternoon hours, once the run passes daily_report_after_hours
+
+
 class Recipient(StrEnum):
     """Who an upward report goes to (seed §5, §10, §22)."""
 
@@ -213,6 +221,7 @@ class ReportObligation(_Frozen):
     title: LocalText
     due: Due
     repeat_every_hours: float | None = Field(default=None, gt=0)
+    schedule: ReportSchedule = ReportSchedule.DUE
     recipients: tuple[Recipient, ...] = Field(min_length=1)
     role: ResponseRole = ResponseRole.INFO_REPORTER
     when: Condition | None = None

@@ -55,8 +55,13 @@ def test_sit_in_at_the_main_gate_starts_major_with_the_expected_steps() -> None:
         "leader_on_site": "blocked",  # opened by level >= major
         "persuade": "blocked",
         "choose_representatives": "blocked",
-        "police_assistance": "blocked",
+        "police_assistance": "ready",  # not held behind persuasion (a gate may be stormed)
         "police_on_site": "blocked",  # until the police decision is taken
+        "record_scene": "blocked",
+        "separate_organisers": "blocked",
+        "public_notice": "blocked",
+        "approve_forcible_measures": "blocked",
+        "forcible_measures": "blocked",
         "medical_standby": "ready",  # 60 >= 30
         "logistics_support": "ready",
         "jurisdiction": "blocked",
@@ -245,7 +250,8 @@ def test_next_deadline_is_the_earliest_change() -> None:
     assert next_deadline(snap, GATE, history, T0) == at(3)
     assert next_deadline(snap, GATE, history, at(3)) == at(5)  # notify_leader falls due
     fired = [ActionFired(at=at(40), key=a.key) for a in evaluate(snap, GATE, history, at(40)).actions]
-    assert next_deadline(snap, GATE, [*history, *fired], at(40)) is None  # everything left waits for people
+    # the police decision is not held behind persuasion: it falls due at 45 minutes
+    assert next_deadline(snap, GATE, [*history, *fired], at(40)) == at(45)
 
 
 def test_records_after_now_are_ignored_but_wake_the_timer() -> None:

@@ -73,10 +73,10 @@ def test_collective_visit_has_representatives_and_leader_reception() -> None:
     assert receives is not None and receives.role == "leader_in_charge"
 
 
-def test_sit_in_asks_police_after_persuasion() -> None:
+def test_sit_in_police_decision_is_not_held_behind_persuasion() -> None:
     pb = snapshot("sit_in").playbook
     decision = pb.step("police_assistance")
-    assert decision is not None and "persuade" in decision.depends_on
+    assert decision is not None and "persuade" not in decision.depends_on
 
 
 @pytest.mark.parametrize("playbook_id", SHIPPED)
