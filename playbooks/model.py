@@ -41,6 +41,7 @@ class ResponseRole(StrEnum):
     MEDICAL = "medical"  # 医疗救护
     LOGISTICS = "logistics"  # 后勤保障
     LEADER_IN_CHARGE = "leader_in_charge"  # 分管领导
+    COMMISSION_HEAD = "commission_head"  # 主要负责同志 (纪委书记、监委主任), seed §4: 要亲自抓
     DUTY_OFFICER = "duty_officer"  # 值班员
 
 
@@ -269,8 +270,15 @@ class Playbook(_Frozen):
         return next((r for r in self.reports if r.id == obligation_id), None)
 
     def on_overdue_for(self, item: Step | ReportObligation) -> OnOverdue:
-        """The overdue policy of a step or report, falling back to the playbook default."""
-        return item.on_overdue or self.defaults.on_overdue
+        """The overdue policy of a step or report, falling back to the playbook default.
+
+        An escalation never goes back to the owner it is about: a step of the leader in charge that is
+        overdue escalates to the commission head (主要负责同志) when the playbook has that role.
+        """
+        policy = item.on_overdue or self.defaults.on_overdue
+        if policy.escalate_to is item.role and ResponseRole.COMMISSION_HEAD in self.roles:
+            return policy.model_copy(update={"escalate_to": ResponseRole.COMMISSION_HEAD})
+        return policy
 
 
 def content_hash(playbook: Playbook) -> str:

@@ -185,6 +185,7 @@ RESPONSE_ROLES: dict[str, str] = {
     "medical": N_("Medical"),  # 医疗救护
     "logistics": N_("Logistics"),  # 后勤保障
     "leader_in_charge": N_("Leader in charge"),  # 分管领导
+    "commission_head": N_("Commission head"),  # 主要负责同志
     "duty_officer": N_("Duty officer"),  # 值班员
 }
 

@@ -45,6 +45,8 @@ def test_sit_in_at_the_main_gate_starts_major_with_the_expected_steps() -> None:
         "call_emergency": "not_applicable",  # no weapon, no self-harm
         "register_violence_incident": "not_applicable",
         "notify_leader": "due_soon",
+        "leader_ack": "blocked",  # once the leader has been told
+        "notify_commission_head": "ready",  # tier II: the commission head is told
         "dispatch_team": "blocked",
         "local_unit": "ready",  # the home township is called within 10 minutes
         "local_unit_on_site_town": "blocked",  # until we know which kind of unit it is
@@ -280,4 +282,5 @@ def test_a_run_needs_its_activation() -> None:
 
 def test_overdue_count_for_the_board() -> None:
     state = run("sit_in", GATE, [], 31)
-    assert state.overdue_count == 6  # start_response, notify_leader, local_unit, medical, logistics, initial
+    # start_response, notify_leader, notify_commission_head, local_unit, medical, logistics, initial
+    assert state.overdue_count == 7
