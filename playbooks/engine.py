@@ -166,6 +166,9 @@ def _step_state(
         after = states[step.due.after].resolved_at
         anchor = max(since, after) if after is not None else None
     due_at = anchor + step.due.length(ctx.thresholds, ctx.level) if anchor is not None else None
+    given = log.given.get(step.id)
+    if given is not None and given[0] == step.due.set_by:
+        due_at = given[1]  # the higher level's instruction counts (以上级要求为准)
     blockers = tuple(d for d in step.depends_on if states[d].status not in RESOLVED_STEP)
     if blockers or due_at is None:
         return state(StepStatus.BLOCKED, due_at=due_at, blocked_by=blockers)

@@ -194,6 +194,7 @@ class IncidentFacts(BaseModel):
     violence_or_self_harm: bool = False  # 行凶、自杀或以自伤相威胁
     sensitive_date: bool = False  # 重要节日、重大活动、敏感节点
     cross_level: bool = False  # 越级
+    to_beijing: bool = False  # 进京 (a cross-level visit to the capital)
     requested_by_higher: bool = False  # 上级机关交办或要求查报结果 (seed §9: the county handles it itself)
     repeat_petitioner: bool = False  # 信访老户
     unit_level: UnitLevel = UnitLevel.COUNTY
@@ -208,6 +209,7 @@ FactName = Literal[
     "violence_or_self_harm",
     "sensitive_date",
     "cross_level",
+    "to_beijing",
     "requested_by_higher",
     "repeat_petitioner",
     "unit_level",
@@ -226,9 +228,13 @@ BOOL_FACTS = frozenset(set(get_args(FactName)) - set(FACT_ENUMS) - COUNT_FACTS)
 def event_grade(facts: IncidentFacts, thresholds: GradingThresholds) -> EventGrade:
     """事件等级 of `facts`: the grade the head count reaches anywhere, or at a sensitive site."""
     sensitive = facts.place_type is PlaceType.PARTY_GOV_GATE
+    # The model plan puts a collective visit that may go to the capital (有可能进京) at 重大 at least.
+    floor = EventGrade.MAJOR if facts.to_beijing else EventGrade.GENERAL
     for grade in (EventGrade.EXTRAORDINARY, EventGrade.MAJOR, EventGrade.LARGER):
+        if grade.rank < floor.rank:
+            return floor
         anywhere = getattr(thresholds, f"event_head_count_{grade.value}")
         at_site = getattr(thresholds, f"event_sensitive_site_{grade.value}")
         if facts.head_count >= anywhere or (sensitive and facts.head_count >= at_site):
             return grade
-    return EventGrade.GENERAL
+    return floor

@@ -108,6 +108,9 @@ class Due(_Frozen):
     days: int = Field(default=0, ge=0)
     setting: DeadlineSetting | None = None
     after: Slug = ACTIVATION
+    # The step whose completion may give this deadline as an instant (以上级要求为准); until then, or
+    # when it gives none, the deadline above counts.
+    set_by: Slug | None = None
 
     @property
     def delta(self) -> timedelta:

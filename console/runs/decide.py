@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from playbooks.checks import check_record
 from playbooks.config import thresholds as grading_thresholds
 from playbooks.engine import evaluate
@@ -14,6 +16,7 @@ from playbooks.history import (
     ActionFired,
     DecisionRecorded,
     FactsChanged,
+    GivenDeadline,
     HistoryRecord,
     LevelOverridden,
     ReportFiled,
@@ -93,7 +96,11 @@ def _at(ctx: Context) -> datetime:
 
 def decide_complete(run: Run | None, args: CompleteStep, ctx: Context) -> Decision:
     current = _run(run)
-    record = StepCompleted(at=_at(ctx), step_id=args.step_id, note=args.note)
+    try:
+        given = tuple(GivenDeadline(step_id=s, due_at=at) for s, at in sorted(args.deadlines.items()))
+        record = StepCompleted(at=_at(ctx), step_id=args.step_id, note=args.note, deadlines=given)
+    except ValidationError:
+        raise DomainError("deadline_not_settable") from None  # a step id that is no slug names no step
     return _append(current, record, RunStepCompleted(incident_id=current.incident_id, record=record), ctx)
 
 

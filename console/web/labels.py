@@ -215,6 +215,7 @@ GRADING_FLAGS: dict[str, str] = {
     "violence_or_self_harm": N_("Violence or self-harm threatened"),
     "sensitive_date": N_("Sensitive date or major event"),
     "cross_level": N_("Cross-level"),
+    "to_beijing": N_("To Beijing"),  # 进京
     "requested_by_higher": N_("Requested by a higher level"),
     "repeat_petitioner": N_("Repeat petitioner"),
 }

@@ -157,6 +157,18 @@ COMPLETIONS = [
         complete("clear_leader_car"),
         Refusal(DomainError, "step_not_open"),
     ),
+    case(
+        "a deadline for a step that takes none from this one",
+        a_run(),
+        CompleteStep(incident_id="i1", step_id="start_response", deadlines={"persuade": at(60)}),
+        Refusal(DomainError, "deadline_not_settable"),
+    ),
+    case(
+        "a deadline for something that is no step id",
+        a_run(),
+        CompleteStep(incident_id="i1", step_id="start_response", deadlines={"No Such Step!": at(60)}),
+        Refusal(DomainError, "deadline_not_settable"),
+    ),
     case("a closed run", a_run(CLOSED), complete("start_response"), Refusal(DomainError, "run_closed")),
     case(
         "a run never activated",
@@ -684,3 +696,22 @@ def test_the_timer_command_id_is_the_same_everywhere_for_one_action() -> None:
     assert key == timer_command_id("i1", REMIND)
     assert key.startswith("timer:") and len(key) == len("timer:") + 40
     assert len({key, timer_command_id("i2", REMIND), timer_command_id("i1", "escalate:step:x")}) == 3
+
+
+def test_the_higher_levels_deadlines_travel_in_the_completion_event() -> None:
+    visit = IncidentFacts(incident_type=IncidentType.CROSS_LEVEL_VISIT, head_count=12)
+    run = Run(
+        "i1", snapshot("cross_level_visit"), visit, (RunActivated(at=at(0)),), drill=False, closed=False
+    )
+    args = CompleteStep(
+        incident_id="i1",
+        step_id="log_request",
+        note="市信访局：2小时内到达",
+        deadlines={"feedback_result": at(480), "arrive_on_site": at(120)},
+    )
+    event = decide_complete(run, args, CTX).events[0].payload
+    assert isinstance(event, RunStepCompleted)
+    assert [(d.step_id, d.due_at) for d in event.record.deadlines] == [
+        ("arrive_on_site", at(120)),
+        ("feedback_result", at(480)),
+    ]
