@@ -165,7 +165,7 @@ def _step_state(
     if step.due.after != ACTIVATION:
         after = states[step.due.after].resolved_at
         anchor = max(since, after) if after is not None else None
-    due_at = anchor + step.due.length(ctx.thresholds, ctx.level) if anchor is not None else None
+    due_at = step.due.deadline(anchor, ctx.thresholds, ctx.level) if anchor is not None else None
     given = log.given.get(step.id)
     if given is not None and given[0] == step.due.set_by:
         due_at = given[1]  # the higher level's instruction counts (以上级要求为准)
@@ -222,7 +222,7 @@ def _report_state(
         return state(ReportStatus(_by_time(due_at, now, thresholds).value), due_at)
     if anchor is None:
         return state(ReportStatus.WAITING)
-    due_at = anchor + report.due.length(thresholds, segment.grading.level)
+    due_at = report.due.deadline(anchor, thresholds, segment.grading.level)
     if filings and report.repeat_every_hours is not None:
         due_at = filings[-1] + timedelta(hours=report.repeat_every_hours)
     return state(ReportStatus(_by_time(due_at, now, thresholds).value), due_at)

@@ -111,7 +111,10 @@ DeadlineSetting = Literal[
     "local_unit_township",
     "first_report_phone",
     "first_report_written",
+    "send_up",  # in working days: material sent up to the higher commission (2020 rules art. 15)
 ]
+# Deadline settings counted in working days (Monday to Friday in the office's time zone), not minutes.
+WORKING_DAY_SETTINGS = frozenset({"send_up"})
 
 
 class GradingThresholds(BaseModel):
@@ -134,6 +137,7 @@ class GradingThresholds(BaseModel):
     first_report_written_minutes_major: int = Field(default=30, ge=0)  # 首报 in writing, 重大 and above
     first_report_phone_minutes_larger: int = Field(default=30, ge=0)  # 首报 by phone, below 重大
     first_report_written_minutes_larger: int = Field(default=60, ge=0)  # 首报 in writing, below 重大
+    send_up_working_days: int = Field(default=5, ge=0)  # 报送上级: material within 5 working days
     # 日报: once a run passes `daily_report_after_hours`, reports with `schedule: daily` are owed at these
     # hours of the office's time zone, and `schedule: first_day` ones (the two-hourly 续报) stop.
     daily_report_after_hours: int = Field(default=24, ge=1)
@@ -171,7 +175,10 @@ class GradingThresholds(BaseModel):
         return int(getattr(self, name))
 
     def deadline_minutes(self, name: DeadlineSetting, level: Level | None) -> int:
-        """The minutes of the deadline setting `name`; 首报 settings depend on the response tier."""
+        """The minutes (working days for WORKING_DAY_SETTINGS) of the deadline setting `name`; 首报
+        settings depend on the response tier."""
+        if name in WORKING_DAY_SETTINGS:
+            return int(getattr(self, f"{name}_working_days"))
         if name in ("first_report_phone", "first_report_written"):
             tier = "major" if level is not None and level.rank >= Level.MAJOR.rank else "larger"
             return int(getattr(self, f"{name}_minutes_{tier}"))

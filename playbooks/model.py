@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -18,7 +19,13 @@ from pydantic import (
 )
 
 from playbooks.conditions import Condition
-from playbooks.facts import DeadlineSetting, GradingThresholds, IncidentType, Level
+from playbooks.facts import (
+    WORKING_DAY_SETTINGS,
+    DeadlineSetting,
+    GradingThresholds,
+    IncidentType,
+    Level,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -117,10 +124,23 @@ class Due(_Frozen):
         """The deadline's fixed length (without any setting)."""
         return timedelta(days=self.days, hours=self.hours, minutes=self.minutes)
 
-    def length(self, thresholds: GradingThresholds, level: Level | None) -> timedelta:
-        """The deadline's length with the settings of this process and the current response tier."""
+    def deadline(self, anchor: datetime, thresholds: GradingThresholds, level: Level | None) -> datetime:
+        """The deadline counted from `anchor`, with the settings of this process and the current tier."""
         extra = 0 if self.setting is None else thresholds.deadline_minutes(self.setting, level)
-        return self.delta + timedelta(minutes=extra)
+        if self.setting in WORKING_DAY_SETTINGS:
+            return add_working_days(anchor + self.delta, extra, ZoneInfo(thresholds.timezone))
+        return anchor + self.delta + timedelta(minutes=extra)
+
+
+def add_working_days(start: datetime, days: int, tz: ZoneInfo) -> datetime:
+    """`days` working days (Monday to Friday in `tz`) after `start`, at the same time of day; public
+    holidays are not known to the console and count as working days."""
+    local = start.astimezone(tz)
+    while days > 0:
+        local = (local + timedelta(days=1)).replace(tzinfo=tz)
+        if local.weekday() < 5:
+            days -= 1
+    return local.astimezone(start.tzinfo)
 
 
 class OnOverdue(_Frozen):

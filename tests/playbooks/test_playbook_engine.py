@@ -66,7 +66,9 @@ def test_sit_in_at_the_main_gate_starts_major_with_the_expected_steps() -> None:
         "forcible_measures": "blocked",
         "medical_standby": "ready",  # 60 >= 30
         "logistics_support": "ready",
+        "public_information": "ready",  # tier III and above: one agreed public line
         "jurisdiction": "blocked",
+        "send_up_tell_head": "blocked",
         "send_up": "blocked",
         "transfer_and_guide": "blocked",
         "confirm_dispersed": "blocked",
