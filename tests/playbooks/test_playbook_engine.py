@@ -73,6 +73,7 @@ def test_sit_in_at_the_main_gate_starts_major_with_the_expected_steps() -> None:
         "transfer_and_guide": "blocked",
         "confirm_dispersed": "blocked",
         "observe": "blocked",
+        "aftercare": "blocked",
         "review": "blocked",
     }
     assert state.step("start_response").due_at == at(3)
@@ -192,12 +193,17 @@ def test_a_wait_step_completes_when_its_action_fires() -> None:
     assert [(a.kind, a.key) for a in wait] == [(ActionKind.WAIT_ELAPSED, "wait:step:observe")]
     after = run("sit_in", GATE, [*history, ActionFired(at=at(80), key="wait:step:observe")], 81)
     assert after.step("observe").status is StepStatus.DONE
-    assert after.step("review").due_at == at(50 + 3 * 24 * 60)  # counted from confirm_dispersed
+    assert after.step("review").due_at == at(50 + 5 * 24 * 60)  # counted from confirm_dispersed
 
 
 def test_reports_initial_then_followups_every_two_hours_then_final_at_close() -> None:
     state = run("sit_in", GATE, [], 31)
-    assert [a.key for a in state.actions if a.obligation_id] == ["report_due:initial:1"]
+    # tier II: the phone report was due at 15 (escalated at 25), the written one at 30
+    assert [a.key for a in state.actions if a.obligation_id] == [
+        "report_due:initial_phone:1",
+        "escalate:report:initial_phone:1",
+        "report_due:initial:1",
+    ]
     filed = [ReportFiled(at=at(25), obligation_id="initial")]
     state = run("sit_in", GATE, filed, 26)
     assert state.report("initial").status is ReportStatus.DONE
@@ -284,5 +290,5 @@ def test_a_run_needs_its_activation() -> None:
 
 def test_overdue_count_for_the_board() -> None:
     state = run("sit_in", GATE, [], 31)
-    # start_response, notify_leader, notify_commission_head, local_unit, medical, logistics, initial
-    assert state.overdue_count == 7
+    # start_response, notify_leader, notify_commission_head, local_unit, medical, logistics, both 首报
+    assert state.overdue_count == 8
