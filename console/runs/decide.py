@@ -30,7 +30,7 @@ from ..clock import utc_iso
 from ..commands import Context, Decision
 from ..errors import DomainError, NotFound
 from ..events import EventPayload, NewEvent
-from ..incidents.events import stream_of
+from ..incidents.events import sealed, stream_of
 from .commands import (
     CompleteStep,
     FileReport,
@@ -66,6 +66,9 @@ class Run:
         """The run as of `now` (the history may hold records dated a little later: offline tablets)."""
         latest = max((r.at for r in self.history), default=now)
         return evaluate(self.snapshot, self.facts, self.history, max(now, latest), thresholds)
+
+
+REPRESENTATIVES_FIELD = "representatives"  # the confidential field holding the representatives' names
 
 
 def timer_command_id(incident_id: str, key: str) -> str:
@@ -111,15 +114,27 @@ def decide_skip(run: Run | None, args: SkipStep, ctx: Context) -> Decision:
 
 
 def decide_decision(run: Run | None, args: RecordDecision, ctx: Context) -> Decision:
+    """Record a decision; representatives' names go into the sealed confidential part (seed §7).
+
+    In a 检举 visit the people a crowd puts forward are informants: the run's event, which every staff
+    member receives, keeps only how many were named; the names are revealed, with a logged access, as
+    informant details are (incident.confidential_recorded, field `representatives`).
+    """
     current = _run(run)
+    names = tuple(n.strip() for n in args.representatives if n.strip())
     record = DecisionRecorded(
-        at=_at(ctx),
-        step_id=args.step_id,
-        option=args.option,
-        reason=args.reason,
-        representatives=tuple(n for n in args.representatives if n.strip()),
+        at=_at(ctx), step_id=args.step_id, option=args.option, reason=args.reason, representatives=names
     )
-    return _append(current, record, RunDecisionRecorded(incident_id=current.incident_id, record=record), ctx)
+    payload = RunDecisionRecorded(
+        incident_id=current.incident_id,
+        record=record.model_copy(update={"representatives": ()}),
+        representatives_sealed=len(names),
+    )
+    decision = _append(current, record, payload, ctx)  # checked with the names, stored without them
+    if not names:
+        return decision
+    seal = sealed(current.incident_id, {REPRESENTATIVES_FIELD: "、".join(names)})
+    return Decision(events=[seal, *decision.events])
 
 
 def decide_override(run: Run | None, args: OverrideLevel, ctx: Context) -> Decision:

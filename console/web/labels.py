@@ -68,6 +68,7 @@ CONFIDENTIAL_FIELDS: dict[str, str] = {
     "informant_address": N_("Address"),
     "report_content": N_("Report content"),
     "real_name": N_("Real-name report"),
+    "representatives": N_("Representatives"),  # 群众代表 (sealed by run.decide)
 }
 
 ROLES: dict[str, str] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -359,6 +360,19 @@ async def test_grading_thresholds_are_settings_the_whole_console_grades_with(
         assert three.status_code == 409 and three.json()["error"]["code"] == "too_many_representatives"
         two = post(server, leader, "run.decide", {**chosen, "representatives": ["张三", "李四"]})
         assert two.is_success, two.text
+        # The names are sealed (seed §7): no event anyone receives carries them, the run's event says
+        # how many were named, and the reveal (logged) gives them back.
+        for who in (duty, login(server, "responder")):
+            log = json.dumps(server_events(server, who[0]), ensure_ascii=False)
+            assert "张三" not in log and "李四" not in log
+        decided = [e for e in server_events(server, duty[0]) if e["event"] == "run.decision_recorded"]
+        assert decided[-1]["data"]["representatives_sealed"] == 2
+        revealed = httpx.get(
+            server.base + f"/api/incidents/{incident_id}/confidential", cookies={"ic_session": leader[0]}
+        )
+        assert (
+            revealed.status_code == 200 and revealed.json()["confidential"]["representatives"] == "张三、李四"
+        )
     finally:
         server.stop()
 

@@ -17,6 +17,7 @@ from playbook_support import at, snapshot
 from console.commands import SYSTEM_ACTOR, Actor, Context
 from console.errors import DomainError, NotFound
 from console.incidents.commands import GradingFacts
+from console.incidents.events import ConfidentialRecorded
 from console.runs.commands import (
     CompleteStep,
     FileReport,
@@ -249,8 +250,17 @@ def answer(step_id: str, option: str, reason: str = "", *names: str) -> RecordDe
 
 
 def answered(step_id: str, option: str, reason: str = "", *names: str) -> Emits:
-    rec = DecisionRecorded(at=OCCURRED, step_id=step_id, option=option, reason=reason, representatives=names)
-    return record(RunDecisionRecorded, rec)
+    """The decision's event; representatives' names go first into the sealed part, never into the event."""
+    rec = DecisionRecorded(at=OCCURRED, step_id=step_id, option=option, reason=reason)
+    decided = Event(
+        STREAM,
+        RunDecisionRecorded,
+        {"incident_id": "i1", "record": rec, "representatives_sealed": len(names)},
+    )
+    if not names:
+        return emits(decided)
+    seal = Event(STREAM, ConfidentialRecorded, {"values": {"representatives": "、".join(names)}})
+    return emits(seal, decided)
 
 
 FIVE = ("甲", "乙", "丙", "丁", "戊")
