@@ -90,3 +90,8 @@ def test_more_than_five_representatives_in_the_environment_names_the_variable(tm
     too_many = settings.with_(grading_overrides=(("max_representatives", 6),))
     with pytest.raises(SettingsError, match="CONSOLE_GRADE_MAX_REPRESENTATIVES"):
         config.thresholds(too_many)
+
+
+def test_representatives_join_only_facts_of_group_interests() -> None:
+    text = _guidance("collective_visit", "representatives_join_investigation")
+    assert "限于涉及群体利益的事实" in text and "不得向其透露问题线索的处置情况" in text
