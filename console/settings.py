@@ -92,6 +92,27 @@ GRADE_ENV = {
     "CONSOLE_GRADE_HEAD_COUNT_EXTRAORDINARY": "head_count_extraordinary",
     "CONSOLE_GRADE_MAX_REPRESENTATIVES": "max_representatives",
     "CONSOLE_GRADE_DUE_SOON_MINUTES": "due_soon_minutes",
+    # 时限 the playbooks name with `due: {setting: ...}` (minutes)
+    "CONSOLE_DEADLINE_EMERGENCY_CALL_MINUTES": "emergency_call_minutes",
+    "CONSOLE_DEADLINE_LEADER_ACK_MINUTES": "leader_ack_minutes",
+    "CONSOLE_DEADLINE_LOCAL_UNIT_TOWN_MINUTES": "local_unit_town_minutes",
+    "CONSOLE_DEADLINE_LOCAL_UNIT_TOWNSHIP_MINUTES": "local_unit_township_minutes",
+    "CONSOLE_DEADLINE_FIRST_REPORT_PHONE_MAJOR_MINUTES": "first_report_phone_minutes_major",
+    "CONSOLE_DEADLINE_FIRST_REPORT_WRITTEN_MAJOR_MINUTES": "first_report_written_minutes_major",
+    "CONSOLE_DEADLINE_FIRST_REPORT_PHONE_LARGER_MINUTES": "first_report_phone_minutes_larger",
+    "CONSOLE_DEADLINE_FIRST_REPORT_WRITTEN_LARGER_MINUTES": "first_report_written_minutes_larger",
+    "CONSOLE_DEADLINE_SEND_UP_WORKING_DAYS": "send_up_working_days",
+    # 日报 (CONSOLE_TIMEZONE gives the zone these hours are read in)
+    "CONSOLE_DAILY_REPORT_AFTER_HOURS": "daily_report_after_hours",
+    "CONSOLE_DAILY_REPORT_MORNING_HOUR": "daily_report_morning_hour",
+    "CONSOLE_DAILY_REPORT_AFTERNOON_HOUR": "daily_report_afternoon_hour",
+    # 事件等级 (the event's own grade, stated in reports), apart from the response tier above
+    "CONSOLE_EVENT_GRADE_HEAD_COUNT_LARGER": "event_head_count_larger",
+    "CONSOLE_EVENT_GRADE_HEAD_COUNT_MAJOR": "event_head_count_major",
+    "CONSOLE_EVENT_GRADE_HEAD_COUNT_EXTRAORDINARY": "event_head_count_extraordinary",
+    "CONSOLE_EVENT_GRADE_SENSITIVE_SITE_LARGER": "event_sensitive_site_larger",
+    "CONSOLE_EVENT_GRADE_SENSITIVE_SITE_MAJOR": "event_sensitive_site_major",
+    "CONSOLE_EVENT_GRADE_SENSITIVE_SITE_EXTRAORDINARY": "event_sensitive_site_extraordinary",
 }
 
 

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from playbooks.facts import Level
 
-from ..commands import CommandArgs
+from ..commands import CommandArgs, Instant
 from ..incidents.commands import GradingFacts
 
 IncidentId = Field(min_length=1, max_length=64)
@@ -15,11 +15,13 @@ Reason = Field(min_length=1, max_length=2000)
 
 
 class CompleteStep(CommandArgs):
-    """完成步骤: mark a step done, with an optional note."""
+    """完成步骤: mark a step done, with an optional note and the deadlines an instruction gave
+    (step id -> instant, e.g. the higher level's arrival and feedback deadlines at `log_request`)."""
 
     incident_id: str = IncidentId
     step_id: str = StepId
     note: str = Field(default="", max_length=2000)
+    deadlines: dict[str, Instant] = Field(default_factory=dict, max_length=20)
 
 
 class SkipStep(CommandArgs):

@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from playbooks.checks import check_record
 from playbooks.config import thresholds as grading_thresholds
 from playbooks.engine import evaluate
@@ -14,6 +16,7 @@ from playbooks.history import (
     ActionFired,
     DecisionRecorded,
     FactsChanged,
+    GivenDeadline,
     HistoryRecord,
     LevelOverridden,
     ReportFiled,
@@ -27,7 +30,7 @@ from ..clock import utc_iso
 from ..commands import Context, Decision
 from ..errors import DomainError, NotFound
 from ..events import EventPayload, NewEvent
-from ..incidents.events import stream_of
+from ..incidents.events import sealed, stream_of
 from .commands import (
     CompleteStep,
     FileReport,
@@ -65,6 +68,9 @@ class Run:
         return evaluate(self.snapshot, self.facts, self.history, max(now, latest), thresholds)
 
 
+REPRESENTATIVES_FIELD = "representatives"  # the confidential field holding the representatives' names
+
+
 def timer_command_id(incident_id: str, key: str) -> str:
     """The id of the command that fires one action: the same in every process and after a restart."""
     digest = hashlib.sha256(f"{incident_id}\n{key}".encode()).hexdigest()[:40]
@@ -93,7 +99,11 @@ def _at(ctx: Context) -> datetime:
 
 def decide_complete(run: Run | None, args: CompleteStep, ctx: Context) -> Decision:
     current = _run(run)
-    record = StepCompleted(at=_at(ctx), step_id=args.step_id, note=args.note)
+    try:
+        given = tuple(GivenDeadline(step_id=s, due_at=at) for s, at in sorted(args.deadlines.items()))
+        record = StepCompleted(at=_at(ctx), step_id=args.step_id, note=args.note, deadlines=given)
+    except ValidationError:
+        raise DomainError("deadline_not_settable") from None  # a step id that is no slug names no step
     return _append(current, record, RunStepCompleted(incident_id=current.incident_id, record=record), ctx)
 
 
@@ -104,15 +114,27 @@ def decide_skip(run: Run | None, args: SkipStep, ctx: Context) -> Decision:
 
 
 def decide_decision(run: Run | None, args: RecordDecision, ctx: Context) -> Decision:
+    """Record a decision; representatives' names go into the sealed confidential part (seed §7).
+
+    In a 检举 visit the people a crowd puts forward are informants: the run's event, which every staff
+    member receives, keeps only how many were named; the names are revealed, with a logged access, as
+    informant details are (incident.confidential_recorded, field `representatives`).
+    """
     current = _run(run)
+    names = tuple(n.strip() for n in args.representatives if n.strip())
     record = DecisionRecorded(
-        at=_at(ctx),
-        step_id=args.step_id,
-        option=args.option,
-        reason=args.reason,
-        representatives=tuple(n for n in args.representatives if n.strip()),
+        at=_at(ctx), step_id=args.step_id, option=args.option, reason=args.reason, representatives=names
     )
-    return _append(current, record, RunDecisionRecorded(incident_id=current.incident_id, record=record), ctx)
+    payload = RunDecisionRecorded(
+        incident_id=current.incident_id,
+        record=record.model_copy(update={"representatives": ()}),
+        representatives_sealed=len(names),
+    )
+    decision = _append(current, record, payload, ctx)  # checked with the names, stored without them
+    if not names:
+        return decision
+    seal = sealed(current.incident_id, {REPRESENTATIVES_FIELD: "、".join(names)})
+    return Decision(events=[seal, *decision.events])
 
 
 def decide_override(run: Run | None, args: OverrideLevel, ctx: Context) -> Decision:

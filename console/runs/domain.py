@@ -110,6 +110,8 @@ MESSAGES = {
     "already_activated": N_("The playbook has already started"),
     "run_closed": N_("The incident is closed"),
     "action_not_due": N_("Nothing is due for this action"),
+    "deadline_not_settable": N_("That step's deadline is not given at this step"),
+    "deadline_in_the_past": N_("That deadline has already passed"),
     "level_unchanged": N_("The level is already so"),
 }
 

@@ -33,8 +33,11 @@ class RunStepSkipped(EventPayload):
 
 @event_type("run.decision_recorded")
 class RunDecisionRecorded(EventPayload):
+    """A decision; representatives' names are never in it (sealed apart), only how many were named."""
+
     incident_id: str
     record: DecisionRecorded
+    representatives_sealed: int = 0
 
 
 @event_type("run.level_overridden")

@@ -40,6 +40,9 @@ def run_summary(
         "ref": run.snapshot.ref,
         "playbook": {"id": pb.id, "version": pb.version, "title": _text(pb.title)},
         "level": state.level.value,
+        "event_grade": state.event_grade.value,
+        # Tier and grade share names; say when they do not match (事件等级≠响应级别).
+        "grade_differs": state.event_grade.value != state.level.value,
         "automatic_level": state.grading.automatic_level.value,
         "overridden": state.grading.overridden,
         "drill": run.drill,

@@ -68,6 +68,7 @@ CONFIDENTIAL_FIELDS: dict[str, str] = {
     "informant_address": N_("Address"),
     "report_content": N_("Report content"),
     "real_name": N_("Real-name report"),
+    "representatives": N_("Representatives"),  # 群众代表 (sealed by run.decide)
 }
 
 ROLES: dict[str, str] = {
@@ -161,8 +162,15 @@ CLIENT_TEXT: dict[str, str] = {
     "drill_mark": N_("[Drill] "),
 }
 
-# Response levels 一般 IV … 特别重大 I (playbooks.facts.Level).
+# The office's response tiers Ⅳ级响应 … Ⅰ级响应 (playbooks.facts.Level), not the event grade.
 LEVELS: dict[str, str] = {
+    "general": N_("Response tier IV"),
+    "larger": N_("Response tier III"),
+    "major": N_("Response tier II"),
+    "extraordinary": N_("Response tier I"),
+}
+# The event's own grade 一般 Ⅳ … 特别重大 Ⅰ (playbooks.facts.EventGrade), stated in reports.
+EVENT_GRADES: dict[str, str] = {
     "general": N_("General (IV)"),
     "larger": N_("Larger (III)"),
     "major": N_("Major (II)"),
@@ -178,6 +186,7 @@ RESPONSE_ROLES: dict[str, str] = {
     "medical": N_("Medical"),  # 医疗救护
     "logistics": N_("Logistics"),  # 后勤保障
     "leader_in_charge": N_("Leader in charge"),  # 分管领导
+    "commission_head": N_("Commission head"),  # 主要负责同志
     "duty_officer": N_("Duty officer"),  # 值班员
 }
 
@@ -207,6 +216,7 @@ GRADING_FLAGS: dict[str, str] = {
     "violence_or_self_harm": N_("Violence or self-harm threatened"),
     "sensitive_date": N_("Sensitive date or major event"),
     "cross_level": N_("Cross-level"),
+    "to_beijing": N_("To Beijing"),  # 进京
     "requested_by_higher": N_("Requested by a higher level"),
     "repeat_petitioner": N_("Repeat petitioner"),
 }
@@ -226,6 +236,7 @@ def translated(gettext: Callable[[str], str]) -> dict[str, object]:
         "facts": {k: gettext(v) for k, v in FACTS.items()},
         "confidential": {k: gettext(v) for k, v in CONFIDENTIAL_FIELDS.items()},
         "levels": {k: gettext(v) for k, v in LEVELS.items()},
+        "event_grades": {k: gettext(v) for k, v in EVENT_GRADES.items()},
         "response_roles": {k: gettext(v) for k, v in RESPONSE_ROLES.items()},
         "step_statuses": {k: gettext(v) for k, v in STEP_STATUSES.items()},
     }

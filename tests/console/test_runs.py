@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -98,7 +99,7 @@ async def test_sit_in_at_the_gate_runs_its_playbook_live(deployment: Deployment,
         incident_id = register(server, duty)
 
         view = run_view(server, duty[0], incident_id)
-        assert view["ref"].startswith("sit_in@v1#")
+        assert view["ref"].startswith("sit_in@v2#")
         assert view["level"] == "major" and not view["overridden"]
         assert {"gate_involved", "leader_car_intercepted", "crowd_major"} <= set(
             view["grading"]["matched_rules"]
@@ -343,6 +344,7 @@ async def test_grading_thresholds_are_settings_the_whole_console_grades_with(
         CONSOLE_GRADE_HEAD_COUNT_EXTRAORDINARY="60",
         CONSOLE_GRADE_DUE_SOON_MINUTES="2",
         CONSOLE_GRADE_MAX_REPRESENTATIVES="2",
+        CONSOLE_EVENT_GRADE_SENSITIVE_SITE_MAJOR="60",
     ).start()
     try:
         duty, leader = login(server, "duty"), login(server, "leader")
@@ -350,6 +352,8 @@ async def test_grading_thresholds_are_settings_the_whole_console_grades_with(
         view = run_view(server, duty[0], incident_id)
         assert view["level"] == "extraordinary" and "crowd_extraordinary" in view["grading"]["matched_rules"]
         assert view["due_soon_minutes"] == 2
+        # The event grade (事件等级) has its own settings: 60 at the gate is 重大 here, not 特别重大.
+        assert view["event_grade"] == "major" and view["grade_differs"]
         assert {s["id"]: s["status"] for s in view["steps"]}[
             "start_response"
         ] == "ready"  # due in 3, soon is 2
@@ -370,6 +374,19 @@ async def test_grading_thresholds_are_settings_the_whole_console_grades_with(
         assert three.status_code == 409 and three.json()["error"]["code"] == "too_many_representatives"
         two = post(server, leader, "run.decide", {**chosen, "representatives": ["张三", "李四"]})
         assert two.is_success, two.text
+        # The names are sealed (seed §7): no event anyone receives carries them, the run's event says
+        # how many were named, and the reveal (logged) gives them back.
+        for who in (duty, login(server, "responder")):
+            log = json.dumps(server_events(server, who[0]), ensure_ascii=False)
+            assert "张三" not in log and "李四" not in log
+        decided = [e for e in server_events(server, duty[0]) if e["event"] == "run.decision_recorded"]
+        assert decided[-1]["data"]["representatives_sealed"] == 2
+        revealed = httpx.get(
+            server.base + f"/api/incidents/{incident_id}/confidential", cookies={"ic_session": leader[0]}
+        )
+        assert (
+            revealed.status_code == 200 and revealed.json()["confidential"]["representatives"] == "张三、李四"
+        )
     finally:
         server.stop()
 
