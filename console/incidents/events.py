@@ -39,7 +39,7 @@ class IncidentRegistered(EventPayload):
     playbook: PlaybookSnapshot | None = None
 
     @classmethod
-    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
         # Clients get the playbook's name and pin, not its whole text (they read the run's view).
         pinned = data.get("playbook")
         if not pinned:
@@ -78,7 +78,7 @@ class ConfidentialRecorded(EventPayload):
     replaced: dict[str, str | bool] = Field(default_factory=dict)
 
     @classmethod
-    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
         # Sealed: clients learn that something was recorded, never what (nor whether it is real-name).
         return {
             "incident_id": data["incident_id"],
