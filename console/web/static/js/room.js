@@ -78,8 +78,23 @@ function describe(f) {
   }
 }
 
+// The page opens with the latest part of the timeline; earlier entries are fetched page by page.
+const earlier = new Map();
+let earlierMore = Boolean(boot.history_more);
+
+async function loadEarlier() {
+  const first = Math.min(...boot.history.map((f) => f.position), ...earlier.keys());
+  const r = await fetch(`/api/incidents/${encodeURIComponent(id)}/history?before=${first}&limit=100`,
+    {headers: {Accept: "application/json"}, cache: "no-store"});
+  if (!r.ok) return;
+  const body = await r.json();
+  for (const f of body.events) earlier.set(f.position, f);
+  earlierMore = body.more;
+  renderTimeline();
+}
+
 function entries() {
-  const byPosition = new Map();
+  const byPosition = new Map(earlier);
   for (const f of boot.history) byPosition.set(f.position, f);
   for (const f of Object.values(live.state.history[id] || {})) byPosition.set(f.position, f);
   for (const n of Object.values(live.state.notes)) {
@@ -95,6 +110,10 @@ const timeline = document.getElementById("timeline");
 
 function renderTimeline() {
   const items = [];
+  if (earlierMore) {
+    items.push(el("li", {class: "entry earlier"},
+      el("button", {type: "button", class: "ghost small", onclick: () => loadEarlier()}, t("earlier"))));
+  }
   for (const f of entries()) {
     const lines = describe(f);
     if (!lines) continue;
