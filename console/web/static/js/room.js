@@ -16,6 +16,8 @@ function incident() {
 }
 
 const personName = (userId) => people[userId] || t("unknown_person");
+// Who is involved is a leader's decision, or the registering officer's (the server refuses others).
+const mayAssign = (i) => can("incident.assign") && (boot.reveal_by_role || i.registered_by === boot.user.id);
 
 // --- facts ---
 
@@ -142,11 +144,13 @@ const peopleList = document.getElementById("people");
 function renderPeople(i) {
   const rows = (i.assigned || []).map((userId) => el("li", {"data-user": userId},
     el("span", {}, personName(userId) + (userId === boot.user.id ? " ✓" : "")),
-    can("incident.assign") && i.status === "open"
+    can("incident.assign") && (mayAssign(i) || userId === boot.user.id) && i.status === "open"
       ? el("button", {type: "button", class: "ghost small", onclick: () => unassign(userId)}, t("remove"))
       : null));
   peopleList.replaceChildren(...(rows.length ? rows : [el("li", {class: "hint"}, t("none"))]));
   const pick = document.getElementById("assign-user");
+  const assignForm = document.getElementById("assign");
+  if (assignForm) assignForm.hidden = !mayAssign(i) || i.status !== "open";
   if (pick) {
     for (const option of pick.options) option.hidden = option.value !== "" && (i.assigned || []).includes(option.value);
   }
