@@ -113,7 +113,7 @@ def page_limit(raw: str | None) -> int:
     """A page size asked for (?limit=), within bounds; ValueError on anything but digits."""
     if raw is None:
         return PAGE_DEFAULT
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValueError(raw)
     return max(1, min(PAGE_MAX, int(raw)))
 

@@ -197,7 +197,7 @@ async def _history(
         stream = await eventlog.read_stream(db, stream_of(incident_id), limit + 1, before)
     more = len(stream) > limit
     view = view_of(caller.user.roles)
-    frames = (rt.hub.render(e, view) for e in stream[-limit:] if limit)
+    frames = (rt.hub.render(e, view) for e in stream[-limit:])
     return [json.loads(f.text) for f in frames if f is not None], more
 
 
@@ -235,10 +235,12 @@ async def room(request: Request) -> Response:
 def _paging(request: Request) -> tuple[str, int | None, int]:
     """The incident and the page asked for (?before=position&limit=n); 422 for anything else."""
     incident_id = request.path_params["incident_id"]
+    if len(incident_id) > 64 or not incident_id.isprintable():
+        raise NotFound("incident_not_found")  # no id looks like this (and PostgreSQL refuses NUL bytes)
     raw_before = request.query_params.get("before")
     try:
         limit = incident_queries.page_limit(request.query_params.get("limit"))
-        if raw_before is not None and not raw_before.isdigit():
+        if raw_before is not None and not (raw_before.isascii() and raw_before.isdigit()):
             raise ValueError(raw_before)
     except ValueError:
         raise InvalidInput("invalid_frame", detail="before/limit") from None

@@ -117,3 +117,24 @@ def test_ten_thousand_notes_keep_snapshot_and_room_page_small(server: LocalServe
     older = _get(server, cookie, f"/api/incidents/{incident_id}/history?before={positions[0]}&limit=5").json()
     earlier = [e["position"] for e in older["events"]]
     assert len(earlier) == 5 and earlier == sorted(earlier) and earlier[-1] < positions[0]
+
+
+def test_paging_refuses_bad_input_and_unknown_incidents(server: LocalServer) -> None:
+    cookie, _ = login(server, "inspector")
+    jar = {"ic_session": cookie}
+    for route in ("notes", "history"):
+        for query in ("before=abc", "before=-1", "before=%C2%B2", "limit=x", "limit=1.5", "limit=%D9%A1"):
+            r = httpx.get(server.base + f"/api/incidents/none/{route}?{query}", cookies=jar)
+            assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_frame", (
+                route,
+                query,
+                r.text,
+            )
+        for incident_id in ("a%00b", "x" * 65):
+            r = httpx.get(server.base + f"/api/incidents/{incident_id}/{route}", cookies=jar)
+            assert r.status_code == 404, (route, incident_id, r.text)  # never a 500
+        unknown = httpx.get(server.base + f"/api/incidents/none/{route}", cookies=jar)
+        assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "incident_not_found"
+        far = httpx.get(server.base + f"/api/incidents/none/{route}?before={10**30}", cookies=jar)
+        assert far.status_code == 404, far.text  # a huge position is just past the end
+        assert httpx.get(server.base + f"/api/incidents/none/{route}").status_code == 401
