@@ -1,4 +1,5 @@
-"""Who recorded each record of a run, and facts proposed for confirmation (issue 9: regrades).
+"""Who recorded each record of a run, facts proposed for confirmation (issue 9: regrades), and an
+index to page an incident's notes from the latest (issue 9: bounded reads).
 
 Revision ID: 0005
 Revises: 0004
@@ -15,6 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_incident_notes_incident_position", "incident_notes", ["incident_id", "position"])
     with op.batch_alter_table("playbook_runs") as batch:
         batch.add_column(sa.Column("actors", sa.Text, nullable=False, server_default="[]"))
     op.create_table(
@@ -37,6 +39,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_incident_notes_incident_position", table_name="incident_notes")
     op.drop_table("run_fact_proposals")
     with op.batch_alter_table("playbook_runs") as batch:
         batch.drop_column("actors")
