@@ -41,15 +41,17 @@ def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
-# What clients are sent of an event's payload (Registry.public_data: sealed payloads leave values out).
-PublicData = Callable[[RecordedEvent], dict[str, Any]]
+# What clients seeing these visibility classes are sent of an event's payload (Registry.public_data:
+# sealed payloads leave values out, personal data is left out of views without its class).
+PublicData = Callable[[RecordedEvent, frozenset[str]], dict[str, Any]]
 
 
 def render(event: RecordedEvent, view: str, public_data: PublicData) -> Frame | None:
     """The frame a client of `view` gets for this event, or None if it may not see it."""
-    if event.visibility not in visible_classes(view):
+    classes = visible_classes(view)
+    if event.visibility not in classes:
         return None
-    return Frame(dumps(event.wire(public_data(event))))
+    return Frame(dumps(event.wire(public_data(event, classes))))
 
 
 class Connection:

@@ -29,6 +29,9 @@ class Settings:
     incident_prefix: str = "XF"
     poll_seconds: float = 5.0
     replay_limit: int = 10_000
+    # A replay larger than this much payload text costs more than a snapshot (tens of KB): the client
+    # gets the snapshot instead, so a phone back from a long absence stays cheap. 0: no such bound.
+    replay_max_chars: int = 256 * 1024
     queue_limit: int = 1024
     heartbeat_seconds: float = 20.0
     session_hours: float = 12.0
@@ -160,6 +163,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         incident_prefix=env.get("CONSOLE_INCIDENT_PREFIX", "XF"),
         poll_seconds=float(env.get("CONSOLE_POLL_SECONDS", "5")),
         replay_limit=int(env.get("CONSOLE_REPLAY_LIMIT", "10000")),
+        replay_max_chars=_whole_number(env, "CONSOLE_REPLAY_MAX_CHARS", 256 * 1024, 0),
         queue_limit=int(env.get("CONSOLE_QUEUE_LIMIT", "1024")),
         heartbeat_seconds=float(env.get("CONSOLE_HEARTBEAT_SECONDS", "20")),
         session_hours=float(env.get("CONSOLE_SESSION_HOURS", "12")),

@@ -27,7 +27,8 @@ _PG: bool | None = None
 # - races between processes over one database: runs (each timer fires once), rollcall_overdue;
 # - replaying and copying the database: rebuild, cli (seed-demo, backup with pg_dump);
 # - input that reaches the database: fuzz and bad_input (NUL, lone surrogates, 64-bit positions are
-#   refused differently by each driver), dispatch_live (the responders' projections and their queries).
+#   refused differently by each driver), dispatch_live (the responders' projections and their queries);
+# - bounded reads: the snapshot's window query and the paging queries read each database differently.
 BOTH_BACKENDS = frozenset(
     {
         "test_eventlog",
@@ -43,6 +44,7 @@ BOTH_BACKENDS = frozenset(
         "test_fuzz",
         "test_bad_input",
         "test_dispatch_live",
+        "test_bounded_reads",
     }
 )
 

@@ -59,6 +59,21 @@ class UpdateFacts(CommandArgs):
     note: str = Field(default="", max_length=2000)
 
 
+class ConfirmFacts(CommandArgs):
+    """确认定级要素变更: the duty officer or a leader confirms facts a responder proposed."""
+
+    incident_id: str = IncidentId
+    proposal_id: str = Field(min_length=1, max_length=64)
+
+
+class DeclineFacts(CommandArgs):
+    """不予确认: the duty officer or a leader declines a proposal, with an optional reason."""
+
+    incident_id: str = IncidentId
+    proposal_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=2000)
+
+
 class FileReport(CommandArgs):
     """报送: an upward report of an obligation was sent."""
 

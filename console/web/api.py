@@ -198,8 +198,9 @@ async def get_incident(request: Request) -> Response:
         found = await db.run_sync(incident_queries.incident_with_notes, incident_id)
     if found is None:
         raise NotFound("incident_not_found")
-    incident, notes = found
-    return JSONResponse({"ok": True, "incident": incident, "notes": notes})
+    incident, notes, more = found
+    # The latest notes; older ones through GET /api/incidents/{id}/notes?before=.
+    return JSONResponse({"ok": True, "incident": incident, "notes": notes, "notes_more": more})
 
 
 async def list_events(request: Request) -> Response:

@@ -144,6 +144,10 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
     await conn.send_now(Frame(dumps({"type": "live", "position": snap_position})))
 
 
+# Gaps shorter than this are replayed without weighing them (CONSOLE_REPLAY_MAX_CHARS).
+REPLAY_CHECK_AFTER = 200
+
+
 async def _resumable(rt: Runtime, hello: Hello) -> int | None:
     """The position to replay from, or None when the client needs a snapshot instead.
 
@@ -163,6 +167,12 @@ async def _resumable(rt: Runtime, hello: Hello) -> int | None:
             return None
     if head - position > rt.settings.replay_limit:
         return None
+    budget = rt.settings.replay_max_chars
+    if budget and head - position > REPLAY_CHECK_AFTER:
+        # A long absence: replaying more than a snapshot weighs costs a phone more than starting afresh.
+        async with rt.db.read.connect() as db:
+            if await eventlog.payload_chars_after(db, position) > budget:
+                return None
     return position
 
 

@@ -92,6 +92,7 @@ async def _scenario(server: Served, steps: list[tuple[str, str, int]], seed: int
     ids: list[str] = []
     secrets: dict[str, list[dict[str, Any]]] = {}
     members: dict[str, set[str]] = {}
+    registrar: dict[str, str] = {}
     for action, user, which in steps:
         actor = rnd.choice(["duty", "leader"])
         if action == "register" or not ids:
@@ -103,35 +104,51 @@ async def _scenario(server: Served, steps: list[tuple[str, str, int]], seed: int
             ids.append(incident_id)
             secrets[incident_id] = [secret]
             members[incident_id] = {actor}
+            registrar[incident_id] = actor
             continue
         incident_id = ids[which % len(ids)]
+        # Who is involved is a leader's decision, or the registering officer's (issue 9).
+        decides = actor == "leader" or actor == registrar[incident_id]
         if action == "record":
             secret = _secret()
-            _post(server, sessions[actor], "incident.record_confidential",
-                  {"incident_id": incident_id, "confidential": secret})  # fmt: skip
-            secrets[incident_id].append(secret)
+            recorded = _post(server, sessions[actor], "incident.record_confidential",
+                             {"incident_id": incident_id, "confidential": secret})  # fmt: skip
+            # Overwriting what is recorded needs the right to read it.
+            if actor == "leader" or actor in members[incident_id]:
+                assert recorded["ok"], recorded
+                secrets[incident_id].append(secret)
+            else:
+                assert recorded["error"]["code"] == "confidential_overwrite_forbidden"
         elif action == "assign" and user in ("reviewer", "inspector", "admin"):
             refused = _post(
                 server, sessions[actor], "incident.assign", {"incident_id": incident_id, "user_id": me[user]}
             )
-            assert refused["error"]["code"] == "cannot_be_assigned"
+            assert refused["error"]["code"] == ("cannot_be_assigned" if decides else "assign_forbidden")
         elif action == "assign" and user not in members[incident_id]:
-            assert _post(
+            answer = _post(
                 server, sessions[actor], "incident.assign", {"incident_id": incident_id, "user_id": me[user]}
-            )["ok"]
-            members[incident_id].add(user)
+            )
+            if decides:
+                assert answer["ok"], answer
+                members[incident_id].add(user)
+            else:
+                assert answer["error"]["code"] == "assign_forbidden"
         elif (
             action == "unassign"
             and user in members[incident_id]
             and user != _registrar(server, sessions, incident_id, me)
         ):
-            assert _post(
+            answer = _post(
                 server,
                 sessions[actor],
                 "incident.unassign",
                 {"incident_id": incident_id, "user_id": me[user]},
-            )["ok"]
-            members[incident_id].discard(user)
+            )
+            if decides or user == actor:
+                assert answer["ok"], answer
+                members[incident_id].discard(user)
+            else:
+                assert answer["error"]["code"] == "assign_forbidden"
     every_secret = [s for group in secrets.values() for s in group]
     for user in USERS:
         # 1. Nothing anyone can obtain besides the reveal endpoint carries a confidential value.

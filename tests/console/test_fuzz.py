@@ -866,6 +866,7 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
             "level": ["general", "major", "loud"],
             "obligation_id": ["initial", "gossip"],
             "key": ["remind:step:start_response"],
+            "proposal_id": ["p-0123456789abcdef", "gossip"],
         }.items()
     },
     "note": texts,
@@ -954,6 +955,7 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "level": st.sampled_from(["general", "larger", "major", "extraordinary", None]),
     "obligation_id": st.sampled_from(["initial", "followup", "final", "gossip"]),
     "key": st.sampled_from(["remind:step:start_response", "escalate:step:notify_leader"]),
+    "proposal_id": st.sampled_from(["p-0123456789abcdef", "gossip"]),
     "facts": st.fixed_dictionaries(
         {},
         optional={

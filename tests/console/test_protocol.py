@@ -194,7 +194,14 @@ async def test_a_gap_wider_than_the_replay_window_gets_a_snapshot(deployment) ->
 
 
 async def test_overflowing_client_is_closed_and_resumes(deployment) -> None:  # type: ignore[no-untyped-def]
-    server = Server(deployment, CONSOLE_QUEUE_LIMIT="64", CONSOLE_HEARTBEAT_SECONDS="120").start()
+    # Every missed event is replayed however much they weigh (no CONSOLE_REPLAY_MAX_CHARS): this
+    # checks the replay after an overflow, not the snapshot a phone gets after a long absence.
+    server = Server(
+        deployment,
+        CONSOLE_QUEUE_LIMIT="64",
+        CONSOLE_HEARTBEAT_SECONDS="120",
+        CONSOLE_REPLAY_MAX_CHARS="0",
+    ).start()
     try:
         cookie, _ = login(server, "duty")
         writer = LiveClient(server.ws_url, cookie)
