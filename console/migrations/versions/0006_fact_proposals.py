@@ -1,16 +1,16 @@
 """Who recorded each record of a run, facts proposed for confirmation (issue 9: regrades), and an
 index to page an incident's notes from the latest (issue 9: bounded reads).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
