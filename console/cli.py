@@ -28,12 +28,18 @@ def uvicorn_config(settings: Settings, *, host: str, port: int, clock: Clock | N
     import uvicorn
 
     from .web.app import create_app
+    from .web.transport import http_protocol
 
     return uvicorn.Config(
         create_app(settings, clock),
         host=host,
         port=port,
         log_config=None,
+        # Safe without a proxy in front: slow headers are cut, idle keep-alives closed, and past
+        # max_connections uvicorn answers 503 instead of taking more (sockets, memory, tasks).
+        http=http_protocol(settings.header_timeout_seconds),
+        timeout_keep_alive=settings.keep_alive_seconds,
+        limit_concurrency=settings.max_connections,
         ws_ping_interval=None,  # the console's own heartbeat (one timer for all clients) replaces it
         ws_max_size=256 * 1024,
         ws="websockets-sansio",

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
+from websockets.exceptions import ConnectionClosed
 
 from .. import eventlog
 from ..auth import find_token
@@ -21,6 +22,7 @@ from ..hub import Connection, dumps
 from ..permissions import view_of
 from ..protocol import (
     CLOSE_BAD_HELLO,
+    CLOSE_TOO_MANY,
     CLOSE_UNAUTHENTICATED,
     HELLO_TIMEOUT,
     PROTOCOL_VERSION,
@@ -59,6 +61,10 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         caller = Caller(user, None) if user else None
     if caller is None:
         await _refuse(websocket, CLOSE_UNAUTHENTICATED, "unauthenticated", locale)
+        return
+    held = sum(1 for c in rt.hub.connections if c.user_id == caller.user.id)
+    if held >= rt.settings.ws_per_user:
+        await _refuse(websocket, CLOSE_TOO_MANY, "too_many_connections", locale)
         return
     await _serve(websocket, rt, caller, hello, locale)
 
@@ -99,8 +105,9 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
         await _resume(conn, rt, caller, hello)
         conn.start()
         await _receive(websocket, conn, rt, caller, locale, tasks)
-    except WebSocketDisconnect:
-        pass
+    except (WebSocketDisconnect, ConnectionError, OSError, ConnectionClosed):
+        # The client went away (mid-resume or later): an ordinary event on a mobile network, not a fault.
+        log.info("ws_client_gone", extra={"user": caller.user.id})
     except Exception:
         log.exception("ws_failed")
     finally:
