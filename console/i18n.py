@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "too_large": N_("The request is too large"),
     "unsupported_media_type": N_("Send the request as JSON (Content-Type: application/json)"),
     "method_not_allowed": N_("This address does not accept this method"),
+    "token_not_found": N_("No such API token"),
     "too_many_connections": N_("Too many live connections for this user; close another window first"),
 }
 

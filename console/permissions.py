@@ -19,6 +19,7 @@ class Permission(StrEnum):
     BOARD_VIEW = "board.view"  # the board, incidents, timelines, the live stream
     USERS_VIEW = "users.view"  # the people picker
     AUDIT_STREAM = "audit.view"  # audit events (who looked at what) in the live stream
+    TOKENS_MANAGE = "tokens.manage"  # list and revoke the API tokens of integrations
 
 
 _ALL = frozenset(Role)
@@ -27,6 +28,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.BOARD_VIEW: _ALL,
     Permission.USERS_VIEW: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.ADMIN}),
     Permission.AUDIT_STREAM: frozenset({Role.REVIEWER, Role.ADMIN}),
+    Permission.TOKENS_MANAGE: frozenset({Role.ADMIN}),
 }
 
 
