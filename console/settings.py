@@ -138,9 +138,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     database_url = env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'console.db'}"
     if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
         database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
-    header_timeout = float(env.get("CONSOLE_HEADER_TIMEOUT_SECONDS", "10") or "10")
-    if not header_timeout > 0:
-        raise SettingsError(f"CONSOLE_HEADER_TIMEOUT_SECONDS={header_timeout!r}: must be above 0")
+    raw_timeout = env.get("CONSOLE_HEADER_TIMEOUT_SECONDS", "").strip() or "10"
+    try:
+        header_timeout = float(raw_timeout)
+    except ValueError:
+        header_timeout = 0.0
+    if not 0 < header_timeout < 3600:
+        raise SettingsError(f"CONSOLE_HEADER_TIMEOUT_SECONDS={raw_timeout!r}: expected seconds above 0")
     return Settings(
         data_dir=data_dir,
         database_url=database_url,

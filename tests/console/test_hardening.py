@@ -12,6 +12,7 @@ import select
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ import websockets
 from support import PASSWORD, Deployment, LiveClient, LocalServer, command_id, login, register_args
 
 from console.errors import MAX_JSON_DEPTH, InvalidInput, parse_json
+from console.settings import SettingsError, load_settings
 from responders.io import Format, export_places, import_places
 from responders.organisation import Place
 
@@ -253,6 +255,23 @@ async def test_live_connections_per_user_are_limited_with_a_translated_refusal(
         assert again.closed_with is None and again.epoch is not None
         for client in (*held, other, again):
             await client.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CONSOLE_HEADER_TIMEOUT_SECONDS", "0"),
+        ("CONSOLE_HEADER_TIMEOUT_SECONDS", "soon"),
+        ("CONSOLE_KEEP_ALIVE_SECONDS", "0"),
+        ("CONSOLE_MAX_CONNECTIONS", "many"),
+        ("CONSOLE_WS_PER_USER", "0"),
+    ],
+)
+def test_limits_the_console_cannot_use_are_refused_with_their_name(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({"CONSOLE_DATA_DIR": str(tmp_path), "CONSOLE_SECRET_KEY": "k", name: value})
 
 
 # --- the hello ---

@@ -180,7 +180,6 @@ def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violat
         response_headers_conformance,
     ]
     headers = {"authorization": f"Bearer {token}"}
-    failures: list[str] = []
     cases = 0
     started = time.monotonic()
     for result in schema.get_all_operations():
@@ -204,13 +203,10 @@ def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violat
         def run(case: Any) -> None:
             nonlocal cases
             cases += 1
-            try:
-                case.call_and_validate(base_url=server.base, headers=headers, checks=checks, timeout=30)
-            except Exception as exc:  # every failure of every operation, not only the first
-                failures.append(f"{case.operation.label}: {str(exc)[:600]}")
+            # A failure names the check, the status, the body and a curl line that reproduces it.
+            case.call_and_validate(base_url=server.base, headers=headers, checks=checks, timeout=30)
 
         run()
     print(f"schemathesis: {cases} cases in {time.monotonic() - started:.1f} s")
-    assert not failures, "\n\n".join(failures[:20])
     log = Path(server.log).read_text()
     assert "Traceback" not in log and "unhandled_error" not in log, log[-3000:]
