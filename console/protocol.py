@@ -30,7 +30,7 @@ class Hello(BaseModel):
     type: Literal["hello"]
     epoch: str | None = Field(default=None, max_length=64)
     # Strict: "5", true and 5.0 are not positions (docs/protocol.md: an integer ≥ 0 or null).
-    position: Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)] | None = None
+    position: Annotated[int, Field(strict=True, ge=0)] | None = None
     locale: str | None = Field(default=None, max_length=16)
     token: str | None = Field(default=None, max_length=200)
     protocol: int = PROTOCOL_VERSION
