@@ -182,16 +182,24 @@ async def create_token(conn: AsyncConnection, user: User, name: str, now: dateti
     return token
 
 
-async def revoke_token(conn: AsyncConnection, token: str, now: datetime) -> None:
-    await conn.execute(
-        update(api_tokens).where(api_tokens.c.token_hash == token_hash(token)).values(revoked_at=utc_iso(now))
-    )
+@dataclass(frozen=True)
+class TokenCaller:
+    """The user behind an API token, and which token it was (sockets opened with it close on revoke)."""
+
+    token_id: str
+    user: User
+    last_used_at: datetime | None
 
 
-async def find_token(conn: AsyncConnection, token: str) -> User | None:
+# How stale a token's "last used" may get before a request writes it again: one write a minute at most.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+async def find_token(conn: AsyncConnection, token: str) -> TokenCaller | None:
+    """The live token behind a bearer value: not revoked, and its user still active."""
     row = (
         await conn.execute(
-            select(users)
+            select(users, api_tokens.c.id.label("token_id"), api_tokens.c.last_used_at)
             .join(api_tokens, api_tokens.c.user_id == users.c.id)
             .where(
                 api_tokens.c.token_hash == token_hash(token),
@@ -200,7 +208,77 @@ async def find_token(conn: AsyncConnection, token: str) -> User | None:
             )
         )
     ).first()
-    return _user(row) if row else None
+    if row is None:
+        return None
+    used = parse_iso(row.last_used_at) if row.last_used_at else None
+    return TokenCaller(row.token_id, _user(row), used)
+
+
+def token_use_is_stale(found: TokenCaller, now: datetime) -> bool:
+    """Whether this use should be written down (see TOKEN_USE_RESOLUTION)."""
+    return found.last_used_at is None or now - found.last_used_at >= TOKEN_USE_RESOLUTION
+
+
+async def record_token_use(conn: AsyncConnection, token_id: str, now: datetime) -> None:
+    await conn.execute(
+        update(api_tokens).where(api_tokens.c.id == token_id).values(last_used_at=utc_iso(now))
+    )
+
+
+async def list_tokens(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """Every token, newest first: name, owner, created, last used, revoked (never the secret or its hash)."""
+    query = (
+        select(
+            api_tokens.c.id,
+            api_tokens.c.name,
+            api_tokens.c.created_at,
+            api_tokens.c.last_used_at,
+            api_tokens.c.revoked_at,
+            users.c.id.label("user_id"),
+            users.c.username,
+            users.c.display_name,
+        )
+        .join(users, users.c.id == api_tokens.c.user_id)
+        .order_by(api_tokens.c.created_at.desc(), api_tokens.c.id)
+    )
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "owner": {"id": r.user_id, "username": r.username, "name": r.display_name},
+            "created_at": r.created_at,
+            "last_used_at": r.last_used_at,
+            "revoked_at": r.revoked_at,
+        }
+        for r in (await conn.execute(query)).all()
+    ]
+
+
+async def revoke_token(conn: AsyncConnection, token_id: str, now: datetime) -> bool | None:
+    """Revoke a token by its id: True if revoked now, False if it already was, None if there is none."""
+    row = (await conn.execute(select(api_tokens.c.revoked_at).where(api_tokens.c.id == token_id))).first()
+    if row is None:
+        return None
+    if row.revoked_at is not None:
+        return False
+    await conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=utc_iso(now)))
+    return True
+
+
+async def token_id_of(conn: AsyncConnection, token: str) -> str | None:
+    """The id of a token given by its secret value (what `create-token` printed)."""
+    found = await conn.scalar(select(api_tokens.c.id).where(api_tokens.c.token_hash == token_hash(token)))
+    return str(found) if found else None
+
+
+async def revoked_among(conn: AsyncConnection, token_ids: list[str]) -> set[str]:
+    """Which of these tokens are revoked (or gone)."""
+    if not token_ids:
+        return set()
+    live = await conn.scalars(
+        select(api_tokens.c.id).where(api_tokens.c.id.in_(token_ids), api_tokens.c.revoked_at.is_(None))
+    )
+    return set(token_ids) - set(live)
 
 
 # --- Login throttling (shared by every process: the failures are rows in the database) ---

@@ -75,11 +75,12 @@ class Follower:
 
 
 SESSIONS_CHANNEL = "console_sessions"
+TOKEN_PREFIX = "token:"
 
 
 class PgListener:
     """One dedicated LISTEN connection (not from the pool) whose notifications carry only a position
-    (or, on the sessions channel, the id of a user whose sessions ended)."""
+    (or, on the sessions channel, the id of a user whose sessions ended, or of a revoked token)."""
 
     def __init__(self, db: Database, follower: Follower, hub: Hub) -> None:
         self.hub = hub
@@ -93,8 +94,12 @@ class PgListener:
             return
         self.follower.wake()
 
-    def _session_ended(self, _conn: object, _pid: int, _channel: str, user_id: str) -> None:
-        self.hub.end_sessions(user_id)
+    def _session_ended(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        # A user id (logout, deactivation), or "token:<id>" for a revoked API token.
+        if payload.startswith(TOKEN_PREFIX):
+            self.hub.revoke_tokens([payload.removeprefix(TOKEN_PREFIX)])
+        else:
+            self.hub.end_sessions(payload)
 
     async def run(self) -> None:
         import asyncpg

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     USERS_VIEW = "users.view"  # the people picker
     AUDIT_STREAM = "audit.view"  # audit events (who looked at what) in the live stream
     STAFF_PERSONAL = "staff.personal"  # staff's personal data (phone numbers) wherever it travels
+    TOKENS_MANAGE = "tokens.manage"  # list and revoke the API tokens of integrations
 
 
 _ALL = frozenset(Role)
@@ -31,6 +32,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # The desk that manages the organisation (and may export its people) reaches staff by phone;
     # responders, reviewers and inspectors see names and posts only.
     Permission.STAFF_PERSONAL: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.ADMIN}),
+    Permission.TOKENS_MANAGE: frozenset({Role.ADMIN}),
 }
 
 # Visibility classes beyond "all" (console.events): whole events ("audit") or parts of payloads

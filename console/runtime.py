@@ -9,10 +9,10 @@ from collections.abc import Awaitable
 from sqlalchemy import select, text
 
 from . import eventlog
-from .auth import passwords
+from .auth import passwords, revoked_among
 from .clock import Clock, SystemClock
 from .db import Database, open_database
-from .follower import SESSIONS_CHANNEL, Follower, PgListener
+from .follower import SESSIONS_CHANNEL, TOKEN_PREFIX, Follower, PgListener
 from .hub import Hub
 from .registry import Registry, RegistryError
 from .service import CommandService
@@ -101,6 +101,10 @@ class Runtime:
         while True:
             await asyncio.sleep(interval)
             self.hub.ping(timeout=interval * 3, now=self.clock.now().timestamp())
+            try:
+                await self._close_revoked_tokens()
+            except Exception:
+                log.exception("token_check_failed")
 
     async def end_sessions(self, user_id: str) -> None:
         """Close a user's live connections here and, through PostgreSQL, in every other process."""
@@ -110,6 +114,26 @@ class Runtime:
                 await conn.execute(
                     text("SELECT pg_notify(:channel, :user)"), {"channel": SESSIONS_CHANNEL, "user": user_id}
                 )
+
+    async def revoke_token(self, token_id: str) -> None:
+        """Close the connections signed in with a revoked token here and in every other process."""
+        self.hub.revoke_tokens([token_id])
+        if self.db.is_postgres:
+            async with self.db.write.begin() as conn:
+                await conn.execute(
+                    text("SELECT pg_notify(:channel, :token)"),
+                    {"channel": SESSIONS_CHANNEL, "token": TOKEN_PREFIX + token_id},
+                )
+
+    async def _close_revoked_tokens(self) -> None:
+        # The safety net for a revocation this process was not told of (the CLI on SQLite, a lost
+        # notification): each heartbeat checks the tokens its connections signed in with.
+        held = sorted({c.token_id for c in self.hub.connections if c.token_id is not None})
+        if not held:
+            return
+        async with self.db.read.connect() as conn:
+            revoked = await revoked_among(conn, held)
+        self.hub.revoke_tokens(revoked)
 
     @property
     def listener_alive(self) -> bool:

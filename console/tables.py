@@ -95,6 +95,7 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", Instant, nullable=False),
     Column("revoked_at", Instant, nullable=True),
+    Column("last_used_at", Instant, nullable=True),
 )
 
 sessions = Table(

@@ -27,7 +27,15 @@ from ..auth import (
     throttle_keys,
 )
 from ..commands import CommandEnvelope
-from ..errors import ConsoleError, Forbidden, InvalidInput, NotFound, parse_json
+from ..errors import (
+    ConsoleError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedMediaType,
+    parse_json,
+)
 from ..incidents import queries as incident_queries
 from ..incidents.permissions import Permission as IncidentPermission
 from ..incidents.store import confidential_values
@@ -49,11 +57,29 @@ from .ws import read_snapshot
 MAX_POSITION = 2**63 - 1
 
 
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > 256 * 1024:
-        raise InvalidInput("invalid_frame", detail="too large")
-    return parse_json(raw or b"null")
+MAX_BODY = 256 * 1024
+
+
+async def _json_body(request: Request, *, declared_json: bool = False) -> Any:
+    """The request's JSON body, refused before it is read in full when it is too large (413).
+
+    With `declared_json`, a body not declared as application/json is refused (415): a cross-site form
+    can send text/plain, never application/json, so a login cannot be forged from another site's page.
+    """
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if declared_json and media_type != "application/json":
+        raise UnsupportedMediaType()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise TooLarge()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge()
+        chunks.append(chunk)
+    return parse_json(b"".join(chunks) or b"null")
 
 
 def client_address(request: Request) -> str:
@@ -63,7 +89,7 @@ def client_address(request: Request) -> str:
 async def login(request: Request) -> Response:
     """Sign in with user name and password; sets the session cookie and returns the CSRF token."""
     rt = runtime(request)
-    body = await _json_body(request)
+    body = await _json_body(request, declared_json=True)
     if not isinstance(body, dict):
         raise InvalidInput("invalid_frame", detail="object expected")
     username, password = str(body.get("username", ""))[:100], str(body.get("password", ""))[:200]

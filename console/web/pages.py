@@ -147,7 +147,10 @@ async def login_submit(request: Request) -> Response:
 async def logout_submit(request: Request) -> Response:
     caller = await identify(request)
     form = await request.form()
-    if caller and caller.session and same_secret(caller.session.csrf, str(form.get("csrf", ""))):
+    if caller and caller.session:
+        if not same_secret(caller.session.csrf, str(form.get("csrf", ""))):
+            # Another site's form cannot sign anyone out: a wrong token changes nothing, cookie included.
+            raise Forbidden("csrf_failed")
         await end_session(request)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie("ic_session", path="/")
