@@ -52,6 +52,12 @@ def _page(summary: str, *statuses: int) -> Operation:
 _TIME = {"type": "string", "format": "date-time"}
 _ROLES = ("duty_officer", "leader", "responder", "reviewer", "inspector", "admin")
 
+# ?before=position&limit=n of the paging routes (console.incidents.queries.page_limit clamps the limit).
+_PAGING: dict[str, Any] = {
+    "before": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+    "limit": {"type": "integer", "minimum": 0},  # clamped to 1…1000, never refused
+}
+
 OPERATIONS: dict[tuple[str, str], Operation] = {
     # pages (HTML)
     ("GET", "/"): _page("事件看板 The board"),
@@ -120,6 +126,16 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/access-log"): Operation("借阅登记 Every reveal of confidential parts, newest first"),
     ("GET", "/api/users"): Operation("People to assign to a matter (names and roles)"),
     ("GET", "/api/runs"): Operation("Every playbook run's level and open due instants"),
+    ("GET", "/api/incidents/{incident_id}/notes"): Operation(
+        "Older notes of an incident, page by page (the latest `limit` before `before`, oldest first)",
+        query=_PAGING,
+        statuses=(404, 422),
+    ),
+    ("GET", "/api/incidents/{incident_id}/history"): Operation(
+        "Older entries of an incident's timeline, page by page, as the caller may see them",
+        query=_PAGING,
+        statuses=(404, 422),
+    ),
     ("GET", "/api/incidents/{incident_id}/run"): Operation("One incident's playbook run", statuses=(404,)),
     ("GET", "/api/roster"): Operation("值班表 Who is on duty now, swaps and overrides"),
     ("GET", "/api/places"): Operation("Named places"),
