@@ -94,10 +94,25 @@ class ReportDocument:
     bulletin_name: str = "信息快报"
     issue: int = 1  # 信息快报 第N期
 
+    def canonical_json(self) -> str:
+        """The document's one JSON text: sorted keys, no spaces, UTF-8 kept (what the hash covers)."""
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
     def content_hash(self) -> str:
         """SHA-256 of the document's canonical JSON: the hash an approval records."""
-        text = json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+    @classmethod
+    def from_json(cls, text: str) -> ReportDocument:
+        """The document of its canonical JSON (a frozen version read back)."""
+        data = json.loads(text)
+        sections = tuple(
+            Section(s["heading"], tuple(Paragraph(p["heading"], p["text"]) for p in s["paragraphs"]))
+            for s in data.pop("sections")
+        )
+        data["addressees"] = tuple(data["addressees"])
+        data["copies"] = tuple(data["copies"])
+        return cls(sections=sections, **data)
 
 
 def date_of(dt: datetime, tz: tzinfo) -> str:
@@ -142,7 +157,7 @@ def document_of(
         template=template,
         organ=header.organ,
         organ_short=header.organ_short,
-        doc_number=f"{header.number_prefix}〔{year}〕{serial}号",
+        doc_number=f"{header.number_prefix}〔{year}〕{serial or '　'}号",  # 0: not yet numbered
         signer=signer,
         title=draft.title,
         addressees=header.addressees,
