@@ -91,6 +91,9 @@ MESSAGES = {
     "report_stage_mismatch": N_("That obligation is a {detail}"),
     "report_final_needs_close": N_("The final report is drafted once the incident is closed"),
     "report_no_recipients": N_("No recipients are configured for this report"),
+    "report_fonts_missing": N_(
+        "No Chinese font for reports: install fonts-noto-cjk or set CONSOLE_REPORT_FONT_*"
+    ),
 }
 
 DOMAIN = Domain(

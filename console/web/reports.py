@@ -1,0 +1,128 @@
+"""HTTP views of upward reports: an incident's reports, one report, its PDF/DOCX, and the report page."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from reports.fonts import FontsMissing
+from reports.render import render
+
+from ..errors import DomainError, InvalidInput, NotFound
+from ..permissions import Permission
+from ..reports.config import font_files
+from ..reports.queries import DocumentNotFound, report_detail, report_document, reports_of_incident
+from .edge import require, runtime
+from .pages import shell, signed_in, templates
+
+MEDIA = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _id(request: Request, name: str) -> str:
+    value = str(request.path_params[name])
+    if len(value) > 64 or not value.isprintable():
+        raise NotFound("report_not_found")
+    return value
+
+
+async def list_reports(request: Request) -> Response:
+    """An incident's reports, each with its stage, version and status."""
+    await require(request, Permission.BOARD_VIEW)
+    incident_id = _id(request, "incident_id")
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(reports_of_incident, incident_id)
+    return JSONResponse({"ok": True, "reports": found})
+
+
+async def get_report(request: Request) -> Response:
+    """One report: its fields (each naming the log positions it came from) and its versions."""
+    await require(request, Permission.BOARD_VIEW)
+    report_id = _id(request, "report_id")
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(report_detail, report_id)
+    if found is None:
+        raise NotFound("report_not_found")
+    return JSONResponse({"ok": True, "report": found})
+
+
+async def get_document(request: Request) -> Response:
+    """The report as PDF or DOCX: the frozen document once approved, else a preview of the draft."""
+    await require(request, Permission.BOARD_VIEW)
+    report_id = _id(request, "report_id")
+    kind = str(request.path_params["kind"])
+    if kind not in MEDIA:
+        raise NotFound("report_not_found")
+    raw = request.query_params.get("version")
+    if raw is not None and not (raw.isdigit() and 0 < int(raw) < 10_000):
+        raise InvalidInput("invalid_command", detail="version")
+    rt = runtime(request)
+    async with rt.db.read.connect() as db:
+        try:
+            doc = await db.run_sync(
+                report_document, report_id, int(raw) if raw else None, rt.settings, rt.clock.now()
+            )
+        except DocumentNotFound:
+            raise NotFound("report_not_found") from None
+    try:
+        data = await asyncio.to_thread(render, doc, f".{kind}", font_files(rt.settings))
+    except FontsMissing:
+        raise DomainError("report_fonts_missing") from None
+    name = f"report-{report_id}-v{doc.version}.{kind}"
+    headers = {"content-disposition": f'inline; filename="{name}"', "cache-control": "no-store"}
+    return Response(data, media_type=MEDIA[kind], headers=headers)
+
+
+async def report_page(request: Request) -> Response:
+    """报告: the draft's fields beside a live preview of the PDF; submit, return, approve, send."""
+    caller = await signed_in(request)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    report_id = _id(request, "report_id")
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(report_detail, report_id)
+    if found is None:
+        raise NotFound("report_not_found")
+    ctx = shell(request, caller, page="report", report=found, boot={"report": found})
+    return templates.TemplateResponse(request, "report.html", ctx)
+
+
+async def incident_reports_page(request: Request) -> Response:
+    """An incident's reports, and drafting a new one: the link the room gives."""
+    caller = await signed_in(request)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    incident_id = _id(request, "incident_id")
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(reports_of_incident, incident_id)
+    ctx = shell(
+        request,
+        caller,
+        page="report",
+        report=None,
+        incident_id=incident_id,
+        reports=found,
+        boot={"report": None, "incident_id": incident_id, "reports": found},
+    )
+    return templates.TemplateResponse(request, "report.html", ctx)
+
+
+ROUTES = [
+    Route("/api/incidents/{incident_id}/reports", list_reports, methods=["GET"]),
+    Route("/api/reports/{report_id}", get_report, methods=["GET"]),
+    Route("/api/reports/{report_id}/document.{kind}", get_document, methods=["GET"]),
+    Route("/reports/{report_id}", report_page, methods=["GET"]),
+    Route("/incidents/{incident_id}/reports", incident_reports_page, methods=["GET"]),
+]
+ACCESS = {
+    ("GET", "/api/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
+    ("GET", "/api/reports/{report_id}"): Permission.BOARD_VIEW,
+    ("GET", "/api/reports/{report_id}/document.{kind}"): Permission.BOARD_VIEW,
+    ("GET", "/reports/{report_id}"): Permission.BOARD_VIEW,
+    ("GET", "/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
+}
