@@ -911,6 +911,10 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "place_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
     "within_minutes": st.one_of(st.integers(-5, 300), json_scalars),
     "rollcall_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "report_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "stage": enum_or_junk(["initial", "followup", "final", "daily"]),
+    "texts": st.one_of(st.dictionaries(st.sampled_from(["demands", "trend", "nope"]), texts), json_values),
+    "corrects": texts,
 }
 extra_args = st.dictionaries(
     st.sampled_from(["extra", "id", "__proto__", "Type", "incident", "constructor", ""])
@@ -986,6 +990,10 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "place_id": st.sampled_from(["hall", "gate"]),
     "within_minutes": st.integers(1, 240),
     "rollcall_id": st.sampled_from(["r-1"]),
+    "report_id": st.sampled_from(["rep-1"]),
+    "stage": st.sampled_from(["initial", "followup", "final", "daily"]),
+    "texts": st.dictionaries(st.sampled_from(["demands", "trend"]), valid_texts, min_size=1, max_size=2),
+    "corrects": valid_texts,
 }
 
 

@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
 from org import Api, import_organisation
-from support import Deployment, LiveClient, LocalServer, cli, login
+from support import Deployment, LiveClient, LocalServer, login
+
+from console.cli import main
 
 
 @pytest.fixture
@@ -45,7 +47,10 @@ def _fill(api: Api, report_id: str) -> None:
 
 
 def test_a_sit_in_is_reported_first_then_only_its_changes_then_finally(
-    server: LocalServer, deployment: Deployment
+    server: LocalServer,
+    deployment: Deployment,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     duty, leader = Api(server, "duty"), Api(server, "leader")
     import_organisation(duty)
@@ -128,11 +133,14 @@ def test_a_sit_in_is_reported_first_then_only_its_changes_then_finally(
 
     # The witness printed on the approved report checks out against the log.
     witness = version["witness"]
-    env = deployment.env
-    assert cli(env, "verify-log", "--witness", witness).returncode == 0
+    for name, value in deployment.env.items():
+        if name.startswith("CONSOLE_") or name == "DATABASE_URL":
+            monkeypatch.setenv(name, value)
+    assert main(["verify-log", "--witness", witness]) == 0
+    assert "witness matches" in capsys.readouterr().out
     position = witness.split(":")[0]
-    bad = cli(env, "verify-log", "--witness", f"{position}:{'0' * 64}", check=False)
-    assert bad.returncode == 2 and "witness does not match" in bad.stdout
+    assert main(["verify-log", "--witness", f"{position}:{'0' * 64}"]) == 2
+    assert "witness does not match" in capsys.readouterr().out
 
     # A head-count change and a dispatch: the 续报 lists those and nothing else.
     duty.ok("incident.amend", {"incident_id": incident, "head_count": 55, "reason": "又有群众聚集"})
