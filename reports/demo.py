@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from .document import Header, ReportDocument, document_of
 from .draft import build_draft
 from .facts import Arrived, DecisionMade, Dispatched, HeadCountChanged, LogFact, Registered, StepDone
-from .model import FieldKey, Stage
+from .model import Draft, FieldKey, Stage
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 3, 2, 1, 20, tzinfo=UTC)  # 9时20分 in Beijing
@@ -65,11 +65,13 @@ def demo_facts() -> list[LogFact]:
     ]
 
 
-def demo_document() -> ReportDocument:
-    """The demo's 首报, filled in as a duty officer would before approval."""
-    now = START + timedelta(minutes=40)
-    draft = build_draft(Stage.INITIAL, demo_facts(), now, TZ, open_steps=("劝导疏散", "接谈群众代表"))
-    draft = draft.edited(
+NOW = START + timedelta(minutes=40)
+
+
+def demo_draft() -> Draft:
+    """The demo's 首报 draft, filled in as a duty officer would before approval."""
+    draft = build_draft(Stage.INITIAL, demo_facts(), NOW, TZ, open_steps=("劝导疏散", "接谈群众代表"))
+    return draft.edited(
         {
             FieldKey.DEMANDS: "要求提高征地补偿标准，并公开补偿款发放明细。",
             FieldKey.CASUALTIES: "暂无人员伤亡。",
@@ -77,4 +79,8 @@ def demo_document() -> ReportDocument:
             FieldKey.REQUESTS: "请县公安局加派警力维护现场秩序。",
         }
     )
-    return document_of(draft, DEMO_HEADER, serial=5, at=now, tz=TZ, signer="陈刚")
+
+
+def demo_document() -> ReportDocument:
+    """The demo's 首报 as approved."""
+    return document_of(demo_draft(), DEMO_HEADER, serial=5, at=NOW, tz=TZ, signer="陈刚")
