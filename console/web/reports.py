@@ -8,13 +8,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from reports.document import ReportDocument
 from reports.fonts import FontsMissing
+from reports.preview import NoSuchPage, page_png
 from reports.render import render
 
 from ..errors import DomainError, InvalidInput, NotFound
 from ..permissions import Permission
 from ..reports.config import font_files
 from ..reports.queries import DocumentNotFound, report_detail, report_document, reports_of_incident
+from ..settings import Settings
 from .edge import require, runtime
 from .pages import shell, signed_in, templates
 
@@ -29,6 +32,26 @@ def _id(request: Request, name: str) -> str:
     if len(value) > 64 or not value.isprintable():
         raise NotFound("report_not_found")
     return value
+
+
+# The preview renders the same document for each of its pages: keep the last few PDFs by content hash.
+_PDFS: dict[str, bytes] = {}
+_PDFS_KEPT = 16
+
+
+async def _pdf(doc: ReportDocument, settings: Settings) -> bytes:
+    """The document's PDF, rendered off the event loop (once per content, for the last few)."""
+    key = doc.content_hash()
+    pdf = _PDFS.get(key)
+    if pdf is None:
+        try:
+            pdf = await asyncio.to_thread(render, doc, ".pdf", font_files(settings))
+        except FontsMissing:
+            raise DomainError("report_fonts_missing") from None
+        while len(_PDFS) >= _PDFS_KEPT:
+            _PDFS.pop(next(iter(_PDFS)))
+        _PDFS[key] = pdf
+    return pdf
 
 
 async def list_reports(request: Request) -> Response:
@@ -69,13 +92,34 @@ async def get_document(request: Request) -> Response:
             )
         except DocumentNotFound:
             raise NotFound("report_not_found") from None
-    try:
-        data = await asyncio.to_thread(render, doc, f".{kind}", font_files(rt.settings))
-    except FontsMissing:
-        raise DomainError("report_fonts_missing") from None
+    if kind == "pdf":
+        data = await _pdf(doc, rt.settings)
+    else:
+        data = await asyncio.to_thread(render, doc, ".docx")
     name = f"report-{report_id}-v{doc.version}.{kind}"
     headers = {"content-disposition": f'inline; filename="{name}"', "cache-control": "no-store"}
     return Response(data, media_type=MEDIA[kind], headers=headers)
+
+
+async def get_preview(request: Request) -> Response:
+    """One page of the report's PDF as a PNG: the live preview beside the draft."""
+    await require(request, Permission.BOARD_VIEW)
+    report_id = _id(request, "report_id")
+    raw = str(request.path_params["page"])
+    if not raw.isdigit() or not 0 < int(raw) < 1000:
+        raise NotFound("report_not_found")
+    rt = runtime(request)
+    async with rt.db.read.connect() as db:
+        try:
+            doc = await db.run_sync(report_document, report_id, None, rt.settings, rt.clock.now())
+        except DocumentNotFound:
+            raise NotFound("report_not_found") from None
+    pdf = await _pdf(doc, rt.settings)
+    try:
+        png = await asyncio.to_thread(page_png, pdf, int(raw))
+    except NoSuchPage:
+        raise NotFound("report_not_found") from None
+    return Response(png, media_type="image/png", headers={"cache-control": "no-store"})
 
 
 async def report_page(request: Request) -> Response:
@@ -116,6 +160,7 @@ ROUTES = [
     Route("/api/incidents/{incident_id}/reports", list_reports, methods=["GET"]),
     Route("/api/reports/{report_id}", get_report, methods=["GET"]),
     Route("/api/reports/{report_id}/document.{kind}", get_document, methods=["GET"]),
+    Route("/api/reports/{report_id}/preview/{page}.png", get_preview, methods=["GET"]),
     Route("/reports/{report_id}", report_page, methods=["GET"]),
     Route("/incidents/{incident_id}/reports", incident_reports_page, methods=["GET"]),
 ]
@@ -123,6 +168,7 @@ ACCESS = {
     ("GET", "/api/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
     ("GET", "/api/reports/{report_id}"): Permission.BOARD_VIEW,
     ("GET", "/api/reports/{report_id}/document.{kind}"): Permission.BOARD_VIEW,
+    ("GET", "/api/reports/{report_id}/preview/{page}.png"): Permission.BOARD_VIEW,
     ("GET", "/reports/{report_id}"): Permission.BOARD_VIEW,
     ("GET", "/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
 }

@@ -164,3 +164,6 @@ def test_a_sit_in_is_reported_first_then_only_its_changes_then_finally(
     pdf = duty.get(f"/api/reports/{report_id}/document.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
+    png = duty.get(f"/api/reports/{report_id}/preview/1.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    assert duty.get(f"/api/reports/{report_id}/preview/99.png").status_code == 404

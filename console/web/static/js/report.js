@@ -35,7 +35,21 @@ if (page) {
     for (const area of form.querySelectorAll("textarea:not([readonly])")) out[area.name] = area.value;
     return out;
   };
-  const refresh = () => { preview.src = `/api/reports/${reportId}/document.pdf?t=${Date.now()}`; };
+  // The preview shows every page as an image, loading the next page until one is not there.
+  const refresh = () => {
+    const stamp = Date.now();
+    preview.replaceChildren();
+    const load = (n) => {
+      const img = new Image();
+      img.alt = `${n}`;
+      img.onload = () => load(n + 1);
+      img.onerror = () => img.remove();
+      img.src = `${preview.dataset.src}${n}.png?t=${stamp}`;
+      preview.append(img);
+    };
+    load(1);
+  };
+  refresh();
   for (const button of document.querySelectorAll("#actions button[data-cmd]")) {
     button.addEventListener("click", async () => {
       const name = button.dataset.cmd;
