@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -106,6 +106,15 @@ class Draft:
     def missing(self) -> tuple[FieldKey, ...]:
         """Required fields still empty."""
         return tuple(f.key for f in self.fields if f.missing)
+
+    def with_field(self, new: ReportField) -> Draft:
+        """The draft with `new` in place of the field of its key (or added at the end)."""
+        kept = tuple(f for f in self.fields if f.key is not new.key)
+        return replace(self, fields=(*kept, new))
+
+    def without(self, key: FieldKey) -> Draft:
+        """The draft without the field called `key`."""
+        return replace(self, fields=tuple(f for f in self.fields if f.key is not key))
 
     def edited(self, texts: dict[FieldKey, str]) -> Draft:
         """The draft with the officer's texts in place of the log's (an empty text clears a field)."""

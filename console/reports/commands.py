@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -59,3 +59,21 @@ class CorrectReport(CommandArgs):
 
     report_id: str = ReportId
     corrects: str = Field(min_length=1, max_length=2000)
+
+
+ConfidentialName = Literal[
+    "informant_name",
+    "informant_id_number",
+    "informant_phone",
+    "informant_address",
+    "report_content",
+    "real_name",
+]
+
+
+class IncludeConfidential(CommandArgs):
+    """批准载明: a leader approves including some confidential values in this version, with the reason."""
+
+    report_id: str = ReportId
+    fields: list[ConfidentialName] = Field(min_length=1, max_length=6)
+    reason: str = Field(min_length=1, max_length=2000)

@@ -16,7 +16,7 @@ from playbooks.history import ReportFiled
 from reports.document import Header, ReportDocument, document_of
 from reports.draft import DraftError, build_draft
 from reports.facts import LogFact
-from reports.model import STAGE_LABELS, Draft, Stage
+from reports.model import STAGE_LABELS, Draft, FieldKey, Stage
 
 from ..commands import Context, Decision
 from ..errors import DomainError, NotFound
@@ -28,6 +28,7 @@ from .commands import (
     CorrectReport,
     DraftReport,
     EditReport,
+    IncludeConfidential,
     ReturnReport,
     SendReport,
     SubmitReport,
@@ -35,6 +36,7 @@ from .commands import (
 from .events import (
     DraftData,
     ReportApproved,
+    ReportConfidentialIncluded,
     ReportDrafted,
     ReportEdited,
     ReportReturned,
@@ -52,6 +54,7 @@ class Action(StrEnum):
     APPROVE = "approve"
     SEND = "send"
     CORRECT = "correct"
+    INCLUDE = "include"
 
 
 # action -> (the statuses it is allowed from, the status it leads to)
@@ -62,6 +65,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[ReportStatus], ReportStatus]] = {
     Action.APPROVE: (frozenset({ReportStatus.SUBMITTED}), ReportStatus.APPROVED),
     Action.SEND: (frozenset({ReportStatus.APPROVED}), ReportStatus.SENT),
     Action.CORRECT: (frozenset({ReportStatus.APPROVED, ReportStatus.SENT}), ReportStatus.DRAFTED),
+    Action.INCLUDE: (frozenset({ReportStatus.DRAFTED, ReportStatus.RETURNED}), ReportStatus.DRAFTED),
 }
 
 
@@ -170,7 +174,8 @@ def decide_draft(state: Drafting | None, args: DraftReport, ctx: Context) -> Dec
 def decide_edit(state: ReportState | None, args: EditReport, ctx: Context) -> Decision:
     report = _report(state)
     move(report.status, Action.EDIT)
-    present = {f.key for f in report.draft.fields}
+    # Only a leader's inclusion (report.include_confidential) writes the confidential field.
+    present = {f.key for f in report.draft.fields} - {FieldKey.CONFIDENTIAL}
     unknown = sorted(str(k) for k in args.texts if k not in present)
     if unknown:
         raise DomainError("report_field_unknown", detail=", ".join(unknown))
@@ -291,6 +296,32 @@ def decide_send(state: Sending | None, args: SendReport, ctx: Context) -> Decisi
     return Decision(events=events, result={"content_hash": report.content_hash})
 
 
+@dataclass(frozen=True)
+class Inclusion:
+    """What approving an inclusion loads: the report and which confidential fields the incident holds."""
+
+    report: ReportState | None
+    recorded: frozenset[str]
+
+
+def decide_include(state: Inclusion | None, args: IncludeConfidential, ctx: Context) -> Decision:
+    if state is None:
+        raise NotFound("report_not_found")
+    report = _report(state.report)
+    move(report.status, Action.INCLUDE)
+    absent = sorted(set(args.fields) - state.recorded)
+    if absent:
+        raise DomainError("report_confidential_missing", detail=", ".join(absent))
+    payload = ReportConfidentialIncluded(
+        report_id=report.report_id,
+        incident_id=report.incident_id,
+        version=report.version,
+        fields=sorted(set(args.fields)),
+        reason=args.reason,
+    )
+    return Decision(events=[NewEvent(stream=stream_of_report(report.report_id), payload=payload)])
+
+
 def decide_correct(state: ReportState | None, args: CorrectReport, ctx: Context) -> Decision:
     report = _report(state)
     move(report.status, Action.CORRECT)
@@ -300,7 +331,8 @@ def decide_correct(state: ReportState | None, args: CorrectReport, ctx: Context)
         incident_id=report.incident_id,
         obligation_id=report.obligation_id,
         version=report.version + 1,
-        draft=DraftData.of(report.draft),
+        # An inclusion holds for the version it was approved for: a correction asks again.
+        draft=DraftData.of(report.draft.without(FieldKey.CONFIDENTIAL)),
         corrects=previous,
     )
     return Decision(

@@ -15,6 +15,7 @@ from .commands import (
     CorrectReport,
     DraftReport,
     EditReport,
+    IncludeConfidential,
     ReturnReport,
     SendReport,
     SubmitReport,
@@ -74,6 +75,14 @@ COMMANDS = (
         "报送 Hand an approved report over for delivery",
     ),
     CommandSpec(
+        "report.include_confidential",
+        IncludeConfidential,
+        Permission.REPORT_APPROVE,
+        store.load_inclusion,
+        decide.decide_include,
+        "批准载明保密事项 Approve including confidential values in this version",
+    ),
+    CommandSpec(
         "report.correct",
         CorrectReport,
         Permission.REPORT_DRAFT,
@@ -90,6 +99,8 @@ MESSAGES = {
     "report_field_unknown": N_("This report has no such field: {detail}"),
     "report_stage_mismatch": N_("That obligation is a {detail}"),
     "report_final_needs_close": N_("The final report is drafted once the incident is closed"),
+    "report_confidential_missing": N_("The incident has no such confidential record: {detail}"),
+    "report_confidential_hidden": N_("This report holds confidential values you may not read"),
     "report_no_recipients": N_("No recipients are configured for this report"),
     "report_fonts_missing": N_(
         "No Chinese font for reports: install fonts-noto-cjk or set CONSOLE_REPORT_FONT_*"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -120,6 +121,24 @@ class ReportApproved(EventPayload):
     witness_position: int
     witness_hash: str
 
+    @classmethod
+    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+        # The frozen text may hold approved confidential values: clients fetch it through the routes
+        # that check who may read it, never from the stream.
+        return {k: v for k, v in data.items() if k != "document"}
+
+
+@event_type("report.confidential_included")
+class ReportConfidentialIncluded(EventPayload):
+    """批准载明: a leader approved including these confidential fields in this version (the values are
+    taken from the incident's sealed record by the projection; the event never carries them)."""
+
+    report_id: str
+    incident_id: str
+    version: int
+    fields: list[str]
+    reason: str
+
 
 @event_type("report.sent")
 class ReportSent(EventPayload):
@@ -143,5 +162,6 @@ EVENTS: tuple[type[EventPayload], ...] = (
     ReportSubmitted,
     ReportReturned,
     ReportApproved,
+    ReportConfidentialIncluded,
     ReportSent,
 )

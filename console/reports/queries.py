@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from reports.document import ReportDocument, document_of
-from reports.model import STAGE_LABELS, Stage
+from reports.model import STAGE_LABELS, FieldKey, Stage
 
+from ..incidents.permissions import CONFIDENTIAL_BY_ROLE
+from ..incidents.tables import incident_members
 from ..settings import Settings
 from .events import DraftData
 from .store import header_for, report_state
@@ -50,8 +52,37 @@ def reports_of_incident(conn: Connection, incident_id: str) -> list[dict[str, An
     return out
 
 
-def report_detail(conn: Connection, report_id: str) -> dict[str, Any] | None:
-    """One report: its current draft's fields (each with its log positions) and every version."""
+def may_read_confidential(conn: Connection, incident_id: str, user_id: str, roles: frozenset[str]) -> bool:
+    """Whether this user may read an incident's confidential values: by role, or assigned to it."""
+    if roles & CONFIDENTIAL_BY_ROLE:
+        return True
+    member = conn.execute(
+        select(incident_members.c.user_id).where(
+            (incident_members.c.incident_id == incident_id) & (incident_members.c.user_id == user_id)
+        )
+    ).first()
+    return member is not None
+
+
+def holds_confidential(conn: Connection, report_id: str) -> tuple[str, bool] | None:
+    """(incident, whether any version of the report carries approved confidential values), or None."""
+    item = conn.execute(
+        select(report_items.c.incident_id).where(report_items.c.report_id == report_id)
+    ).first()
+    if item is None:
+        return None
+    drafts = conn.execute(select(report_versions.c.draft).where(report_versions.c.report_id == report_id))
+    holds = any(
+        any(f.key is FieldKey.CONFIDENTIAL and f.text for f in DraftData.model_validate_json(r.draft).fields)
+        for r in drafts
+    )
+    return str(item.incident_id), holds
+
+
+def report_detail(conn: Connection, report_id: str, reveal: bool = False) -> dict[str, Any] | None:
+    """One report: its current draft's fields (each with its log positions) and every version.
+
+    Approved confidential values are shown only when `reveal` (the caller may read them)."""
     item = conn.execute(select(report_items).where(report_items.c.report_id == report_id)).first()
     if item is None:
         return None
@@ -79,7 +110,8 @@ def report_detail(conn: Connection, report_id: str) -> dict[str, Any] | None:
             {
                 "key": str(f.key),
                 "label": f.label,
-                "text": f.text,
+                "text": f.text if reveal or f.key is not FieldKey.CONFIDENTIAL else "",
+                "hidden": not reveal and f.key is FieldKey.CONFIDENTIAL,
                 "sources": list(f.sources),
                 "required": f.required,
                 "missing": f.missing,

@@ -77,6 +77,15 @@ ROLE_LABELS = {
     ResponseRole.LEADER_IN_CHARGE.value: "分管领导",
     ResponseRole.DUTY_OFFICER.value: "值班员",
 }
+# The sealed fields of an incident (console.incidents.commands.Confidential), as a report names them.
+CONFIDENTIAL_LABELS = {
+    "informant_name": "举报人姓名",
+    "informant_id_number": "身份证号",
+    "informant_phone": "联系电话",
+    "informant_address": "住址",
+    "report_content": "举报内容",
+    "real_name": "是否实名",
+}
 LEADER_ROLES = frozenset({"leader_in_charge", "commission_leader"})
 LEAD_ROLES = frozenset({ResponseRole.FIELD_COMMANDER.value, "incident_lead"})
 

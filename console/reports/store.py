@@ -11,12 +11,13 @@ from sqlalchemy.engine import Connection
 
 from playbooks.state import OPEN_REPORT, OPEN_STEP
 from reports.document import Header
-from reports.model import Stage
+from reports.model import FieldKey, ReportField, Stage
 
 from ..commands import Context
 from ..eventlog import GENESIS
 from ..events import EventPayload, RecordedEvent
 from ..incidents.events import stream_of
+from ..incidents.store import confidential_values
 from ..incidents.tables import incidents
 from ..registry import Projector
 from ..responders.tables import org_people, org_places
@@ -26,10 +27,11 @@ from ..runs.tables import playbook_runs
 from ..settings import Settings
 from ..tables import events
 from . import config
-from .decide import Approval, Drafting, ReportState, Sending
+from .decide import Approval, Drafting, Inclusion, ReportState, Sending
 from .events import (
     DraftData,
     ReportApproved,
+    ReportConfidentialIncluded,
     ReportDrafted,
     ReportEdited,
     ReportReturned,
@@ -37,7 +39,7 @@ from .events import (
     ReportStatus,
     ReportSubmitted,
 )
-from .sources import PersonInfo, facts_of
+from .sources import CONFIDENTIAL_LABELS, PersonInfo, facts_of
 from .tables import report_items, report_versions
 
 _ITEM = select(report_items).where(report_items.c.report_id == bindparam("id"))
@@ -205,6 +207,12 @@ def recipients_of(
     return config.recipients(settings, report.stage, level, obligation, drill=report.drill)
 
 
+def load_inclusion(conn: Connection, args: Any, _ctx: Context) -> Inclusion:
+    report = report_state(conn, args.report_id)
+    recorded = frozenset(confidential_values(conn, report.incident_id)) if report is not None else frozenset()
+    return Inclusion(report=report, recorded=recorded)
+
+
 def load_sending(conn: Connection, args: Any, ctx: Context) -> Sending:
     report = report_state(conn, args.report_id)
     if report is None:
@@ -327,6 +335,32 @@ def _approved(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
+def _included(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportConfidentialIncluded)
+    # The values as the sealed record held them when the leader approved: the log's earlier events.
+    values = confidential_values(conn, p.incident_id)
+    parts = []
+    for name in p.fields:
+        value = values.get(name)
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        if value is not None:
+            parts.append(f"{CONFIDENTIAL_LABELS.get(name, name)}：{value}")
+    text = "；".join(parts) + "。" if parts else ""
+    row = conn.execute(_VERSION, {"id": p.report_id, "v": p.version}).one()
+    draft = DraftData.model_validate_json(row.draft).draft()
+    field = ReportField(FieldKey.CONFIDENTIAL, text, (event.position,))
+    _set_version(
+        conn,
+        p.report_id,
+        p.version,
+        event.position,
+        draft=DraftData.of(draft.with_field(field)).model_dump_json(),
+        status=ReportStatus.DRAFTED.value,
+    )
+
+
 def _sent(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, ReportSent)
@@ -347,5 +381,6 @@ PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     ReportSubmitted: (_submitted,),
     ReportReturned: (_returned,),
     ReportApproved: (_approved,),
+    ReportConfidentialIncluded: (_included,),
     ReportSent: (_sent,),
 }

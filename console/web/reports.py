@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy.engine import Connection
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -13,12 +14,19 @@ from reports.fonts import FontsMissing
 from reports.preview import NoSuchPage, page_png
 from reports.render import render
 
-from ..errors import DomainError, InvalidInput, NotFound
+from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..permissions import Permission
 from ..reports.config import font_files
-from ..reports.queries import DocumentNotFound, report_detail, report_document, reports_of_incident
+from ..reports.queries import (
+    DocumentNotFound,
+    holds_confidential,
+    may_read_confidential,
+    report_detail,
+    report_document,
+    reports_of_incident,
+)
 from ..settings import Settings
-from .edge import require, runtime
+from .edge import Caller, require, runtime
 from .pages import shell, signed_in, templates
 
 MEDIA = {
@@ -63,12 +71,43 @@ async def list_reports(request: Request) -> Response:
     return JSONResponse({"ok": True, "reports": found})
 
 
+def _reveal(conn: Connection, report_id: str, caller: Caller) -> tuple[bool, bool] | None:
+    """(whether the report holds approved confidential values, whether the caller may read them)."""
+    held = holds_confidential(conn, report_id)
+    if held is None:
+        return None
+    incident_id, holds = held
+    user = caller.user
+    return holds, may_read_confidential(conn, incident_id, user.id, frozenset(user.roles))
+
+
+async def _readable(request: Request, report_id: str, caller: Caller) -> bool:
+    """Whether the caller may read the report's confidential values; 404 when there is no report."""
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(_reveal, report_id, caller)
+    if found is None:
+        raise NotFound("report_not_found")
+    return found[1]
+
+
+async def _whole_document(request: Request, report_id: str, caller: Caller) -> None:
+    """A rendered report is whole: one that holds confidential values goes only to who may read them."""
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(_reveal, report_id, caller)
+    if found is None:
+        raise NotFound("report_not_found")
+    holds, may = found
+    if holds and not may:
+        raise Forbidden("report_confidential_hidden")
+
+
 async def get_report(request: Request) -> Response:
     """One report: its fields (each naming the log positions it came from) and its versions."""
-    await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, Permission.BOARD_VIEW)
     report_id = _id(request, "report_id")
+    reveal = await _readable(request, report_id, caller)
     async with runtime(request).db.read.connect() as db:
-        found = await db.run_sync(report_detail, report_id)
+        found = await db.run_sync(report_detail, report_id, reveal)
     if found is None:
         raise NotFound("report_not_found")
     return JSONResponse({"ok": True, "report": found})
@@ -76,8 +115,9 @@ async def get_report(request: Request) -> Response:
 
 async def get_document(request: Request) -> Response:
     """The report as PDF or DOCX: the frozen document once approved, else a preview of the draft."""
-    await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, Permission.BOARD_VIEW)
     report_id = _id(request, "report_id")
+    await _whole_document(request, report_id, caller)
     kind = str(request.path_params["kind"])
     if kind not in MEDIA:
         raise NotFound("report_not_found")
@@ -103,8 +143,9 @@ async def get_document(request: Request) -> Response:
 
 async def get_preview(request: Request) -> Response:
     """One page of the report's PDF as a PNG: the live preview beside the draft."""
-    await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, Permission.BOARD_VIEW)
     report_id = _id(request, "report_id")
+    await _whole_document(request, report_id, caller)
     raw = str(request.path_params["page"])
     if not raw.isdigit() or not 0 < int(raw) < 1000:
         raise NotFound("report_not_found")
@@ -128,8 +169,9 @@ async def report_page(request: Request) -> Response:
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     report_id = _id(request, "report_id")
+    reveal = await _readable(request, report_id, caller)
     async with runtime(request).db.read.connect() as db:
-        found = await db.run_sync(report_detail, report_id)
+        found = await db.run_sync(report_detail, report_id, reveal)
     if found is None:
         raise NotFound("report_not_found")
     ctx = shell(request, caller, page="report", report=found, boot={"report": found})

@@ -164,6 +164,27 @@ def test_a_sit_in_is_reported_first_then_only_its_changes_then_finally(
     assert "人员已劝离" in fields["outcome"]["text"] and fields["outcome"]["sources"]
     assert "55人" in fields["head_count"]["text"]
 
+    # A leader approves including the informant's name in this version, with the reason: the values come
+    # from the sealed record, reach only those who may read them, and never travel in the stream.
+    inclusion = {
+        "report_id": final["report_id"],
+        "fields": ["informant_name"],
+        "reason": "市纪委要求核实举报人",
+    }
+    _refused(duty, "report.include_confidential", inclusion, "forbidden")
+    leader.ok("report.include_confidential", inclusion)
+    assert _fields(leader, final["report_id"])["confidential"]["text"] == "举报人姓名：赵密。"
+    hidden = _fields(duty, final["report_id"])["confidential"]
+    assert hidden["text"] == "" and hidden["hidden"] is True
+    assert duty.get(f"/api/reports/{final['report_id']}/document.docx").status_code == 403
+    assert "赵密" not in duty.get("/api/events?after=0").text
+    _refused(
+        duty,
+        "report.edit",
+        {"report_id": final["report_id"], "texts": {"confidential": "x"}},
+        "report_field_unknown",
+    )
+
     pdf = duty.get(f"/api/reports/{report_id}/document.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
