@@ -915,6 +915,9 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "stage": enum_or_junk(["initial", "followup", "final", "daily"]),
     "texts": st.one_of(st.dictionaries(st.sampled_from(["demands", "trend", "nope"]), texts), json_values),
     "corrects": texts,
+    "fields": st.one_of(
+        st.lists(st.sampled_from(["informant_name", "report_content", "nope"]), max_size=8), json_values
+    ),
 }
 extra_args = st.dictionaries(
     st.sampled_from(["extra", "id", "__proto__", "Type", "incident", "constructor", ""])
@@ -994,6 +997,7 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "stage": st.sampled_from(["initial", "followup", "final", "daily"]),
     "texts": st.dictionaries(st.sampled_from(["demands", "trend"]), valid_texts, min_size=1, max_size=2),
     "corrects": valid_texts,
+    "fields": st.lists(st.sampled_from(["informant_name", "report_content"]), min_size=1, max_size=2),
 }
 
 
