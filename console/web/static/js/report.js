@@ -78,3 +78,31 @@ if (list && draft) {
     if (result && result.report_id) window.location.href = `/reports/${result.report_id}`;
   });
 }
+
+// 报送任务: the playbook's report obligations with their status and deadline, each draftable at once.
+const tasks = document.getElementById("tasks");
+if (list && tasks) {
+  fetch(`/api/incidents/${list.dataset.incident}/run`).then((r) => r.json()).then((body) => {
+    if (!body.ok) return;
+    for (const obligation of body.run.reports) {
+      const item = document.createElement("li");
+      const due = obligation.due_at ? ` · ${tasks.dataset.labelDue} ${new Date(obligation.due_at).toLocaleString()}` : "";
+      const english = document.documentElement.lang === "en";
+      const title = obligation.title ? (english ? obligation.title.en : obligation.title.zh) : obligation.id;
+      item.textContent = `${title} · ${obligation.status}${due} `;
+      item.dataset.status = obligation.status;
+      if (tasks.dataset.draft && ["ready", "due_soon", "overdue"].includes(obligation.status)) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = tasks.dataset.labelDraft;
+        button.addEventListener("click", async () => {
+          const stage = obligation.stage;
+          const result = await command("report.draft", {incident_id: list.dataset.incident, stage, obligation_id: obligation.id});
+          if (result && result.report_id) window.location.href = `/reports/${result.report_id}`;
+        });
+        item.append(button);
+      }
+      tasks.append(item);
+    }
+  });
+}
