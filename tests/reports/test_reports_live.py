@@ -54,6 +54,7 @@ def test_a_sit_in_is_reported_first_then_only_its_changes_then_finally(
     deployment: Deployment,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     duty, leader = Api(server, "duty"), Api(server, "leader")
     import_organisation(duty)
@@ -191,6 +192,16 @@ def test_a_sit_in_is_reported_first_then_only_its_changes_then_finally(
     png = duty.get(f"/api/reports/{report_id}/preview/1.png")
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
     assert duty.get(f"/api/reports/{report_id}/preview/99.png").status_code == 404
+
+    # render-report writes a stored report by the incident's number; the suffix picks the format.
+    output = tmp_path / "首报.docx"
+    assert main(["render-report", registered["number"], "--stage", "initial", "--output", str(output)]) == 0
+    assert "关于机关大门静坐、围堵事件的首报" in "\n".join(
+        p.text for p in python_docx.Document(output).paragraphs
+    )
+    assert main(["render-report", registered["number"], "--stage", "daily", "--output", str(output)]) == 1
+    assert main(["render-report", "--demo", "--output", str(tmp_path / "demo.txt")]) == 2
+    capsys.readouterr()
 
     # The projection is the log's: replaying every event gives the same report tables.
     before = deployment.dump_projections()
