@@ -77,3 +77,11 @@ class IncludeConfidential(CommandArgs):
     report_id: str = ReportId
     fields: list[ConfidentialName] = Field(min_length=1, max_length=6)
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class LogDownload(CommandArgs):
+    """(internal) 下载登记: a report was downloaded or previewed; the console logs it before it is sent."""
+
+    report_id: str = ReportId
+    version: int | None = Field(default=None, ge=1, le=10_000)
+    format: Literal["pdf", "docx", "preview"]

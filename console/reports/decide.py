@@ -20,7 +20,7 @@ from reports.model import STAGE_LABELS, Draft, FieldKey, Stage
 
 from ..commands import Context, Decision
 from ..errors import DomainError, NotFound
-from ..events import NewEvent
+from ..events import VISIBILITY_AUDIT, NewEvent
 from ..incidents.events import stream_of
 from ..runs.events import RunReportFiled
 from .commands import (
@@ -29,6 +29,7 @@ from .commands import (
     DraftReport,
     EditReport,
     IncludeConfidential,
+    LogDownload,
     ReturnReport,
     SendReport,
     SubmitReport,
@@ -37,6 +38,7 @@ from .events import (
     DraftData,
     ReportApproved,
     ReportConfidentialIncluded,
+    ReportDownloaded,
     ReportDrafted,
     ReportEdited,
     ReportReturned,
@@ -339,3 +341,13 @@ def decide_correct(state: ReportState | None, args: CorrectReport, ctx: Context)
         events=[NewEvent(stream=stream_of_report(report.report_id), payload=payload)],
         result={"report_id": report.report_id, "version": report.version + 1},
     )
+
+
+def decide_download(state: ReportState | None, args: LogDownload, ctx: Context) -> Decision:
+    """Log a download before it happens (audit visibility: reviewers and admins see these)."""
+    report = _report(state)
+    payload = ReportDownloaded(
+        report_id=report.report_id, version=args.version or report.version, format=args.format
+    )
+    event = NewEvent(stream=stream_of_report(report.report_id), payload=payload, visibility=VISIBILITY_AUDIT)
+    return Decision(events=[event])

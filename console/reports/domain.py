@@ -16,6 +16,7 @@ from .commands import (
     DraftReport,
     EditReport,
     IncludeConfidential,
+    LogDownload,
     ReturnReport,
     SendReport,
     SubmitReport,
@@ -81,6 +82,15 @@ COMMANDS = (
         store.load_inclusion,
         decide.decide_include,
         "批准载明保密事项 Approve including confidential values in this version",
+    ),
+    CommandSpec(
+        "report.log_download",
+        LogDownload,
+        Permission.REPORT_READ,
+        store.load_report,
+        decide.decide_download,
+        "（自动）下载登记 Log a report's download or preview",
+        internal=True,
     ),
     CommandSpec(
         "report.correct",

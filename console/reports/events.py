@@ -156,6 +156,15 @@ class ReportSent(EventPayload):
     drill: bool
 
 
+@event_type("report.downloaded")
+class ReportDownloaded(EventPayload):
+    """下载登记: who fetched which version of a report, in which form (the event's actor and time)."""
+
+    report_id: str
+    version: int
+    format: str
+
+
 EVENTS: tuple[type[EventPayload], ...] = (
     ReportDrafted,
     ReportEdited,
@@ -164,4 +173,5 @@ EVENTS: tuple[type[EventPayload], ...] = (
     ReportApproved,
     ReportConfidentialIncluded,
     ReportSent,
+    ReportDownloaded,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 from sqlalchemy.engine import Connection
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from reports.fonts import FontsMissing
 from reports.preview import NoSuchPage, page_png
 from reports.render import render
 
+from ..commands import CommandEnvelope
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..permissions import Permission
 from ..reports.config import font_files
@@ -101,6 +103,19 @@ async def _whole_document(request: Request, report_id: str, caller: Caller) -> N
         raise Forbidden("report_confidential_hidden")
 
 
+async def _log_download(
+    request: Request, caller: Caller, report_id: str, version: int | None, kind: str
+) -> None:
+    """Log the read in the caller's name before anything is sent (下载登记); a refusal stops it."""
+    rt = runtime(request)
+    args = {"report_id": report_id, "version": version, "format": kind}
+    envelope = CommandEnvelope(id="download-" + uuid.uuid4().hex, name="report.log_download", args=args)
+    result = await rt.service.submit(envelope, caller.user.actor, internal=True)
+    if not result.ok:
+        assert result.error is not None
+        raise result.error
+
+
 async def get_report(request: Request) -> Response:
     """One report: its fields (each naming the log positions it came from) and its versions."""
     caller = await require(request, Permission.BOARD_VIEW)
@@ -132,6 +147,7 @@ async def get_document(request: Request) -> Response:
             )
         except DocumentNotFound:
             raise NotFound("report_not_found") from None
+    await _log_download(request, caller, report_id, doc.version, kind)
     if kind == "pdf":
         data = await _pdf(doc, rt.settings)
     else:
@@ -155,6 +171,8 @@ async def get_preview(request: Request) -> Response:
             doc = await db.run_sync(report_document, report_id, None, rt.settings, rt.clock.now())
         except DocumentNotFound:
             raise NotFound("report_not_found") from None
+    if raw == "1":  # a preview is one read, however many pages it shows
+        await _log_download(request, caller, report_id, doc.version, "preview")
     pdf = await _pdf(doc, rt.settings)
     try:
         png = await asyncio.to_thread(page_png, pdf, int(raw))

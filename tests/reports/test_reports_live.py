@@ -189,6 +189,14 @@ def test_a_sit_in_is_reported_first_then_only_its_changes_then_finally(
     pdf = duty.get(f"/api/reports/{report_id}/document.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"
+    # Every download is logged in the reader's name, for reviewers (下载登记).
+    audit = Api(server, "reviewer").get("/api/events?after=0&limit=1000").json()["events"]
+    downloads = [e for e in audit if e["event"] == "report.downloaded"]
+    assert {(e["actor"]["name"], e["data"]["format"]) for e in downloads} >= {
+        ("duty", "pdf"),
+        ("duty", "docx"),
+    }, [(e["event"], e["position"]) for e in audit]
+    assert "report.downloaded" not in duty.get("/api/events?after=0&limit=1000").text
     png = duty.get(f"/api/reports/{report_id}/preview/1.png")
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
     assert duty.get(f"/api/reports/{report_id}/preview/99.png").status_code == 404
