@@ -12,7 +12,7 @@ import pdfplumber
 import pytest
 
 from reports.demo import demo_document
-from reports.fonts import FontsMissing, choose_fonts
+from reports.fonts import FontFiles, FontsMissing, choose_fonts
 from reports.pdf import render_pdf
 
 MM = 72 / 25.4
@@ -95,3 +95,14 @@ def test_page_numbers_are_dashed_and_every_page_is_watermarked(pdf: Any) -> None
 def test_missing_cjk_fonts_name_what_to_install(tmp_path: Any) -> None:
     with pytest.raises(FontsMissing, match="fonts-noto-cjk"):
         choose_fonts(dirs=[tmp_path])
+    with pytest.raises(FontsMissing, match="CONSOLE_REPORT_FONT_BODY"):
+        choose_fonts(FontFiles(body=tmp_path / "仿宋_GB2312.ttf"))
+
+
+def test_the_offices_licensed_fonts_are_declared_when_configured(tmp_path: Any) -> None:
+    licensed = tmp_path / "方正小标宋.ttf"
+    licensed.write_bytes(b"")  # the choice checks the file is there; WeasyPrint reads it when rendering
+    chosen = choose_fonts(FontFiles(title=licensed))  # the body falls back to Noto Serif CJK
+    assert chosen.licensed == ("title",)
+    assert chosen.title.startswith('"report-title"')
+    assert [f.url for f in chosen.faces] == [licensed.resolve().as_uri()]
