@@ -106,3 +106,13 @@ def test_the_offices_licensed_fonts_are_declared_when_configured(tmp_path: Any) 
     assert chosen.licensed == ("title",)
     assert chosen.title.startswith('"report-title"')
     assert [f.url for f in chosen.faces] == [licensed.resolve().as_uri()]
+
+
+def test_the_colophon_sits_at_the_foot_of_the_last_page(pdf: Any) -> None:
+    last = pdf.pages[-1]
+    printed = [w for w in last.extract_words() if w["text"].endswith("印发")]
+    assert printed, last.extract_text()
+    # 版记's last line is the type area's last line (GB/T 9704 §8: 版记 on the last page, at its foot).
+    assert TOP + HEIGHT - 8 * MM < printed[0]["bottom"] <= TOP + HEIGHT + TOLERANCE
+    for page in pdf.pages[:-1]:
+        assert "印发" not in page.extract_text()
