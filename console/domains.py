@@ -10,10 +10,11 @@ from functools import cache
 
 from .incidents.domain import DOMAIN as INCIDENTS
 from .registry import Domain, Registry
+from .reports.domain import DOMAIN as REPORTS
 from .responders.domain import DOMAIN as RESPONDERS
 from .runs.domain import DOMAIN as RUNS
 
-DOMAINS: tuple[Domain, ...] = (INCIDENTS, RUNS, RESPONDERS)
+DOMAINS: tuple[Domain, ...] = (INCIDENTS, RUNS, RESPONDERS, REPORTS)
 
 
 @cache

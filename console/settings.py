@@ -197,4 +197,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         keep_alive_seconds=_whole_number(env, "CONSOLE_KEEP_ALIVE_SECONDS", 5, 1),
         max_connections=_whole_number(env, "CONSOLE_MAX_CONNECTIONS", 2000, 1),
         ws_per_user=_whole_number(env, "CONSOLE_WS_PER_USER", 20, 1),
+        # The reports domain's settings (console.reports.config) are read from here.
+        extra={k: v for k, v in env.items() if k.startswith("CONSOLE_REPORT_")},
     )

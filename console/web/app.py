@@ -24,7 +24,7 @@ from ..permissions import PUBLIC
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import api, pages, responders, runs, tokens
+from . import api, pages, reports, responders, runs, tokens
 from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -155,6 +155,7 @@ ROUTE_ACCESS: dict[tuple[str, str], str] = {
     **runs.ACCESS,
     **responders.ACCESS,
     **tokens.ACCESS,
+    **reports.ACCESS,
 }
 
 
@@ -192,6 +193,7 @@ def create_app(
         *runs.ROUTES,
         *responders.ROUTES,
         *tokens.ROUTES,
+        *reports.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

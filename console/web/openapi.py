@@ -82,6 +82,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Choose the language (zh_CN or en) and go back", media=(), ok=303, path_schemas={"locale": PATH_ID}
     ),
     ("GET", "/sw.js"): Operation("The offline service worker", media=("text/javascript",)),
+    ("GET", "/reports/{report_id}"): _page("报告 One report beside its PDF preview", 404),
+    ("GET", "/incidents/{incident_id}/reports"): _page(
+        "报告 An incident's reports and drafting a new one", 404
+    ),
     ("GET", "/responder"): _page("我的任务 A responder's assignments"),
     ("GET", "/roster"): _page("值班表 The duty roster"),
     ("GET", "/incidents/{incident_id}/movements"): _page("人员动态 Movement board and log", 404),
@@ -135,6 +139,25 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Older entries of an incident's timeline, page by page, as the caller may see them",
         query=_PAGING,
         statuses=(404, 422),
+    ),
+    ("GET", "/api/incidents/{incident_id}/reports"): Operation(
+        "报告 An incident's reports, each with its stage, version and status", statuses=(404,)
+    ),
+    ("GET", "/api/reports/{report_id}"): Operation(
+        "One report: its fields, versions and status", statuses=(404,)
+    ),
+    ("GET", "/api/reports/{report_id}/document.{kind}"): Operation(
+        "The report as PDF or DOCX (the frozen version once approved; downloads are logged)",
+        media=("application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        query={"version": {"type": "integer", "minimum": 1, "maximum": 9999}},
+        statuses=(404, 409),
+        path_schemas={"kind": {"type": "string", "enum": ["pdf", "docx"]}},
+    ),
+    ("GET", "/api/reports/{report_id}/preview/{page}.png"): Operation(
+        "One page of the report's PDF as a PNG (the preview beside the draft)",
+        media=("image/png",),
+        statuses=(404, 409),
+        path_schemas={"page": {"type": "integer", "minimum": 1, "maximum": 999}},
     ),
     ("GET", "/api/incidents/{incident_id}/run"): Operation("One incident's playbook run", statuses=(404,)),
     ("GET", "/api/roster"): Operation("值班表 Who is on duty now, swaps and overrides"),

@@ -899,7 +899,7 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     ),
     # responders and dispatch (console.dispatch)
     "table": enum_or_junk(["units", "people", "places", "shifts"]),
-    "format": enum_or_junk(["csv", "yaml"]),
+    "format": enum_or_junk(["csv", "yaml", "pdf", "docx", "preview"]),
     "name": texts,
     "unit_id": st.one_of(st.sampled_from(["county", "office"]), nasty_text, json_scalars),
     "lat": st.one_of(st.floats(allow_nan=False), json_scalars),
@@ -916,6 +916,14 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "place_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
     "within_minutes": st.one_of(st.integers(-5, 300), json_scalars),
     "rollcall_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "report_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "stage": enum_or_junk(["initial", "followup", "final", "daily"]),
+    "texts": st.one_of(st.dictionaries(st.sampled_from(["demands", "trend", "nope"]), texts), json_values),
+    "corrects": texts,
+    "version": st.one_of(st.integers(-5, 20_000), json_scalars),
+    "fields": st.one_of(
+        st.lists(st.sampled_from(["informant_name", "report_content", "nope"]), max_size=8), json_values
+    ),
 }
 extra_args = st.dictionaries(
     st.sampled_from(["extra", "id", "__proto__", "Type", "incident", "constructor", ""])
@@ -975,7 +983,7 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     ),
     # responders and dispatch (console.dispatch)
     "table": st.sampled_from(["units", "people", "places", "shifts"]),
-    "format": st.sampled_from(["csv", "yaml"]),
+    "format": st.sampled_from(["csv", "yaml", "pdf", "docx", "preview"]),
     "name": valid_texts,
     "unit_id": st.sampled_from(["county", "office", "x"]),
     "lat": st.floats(-90, 90),
@@ -992,6 +1000,12 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "place_id": st.sampled_from(["hall", "gate"]),
     "within_minutes": st.integers(1, 240),
     "rollcall_id": st.sampled_from(["r-1"]),
+    "report_id": st.sampled_from(["rep-1"]),
+    "stage": st.sampled_from(["initial", "followup", "final", "daily"]),
+    "texts": st.dictionaries(st.sampled_from(["demands", "trend"]), valid_texts, min_size=1, max_size=2),
+    "corrects": valid_texts,
+    "fields": st.lists(st.sampled_from(["informant_name", "report_content"]), min_size=1, max_size=2),
+    "version": st.integers(1, 3),
 }
 
 
