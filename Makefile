@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	scripts/debian-packages run
 	$(PY) -m console migrate
 	$(PY) -m console seed-demo
 	$(PY) -m console serve --host 127.0.0.1 --port 8000
@@ -23,6 +24,7 @@ run: $(STAMP)
 PYTEST_WORKERS ?= 3
 
 test: $(STAMP)
+	scripts/debian-packages test
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 check: $(STAMP)
