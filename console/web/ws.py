@@ -46,7 +46,10 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         caller = None  # a cookie sent by another site's page does not authenticate
     await websocket.accept()
     try:
-        raw = await asyncio.wait_for(websocket.receive_text(), timeout=HELLO_TIMEOUT)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel (shutdown) that
+        # arrives in the same loop step as the hello.
+        async with asyncio.timeout(HELLO_TIMEOUT):
+            raw = await websocket.receive_text()
         hello = parse_hello(parse_json(raw))
     except (TimeoutError, ValueError, ConsoleError, KeyError):
         await _refuse(websocket, CLOSE_BAD_HELLO, "hello_expected", locale_of(websocket))
