@@ -153,4 +153,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_memory_kib=_whole_number(
             env, "CONSOLE_PASSWORD_MEMORY_KIB", DEFAULT_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB
         ),
+        # The alerts domain reads and checks its own (console.alerts.config).
+        extra={k: v for k, v in env.items() if k.startswith("CONSOLE_ALERT_")},
     )

@@ -26,6 +26,7 @@ DOMAIN_MODULES = (
     "console.incidents",
     "console.runs",
     "console.responders",
+    "console.alerts",
 )
 
 
@@ -64,7 +65,7 @@ def test_every_domain_package_has_the_same_files_for_the_same_jobs() -> None:
 
 
 def test_the_console_lists_its_domains() -> None:
-    assert [d.name for d in DOMAINS] == ["incidents", "runs", "responders"]
+    assert [d.name for d in DOMAINS] == ["incidents", "runs", "responders", "alerts"]
     assert "incident.register" in registry().commands and "run.fire" in registry().commands
 
 
