@@ -183,6 +183,12 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_test_alert(settings: Settings, args: argparse.Namespace) -> int:
+    from .alerts.cli import send_test_alert
+
+    return send_test_alert(args.url, settings.locale)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="incident-console", description="信访应急指挥台 Incident Console")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("verify-log", help="verify the hash chain; names the first broken position").set_defaults(
         run=_verify_log
     )
+
+    test_alert = sub.add_parser(
+        "send-test-alert", help="send a content-free test message through one apprise URL (发送测试消息)"
+    )
+    test_alert.add_argument("url", help="the channel's apprise URL, e.g. dingtalk://… or mailto://…")
+    test_alert.set_defaults(run=_send_test_alert)
 
     backup = sub.add_parser("backup", help="write a consistent backup of the database")
     backup.add_argument("--output", help="file to write (default var/backup/console-backup.db)")

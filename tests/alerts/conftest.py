@@ -43,7 +43,9 @@ ALERT_ENV = {
 @pytest.fixture
 def alert_deployment(alerts_backend: str, tmp_path: Path, templates: Any) -> Iterator[Deployment]:
     with templates.get(alerts_backend).copy(tmp_path) as url:
-        yield Deployment(url=url, data_dir=tmp_path, extra=dict(ALERT_ENV))
+        made = Deployment(url=url, data_dir=tmp_path, extra=dict(ALERT_ENV))
+        made.add_users({"boss": "leader"})  # the commission's leader (the template has one user per role)
+        yield made
 
 
 @pytest.fixture
@@ -63,6 +65,7 @@ def receiver() -> Iterator[HttpReceiver]:
         yield rec
     finally:
         rec.server.shutdown()
+        rec.server.server_close()
 
 
 @pytest.fixture(scope="session")
