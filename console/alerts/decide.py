@@ -27,7 +27,7 @@ def decide_set_channels(state: ChannelsState, args: SetChannels, ctx: Context) -
     for i, url in enumerate(urls, start=1):
         reason = None if url == IN_APP else check_url(url)
         if reason is not None:
-            raise InvalidInput("channel_refused", index=i, detail=reason)
+            raise InvalidInput("channel_refused", index=i, detail=f"#{i}: {reason}")
     if len(set(urls)) != len(urls):
         raise InvalidInput("channel_refused", index=0, detail="the same channel is listed twice")
     payload = ChannelsSet(person_id=state.person_id, channels=urls, locale=args.locale)

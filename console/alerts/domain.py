@@ -61,7 +61,7 @@ COMMANDS = (
 )
 
 MESSAGES = {
-    "channel_refused": N_("Channel {index} cannot be used, nothing was saved: {detail}"),
+    "channel_refused": N_("A channel cannot be used, nothing was saved: {detail}"),
     "alert_not_found": N_("Alert not found"),
     "attempt_closed": N_("This attempt is already recorded"),
     "escalation_stale": N_("This escalation has already moved on"),

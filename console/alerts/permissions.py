@@ -14,10 +14,11 @@ class Permission(StrEnum):
     DELIVERY_LOG = "alert.delivery_log"  # read the delivery log of incidents
 
 
-_ALL = frozenset(Role)
+# Everyone who acts may set their own channels and acknowledge their own pages; the inspector only reads.
+_ACTING = frozenset(Role) - {Role.INSPECTOR}
 GRANTS: dict[str, frozenset[Role]] = {
-    Permission.CHANNELS_SET: _ALL,
-    Permission.ACKNOWLEDGE: _ALL,
+    Permission.CHANNELS_SET: _ACTING,
+    Permission.ACKNOWLEDGE: _ACTING,
     Permission.INTERNAL: frozenset({Role.DUTY_OFFICER}),
     Permission.DELIVERY_LOG: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.REVIEWER, Role.ADMIN}),
 }

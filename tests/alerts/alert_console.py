@@ -89,7 +89,11 @@ class AlertConsole:
     async def organisation(self) -> None:
         start = (self.clock.now() - timedelta(hours=2)).isoformat()
         end = (self.clock.now() + timedelta(hours=10)).isoformat()
-        shifts = f"id,unit_id,post,start,end,holder_id\ns-lead,county,leader_on_duty,{start},{end},leader\n"
+        shifts = (
+            "id,unit_id,post,start,end,holder_id\n"
+            f"s-lead,county,leader_on_duty,{start},{end},leader\n"
+            f"s-r1,office,standby,{start},{end},r1\n"
+        )
         for table, text in (("units", UNITS), ("places", PLACES), ("people", PEOPLE), ("shifts", shifts)):
             await self.ok("org.import", {"table": table, "text": text})
 

@@ -33,6 +33,7 @@ async def test_a_channel_apprise_cannot_use_is_refused_with_its_reason_and_nothi
     assert not result.ok and result.error is not None
     assert result.error.code == "channel_refused", result.error.params
     assert result.error.params["index"] == 2, result.error.params
+    assert "#2" in str(result.error.params["detail"])
     assert "apprise" in str(result.error.params["detail"])
     assert await console.rows(alert_channels) == []
 

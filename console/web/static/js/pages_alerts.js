@@ -1,20 +1,14 @@
 // 站内提醒: the in-app channel. Shows the signed-in person's unacknowledged pages as a banner with an
 // acknowledge button, with sound and vibration where the device allows. Self-contained: a page opts in
 // by including this script and calling PagesAlerts.start({send}) where `send(name, args)` sends a
-// command over the page's live connection (live.js); `PagesAlerts.onEvent(event)` is fed each event.
+// command over the page's live connection (live.js) and `text` the translated texts the server hands
+// the page (console.web.alerts.IN_APP_TEXT); `PagesAlerts.onEvent(event)` is fed each event.
 (function () {
   "use strict";
-  const TEXT = {
-    zh: { title: "紧急呼叫", ack: "确认收到", level: "级别", drill: "【演练】" },
-    en: { title: "Page", ack: "Acknowledge", level: "level", drill: "[DRILL] " },
-  };
+  let text = { title: "Page", ack: "I have received it", level: "Level", drill: "[Drill]" };
   let send = null;
   let box = null;
   const shown = new Map();
-
-  function lang() {
-    return document.documentElement.lang === "en" ? TEXT.en : TEXT.zh;
-  }
 
   function buzz() {
     try {
@@ -42,7 +36,7 @@
     }
     box.replaceChildren();
     box.hidden = shown.size === 0;
-    const t = lang();
+    const t = text;
     for (const page of shown.values()) {
       const row = document.createElement("div");
       row.className = "alert-page";
@@ -83,6 +77,7 @@
   window.PagesAlerts = {
     start(options) {
       send = (options && options.send) || null;
+      if (options && options.text) text = Object.assign({}, text, options.text);
       refresh();
     },
     onEvent,
