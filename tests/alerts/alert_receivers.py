@@ -25,11 +25,13 @@ class Received:
 
 @dataclass
 class HttpReceiver:
-    """Records every POST; paths under /fail/ answer 500."""
+    """Records every POST; paths under /fail/ answer 500; paths under /slow/ are recorded at once and
+    answered only when `gate` is set (a send in flight, for the tests that kill a sender mid-send)."""
 
     server: ThreadingHTTPServer
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    gate: threading.Event = field(default_factory=threading.Event)
 
     @property
     def port(self) -> int:
@@ -65,6 +67,8 @@ def start_http_receiver() -> HttpReceiver:
             rec = holder["r"]
             with rec.lock:
                 rec.received.append(Received(self.path.split("?")[0], title, body, raw))
+            if self.path.startswith("/slow"):
+                rec.gate.wait(30)
             status = 500 if self.path.startswith("/fail") else 200
             self.send_response(status)
             self.send_header("content-length", "2")

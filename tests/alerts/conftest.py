@@ -27,7 +27,21 @@ def _usable(name: str) -> str:
     return name
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+# The modules whose behaviour depends on the database (claiming, leases, two senders) run on both;
+# the others check what the alerts say and decide, which the database does not change.
+BOTH_BACKENDS = frozenset({"test_alert_outbox", "test_alert_senders"})
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "alerts_backend" in metafunc.fixturenames:
+        module = metafunc.module.__name__.rsplit(".", 1)[-1]
+        params = ["sqlite"]
+        if module in BOTH_BACKENDS:
+            params.append(pytest.param("postgres", marks=pytest.mark.postgres))
+        metafunc.parametrize("alerts_backend", params, indirect=True)
+
+
+@pytest.fixture
 def alerts_backend(request: pytest.FixtureRequest) -> str:
     return _usable(request.param)
 
