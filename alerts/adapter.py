@@ -19,6 +19,8 @@ from .message import Message
 _APPRISE_LOG = logging.getLogger("apprise")
 _APPRISE_LOG.propagate = False
 _APPRISE_LOG.addHandler(logging.NullHandler())
+# urllib3 (under apprise) logs request lines, paths and so bot keys included, at DEBUG: never those.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 TIMEOUT_SECONDS = 10
 

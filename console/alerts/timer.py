@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,6 +66,8 @@ class Worker:
         self.config: AlertSettings = alert_settings(settings)
         self.name = uuid.uuid4().hex[:12]
         self.sent = 0
+        # Threads of its own: a batch of slow gateways must not take the loop's default executor.
+        self._senders = ThreadPoolExecutor(max_workers=self.config.batch, thread_name_prefix="alert-send")
 
     async def tick(self) -> int:
         """One look: escalations due, then attempts due. Returns how many attempts were sent."""
@@ -125,41 +128,55 @@ class Worker:
             .where(alert_outbox.c.id.in_([r.id for r in rows]))
             .values(lease_until=lease, claimed_by=self.name)
         )
-        return [self._prepare(conn, row, now) for row in rows]
+        return self._prepare(conn, list(rows), now)
 
-    def _prepare(self, conn: Connection, r: Any, now: datetime) -> Claimed:
-        url = conn.scalar(
-            select(alert_channels.c.url).where(
-                (alert_channels.c.person_id == r.person_id) & (alert_channels.c.fingerprint == r.fingerprint)
+    def _prepare(self, conn: Connection, rows: list[Any], now: datetime) -> list[Claimed]:
+        """What each claimed attempt says and where it goes, read in a few queries for the whole batch."""
+        people = sorted({r.person_id for r in rows})
+        urls = {
+            (c.person_id, c.fingerprint): c.url
+            for c in conn.execute(select(alert_channels).where(alert_channels.c.person_id.in_(people)))
+        }
+        locales = dict(
+            conn.execute(
+                select(alert_people.c.person_id, alert_people.c.locale).where(
+                    alert_people.c.person_id.in_(people)
+                )
+            ).all()
+        )
+        alert_rows = {
+            a.id: a
+            for a in conn.execute(select(alerts).where(alerts.c.id.in_(sorted({r.alert_id for r in rows}))))
+        }
+        incident_rows = {
+            i.incident_id: i
+            for i in conn.execute(
+                select(alert_incidents).where(
+                    alert_incidents.c.incident_id.in_(sorted({a.incident_id for a in alert_rows.values()}))
+                )
             )
-        )
-        if r.kind == ChannelKind.IN_APP.value:
-            url = IN_APP
-        alert = conn.execute(select(alerts).where(alerts.c.id == r.alert_id)).one()
-        incident = conn.execute(
-            select(alert_incidents).where(alert_incidents.c.incident_id == alert.incident_id)
-        ).one()
-        locale = conn.scalar(select(alert_people.c.locale).where(alert_people.c.person_id == r.person_id))
-        token = make_token(
-            self.settings.secret_key,
-            alert.id,
-            r.person_id,
-            r.kind,
-            now,
-            timedelta(minutes=self.config.link_minutes),
-        )
-        facts = AlertFacts(
-            ask=Ask(alert.ask),
-            number=incident.number,
-            incident_type=incident.type,
-            level=incident.level,
-            place=alert.place,
-            drill=alert.drill,
-            escalation_level=r.level + 1,
-            link=f"{self.config.base_url}/a/{token}",
-            dedupe_key=r.id,
-        )
-        return Claimed(id=r.id, kind=r.kind, url=url, message=compose(facts, locale or self.settings.locale))
+        }
+        valid = timedelta(minutes=self.config.link_minutes)
+        out = []
+        for r in rows:
+            alert = alert_rows[r.alert_id]
+            incident = incident_rows[alert.incident_id]
+            url = IN_APP if r.kind == ChannelKind.IN_APP.value else urls.get((r.person_id, r.fingerprint))
+            token = make_token(self.settings.secret_key, alert.id, r.person_id, r.kind, now, valid)
+            facts = AlertFacts(
+                ask=Ask(alert.ask),
+                number=incident.number,
+                incident_type=incident.type,
+                level=incident.level,
+                place=alert.place,
+                drill=alert.drill,
+                escalation_level=r.level + 1,
+                link=f"{self.config.base_url}/a/{token}",
+                dedupe_key=r.id,
+            )
+            message = compose(facts, locales.get(r.person_id) or self.settings.locale)
+            out.append(Claimed(id=r.id, kind=r.kind, url=url, message=message))
+        return out
 
     async def _send_one(self, claimed: Claimed) -> None:
         if claimed.url == IN_APP:
@@ -169,7 +186,8 @@ class Worker:
             delivery = Delivery(False, "FAILURE", "the channel was removed", 0)
         else:
             # apprise blocks: off the event loop, so fan-out to the live screens never waits for it.
-            delivery = await asyncio.to_thread(send, claimed.url, claimed.message)
+            loop = asyncio.get_running_loop()
+            delivery = await loop.run_in_executor(self._senders, send, claimed.url, claimed.message)
         envelope = CommandEnvelope(
             id=attempt_command_id(claimed.id),
             name="alert.record_attempt",

@@ -986,6 +986,20 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "place_id": st.sampled_from(["hall", "gate"]),
     "within_minutes": st.integers(1, 240),
     "rollcall_id": st.sampled_from(["r-1"]),
+    # alerts (console.alerts): channel URLs are only parsed here (the tests' deployments send nothing)
+    "channels": st.lists(
+        st.sampled_from(["console://", "json://127.0.0.1:9/x", "nonsense://", "mailto://", ""]), max_size=3
+    ),
+    "locale": st.sampled_from(["zh_CN", "en", "fr"]),
+    "alert_id": st.sampled_from(["a1", "a-x"]),
+    "outbox_id": st.sampled_from(["o1"]),
+    "ok": st.booleans(),
+    "status": st.sampled_from(["SUCCESS", "FAILURE"]),
+    "reason": valid_texts,
+    "latency_ms": st.integers(0, 10_000),
+    "level": st.integers(0, 3),
+    "round": st.integers(0, 3),
+    "via": st.sampled_from(["email", ""]),
 }
 
 
