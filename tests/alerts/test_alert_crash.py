@@ -51,7 +51,11 @@ def _wait(check: object, what: str, timeout: float = 30) -> None:
 def test_a_sender_killed_mid_send_loses_nothing(alert_deployment: Deployment, receiver: HttpReceiver) -> None:
     path = f"slow/{alert_deployment.url[-12:]}"
     receiver.gate.clear()
-    env = {"CONSOLE_ALERT_WORKER": "on", "CONSOLE_ALERT_LEASE_SECONDS": "2", "CONSOLE_ALERT_LOOK_SECONDS": "0.1"}
+    env = {
+        "CONSOLE_ALERT_WORKER": "on",
+        "CONSOLE_ALERT_LEASE_SECONDS": "2",
+        "CONSOLE_ALERT_LOOK_SECONDS": "0.1",
+    }
     first = Server(alert_deployment, **env).start()
     try:
         cookie, csrf = login(first, "admin")

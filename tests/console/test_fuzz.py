@@ -995,9 +995,7 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "outbox_id": st.sampled_from(["o1"]),
     "ok": st.booleans(),
     "status": st.sampled_from(["SUCCESS", "FAILURE"]),
-    "reason": valid_texts,
     "latency_ms": st.integers(0, 10_000),
-    "level": st.integers(0, 3),
     "round": st.integers(0, 3),
     "via": st.sampled_from(["email", ""]),
 }
