@@ -6,6 +6,8 @@ from alert_console import AlertConsole
 from alert_receivers import HttpReceiver
 from support import free_port
 
+from console.alerts import queries
+
 
 async def _levels(console: AlertConsole) -> list[tuple[str, int, int, str]]:
     rows = []
@@ -51,6 +53,20 @@ async def test_nobody_acknowledging_escalates_level_by_level_and_an_acknowledgem
     assert alert.state == "acknowledged" and alert.acked_by == "boss" and alert.next_at is None
     assert len(await _levels(console)) == 3  # nothing more was paged
 
+    # The review: who was told on which channel and when, and when they knew.
+    async with console.db.read.connect() as conn:
+        log = await conn.run_sync(lambda c: queries.delivery_log(c, incident_id=alert.incident_id))
+        figures = await conn.run_sync(lambda c: queries.figures(c, alert.incident_id))
+    assert [(r["person_id"], r["level"], r["round"], r["state"]) for r in log] == [
+        ("leader", 1, 1, "delivered"),
+        ("leader", 1, 2, "delivered"),
+        ("boss", 2, 1, "delivered"),
+    ]
+    assert log[2]["ack_route"] == "console" and log[2]["acked_at"]
+    assert figures["time_to_first_delivery_s"] is not None and list(figures["time_to_ack_s_by_level"]) == [2]
+    csv_text = queries.delivery_log_csv(log)
+    assert csv_text.splitlines()[0].startswith("alert_id,incident_id") and len(csv_text.splitlines()) == 4
+
 
 async def test_someone_not_paged_cannot_acknowledge(console: AlertConsole) -> None:
     await console.sit_in()
@@ -84,3 +100,7 @@ async def test_a_channel_down_for_the_whole_run_ends_failed_with_its_reasons_and
     levels = await _levels(console)
     assert levels[:2] == [("leader", 0, 0, "failed"), ("leader", 0, 1, "failed")]
     assert ("boss", 1, 0, "delivered") in levels
+    async with console.db.read.connect() as conn:
+        shown = await conn.run_sync(lambda c: queries.open_pages(c))
+    # The board's snapshot part shows the leader's pages as failed, with their age (paged_at), not dropped.
+    assert {(p["person_id"], p["state"]) for p in shown} >= {("leader", "failed"), ("boss", "delivered")}
