@@ -317,6 +317,9 @@ def _action_fired(conn: Connection, event: RecordedEvent) -> None:
 def _moved(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, ResponderMoved)
+    if p.move is Move.ACKNOWLEDGE and p.incident_id is not None:
+        _dispatch_acknowledged(conn, event, p.incident_id, p.person_id)
+        return
     if p.move is not Move.DISPATCH or p.incident_id is None:
         return
     raise_alert(
@@ -328,6 +331,22 @@ def _moved(conn: Connection, event: RecordedEvent) -> None:
         place=_place_name(conn, p.place_id),
         suffix=f"-{hashlib.sha256(p.person_id.encode()).hexdigest()[:6]}",
     )
+
+
+def _dispatch_acknowledged(conn: Connection, event: RecordedEvent, incident_id: str, person_id: str) -> None:
+    """确认派遣: acknowledging the dispatch is acknowledging its page (one act, not two)."""
+    open_pages = conn.execute(
+        select(alerts.c.id)
+        .join(alert_pages, alert_pages.c.alert_id == alerts.c.id)
+        .where(
+            (alerts.c.incident_id == incident_id)
+            & (alerts.c.ask == Ask.DISPATCHED.value)
+            & (alert_pages.c.person_id == person_id)
+            & (alert_pages.c.state != "acknowledged")
+        )
+    ).scalars()
+    for alert_id in sorted(set(open_pages)):
+        _acknowledge(conn, event, alert_id, person_id, "dispatch")
 
 
 def _rollcall_overdue(conn: Connection, event: RecordedEvent) -> None:
@@ -399,6 +418,9 @@ def _attempt_recorded(conn: Connection, event: RecordedEvent) -> None:
             .values(state="delivered", delivered_at=event.recorded_at, last_position=event.position)
         )
     elif p.next is not None:
+        page_state = conn.scalar(select(alert_pages.c.state).where(page_key))
+        if page_state == "acknowledged":
+            return  # acknowledged while this attempt was in flight: nothing more to send
         nxt = p.next
         channel = Channel("", nxt.kind, nxt.fingerprint)
         _attempt(
@@ -461,36 +483,37 @@ def _escalated(conn: Connection, event: RecordedEvent) -> None:
 def _acknowledged(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, AlertAcknowledged)
-    alert = _alert_row(conn, p.alert_id)
+    _acknowledge(conn, event, p.alert_id, p.person_id, p.route.value)
+
+
+def _acknowledge(conn: Connection, event: RecordedEvent, alert_id: str, person_id: str, route: str) -> None:
+    alert = _alert_row(conn, alert_id)
     if alert.state == "open":
         conn.execute(
             update(alerts)
-            .where(alerts.c.id == p.alert_id)
+            .where(alerts.c.id == alert_id)
             .values(
                 state="acknowledged",
                 next_at=None,
-                acked_by=p.person_id,
+                acked_by=person_id,
                 acked_at=event.recorded_at,
                 last_position=event.position,
             )
         )
-    mine = (alert_pages.c.alert_id == p.alert_id) & (alert_pages.c.person_id == p.person_id)
+    mine = (alert_pages.c.alert_id == alert_id) & (alert_pages.c.person_id == person_id)
     conn.execute(
         update(alert_pages)
         .where(mine)
         .values(
-            state="acknowledged",
-            acked_at=event.recorded_at,
-            ack_route=p.route.value,
-            last_position=event.position,
+            state="acknowledged", acked_at=event.recorded_at, ack_route=route, last_position=event.position
         )
     )
     # The person knows: their attempts still waiting are stopped (one in flight is recorded when it ends).
     conn.execute(
         update(alert_outbox)
         .where(
-            (alert_outbox.c.alert_id == p.alert_id)
-            & (alert_outbox.c.person_id == p.person_id)
+            (alert_outbox.c.alert_id == alert_id)
+            & (alert_outbox.c.person_id == person_id)
             & (alert_outbox.c.state == "pending")
             & alert_outbox.c.lease_until.is_(None)
         )

@@ -104,3 +104,34 @@ async def test_a_channel_down_for_the_whole_run_ends_failed_with_its_reasons_and
         shown = await conn.run_sync(lambda c: queries.open_pages(c))
     # The board's snapshot part shows the leader's pages as failed, with their age (paged_at), not dropped.
     assert {(p["person_id"], p["state"]) for p in shown} >= {("leader", "failed"), ("boss", "delivered")}
+
+
+async def test_acknowledging_stops_the_persons_waiting_attempts(
+    console: AlertConsole, receiver: HttpReceiver
+) -> None:
+    admin = await console.actor("admin")
+    down = f"json://127.0.0.1:{free_port()}/gw"
+    channels = [down, receiver.url("json", "after-ack")]
+    await console.ok("alert.set_channels", {"person_id": "leader", "channels": channels}, admin)
+    await console.sit_in()
+    await console.drain()  # the first try fails; the retry waits for its backoff
+    [alert] = await console.alert_rows()
+    await console.ok("alert.acknowledge", {"alert_id": alert.id}, await console.actor("leader"))
+    console.clock.move(minutes=10)
+    await console.drain()
+    assert [(r.attempt_no, r.state) for r in await console.outbox("leader")] == [
+        (1, "failed"),
+        (2, "cancelled"),
+    ]
+    assert receiver.bodies("after-ack") == []
+
+
+async def test_acknowledging_the_dispatch_acknowledges_its_page(console: AlertConsole) -> None:
+    incident_id = await console.sit_in()
+    await console.ok(
+        "responder.dispatch", {"incident_id": incident_id, "person_ids": ["r1"], "destination_id": "gate"}
+    )
+    # The duty desk records r1's acknowledgement on their behalf (r1 has no console user in the template).
+    await console.ok("responder.move", {"move": "acknowledge", "person_id": "r1", "incident_id": incident_id})
+    [page] = await console.pages("r1")
+    assert page.state == "acknowledged" and page.ack_route == "dispatch"
