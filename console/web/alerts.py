@@ -6,6 +6,7 @@ Thin like the rest of console.web: reads go to console.alerts.queries, acknowled
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections import deque
@@ -15,17 +16,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from alerts.adapter import send
+from alerts.channels import IN_APP
 from alerts.links import LinkRefused, read_token
+from alerts.message import AlertFacts, Ask, compose
 
 from ..alerts import queries
 from ..alerts.permissions import Permission as AlertPermission
 from ..alerts.store import person_of_actor
 from ..commands import Actor, CommandEnvelope
-from ..errors import NotFound
+from ..errors import Forbidden, NotFound
 from ..i18n import N_, translate
 from ..permissions import PUBLIC, Permission
 from ..roles import Role
-from .edge import locale_of, messages_of, require, runtime
+from .edge import CSRF_HEADER, csrf_ok, locale_of, messages_of, require, runtime
 from .pages import _context, shell, signed_in, templates
 
 MAX_ID = 64
@@ -213,6 +217,38 @@ async def channels_api(request: Request) -> Response:
     return JSONResponse({"ok": True, "channels": channels})
 
 
+async def test_channel_api(request: Request) -> Response:
+    """发送测试消息: a content-free test message through one of a person's channels, and apprise's verdict."""
+    caller = await require(request, AlertPermission.CHANNELS_SET)
+    if not csrf_ok(caller, request.headers.get(CSRF_HEADER)):
+        raise Forbidden("csrf_failed")
+    person_id = _id(request, "person_id", "person_not_found")
+    try:
+        seq = int(request.path_params["seq"])
+    except ValueError:
+        raise NotFound("alert_not_found") from None
+    if Role.ADMIN.value not in caller.user.roles and caller.user.username != person_id:
+        raise NotFound("person_not_found")  # only one's own channels (an admin: anyone's)
+    channels = await _read(request, queries.channels_for, person_id, admin=True)
+    found = [c for c in channels if c["seq"] == seq]
+    if not found:
+        raise NotFound("alert_not_found")
+    url = found[0]["url"]
+    if url == IN_APP:
+        return JSONResponse({"ok": True, "delivered": True, "status": "SUCCESS", "reason": "in-app"})
+    locale = "en" if locale_of(request) == "en" else "zh_CN"
+    delivery = await asyncio.to_thread(send, url, compose(AlertFacts(ask=Ask.TEST), locale))
+    return JSONResponse(
+        {
+            "ok": True,
+            "delivered": delivery.ok,
+            "status": delivery.status,
+            "reason": delivery.reason,
+            "latency_ms": delivery.latency_ms,
+        }
+    )
+
+
 ROUTES = [
     Route("/a/{token}", ack_link_page, methods=["GET"]),
     Route("/a/{token}", ack_link_submit, methods=["POST"]),
@@ -221,6 +257,7 @@ ROUTES = [
     Route("/api/incidents/{incident_id}/alerts.csv", incident_log_csv),
     Route("/api/people/{person_id}/alerts.csv", person_log_csv),
     Route("/api/people/{person_id}/channels", channels_api),
+    Route("/api/people/{person_id}/channels/{seq}/test", test_channel_api, methods=["POST"]),
     Route("/api/alerts/mine", my_pages_api),
 ]
 ACCESS = {
@@ -231,5 +268,7 @@ ACCESS = {
     ("GET", "/api/incidents/{incident_id}/alerts.csv"): AlertPermission.DELIVERY_LOG,
     ("GET", "/api/people/{person_id}/alerts.csv"): AlertPermission.DELIVERY_LOG,
     ("GET", "/api/people/{person_id}/channels"): Permission.BOARD_VIEW,
+    # the person themself or an admin (checked in the handler)
+    ("POST", "/api/people/{person_id}/channels/{seq}/test"): AlertPermission.CHANNELS_SET,
     ("GET", "/api/alerts/mine"): Permission.BOARD_VIEW,
 }

@@ -10,7 +10,7 @@ from datetime import timedelta
 import httpx
 from alert_console import AlertConsole
 from alert_receivers import HttpReceiver
-from support import Deployment, LocalServer
+from support import Deployment, LocalServer, login
 
 from alerts.links import make_token
 
@@ -70,5 +70,22 @@ async def test_the_link_acknowledges_once_and_forged_expired_or_reused_links_ack
 
         statuses = [(await asyncio.to_thread(post, f"/a/forged-{i}")).status_code for i in range(12)]
         assert statuses[-1] == 429  # rate-limited per address
+
+        # 发送测试消息 from the person's own page; someone else may not, and sees the channel masked.
+        def as_user(name: str, method: str, p: str) -> httpx.Response:
+            cookie, csrf = login(server, name)
+            return httpx.request(
+                method, base + p, cookies={"ic_session": cookie}, headers={"x-csrf-token": csrf}, timeout=30
+            )
+
+        tested = await asyncio.to_thread(as_user, "leader", "POST", "/api/people/leader/channels/0/test")
+        assert tested.status_code == 200 and tested.json()["delivered"] is True
+        assert any("测试消息" in b for b in receiver.bodies("link-leader"))
+        refused = await asyncio.to_thread(as_user, "duty", "POST", "/api/people/leader/channels/0/test")
+        assert refused.status_code == 404
+        shown = await asyncio.to_thread(as_user, "duty", "GET", "/api/people/leader/channels")
+        assert "link-leader" not in shown.text and shown.json()["channels"][0]["kind"] == "webhook"
+        full = await asyncio.to_thread(as_user, "admin", "GET", "/api/people/leader/channels")
+        assert "link-leader" in full.json()["channels"][0]["url"]
     finally:
         await asyncio.to_thread(server.stop)

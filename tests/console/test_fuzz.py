@@ -911,6 +911,16 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "place_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
     "within_minutes": st.one_of(st.integers(-5, 300), json_scalars),
     "rollcall_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    # alerts (console.alerts)
+    "channels": st.one_of(st.lists(st.one_of(st.text(max_size=300), nasty_text), max_size=12), json_values),
+    "locale": st.one_of(st.text(max_size=10), json_scalars),
+    "alert_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "outbox_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "ok": json_scalars,
+    "status": texts,
+    "latency_ms": st.one_of(st.integers(-5, 10**12), json_scalars),
+    "round": st.one_of(st.integers(-5, 100), json_scalars),
+    "via": texts,
 }
 extra_args = st.dictionaries(
     st.sampled_from(["extra", "id", "__proto__", "Type", "incident", "constructor", ""])
