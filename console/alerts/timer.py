@@ -98,6 +98,20 @@ class Worker:
 
     async def send_due(self) -> int:
         now = self.clock.now()
+        at = utc_iso(now)
+        # A read first: the write transaction (the single writer, on SQLite) is taken only when work is due.
+        async with self.db.read.connect() as conn:
+            due = await conn.scalar(
+                select(alert_outbox.c.id)
+                .where(
+                    (alert_outbox.c.state == "pending")
+                    & (alert_outbox.c.due_at <= at)
+                    & (alert_outbox.c.lease_until.is_(None) | (alert_outbox.c.lease_until < at))
+                )
+                .limit(1)
+            )
+        if due is None:
+            return 0
         claimed = await self.db.run_write(self._claim, now, self.db.is_postgres)
         if not claimed:
             return 0
