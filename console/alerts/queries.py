@@ -26,7 +26,7 @@ def open_pages(conn: Connection, person_id: str | None = None) -> list[dict[str,
         select(alert_pages, alerts.c.incident_id, alerts.c.ask, alerts.c.drill, alert_incidents.c.number)
         .join(alerts, alerts.c.id == alert_pages.c.alert_id)
         .join(alert_incidents, alert_incidents.c.incident_id == alerts.c.incident_id)
-        .where((alerts.c.state != "acknowledged") & (alert_pages.c.state != "acknowledged"))
+        .where(alerts.c.state.in_(("open", "exhausted")) & (alert_pages.c.state != "acknowledged"))
         .order_by(alert_pages.c.paged_at)
     )
     if person_id is not None:

@@ -30,7 +30,7 @@ from ..clock import parse_iso, utc_iso
 from ..commands import Context
 from ..errors import ConsoleError, InvalidInput
 from ..events import EventPayload, RecordedEvent
-from ..incidents.events import IncidentRegistered
+from ..incidents.events import IncidentClosed, IncidentRegistered
 from ..incidents.tables import incident_members
 from ..registry import Projector
 from ..responders.events import ResponderMoved, RollcallOverdue
@@ -349,6 +349,26 @@ def _dispatch_acknowledged(conn: Connection, event: RecordedEvent, incident_id: 
         _acknowledge(conn, event, alert_id, person_id, "dispatch")
 
 
+def _closed(conn: Connection, event: RecordedEvent) -> None:
+    """An incident closed: its alerts stop escalating and their waiting attempts are not sent."""
+    p = event.payload
+    assert isinstance(p, IncidentClosed)
+    conn.execute(
+        update(alerts)
+        .where((alerts.c.incident_id == p.incident_id) & alerts.c.state.in_(("open", "exhausted")))
+        .values(state="closed", next_at=None, last_position=event.position)
+    )
+    conn.execute(
+        update(alert_outbox)
+        .where(
+            (alert_outbox.c.incident_id == p.incident_id)
+            & (alert_outbox.c.state == "pending")
+            & alert_outbox.c.lease_until.is_(None)
+        )
+        .values(state="cancelled", last_position=event.position)
+    )
+
+
 def _rollcall_overdue(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, RollcallOverdue)
@@ -403,7 +423,9 @@ def _attempt_recorded(conn: Connection, event: RecordedEvent) -> None:
             last_position=event.position,
         )
     )
-    row = conn.execute(select(alert_outbox).where(alert_outbox.c.id == p.outbox_id)).one()
+    row = conn.execute(select(alert_outbox).where(alert_outbox.c.id == p.outbox_id)).one_or_none()
+    if row is None:
+        return
     page_key = (
         (alert_pages.c.alert_id == row.alert_id)
         & (alert_pages.c.person_id == row.person_id)
@@ -488,7 +510,9 @@ def _acknowledged(conn: Connection, event: RecordedEvent) -> None:
 
 def _acknowledge(conn: Connection, event: RecordedEvent, alert_id: str, person_id: str, route: str) -> None:
     alert = _alert_row(conn, alert_id)
-    if alert.state == "open":
+    if alert is None:
+        return
+    if alert.state in ("open", "exhausted"):
         conn.execute(
             update(alerts)
             .where(alerts.c.id == alert_id)
@@ -523,6 +547,7 @@ def _acknowledge(conn: Connection, event: RecordedEvent, alert_id: str, person_i
 
 PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     IncidentRegistered: (_registered,),
+    IncidentClosed: (_closed,),
     RunLevelOverridden: (_level_overridden,),
     RunActionFired: (_action_fired,),
     ResponderMoved: (_moved,),

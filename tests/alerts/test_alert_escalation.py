@@ -135,3 +135,22 @@ async def test_acknowledging_the_dispatch_acknowledges_its_page(console: AlertCo
     await console.ok("responder.move", {"move": "acknowledge", "person_id": "r1", "incident_id": incident_id})
     [page] = await console.pages("r1")
     assert page.state == "acknowledged" and page.ack_route == "dispatch"
+
+
+async def test_closing_the_incident_stops_its_alerts(console: AlertConsole, receiver: HttpReceiver) -> None:
+    admin = await console.actor("admin")
+    down = f"json://127.0.0.1:{free_port()}/gw-closed"
+    await console.ok("alert.set_channels", {"person_id": "leader", "channels": [down]}, admin)
+    incident_id = await console.sit_in()
+    await console.drain()  # the first try fails; its retry waits
+    await console.ok("incident.close", {"incident_id": incident_id, "outcome": "resolved"})
+    console.clock.move(minutes=30)
+    await console.drain()
+    [alert] = await console.alert_rows()
+    assert alert.state == "closed" and alert.next_at is None
+    assert [(r.attempt_no, r.state) for r in await console.outbox("leader")] == [
+        (1, "failed"),
+        (2, "cancelled"),
+    ]
+    async with console.db.read.connect() as conn:
+        assert await conn.run_sync(lambda c: queries.open_pages(c)) == []
