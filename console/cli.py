@@ -326,6 +326,12 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_test_alert(settings: Settings, args: argparse.Namespace) -> int:
+    from .alerts.cli import send_test_alert
+
+    return send_test_alert(args.url, settings.locale)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="incident-console", description="信访应急指挥台 Incident Console")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -390,6 +396,12 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--output", required=True, help="file to write: .pdf or .docx")
     render.add_argument("--demo", action="store_true", help="a sample 首报 of a made-up sit-in, no database")
     render.set_defaults(run=_render_report)
+
+    test_alert = sub.add_parser(
+        "send-test-alert", help="send a content-free test message through one apprise URL (发送测试消息)"
+    )
+    test_alert.add_argument("url", help="the channel's apprise URL, e.g. dingtalk://… or mailto://…")
+    test_alert.set_defaults(run=_send_test_alert)
 
     backup = sub.add_parser("backup", help="write a consistent backup of the database")
     backup.add_argument("--output", help="file to write (default var/backup/console-backup.db)")

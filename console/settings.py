@@ -23,7 +23,7 @@ class Settings:
 
     data_dir: Path
     database_url: str
-    secret_key: str
+    secret_key: str = field(repr=False)
     timezone: str = "Asia/Shanghai"
     locale: str = "zh_CN"
     incident_prefix: str = "XF"
@@ -197,6 +197,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         keep_alive_seconds=_whole_number(env, "CONSOLE_KEEP_ALIVE_SECONDS", 5, 1),
         max_connections=_whole_number(env, "CONSOLE_MAX_CONNECTIONS", 2000, 1),
         ws_per_user=_whole_number(env, "CONSOLE_WS_PER_USER", 20, 1),
-        # The reports domain's settings (console.reports.config) are read from here.
-        extra={k: v for k, v in env.items() if k.startswith("CONSOLE_REPORT_")},
+        # Every console variable, for the domains that read and check their own (console.reports.config,
+        # console.alerts.config): the core does not know which domain needs which.
+        extra={k: v for k, v in env.items() if k.startswith("CONSOLE_") and k != "CONSOLE_SECRET_KEY"},
     )

@@ -24,7 +24,7 @@ from ..permissions import PUBLIC
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import api, pages, reports, responders, runs, tokens
+from . import alerts, api, pages, reports, responders, runs, tokens
 from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -156,6 +156,7 @@ ROUTE_ACCESS: dict[tuple[str, str], str] = {
     **responders.ACCESS,
     **tokens.ACCESS,
     **reports.ACCESS,
+    **alerts.ACCESS,
 }
 
 
@@ -194,6 +195,7 @@ def create_app(
         *responders.ROUTES,
         *tokens.ROUTES,
         *reports.ROUTES,
+        *alerts.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

@@ -86,6 +86,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/incidents/{incident_id}/reports"): _page(
         "报告 An incident's reports and drafting a new one", 404
     ),
+    ("GET", "/incidents/{incident_id}/alerts"): _page("送达记录 An incident's delivery log", 404),
     ("GET", "/responder"): _page("我的任务 A responder's assignments"),
     ("GET", "/roster"): _page("值班表 The duty roster"),
     ("GET", "/incidents/{incident_id}/movements"): _page("人员动态 Movement board and log", 404),
@@ -159,6 +160,41 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         statuses=(404, 409),
         path_schemas={"page": {"type": "integer", "minimum": 1, "maximum": 999}},
     ),
+    # alerts (console/web/alerts.py)
+    ("GET", "/a/{token}"): Operation(
+        "确认收到 The acknowledge page a message links to (opening it acknowledges nothing)",
+        media=(HTML,),
+        statuses=(400, 410),
+        path_schemas={"token": {"type": "string", "minLength": 1}},
+    ),
+    ("POST", "/a/{token}"): Operation(
+        "确认收到 Acknowledge one page through its signed, single-use, expiring link",
+        media=(HTML,),
+        body="empty",
+        statuses=(400, 404, 409, 410, 429),
+        path_schemas={"token": {"type": "string", "minLength": 1}},
+    ),
+    ("GET", "/api/incidents/{incident_id}/alerts"): Operation(
+        "送达记录 Every message, channel, attempt and acknowledgement of an incident, with its figures",
+        statuses=(404,),
+    ),
+    ("GET", "/api/incidents/{incident_id}/alerts.csv"): Operation(
+        "送达记录 The incident's delivery log as CSV", media=(CSV,), statuses=(404,)
+    ),
+    ("GET", "/api/people/{person_id}/alerts.csv"): Operation(
+        "送达记录 One person's delivery log as CSV", media=(CSV,), statuses=(404,)
+    ),
+    ("GET", "/api/people/{person_id}/channels"): Operation(
+        "A person's channels: in full to an admin, as kinds and fingerprints to everyone else",
+        statuses=(404,),
+    ),
+    ("POST", "/api/people/{person_id}/channels/{seq}/test"): Operation(
+        "发送测试消息 A content-free test message through one channel, and apprise's verdict",
+        body="empty",
+        statuses=(404,),
+        path_schemas={"seq": {"type": "integer", "minimum": 0}},
+    ),
+    ("GET", "/api/alerts/mine"): Operation("The signed-in person's unacknowledged pages"),
     ("GET", "/api/incidents/{incident_id}/run"): Operation("One incident's playbook run", statuses=(404,)),
     ("GET", "/api/roster"): Operation("值班表 Who is on duty now, swaps and overrides"),
     ("GET", "/api/places"): Operation("Named places"),
@@ -231,11 +267,12 @@ _REASONS = {
     401: "Not signed in, or the session or token is no longer valid",
     403: "Not allowed (permission, or a missing or wrong CSRF token)",
     404: "Not found",
-    409: "Refused by the domain (closed incident, illegal transition…)",
+    409: "Refused by the domain (closed incident, illegal transition…), or a link already used",
+    410: "The link has expired",
     413: "Body too large (refused before it is read in full)",
     415: "Body not declared as application/json",
     422: "Malformed (not JSON, nested too deeply, arguments that do not validate, a NUL in the query)",
-    429: "Too many failed logins; try again later",
+    429: "Too many tries (failed logins, acknowledge links); try again later",
     503: "Unhealthy",
 }
 

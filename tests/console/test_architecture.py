@@ -28,6 +28,7 @@ DOMAIN_MODULES = (
     "console.responders",
     "console.reports",
     "reports",
+    "console.alerts",
 )
 
 
@@ -66,7 +67,7 @@ def test_every_domain_package_has_the_same_files_for_the_same_jobs() -> None:
 
 
 def test_the_console_lists_its_domains() -> None:
-    assert [d.name for d in DOMAINS] == ["incidents", "runs", "responders", "reports"]
+    assert [d.name for d in DOMAINS] == ["incidents", "runs", "responders", "reports", "alerts"]
     assert "incident.register" in registry().commands and "run.fire" in registry().commands
 
 

@@ -924,6 +924,16 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "fields": st.one_of(
         st.lists(st.sampled_from(["informant_name", "report_content", "nope"]), max_size=8), json_values
     ),
+    # alerts (console.alerts)
+    "channels": st.one_of(st.lists(st.one_of(st.text(max_size=300), nasty_text), max_size=12), json_values),
+    "locale": st.one_of(st.text(max_size=10), json_scalars),
+    "alert_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "outbox_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
+    "ok": json_scalars,
+    "status": texts,
+    "latency_ms": st.one_of(st.integers(-5, 10**12), json_scalars),
+    "round": st.one_of(st.integers(-5, 100), json_scalars),
+    "via": texts,
 }
 extra_args = st.dictionaries(
     st.sampled_from(["extra", "id", "__proto__", "Type", "incident", "constructor", ""])
@@ -1006,6 +1016,18 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "corrects": valid_texts,
     "fields": st.lists(st.sampled_from(["informant_name", "report_content"]), min_size=1, max_size=2),
     "version": st.integers(1, 3),
+    # alerts (console.alerts): channel URLs are only parsed here (the tests' deployments send nothing)
+    "channels": st.lists(
+        st.sampled_from(["console://", "json://127.0.0.1:9/x", "nonsense://", "mailto://", ""]), max_size=3
+    ),
+    "locale": st.sampled_from(["zh_CN", "en", "fr"]),
+    "alert_id": st.sampled_from(["a1", "a-x"]),
+    "outbox_id": st.sampled_from(["o1"]),
+    "ok": st.booleans(),
+    "status": st.sampled_from(["SUCCESS", "FAILURE"]),
+    "latency_ms": st.integers(0, 10_000),
+    "round": st.integers(0, 3),
+    "via": st.sampled_from(["email", ""]),
 }
 
 
