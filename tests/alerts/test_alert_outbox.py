@@ -51,7 +51,9 @@ async def test_nobody_but_the_person_or_an_admin_sets_channels_and_clients_never
     await console.ok("alert.set_channels", {"channels": [secret_url]}, leader)  # their own
     [event] = await _events(console, "alert.channels_set")
     assert event["channels"] == [secret_url]  # the log keeps it: the outbox is rebuilt from the log
-    shown = console.registry.event_types["alert.channels_set"].public_data(event, frozenset({"personal", "audit"}))
+    shown = console.registry.event_types["alert.channels_set"].public_data(
+        event, frozenset({"personal", "audit"})
+    )
     assert "secret-key" not in json.dumps(shown, ensure_ascii=False)
     assert shown["channels"][0]["kind"] == "webhook"
 
