@@ -113,6 +113,8 @@ class CommandService:
         self.on_commit = on_commit
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        # True while a batch is being written (console.follower waits for it rather than read the log).
+        self.writing = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="command-writer")
@@ -146,7 +148,11 @@ class CommandService:
             batch = [await self._queue.get()]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            await self._write(batch)
+            self.writing = True
+            try:
+                await self._write(batch)
+            finally:
+                self.writing = False
 
     async def _write(self, batch: list[_Pending]) -> None:
         try:
@@ -162,10 +168,11 @@ class CommandService:
                 except Exception:
                     log.exception("command_failed", extra={"command": item.envelope.name})
                     item.result = CommandResult(item.envelope.id, False, error=ConsoleError("internal"))
-        # Commit, then publish: subscribers only ever hear of committed events.
+        # Commit, then publish: subscribers only ever hear of committed events. The hand-over happens after
+        # every batch, even one that appended nothing (console.follower waits for it).
         if committed:
             EVENTS_APPENDED.inc(len(committed))
-            self.on_commit(committed)
+        self.on_commit(committed)
         for item in batch:
             assert item.result is not None
             COMMAND_LATENCY.observe(time.perf_counter() - item.started)

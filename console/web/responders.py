@@ -6,6 +6,7 @@ Commands (dispatch, moves, roll calls, imports) go through /api/commands like ev
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -195,15 +196,15 @@ async def recommend_api(request: Request) -> Response:
     except ValueError:
         raise InvalidInput("invalid_frame", detail="limit") from None
     place_id = request.query_params.get("place_id") or None
-    found = await _read(
-        request,
-        lambda conn: queries.recommendations(
-            conn, incident_id, _now(request), locale_of(request), place_id=place_id, role=role, skill=skill,
-            limit=limit,
-        ),
-    )  # fmt: skip
-    if found is None:
+    rows = await _read(request, queries.recommendation_rows, incident_id)
+    if rows is None:
         raise NotFound("incident_not_found")
+    # Building 5,000 people and ranking them is pure CPU: it runs on a worker thread, never on the event
+    # loop, so a recommendation does not hold up the fan-out of events (bench/recommend.py measures it).
+    found = await asyncio.to_thread(
+        queries.rank, rows, _now(request), locale_of(request), place_id=place_id, role=role, skill=skill,
+        limit=limit,
+    )  # fmt: skip
     return JSONResponse({"ok": True, "recommendations": found})
 
 
