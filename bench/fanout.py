@@ -47,7 +47,7 @@ ARGS = {"type": "sit_in", "place": "机关大门", "head_count": 60}
 
 @dataclass(frozen=True)
 class Options:
-    sizes: tuple[int, ...] = (100, 500, 1000)
+    sizes: tuple[int, ...] = (100, 1000)
     procs: int = 2
     warmup: int = 10
     steady: int = 100

@@ -29,7 +29,7 @@ from ..protocol import (
 )
 from ..runtime import Runtime
 from ..service import parse_envelope
-from ..sinks import Frame, sink_for
+from ..sinks import Frame, release_handshake, sink_for
 from .edge import Caller, identify, locale_of, runtime
 
 log = logging.getLogger("console.ws")
@@ -98,6 +98,7 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
     try:
         await _resume(conn, rt, caller, hello)
         conn.start()
+        release_handshake(websocket.scope)
         await _receive(websocket, conn, rt, caller, locale, tasks)
     except WebSocketDisconnect:
         pass
