@@ -261,7 +261,7 @@ def in_process(o: Options, out: Outcome) -> None:
     base = statistics.median(plain)
     for label, times in (
         ("plain read of the same rows", plain),
-        ("recommend: its read (on the loop)", read),
+        ("recommend: its read (a reader thread)", read),
         ("recommend: build + rank (worker thread)", ranking),
         ("recommend (any skill)", whole),
         ("recommend (skill: medical)", skilled),

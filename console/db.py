@@ -65,6 +65,9 @@ class Database:
     read: AsyncEngine
     _sync_writer: Engine | None = None
     _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+    # SQLite: synchronous readers on threads of their own, for reads too large for the event loop.
+    _sync_reader: Engine | None = None
+    _reader_pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -87,6 +90,21 @@ class Database:
         async with self.write.begin() as aconn:
             return await aconn.run_sync(fn, *args)
 
+    async def read_off_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(connection, *args)` in one read transaction, as far from the event loop as the driver
+        allows: on SQLite wholly on a reader thread (statements, rows and all), on PostgreSQL through
+        run_sync (asyncpg decodes rows in C; only SQLAlchemy's rows are made on the loop)."""
+        if self._sync_reader is not None and self._reader_pool is not None:
+            engine = self._sync_reader
+
+            def in_transaction() -> T:
+                with engine.begin() as conn:
+                    return fn(conn, *args)
+
+            return await asyncio.get_running_loop().run_in_executor(self._reader_pool, in_transaction)
+        async with self.read.connect() as aconn:
+            return await aconn.run_sync(fn, *args)
+
     async def dispose(self) -> None:
         await self.write.dispose()
         if self.read is not self.write:
@@ -94,6 +112,9 @@ class Database:
         if self._sync_writer is not None and self._executor is not None:
             await asyncio.get_running_loop().run_in_executor(self._executor, self._sync_writer.dispose)
             self._executor.shutdown(wait=False)
+        if self._sync_reader is not None and self._reader_pool is not None:
+            await asyncio.get_running_loop().run_in_executor(self._reader_pool, self._sync_reader.dispose)
+            self._reader_pool.shutdown(wait=False)
 
 
 def open_database(settings: Settings, *, read_pool: int = 5) -> Database:
@@ -106,7 +127,18 @@ def open_database(settings: Settings, *, read_pool: int = 5) -> Database:
         writer = create_engine(sync_url, pool_size=1, max_overflow=0, hide_parameters=True)
         _sqlite_hooks(writer, "BEGIN IMMEDIATE")
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-writer")
-        return Database(url=url, write=write, read=read, _sync_writer=writer, _executor=executor)
+        reader = create_engine(sync_url, pool_size=2, max_overflow=0, hide_parameters=True)
+        _sqlite_hooks(reader, "BEGIN")
+        readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="console-reader")
+        return Database(
+            url=url,
+            write=write,
+            read=read,
+            _sync_writer=writer,
+            _executor=executor,
+            _sync_reader=reader,
+            _reader_pool=readers,
+        )
     # No pre-ping: it is a round trip per checkout; a dead connection fails its batch, which is retried.
     engine = create_async_engine(url, pool_size=read_pool + 2, max_overflow=10, hide_parameters=True)
     return Database(url=url, write=engine, read=engine)

@@ -196,11 +196,12 @@ async def recommend_api(request: Request) -> Response:
     except ValueError:
         raise InvalidInput("invalid_frame", detail="limit") from None
     place_id = request.query_params.get("place_id") or None
-    rows = await _read(request, queries.recommendation_rows, incident_id)
+    # Reading the whole organisation and ranking it is thousands of rows: neither runs on the event loop
+    # (the read on a reader thread where the driver allows it, the ranking on a worker thread), so a
+    # recommendation does not hold up the fan-out of events (bench/recommend.py measures it).
+    rows = await runtime(request).db.read_off_loop(queries.recommendation_rows, incident_id)
     if rows is None:
         raise NotFound("incident_not_found")
-    # Building 5,000 people and ranking them is pure CPU: it runs on a worker thread, never on the event
-    # loop, so a recommendation does not hold up the fan-out of events (bench/recommend.py measures it).
     found = await asyncio.to_thread(
         queries.rank, rows, _now(request), locale_of(request), place_id=place_id, role=role, skill=skill,
         limit=limit,
