@@ -48,6 +48,20 @@ _MOVE_INCIDENT = (
     update(incidents).where(incidents.c.id == bindparam("incident_id")).values(last_position=bindparam("p"))
 )
 _MAX_SEQ = select(func.max(incidents.c.seq)).where(incidents.c.year == bindparam("year"))
+# On PostgreSQL a note and the incident's move are one statement (one round trip, the commonest command).
+_NOTE_AND_MOVE = _MOVE_INCIDENT.add_cte(
+    insert(incident_notes)
+    .values(
+        id=bindparam("n_id"),
+        incident_id=bindparam("n_incident"),
+        position=bindparam("p"),
+        author_id=bindparam("n_author_id"),
+        author_name=bindparam("n_author_name"),
+        text=bindparam("n_text"),
+        occurred_at=bindparam("n_occurred_at"),
+    )
+    .cte("note")
+)
 
 
 def load_incident(conn: Connection, args: Any, _ctx: Context) -> IncidentState | None:
@@ -140,6 +154,21 @@ def _amended(conn: Connection, event: RecordedEvent) -> None:
 def _note(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentNoteAdded)
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            _NOTE_AND_MOVE,
+            {
+                "n_id": p.note_id,
+                "n_incident": p.incident_id,
+                "n_author_id": event.actor_id,
+                "n_author_name": event.actor_name,
+                "n_text": p.text,
+                "n_occurred_at": event.occurred_at,
+                "incident_id": p.incident_id,
+                "p": event.position,
+            },
+        )
+        return
     conn.execute(
         _INSERT_NOTE,
         {
