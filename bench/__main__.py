@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only fanout|commands]`: run the benchmarks and print their tables."""
+"""`python -m bench [--quick] [--only fanout|commands|recommend]`: run the benchmarks, print tables."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a shorter run (about a minute)")
     parser.add_argument("--only", choices=("fanout", "commands", "recommend"), help="run one benchmark only")
-    parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,500,1000)")
+    parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,1000)")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes (default 2)")
     parser.add_argument("--no-deflate", action="store_true", help="fan-out clients do not offer compression")
     parser.add_argument("--rate", type=float, help="fan-out steady-phase commands per second (default 10)")
