@@ -2,8 +2,9 @@
 
 1. In one process on one SQLite file: the plain read fetches every row the recommendation reads (people,
    places, shifts, roster changes, statuses, assignments) and does nothing with them; the recommendation
-   reads them (console.responders.queries.recommendation_rows, on the event loop in the console) and
-   builds and ranks (queries.rank, on a worker thread in the console).
+   reads them (console.responders.queries.recommendation_rows) and builds and ranks (queries.rank). In
+   the console both run in a reader process on SQLite; on PostgreSQL the read goes through asyncpg and
+   the ranking runs on a worker thread.
 2. In a running console with 500 clients: fan-out p99 in turns without and with recommendations being
    asked for over HTTP, to show a recommendation does not hold up the fan-out.
 """
@@ -261,8 +262,8 @@ def in_process(o: Options, out: Outcome) -> None:
     base = statistics.median(plain)
     for label, times in (
         ("plain read of the same rows", plain),
-        ("recommend: its read (a reader thread)", read),
-        ("recommend: build + rank (worker thread)", ranking),
+        ("recommend: its read", read),
+        ("recommend: build + rank", ranking),
         ("recommend (any skill)", whole),
         ("recommend (skill: medical)", skilled),
         ("recommend, first in a process", first),
