@@ -19,6 +19,7 @@ COPY console ./console
 COPY playbooks ./playbooks
 COPY responders ./responders
 COPY alerts ./alerts
+COPY reports ./reports
 RUN pip install --upgrade pip && pip install .
 
 

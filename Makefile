@@ -15,12 +15,17 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	scripts/debian-packages run
 	$(PY) -m console migrate
 	$(PY) -m console seed-demo
 	$(PY) -m console serve --host 127.0.0.1 --port 8000
 
+# Three workers on two cores: most tests wait on servers, sockets and subprocesses rather than compute.
+PYTEST_WORKERS ?= 3
+
 test: $(STAMP)
-	$(PY) -m pytest -q
+	scripts/debian-packages test
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check .

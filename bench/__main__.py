@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from . import commands, fanout, recommend
+from . import reports as report_bench
 from .common import log, raise_nofile
 
 
@@ -20,7 +21,9 @@ def _interrupt(signum: int, _frame: Any) -> None:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a shorter run (about a minute)")
-    parser.add_argument("--only", choices=("fanout", "commands", "recommend"), help="run one benchmark only")
+    parser.add_argument(
+        "--only", choices=("fanout", "commands", "recommend", "reports"), help="run one benchmark only"
+    )
     parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,1000)")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes (default 2)")
     parser.add_argument("--no-deflate", action="store_true", help="fan-out clients do not offer compression")
@@ -65,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "recommend"):
             ro = recommend.Options(steady=40, turns=2) if args.quick else recommend.Options()
             out.append(recommend.report(recommend.run(ro), ro))
+            print(out[-1], flush=True)
+        if args.only in (None, "reports"):
+            rbo = report_bench.Options(repeat=3 if args.quick else 5)
+            out.append(report_bench.report(report_bench.run(rbo), rbo))
             print(out[-1], flush=True)
     except KeyboardInterrupt:
         log("interrupted: servers stopped, temporary files removed")

@@ -307,6 +307,8 @@ def run_console(n: int, opts: Options) -> Result:
             "CONSOLE_QUEUE_LIMIT": str(opts.queue_limit),
             "CONSOLE_HEARTBEAT_SECONDS": "60",
             "CONSOLE_REPLAY_LIMIT": "100000",
+            # N clients sign in as five users: far more connections each than a person holds.
+            "CONSOLE_WS_PER_USER": "100000",
         }
         with console_server(data, None, **settings) as server:
             cookies = [server.login(user) for user in CLIENT_USERS]

@@ -343,7 +343,11 @@ async def ask_once(web: Any) -> None:
 def alongside(o: Options, out: Outcome) -> None:
     """A console on SQLite with the bench's organisation (prefixed `b`) added to the demo's."""
     with temp_dir("bench-recommend-fanout-") as data:
-        settings = {"CONSOLE_QUEUE_LIMIT": "100000", "CONSOLE_HEARTBEAT_SECONDS": "60"}
+        settings = {
+            "CONSOLE_QUEUE_LIMIT": "100000",
+            "CONSOLE_HEARTBEAT_SECONDS": "60",
+            "CONSOLE_WS_PER_USER": "100000",  # 500 clients as five users
+        }
         with console_server(data, None, **settings) as server:
             log(f"recommend alongside fan-out: {o.clients} clients, adding {o.people} people")
             _seed(f"sqlite:///{data / 'console.db'}", o, datetime.now(UTC), prefix="b", create=False)

@@ -28,12 +28,18 @@ def uvicorn_config(settings: Settings, *, host: str, port: int, clock: Clock | N
     import uvicorn
 
     from .web.app import create_app
+    from .web.transport import http_protocol
 
     return uvicorn.Config(
         create_app(settings, clock),
         host=host,
         port=port,
         log_config=None,
+        # Safe without a proxy in front: slow headers are cut, idle keep-alives closed, and past
+        # max_connections uvicorn answers 503 instead of taking more (sockets, memory, tasks).
+        http=http_protocol(settings.header_timeout_seconds),
+        timeout_keep_alive=settings.keep_alive_seconds,
+        limit_concurrency=settings.max_connections,
         ws_ping_interval=None,  # the console's own heartbeat (one timer for all clients) replaces it
         ws_max_size=256 * 1024,
         ws="websockets-sansio",
@@ -115,6 +121,48 @@ def _create_token(settings: Settings, args: argparse.Namespace) -> int:
     return _with_db(settings, body)
 
 
+def _revoke_token(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import text
+
+    from .auth import revoke_token, token_id_of
+    from .follower import SESSIONS_CHANNEL, TOKEN_PREFIX
+
+    async def body(db: Any) -> int:
+        async with db.write.begin() as conn:
+            given = args.token
+            token_id = await token_id_of(conn, given) if given.startswith("ict_") else given
+            revoked = await revoke_token(conn, token_id, SystemClock().now()) if token_id else None
+            if token_id is None or revoked is None:
+                print(f"没有该令牌 no such token: {given[:12]}", file=sys.stderr)
+                return 1
+            if db.is_postgres:
+                # Every console process closes the token's sockets at once (as logout does for a user's).
+                await conn.execute(
+                    text("SELECT pg_notify(:channel, :token)"),
+                    {"channel": SESSIONS_CHANNEL, "token": TOKEN_PREFIX + token_id},
+                )
+        state = "已吊销 revoked" if revoked else "早已吊销 already revoked"
+        print(f"{state}: {token_id}")
+        return 0
+
+    return _with_db(settings, body)
+
+
+def _list_tokens(settings: Settings, _args: argparse.Namespace) -> int:
+    from .auth import list_tokens
+
+    async def body(db: Any) -> int:
+        async with db.read.connect() as conn:
+            tokens = await list_tokens(conn)
+        for t in tokens:
+            state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "active"
+            used = t["last_used_at"] or "never"
+            print(f"{t['id']}  {t['name']}  {t['owner']['username']}  {t['created_at']}  {used}  {state}")
+        return 0
+
+    return _with_db(settings, body)
+
+
 def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     from .demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
@@ -157,8 +205,11 @@ def _check_playbooks(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if loaded.errors else 0
 
 
-def _verify_log(settings: Settings, _args: argparse.Namespace) -> int:
+def _verify_log(settings: Settings, args: argparse.Namespace) -> int:
     from .maintenance import verify
+
+    if getattr(args, "witness", None):
+        return _verify_witness(settings, args.witness)
 
     async def body(db: Any) -> int:
         result = await verify(db)
@@ -174,6 +225,98 @@ def _verify_log(settings: Settings, _args: argparse.Namespace) -> int:
     return _with_db(settings, body)
 
 
+def _verify_witness(settings: Settings, witness: str) -> int:
+    """Check a report's witness (the chain head printed on it at approval) against the log."""
+    from . import eventlog
+    from .maintenance import verify
+
+    position_text, _, expected = witness.partition(":")
+    if not position_text.strip().isdigit() or len(expected.strip()) != 64:
+        print(f"见证格式应为 位置:哈希 witness must be POSITION:HASH (64 hex digits), got {witness!r}")
+        return 2
+    position, expected = int(position_text), expected.strip().lower()
+
+    async def body(db: Any) -> int:
+        result = await verify(db)
+        async with db.read.connect() as conn:
+            found = await eventlog.read_after(conn, position - 1, 1)
+        if not found or found[0].position != position:
+            print(f"日志中没有位置 {position} no event at position {position}: the log was cut or replaced")
+            return 2
+        if found[0].hash != expected:
+            print(
+                f"见证不符 witness does not match: position {position} holds {found[0].hash}, "
+                f"the report says {expected} — the log was rewritten"
+            )
+            return 2
+        if not result.ok:
+            broken = result.broken_at
+            print(f"见证一致，但日志在位置 {broken} 处被破坏 witness matches, log broken at {broken}")
+            return 2
+        print(f"见证一致 witness matches: position {position}, and the chain verifies to {result.checked}")
+        return 0
+
+    return _with_db(settings, body)
+
+
+def _render_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Write a report (or the demo 首报) as PDF or DOCX, by the output file's suffix."""
+    from reports.fonts import FontsMissing
+    from reports.render import FORMATS, write
+
+    output = Path(args.output)
+    if output.suffix.lower() not in FORMATS:
+        print(f"输出文件须为 .pdf 或 .docx output must end in .pdf or .docx: {output}", file=sys.stderr)
+        return 2
+    if args.demo:
+        from reports.demo import demo_document
+
+        try:
+            write(demo_document(), output)
+        except FontsMissing as exc:
+            print(f"缺少中文字体 {exc}", file=sys.stderr)
+            return 2
+        print(f"已生成示例首报 demo initial report written to {output}")
+        return 0
+    if not args.number or not args.stage:
+        print("需要事件编号和 --stage, 或 --demo: give NUMBER and --stage, or --demo", file=sys.stderr)
+        return 2
+    from reports.model import Stage
+
+    from .clock import SystemClock as _Clock
+    from .reports.config import font_files
+    from .reports.queries import DocumentNotFound, find_report, report_document
+
+    stage = Stage(args.stage)
+
+    async def body(db: Any) -> int:
+        async with db.read.connect() as conn:
+
+            def read(sync: Any) -> Any:
+                report_id = find_report(sync, args.number, stage, args.sequence)
+                if report_id is None:
+                    return None
+                return report_document(sync, report_id, args.version, settings, _Clock().now())
+
+            try:
+                doc = await conn.run_sync(read)
+            except DocumentNotFound as exc:
+                print(f"没有该版本 no such version: {exc}", file=sys.stderr)
+                return 1
+        if doc is None:
+            print(f"没有该报告 no {stage.value} report of incident {args.number}", file=sys.stderr)
+            return 1
+        try:
+            write(doc, output, font_files(settings))
+        except FontsMissing as exc:
+            print(f"缺少中文字体 {exc}", file=sys.stderr)
+            return 2
+        print(f"已生成报告 report written to {output}")
+        return 0
+
+    return _with_db(settings, body)
+
+
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
     from .maintenance import backup
 
@@ -181,6 +324,12 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     backup(settings.database_url, output)
     print(f"已备份 backup written to {output}")
     return 0
+
+
+def _send_test_alert(settings: Settings, args: argparse.Namespace) -> int:
+    from .alerts.cli import send_test_alert
+
+    return send_test_alert(args.url, settings.locale)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,6 +359,16 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--name", dest="token_name", default="integration")
     token.set_defaults(run=_create_token)
 
+    revoke = sub.add_parser(
+        "revoke-token", help="revoke an API token (its live connections close at once with 4401)"
+    )
+    revoke.add_argument("token", help="the token's id (see list-tokens) or the token itself")
+    revoke.set_defaults(run=_revoke_token)
+
+    sub.add_parser("list-tokens", help="API tokens: id, name, owner, created, last used").set_defaults(
+        run=_list_tokens
+    )
+
     seed = sub.add_parser("seed-demo", help="create the demo organisation and users")
     seed.add_argument("--if-empty", action="store_true", help="(default behaviour) only add what is missing")
     seed.set_defaults(run=_seed_demo)
@@ -223,9 +382,26 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("directory", nargs="?", help="default: CONSOLE_PLAYBOOK_DIR or the built-in library")
     check.set_defaults(run=_check_playbooks)
 
-    sub.add_parser("verify-log", help="verify the hash chain; names the first broken position").set_defaults(
-        run=_verify_log
+    verify_log = sub.add_parser("verify-log", help="verify the hash chain; names the first broken position")
+    verify_log.add_argument(
+        "--witness", metavar="POSITION:HASH", help="check the chain head printed on a sent report (见证)"
     )
+    verify_log.set_defaults(run=_verify_log)
+
+    render = sub.add_parser("render-report", help="write an upward report as PDF or DOCX (by the suffix)")
+    render.add_argument("number", nargs="?", help="the incident's number, e.g. XF-2026-0005")
+    render.add_argument("--stage", choices=["initial", "followup", "final", "daily"])
+    render.add_argument("--sequence", type=int, help="which 续报 (default: the latest)")
+    render.add_argument("--version", type=int, help="which version (default: the current one)")
+    render.add_argument("--output", required=True, help="file to write: .pdf or .docx")
+    render.add_argument("--demo", action="store_true", help="a sample 首报 of a made-up sit-in, no database")
+    render.set_defaults(run=_render_report)
+
+    test_alert = sub.add_parser(
+        "send-test-alert", help="send a content-free test message through one apprise URL (发送测试消息)"
+    )
+    test_alert.add_argument("url", help="the channel's apprise URL, e.g. dingtalk://… or mailto://…")
+    test_alert.set_defaults(run=_send_test_alert)
 
     backup = sub.add_parser("backup", help="write a consistent backup of the database")
     backup.add_argument("--output", help="file to write (default var/backup/console-backup.db)")

@@ -33,6 +33,11 @@ UNITS = [
     Unit(id="health", name="县卫健局", kind=UnitKind.HEALTH, phone="0571-6000 2120"),
     Unit(id="party-office", name="县委办", kind=UnitKind.PARTY_COMMITTEE_OFFICE, phone="0571-6000 0001"),
     Unit(id="gov-office", name="县政府办", kind=UnitKind.GOVERNMENT_OFFICE, phone="0571-6000 0002"),
+    # the departments the playbooks call on (信访、政法、宣传口径、119)
+    Unit(id="petition-bureau", name="县信访局", kind=UnitKind.OTHER_DEPARTMENT, phone="0571-6000 0003"),
+    Unit(id="politics-law", name="县委政法委", kind=UnitKind.OTHER_DEPARTMENT, phone="0571-6000 0004"),
+    Unit(id="propaganda", name="县委宣传部", kind=UnitKind.OTHER_DEPARTMENT, phone="0571-6000 0005"),
+    Unit(id="fire-rescue", name="县消防救援大队", kind=UnitKind.OTHER_DEPARTMENT, phone="119"),
 ]  # fmt: skip
 
 # A fictional county seat; positions only need to be plausible relative to each other.
@@ -79,7 +84,7 @@ PEOPLE = [
     _person("leader", "李书记", "county", "县纪委副书记、县监委副主任",
             [R.LEADER_IN_CHARGE, R.COMMISSION_LEADER], [S.COUNSELLING, S.LEGAL_POLICY], "13905710001",
             "gate"),
-    _person("chen-shuji", "陈书记", "county", "县委常委、县纪委书记", [R.COMMISSION_LEADER],
+    _person("chen-shuji", "陈书记", "county", "县委常委、县纪委书记、县监委主任", [R.COMMISSION_LEADER],
             [S.LEGAL_POLICY], "13905710002", "gate"),
     _person("zhou-fsj", "周副书记", "county", "县纪委副书记", [R.LEADER_IN_CHARGE, R.COMMISSION_LEADER],
             [S.COUNSELLING], "13905710003", "gate"),

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from functools import cache
 
+from .alerts.domain import DOMAIN as ALERTS
 from .incidents.domain import DOMAIN as INCIDENTS
 from .registry import Domain, Registry
+from .reports.domain import DOMAIN as REPORTS
 from .responders.domain import DOMAIN as RESPONDERS
 from .runs.domain import DOMAIN as RUNS
 
-DOMAINS: tuple[Domain, ...] = (INCIDENTS, RUNS, RESPONDERS)
+DOMAINS: tuple[Domain, ...] = (INCIDENTS, RUNS, RESPONDERS, REPORTS, ALERTS)
 
 
 @cache

@@ -23,12 +23,15 @@ class Settings:
 
     data_dir: Path
     database_url: str
-    secret_key: str
+    secret_key: str = field(repr=False)
     timezone: str = "Asia/Shanghai"
     locale: str = "zh_CN"
     incident_prefix: str = "XF"
     poll_seconds: float = 5.0
     replay_limit: int = 10_000
+    # A replay larger than this much payload text costs more than a snapshot (tens of KB): the client
+    # gets the snapshot instead, so a phone back from a long absence stays cheap. 0: no such bound.
+    replay_max_chars: int = 256 * 1024
     queue_limit: int = 1024
     heartbeat_seconds: float = 20.0
     session_hours: float = 12.0
@@ -50,6 +53,14 @@ class Settings:
     # defaults are argon2-cffi's. A stored hash names its own cost, so changing these never locks anyone out.
     password_time_cost: int = DEFAULT_PASSWORD_TIME_COST
     password_memory_kib: int = DEFAULT_PASSWORD_MEMORY_KIB
+    # Limits that hold with or without a reverse proxy in front: a connection must finish sending its
+    # request headers within CONSOLE_HEADER_TIMEOUT_SECONDS, an idle keep-alive connection is closed
+    # after CONSOLE_KEEP_ALIVE_SECONDS, at most CONSOLE_MAX_CONNECTIONS connections are served at once
+    # (more get 503), and one user may hold at most CONSOLE_WS_PER_USER live connections per process.
+    header_timeout_seconds: float = 10.0
+    keep_alive_seconds: int = 5
+    max_connections: int = 2000
+    ws_per_user: int = 20
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -92,6 +103,27 @@ GRADE_ENV = {
     "CONSOLE_GRADE_HEAD_COUNT_EXTRAORDINARY": "head_count_extraordinary",
     "CONSOLE_GRADE_MAX_REPRESENTATIVES": "max_representatives",
     "CONSOLE_GRADE_DUE_SOON_MINUTES": "due_soon_minutes",
+    # 时限 the playbooks name with `due: {setting: ...}` (minutes)
+    "CONSOLE_DEADLINE_EMERGENCY_CALL_MINUTES": "emergency_call_minutes",
+    "CONSOLE_DEADLINE_LEADER_ACK_MINUTES": "leader_ack_minutes",
+    "CONSOLE_DEADLINE_LOCAL_UNIT_TOWN_MINUTES": "local_unit_town_minutes",
+    "CONSOLE_DEADLINE_LOCAL_UNIT_TOWNSHIP_MINUTES": "local_unit_township_minutes",
+    "CONSOLE_DEADLINE_FIRST_REPORT_PHONE_MAJOR_MINUTES": "first_report_phone_minutes_major",
+    "CONSOLE_DEADLINE_FIRST_REPORT_WRITTEN_MAJOR_MINUTES": "first_report_written_minutes_major",
+    "CONSOLE_DEADLINE_FIRST_REPORT_PHONE_LARGER_MINUTES": "first_report_phone_minutes_larger",
+    "CONSOLE_DEADLINE_FIRST_REPORT_WRITTEN_LARGER_MINUTES": "first_report_written_minutes_larger",
+    "CONSOLE_DEADLINE_SEND_UP_WORKING_DAYS": "send_up_working_days",
+    # 日报 (CONSOLE_TIMEZONE gives the zone these hours are read in)
+    "CONSOLE_DAILY_REPORT_AFTER_HOURS": "daily_report_after_hours",
+    "CONSOLE_DAILY_REPORT_MORNING_HOUR": "daily_report_morning_hour",
+    "CONSOLE_DAILY_REPORT_AFTERNOON_HOUR": "daily_report_afternoon_hour",
+    # 事件等级 (the event's own grade, stated in reports), apart from the response tier above
+    "CONSOLE_EVENT_GRADE_HEAD_COUNT_LARGER": "event_head_count_larger",
+    "CONSOLE_EVENT_GRADE_HEAD_COUNT_MAJOR": "event_head_count_major",
+    "CONSOLE_EVENT_GRADE_HEAD_COUNT_EXTRAORDINARY": "event_head_count_extraordinary",
+    "CONSOLE_EVENT_GRADE_SENSITIVE_SITE_LARGER": "event_sensitive_site_larger",
+    "CONSOLE_EVENT_GRADE_SENSITIVE_SITE_MAJOR": "event_sensitive_site_major",
+    "CONSOLE_EVENT_GRADE_SENSITIVE_SITE_EXTRAORDINARY": "event_sensitive_site_extraordinary",
 }
 
 
@@ -130,6 +162,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     database_url = env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'console.db'}"
     if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
         database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+    raw_timeout = env.get("CONSOLE_HEADER_TIMEOUT_SECONDS", "").strip() or "10"
+    try:
+        header_timeout = float(raw_timeout)
+    except ValueError:
+        header_timeout = 0.0
+    if not 0 < header_timeout < 3600:
+        raise SettingsError(f"CONSOLE_HEADER_TIMEOUT_SECONDS={raw_timeout!r}: expected seconds above 0")
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -139,6 +178,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         incident_prefix=env.get("CONSOLE_INCIDENT_PREFIX", "XF"),
         poll_seconds=float(env.get("CONSOLE_POLL_SECONDS", "5")),
         replay_limit=int(env.get("CONSOLE_REPLAY_LIMIT", "10000")),
+        replay_max_chars=_whole_number(env, "CONSOLE_REPLAY_MAX_CHARS", 256 * 1024, 0),
         queue_limit=int(env.get("CONSOLE_QUEUE_LIMIT", "1024")),
         heartbeat_seconds=float(env.get("CONSOLE_HEARTBEAT_SECONDS", "20")),
         session_hours=float(env.get("CONSOLE_SESSION_HOURS", "12")),
@@ -153,4 +193,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_memory_kib=_whole_number(
             env, "CONSOLE_PASSWORD_MEMORY_KIB", DEFAULT_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB
         ),
+        header_timeout_seconds=header_timeout,
+        keep_alive_seconds=_whole_number(env, "CONSOLE_KEEP_ALIVE_SECONDS", 5, 1),
+        max_connections=_whole_number(env, "CONSOLE_MAX_CONNECTIONS", 2000, 1),
+        ws_per_user=_whole_number(env, "CONSOLE_WS_PER_USER", 20, 1),
+        # Every console variable, for the domains that read and check their own (console.reports.config,
+        # console.alerts.config): the core does not know which domain needs which.
+        extra={k: v for k, v in env.items() if k.startswith("CONSOLE_") and k != "CONSOLE_SECRET_KEY"},
     )

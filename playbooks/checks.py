@@ -42,6 +42,8 @@ class CheckCode(StrEnum):
     NOT_ACTIVATED = "not_activated"
     ALREADY_ACTIVATED = "already_activated"
     RUN_CLOSED = "run_closed"
+    DEADLINE_NOT_SETTABLE = "deadline_not_settable"  # that step's deadline is not given at this step
+    DEADLINE_IN_THE_PAST = "deadline_in_the_past"
 
 
 @dataclass(frozen=True)
@@ -162,4 +164,12 @@ def _check_step_record(
     allowed = OPEN_STEP | {StepStatus.BLOCKED} if isinstance(record, StepSkipped) else OPEN_STEP
     if status not in allowed:
         return CheckError(CheckCode.STEP_NOT_OPEN, f"step '{step.id}' is {status}")
+    for given in record.deadlines if isinstance(record, StepCompleted) else ():
+        target = snapshot.playbook.step(given.step_id)
+        if target is None or target.due.set_by != step.id:
+            return CheckError(
+                CheckCode.DEADLINE_NOT_SETTABLE, f"'{given.step_id}' takes no deadline from '{step.id}'"
+            )
+        if given.due_at <= record.at:
+            return CheckError(CheckCode.DEADLINE_IN_THE_PAST, f"the deadline of '{given.step_id}' has passed")
     return None

@@ -25,15 +25,15 @@ def library_dir(settings: Settings) -> Path:
 
 def thresholds(settings: Settings) -> GradingThresholds:
     """定级阈值 of these settings (the defaults of playbooks.facts where none is set)."""
-    return _thresholds(settings.grading_overrides)
+    return _thresholds(settings.grading_overrides, settings.timezone)
 
 
 @cache
-def _thresholds(overrides: tuple[tuple[str, int], ...]) -> GradingThresholds:
+def _thresholds(overrides: tuple[tuple[str, int], ...], timezone: str) -> GradingThresholds:
     try:
-        return GradingThresholds(**dict(overrides))
+        return GradingThresholds(**dict(overrides), timezone=timezone)
     except ValidationError as exc:
-        by_field = {f: name for name, f in GRADE_ENV.items()}
+        by_field = {f: name for name, f in GRADE_ENV.items()} | {"timezone": "CONSOLE_TIMEZONE"}
         named = [
             (by_field.get(str(e["loc"][0]) if e["loc"] else "", "CONSOLE_GRADE_*"), e["msg"])
             for e in exc.errors()

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
 
 from playbooks.conditions import EvalContext, holds
-from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
+from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts, event_grade
 from playbooks.history import HistoryRecord
-from playbooks.model import ACTIVATION, CLOSE, Playbook, PlaybookSnapshot, ReportObligation, Step, StepKind
+from playbooks.model import (
+    ACTIVATION,
+    CLOSE,
+    Playbook,
+    PlaybookSnapshot,
+    ReportObligation,
+    ReportSchedule,
+    Step,
+    StepKind,
+)
 from playbooks.state import (
     OPEN_REPORT,
     OPEN_STEP,
@@ -50,6 +61,8 @@ def evaluate(
     soon = timedelta(minutes=thresholds.due_soon_minutes)
     candidates: list[Action] = []
     instants: list[datetime] = [r.at for r in history if r.at > now]
+    if log.closed_at is None and any(r.schedule is not ReportSchedule.DUE for r in pb.reports):
+        instants.append(daily_from(log, thresholds))  # first-day reports end, daily ones begin
     for step in pb.steps:
         state = steps[step.id]
         if state.status in OPEN_STEP and state.due_at is not None and log.closed_at is None:
@@ -71,6 +84,7 @@ def evaluate(
         closed_at=log.closed_at,
         facts=log.segments[-1].facts,
         grading=log.segments[-1].grading,
+        event_grade=event_grade(log.segments[-1].facts, thresholds),
         steps=tuple(steps[s.id] for s in pb.steps),
         reports=tuple(reports.values()),
         actions=tuple(sorted((a for a in unfired if a.fire_at <= now), key=lambda a: (a.fire_at, a.key))),
@@ -151,7 +165,10 @@ def _step_state(
     if step.due.after != ACTIVATION:
         after = states[step.due.after].resolved_at
         anchor = max(since, after) if after is not None else None
-    due_at = anchor + step.due.delta if anchor is not None else None
+    due_at = step.due.deadline(anchor, ctx.thresholds, ctx.level) if anchor is not None else None
+    given = log.given.get(step.id)
+    if given is not None and given[0] == step.due.set_by:
+        due_at = given[1]  # the higher level's instruction counts (以上级要求为准)
     blockers = tuple(d for d in step.depends_on if states[d].status not in RESOLVED_STEP)
     if blockers or due_at is None:
         return state(StepStatus.BLOCKED, due_at=due_at, blocked_by=blockers)
@@ -176,7 +193,10 @@ def _report_state(
             last_filed_at=filings[-1] if filings else None,
         )
 
-    repeats = report.repeat_every_hours is not None
+    repeats = report.repeat_every_hours is not None or report.schedule is ReportSchedule.DAILY
+    daily_start = daily_from(log, thresholds)
+    if report.schedule is ReportSchedule.FIRST_DAY and now >= daily_start:
+        return state(ReportStatus.DONE)  # the daily report (日报) takes over
     if filings and not repeats:
         return state(ReportStatus.DONE)
     if log.closed_at is not None and report.due.after != CLOSE and (filings or repeats):
@@ -194,12 +214,46 @@ def _report_state(
     else:
         earlier = log.filings.get(report.due.after)
         anchor = earlier[0] if earlier else None
+    if report.schedule is ReportSchedule.DAILY:
+        if now < daily_start:
+            return state(ReportStatus.WAITING)
+        since = [f for f in filings if f >= daily_start]
+        due_at = _daily_due(daily_start, since, thresholds)
+        return state(ReportStatus(_by_time(due_at, now, thresholds).value), due_at)
     if anchor is None:
         return state(ReportStatus.WAITING)
-    due_at = anchor + report.due.delta
+    due_at = report.due.deadline(anchor, thresholds, segment.grading.level)
     if filings and report.repeat_every_hours is not None:
         due_at = filings[-1] + timedelta(hours=report.repeat_every_hours)
     return state(ReportStatus(_by_time(due_at, now, thresholds).value), due_at)
+
+
+def daily_from(log: RunLog, thresholds: GradingThresholds) -> datetime:
+    """When the daily reports (日报) take over from the first day's: so many hours after activation."""
+    return log.activated_at + timedelta(hours=thresholds.daily_report_after_hours)
+
+
+def _daily_slots(start: datetime, thresholds: GradingThresholds) -> Iterator[datetime]:
+    """The daily report hours in the office's time zone, from `start` on."""
+    tz = ZoneInfo(thresholds.timezone)
+    day = start.astimezone(tz).date()
+    hours = (thresholds.daily_report_morning_hour, thresholds.daily_report_afternoon_hour)
+    while True:
+        for hour in hours:
+            slot = datetime.combine(day, time(hour), tzinfo=tz)
+            if slot >= start:
+                yield slot
+        day += timedelta(days=1)
+
+
+def _daily_due(start: datetime, filings: Sequence[datetime], thresholds: GradingThresholds) -> datetime:
+    """Each slot owes one filing; after a long silence the next slot after the last filing is owed."""
+    slots = _daily_slots(start, thresholds)
+    owed = next(islice(slots, len(filings), None))
+    if filings:
+        after = next(s for s in _daily_slots(start, thresholds) if s >= filings[-1])
+        owed = max(owed, after)
+    return owed
 
 
 def _step_actions(pb: Playbook, step: Step, due_at: datetime) -> Iterator[Action]:

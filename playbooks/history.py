@@ -30,12 +30,22 @@ class FactsChanged(_Record):
     note: str = ""
 
 
+class GivenDeadline(BaseModel):
+    """A deadline set by an instruction recorded at a step (上级要求的时限), e.g. `log_request`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    step_id: Slug  # the step whose deadline this is; its `due.set_by` names the step that records it
+    due_at: AwareDatetime
+
+
 class StepCompleted(_Record):
-    """A step was marked done, with an optional note."""
+    """A step was marked done, with an optional note and the deadlines an instruction gave."""
 
     type: Literal["step_completed"] = "step_completed"
     step_id: Slug
     note: str = ""
+    deadlines: tuple[GivenDeadline, ...] = ()
 
 
 class StepSkipped(_Record):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -18,9 +19,17 @@ from pydantic import (
 )
 
 from playbooks.conditions import Condition
-from playbooks.facts import IncidentType, Level
+from playbooks.facts import (
+    WORKING_DAY_SETTINGS,
+    DeadlineSetting,
+    GradingThresholds,
+    IncidentType,
+    Level,
+)
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# Ids of steps, decisions, roles and report obligations; commands naming them are held to the same form.
+SLUG_PATTERN = r"^[a-z][a-z0-9_]*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 ACTIVATION = "activation"  # `due.after` for a deadline counted from the moment the playbook starts
@@ -41,6 +50,7 @@ class ResponseRole(StrEnum):
     MEDICAL = "medical"  # 医疗救护
     LOGISTICS = "logistics"  # 后勤保障
     LEADER_IN_CHARGE = "leader_in_charge"  # 分管领导
+    COMMISSION_HEAD = "commission_head"  # 主要负责同志 (纪委书记、监委主任), seed §4: 要亲自抓
     DUTY_OFFICER = "duty_officer"  # 值班员
 
 
@@ -58,7 +68,7 @@ class StepKind(StrEnum):
 class DecisionKind(StrEnum):
     """Decisions the seed names (§10, §22) plus a free choice with options given in the YAML."""
 
-    JURISDICTION = "jurisdiction"  # 本级办理 / 上报 / 移交
+    JURISDICTION = "jurisdiction"  # 分办决定: 本级办理 / 报送上级 / 移送有关部门
     POLICE_ASSISTANCE = "police_assistance"  # 请公安部门协助
     REPRESENTATIVES = "representatives"  # 选派群众代表
     CHOICE = "choice"
@@ -70,6 +80,14 @@ class ReportStage(StrEnum):
     INITIAL = "initial"  # 首报
     FOLLOWUP = "followup"  # 续报
     FINAL = "final"  # 终报
+
+
+class ReportSchedule(StrEnum):
+    """When a report is owed: as its `due` says, only in the first day, or at the daily hours after it."""
+
+    DUE = "due"  # by `due` and `repeat_every_hours`
+    FIRST_DAY = "first_day"  # as DUE, until the run passes daily_report_after_hours (then 日报 takes over)
+    DAILY = "daily"  # 日报: at the morning and afternoon hours, once the run passes daily_report_after_hours
 
 
 class Recipient(StrEnum):
@@ -89,17 +107,42 @@ class LocalText(_Frozen):
 
 
 class Due(_Frozen):
-    """A deadline: so long after activation, after another step or report, or after close."""
+    """A deadline: so long after activation, after another step or report, or after close.
+
+    `setting` adds the minutes of a named setting (docs/playbooks.md), so limits stay settings.
+    """
 
     minutes: int = Field(default=0, ge=0)
     hours: int = Field(default=0, ge=0)
     days: int = Field(default=0, ge=0)
+    setting: DeadlineSetting | None = None
     after: Slug = ACTIVATION
+    # The step whose completion may give this deadline as an instant (以上级要求为准); until then, or
+    # when it gives none, the deadline above counts.
+    set_by: Slug | None = None
 
     @property
     def delta(self) -> timedelta:
-        """The deadline's length."""
+        """The deadline's fixed length (without any setting)."""
         return timedelta(days=self.days, hours=self.hours, minutes=self.minutes)
+
+    def deadline(self, anchor: datetime, thresholds: GradingThresholds, level: Level | None) -> datetime:
+        """The deadline counted from `anchor`, with the settings of this process and the current tier."""
+        extra = 0 if self.setting is None else thresholds.deadline_minutes(self.setting, level)
+        if self.setting in WORKING_DAY_SETTINGS:
+            return add_working_days(anchor + self.delta, extra, ZoneInfo(thresholds.timezone))
+        return anchor + self.delta + timedelta(minutes=extra)
+
+
+def add_working_days(start: datetime, days: int, tz: ZoneInfo) -> datetime:
+    """`days` working days (Monday to Friday in `tz`) after `start`, at the same time of day; public
+    holidays are not known to the console and count as working days."""
+    local = start.astimezone(tz)
+    while days > 0:
+        local = (local + timedelta(days=1)).replace(tzinfo=tz)
+        if local.weekday() < 5:
+            days -= 1
+    return local.astimezone(start.tzinfo)
 
 
 class OnOverdue(_Frozen):
@@ -131,8 +174,8 @@ def _options(*items: tuple[str, str, str]) -> tuple[DecisionOption, ...]:
 BUILTIN_OPTIONS: dict[DecisionKind, tuple[DecisionOption, ...]] = {
     DecisionKind.JURISDICTION: _options(
         ("handle_here", "本级办理", "Handle here"),
-        ("send_up", "立即上送上级", "Send up at once"),
-        ("transfer", "移送有关部门并疏导", "Transfer and guide to the right department"),
+        ("send_up", "报送上级", "Send up to the higher level"),
+        ("transfer", "移送有关部门", "Transfer to the departments concerned"),
     ),
     DecisionKind.POLICE_ASSISTANCE: _options(
         ("requested", "请公安部门协助处理", "Ask the police to assist"),
@@ -204,6 +247,7 @@ class ReportObligation(_Frozen):
     title: LocalText
     due: Due
     repeat_every_hours: float | None = Field(default=None, gt=0)
+    schedule: ReportSchedule = ReportSchedule.DUE
     recipients: tuple[Recipient, ...] = Field(min_length=1)
     role: ResponseRole = ResponseRole.INFO_REPORTER
     when: Condition | None = None
@@ -251,8 +295,15 @@ class Playbook(_Frozen):
         return next((r for r in self.reports if r.id == obligation_id), None)
 
     def on_overdue_for(self, item: Step | ReportObligation) -> OnOverdue:
-        """The overdue policy of a step or report, falling back to the playbook default."""
-        return item.on_overdue or self.defaults.on_overdue
+        """The overdue policy of a step or report, falling back to the playbook default.
+
+        An escalation never goes back to the owner it is about: a step of the leader in charge that is
+        overdue escalates to the commission head (主要负责同志) when the playbook has that role.
+        """
+        policy = item.on_overdue or self.defaults.on_overdue
+        if policy.escalate_to is item.role and ResponseRole.COMMISSION_HEAD in self.roles:
+            return policy.model_copy(update={"escalate_to": ResponseRole.COMMISSION_HEAD})
+        return policy
 
 
 def content_hash(playbook: Playbook) -> str:

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from playbooks.facts import IncidentFacts, Level
+from playbooks.facts import EventGrade, IncidentFacts, Level
 from playbooks.model import Recipient, ReportStage, ResponseRole, StepKind
 
 
@@ -114,6 +114,9 @@ class RunState(_Frozen):
     closed_at: datetime | None
     facts: IncidentFacts
     grading: GradingResult
+    event_grade: (
+        EventGrade  # 事件等级 of the current facts, which a report states; the level is the response tier
+    )
     steps: tuple[StepState, ...]
     reports: tuple[ReportState, ...]
     actions: tuple[Action, ...]

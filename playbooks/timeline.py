@@ -61,6 +61,8 @@ class RunLog:
     fired: set[str] = field(default_factory=set)
     filings: dict[str, list[datetime]] = field(default_factory=dict)
     segments: list[Segment] = field(default_factory=list)
+    # step id -> (the step that gave it, the instant): deadlines given by instructions
+    given: dict[str, tuple[str, datetime]] = field(default_factory=dict)
 
 
 def read_log(
@@ -85,6 +87,8 @@ def read_log(
         if isinstance(r, StepCompleted | StepSkipped | DecisionRecorded) and r.step_id in log.skipped:
             continue  # a skipped step stays skipped; check_record refuses such records anyway
         if isinstance(r, StepCompleted):
+            if r.step_id not in log.done:
+                log.given.update((d.step_id, (r.step_id, d.due_at)) for d in r.deadlines)
             log.done.setdefault(r.step_id, (r.at, r.note))
         elif isinstance(r, DecisionRecorded):
             log.done.setdefault(r.step_id, (r.at, r.reason))

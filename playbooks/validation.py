@@ -81,6 +81,8 @@ def _steps(pb: Playbook) -> Iterator[Problem]:
             yield Problem(("steps", i, "depends_on"), f"step '{s.id}' depends on itself through a cycle")
         if s.due.after != ACTIVATION and s.due.after not in s.depends_on:
             yield Problem(("steps", i, "due", "after"), "must be 'activation' or one of depends_on")
+        if s.due.set_by is not None and s.due.set_by not in ancestors(pb, s.id):
+            yield Problem(("steps", i, "due", "set_by"), "must be a step this one depends on")
         if (s.kind == "decision") != (s.decision is not None):
             yield Problem(("steps", i, "decision"), "needed exactly when the step's kind is decision")
         if s.when is not None:

@@ -41,6 +41,7 @@ class GradingFacts(CommandArgs):
     violence_or_self_harm: bool = False  # 行凶、自杀或以自伤相威胁
     sensitive_date: bool = False  # 敏感节点
     cross_level: bool = False  # 越级
+    to_beijing: bool = False  # 进京
     requested_by_higher: bool = False  # 上级交办、要求查报结果
     repeat_petitioner: bool = False  # 信访老户
     unit_level: UnitLevel = UnitLevel.COUNTY  # 承办单位层级（乡镇只办不转）

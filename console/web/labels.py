@@ -68,6 +68,7 @@ CONFIDENTIAL_FIELDS: dict[str, str] = {
     "informant_address": N_("Address"),
     "report_content": N_("Report content"),
     "real_name": N_("Real-name report"),
+    "representatives": N_("Representatives"),  # 群众代表 (sealed by run.decide)
 }
 
 ROLES: dict[str, str] = {
@@ -128,6 +129,7 @@ CLIENT_TEXT: dict[str, str] = {
     "hide": N_("Hide"),
     "remove": N_("Remove"),
     "none": N_("None"),
+    "earlier": N_("Earlier entries"),
     "list_separator": N_(", "),
     # playbook runs (预案执行)
     "run_done": N_("Done"),
@@ -145,6 +147,11 @@ CLIENT_TEXT: dict[str, str] = {
     "run_overridden": N_("set by a leader: {reason}"),
     "run_graded": N_("graded from the facts"),
     "run_file": N_("Mark as sent"),
+    "run_regraded": N_("Level {from} → {to}, by {name}"),
+    "run_regraded_proposed": N_("Level {from} → {to}: proposed by {proposer}, confirmed by {name}"),
+    "run_proposal": N_("{name} proposes level {from} → {to}: waiting for the duty officer or a leader"),
+    "run_confirm": N_("Confirm"),
+    "run_decline": N_("Decline"),
     "run_dispatch": N_("Send people"),
     "err_reason": N_("Give the reason"),
     "err_option": N_("Pick an option"),
@@ -153,6 +160,10 @@ CLIENT_TEXT: dict[str, str] = {
     "ev_decision": N_("Decision on {step}: {option}"),
     "ev_level": N_("Level set to {level}: {reason}"),
     "ev_facts": N_("Grading facts updated"),
+    "ev_regraded": N_("Grading facts updated: level {from} → {to}"),
+    "ev_proposed_by": N_("Proposed by {name}"),
+    "ev_facts_proposed": N_("Grading facts proposed: level {from} → {to}, waiting for confirmation"),
+    "ev_facts_declined": N_("Proposed grading facts declined"),
     "ev_report": N_("Report sent: {report}"),
     "ev_remind": N_("Reminder to {role}: {item} is overdue"),
     "ev_escalate": N_("Escalated to {role}: {item} is still overdue"),
@@ -161,8 +172,15 @@ CLIENT_TEXT: dict[str, str] = {
     "drill_mark": N_("[Drill] "),
 }
 
-# Response levels 一般 IV … 特别重大 I (playbooks.facts.Level).
+# The office's response tiers Ⅳ级响应 … Ⅰ级响应 (playbooks.facts.Level), not the event grade.
 LEVELS: dict[str, str] = {
+    "general": N_("Response tier IV"),
+    "larger": N_("Response tier III"),
+    "major": N_("Response tier II"),
+    "extraordinary": N_("Response tier I"),
+}
+# The event's own grade 一般 Ⅳ … 特别重大 Ⅰ (playbooks.facts.EventGrade), stated in reports.
+EVENT_GRADES: dict[str, str] = {
     "general": N_("General (IV)"),
     "larger": N_("Larger (III)"),
     "major": N_("Major (II)"),
@@ -178,6 +196,7 @@ RESPONSE_ROLES: dict[str, str] = {
     "medical": N_("Medical"),  # 医疗救护
     "logistics": N_("Logistics"),  # 后勤保障
     "leader_in_charge": N_("Leader in charge"),  # 分管领导
+    "commission_head": N_("Commission head"),  # 主要负责同志
     "duty_officer": N_("Duty officer"),  # 值班员
 }
 
@@ -207,6 +226,7 @@ GRADING_FLAGS: dict[str, str] = {
     "violence_or_self_harm": N_("Violence or self-harm threatened"),
     "sensitive_date": N_("Sensitive date or major event"),
     "cross_level": N_("Cross-level"),
+    "to_beijing": N_("To Beijing"),  # 进京
     "requested_by_higher": N_("Requested by a higher level"),
     "repeat_petitioner": N_("Repeat petitioner"),
 }
@@ -226,6 +246,7 @@ def translated(gettext: Callable[[str], str]) -> dict[str, object]:
         "facts": {k: gettext(v) for k, v in FACTS.items()},
         "confidential": {k: gettext(v) for k, v in CONFIDENTIAL_FIELDS.items()},
         "levels": {k: gettext(v) for k, v in LEVELS.items()},
+        "event_grades": {k: gettext(v) for k, v in EVENT_GRADES.items()},
         "response_roles": {k: gettext(v) for k, v in RESPONSE_ROLES.items()},
         "step_statuses": {k: gettext(v) for k, v in STEP_STATUSES.items()},
     }

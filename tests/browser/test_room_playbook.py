@@ -53,7 +53,7 @@ def test_the_room_shows_the_checklist_and_one_tap_marks_a_step_done(
     for page in (duty, leader):
         card = page.locator("#run")
         expect(card).to_be_visible()
-        expect(card.locator('[data-run="level"]')).to_have_text("重大（II级）")
+        expect(card.locator('[data-run="level"]')).to_have_text("Ⅱ级响应")
         first = card.locator('li[data-step="start_response"]')
         expect(first).to_contain_text("接报并启动预案")
         expect(first).to_contain_text("值班员")  # the step's owner
@@ -94,7 +94,7 @@ def test_the_room_shows_the_checklist_and_one_tap_marks_a_step_done(
     # The board shows the level, and the overdue count once time has passed a deadline.
     board = open_page("duty", DESK)
     row = board.locator(f'#board-rows a.row[data-number="{number}"]')
-    expect(row.locator(".c-level")).to_have_text("重大（II级）")
+    expect(row.locator(".c-level")).to_have_text("Ⅱ级响应")
     expect(row.locator(".c-overdue")).to_have_text("0")
     move_clock(clock_file, 6)  # notify_leader (5 minutes) is now overdue and its owner is reminded
     expect(row.locator(".c-overdue")).not_to_have_text("0", timeout=15_000)

@@ -42,23 +42,38 @@ def test_sit_in_at_the_main_gate_starts_major_with_the_expected_steps() -> None:
     assert set(state.grading.matched_rules) == {"gate_involved", "leader_car_intercepted", "crowd_major"}
     assert statuses(state) == {
         "start_response": "due_soon",  # due in 3 minutes, inside the 5-minute window
+        "call_emergency": "not_applicable",  # no weapon, no self-harm
+        "register_violence_incident": "not_applicable",
         "notify_leader": "due_soon",
+        "leader_ack": "blocked",  # once the leader has been told
+        "notify_commission_head": "ready",  # tier II: the commission head is told
         "dispatch_team": "blocked",
+        "local_unit": "ready",  # the home township is called within 10 minutes
+        "local_unit_on_site_town": "blocked",  # until we know which kind of unit it is
+        "local_unit_on_site_township": "blocked",
         "alert_police_station": "blocked",
         "clear_leader_car": "blocked",  # opened by leader_car_involved
         "keep_gate_open": "blocked",  # opened by the gate
         "leader_on_site": "blocked",  # opened by level >= major
         "persuade": "blocked",
         "choose_representatives": "blocked",
-        "police_assistance": "blocked",
+        "police_assistance": "ready",  # not held behind persuasion (a gate may be stormed)
         "police_on_site": "blocked",  # until the police decision is taken
+        "record_scene": "blocked",
+        "separate_organisers": "blocked",
+        "public_notice": "blocked",
+        "approve_forcible_measures": "blocked",
+        "forcible_measures": "blocked",
         "medical_standby": "ready",  # 60 >= 30
         "logistics_support": "ready",
+        "public_information": "ready",  # tier III and above: one agreed public line
         "jurisdiction": "blocked",
+        "send_up_tell_head": "blocked",
         "send_up": "blocked",
         "transfer_and_guide": "blocked",
         "confirm_dispersed": "blocked",
         "observe": "blocked",
+        "aftercare": "blocked",
         "review": "blocked",
     }
     assert state.step("start_response").due_at == at(3)
@@ -178,12 +193,17 @@ def test_a_wait_step_completes_when_its_action_fires() -> None:
     assert [(a.kind, a.key) for a in wait] == [(ActionKind.WAIT_ELAPSED, "wait:step:observe")]
     after = run("sit_in", GATE, [*history, ActionFired(at=at(80), key="wait:step:observe")], 81)
     assert after.step("observe").status is StepStatus.DONE
-    assert after.step("review").due_at == at(50 + 3 * 24 * 60)  # counted from confirm_dispersed
+    assert after.step("review").due_at == at(50 + 5 * 24 * 60)  # counted from confirm_dispersed
 
 
 def test_reports_initial_then_followups_every_two_hours_then_final_at_close() -> None:
     state = run("sit_in", GATE, [], 31)
-    assert [a.key for a in state.actions if a.obligation_id] == ["report_due:initial:1"]
+    # tier II: the phone report was due at 15 (escalated at 25), the written one at 30
+    assert [a.key for a in state.actions if a.obligation_id] == [
+        "report_due:initial_phone:1",
+        "escalate:report:initial_phone:1",
+        "report_due:initial:1",
+    ]
     filed = [ReportFiled(at=at(25), obligation_id="initial")]
     state = run("sit_in", GATE, filed, 26)
     assert state.report("initial").status is ReportStatus.DONE
@@ -240,7 +260,8 @@ def test_next_deadline_is_the_earliest_change() -> None:
     assert next_deadline(snap, GATE, history, T0) == at(3)
     assert next_deadline(snap, GATE, history, at(3)) == at(5)  # notify_leader falls due
     fired = [ActionFired(at=at(40), key=a.key) for a in evaluate(snap, GATE, history, at(40)).actions]
-    assert next_deadline(snap, GATE, [*history, *fired], at(40)) is None  # everything left waits for people
+    # the police decision is not held behind persuasion: it falls due at 45 minutes
+    assert next_deadline(snap, GATE, [*history, *fired], at(40)) == at(45)
 
 
 def test_records_after_now_are_ignored_but_wake_the_timer() -> None:
@@ -269,4 +290,5 @@ def test_a_run_needs_its_activation() -> None:
 
 def test_overdue_count_for_the_board() -> None:
     state = run("sit_in", GATE, [], 31)
-    assert state.overdue_count == 5  # start_response, notify_leader, medical, logistics, initial report
+    # start_response, notify_leader, notify_commission_head, local_unit, medical, logistics, both 首报
+    assert state.overdue_count == 8

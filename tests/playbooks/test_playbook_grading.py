@@ -8,7 +8,7 @@ import pytest
 from playbook_support import T0, at, run, snapshot
 
 from playbooks.engine import evaluate
-from playbooks.facts import GradingThresholds, IncidentFacts, Level
+from playbooks.facts import EventGrade, GradingThresholds, IncidentFacts, Level, event_grade
 from playbooks.grading import grade
 from playbooks.history import FactsChanged, HistoryRecord, LevelOverridden, RunActivated
 
@@ -101,13 +101,54 @@ def test_thresholds_must_rise() -> None:
         GradingThresholds(head_count_larger=60, head_count_major=50)
 
 
-def test_level_names() -> None:
+def test_level_names_are_response_tiers_and_grades_keep_the_national_names() -> None:
     assert [(lv.roman, lv.zh) for lv in Level] == [
+        ("IV", "Ⅳ级响应"),
+        ("III", "Ⅲ级响应"),
+        ("II", "Ⅱ级响应"),
+        ("I", "Ⅰ级响应"),
+    ]
+    assert [(g.roman, g.zh) for g in EventGrade] == [
         ("IV", "一般"),
         ("III", "较大"),
         ("II", "重大"),
         ("I", "特别重大"),
     ]
+
+
+EVENT_GRADES: list[tuple[int, str, EventGrade]] = [
+    (1, "other", EventGrade.GENERAL),
+    (99, "public_place", EventGrade.GENERAL),
+    (100, "public_place", EventGrade.LARGER),
+    (999, "public_place", EventGrade.LARGER),
+    (1000, "public_place", EventGrade.MAJOR),
+    (2999, "public_place", EventGrade.MAJOR),
+    (3000, "public_place", EventGrade.EXTRAORDINARY),
+    # at a sensitive site (党政机关大门) smaller gatherings reach the same grades
+    (49, "party_gov_gate", EventGrade.GENERAL),
+    (50, "party_gov_gate", EventGrade.LARGER),
+    (100, "party_gov_gate", EventGrade.MAJOR),
+    (199, "party_gov_gate", EventGrade.MAJOR),
+    (200, "party_gov_gate", EventGrade.EXTRAORDINARY),
+]
+
+
+@pytest.mark.parametrize(("head_count", "place", "grade"), EVENT_GRADES)
+def test_event_grade_follows_the_model_plan(head_count: int, place: str, grade: EventGrade) -> None:
+    crowd = facts("collective_visit", head_count=head_count, place_type=place)
+    assert event_grade(crowd, GradingThresholds()) is grade
+
+
+def test_a_hundred_people_are_tier_one_but_not_an_extraordinary_event() -> None:
+    state = run("collective_visit", facts("collective_visit", head_count=100), [], 0)
+    assert state.level is Level.EXTRAORDINARY and state.event_grade is EventGrade.LARGER
+
+
+def test_event_grade_thresholds_are_settings_and_must_rise() -> None:
+    crowd = facts("collective_visit", head_count=400)
+    assert event_grade(crowd, GradingThresholds(event_head_count_major=300)) is EventGrade.MAJOR
+    with pytest.raises(ValueError, match="event_head_count"):
+        GradingThresholds(event_head_count_major=5000)
 
 
 def test_a_manual_override_wins_until_handed_back() -> None:

@@ -26,8 +26,8 @@ steps:
     due: {minutes: 5}
   - id: jurisdiction
     title:
-      zh: 管辖决定
-      en: Jurisdiction
+      zh: 分办决定
+      en: Disposition
     role: field_commander
     kind: decision
     decision: {kind: jurisdiction}

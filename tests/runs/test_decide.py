@@ -17,6 +17,7 @@ from playbook_support import at, snapshot
 from console.commands import SYSTEM_ACTOR, Actor, Context
 from console.errors import DomainError, NotFound
 from console.incidents.commands import GradingFacts
+from console.incidents.events import ConfidentialRecorded
 from console.runs.commands import (
     CompleteStep,
     FileReport,
@@ -157,6 +158,18 @@ COMPLETIONS = [
         complete("clear_leader_car"),
         Refusal(DomainError, "step_not_open"),
     ),
+    case(
+        "a deadline for a step that takes none from this one",
+        a_run(),
+        CompleteStep(incident_id="i1", step_id="start_response", deadlines={"persuade": at(60)}),
+        Refusal(DomainError, "deadline_not_settable"),
+    ),
+    case(
+        "a deadline for something that is no step id",
+        a_run(),
+        CompleteStep(incident_id="i1", step_id="start_response", deadlines={"No Such Step!": at(60)}),
+        Refusal(DomainError, "deadline_not_settable"),
+    ),
     case("a closed run", a_run(CLOSED), complete("start_response"), Refusal(DomainError, "run_closed")),
     case(
         "a run never activated",
@@ -237,8 +250,17 @@ def answer(step_id: str, option: str, reason: str = "", *names: str) -> RecordDe
 
 
 def answered(step_id: str, option: str, reason: str = "", *names: str) -> Emits:
-    rec = DecisionRecorded(at=OCCURRED, step_id=step_id, option=option, reason=reason, representatives=names)
-    return record(RunDecisionRecorded, rec)
+    """The decision's event; representatives' names go first into the sealed part, never into the event."""
+    rec = DecisionRecorded(at=OCCURRED, step_id=step_id, option=option, reason=reason)
+    decided = Event(
+        STREAM,
+        RunDecisionRecorded,
+        {"incident_id": "i1", "record": rec, "representatives_sealed": len(names)},
+    )
+    if not names:
+        return emits(decided)
+    seal = Event(STREAM, ConfidentialRecorded, {"values": {"representatives": "、".join(names)}})
+    return emits(seal, decided)
 
 
 FIVE = ("甲", "乙", "丙", "丁", "戊")
@@ -684,3 +706,22 @@ def test_the_timer_command_id_is_the_same_everywhere_for_one_action() -> None:
     assert key == timer_command_id("i1", REMIND)
     assert key.startswith("timer:") and len(key) == len("timer:") + 40
     assert len({key, timer_command_id("i2", REMIND), timer_command_id("i1", "escalate:step:x")}) == 3
+
+
+def test_the_higher_levels_deadlines_travel_in_the_completion_event() -> None:
+    visit = IncidentFacts(incident_type=IncidentType.CROSS_LEVEL_VISIT, head_count=12)
+    run = Run(
+        "i1", snapshot("cross_level_visit"), visit, (RunActivated(at=at(0)),), drill=False, closed=False
+    )
+    args = CompleteStep(
+        incident_id="i1",
+        step_id="log_request",
+        note="市信访局：2小时内到达",
+        deadlines={"feedback_result": at(480), "arrive_on_site": at(120)},
+    )
+    event = decide_complete(run, args, CTX).events[0].payload
+    assert isinstance(event, RunStepCompleted)
+    assert [(d.step_id, d.due_at) for d in event.record.deadlines] == [
+        ("arrive_on_site", at(120)),
+        ("feedback_result", at(480)),
+    ]

@@ -1,0 +1,59 @@
+"""The alerts' settings (CONSOLE_ALERT_*), read from the process's settings and checked at start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alerts.schedule import RetryPolicy
+
+from ..settings import Settings, SettingsError
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    retry: RetryPolicy
+    lease_seconds: float  # how long a claimed attempt is held before another process may take it
+    link_minutes: float  # how long an acknowledge link is valid
+    base_url: str  # how recipients reach the console (the links in messages)
+    look_seconds: float  # how often the worker looks for due attempts
+    worker: bool  # whether this process sends at all
+    batch: int  # attempts claimed at once
+
+
+def _number(extra: dict[str, str], name: str, default: float, least: float) -> float:
+    raw = extra.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r}: expected a number") from None
+    if value < least:
+        raise SettingsError(f"{name}={raw!r}: must be at least {least:g}")
+    return value
+
+
+def alert_settings(settings: Settings) -> AlertSettings:
+    """The alert settings, or SettingsError naming the variable at fault."""
+    extra = dict(settings.extra)
+    retry = RetryPolicy(
+        attempts_per_channel=int(_number(extra, "CONSOLE_ALERT_ATTEMPTS_PER_CHANNEL", 3, 1)),
+        base_seconds=_number(extra, "CONSOLE_ALERT_BACKOFF_SECONDS", 5, 0),
+        cap_seconds=_number(extra, "CONSOLE_ALERT_BACKOFF_CAP_SECONDS", 300, 0),
+    )
+    base_url = extra.get("CONSOLE_ALERT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"CONSOLE_ALERT_BASE_URL={base_url!r}: expected http(s)://…")
+    return AlertSettings(
+        retry=retry,
+        lease_seconds=_number(extra, "CONSOLE_ALERT_LEASE_SECONDS", 60, 1),
+        link_minutes=_number(extra, "CONSOLE_ALERT_LINK_MINUTES", 120, 1),
+        base_url=base_url,
+        look_seconds=_number(extra, "CONSOLE_ALERT_LOOK_SECONDS", 0.5, 0.01),
+        worker=extra.get("CONSOLE_ALERT_WORKER", "on").lower() not in ("0", "off", "false", "no"),
+        batch=int(_number(extra, "CONSOLE_ALERT_BATCH", 32, 1)),
+    )
+
+
+def check_settings(settings: Settings) -> None:
+    alert_settings(settings)

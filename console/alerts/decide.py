@@ -1,0 +1,156 @@
+"""The alerts decisions (pure): channels entered, an attempt's outcome, an escalation, an acknowledgement."""
+
+from __future__ import annotations
+
+from alerts.adapter import check_url
+from alerts.channels import IN_APP
+from alerts.policy import next_step
+from alerts.schedule import after_failure
+
+from ..clock import parse_iso, utc_iso
+from ..commands import Context, Decision
+from ..errors import DomainError, Forbidden, InvalidInput, NotFound
+from ..events import NewEvent
+from .commands import Acknowledge, AcknowledgeByLink, AckRoute, Escalate, RecordAttempt, SetChannels
+from .config import alert_settings
+from .events import AlertAcknowledged, AlertEscalated, AttemptRecorded, ChannelsSet, NextTry, alert_stream
+from .store import AlertState, AttemptState, ChannelsState, EscalationState, outbox_id
+
+
+def decide_set_channels(state: ChannelsState, args: SetChannels, ctx: Context) -> Decision:
+    """Channels are checked with apprise as they are entered: one it cannot use refuses them all."""
+    if state.person_id is None or not state.known_person:
+        raise NotFound("person_not_found")
+    if not state.is_admin:
+        raise Forbidden()
+    urls = [u.strip() for u in args.channels]
+    for i, url in enumerate(urls, start=1):
+        reason = None if url == IN_APP else check_url(url)
+        if reason is not None:
+            raise InvalidInput("channel_refused", index=i, detail=f"#{i}: {reason}")
+    if len(set(urls)) != len(urls):
+        raise InvalidInput("channel_refused", index=0, detail="the same channel is listed twice")
+    payload = ChannelsSet(person_id=state.person_id, channels=urls, locale=args.locale)
+    return Decision(events=[NewEvent(stream=f"alert-person-{state.person_id}", payload=payload)])
+
+
+def decide_record_attempt(state: AttemptState | None, args: RecordAttempt, ctx: Context) -> Decision:
+    """What an attempt came to, and what it leads to: a retry later, the next channel, or nothing left."""
+    if state is None:
+        raise NotFound("alert_not_found")
+    row = state.row
+    if row.state != "pending":
+        raise DomainError("attempt_closed")
+    nxt: NextTry | None = None
+    exhausted = False
+    if not args.ok:
+        found = after_failure(
+            alert_settings(ctx.settings).retry,
+            channel_index=row.channel_index,
+            attempt_no=row.attempt_no,
+            channels=len(state.channels),
+            key=row.id,
+            now=ctx.now,
+        )
+        if found is None or found.channel_index >= len(state.channels):
+            exhausted = True
+        else:
+            channel = state.channels[found.channel_index]
+            nxt = NextTry(
+                id=outbox_id(
+                    row.incident_id,
+                    row.alert_id,
+                    row.person_id,
+                    row.level,
+                    row.round,
+                    found.channel_index,
+                    found.attempt_no,
+                ),
+                channel_index=found.channel_index,
+                attempt_no=found.attempt_no,
+                kind=channel.kind,
+                fingerprint=channel.fingerprint,
+                due_at=utc_iso(found.due_at),
+            )
+    payload = AttemptRecorded(
+        outbox_id=row.id,
+        alert_id=row.alert_id,
+        incident_id=row.incident_id,
+        person_id=row.person_id,
+        kind=row.kind,
+        fingerprint=row.fingerprint,
+        attempt_no=row.attempt_no,
+        ok=args.ok,
+        status=args.status,
+        reason=args.reason,
+        latency_ms=args.latency_ms,
+        next=nxt,
+        exhausted=exhausted,
+    )
+    return Decision(events=[NewEvent(stream=alert_stream(row.incident_id), payload=payload)])
+
+
+def decide_escalate(state: EscalationState | None, args: Escalate, ctx: Context) -> Decision:
+    """The level's timeout passed unacknowledged: page the next round or level, or record the end."""
+    if state is None:
+        raise NotFound("alert_not_found")
+    alert = state.alert
+    if alert.state != "open" or (alert.level, alert.round) != (args.level, args.round):
+        raise DomainError("escalation_stale")
+    if alert.next_at is None or parse_iso(alert.next_at) > ctx.now:
+        raise DomainError("escalation_not_due")
+    step = next_step(state.chain, alert.level, alert.round, ctx.now)
+    if step is None:
+        payload = AlertEscalated(
+            alert_id=alert.id,
+            incident_id=alert.incident_id,
+            level=alert.level,
+            round=alert.round,
+            people=[],
+            next_at=None,
+            exhausted=True,
+        )
+    else:
+        payload = AlertEscalated(
+            alert_id=alert.id,
+            incident_id=alert.incident_id,
+            level=step.level,
+            round=step.round,
+            people=state.people_at.get(step.level, []),
+            next_at=utc_iso(step.next_at),
+        )
+    return Decision(events=[NewEvent(stream=alert_stream(alert.incident_id), payload=payload)])
+
+
+def _ack(state: AlertState | None, route: AckRoute, via: str) -> Decision:
+    if state is None:
+        raise NotFound("alert_not_found")
+    if state.person_id is None:
+        raise Forbidden("not_a_responder")
+    if not state.pages:
+        raise DomainError("not_paged")
+    if all(p.state == "acknowledged" for p in state.pages):
+        raise DomainError("already_acknowledged")
+    alert = state.alert
+    payload = AlertAcknowledged(
+        alert_id=alert.id,
+        incident_id=alert.incident_id,
+        person_id=state.person_id,
+        level=alert.level,
+        route=route,
+        via=via,
+    )
+    return Decision(
+        events=[NewEvent(stream=alert_stream(alert.incident_id), payload=payload)],
+        result={"alert_id": alert.id, "level": alert.level},
+    )
+
+
+def decide_ack(state: AlertState | None, args: Acknowledge, ctx: Context) -> Decision:
+    """确认收到 from a console page: stops the person's remaining attempts and the alert's escalation."""
+    return _ack(state, AckRoute.CONSOLE, "")
+
+
+def decide_ack_link(state: AlertState | None, args: AcknowledgeByLink, ctx: Context) -> Decision:
+    """确认收到 through a signed link (verified by the route before this command is sent)."""
+    return _ack(state, AckRoute.LINK, args.via)

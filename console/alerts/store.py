@@ -1,0 +1,652 @@
+"""What the alerts decisions load, and the projectors: the outbox rows are written here, by the
+projector of the event that causes them, inside that event's transaction (DESIGN §3: commit, then send).
+
+Triggers followed from other domains: an urgent incident registered (its policy's first level is paged
+to go to the scene), a playbook reminder or escalation fired (`run.action_fired`, the role's holders),
+a dispatch (the dispatched responder), an overdue roll call (the lead who started it), a report
+falling due (`run.action_fired` report_due, the information officer; `page_report_due` is the hook for
+the reports domain's own events).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from alerts.channels import IN_APP, fingerprint, kind_of
+from alerts.message import Ask
+from alerts.policy import Policy, Target, first_step, resolve, starting_with
+from playbooks.state import ActionKind
+from responders.roster import running
+from responders.status import Move
+
+from ..clock import parse_iso, utc_iso
+from ..commands import Context
+from ..errors import ConsoleError, InvalidInput
+from ..events import EventPayload, RecordedEvent
+from ..incidents.events import IncidentClosed, IncidentRegistered
+from ..incidents.tables import incident_members
+from ..registry import Projector
+from ..responders.events import ResponderMoved, RollcallOverdue
+from ..responders.store import roster as load_roster
+from ..responders.tables import assignments, org_people, org_places
+from ..runs.events import RunActionFired, RunLevelOverridden
+from ..tables import users
+from .books import current_book
+from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, SetChannels
+from .events import AlertAcknowledged, AlertEscalated, AttemptRecorded, ChannelsSet
+from .tables import alert_channels, alert_incidents, alert_outbox, alert_pages, alert_people, alerts
+
+# --- reading ---
+
+
+@dataclass(frozen=True)
+class Channel:
+    url: str
+    kind: str
+    fingerprint: str
+
+
+def channels_of(conn: Connection, person_id: str) -> list[Channel]:
+    """A person's channels in order; someone who set none is reached in the console only."""
+    rows = conn.execute(
+        select(alert_channels).where(alert_channels.c.person_id == person_id).order_by(alert_channels.c.seq)
+    ).all()
+    if not rows:
+        return [Channel(IN_APP, kind_of(IN_APP).value, fingerprint(IN_APP))]
+    return [Channel(r.url, r.kind, r.fingerprint) for r in rows]
+
+
+def person_of_actor(conn: Connection, actor_id: str) -> str | None:
+    """The organisation person a signed-in user is (their user name is the person's id)."""
+    name = conn.scalar(select(users.c.username).where(users.c.id == actor_id))
+    if name is None:
+        return None
+    return name if conn.scalar(select(org_people.c.id).where(org_people.c.id == name)) else None
+
+
+def _roles_of(conn: Connection) -> dict[str, frozenset[str]]:
+    return {
+        r.id: frozenset(x for x in r.roles.split(",") if x)
+        for r in conn.execute(select(org_people.c.id, org_people.c.roles))
+    }
+
+
+def _on_duty(conn: Connection, now: datetime) -> dict[str, list[str]]:
+    posts: dict[str, list[str]] = {}
+    shifts = sorted(running(load_roster(conn), now), key=lambda e: e.shift.start, reverse=True)
+    for e in shifts:
+        holders = posts.setdefault(e.shift.post.value, [])
+        if e.holder_id not in holders:
+            holders.append(e.holder_id)
+    return posts
+
+
+def _participants(conn: Connection, incident_id: str) -> set[str]:
+    """Who takes part in a drill: people dispatched to it and members of the incident."""
+    dispatched = set(
+        conn.scalars(select(assignments.c.person_id).where(assignments.c.incident_id == incident_id))
+    )
+    members = set(
+        conn.scalars(
+            select(users.c.username)
+            .join(incident_members, incident_members.c.user_id == users.c.id)
+            .where(incident_members.c.incident_id == incident_id)
+        )
+    )
+    return dispatched | members
+
+
+def people_for(conn: Connection, incident_id: str, targets: tuple[Target, ...], now: datetime) -> list[str]:
+    """The people some targets name now (a drill's: only those taking part in it)."""
+    found = resolve(targets, _roles_of(conn), _on_duty(conn, now))
+    if _drill(conn, incident_id):
+        taking_part = _participants(conn, incident_id)
+        found = [p for p in found if p in taking_part]
+    return found
+
+
+def _drill(conn: Connection, incident_id: str) -> bool:
+    return bool(
+        conn.scalar(select(alert_incidents.c.drill).where(alert_incidents.c.incident_id == incident_id))
+    )
+
+
+def outbox_id(
+    incident_id: str, alert_id: str, person_id: str, level: int, round_: int, channel: int, attempt: int
+) -> str:
+    """The attempt's dedupe key: the same attempt always has the same id (a repeat is recognisable)."""
+    material = f"{incident_id}|{alert_id}|{person_id}|{level}|{round_}|{channel}|{attempt}"
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
+
+
+# --- writing pages and attempts (inside the causing event's transaction) ---
+
+
+def _page(
+    conn: Connection, alert: Any, person_id: str, level: int, round_: int, at: str, position: int
+) -> None:
+    conn.execute(
+        insert(alert_pages).values(
+            alert_id=alert.id,
+            person_id=person_id,
+            level=level,
+            round=round_,
+            paged_at=at,
+            state="sending",
+            last_position=position,
+        )
+    )
+    first = channels_of(conn, person_id)[0]
+    _attempt(conn, alert, person_id, level, round_, 0, 1, first, due_at=at, at=at, position=position)
+
+
+def _attempt(
+    conn: Connection,
+    alert: Any,
+    person_id: str,
+    level: int,
+    round_: int,
+    channel_index: int,
+    attempt_no: int,
+    channel: Channel,
+    *,
+    due_at: str,
+    at: str,
+    position: int,
+    row_id: str | None = None,
+) -> None:
+    conn.execute(
+        insert(alert_outbox).values(
+            id=row_id
+            or outbox_id(alert.incident_id, alert.id, person_id, level, round_, channel_index, attempt_no),
+            alert_id=alert.id,
+            incident_id=alert.incident_id,
+            person_id=person_id,
+            level=level,
+            round=round_,
+            channel_index=channel_index,
+            attempt_no=attempt_no,
+            kind=channel.kind,
+            fingerprint=channel.fingerprint,
+            state="pending",
+            created_at=at,
+            due_at=due_at,
+            last_position=position,
+        )
+    )
+
+
+def _alert_row(conn: Connection, alert_id: str) -> Any:
+    return conn.execute(select(alerts).where(alerts.c.id == alert_id)).one_or_none()
+
+
+def raise_alert(
+    conn: Connection,
+    event: RecordedEvent,
+    *,
+    incident_id: str,
+    ask: Ask,
+    targets: tuple[Target, ...] | None,
+    place: str | None = None,
+    suffix: str = "",
+) -> None:
+    """Open an alert about an incident and page its first level, in the causing event's transaction."""
+    incident = conn.execute(
+        select(alert_incidents).where(alert_incidents.c.incident_id == incident_id)
+    ).one_or_none()
+    if incident is None:
+        return
+    policy = Policy.model_validate_json(incident.policy)
+    chain = policy if targets is None else starting_with(policy, targets)
+    now = parse_iso(event.recorded_at)
+    people = people_for(conn, incident_id, chain.levels[0].targets, now)
+    step = first_step(chain, now)
+    alert_id = f"a{event.position}{suffix}"
+    at = event.recorded_at
+    conn.execute(
+        insert(alerts).values(
+            id=alert_id,
+            incident_id=incident_id,
+            ask=ask.value,
+            place=place or incident.place,
+            chain=chain.model_dump_json(),
+            level=0,
+            round=0,
+            state="open",
+            next_at=utc_iso(step.next_at),
+            drill=incident.drill,
+            created_at=at,
+            last_position=event.position,
+        )
+    )
+    alert = _alert_row(conn, alert_id)
+    for person in people:
+        _page(conn, alert, person, 0, 0, at, event.position)
+    if not people:
+        # Nobody to page at this level: go on to the next at once rather than wait out its timeout.
+        conn.execute(update(alerts).where(alerts.c.id == alert_id).values(next_at=at))
+
+
+def page_report_due(conn: Connection, event: RecordedEvent, incident_id: str) -> None:
+    """Hook for the reports domain: a report falling due pages the information officer."""
+    raise_alert(
+        conn, event, incident_id=incident_id, ask=Ask.REPORT_DUE, targets=_ROLE_TARGETS["info_reporter"]
+    )
+
+
+# --- projectors of the triggers (events of other domains) ---
+
+# Playbook response roles → who holds them in the organisation now (the roster first, then the role).
+_ROLE_TARGETS: dict[str, tuple[Target, ...]] = {
+    "leader_in_charge": (Target(post="leader_on_duty"), Target(role="leader_in_charge")),
+    "duty_officer": (Target(post="duty_officer"), Target(role="duty_officer")),
+    "field_commander": (Target(role="incident_lead"),),
+    "info_reporter": (Target(post="duty_officer"), Target(role="petition_staff")),
+    "field_responder": (Target(role="petition_staff"),),
+    "police_liaison": (Target(role="liaison"),),
+    "medical": (Target(role="liaison"),),
+    "logistics": (Target(role="petition_staff"),),
+}
+
+
+def _place_name(conn: Connection, name_or_id: str | None) -> str | None:
+    """A place as the organisation names it, or None: free text typed at registration never goes out."""
+    if not name_or_id:
+        return None
+    row = conn.execute(
+        select(org_places.c.name).where((org_places.c.id == name_or_id) | (org_places.c.name == name_or_id))
+    ).first()
+    return row.name if row else None
+
+
+def _registered(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, IncidentRegistered)
+    policy = current_book(conn).for_type(p.incident_type.value)
+    conn.execute(
+        insert(alert_incidents).values(
+            incident_id=p.incident_id,
+            number=p.number,
+            type=p.incident_type.value,
+            level=None,
+            place=_place_name(conn, p.place),
+            drill=p.drill,
+            policy=policy.model_dump_json(),
+            last_position=event.position,
+        )
+    )
+    if policy.urgency.value == "urgent":
+        raise_alert(conn, event, incident_id=p.incident_id, ask=Ask.GO_TO_SCENE, targets=None)
+
+
+def _level_overridden(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, RunLevelOverridden)
+    level = p.record.level.value if p.record.level is not None else None
+    conn.execute(
+        update(alert_incidents)
+        .where(alert_incidents.c.incident_id == p.incident_id)
+        .values(level=level, last_position=event.position)
+    )
+
+
+_ACTION_ASKS = {
+    ActionKind.REMIND: Ask.STEP_OVERDUE,
+    ActionKind.ESCALATE: Ask.ESCALATED,
+    ActionKind.REPORT_DUE: Ask.REPORT_DUE,
+}
+
+
+def _action_fired(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, RunActionFired)
+    ask = _ACTION_ASKS.get(p.kind)
+    if ask is None:
+        return  # a wait elapsing tells nobody
+    targets = _ROLE_TARGETS.get(p.role, (Target(post="duty_officer"),))
+    raise_alert(conn, event, incident_id=p.incident_id, ask=ask, targets=targets)
+
+
+def _moved(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ResponderMoved)
+    if p.move is Move.ACKNOWLEDGE and p.incident_id is not None:
+        _dispatch_acknowledged(conn, event, p.incident_id, p.person_id)
+        return
+    if p.move is not Move.DISPATCH or p.incident_id is None:
+        return
+    raise_alert(
+        conn,
+        event,
+        incident_id=p.incident_id,
+        ask=Ask.DISPATCHED,
+        targets=(Target(person=p.person_id),),
+        place=_place_name(conn, p.place_id),
+        suffix=f"-{hashlib.sha256(p.person_id.encode()).hexdigest()[:6]}",
+    )
+
+
+def _dispatch_acknowledged(conn: Connection, event: RecordedEvent, incident_id: str, person_id: str) -> None:
+    """确认派遣: acknowledging the dispatch is acknowledging its page (one act, not two)."""
+    open_pages = conn.execute(
+        select(alerts.c.id)
+        .join(alert_pages, alert_pages.c.alert_id == alerts.c.id)
+        .where(
+            (alerts.c.incident_id == incident_id)
+            & (alerts.c.ask == Ask.DISPATCHED.value)
+            & (alert_pages.c.person_id == person_id)
+            & (alert_pages.c.state != "acknowledged")
+        )
+    ).scalars()
+    for alert_id in sorted(set(open_pages)):
+        _acknowledge(conn, event, alert_id, person_id, "dispatch")
+
+
+def _closed(conn: Connection, event: RecordedEvent) -> None:
+    """An incident closed: its alerts stop escalating and their waiting attempts are not sent."""
+    p = event.payload
+    assert isinstance(p, IncidentClosed)
+    conn.execute(
+        update(alerts)
+        .where((alerts.c.incident_id == p.incident_id) & alerts.c.state.in_(("open", "exhausted")))
+        .values(state="closed", next_at=None, last_position=event.position)
+    )
+    conn.execute(
+        update(alert_outbox)
+        .where(
+            (alert_outbox.c.incident_id == p.incident_id)
+            & (alert_outbox.c.state == "pending")
+            & alert_outbox.c.lease_until.is_(None)
+        )
+        .values(state="cancelled", last_position=event.position)
+    )
+
+
+def _rollcall_overdue(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, RollcallOverdue)
+    lead = conn.scalar(select(users.c.username).where(users.c.id == p.started_by)) or p.started_by
+    raise_alert(
+        conn, event, incident_id=p.incident_id, ask=Ask.ROLLCALL_OVERDUE, targets=(Target(person=lead),)
+    )
+
+
+# --- projectors of the alerts' own events ---
+
+
+def _channels_set(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ChannelsSet)
+    conn.execute(delete(alert_channels).where(alert_channels.c.person_id == p.person_id))
+    if p.channels:
+        conn.execute(
+            insert(alert_channels),
+            [
+                {
+                    "person_id": p.person_id,
+                    "seq": i,
+                    "url": url,
+                    "kind": kind_of(url).value,
+                    "fingerprint": fingerprint(url),
+                    "last_position": event.position,
+                }
+                for i, url in enumerate(p.channels)
+            ],
+        )
+    conn.execute(delete(alert_people).where(alert_people.c.person_id == p.person_id))
+    conn.execute(
+        insert(alert_people).values(person_id=p.person_id, locale=p.locale, last_position=event.position)
+    )
+
+
+def _attempt_recorded(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, AttemptRecorded)
+    conn.execute(
+        update(alert_outbox)
+        .where(alert_outbox.c.id == p.outbox_id)
+        .values(
+            state="delivered" if p.ok else "failed",
+            attempted_at=event.recorded_at,
+            status=p.status,
+            reason=p.reason,
+            latency_ms=p.latency_ms,
+            lease_until=None,
+            claimed_by=None,
+            last_position=event.position,
+        )
+    )
+    row = conn.execute(select(alert_outbox).where(alert_outbox.c.id == p.outbox_id)).one_or_none()
+    if row is None:
+        return
+    page_key = (
+        (alert_pages.c.alert_id == row.alert_id)
+        & (alert_pages.c.person_id == row.person_id)
+        & (alert_pages.c.level == row.level)
+        & (alert_pages.c.round == row.round)
+    )
+    alert = _alert_row(conn, row.alert_id)
+    if p.ok:
+        conn.execute(
+            update(alert_pages)
+            .where(page_key & (alert_pages.c.state != "acknowledged"))
+            .values(state="delivered", delivered_at=event.recorded_at, last_position=event.position)
+        )
+    elif p.next is not None:
+        page_state = conn.scalar(select(alert_pages.c.state).where(page_key))
+        if page_state == "acknowledged":
+            return  # acknowledged while this attempt was in flight: nothing more to send
+        nxt = p.next
+        channel = Channel("", nxt.kind, nxt.fingerprint)
+        _attempt(
+            conn,
+            alert,
+            row.person_id,
+            row.level,
+            row.round,
+            nxt.channel_index,
+            nxt.attempt_no,
+            channel,
+            due_at=nxt.due_at,
+            at=event.recorded_at,
+            position=event.position,
+            row_id=nxt.id,
+        )
+    elif p.exhausted:
+        conn.execute(
+            update(alert_pages)
+            .where(page_key & (alert_pages.c.state == "sending"))
+            .values(state="failed", last_position=event.position)
+        )
+        # Everyone of the current level unreachable: escalation goes on now, not after the timeout.
+        current = (
+            conn.execute(
+                select(alert_pages.c.state).where(
+                    (alert_pages.c.alert_id == row.alert_id)
+                    & (alert_pages.c.level == alert.level)
+                    & (alert_pages.c.round == alert.round)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if alert.state == "open" and current and all(s == "failed" for s in current):
+            conn.execute(update(alerts).where(alerts.c.id == alert.id).values(next_at=event.recorded_at))
+
+
+def _escalated(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, AlertEscalated)
+    conn.execute(
+        update(alerts)
+        .where(alerts.c.id == p.alert_id)
+        .values(
+            level=p.level,
+            round=p.round,
+            state="exhausted" if p.exhausted else "open",
+            next_at=p.next_at,
+            last_position=event.position,
+        )
+    )
+    alert = _alert_row(conn, p.alert_id)
+    for person in p.people:
+        _page(conn, alert, person, p.level, p.round, event.recorded_at, event.position)
+    if not p.people and not p.exhausted:
+        conn.execute(update(alerts).where(alerts.c.id == p.alert_id).values(next_at=event.recorded_at))
+
+
+def _acknowledged(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, AlertAcknowledged)
+    _acknowledge(conn, event, p.alert_id, p.person_id, p.route.value)
+
+
+def _acknowledge(conn: Connection, event: RecordedEvent, alert_id: str, person_id: str, route: str) -> None:
+    alert = _alert_row(conn, alert_id)
+    if alert is None:
+        return
+    if alert.state in ("open", "exhausted"):
+        conn.execute(
+            update(alerts)
+            .where(alerts.c.id == alert_id)
+            .values(
+                state="acknowledged",
+                next_at=None,
+                acked_by=person_id,
+                acked_at=event.recorded_at,
+                last_position=event.position,
+            )
+        )
+    mine = (alert_pages.c.alert_id == alert_id) & (alert_pages.c.person_id == person_id)
+    conn.execute(
+        update(alert_pages)
+        .where(mine)
+        .values(
+            state="acknowledged", acked_at=event.recorded_at, ack_route=route, last_position=event.position
+        )
+    )
+    # The person knows: their attempts still waiting are stopped (one in flight is recorded when it ends).
+    conn.execute(
+        update(alert_outbox)
+        .where(
+            (alert_outbox.c.alert_id == alert_id)
+            & (alert_outbox.c.person_id == person_id)
+            & (alert_outbox.c.state == "pending")
+            & alert_outbox.c.lease_until.is_(None)
+        )
+        .values(state="cancelled", last_position=event.position)
+    )
+
+
+PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
+    IncidentRegistered: (_registered,),
+    IncidentClosed: (_closed,),
+    RunLevelOverridden: (_level_overridden,),
+    RunActionFired: (_action_fired,),
+    ResponderMoved: (_moved,),
+    RollcallOverdue: (_rollcall_overdue,),
+    ChannelsSet: (_channels_set,),
+    AttemptRecorded: (_attempt_recorded,),
+    AlertEscalated: (_escalated,),
+    AlertAcknowledged: (_acknowledged,),
+}
+
+
+# --- loaders for the decisions ---
+
+
+@dataclass(frozen=True)
+class ChannelsState:
+    person_id: str | None
+    known_person: bool
+    is_admin: bool
+
+
+def load_channels(conn: Connection, args: SetChannels, ctx: Context) -> ChannelsState:
+    me = person_of_actor(conn, ctx.actor.id)
+    person = args.person_id or me
+    known = (
+        person is not None
+        and conn.scalar(select(org_people.c.id).where(org_people.c.id == person)) is not None
+    )
+    is_admin = "admin" in ctx.actor.roles or (person is not None and person == me)
+    return ChannelsState(person, known, is_admin)
+
+
+@dataclass(frozen=True)
+class AttemptState:
+    row: Any
+    alert: Any
+    channels: list[Channel]
+
+
+def load_attempt(conn: Connection, args: RecordAttempt, _ctx: Context) -> AttemptState | None:
+    row = conn.execute(select(alert_outbox).where(alert_outbox.c.id == args.outbox_id)).one_or_none()
+    if row is None:
+        return None
+    return AttemptState(row, _alert_row(conn, row.alert_id), channels_of(conn, row.person_id))
+
+
+@dataclass(frozen=True)
+class AlertState:
+    alert: Any
+    person_id: str | None
+    pages: list[Any]
+
+
+def _alert_state(conn: Connection, alert_id: str, person_id: str | None) -> AlertState | None:
+    alert = _alert_row(conn, alert_id)
+    if alert is None:
+        return None
+    pages = (
+        conn.execute(
+            select(alert_pages).where(
+                (alert_pages.c.alert_id == alert_id) & (alert_pages.c.person_id == person_id)
+            )
+        ).all()
+        if person_id
+        else []
+    )
+    return AlertState(alert, person_id, list(pages))
+
+
+def load_ack(conn: Connection, args: Acknowledge, ctx: Context) -> AlertState | None:
+    return _alert_state(conn, args.alert_id, person_of_actor(conn, ctx.actor.id))
+
+
+def load_ack_link(conn: Connection, args: AcknowledgeByLink, _ctx: Context) -> AlertState | None:
+    return _alert_state(conn, args.alert_id, args.person_id)
+
+
+@dataclass(frozen=True)
+class EscalationState:
+    alert: Any
+    chain: Policy
+    # Who each possible next level would page now (resolved from the roster at the moment it fires).
+    people_at: dict[int, list[str]]
+
+
+def load_escalation(conn: Connection, args: Escalate, ctx: Context) -> EscalationState | None:
+    alert = _alert_row(conn, args.alert_id)
+    if alert is None:
+        return None
+    chain = Policy.model_validate_json(alert.chain)
+    people_at = {
+        i: people_for(conn, alert.incident_id, level.targets, ctx.now) for i, level in enumerate(chain.levels)
+    }
+    return EscalationState(alert, chain, people_at)
+
+
+def refuse_missing(state: object) -> None:
+    if state is None:
+        raise ConsoleError("alert_not_found")
+
+
+__all__ = ["InvalidInput", "json"]

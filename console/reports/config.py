@@ -1,0 +1,87 @@
+"""The reports' settings: who issues them, their fonts, and who receives each stage at each level.
+
+All are CONSOLE_REPORT_* variables (console.settings keeps them in `Settings.extra`):
+
+- CONSOLE_REPORT_ORGAN (发文机关标志), CONSOLE_REPORT_ORGAN_SHORT (署名、印发机关),
+  CONSOLE_REPORT_NUMBER_PREFIX (文号, e.g. 县纪发), CONSOLE_REPORT_COPIES (抄送, comma-separated);
+- CONSOLE_REPORT_FONT_TITLE / _BODY / _HEADING / _KAI: the office's licensed font files
+  (方正小标宋, 仿宋_GB2312, 黑体, 楷体_GB2312); unset, Debian's Noto CJK stands in;
+- CONSOLE_REPORT_RECIPIENTS_<STAGE>[_<LEVEL>] (e.g. CONSOLE_REPORT_RECIPIENTS_INITIAL_MAJOR): the
+  recipients of a stage at a response level, comma-separated; unset, the playbook's obligation names
+  them; CONSOLE_REPORT_DRILL_RECIPIENTS: who a drill's reports go to (never the real recipients).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playbooks.facts import Level
+from playbooks.model import Recipient
+from reports.document import Header
+from reports.fonts import FontFiles
+from reports.model import Stage
+
+from ..settings import Settings
+
+RECIPIENT_LABELS: dict[Recipient, str] = {
+    Recipient.PARTY_COMMITTEE_OFFICE: "县委办公室",
+    Recipient.GOVERNMENT_OFFICE: "县政府办公室",
+    Recipient.HIGHER_COMMISSION: "市纪委监委信访室",
+    Recipient.RELEVANT_DEPARTMENTS: "有关部门",
+}
+DRILL_RECIPIENTS = ("演练观摩组",)
+
+
+def _get(settings: Settings, name: str, default: str = "") -> str:
+    return settings.extra.get(f"CONSOLE_REPORT_{name}", default).strip() or default
+
+
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.replace("，", ",").replace("、", ",").split(",") if p.strip())
+
+
+def header(settings: Settings, addressees: tuple[str, ...] = ()) -> Header:
+    """The office's header of its reports."""
+    return Header(
+        organ=_get(settings, "ORGAN", "中共××县纪律检查委员会"),
+        organ_short=_get(settings, "ORGAN_SHORT", "县纪委监委信访室"),
+        number_prefix=_get(settings, "NUMBER_PREFIX", "县纪发"),
+        addressees=addressees or _list(_get(settings, "ADDRESSEES", "县委办公室,县政府办公室")),
+        copies=_list(_get(settings, "COPIES")),
+    )
+
+
+def font_files(settings: Settings) -> FontFiles:
+    """The licensed font files the office configured (None where it did not)."""
+
+    def path(name: str) -> Path | None:
+        value = _get(settings, f"FONT_{name}")
+        return Path(value) if value else None
+
+    return FontFiles(title=path("TITLE"), body=path("BODY"), heading=path("HEADING"), kai=path("KAI"))
+
+
+def recipients(
+    settings: Settings,
+    stage: Stage,
+    level: Level | None,
+    obligation: tuple[Recipient, ...],
+    *,
+    drill: bool,
+) -> tuple[str, ...]:
+    """Who receives a report of this stage at this level (a drill's only the drill recipients)."""
+    if drill:
+        return _list(_get(settings, "DRILL_RECIPIENTS")) or DRILL_RECIPIENTS
+    names = [f"RECIPIENTS_{stage.value.upper()}"]
+    if level is not None:
+        names.insert(0, f"RECIPIENTS_{stage.value.upper()}_{level.value.upper()}")
+    for name in names:
+        configured = _list(_get(settings, name))
+        if configured:
+            return configured
+    chosen = obligation or (
+        Recipient.PARTY_COMMITTEE_OFFICE,
+        Recipient.GOVERNMENT_OFFICE,
+        Recipient.HIGHER_COMMISSION,
+    )
+    return tuple(RECIPIENT_LABELS[r] for r in chosen)

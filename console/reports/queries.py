@@ -1,0 +1,191 @@
+"""Read models of reports: an incident's reports, one report with its fields and versions, documents."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from reports.document import ReportDocument, document_of
+from reports.model import STAGE_LABELS, FieldKey, Stage
+
+from ..incidents.permissions import CONFIDENTIAL_BY_ROLE
+from ..incidents.tables import incident_members
+from ..settings import Settings
+from .events import DraftData
+from .store import header_for, report_state
+from .tables import report_items, report_versions
+
+
+def reports_of_incident(conn: Connection, incident_id: str) -> list[dict[str, Any]]:
+    """Every report of an incident, oldest first, with where its current version stands."""
+    query = (
+        select(report_items, report_versions.c.draft, report_versions.c.content_hash)
+        .join(
+            report_versions,
+            (report_versions.c.report_id == report_items.c.report_id)
+            & (report_versions.c.version == report_items.c.version),
+        )
+        .where(report_items.c.incident_id == incident_id)
+        .order_by(report_items.c.created_at, report_items.c.report_id)
+    )
+    out = []
+    for r in conn.execute(query):
+        draft = DraftData.model_validate_json(r.draft).draft()
+        out.append(
+            {
+                "report_id": r.report_id,
+                "stage": r.stage,
+                "stage_label": STAGE_LABELS[Stage(r.stage)],
+                "sequence": r.sequence,
+                "obligation_id": r.obligation_id,
+                "version": r.version,
+                "status": r.status,
+                "title": draft.title,
+                "missing": [str(k) for k in draft.missing],
+                "content_hash": r.content_hash,
+            }
+        )
+    return out
+
+
+def may_read_confidential(conn: Connection, incident_id: str, user_id: str, roles: frozenset[str]) -> bool:
+    """Whether this user may read an incident's confidential values: by role, or assigned to it."""
+    if roles & CONFIDENTIAL_BY_ROLE:
+        return True
+    member = conn.execute(
+        select(incident_members.c.user_id).where(
+            (incident_members.c.incident_id == incident_id) & (incident_members.c.user_id == user_id)
+        )
+    ).first()
+    return member is not None
+
+
+def holds_confidential(conn: Connection, report_id: str) -> tuple[str, bool] | None:
+    """(incident, whether any version of the report carries approved confidential values), or None."""
+    item = conn.execute(
+        select(report_items.c.incident_id).where(report_items.c.report_id == report_id)
+    ).first()
+    if item is None:
+        return None
+    drafts = conn.execute(select(report_versions.c.draft).where(report_versions.c.report_id == report_id))
+    holds = any(
+        any(f.key is FieldKey.CONFIDENTIAL and f.text for f in DraftData.model_validate_json(r.draft).fields)
+        for r in drafts
+    )
+    return str(item.incident_id), holds
+
+
+def report_detail(conn: Connection, report_id: str, reveal: bool = False) -> dict[str, Any] | None:
+    """One report: its current draft's fields (each with its log positions) and every version.
+
+    Approved confidential values are shown only when `reveal` (the caller may read them)."""
+    item = conn.execute(select(report_items).where(report_items.c.report_id == report_id)).first()
+    if item is None:
+        return None
+    versions = conn.execute(
+        select(report_versions)
+        .where(report_versions.c.report_id == report_id)
+        .order_by(report_versions.c.version)
+    ).all()
+    current = next(v for v in versions if v.version == item.version)
+    draft = DraftData.model_validate_json(current.draft).draft()
+    return {
+        "report_id": item.report_id,
+        "incident_id": item.incident_id,
+        "stage": item.stage,
+        "stage_label": STAGE_LABELS[Stage(item.stage)],
+        "sequence": item.sequence,
+        "obligation_id": item.obligation_id,
+        "drill": bool(item.drill),
+        "version": item.version,
+        "status": item.status,
+        "title": draft.title,
+        "since": draft.since,
+        "through": draft.through,
+        "fields": [
+            {
+                "key": str(f.key),
+                "label": f.label,
+                "text": f.text if reveal or f.key is not FieldKey.CONFIDENTIAL else "",
+                "hidden": not reveal and f.key is FieldKey.CONFIDENTIAL,
+                "sources": list(f.sources),
+                "required": f.required,
+                "missing": f.missing,
+                "edited": f.edited,
+            }
+            for f in draft.fields
+        ],
+        "versions": [
+            {
+                "version": v.version,
+                "status": v.status,
+                "corrects": v.corrects,
+                "returned_reason": v.returned_reason,
+                "signer": v.signer,
+                "content_hash": v.content_hash,
+                "witness": f"{v.witness_position}:{v.witness_hash}" if v.witness_hash else None,
+                "approved_at": v.approved_at,
+                "sent_at": v.sent_at,
+                "recipients": json.loads(v.recipients) if v.recipients else [],
+            }
+            for v in versions
+        ],
+    }
+
+
+class DocumentNotFound(LookupError):
+    """No such report, or no such version."""
+
+
+def report_document(
+    conn: Connection, report_id: str, version: int | None, settings: Settings, now: datetime
+) -> ReportDocument:
+    """The document of a version: the frozen one once approved, else a preview of the draft as of now."""
+    item = conn.execute(select(report_items).where(report_items.c.report_id == report_id)).first()
+    if item is None:
+        raise DocumentNotFound(report_id)
+    wanted = item.version if version is None else version
+    row = conn.execute(
+        select(report_versions).where(
+            (report_versions.c.report_id == report_id) & (report_versions.c.version == wanted)
+        )
+    ).first()
+    if row is None:
+        raise DocumentNotFound(f"{report_id} v{wanted}")
+    if row.document is not None:
+        return ReportDocument.from_json(row.document)
+    draft = DraftData.model_validate_json(row.draft).draft()
+    return document_of(
+        draft,
+        header_for(conn, report_state(conn, report_id), settings, now),
+        serial=0,
+        at=now,
+        tz=settings.tz,
+        version=wanted,
+        corrects=row.corrects,
+    )
+
+
+def find_report(conn: Connection, number: str, stage: Stage, sequence: int | None = None) -> str | None:
+    """The id of the report of an incident (by its number) at a stage (the latest, or the Nth)."""
+    from ..incidents.tables import incidents
+
+    incident = conn.execute(select(incidents.c.id).where(incidents.c.number == number)).first()
+    if incident is None:
+        return None
+    query = (
+        select(report_items.c.report_id, report_items.c.sequence)
+        .where((report_items.c.incident_id == incident.id) & (report_items.c.stage == stage.value))
+        .order_by(report_items.c.sequence)
+    )
+    rows = conn.execute(query).all()
+    if sequence is not None:
+        rows = [r for r in rows if r.sequence == sequence]
+    return str(rows[-1].report_id) if rows else None
+
+
+SNAPSHOT_PARTS: dict[str, Any] = {}

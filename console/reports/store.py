@@ -1,0 +1,386 @@
+"""Reports at the edge: what their decisions load, and the projectors of their events."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from playbooks.state import OPEN_REPORT, OPEN_STEP
+from reports.document import Header
+from reports.model import FieldKey, ReportField, Stage
+
+from ..commands import Context
+from ..eventlog import GENESIS
+from ..events import EventPayload, RecordedEvent
+from ..incidents.events import stream_of
+from ..incidents.store import confidential_values
+from ..incidents.tables import incidents
+from ..registry import Projector
+from ..responders.tables import org_people, org_places
+from ..runs.decide import Run
+from ..runs.store import run_of
+from ..runs.tables import playbook_runs
+from ..settings import Settings
+from ..tables import events
+from . import config
+from .decide import Approval, Drafting, Inclusion, ReportState, Sending
+from .events import (
+    DraftData,
+    ReportApproved,
+    ReportConfidentialIncluded,
+    ReportDrafted,
+    ReportEdited,
+    ReportReturned,
+    ReportSent,
+    ReportStatus,
+    ReportSubmitted,
+)
+from .sources import CONFIDENTIAL_LABELS, PersonInfo, facts_of
+from .tables import report_items, report_versions
+
+_ITEM = select(report_items).where(report_items.c.report_id == bindparam("id"))
+_VERSION = select(report_versions).where(
+    (report_versions.c.report_id == bindparam("id")) & (report_versions.c.version == bindparam("v"))
+)
+
+
+def _row_event(row: Any) -> RecordedEvent:
+    return RecordedEvent(
+        position=row.position,
+        stream=row.stream,
+        type=row.type,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        occurred_at=row.occurred_at,
+        recorded_at=row.recorded_at,
+        visibility=row.visibility,
+        command_id=row.command_id,
+        payload_json=row.payload,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def incident_events(conn: Connection, incident_id: str) -> list[RecordedEvent]:
+    """The incident's stream in position order (registration, amendments, run records, moves)."""
+    query = select(events).where(events.c.stream == stream_of(incident_id)).order_by(events.c.position)
+    return [_row_event(r) for r in conn.execute(query)]
+
+
+def people(conn: Connection) -> dict[str, PersonInfo]:
+    query = select(
+        org_people.c.id, org_people.c.name, org_people.c.post, org_people.c.phone, org_people.c.roles
+    )
+    return {
+        r.id: PersonInfo(r.name, r.post or "", r.phone or "", frozenset(x for x in r.roles.split(",") if x))
+        for r in conn.execute(query)
+    }
+
+
+def places(conn: Connection) -> dict[str, str]:
+    return {r.id: r.name for r in conn.execute(select(org_places.c.id, org_places.c.name))}
+
+
+def run(conn: Connection, incident_id: str) -> Run | None:
+    row = conn.execute(select(playbook_runs).where(playbook_runs.c.incident_id == incident_id)).first()
+    return run_of(row) if row is not None else None
+
+
+def load_facts(conn: Connection, incident_id: str) -> tuple[list[Any], Run | None]:
+    """The incident's facts as the draft builder reads them, and its run."""
+    current = run(conn, incident_id)
+    facts = facts_of(
+        incident_events(conn, incident_id),
+        people=people(conn),
+        places=places(conn),
+        snapshot=current.snapshot if current else None,
+    )
+    return facts, current
+
+
+def load_drafting(conn: Connection, args: Any, ctx: Context) -> Drafting | None:
+    """What drafting a report of an incident needs; None when there is no such incident."""
+    row = conn.execute(
+        select(incidents.c.id, incidents.c.status).where(incidents.c.id == args.incident_id)
+    ).first()
+    if row is None:
+        return None
+    facts, current = load_facts(conn, args.incident_id)
+    open_steps: tuple[str, ...] = ()
+    obligations: dict[str, Stage] = {}
+    if current is not None:
+        state = current.state(ctx.now)
+        titles = {s.id: s.title.zh for s in current.snapshot.playbook.steps}
+        open_steps = tuple(titles[s.step_id] for s in state.steps if s.status in OPEN_STEP)
+        obligations = {r.id: Stage(r.stage.value) for r in current.snapshot.playbook.reports}
+    sent = conn.execute(
+        select(report_versions.c.draft)
+        .join(report_items, report_items.c.report_id == report_versions.c.report_id)
+        .where((report_items.c.incident_id == args.incident_id) & (report_versions.c.sent_at.is_not(None)))
+    ).all()
+    through = [DraftData.model_validate_json(r.draft).through for r in sent]
+    same_stage = conn.scalar(
+        select(func.count())
+        .select_from(report_items)
+        .where((report_items.c.incident_id == args.incident_id) & (report_items.c.stage == args.stage.value))
+    )
+    return Drafting(
+        incident_id=args.incident_id,
+        facts=tuple(facts),
+        open_steps=open_steps,
+        obligations=obligations,
+        since=max(through) if through else None,
+        sequence=int(same_stage or 0) + 1,
+        closed=row.status == "closed",
+    )
+
+
+def report_state(conn: Connection, report_id: str) -> ReportState | None:
+    """A report and its current version, or None."""
+    item = conn.execute(_ITEM, {"id": report_id}).first()
+    if item is None:
+        return None
+    version = conn.execute(_VERSION, {"id": report_id, "v": item.version}).one()
+    return ReportState(
+        report_id=item.report_id,
+        incident_id=item.incident_id,
+        stage=Stage(item.stage),
+        sequence=item.sequence,
+        obligation_id=item.obligation_id,
+        drill=bool(item.drill),
+        version=item.version,
+        status=ReportStatus(version.status),
+        draft=DraftData.model_validate_json(version.draft).draft(),
+        corrects=version.corrects,
+        document=version.document,
+        content_hash=version.content_hash,
+    )
+
+
+def load_report(conn: Connection, args: Any, _ctx: Context) -> ReportState | None:
+    return report_state(conn, args.report_id)
+
+
+def chain_head(conn: Connection) -> tuple[int, str]:
+    """The last event written (in this transaction too): the witness an approval prints."""
+    row = conn.execute(
+        select(events.c.position, events.c.hash).order_by(events.c.position.desc()).limit(1)
+    ).first()
+    return (int(row.position), str(row.hash)) if row is not None else (0, GENESIS)
+
+
+def load_approval(conn: Connection, args: Any, ctx: Context) -> Approval:
+    report = report_state(conn, args.report_id)
+    year = ctx.now.astimezone(ctx.tz).year
+    used = conn.scalar(select(func.max(report_versions.c.serial)).where(report_versions.c.year == year))
+    position, chain_hash = chain_head(conn)
+    return Approval(
+        report=report,
+        head_position=position,
+        head_hash=chain_hash,
+        next_serial=int(used or 0) + 1,
+        header=header_for(conn, report, ctx.settings, ctx.now),
+    )
+
+
+def header_for(conn: Connection, report: ReportState | None, settings: Settings, now: datetime) -> Header:
+    """The office's header with the report's recipients as its addressees (主送)."""
+    addressees = recipients_of(conn, report, settings, now) if report is not None else ()
+    return config.header(settings, addressees)
+
+
+def recipients_of(
+    conn: Connection, report: ReportState, settings: Settings, now: datetime
+) -> tuple[str, ...]:
+    """Who receives this report: by stage and response level, from the settings or the playbook."""
+    current = run(conn, report.incident_id)
+    level = None
+    obligation: tuple[Any, ...] = ()
+    if current is not None:
+        level = current.state(now).grading.level
+        found = current.snapshot.playbook.report(report.obligation_id or "")
+        obligation = found.recipients if found else ()
+    return config.recipients(settings, report.stage, level, obligation, drill=report.drill)
+
+
+def load_inclusion(conn: Connection, args: Any, _ctx: Context) -> Inclusion:
+    report = report_state(conn, args.report_id)
+    recorded = frozenset(confidential_values(conn, report.incident_id)) if report is not None else frozenset()
+    return Inclusion(report=report, recorded=recorded)
+
+
+def load_sending(conn: Connection, args: Any, ctx: Context) -> Sending:
+    report = report_state(conn, args.report_id)
+    if report is None:
+        return Sending(report=None, recipients=(), obligation_open=False)
+    current = run(conn, report.incident_id)
+    open_ = False
+    if current is not None and report.obligation_id is not None:
+        state = current.state(ctx.now)
+        open_ = any(
+            r.obligation_id == report.obligation_id and r.status in OPEN_REPORT for r in state.reports
+        )
+    recipients = recipients_of(conn, report, ctx.settings, ctx.now)
+    return Sending(report=report, recipients=recipients, obligation_open=open_)
+
+
+# --- projectors ---
+
+
+def _set_version(conn: Connection, report_id: str, version: int, position: int, **values: Any) -> None:
+    conn.execute(
+        update(report_versions)
+        .where((report_versions.c.report_id == report_id) & (report_versions.c.version == version))
+        .values(**values)
+    )
+    if "status" in values:
+        conn.execute(
+            update(report_items)
+            .where(report_items.c.report_id == report_id)
+            .values(status=values["status"], last_position=position)
+        )
+
+
+def _drafted(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportDrafted)
+    if p.version == 1:
+        conn.execute(
+            insert(report_items).values(
+                report_id=p.report_id,
+                incident_id=p.incident_id,
+                stage=p.draft.stage.value,
+                sequence=p.draft.sequence,
+                obligation_id=p.obligation_id,
+                version=1,
+                status=ReportStatus.DRAFTED.value,
+                drill=p.draft.drill,
+                created_at=event.recorded_at,
+                last_position=event.position,
+            )
+        )
+    else:
+        conn.execute(
+            update(report_items)
+            .where(report_items.c.report_id == p.report_id)
+            .values(version=p.version, status=ReportStatus.DRAFTED.value, last_position=event.position)
+        )
+    conn.execute(
+        insert(report_versions).values(
+            report_id=p.report_id,
+            version=p.version,
+            status=ReportStatus.DRAFTED.value,
+            draft=p.draft.model_dump_json(),
+            corrects=p.corrects,
+            returned_reason="",
+        )
+    )
+
+
+def _edited(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportEdited)
+    row = conn.execute(_VERSION, {"id": p.report_id, "v": p.version}).one()
+    draft = DraftData.model_validate_json(row.draft).draft().edited(dict(p.texts))
+    _set_version(
+        conn,
+        p.report_id,
+        p.version,
+        event.position,
+        draft=DraftData.of(draft).model_dump_json(),
+        status=ReportStatus.DRAFTED.value,
+    )
+
+
+def _submitted(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportSubmitted)
+    _set_version(conn, p.report_id, p.version, event.position, status=ReportStatus.SUBMITTED.value)
+
+
+def _returned(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportReturned)
+    _set_version(
+        conn,
+        p.report_id,
+        p.version,
+        event.position,
+        status=ReportStatus.RETURNED.value,
+        returned_reason=p.reason,
+    )
+
+
+def _approved(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportApproved)
+    _set_version(
+        conn,
+        p.report_id,
+        p.version,
+        event.position,
+        status=ReportStatus.APPROVED.value,
+        serial=p.serial,
+        year=p.year,
+        signer=p.signer,
+        document=p.document,
+        content_hash=p.content_hash,
+        witness_position=p.witness_position,
+        witness_hash=p.witness_hash,
+        approved_at=event.recorded_at,
+    )
+
+
+def _included(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportConfidentialIncluded)
+    # The values as the sealed record held them when the leader approved: the log's earlier events.
+    values = confidential_values(conn, p.incident_id)
+    parts = []
+    for name in p.fields:
+        value = values.get(name)
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        if value is not None:
+            parts.append(f"{CONFIDENTIAL_LABELS.get(name, name)}：{value}")
+    text = "；".join(parts) + "。" if parts else ""
+    row = conn.execute(_VERSION, {"id": p.report_id, "v": p.version}).one()
+    draft = DraftData.model_validate_json(row.draft).draft()
+    field = ReportField(FieldKey.CONFIDENTIAL, text, (event.position,))
+    _set_version(
+        conn,
+        p.report_id,
+        p.version,
+        event.position,
+        draft=DraftData.of(draft.with_field(field)).model_dump_json(),
+        status=ReportStatus.DRAFTED.value,
+    )
+
+
+def _sent(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportSent)
+    _set_version(
+        conn,
+        p.report_id,
+        p.version,
+        event.position,
+        status=ReportStatus.SENT.value,
+        sent_at=event.recorded_at,
+        recipients=json.dumps(p.recipients, ensure_ascii=False),
+    )
+
+
+PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
+    ReportDrafted: (_drafted,),
+    ReportEdited: (_edited,),
+    ReportSubmitted: (_submitted,),
+    ReportReturned: (_returned,),
+    ReportApproved: (_approved,),
+    ReportConfidentialIncluded: (_included,),
+    ReportSent: (_sent,),
+}

@@ -1,0 +1,234 @@
+"""HTTP views of upward reports: an incident's reports, one report, its PDF/DOCX, and the report page."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from sqlalchemy.engine import Connection
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from reports.document import ReportDocument
+from reports.fonts import FontsMissing
+from reports.preview import NoSuchPage, page_png
+from reports.render import render
+
+from ..commands import CommandEnvelope
+from ..errors import DomainError, Forbidden, InvalidInput, NotFound
+from ..permissions import Permission
+from ..reports.config import font_files
+from ..reports.queries import (
+    DocumentNotFound,
+    holds_confidential,
+    may_read_confidential,
+    report_detail,
+    report_document,
+    reports_of_incident,
+)
+from ..settings import Settings
+from .edge import Caller, require, runtime
+from .pages import shell, signed_in, templates
+
+MEDIA = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _id(request: Request, name: str) -> str:
+    value = str(request.path_params[name])
+    if len(value) > 64 or not value.isprintable():
+        raise NotFound("report_not_found")
+    return value
+
+
+# The preview renders the same document for each of its pages: keep the last few PDFs by content hash.
+_PDFS: dict[str, bytes] = {}
+_PDFS_KEPT = 16
+
+
+async def _pdf(doc: ReportDocument, settings: Settings) -> bytes:
+    """The document's PDF, rendered off the event loop (once per content, for the last few)."""
+    key = doc.content_hash()
+    pdf = _PDFS.get(key)
+    if pdf is None:
+        try:
+            pdf = await asyncio.to_thread(render, doc, ".pdf", font_files(settings))
+        except FontsMissing:
+            raise DomainError("report_fonts_missing") from None
+        while len(_PDFS) >= _PDFS_KEPT:
+            _PDFS.pop(next(iter(_PDFS)))
+        _PDFS[key] = pdf
+    return pdf
+
+
+async def list_reports(request: Request) -> Response:
+    """An incident's reports, each with its stage, version and status."""
+    await require(request, Permission.BOARD_VIEW)
+    incident_id = _id(request, "incident_id")
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(reports_of_incident, incident_id)
+    return JSONResponse({"ok": True, "reports": found})
+
+
+def _reveal(conn: Connection, report_id: str, caller: Caller) -> tuple[bool, bool] | None:
+    """(whether the report holds approved confidential values, whether the caller may read them)."""
+    held = holds_confidential(conn, report_id)
+    if held is None:
+        return None
+    incident_id, holds = held
+    user = caller.user
+    return holds, may_read_confidential(conn, incident_id, user.id, frozenset(user.roles))
+
+
+async def _readable(request: Request, report_id: str, caller: Caller) -> bool:
+    """Whether the caller may read the report's confidential values; 404 when there is no report."""
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(_reveal, report_id, caller)
+    if found is None:
+        raise NotFound("report_not_found")
+    return found[1]
+
+
+async def _whole_document(request: Request, report_id: str, caller: Caller) -> None:
+    """A rendered report is whole: one that holds confidential values goes only to who may read them."""
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(_reveal, report_id, caller)
+    if found is None:
+        raise NotFound("report_not_found")
+    holds, may = found
+    if holds and not may:
+        raise Forbidden("report_confidential_hidden")
+
+
+async def _log_download(
+    request: Request, caller: Caller, report_id: str, version: int | None, kind: str
+) -> None:
+    """Log the read in the caller's name before anything is sent (下载登记); a refusal stops it."""
+    rt = runtime(request)
+    args = {"report_id": report_id, "version": version, "format": kind}
+    envelope = CommandEnvelope(id="download-" + uuid.uuid4().hex, name="report.log_download", args=args)
+    result = await rt.service.submit(envelope, caller.user.actor, internal=True)
+    if not result.ok:
+        assert result.error is not None
+        raise result.error
+
+
+async def get_report(request: Request) -> Response:
+    """One report: its fields (each naming the log positions it came from) and its versions."""
+    caller = await require(request, Permission.BOARD_VIEW)
+    report_id = _id(request, "report_id")
+    reveal = await _readable(request, report_id, caller)
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(report_detail, report_id, reveal)
+    if found is None:
+        raise NotFound("report_not_found")
+    return JSONResponse({"ok": True, "report": found})
+
+
+async def get_document(request: Request) -> Response:
+    """The report as PDF or DOCX: the frozen document once approved, else a preview of the draft."""
+    caller = await require(request, Permission.BOARD_VIEW)
+    report_id = _id(request, "report_id")
+    await _whole_document(request, report_id, caller)
+    kind = str(request.path_params["kind"])
+    if kind not in MEDIA:
+        raise NotFound("report_not_found")
+    raw = request.query_params.get("version")
+    if raw is not None and not (raw.isdigit() and 0 < int(raw) < 10_000):
+        raise InvalidInput("invalid_command", detail="version")
+    rt = runtime(request)
+    async with rt.db.read.connect() as db:
+        try:
+            doc = await db.run_sync(
+                report_document, report_id, int(raw) if raw else None, rt.settings, rt.clock.now()
+            )
+        except DocumentNotFound:
+            raise NotFound("report_not_found") from None
+    await _log_download(request, caller, report_id, doc.version, kind)
+    if kind == "pdf":
+        data = await _pdf(doc, rt.settings)
+    else:
+        data = await asyncio.to_thread(render, doc, ".docx")
+    name = f"report-{report_id}-v{doc.version}.{kind}"
+    headers = {"content-disposition": f'inline; filename="{name}"', "cache-control": "no-store"}
+    return Response(data, media_type=MEDIA[kind], headers=headers)
+
+
+async def get_preview(request: Request) -> Response:
+    """One page of the report's PDF as a PNG: the live preview beside the draft."""
+    caller = await require(request, Permission.BOARD_VIEW)
+    report_id = _id(request, "report_id")
+    await _whole_document(request, report_id, caller)
+    raw = str(request.path_params["page"])
+    if not raw.isdigit() or not 0 < int(raw) < 1000:
+        raise NotFound("report_not_found")
+    rt = runtime(request)
+    async with rt.db.read.connect() as db:
+        try:
+            doc = await db.run_sync(report_document, report_id, None, rt.settings, rt.clock.now())
+        except DocumentNotFound:
+            raise NotFound("report_not_found") from None
+    if raw == "1":  # a preview is one read, however many pages it shows
+        await _log_download(request, caller, report_id, doc.version, "preview")
+    pdf = await _pdf(doc, rt.settings)
+    try:
+        png = await asyncio.to_thread(page_png, pdf, int(raw))
+    except NoSuchPage:
+        raise NotFound("report_not_found") from None
+    return Response(png, media_type="image/png", headers={"cache-control": "no-store"})
+
+
+async def report_page(request: Request) -> Response:
+    """报告: the draft's fields beside a live preview of the PDF; submit, return, approve, send."""
+    caller = await signed_in(request)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    report_id = _id(request, "report_id")
+    reveal = await _readable(request, report_id, caller)
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(report_detail, report_id, reveal)
+    if found is None:
+        raise NotFound("report_not_found")
+    ctx = shell(request, caller, page="report", report=found, boot={"report": found})
+    return templates.TemplateResponse(request, "report.html", ctx)
+
+
+async def incident_reports_page(request: Request) -> Response:
+    """An incident's reports, and drafting a new one: the link the room gives."""
+    caller = await signed_in(request)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    incident_id = _id(request, "incident_id")
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(reports_of_incident, incident_id)
+    ctx = shell(
+        request,
+        caller,
+        page="report",
+        report=None,
+        incident_id=incident_id,
+        reports=found,
+        boot={"report": None, "incident_id": incident_id, "reports": found},
+    )
+    return templates.TemplateResponse(request, "report.html", ctx)
+
+
+ROUTES = [
+    Route("/api/incidents/{incident_id}/reports", list_reports, methods=["GET"]),
+    Route("/api/reports/{report_id}", get_report, methods=["GET"]),
+    Route("/api/reports/{report_id}/document.{kind}", get_document, methods=["GET"]),
+    Route("/api/reports/{report_id}/preview/{page}.png", get_preview, methods=["GET"]),
+    Route("/reports/{report_id}", report_page, methods=["GET"]),
+    Route("/incidents/{incident_id}/reports", incident_reports_page, methods=["GET"]),
+]
+ACCESS = {
+    ("GET", "/api/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
+    ("GET", "/api/reports/{report_id}"): Permission.BOARD_VIEW,
+    ("GET", "/api/reports/{report_id}/document.{kind}"): Permission.BOARD_VIEW,
+    ("GET", "/api/reports/{report_id}/preview/{page}.png"): Permission.BOARD_VIEW,
+    ("GET", "/reports/{report_id}"): Permission.BOARD_VIEW,
+    ("GET", "/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
+}

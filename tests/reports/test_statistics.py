@@ -1,0 +1,86 @@
+"""Periodic statistics: a month's and a quarter's counts and rates, each naming what it counted."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from reports.demo import DEMO_HEADER, TZ
+from reports.statistics import IncidentRecord, Period, build_statistics, statistics_document
+
+
+def _record(position: int, day: int, month: int = 11, **changes: object) -> IncidentRecord:
+    values: dict[str, object] = {
+        "position": position,
+        "registered_at": datetime(2026, month, day, 2, 0, tzinfo=UTC),
+        "type_label": "静坐、围堵",
+        "level_label": "一般",
+        "collective": False,
+        "cross_level": False,
+        "drill": False,
+        "first_response_minutes": None,
+        "reports_due": 0,
+        "reports_on_time": 0,
+    }
+    values.update(changes)
+    return IncidentRecord(**values)  # type: ignore[arg-type]
+
+
+RECORDS = [
+    _record(10, 3, collective=True, first_response_minutes=12, reports_due=2, reports_on_time=2),
+    _record(
+        20,
+        9,
+        type_label="集体访",
+        collective=True,
+        cross_level=True,
+        first_response_minutes=30,
+        reports_due=2,
+        reports_on_time=1,
+        level_label="较大",
+    ),
+    _record(30, 15, drill=True, collective=True),  # a drill is not counted
+    _record(40, 2, month=12),  # another month
+    # 00:30 on 1 December in Beijing is still 30 November in UTC: the office's dates decide.
+    _record(50, 30, registered_at=datetime(2026, 11, 30, 16, 30, tzinfo=UTC)),
+]
+
+
+def test_a_month_counts_its_incidents_in_the_offices_dates() -> None:
+    stats = build_statistics(RECORDS, Period.month(2026, 11), TZ)
+    figures = {f.label: f for f in stats.figures}
+    assert figures["突发事件总数"].value == "2起" and figures["突发事件总数"].sources == (10, 20)
+    assert figures["集体访"].value == "2起"
+    assert figures["越级集体访"].value == "1起" and figures["越级集体访"].sources == (20,)
+    assert figures["按时报送率"].value == "75.0%（3/4）"
+    assert figures["平均到场时间"].value == "21分钟"
+    assert [(f.label, f.value) for f in stats.by_level] == [("一般", "1起"), ("较大", "1起")]
+    december = build_statistics(RECORDS, Period.month(2026, 12), TZ)
+    assert {f.label: f for f in december.figures}["突发事件总数"].sources == (40, 50)
+
+
+@pytest.mark.parametrize(
+    ("quarter", "start", "end", "label"),
+    [
+        (1, date(2026, 1, 1), date(2026, 4, 1), "2026年第一季度"),
+        (4, date(2026, 10, 1), date(2027, 1, 1), "2026年第四季度"),
+    ],
+)
+def test_quarters(quarter: int, start: date, end: date, label: str) -> None:
+    period = Period.quarter(2026, quarter)
+    assert (period.start, period.end, period.label) == (start, end, label)
+
+
+def test_the_statistics_are_laid_out_as_a_report() -> None:
+    stats = build_statistics(RECORDS, Period.quarter(2026, 4), TZ)
+    doc = statistics_document(stats, DEMO_HEADER, serial=9, at=datetime(2027, 1, 3, tzinfo=UTC), tz=TZ)
+    assert doc.title == "关于2026年第四季度信访突发事件处置情况的统计报告"
+    assert [s.heading for s in doc.sections] == [
+        "一、统计期间",
+        "二、总体情况",
+        "三、按事件类型",
+        "四、按响应级别",
+    ]
+    assert doc.sections[0].paragraphs[0].text == "2026年10月1日至2026年12月31日。"
+    assert doc.doc_number == "县纪发〔2027〕9号"
