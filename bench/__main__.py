@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only fanout|commands]`: run the benchmarks and print their tables."""
+"""`python -m bench [--quick] [--only fanout|commands|recommend]`: run the benchmarks, print tables."""
 
 from __future__ import annotations
 
@@ -24,11 +24,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only", choices=("fanout", "commands", "recommend", "reports"), help="run one benchmark only"
     )
-    parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,500,1000)")
+    parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,1000)")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes (default 2)")
     parser.add_argument("--no-deflate", action="store_true", help="fan-out clients do not offer compression")
     parser.add_argument("--rate", type=float, help="fan-out steady-phase commands per second (default 10)")
     parser.add_argument("--seconds", type=float, help="duration of each commands run (default 8)")
+    parser.add_argument("--repeat", type=int, help="fan-out runs per size, console and bare alternating (3)")
     return parser.parse_args(argv)
 
 
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGHUP, _interrupt)
     raise_nofile()
     if args.quick:
-        fo = fanout.Options(sizes=(1000,), warmup=5, steady=40, rate=10.0, burst=40)
+        fo = fanout.Options(sizes=(1000,), warmup=5, steady=40, rate=10.0, burst=40, repeat=2)
         co = commands.Options(seconds=2.0)
     else:
         fo = fanout.Options()
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     fo = fanout.Options(**{**fo.__dict__, "procs": args.procs, "deflate": not args.no_deflate})
     if args.rate:
         fo = fanout.Options(**{**fo.__dict__, "rate": args.rate})
+    if args.repeat:
+        fo = fanout.Options(**{**fo.__dict__, "repeat": args.repeat})
     if args.seconds:
         co = commands.Options(**{**co.__dict__, "seconds": args.seconds})
 
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             out.append(commands.report(commands.run(co), co))
             print(out[-1], flush=True)
         if args.only in (None, "recommend"):
-            ro = recommend.Options()
+            ro = recommend.Options(steady=40, turns=2) if args.quick else recommend.Options()
             out.append(recommend.report(recommend.run(ro), ro))
             print(out[-1], flush=True)
         if args.only in (None, "reports"):

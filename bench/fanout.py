@@ -19,6 +19,7 @@ import contextlib
 import json
 import multiprocessing
 import secrets
+import statistics
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -46,14 +47,16 @@ ARGS = {"type": "sit_in", "place": "机关大门", "head_count": 60}
 
 @dataclass(frozen=True)
 class Options:
-    sizes: tuple[int, ...] = (100, 500, 1000)
+    sizes: tuple[int, ...] = (100, 1000)
     procs: int = 2
     warmup: int = 10
-    steady: int = 200
+    steady: int = 100
     rate: float = 10.0
-    burst: int = 200
+    burst: int = 100
     deflate: bool = True
     queue_limit: int = 100_000
+    # Each size runs this many times, console and bare taking turns: single runs swing 0.5×–5× here.
+    repeat: int = 3
 
 
 @dataclass
@@ -68,6 +71,7 @@ class Sample:
 class Result:
     n: int
     server: str
+    run: int = 1
     connected: int = 0
     connect_s: float = 0.0
     rss0: int = 0
@@ -303,6 +307,8 @@ def run_console(n: int, opts: Options) -> Result:
             "CONSOLE_QUEUE_LIMIT": str(opts.queue_limit),
             "CONSOLE_HEARTBEAT_SECONDS": "60",
             "CONSOLE_REPLAY_LIMIT": "100000",
+            # N clients sign in as five users: far more connections each than a person holds.
+            "CONSOLE_WS_PER_USER": "100000",
         }
         with console_server(data, None, **settings) as server:
             cookies = [server.login(user) for user in CLIENT_USERS]
@@ -318,28 +324,67 @@ def run_bare(n: int, opts: Options) -> Result:
 def run(opts: Options) -> list[Result]:
     results: list[Result] = []
     for n in opts.sizes:
-        for kind, fn in (("console", run_console), ("bare", run_bare)):
-            log(f"fan-out: {kind} with N={n} clients …")
-            started = time.monotonic()
-            try:
-                r = fn(n, opts)
-            except Exception as exc:
-                log(f"fan-out {kind} N={n} failed: {type(exc).__name__}: {exc}")
-                r = Result(n, kind, error=f"{type(exc).__name__}: {exc}"[:300])
-            results.append(r)
-            log(
-                f"  done in {time.monotonic() - started:.0f}s: p99 from sent "
-                f"{fmt(percentile(r.steady_sent, 99))} ms, {fmt(r.events_per_s)} events/s, "
-                f"{fmt(r.kib_per_conn)} KiB/conn, gaps {r.gaps}, dups {r.dups}"
-            )
+        for rep in range(1, opts.repeat + 1):
+            for kind, fn in (("console", run_console), ("bare", run_bare)):
+                log(f"fan-out: {kind} with N={n} clients, run {rep} of {opts.repeat} …")
+                started = time.monotonic()
+                try:
+                    r = fn(n, opts)
+                except Exception as exc:
+                    log(f"fan-out {kind} N={n} failed: {type(exc).__name__}: {exc}")
+                    r = Result(n, kind, error=f"{type(exc).__name__}: {exc}"[:300])
+                r.run = rep
+                results.append(r)
+                log(
+                    f"  done in {time.monotonic() - started:.0f}s: p99 from sent "
+                    f"{fmt(percentile(r.steady_sent, 99))} ms, {fmt(r.events_per_s)} events/s, "
+                    f"{fmt(r.kib_per_conn)} KiB/conn, gaps {r.gaps}, dups {r.dups}"
+                )
     return results
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def summary(results: list[Result]) -> list[dict[str, Any]]:
+    """Per size: the median p99 of each server, the median and spread of the per-run ratios, memory."""
+    out = []
+    for n in sorted({r.n for r in results}):
+        pairs = []
+        for rep in sorted({r.run for r in results if r.n == n}):
+            mine = [r for r in results if (r.n, r.run, r.server) == (n, rep, "console") and not r.error]
+            base = [r for r in results if (r.n, r.run, r.server) == (n, rep, "bare") and not r.error]
+            if mine and base:
+                pairs.append((mine[0], base[0]))
+        ratios = [
+            percentile(m.steady_sent, 99) / percentile(b.steady_sent, 99)
+            for m, b in pairs
+            if percentile(b.steady_sent, 99) > 0
+        ]
+        out.append(
+            {
+                "n": n,
+                "runs": len(pairs),
+                "console_p99": _median([percentile(m.steady_sent, 99) for m, _ in pairs]),
+                "bare_p99": _median([percentile(b.steady_sent, 99) for _, b in pairs]),
+                "ratio": _median(ratios),
+                "ratio_min": min(ratios, default=float("nan")),
+                "ratio_max": max(ratios, default=float("nan")),
+                "console_kib": _median([m.kib_per_conn for m, _ in pairs]),
+                "bare_kib": _median([b.kib_per_conn for _, b in pairs]),
+                "console_events_s": _median([m.events_per_s for m, _ in pairs]),
+                "bare_events_s": _median([b.events_per_s for _, b in pairs]),
+            }
+        )
+    return out
+
+
 def report(results: list[Result], opts: Options) -> str:
-    bare = {r.n: r for r in results if r.server == "bare" and not r.error}
+    bare = {(r.n, r.run): r for r in results if r.server == "bare" and not r.error}
 
     def ratio(r: Result) -> str:
-        base = bare.get(r.n)
+        base = bare.get((r.n, r.run))
         if r.server != "console" or base is None:
             return "-"
         mine, theirs = percentile(r.steady_sent, 99), percentile(base.steady_sent, 99)
@@ -348,11 +393,12 @@ def report(results: list[Result], opts: Options) -> str:
     rows, details = [], []
     for r in results:
         if r.error:
-            rows.append([str(r.n), r.server, "error: " + r.error[:100]] + [""] * 10)
+            rows.append([str(r.n), str(r.run), r.server, "error: " + r.error[:100]] + [""] * 10)
             continue
         rows.append(
             [
                 str(r.n),
+                str(r.run),
                 r.server,
                 str(r.connected),
                 fmt(percentile(r.steady_acc, 50)),
@@ -370,6 +416,7 @@ def report(results: list[Result], opts: Options) -> str:
         details.append(
             [
                 str(r.n),
+                str(r.run),
                 r.server,
                 fmt(r.connect_s),
                 fmt(r.rss0 / 2**20),
@@ -392,6 +439,7 @@ def report(results: list[Result], opts: Options) -> str:
     main = table(
         [
             "N",
+            "run",
             "server",
             "clients",
             "p50 acc",
@@ -410,6 +458,7 @@ def report(results: list[Result], opts: Options) -> str:
     more = table(
         [
             "N",
+            "run",
             "server",
             "connect s",
             "RSS 0 MiB",
@@ -424,4 +473,37 @@ def report(results: list[Result], opts: Options) -> str:
         ],
         details,
     )
-    return head + "\n" + main + "\n\n" + more + "\n"
+    totals = table(
+        [
+            "N",
+            "runs",
+            "console p99 sent",
+            "bare p99 sent",
+            "median ×bare",
+            "spread ×bare",
+            "console KiB/conn",
+            "bare KiB/conn",
+            "console events/s",
+            "bare events/s",
+        ],
+        [
+            [
+                str(t["n"]),
+                str(t["runs"]),
+                fmt(t["console_p99"]),
+                fmt(t["bare_p99"]),
+                fmt(t["ratio"], 2) + "×",
+                f"{fmt(t['ratio_min'], 2)}–{fmt(t['ratio_max'], 2)}×",
+                fmt(t["console_kib"]),
+                fmt(t["bare_kib"]),
+                fmt(t["console_events_s"], 0),
+                fmt(t["bare_events_s"], 0),
+            ]
+            for t in summary(results)
+        ],
+    )
+    medians = (
+        "Medians over the runs of each size (console and bare alternating; ratio = console p99 sent ÷ bare "
+        "p99 sent of the same turn; aims: ≤ 1.2× and ≤ 30 KiB per connection at N=1,000):\n"
+    )
+    return head + "\n" + main + "\n\n" + more + "\n\n" + medians + "\n" + totals + "\n"

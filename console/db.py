@@ -13,8 +13,10 @@ and a command batch is dozens of statements.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -56,6 +58,20 @@ def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> AsyncEngine:
     return engine
 
 
+# In the reader process: one synchronous engine per database file, kept between calls.
+_CHILD_ENGINES: dict[str, Engine] = {}
+
+
+def _read_in_child(url: str, fn: Callable[[Any], T]) -> T:
+    """Run `fn(connection)` in a read transaction, in a reader process (console.db.Database)."""
+    engine = _CHILD_ENGINES.get(url)
+    if engine is None:
+        engine = _CHILD_ENGINES[url] = create_engine(url, pool_size=1, max_overflow=0, hide_parameters=True)
+        _sqlite_hooks(engine, "BEGIN")
+    with engine.begin() as conn:
+        return fn(conn)
+
+
 @dataclass
 class Database:
     """The engines of one process: `write`/`read` (async) and the command writer (`run_write`)."""
@@ -65,6 +81,12 @@ class Database:
     read: AsyncEngine
     _sync_writer: Engine | None = None
     _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+    # SQLite: synchronous readers on threads of their own, for reads too large for the event loop.
+    _sync_reader: Engine | None = None
+    _reader_pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+    # SQLite: a reader process for reads whose Python work would share the GIL with the loop (started
+    # on first use).
+    _process: ProcessPoolExecutor | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -87,6 +109,38 @@ class Database:
         async with self.write.begin() as aconn:
             return await aconn.run_sync(fn, *args)
 
+    async def read_off_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(connection, *args)` in one read transaction, as far from the event loop as the driver
+        allows: on SQLite wholly on a reader thread (statements, rows and all), on PostgreSQL through
+        run_sync (asyncpg decodes rows in C; only SQLAlchemy's rows are made on the loop)."""
+        if self._sync_reader is not None and self._reader_pool is not None:
+            engine = self._sync_reader
+
+            def in_transaction() -> T:
+                with engine.begin() as conn:
+                    return fn(conn, *args)
+
+            return await asyncio.get_running_loop().run_in_executor(self._reader_pool, in_transaction)
+        async with self.read.connect() as aconn:
+            return await aconn.run_sync(fn, *args)
+
+    async def read_in_process(self, fn: Callable[[Any], T]) -> T:
+        """Run `fn(connection)` in one read transaction in a reader process on SQLite, so the Python work
+        of a large read (thousands of rows made into objects and ranked) takes no time from the event
+        loop nor its GIL; `fn` and its result must pickle. Elsewhere, as `read_off_loop`."""
+        if self._sync_reader is None:
+            return await self.read_off_loop(fn)
+        if self._process is None:
+            self._process = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        url = str(self._sync_reader.url)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._process, _read_in_child, url, fn)
+        except BrokenProcessPool:
+            self._process = None  # the reader process died: this read runs here, the next starts another
+            return await self.read_off_loop(fn)
+
     async def dispose(self) -> None:
         await self.write.dispose()
         if self.read is not self.write:
@@ -94,6 +148,12 @@ class Database:
         if self._sync_writer is not None and self._executor is not None:
             await asyncio.get_running_loop().run_in_executor(self._executor, self._sync_writer.dispose)
             self._executor.shutdown(wait=False)
+        if self._sync_reader is not None and self._reader_pool is not None:
+            await asyncio.get_running_loop().run_in_executor(self._reader_pool, self._sync_reader.dispose)
+            self._reader_pool.shutdown(wait=False)
+        if self._process is not None:
+            self._process.shutdown(wait=False, cancel_futures=True)
+            self._process = None
 
 
 def open_database(settings: Settings, *, read_pool: int = 5) -> Database:
@@ -106,7 +166,18 @@ def open_database(settings: Settings, *, read_pool: int = 5) -> Database:
         writer = create_engine(sync_url, pool_size=1, max_overflow=0, hide_parameters=True)
         _sqlite_hooks(writer, "BEGIN IMMEDIATE")
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-writer")
-        return Database(url=url, write=write, read=read, _sync_writer=writer, _executor=executor)
+        reader = create_engine(sync_url, pool_size=2, max_overflow=0, hide_parameters=True)
+        _sqlite_hooks(reader, "BEGIN")
+        readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="console-reader")
+        return Database(
+            url=url,
+            write=write,
+            read=read,
+            _sync_writer=writer,
+            _executor=executor,
+            _sync_reader=reader,
+            _reader_pool=readers,
+        )
     # No pre-ping: it is a round trip per checkout; a dead connection fails its batch, which is retried.
     engine = create_async_engine(url, pool_size=read_pool + 2, max_overflow=10, hide_parameters=True)
     return Database(url=url, write=engine, read=engine)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.engine import make_url
 
@@ -45,14 +45,42 @@ class Follower:
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        # Set when something asks for a read of the log (not only a PostgreSQL wake-up naming a position).
+        self._must_read = False
+        # The highest position a wake-up announced, and the hand-overs of this process's own writer.
+        self._wanted = 0
+        self._handed_over = asyncio.Event()
+        # Whether this process's command writer has a batch in flight (console.runtime wires it).
+        self.writing: Callable[[], bool] = lambda: False
 
     def local(self, events: Sequence[RecordedEvent]) -> None:
-        """Events this process just committed."""
+        """Events this process just committed (called after every batch, even one that appended nothing)."""
         if not self.hub.publish(events):
             self.wake()
+        self._handed_over.set()
 
     def wake(self) -> None:
+        """Read the log now."""
+        self._must_read = True
         self._wake.set()
+
+    def notified(self, position: int | None) -> None:
+        """A PostgreSQL wake-up: `position` was committed by some process (None: not said)."""
+        if position is None:
+            self.wake()
+            return
+        if position <= self.hub.published:
+            return
+        self._wanted = max(self._wanted, position)
+        self._wake.set()
+
+    async def _own_commit(self) -> None:
+        """The wake-up for this process's own commit can come before its writer hands the events over:
+        wait for that hand-over (at most one batch) rather than read from the log what is on its way."""
+        if self.hub.published >= self._wanted or not self.writing():
+            return
+        self._handed_over.clear()
+        await wait_set(self._handed_over, self.poll_seconds)
 
     async def catch_up(self) -> None:
         """Read and publish everything after what the hub has published."""
@@ -65,8 +93,14 @@ class Follower:
 
     async def run(self) -> None:
         while True:
-            await wait_set(self._wake, self.poll_seconds)
+            polled = not await wait_set(self._wake, self.poll_seconds)
             self._wake.clear()
+            if not polled and not self._must_read:
+                # Only wake-ups naming positions: nothing to read if the hub already has them.
+                await self._own_commit()
+                if self.hub.published >= self._wanted:
+                    continue
+            self._must_read = False
             try:
                 await self.catch_up()
             except Exception:
@@ -90,9 +124,7 @@ class PgListener:
         self.reconnects = 0
 
     def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
-        if payload.isdigit() and int(payload) <= self.follower.hub.published:
-            return
-        self.follower.wake()
+        self.follower.notified(int(payload) if payload.isdigit() else None)
 
     def _session_ended(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         # A user id (logout, deactivation), or "token:<id>" for a revoked API token.

@@ -62,12 +62,12 @@ class Connection:
         "_abort",
         "_close",
         "_drain",
+        "_queue",
         "closing",
         "last_seen",
         "last_sent",
         "limit",
         "live",
-        "queue",
         "session_ends",
         "sink",
         "token_id",
@@ -97,13 +97,19 @@ class Connection:
         self.view = view
         self.user_id = user_id
         self.limit = limit
-        self.queue: deque[tuple[int, Frame]] = deque()
+        # Made only when a frame must wait (an empty deque is ~0.7 KiB; most connections never queue).
+        self._queue: deque[tuple[int, Frame]] | None = None
         self.last_sent = 0
         self.last_seen = time.monotonic()
         self.closing: tuple[int, str] | None = None
         self.live = False
         # A drain task exists only while frames wait for room: idle connections hold no task.
         self._drain: asyncio.Task[None] | None = None
+
+    @property
+    def queue(self) -> Sequence[tuple[int, Frame]]:
+        """Frames waiting for room on the socket."""
+        return self._queue if self._queue is not None else ()
 
     def offer(self, position: int, frame: Frame) -> bool:
         """Send or queue a frame without waiting; position 0 marks a control frame (result, ping).
@@ -112,18 +118,20 @@ class Connection:
         """
         if self.closing is not None:
             return False
-        if self.live and self._drain is None and not self.queue:
+        if self.live and self._drain is None and not self._queue:
             if position and position <= self.last_sent:
                 return False  # replay already sent it: never twice
             if self.sink.try_write(frame):
                 if position:
                     self.last_sent = position
                 return True
-        if len(self.queue) >= self.limit:
+        if self._queue is None:
+            self._queue = deque()
+        if len(self._queue) >= self.limit:
             OVERFLOW_CLOSES.inc()
             self.close_soon(CLOSE_OVERFLOW, "overflow")
             return False
-        self.queue.append((position, frame))
+        self._queue.append((position, frame))
         if self.live and self._drain is None:
             self._drain = asyncio.get_running_loop().create_task(self._drain_queue())
         return False
@@ -132,7 +140,7 @@ class Connection:
         """Close from synchronous code (the fan-out loop): a task finishes the job."""
         if self.closing is None:
             self.closing = (code, reason)
-            self.queue.clear()
+            self._queue = None
             if self._drain is not None and not self._drain.done():
                 self._drain.cancel()
             asyncio.get_running_loop().create_task(self._shut(code, reason))
@@ -155,7 +163,7 @@ class Connection:
     def start(self) -> None:
         """Go live: frames queued during replay are sent, later ones straight away."""
         self.live = True
-        if self.queue and self._drain is None:
+        if self._queue and self._drain is None:
             self._drain = asyncio.get_running_loop().create_task(self._drain_queue())
 
     async def stop(self) -> None:
@@ -169,8 +177,8 @@ class Connection:
 
     async def _drain_queue(self) -> None:
         try:
-            while self.queue:
-                position, frame = self.queue.popleft()
+            while self._queue:
+                position, frame = self._queue.popleft()
                 if position:
                     if position <= self.last_sent:
                         continue  # replay already sent it: never twice
@@ -180,6 +188,8 @@ class Connection:
             pass
         finally:
             self._drain = None
+            if not self._queue:
+                self._queue = None
 
 
 class Hub:

@@ -35,6 +35,7 @@ class Runtime:
         self.hub = Hub(registry.public_data)
         self.follower = Follower(self.hub, self.db, settings.poll_seconds)
         self.service = CommandService(self.db, settings, self.clock, self.follower.local, registry)
+        self.follower.writing = lambda: self.service.writing
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.passwords = passwords(settings)
         self.epoch = ""

@@ -32,11 +32,20 @@ from .events import RecordedEvent
 from .metrics import COMMAND_LATENCY, EVENTS_APPENDED
 from .registry import Registry
 from .settings import Settings
-from .tables import commands
+from .tables import commands, log_head
 
 log = logging.getLogger("console.service")
 
-_KNOWN_COMMANDS = select(commands).where(commands.c.id.in_(bindparam("ids", expanding=True)))
+# The head of the log (eventlog.lock_head) and the batch's already-accepted commands, in one round trip:
+# one row per known id, or a single row with no command when none is known. On PostgreSQL the head row is
+# locked for the transaction (every writer queues here, so positions follow commits); on SQLite the
+# writer's BEGIN IMMEDIATE already holds the database's write lock.
+_HEAD_AND_KNOWN = (
+    select(log_head.c.position.label("head_position"), log_head.c.hash.label("head_hash"), *commands.c)
+    .select_from(log_head.outerjoin(commands, commands.c.id.in_(bindparam("ids", expanding=True))))
+    .where(log_head.c.id == 1)
+)
+_LOCK_HEAD_AND_KNOWN = _HEAD_AND_KNOWN.with_for_update(of=log_head)
 _INSERT_COMMANDS = insert(commands)
 MAX_BATCH = 256
 # A device may report a time a little ahead of ours (clock skew); more than this is refused.
@@ -113,6 +122,8 @@ class CommandService:
         self.on_commit = on_commit
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        # True while a batch is being written (console.follower waits for it rather than read the log).
+        self.writing = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="command-writer")
@@ -146,7 +157,11 @@ class CommandService:
             batch = [await self._queue.get()]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            await self._write(batch)
+            self.writing = True
+            try:
+                await self._write(batch)
+            finally:
+                self.writing = False
 
     async def _write(self, batch: list[_Pending]) -> None:
         try:
@@ -162,10 +177,11 @@ class CommandService:
                 except Exception:
                     log.exception("command_failed", extra={"command": item.envelope.name})
                     item.result = CommandResult(item.envelope.id, False, error=ConsoleError("internal"))
-        # Commit, then publish: subscribers only ever hear of committed events.
+        # Commit, then publish: subscribers only ever hear of committed events. The hand-over happens after
+        # every batch, even one that appended nothing (console.follower waits for it).
         if committed:
             EVENTS_APPENDED.inc(len(committed))
-            self.on_commit(committed)
+        self.on_commit(committed)
         for item in batch:
             assert item.result is not None
             COMMAND_LATENCY.observe(time.perf_counter() - item.started)
@@ -183,9 +199,8 @@ class CommandService:
         """
         appended: list[RecordedEvent] = []
         accepted: list[dict[str, Any]] = []
-        head = eventlog.lock_head(conn)
+        head, known = self._head_and_known(conn, [item.envelope.id for item in batch])
         start = head.position
-        known = self._known(conn, [item.envelope.id for item in batch])
         for item in batch:
             item.events = []
             item.result = self._one(conn, head, item, known, accepted)
@@ -258,10 +273,13 @@ class CommandService:
         return CommandResult(env.id, True, result, first, last)
 
     @staticmethod
-    def _known(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The accepted commands among these ids, in one lookup for the whole batch."""
-        rows = conn.execute(_KNOWN_COMMANDS, {"ids": sorted(set(ids))})
-        return {row.id: dict(row._mapping) for row in rows}
+    def _head_and_known(conn: Connection, ids: list[str]) -> tuple[eventlog.Head, dict[str, dict[str, Any]]]:
+        """Lock the log head, and find the accepted commands among these ids: one statement per batch."""
+        query = _LOCK_HEAD_AND_KNOWN if conn.dialect.name == "postgresql" else _HEAD_AND_KNOWN
+        rows = conn.execute(query, {"ids": sorted(set(ids))}).all()
+        head = eventlog.Head(position=rows[0].head_position, hash=rows[0].head_hash)
+        known = {row.id: {c.name: row._mapping[c] for c in commands.c} for row in rows if row.id is not None}
+        return head, known
 
     @staticmethod
     def _previous(record: dict[str, Any], env: CommandEnvelope, actor: Actor) -> CommandResult:

@@ -85,3 +85,12 @@ def sink_for(scope: Mapping[str, Any], fallback: Callable[[dict[str, Any]], Awai
     if DirectSink.fits(protocol):
         return DirectSink(protocol)
     return AsgiSink(scope.get("console.send") or fallback)
+
+
+def release_handshake(scope: Mapping[str, Any]) -> None:
+    """Drop what the server keeps of an accepted handshake (its request and response, with their headers):
+    a thousand idle connections each hold them for nothing once the socket is open."""
+    protocol: Any = scope.get("console.protocol")
+    if DirectSink.fits(protocol) and protocol.handshake_complete and hasattr(protocol, "response"):
+        protocol.request = None
+        protocol.response = None

@@ -95,6 +95,10 @@ def from_states(
     return statuses, assignments
 
 
+# (open assignments, proximity, km or 0, person id, order given, person, status, place id, km)
+_Ranked = tuple[int, "Proximity", float, str, int, Person, ResponderStatus, str | None, float | None]
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     person: Person
@@ -131,8 +135,10 @@ def recommend(
     on_duty = {e.holder_id for e in shifts_now}
     leaders = {e.holder_id for e in shifts_now if e.shift.post is Post.LEADER_ON_DUTY}
     where = locations or {}
-    candidates: list[_Candidate] = []
-    for person in people:
+    # Ranked as plain tuples (the sort key, then the order given, so no two tuples tie): thousands
+    # of people pass the filters and only `limit` of them become candidates with reasons.
+    ranked: list[_Ranked] = []
+    for order, person in enumerate(people):
         if person.id not in on_duty:
             continue
         if (need_role is not None and need_role not in person.roles) or (
@@ -150,13 +156,11 @@ def recommend(
             continue
         place_id = where.get(person.id, person.base_place_id)
         proximity, km = _proximity(person, place_id, origin, places, distances)
-        assumed = person.id not in statuses
-        candidates.append(_Candidate(person, status, assumed, len(held), place_id, proximity, km))
-    best = heapq.nsmallest(
-        limit,
-        candidates,
-        key=lambda c: (c.open_count, c.proximity, c.distance_km or 0.0, c.person.id),
-    )
+        ranked.append((len(held), proximity, km or 0.0, person.id, order, person, status, place_id, km))
+    best = [
+        _Candidate(person, status, person.id not in statuses, count, place_id, proximity, km)
+        for count, proximity, _km, _id, _order, person, status, place_id, km in heapq.nsmallest(limit, ranked)
+    ]
     return [
         Recommendation(
             rank=i,

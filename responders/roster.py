@@ -121,22 +121,29 @@ class RosterError(ValueError):
         super().__init__(f"{change.id}: {text}")
 
 
-def effective_shifts(roster: Roster) -> list[EffectiveShift]:
-    """Every shift with the holder it has once all swaps and overrides are applied in the order made."""
+def _holders(roster: Roster) -> tuple[dict[str, str], dict[str, list[RosterChange]]]:
+    """Each shift's holder once all swaps and overrides are applied in the order made, and the changes
+    that touched each shift (shifts no change touched are left out)."""
     holders = {s.id: s.holder_id for s in roster.shifts}
-    touched: dict[str, list[RosterChange]] = {s.id: [] for s in roster.shifts}
+    touched: dict[str, list[RosterChange]] = {}
     for change in sorted(roster.changes, key=lambda c: c.made_at):
         if change.shift_id not in holders:
             continue
         if change.kind is ChangeKind.OVERRIDE and change.new_holder_id is not None:
             holders[change.shift_id] = change.new_holder_id
-            touched[change.shift_id].append(change)
+            touched.setdefault(change.shift_id, []).append(change)
         elif change.other_shift_id in holders:
             a, b = change.shift_id, change.other_shift_id
             holders[a], holders[b] = holders[b], holders[a]
-            touched[a].append(change)
-            touched[b].append(change)
-    return [EffectiveShift(s, holders[s.id], tuple(touched[s.id])) for s in roster.shifts]
+            touched.setdefault(a, []).append(change)
+            touched.setdefault(b, []).append(change)
+    return holders, touched
+
+
+def effective_shifts(roster: Roster) -> list[EffectiveShift]:
+    """Every shift with the holder it has once all swaps and overrides are applied in the order made."""
+    holders, touched = _holders(roster)
+    return [EffectiveShift(s, holders[s.id], tuple(touched.get(s.id, ()))) for s in roster.shifts]
 
 
 def check_change(roster: Roster, change: RosterChange) -> None:
@@ -173,7 +180,10 @@ def apply_change(roster: Roster, change: RosterChange) -> Roster:
 
 def running(roster: Roster, now: datetime) -> list[EffectiveShift]:
     """Shifts that run at `now`, with their effective holders."""
-    return [e for e in effective_shifts(roster) if e.shift.covers(now)]
+    holders, touched = _holders(roster)
+    return [
+        EffectiveShift(s, holders[s.id], tuple(touched.get(s.id, ()))) for s in roster.shifts if s.covers(now)
+    ]
 
 
 def on_duty(roster: Roster, now: datetime, *, unit_ids: Iterable[str] | None = None) -> set[str]:

@@ -7,7 +7,8 @@ by hand; the rest reads the projections. Functions take a synchronous connection
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -252,38 +253,81 @@ def person_activity(
     }  # fmt: skip
 
 
+_STATUSES = select(responder_status.c.person_id, responder_status.c.base)
+_ASSIGNMENTS = select(
+    assignments.c.person_id, assignments.c.incident_id, assignments.c.status, assignments.c.place_id
+)
+_STATUS_OF = {s.value: s for s in ResponderStatus}
+# An open assignment's status, most advanced first: the one a person shows when holding several.
+_ASSIGNED_ORDER = (
+    ResponderStatus.ON_SCENE,
+    ResponderStatus.EN_ROUTE,
+    ResponderStatus.ACKNOWLEDGED,
+    ResponderStatus.DISPATCHED,
+)
+
+
 def statuses(
     conn: Connection,
 ) -> tuple[dict[str, ResponderStatus], dict[str, tuple[str, ...]], dict[str, str]]:
     """Recorded statuses, open assignments and current places, as `recommend` takes them."""
-    status = {r.person_id: ResponderStatus(r.base) for r in conn.execute(select(responder_status))}
+    return statuses_of(conn.execute(_STATUSES), conn.execute(_ASSIGNMENTS))
+
+
+def statuses_of(
+    status_rows: Iterable[Any], assignment_rows: Iterable[Any]
+) -> tuple[dict[str, ResponderStatus], dict[str, tuple[str, ...]], dict[str, str]]:
+    """`statuses` from fetched rows (pure)."""
+    status = {r.person_id: _STATUS_OF[r.base] for r in status_rows}
     held: dict[str, list[str]] = {}
     located: dict[str, str] = {}
-    order = (
-        ResponderStatus.ON_SCENE,
-        ResponderStatus.EN_ROUTE,
-        ResponderStatus.ACKNOWLEDGED,
-        ResponderStatus.DISPATCHED,
-    )
     best: dict[str, int] = {}
-    for r in conn.execute(
-        select(
-            assignments.c.person_id, assignments.c.incident_id, assignments.c.status, assignments.c.place_id
-        )
-    ):
+    for r in assignment_rows:
         held.setdefault(r.person_id, []).append(r.incident_id)
-        rank = order.index(ResponderStatus(r.status))
+        rank = _ASSIGNED_ORDER.index(_STATUS_OF[r.status])
         if rank < best.get(r.person_id, 99):
             best[r.person_id] = rank
-            status[r.person_id] = order[rank]
+            status[r.person_id] = _ASSIGNED_ORDER[rank]
         if r.place_id:
             located[r.person_id] = r.place_id
     return status, {k: tuple(v) for k, v in held.items()}, located
 
 
-def recommendations(
-    conn: Connection,
-    incident_id: str,
+@dataclass(frozen=True)
+class RecommendationRows:
+    """Everything a recommendation reads, fetched: `rank` builds and ranks from it without the database,
+    so the web handler can run that part off the event loop."""
+
+    incident_id: str
+    place_name: str
+    places: list[Any]
+    people: list[Any]
+    shifts: list[Any]
+    changes: list[Any]
+    statuses: list[Any]
+    assignments: list[Any]
+
+
+def recommendation_rows(conn: Connection, incident_id: str) -> RecommendationRows | None:
+    """The rows a recommendation for this incident ranks; None if there is no such incident."""
+    place_name = conn.scalar(select(incidents.c.place).where(incidents.c.id == incident_id))
+    if place_name is None:
+        return None
+    shifts, changes = store.roster_rows(conn)
+    return RecommendationRows(
+        incident_id=incident_id,
+        place_name=place_name,
+        places=store.place_rows(conn),
+        people=store.people_rows(conn),
+        shifts=shifts,
+        changes=changes,
+        statuses=list(conn.execute(_STATUSES).all()),
+        assignments=list(conn.execute(_ASSIGNMENTS).all()),
+    )
+
+
+def rank(
+    rows: RecommendationRows,
     now: datetime,
     locale: str | None,
     *,
@@ -291,12 +335,10 @@ def recommendations(
     role: Role | None = None,
     skill: Skill | None = None,
     limit: int = 8,
-) -> list[dict[str, Any]] | None:
-    """Whom to send to the incident (or to `place_id`), best first, with reasons; None if no incident."""
-    place_name = conn.scalar(select(incidents.c.place).where(incidents.c.id == incident_id))
-    if place_name is None:
-        return None
-    places = store.places(conn)
+) -> list[dict[str, Any]]:
+    """Whom to send, best first, with reasons, from the fetched rows (pure: no database, no loop)."""
+    incident_id, place_name = rows.incident_id, rows.place_name
+    places = store.places_of(rows.places)
     target = (
         place_id
         if place_id in places
@@ -309,12 +351,12 @@ def recommendations(
             **places,
             target: Place.model_construct(id=target, name=place_name, unit_id=None, lat=None, lon=None),
         }
-    status, held, located = statuses(conn)
+    status, held, located = statuses_of(rows.statuses, rows.assignments)
     found = recommend(
-        people=store.people(conn),
+        people=store.people_of(rows.people),
         statuses=status,
         assignments=held,
-        roster=store.roster(conn),
+        roster=store.roster_of(rows.shifts, rows.changes),
         places=places,
         incident_place=target,
         now=now,
@@ -338,6 +380,24 @@ def recommendations(
         }
         for r in found
     ]
+
+
+def recommendations(
+    conn: Connection,
+    incident_id: str,
+    now: datetime,
+    locale: str | None,
+    *,
+    place_id: str | None = None,
+    role: Role | None = None,
+    skill: Skill | None = None,
+    limit: int = 8,
+) -> list[dict[str, Any]] | None:
+    """Whom to send to the incident (or to `place_id`), best first, with reasons; None if no incident."""
+    rows = recommendation_rows(conn, incident_id)
+    if rows is None:
+        return None
+    return rank(rows, now, locale, place_id=place_id, role=role, skill=skill, limit=limit)
 
 
 def roster_now(conn: Connection, now: datetime, locale: str | None) -> dict[str, Any]:

@@ -141,6 +141,9 @@ def _when(event: RecordedEvent) -> datetime:
     return parse_iso(event.recorded_at)
 
 
+_INSERT_RUN = insert(playbook_runs)
+
+
 def _started(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentRegistered)
@@ -157,19 +160,20 @@ def _started(conn: Connection, event: RecordedEvent) -> None:
     # Deadlines count from when the console learned of the incident: the playbook starts then.
     history: list[HistoryRecord] = [RunActivated(at=_when(event))]
     conn.execute(
-        insert(playbook_runs).values(
-            incident_id=p.incident_id,
-            playbook_id=p.playbook.playbook.id,
-            playbook_version=p.playbook.playbook.version,
-            content_hash=p.playbook.content_hash,
-            snapshot=p.playbook.model_dump_json(),
-            facts=facts.model_dump_json(),
-            history=_history_json(history),
-            drill=p.drill,
-            closed=False,
-            last_position=event.position,
-            actors=json.dumps([_actor(event)], ensure_ascii=False),
-        )
+        _INSERT_RUN,
+        {
+            "incident_id": p.incident_id,
+            "playbook_id": p.playbook.playbook.id,
+            "playbook_version": p.playbook.playbook.version,
+            "content_hash": p.playbook.content_hash,
+            "snapshot": p.playbook.model_dump_json(),
+            "facts": facts.model_dump_json(),
+            "history": _history_json(history),
+            "drill": p.drill,
+            "closed": False,
+            "last_position": event.position,
+            "actors": json.dumps([_actor(event)], ensure_ascii=False),
+        },
     )
 
 

@@ -6,7 +6,9 @@ Commands (dispatch, moves, roll calls, imports) go through /api/commands like ev
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -195,13 +197,21 @@ async def recommend_api(request: Request) -> Response:
     except ValueError:
         raise InvalidInput("invalid_frame", detail="limit") from None
     place_id = request.query_params.get("place_id") or None
-    found = await _read(
-        request,
-        lambda conn: queries.recommendations(
-            conn, incident_id, _now(request), locale_of(request), place_id=place_id, role=role, skill=skill,
-            limit=limit,
-        ),
-    )  # fmt: skip
+    # Reading the whole organisation and ranking it is thousands of rows made into objects: none of it
+    # runs on the event loop, so a recommendation does not hold up the fan-out of events
+    # (bench/recommend.py measures it). On SQLite all of it runs in a reader process (not even the GIL
+    # is shared); on PostgreSQL the rows are read through asyncpg and ranked on a worker thread.
+    db, now, locale = runtime(request).db, _now(request), locale_of(request)
+    if db.is_sqlite:
+        found = await db.read_in_process(
+            partial(queries.recommendations, incident_id=incident_id, now=now, locale=locale,
+                    place_id=place_id, role=role, skill=skill, limit=limit)
+        )  # fmt: skip
+    else:
+        rows = await db.read_off_loop(queries.recommendation_rows, incident_id)
+        found = None if rows is None else await asyncio.to_thread(
+            queries.rank, rows, now, locale, place_id=place_id, role=role, skill=skill, limit=limit
+        )  # fmt: skip
     if found is None:
         raise NotFound("incident_not_found")
     return JSONResponse({"ok": True, "recommendations": found})

@@ -30,7 +30,7 @@ from ..protocol import (
 )
 from ..runtime import Runtime
 from ..service import parse_envelope
-from ..sinks import Frame, sink_for
+from ..sinks import Frame, release_handshake, sink_for
 from .edge import Caller, caller_of_token, identify, locale_of, runtime
 
 log = logging.getLogger("console.ws")
@@ -105,6 +105,7 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
     try:
         await _resume(conn, rt, caller, hello)
         conn.start()
+        release_handshake(websocket.scope)
         await _receive(websocket, conn, rt, caller, locale, tasks)
     except (WebSocketDisconnect, ConnectionError, OSError, ConnectionClosed):
         # The client went away (mid-resume or later): an ordinary event on a mobile network, not a fault.
