@@ -19,8 +19,11 @@ run: $(STAMP)
 	$(PY) -m console seed-demo
 	$(PY) -m console serve --host 127.0.0.1 --port 8000
 
+# Three workers on two cores: most tests wait on servers, sockets and subprocesses rather than compute.
+PYTEST_WORKERS ?= 3
+
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -99,7 +99,9 @@ async def main(port: int) -> None:
     fanout = Fanout()
     stop = asyncio.get_running_loop().create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        asyncio.get_running_loop().add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+        asyncio.get_running_loop().add_signal_handler(
+            sig, lambda: None if stop.done() else stop.set_result(None)
+        )
     async with serve(fanout.handler, HOST, port, ping_interval=None, max_size=256 * 1024):
         await stop
 

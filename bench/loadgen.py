@@ -251,7 +251,7 @@ class WsClient(asyncio.Protocol):
         async with gate:
             try:
                 async with asyncio.timeout(self.cfg.connect_timeout):
-                    await loop.create_connection(lambda: self, url.hostname, url.port)
+                    await loop.create_connection(lambda: self, url.hostname or "127.0.0.1", url.port or 80)
                     await self.opened
                     self.send_text(HELLO)
                     await self.live.wait()

@@ -28,12 +28,18 @@ def uvicorn_config(settings: Settings, *, host: str, port: int, clock: Clock | N
     import uvicorn
 
     from .web.app import create_app
+    from .web.transport import http_protocol
 
     return uvicorn.Config(
         create_app(settings, clock),
         host=host,
         port=port,
         log_config=None,
+        # Safe without a proxy in front: slow headers are cut, idle keep-alives closed, and past
+        # max_connections uvicorn answers 503 instead of taking more (sockets, memory, tasks).
+        http=http_protocol(settings.header_timeout_seconds),
+        timeout_keep_alive=settings.keep_alive_seconds,
+        limit_concurrency=settings.max_connections,
         ws_ping_interval=None,  # the console's own heartbeat (one timer for all clients) replaces it
         ws_max_size=256 * 1024,
         ws="websockets-sansio",
@@ -110,6 +116,48 @@ def _create_token(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
             token = await create_token(conn, user, args.token_name, SystemClock().now())
         print(token)
+        return 0
+
+    return _with_db(settings, body)
+
+
+def _revoke_token(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import text
+
+    from .auth import revoke_token, token_id_of
+    from .follower import SESSIONS_CHANNEL, TOKEN_PREFIX
+
+    async def body(db: Any) -> int:
+        async with db.write.begin() as conn:
+            given = args.token
+            token_id = await token_id_of(conn, given) if given.startswith("ict_") else given
+            revoked = await revoke_token(conn, token_id, SystemClock().now()) if token_id else None
+            if token_id is None or revoked is None:
+                print(f"没有该令牌 no such token: {given[:12]}", file=sys.stderr)
+                return 1
+            if db.is_postgres:
+                # Every console process closes the token's sockets at once (as logout does for a user's).
+                await conn.execute(
+                    text("SELECT pg_notify(:channel, :token)"),
+                    {"channel": SESSIONS_CHANNEL, "token": TOKEN_PREFIX + token_id},
+                )
+        state = "已吊销 revoked" if revoked else "早已吊销 already revoked"
+        print(f"{state}: {token_id}")
+        return 0
+
+    return _with_db(settings, body)
+
+
+def _list_tokens(settings: Settings, _args: argparse.Namespace) -> int:
+    from .auth import list_tokens
+
+    async def body(db: Any) -> int:
+        async with db.read.connect() as conn:
+            tokens = await list_tokens(conn)
+        for t in tokens:
+            state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "active"
+            used = t["last_used_at"] or "never"
+            print(f"{t['id']}  {t['name']}  {t['owner']['username']}  {t['created_at']}  {used}  {state}")
         return 0
 
     return _with_db(settings, body)
@@ -209,6 +257,16 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.add_argument("--name", dest="token_name", default="integration")
     token.set_defaults(run=_create_token)
+
+    revoke = sub.add_parser(
+        "revoke-token", help="revoke an API token (its live connections close at once with 4401)"
+    )
+    revoke.add_argument("token", help="the token's id (see list-tokens) or the token itself")
+    revoke.set_defaults(run=_revoke_token)
+
+    sub.add_parser("list-tokens", help="API tokens: id, name, owner, created, last used").set_defaults(
+        run=_list_tokens
+    )
 
     seed = sub.add_parser("seed-demo", help="create the demo organisation and users")
     seed.add_argument("--if-empty", action="store_true", help="(default behaviour) only add what is missing")

@@ -55,28 +55,67 @@ class InvalidInput(ConsoleError):
     status = 422
 
 
+class TooLarge(ConsoleError):
+    """A body over the limit, refused before it is read in full."""
+
+    status = 413
+
+    def __init__(self, code: str = "too_large", **params: object) -> None:
+        super().__init__(code, **params)
+
+
+class UnsupportedMediaType(ConsoleError):
+    """A body that is not declared as JSON."""
+
+    status = 415
+
+    def __init__(self, code: str = "unsupported_media_type", **params: object) -> None:
+        super().__init__(code, **params)
+
+
+# Deeper than any command, hello or login body nests (a command's args are two or three levels deep).
+MAX_JSON_DEPTH = 32
+
+
 def parse_json(text: str | bytes) -> object:
-    """Client JSON, refused (not crashed on) when malformed or when it holds lone surrogates (\\ud800),
-    which no database or socket can store or send."""
+    """Client JSON, refused (not crashed on) when malformed, nested deeper than MAX_JSON_DEPTH, or
+    holding NUL or lone surrogates (\\ud800), which no database or socket can store or send."""
     try:
         value = json.loads(text)
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except (ValueError, UnicodeEncodeError, RecursionError):
+    except (ValueError, RecursionError):
         raise InvalidInput("invalid_frame", detail="not JSON") from None
-    if _has_nul(value):
-        # PostgreSQL cannot store NUL in text; no user means one.
-        raise InvalidInput("invalid_frame", detail="NUL character")
+    _check_values(value)
     return value
 
 
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def _check_values(value: object) -> None:
+    """Walk the parsed value without recursion: a client chooses the depth, the stack must not."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            _check_text(item)
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise InvalidInput("invalid_frame", detail="nested too deeply")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key)
+                pending.append((child, depth + 1))
+        else:
+            pending.extend((child, depth + 1) for child in item)
+
+
+def _check_text(text: str) -> None:
+    if "\x00" in text:
+        # PostgreSQL cannot store NUL in text; no user means one.
+        raise InvalidInput("invalid_frame", detail="NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("invalid_frame", detail="not JSON") from None
 
 
 def same_secret(expected: str, presented: str) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -149,12 +149,15 @@ async def read_after(conn: AsyncConnection, position: int, limit: int = 500) -> 
     return [_from_row(r) for r in rows]
 
 
-async def read_stream(conn: AsyncConnection, stream: str, limit: int = 2000) -> list[RecordedEvent]:
-    """The events of one stream (an incident's timeline), in position order, at most `limit`."""
-    rows = await conn.execute(
-        select(events).where(events.c.stream == stream).order_by(events.c.position).limit(limit)
-    )
-    return [_from_row(r) for r in rows]
+async def read_stream(
+    conn: AsyncConnection, stream: str, limit: int = 2000, before: int | None = None
+) -> list[RecordedEvent]:
+    """The latest `limit` events of one stream (an incident's timeline) before a position, in order."""
+    query = select(events).where(events.c.stream == stream)
+    if before is not None:
+        query = query.where(events.c.position < before)
+    rows = await conn.execute(query.order_by(events.c.position.desc()).limit(limit))
+    return [_from_row(r) for r in reversed(rows.all())]
 
 
 def iterate_sync(conn: Connection, page: int = 1000) -> Iterator[RecordedEvent]:
@@ -180,6 +183,14 @@ async def iterate(conn: AsyncConnection, after: int = 0, page: int = 1000) -> As
         if len(batch) < page:
             return
         after = batch[-1].position
+
+
+async def payload_chars_after(conn: AsyncConnection, position: int) -> int:
+    """How much payload text the events after a position hold (what replaying them would send, roughly)."""
+    total = await conn.scalar(
+        select(func.coalesce(func.sum(func.length(events.c.payload)), 0)).where(events.c.position > position)
+    )
+    return int(total or 0)
 
 
 async def head_position(conn: AsyncConnection) -> int:

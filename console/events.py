@@ -21,8 +21,12 @@ class EventPayload(BaseModel):
     event_type: ClassVar[str]
 
     @classmethod
-    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
-        """What clients are sent of this payload; sealed events override it to leave values out."""
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
+        """What clients that may see these visibility classes are sent of this payload.
+
+        Sealed events override it to leave values out, events with personal data to leave it out of
+        views without the "personal" class.
+        """
         return data
 
 
@@ -45,9 +49,11 @@ def canonical_json(value: object) -> str:
 
 
 # Who may see an event: "all" is every signed-in role, "audit" reviewers and admins
-# (console.permissions.visible_classes).
+# (console.permissions.visible_classes). "personal" marks parts of payloads: staff's personal data,
+# sent only to views holding the class (the desk that manages the organisation).
 VISIBILITY_ALL = "all"
 VISIBILITY_AUDIT = "audit"
+VISIBILITY_PERSONAL = "personal"
 
 
 @dataclass(frozen=True)

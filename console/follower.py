@@ -24,6 +24,20 @@ from .metrics import LISTENER_RECONNECTS
 log = logging.getLogger("console.follower")
 
 
+async def wait_set(event: asyncio.Event, seconds: float) -> bool:
+    """Wait until the event is set or `seconds` pass; True if it was set.
+
+    Not `asyncio.wait_for(event.wait(), …)`: on Python 3.11 that returns normally when a cancel arrives
+    in the same loop step as the wake-up (a commit's `wake()` and `Runtime.stop`'s `cancel()`), so the
+    cancel is lost and the loop runs on. `asyncio.timeout` cancels the task itself, so an outside cancel
+    always comes through as CancelledError.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    return event.is_set()
+
+
 class Follower:
     def __init__(self, hub: Hub, db: Database, poll_seconds: float) -> None:
         self.hub = hub
@@ -51,8 +65,7 @@ class Follower:
 
     async def run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            await wait_set(self._wake, self.poll_seconds)
             self._wake.clear()
             try:
                 await self.catch_up()
@@ -62,11 +75,12 @@ class Follower:
 
 
 SESSIONS_CHANNEL = "console_sessions"
+TOKEN_PREFIX = "token:"
 
 
 class PgListener:
     """One dedicated LISTEN connection (not from the pool) whose notifications carry only a position
-    (or, on the sessions channel, the id of a user whose sessions ended)."""
+    (or, on the sessions channel, the id of a user whose sessions ended, or of a revoked token)."""
 
     def __init__(self, db: Database, follower: Follower, hub: Hub) -> None:
         self.hub = hub
@@ -80,8 +94,12 @@ class PgListener:
             return
         self.follower.wake()
 
-    def _session_ended(self, _conn: object, _pid: int, _channel: str, user_id: str) -> None:
-        self.hub.end_sessions(user_id)
+    def _session_ended(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        # A user id (logout, deactivation), or "token:<id>" for a revoked API token.
+        if payload.startswith(TOKEN_PREFIX):
+            self.hub.revoke_tokens([payload.removeprefix(TOKEN_PREFIX)])
+        else:
+            self.hub.end_sessions(payload)
 
     async def run(self) -> None:
         import asyncpg
@@ -106,12 +124,12 @@ class PgListener:
                 # Whatever was committed while we were not listening is read from the log now.
                 self.follower.wake()
                 while not lost.is_set() and not conn.is_closed():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(lost.wait(), timeout=2)
+                    await wait_set(lost, 2)
                     if not lost.is_set() and not conn.is_closed():
                         # A cheap round trip notices a half-open socket the server will never close.
                         try:
-                            await asyncio.wait_for(conn.execute("SELECT 1"), timeout=5)
+                            async with asyncio.timeout(5):
+                                await conn.execute("SELECT 1")
                         except Exception:
                             break
             except asyncio.CancelledError:

@@ -27,7 +27,7 @@ from .metrics import (
     OVERFLOW_CLOSES,
 )
 from .permissions import visible_classes
-from .protocol import CLOSE_DEAD_PEER, CLOSE_OVERFLOW, CLOSE_SESSION_ENDED
+from .protocol import CLOSE_DEAD_PEER, CLOSE_OVERFLOW, CLOSE_SESSION_ENDED, CLOSE_UNAUTHENTICATED
 from .sinks import Frame, Sink
 
 log = logging.getLogger("console.hub")
@@ -41,15 +41,17 @@ def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
-# What clients are sent of an event's payload (Registry.public_data: sealed payloads leave values out).
-PublicData = Callable[[RecordedEvent], dict[str, Any]]
+# What clients seeing these visibility classes are sent of an event's payload (Registry.public_data:
+# sealed payloads leave values out, personal data is left out of views without its class).
+PublicData = Callable[[RecordedEvent, frozenset[str]], dict[str, Any]]
 
 
 def render(event: RecordedEvent, view: str, public_data: PublicData) -> Frame | None:
     """The frame a client of `view` gets for this event, or None if it may not see it."""
-    if event.visibility not in visible_classes(view):
+    classes = visible_classes(view)
+    if event.visibility not in classes:
         return None
-    return Frame(dumps(event.wire(public_data(event))))
+    return Frame(dumps(event.wire(public_data(event, classes))))
 
 
 class Connection:
@@ -68,6 +70,7 @@ class Connection:
         "queue",
         "session_ends",
         "sink",
+        "token_id",
         "user_id",
         "view",
     )
@@ -82,8 +85,11 @@ class Connection:
         limit: int,
         abort: Callable[[], None] | None = None,
         session_ends: float | None = None,
+        token_id: str | None = None,
     ) -> None:
         self.sink = sink
+        # The API token the connection signed in with, if any: revoking it closes the connection.
+        self.token_id = token_id
         # Wall-clock time (epoch seconds) when the session behind this connection expires.
         self.session_ends = session_ends
         self._close = close
@@ -272,3 +278,10 @@ class Hub:
         for conn in list(self.connections):
             if conn.user_id == user_id:
                 conn.close_soon(CLOSE_SESSION_ENDED, "session ended")
+
+    def revoke_tokens(self, token_ids: Iterable[str]) -> None:
+        """Close every connection that signed in with one of these (revoked) API tokens."""
+        revoked = set(token_ids)
+        for conn in list(self.connections):
+            if conn.token_id is not None and conn.token_id in revoked:
+                conn.close_soon(CLOSE_UNAUTHENTICATED, "token revoked")

@@ -47,6 +47,11 @@ MESSAGES: dict[str, str] = {
     "hello_expected": N_("The first message must be hello"),
     "internal": N_("The server could not handle this; please try again"),
     "rate_limited": N_("Too many requests"),
+    "too_large": N_("The request is too large"),
+    "unsupported_media_type": N_("Send the request as JSON (Content-Type: application/json)"),
+    "method_not_allowed": N_("This address does not accept this method"),
+    "token_not_found": N_("No such API token"),
+    "too_many_connections": N_("Too many live connections for this user; close another window first"),
 }
 
 

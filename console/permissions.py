@@ -19,6 +19,8 @@ class Permission(StrEnum):
     BOARD_VIEW = "board.view"  # the board, incidents, timelines, the live stream
     USERS_VIEW = "users.view"  # the people picker
     AUDIT_STREAM = "audit.view"  # audit events (who looked at what) in the live stream
+    STAFF_PERSONAL = "staff.personal"  # staff's personal data (phone numbers) wherever it travels
+    TOKENS_MANAGE = "tokens.manage"  # list and revoke the API tokens of integrations
 
 
 _ALL = frozenset(Role)
@@ -27,17 +29,28 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.BOARD_VIEW: _ALL,
     Permission.USERS_VIEW: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.ADMIN}),
     Permission.AUDIT_STREAM: frozenset({Role.REVIEWER, Role.ADMIN}),
+    # The desk that manages the organisation (and may export its people) reaches staff by phone;
+    # responders, reviewers and inspectors see names and posts only.
+    Permission.STAFF_PERSONAL: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.ADMIN}),
+    Permission.TOKENS_MANAGE: frozenset({Role.ADMIN}),
 }
+
+# Visibility classes beyond "all" (console.events): whole events ("audit") or parts of payloads
+# ("personal": EventPayload.public_data leaves them out for views without the class).
+_CLASS_OF_PERMISSION = ((Permission.STAFF_PERSONAL, "personal"), (Permission.AUDIT_STREAM, "audit"))
 
 
 def view_of(roles: Iterable[str]) -> str:
     """The visibility view of a user: clients of one view share every frame."""
-    return "staff+audit" if frozenset(roles) & GRANTS[Permission.AUDIT_STREAM] else "staff"
+    held = frozenset(roles)
+    return "+".join(["staff", *(cls for p, cls in _CLASS_OF_PERMISSION if held & GRANTS[p])])
 
 
 def visible_classes(view: str) -> frozenset[str]:
-    """The event visibility classes a view may receive."""
-    return frozenset({"all", "audit"}) if view == "staff+audit" else frozenset({"all"})
+    """The visibility classes a view may receive (whole events, or the parts of payloads)."""
+    _staff, *extra = view.split("+")
+    known = {cls for _p, cls in _CLASS_OF_PERMISSION}
+    return frozenset({"all", *(cls for cls in extra if cls in known)})
 
 
 # What an HTTP route needs besides a permission (console.web.app.ROUTE_ACCESS lists every route):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -16,6 +16,7 @@ CLOSE_UNAUTHENTICATED = 4401  # no valid session cookie, bearer token or hello t
 CLOSE_DEAD_PEER = 4408  # no frame from the client within the heartbeat timeout
 CLOSE_OVERFLOW = 4409  # the client fell too far behind; reconnect and resume from your position
 CLOSE_SESSION_ENDED = 4410  # logout, expiry or deactivation ended the session
+CLOSE_TOO_MANY = 4429  # the user already holds CONSOLE_WS_PER_USER live connections in this process
 CLOSE_SHUTDOWN = 1012  # the server is restarting; reconnect and resume
 
 HELLO_TIMEOUT = 10.0
@@ -28,7 +29,8 @@ class Hello(BaseModel):
 
     type: Literal["hello"]
     epoch: str | None = Field(default=None, max_length=64)
-    position: int | None = Field(default=None, ge=0)
+    # Strict: "5", true and 5.0 are not positions (docs/protocol.md: an integer ≥ 0 or null).
+    position: Annotated[int, Field(strict=True, ge=0)] | None = None
     locale: str | None = Field(default=None, max_length=16)
     token: str | None = Field(default=None, max_length=200)
     protocol: int = PROTOCOL_VERSION

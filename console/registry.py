@@ -140,13 +140,13 @@ class Registry:
                 for fn in fns:
                     fn(conn, event)
 
-    def public_data(self, event: RecordedEvent) -> dict[str, Any]:
-        """What clients are sent of an event's payload (sealed payloads leave values out)."""
-        return self.event_types[event.type].public_data(event.data)
+    def public_data(self, event: RecordedEvent, classes: frozenset[str]) -> dict[str, Any]:
+        """What clients seeing these classes are sent of a payload (sealed and personal parts left out)."""
+        return self.event_types[event.type].public_data(event.data, classes)
 
-    def wire(self, event: RecordedEvent) -> dict[str, Any]:
+    def wire(self, event: RecordedEvent, classes: frozenset[str]) -> dict[str, Any]:
         """The protocol form of the event (docs/protocol.md, "event")."""
-        return event.wire(self.public_data(event))
+        return event.wire(self.public_data(event, classes))
 
     def snapshot(self, conn: Connection, view: str, settings: Settings) -> dict[str, Any]:
         """The current state a client of this view may see, read in the caller's transaction."""

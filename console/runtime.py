@@ -9,10 +9,10 @@ from collections.abc import Awaitable
 from sqlalchemy import select, text
 
 from . import eventlog
-from .auth import LoginThrottle, passwords
+from .auth import passwords, revoked_among
 from .clock import Clock, SystemClock
 from .db import Database, open_database
-from .follower import SESSIONS_CHANNEL, Follower, PgListener
+from .follower import SESSIONS_CHANNEL, TOKEN_PREFIX, Follower, PgListener
 from .hub import Hub
 from .registry import Registry, RegistryError
 from .service import CommandService
@@ -36,7 +36,6 @@ class Runtime:
         self.follower = Follower(self.hub, self.db, settings.poll_seconds)
         self.service = CommandService(self.db, settings, self.clock, self.follower.local, registry)
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
-        self.throttle = LoginThrottle()
         self.passwords = passwords(settings)
         self.epoch = ""
         self._tasks: list[asyncio.Task[None]] = []
@@ -83,22 +82,29 @@ class Runtime:
         await self._bounded("close_database", self.db.dispose())
 
     async def _bounded(self, phase: str, step: Awaitable[object]) -> None:
+        # asyncio.wait, not wait_for: on Python 3.11 wait_for returns normally when the step ends in the
+        # same loop step as a cancel of the shutdown itself, and the cancel is lost.
+        task = asyncio.ensure_future(step)
         try:
-            await asyncio.wait_for(step, timeout=STOP_PHASE_SECONDS)
-        except TimeoutError:
-            log.error("shutdown_phase_timed_out", extra={"phase": phase})
+            done, _ = await asyncio.wait({task}, timeout=STOP_PHASE_SECONDS)
         except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise  # the shutdown itself is being cancelled, not just the task we awaited
-        except Exception:
-            log.exception("shutdown_phase_failed", extra={"phase": phase})
+            task.cancel()  # the shutdown itself is being cancelled: so is its step
+            raise
+        if not done:
+            task.cancel()
+            log.error("shutdown_phase_timed_out", extra={"phase": phase})
+        elif not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("shutdown_phase_failed", extra={"phase": phase}, exc_info=exc)
 
     async def _heartbeat(self) -> None:
         interval = self.settings.heartbeat_seconds
         while True:
             await asyncio.sleep(interval)
             self.hub.ping(timeout=interval * 3, now=self.clock.now().timestamp())
+            try:
+                await self._close_revoked_tokens()
+            except Exception:
+                log.exception("token_check_failed")
 
     async def end_sessions(self, user_id: str) -> None:
         """Close a user's live connections here and, through PostgreSQL, in every other process."""
@@ -108,6 +114,26 @@ class Runtime:
                 await conn.execute(
                     text("SELECT pg_notify(:channel, :user)"), {"channel": SESSIONS_CHANNEL, "user": user_id}
                 )
+
+    async def revoke_token(self, token_id: str) -> None:
+        """Close the connections signed in with a revoked token here and in every other process."""
+        self.hub.revoke_tokens([token_id])
+        if self.db.is_postgres:
+            async with self.db.write.begin() as conn:
+                await conn.execute(
+                    text("SELECT pg_notify(:channel, :token)"),
+                    {"channel": SESSIONS_CHANNEL, "token": TOKEN_PREFIX + token_id},
+                )
+
+    async def _close_revoked_tokens(self) -> None:
+        # The safety net for a revocation this process was not told of (the CLI on SQLite, a lost
+        # notification): each heartbeat checks the tokens its connections signed in with.
+        held = sorted({c.token_id for c in self.hub.connections if c.token_id is not None})
+        if not held:
+            return
+        async with self.db.read.connect() as conn:
+            revoked = await revoked_among(conn, held)
+        self.hub.revoke_tokens(revoked)
 
     @property
     def listener_alive(self) -> bool:

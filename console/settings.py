@@ -29,6 +29,9 @@ class Settings:
     incident_prefix: str = "XF"
     poll_seconds: float = 5.0
     replay_limit: int = 10_000
+    # A replay larger than this much payload text costs more than a snapshot (tens of KB): the client
+    # gets the snapshot instead, so a phone back from a long absence stays cheap. 0: no such bound.
+    replay_max_chars: int = 256 * 1024
     queue_limit: int = 1024
     heartbeat_seconds: float = 20.0
     session_hours: float = 12.0
@@ -50,6 +53,14 @@ class Settings:
     # defaults are argon2-cffi's. A stored hash names its own cost, so changing these never locks anyone out.
     password_time_cost: int = DEFAULT_PASSWORD_TIME_COST
     password_memory_kib: int = DEFAULT_PASSWORD_MEMORY_KIB
+    # Limits that hold with or without a reverse proxy in front: a connection must finish sending its
+    # request headers within CONSOLE_HEADER_TIMEOUT_SECONDS, an idle keep-alive connection is closed
+    # after CONSOLE_KEEP_ALIVE_SECONDS, at most CONSOLE_MAX_CONNECTIONS connections are served at once
+    # (more get 503), and one user may hold at most CONSOLE_WS_PER_USER live connections per process.
+    header_timeout_seconds: float = 10.0
+    keep_alive_seconds: int = 5
+    max_connections: int = 2000
+    ws_per_user: int = 20
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -151,6 +162,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     database_url = env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'console.db'}"
     if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
         database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+    raw_timeout = env.get("CONSOLE_HEADER_TIMEOUT_SECONDS", "").strip() or "10"
+    try:
+        header_timeout = float(raw_timeout)
+    except ValueError:
+        header_timeout = 0.0
+    if not 0 < header_timeout < 3600:
+        raise SettingsError(f"CONSOLE_HEADER_TIMEOUT_SECONDS={raw_timeout!r}: expected seconds above 0")
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -160,6 +178,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         incident_prefix=env.get("CONSOLE_INCIDENT_PREFIX", "XF"),
         poll_seconds=float(env.get("CONSOLE_POLL_SECONDS", "5")),
         replay_limit=int(env.get("CONSOLE_REPLAY_LIMIT", "10000")),
+        replay_max_chars=_whole_number(env, "CONSOLE_REPLAY_MAX_CHARS", 256 * 1024, 0),
         queue_limit=int(env.get("CONSOLE_QUEUE_LIMIT", "1024")),
         heartbeat_seconds=float(env.get("CONSOLE_HEARTBEAT_SECONDS", "20")),
         session_hours=float(env.get("CONSOLE_SESSION_HOURS", "12")),
@@ -174,4 +193,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_memory_kib=_whole_number(
             env, "CONSOLE_PASSWORD_MEMORY_KIB", DEFAULT_PASSWORD_MEMORY_KIB, MIN_PASSWORD_MEMORY_KIB
         ),
+        header_timeout_seconds=header_timeout,
+        keep_alive_seconds=_whole_number(env, "CONSOLE_KEEP_ALIVE_SECONDS", 5, 1),
+        max_connections=_whole_number(env, "CONSOLE_MAX_CONNECTIONS", 2000, 1),
+        ws_per_user=_whole_number(env, "CONSOLE_WS_PER_USER", 20, 1),
     )

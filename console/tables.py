@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -94,6 +95,7 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", Instant, nullable=False),
     Column("revoked_at", Instant, nullable=True),
+    Column("last_used_at", Instant, nullable=True),
 )
 
 sessions = Table(
@@ -104,4 +106,26 @@ sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created_at", Instant, nullable=False),
     Column("expires_at", Instant, nullable=False),
+)
+
+# Failed (and in-flight) sign-ins, shared by every process: the login throttle (console.auth).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("attempt", String(32), nullable=False, index=True),
+    Column("key", String(400), nullable=False),
+    Column("at", Float, nullable=False, index=True),
+    Index("ix_login_failures_key_at", "key", "at"),
+)
+
+# Browsers a user signed in with (the ic_device cookie, stored as a hash): their owner is never
+# throttled by anybody else's failures.
+login_devices = Table(
+    "login_devices",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(64), nullable=False, index=True),
+    Column("created_at", Instant, nullable=False),
+    Column("used_at", Instant, nullable=False),
 )

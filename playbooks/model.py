@@ -27,7 +27,9 @@ from playbooks.facts import (
     Level,
 )
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# Ids of steps, decisions, roles and report obligations; commands naming them are held to the same form.
+SLUG_PATTERN = r"^[a-z][a-z0-9_]*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 ACTIVATION = "activation"  # `due.after` for a deadline counted from the moment the playbook starts

@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from responders.organisation import Frozen, Person, Place, Unit, validate_units
 from responders.roster import Shift
+from responders.spreadsheet import safe_cell, unquote_cell
 from responders.text import Text
 
 M = TypeVar("M", bound=Frozen)
@@ -134,7 +135,7 @@ def _read_csv(text: str, table: _Table[M]) -> tuple[list[tuple[int, Raw]], list[
             continue
         raw: Raw = {}
         for name, cell in zip(header, cells, strict=False):
-            value = cell.strip()
+            value = unquote_cell(cell.strip())
             if name in table.multi:
                 raw[name] = [part.strip() for part in _SPLIT.split(value) if part.strip()]
             elif value:
@@ -334,7 +335,9 @@ def _csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return ";".join(str(v) for v in value)
+        return safe_cell(";".join(str(v) for v in value))
+    if isinstance(value, str):
+        return safe_cell(value)  # names and addresses come from imports and place.add: never a formula
     return str(value)
 
 

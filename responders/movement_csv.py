@@ -11,12 +11,12 @@ from typing import Literal, TypeVar
 from responders.figures import AssignmentFigures
 from responders.movement import ActivityEntry, MovementRecord, ordered
 from responders.organisation import Person, Place
+from responders.spreadsheet import safe_cell
 from responders.text import Text
 
 Lang = Literal["zh", "en"]
 Cell = str | int | float | bool | datetime | timedelta | None
 T = TypeVar("T")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Cell) -> str:
@@ -28,9 +28,9 @@ def _cell(value: Cell) -> str:
         return value.isoformat()
     if isinstance(value, timedelta):
         return str(int(value.total_seconds()))
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str):
         # Notes come from phones; a spreadsheet would run "=HYPERLINK(...)" as a formula, so defuse it.
-        return "'" + value
+        return safe_cell(value)
     return str(value)
 
 

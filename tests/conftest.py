@@ -25,9 +25,11 @@ _PG: bool | None = None
 #   and the poll between processes), crash (what survives a kill), resume_property and protocol (replay
 #   and snapshots read back from the log), sessions (ending a user's sessions in every process);
 # - races between processes over one database: runs (each timer fires once), rollcall_overdue;
+# - revoking an API token, which closes its sockets in every process (tokens);
 # - replaying and copying the database: rebuild, cli (seed-demo, backup with pg_dump);
 # - input that reaches the database: fuzz and bad_input (NUL, lone surrogates, 64-bit positions are
-#   refused differently by each driver), dispatch_live (the responders' projections and their queries).
+#   refused differently by each driver), dispatch_live (the responders' projections and their queries);
+# - bounded reads: the snapshot's window query and the paging queries read each database differently.
 BOTH_BACKENDS = frozenset(
     {
         "test_eventlog",
@@ -36,6 +38,7 @@ BOTH_BACKENDS = frozenset(
         "test_resume_property",
         "test_protocol",
         "test_sessions",
+        "test_tokens",
         "test_runs",
         "test_rollcall_overdue",
         "test_rebuild",
@@ -43,6 +46,7 @@ BOTH_BACKENDS = frozenset(
         "test_fuzz",
         "test_bad_input",
         "test_dispatch_live",
+        "test_bounded_reads",
     }
 )
 

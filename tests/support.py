@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import httpx
 import websockets
@@ -241,6 +241,22 @@ class Deployment:
         return asyncio.run(read())
 
 
+class Served(Protocol):
+    """What a test needs of a running console, in-process (`LocalServer`) or its own process (`Server`)."""
+
+    deployment: Deployment
+    port: int
+    log: Path
+
+    @property
+    def base(self) -> str: ...
+
+    @property
+    def ws_url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
 class Server:
     """A console process (`python -m console serve`) on a free port, killable like a real crash."""
 
@@ -260,6 +276,10 @@ class Server:
         return f"ws://127.0.0.1:{self.port}/ws"
 
     def start(self) -> Server:
+        return self.spawn().wait_ready()
+
+    def spawn(self) -> Server:
+        """Start the process without waiting for it: several servers then boot side by side."""
         env = {**self.deployment.env, **self.extra_env}
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
@@ -269,6 +289,10 @@ class Server:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
+        return self
+
+    def wait_ready(self) -> Server:
+        assert self.proc is not None, "spawn() first"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -301,6 +325,20 @@ class Server:
             self.proc.kill()
             self.proc.wait(timeout=30)
         raise AssertionError(f"server did not stop on SIGTERM:\n{self.log.read_text()[-6000:]}")
+
+
+def start_all(*servers: Server) -> tuple[Server, ...]:
+    """Boot several console processes at once (each import and startup takes a second or two)."""
+    for server in servers:
+        server.spawn()
+    try:
+        for server in servers:
+            server.wait_ready()
+    except BaseException:
+        for server in servers:
+            server.kill()
+        raise
+    return servers
 
 
 class _ServerLog(logging.Handler):
@@ -428,7 +466,7 @@ class LocalServer:
                 self._handler = None
 
 
-def login(server: Server | LocalServer, username: str, password: str = PASSWORD) -> tuple[str, str]:
+def login(server: Served, username: str, password: str = PASSWORD) -> tuple[str, str]:
     """Sign in over HTTP; returns (session cookie, CSRF token)."""
     r = httpx.post(server.base + "/api/login", json={"username": username, "password": password})
     r.raise_for_status()
@@ -536,7 +574,7 @@ async def eventually(check: Callable[[], object], timeout: float = 30, what: str
         await asyncio.sleep(0.005)
 
 
-def server_events(server: Server, cookie: str) -> list[dict[str, Any]]:
+def server_events(server: Served, cookie: str) -> list[dict[str, Any]]:
     """Every event in the log as the API returns it, in order."""
     out: list[dict[str, Any]] = []
     after = 0
@@ -550,7 +588,7 @@ def server_events(server: Server, cookie: str) -> list[dict[str, Any]]:
         after = batch[-1]["position"]
 
 
-def server_state(server: Server, cookie: str) -> dict[str, Any]:
+def server_state(server: Served, cookie: str) -> dict[str, Any]:
     r = httpx.get(server.base + "/api/state", cookies={"ic_session": cookie})
     r.raise_for_status()
     body: dict[str, Any] = r.json()

@@ -8,8 +8,10 @@ itself an event (借阅登记) that reviewers can list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from playbooks.model import PlaybookSnapshot
 
@@ -141,13 +143,21 @@ class Matter:
     status: IncidentStatus
     members: frozenset[str]
     fields: frozenset[str]
+    registered_by: str = ""
     user_exists: bool = True
     user_roles: frozenset[str] = frozenset()
+    # The recorded values themselves, loaded only for recording (an overwrite keeps the old ones).
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 def may_reveal(roles: frozenset[str], user_id: str, members: frozenset[str]) -> bool:
     """Leaders by role; anyone else only when assigned to the incident."""
     return bool(roles & CONFIDENTIAL_BY_ROLE) or user_id in members
+
+
+def may_assign(roles: frozenset[str], user_id: str, matter: Matter) -> bool:
+    """Who is involved in a matter is a leader's decision, or the registering officer's for their own."""
+    return bool(roles & CONFIDENTIAL_BY_ROLE) or user_id == matter.registered_by
 
 
 def _found(matter: Matter | None) -> Matter:
@@ -160,14 +170,22 @@ def decide_record(matter: Matter | None, args: RecordConfidential, ctx: Context)
     current = _found(matter)
     if current.status is IncidentStatus.CLOSED:
         raise DomainError("incident_closed")
-    values = args.confidential.given()
+    values = {k: v for k, v in args.confidential.given().items() if current.values.get(k) != v}
     if not values:
         raise DomainError("nothing_to_amend")
-    return Decision(events=[sealed(current.incident_id, values)])
+    replaced = {k: current.values[k] for k in values if k in current.values}
+    # Overwriting a value needs the right to read it; adding a missing one does not.
+    if replaced and not may_reveal(ctx.actor.roles, ctx.actor.id, current.members):
+        raise Forbidden("confidential_overwrite_forbidden")
+    return Decision(events=[sealed(current.incident_id, values, replaced)])
 
 
 def decide_assign(matter: Matter | None, args: AssignMember, ctx: Context) -> Decision:
     current = _found(matter)
+    # Being assigned opens the informant's identity, so nobody assigns themselves or others at will
+    # (seed §7); the event's actor records who decided.
+    if not may_assign(ctx.actor.roles, ctx.actor.id, current):
+        raise Forbidden("assign_forbidden")
     if not current.user_exists:
         raise NotFound("user_not_found")
     if not may_hold_matters(current.user_roles):
@@ -180,6 +198,9 @@ def decide_assign(matter: Matter | None, args: AssignMember, ctx: Context) -> De
 
 def decide_unassign(matter: Matter | None, args: AssignMember, ctx: Context) -> Decision:
     current = _found(matter)
+    # Anyone may step back from a matter; removing someone else is the same decision as assigning.
+    if args.user_id != ctx.actor.id and not may_assign(ctx.actor.roles, ctx.actor.id, current):
+        raise Forbidden("assign_forbidden")
     if args.user_id not in current.members:
         raise DomainError("not_assigned")
     event = MemberUnassigned(incident_id=current.incident_id, user_id=args.user_id)

@@ -57,7 +57,7 @@ COMMANDS = (
         "incident.record_confidential",
         RecordConfidential,
         Permission.CONFIDENTIAL_RECORD,
-        store.load_matter,
+        store.load_matter_values,
         decide.decide_record,
         "记录举报人信息与举报内容 Record informant details and report content",
     ),
@@ -97,6 +97,12 @@ MESSAGES = {
     "cannot_be_assigned": N_("Only duty officers, leaders and responders can be assigned to a matter"),
     "already_assigned": N_("This person is already assigned"),
     "not_assigned": N_("This person is not assigned"),
+    "assign_forbidden": N_(
+        "Who is assigned to a matter is decided by a leader, or by the officer who registered it"
+    ),
+    "confidential_overwrite_forbidden": N_(
+        "Only the people assigned to the matter may change informant details already recorded"
+    ),
     "confidential_forbidden": N_(
         "Informant details and report content are for the people assigned to the matter only"
     ),

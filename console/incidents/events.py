@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from pydantic import Field
+
 from playbooks.facts import IncidentType
 from playbooks.model import PlaybookSnapshot
 
@@ -37,7 +39,7 @@ class IncidentRegistered(EventPayload):
     playbook: PlaybookSnapshot | None = None
 
     @classmethod
-    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
         # Clients get the playbook's name and pin, not its whole text (they read the run's view).
         pinned = data.get("playbook")
         if not pinned:
@@ -72,11 +74,17 @@ class IncidentClosed(EventPayload):
 class ConfidentialRecorded(EventPayload):
     incident_id: str
     values: dict[str, str | bool]
+    # The values these overwrote, so the log keeps what was recorded before (sealed like the new ones).
+    replaced: dict[str, str | bool] = Field(default_factory=dict)
 
     @classmethod
-    def public_data(cls, data: dict[str, Any]) -> dict[str, Any]:
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
         # Sealed: clients learn that something was recorded, never what (nor whether it is real-name).
-        return {"incident_id": data["incident_id"], "fields": sorted(data["values"])}
+        return {
+            "incident_id": data["incident_id"],
+            "fields": sorted(data["values"]),
+            "replaced": sorted(data.get("replaced", ())),
+        }
 
 
 @event_type("incident.member_assigned")
@@ -99,9 +107,9 @@ class ConfidentialViewed(EventPayload):
     fields: list[str]
 
 
-def sealed(incident_id: str, values: dict[str, Any]) -> NewEvent:
+def sealed(incident_id: str, values: dict[str, Any], replaced: dict[str, Any] | None = None) -> NewEvent:
     """The event that records confidential values (never sent to clients with them)."""
-    payload = ConfidentialRecorded(incident_id=incident_id, values=values)
+    payload = ConfidentialRecorded(incident_id=incident_id, values=values, replaced=replaced or {})
     return NewEvent(stream=stream_of(incident_id), payload=payload)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from ..settings import Settings
@@ -51,24 +51,82 @@ def note_row(row: Any) -> dict[str, Any]:
     }
 
 
-def extras(conn: Connection) -> tuple[dict[str, list[str]], set[str]]:
-    """Who is assigned to each incident, and which incidents have confidential parts (no values)."""
+# What a screen shows (issue 9, bounded reads): a snapshot carries every open incident, the most
+# recently closed ones and the latest notes of each open incident; pages carry the latest notes and
+# history. The rest is paged (notes_page, and the stream's history through console.eventlog).
+SNAPSHOT_CLOSED = 50
+SNAPSHOT_NOTES_PER_INCIDENT = 20
+PAGE_DEFAULT = 100
+PAGE_MAX = 1000
+
+
+def extras(conn: Connection, ids: list[str] | None = None) -> tuple[dict[str, list[str]], set[str]]:
+    """Who is assigned to each incident, and which incidents have confidential parts (no values).
+
+    Of these incidents only, when given (a snapshot reads what it shows, not every matter ever held).
+    """
     members: dict[str, list[str]] = {}
-    for row in conn.execute(select(incident_members).order_by(incident_members.c.position)):
+    member_rows = select(incident_members).order_by(incident_members.c.position)
+    sealed_ids = select(incident_confidential.c.incident_id)
+    if ids is not None:
+        member_rows = member_rows.where(incident_members.c.incident_id.in_(ids))
+        sealed_ids = sealed_ids.where(incident_confidential.c.incident_id.in_(ids))
+    for row in conn.execute(member_rows):
         members.setdefault(row.incident_id, []).append(row.user_id)
-    sealed = set(conn.scalars(select(incident_confidential.c.incident_id)))
-    return members, sealed
+    return members, set(conn.scalars(sealed_ids))
+
+
+def _shown_incidents(conn: Connection) -> list[Any]:
+    """Every open incident and the most recently closed ones, in number order."""
+    open_rows = conn.execute(select(incidents).where(incidents.c.status == "open")).all()
+    closed_rows = conn.execute(
+        select(incidents)
+        .where(incidents.c.status == "closed")
+        .order_by(incidents.c.closed_at.desc(), incidents.c.id)
+        .limit(SNAPSHOT_CLOSED)
+    ).all()
+    return sorted([*open_rows, *closed_rows], key=lambda r: (r.year, r.seq))
 
 
 def _incidents_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
-    members, sealed = extras(conn)
-    rows = conn.execute(select(incidents).order_by(incidents.c.year, incidents.c.seq))
+    rows = _shown_incidents(conn)
+    members, sealed = extras(conn, [r.id for r in rows])
     return [incident_row(r, members, sealed) for r in rows]
 
 
 def _notes_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
-    rows = conn.execute(select(incident_notes).order_by(incident_notes.c.position))
+    # The latest notes of each open incident (older ones: GET /api/incidents/{id}/notes).
+    rank = (
+        func.row_number()
+        .over(partition_by=incident_notes.c.incident_id, order_by=incident_notes.c.position.desc())
+        .label("rank")
+    )
+    open_ids = select(incidents.c.id).where(incidents.c.status == "open")
+    ranked = select(incident_notes, rank).where(incident_notes.c.incident_id.in_(open_ids)).subquery("ranked")
+    rows = conn.execute(
+        select(ranked).where(ranked.c.rank <= SNAPSHOT_NOTES_PER_INCIDENT).order_by(ranked.c.position)
+    )
     return [note_row(r) for r in rows]
+
+
+def page_limit(raw: str | None) -> int:
+    """A page size asked for (?limit=), within bounds; ValueError on anything but digits."""
+    if raw is None:
+        return PAGE_DEFAULT
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValueError(raw)
+    return max(1, min(PAGE_MAX, int(raw)))
+
+
+def notes_page(
+    conn: Connection, incident_id: str, before: int | None, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """The latest `limit` notes of an incident before a position, oldest first, and whether more precede."""
+    query = select(incident_notes).where(incident_notes.c.incident_id == incident_id)
+    if before is not None:
+        query = query.where(incident_notes.c.position < before)
+    rows = conn.execute(query.order_by(incident_notes.c.position.desc()).limit(limit + 1)).all()
+    return [note_row(r) for r in reversed(rows[:limit])], len(rows) > limit
 
 
 def incidents_list(conn: Connection, status: str | None) -> list[dict[str, Any]]:
@@ -81,19 +139,16 @@ def incidents_list(conn: Connection, status: str | None) -> list[dict[str, Any]]
 
 
 def incident_with_notes(
-    conn: Connection, incident_id: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """One incident (with who is assigned and whether it has sealed parts) and its notes in order."""
+    conn: Connection, incident_id: str, limit: int = PAGE_DEFAULT
+) -> tuple[dict[str, Any], list[dict[str, Any]], bool] | None:
+    """One incident (who is assigned, whether it has sealed parts), its latest notes in order, and
+    whether older notes precede them."""
     row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
     if row is None:
         return None
-    members, sealed = extras(conn)
-    notes = conn.execute(
-        select(incident_notes)
-        .where(incident_notes.c.incident_id == incident_id)
-        .order_by(incident_notes.c.position)
-    )
-    return incident_row(row, members, sealed), [note_row(n) for n in notes]
+    members, sealed = extras(conn, [incident_id])
+    notes, more = notes_page(conn, incident_id, None, limit)
+    return incident_row(row, members, sealed), notes, more
 
 
 def incident_exists(conn: Connection, incident_id: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -83,9 +84,18 @@ def load_matter(conn: Connection, args: Any, _ctx: Context) -> Matter | None:
         status=IncidentStatus(row.status),
         members=members,
         fields=frozenset(json.loads(values)) if values else frozenset(),
+        registered_by=row.registered_by,
         user_exists=user_id is None or user_roles is not None,
         user_roles=frozenset(user_roles.split(",")) if user_roles else frozenset(),
     )
+
+
+def load_matter_values(conn: Connection, args: Any, ctx: Context) -> Matter | None:
+    """The matter with its recorded values: recording compares against them and keeps the replaced ones."""
+    matter = load_matter(conn, args, ctx)
+    if matter is None:
+        return None
+    return replace(matter, values=confidential_values(conn, args.incident_id))
 
 
 def confidential_values(conn: Connection, incident_id: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
 
 from ..tables import Instant, metadata
 
@@ -40,6 +40,8 @@ incident_notes = Table(
     Column("author_name", String(200), nullable=False),
     Column("text", Text, nullable=False),
     Column("occurred_at", Instant, nullable=False),
+    # The latest notes of an incident, page by page (queries.notes_page), without sorting them all.
+    Index("ix_incident_notes_incident_position", "incident_id", "position"),
 )
 
 incident_confidential = Table(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from responders.organisation import Person, Place, Unit
 from responders.roster import RosterChange, Shift
 from responders.status import Move, ResponderStatus
 
-from ..events import EventPayload, event_type
+from ..events import VISIBILITY_PERSONAL, EventPayload, event_type
 from .commands import Table
+
+# The fields of a Person that are personal data (console.permissions, "personal").
+PERSONAL_FIELDS = frozenset({"phone"})
 
 
 def person_stream(person_id: str) -> str:
@@ -25,6 +30,15 @@ class OrganisationImported(EventPayload):
     people: list[Person] = Field(default_factory=list)
     places: list[Place] = Field(default_factory=list)
     shifts: list[Shift] = Field(default_factory=list)
+
+    @classmethod
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
+        # A person's phone is personal data: only views holding the class get it (units' office
+        # numbers are not personal and stay).
+        if VISIBILITY_PERSONAL in classes or not data.get("people"):
+            return data
+        people = [{k: v for k, v in p.items() if k not in PERSONAL_FIELDS} for p in data["people"]]
+        return {**data, "people": people}
 
 
 @event_type("place.added")

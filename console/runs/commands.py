@@ -5,12 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from playbooks.facts import Level
+from playbooks.model import SLUG_PATTERN
 
 from ..commands import CommandArgs, Instant
 from ..incidents.commands import GradingFacts
 
 IncidentId = Field(min_length=1, max_length=64)
-StepId = Field(min_length=1, max_length=64)
+# Step and obligation ids are the playbook's slugs: anything else can name none (422, not a lookup).
+StepId = Field(min_length=1, max_length=64, pattern=SLUG_PATTERN)
 Reason = Field(min_length=1, max_length=2000)
 
 
@@ -59,11 +61,26 @@ class UpdateFacts(CommandArgs):
     note: str = Field(default="", max_length=2000)
 
 
+class ConfirmFacts(CommandArgs):
+    """确认定级要素变更: the duty officer or a leader confirms facts a responder proposed."""
+
+    incident_id: str = IncidentId
+    proposal_id: str = Field(min_length=1, max_length=64)
+
+
+class DeclineFacts(CommandArgs):
+    """不予确认: the duty officer or a leader declines a proposal, with an optional reason."""
+
+    incident_id: str = IncidentId
+    proposal_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=2000)
+
+
 class FileReport(CommandArgs):
     """报送: an upward report of an obligation was sent."""
 
     incident_id: str = IncidentId
-    obligation_id: str = Field(min_length=1, max_length=64)
+    obligation_id: str = StepId
     note: str = Field(default="", max_length=2000)
 
 

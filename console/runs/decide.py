@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -11,7 +12,7 @@ from pydantic import ValidationError
 from playbooks.checks import check_record
 from playbooks.config import thresholds as grading_thresholds
 from playbooks.engine import evaluate
-from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
+from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts, Level
 from playbooks.history import (
     ActionFired,
     DecisionRecorded,
@@ -24,7 +25,7 @@ from playbooks.history import (
     StepSkipped,
 )
 from playbooks.model import PlaybookSnapshot
-from playbooks.state import RunState
+from playbooks.state import GradingResult, RunState
 
 from ..clock import utc_iso
 from ..commands import Context, Decision
@@ -33,6 +34,8 @@ from ..events import EventPayload, NewEvent
 from ..incidents.events import sealed, stream_of
 from .commands import (
     CompleteStep,
+    ConfirmFacts,
+    DeclineFacts,
     FileReport,
     FireAction,
     OverrideLevel,
@@ -44,11 +47,39 @@ from .events import (
     RunActionFired,
     RunDecisionRecorded,
     RunFactsChanged,
+    RunFactsDeclined,
+    RunFactsProposed,
     RunLevelOverridden,
     RunReportFiled,
     RunStepCompleted,
     RunStepSkipped,
 )
+from .permissions import may_regrade
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Facts proposed by someone who may not regrade, waiting for the duty officer or a leader."""
+
+    proposal_id: str
+    facts: IncidentFacts
+    based_on: IncidentFacts
+    note: str
+    proposed_by: str
+    proposed_by_name: str
+    level_from: Level = Level.GENERAL
+    level_to: Level = Level.GENERAL
+    proposed_at: str = ""
+
+
+@dataclass(frozen=True)
+class RecordedBy:
+    """Who recorded a history record (and who proposed it, when it confirmed a proposal)."""
+
+    id: str
+    name: str
+    proposed_by: str | None = None
+    proposed_by_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +92,10 @@ class Run:
     history: tuple[HistoryRecord, ...]
     drill: bool
     closed: bool
+    # Pending proposals by id (loaded for the commands that decide them and for the room's view).
+    proposals: Mapping[str, Proposal] = field(default_factory=dict)
+    # Who recorded each record of `history`, in the same order (None: not known, an older row).
+    recorded_by: tuple[RecordedBy | None, ...] = ()
 
     def state(self, now: datetime, thresholds: GradingThresholds = DEFAULT_THRESHOLDS) -> RunState:
         """The run as of `now` (the history may hold records dated a little later: offline tablets)."""
@@ -83,14 +118,34 @@ def _run(run: Run | None) -> Run:
     return run
 
 
-def _append(run: Run, record: HistoryRecord, payload: EventPayload, ctx: Context) -> Decision:
-    """Refuse a record the playbook does not allow (named check codes), else emit its event."""
+def _checked(run: Run, record: HistoryRecord, ctx: Context) -> HistoryRecord:
+    """The record as the run will hold it; refused if the playbook does not allow it (named codes)."""
     at = max([record.at, *(r.at for r in run.history)])
     stamped = record.model_copy(update={"at": at})
     error = check_record(run.snapshot, run.facts, run.history, stamped, grading_thresholds(ctx.settings))
     if error is not None:
         raise DomainError(error.code.value)
+    return stamped
+
+
+def _append(run: Run, record: HistoryRecord, payload: EventPayload, ctx: Context) -> Decision:
+    """Refuse a record the playbook does not allow (named check codes), else emit its event."""
+    _checked(run, record, ctx)
     return Decision(events=[NewEvent(stream=stream_of(run.incident_id), payload=payload)])
+
+
+def _grading(run: Run, ctx: Context, record: HistoryRecord | None = None) -> GradingResult:
+    """The run's grading now, or once this record is in its history."""
+    history = run.history if record is None else (*run.history, record)
+    return replace(run, history=history).state(ctx.now, grading_thresholds(ctx.settings)).grading
+
+
+def _regrade(run: Run, record: HistoryRecord, ctx: Context) -> tuple[Level, Level] | None:
+    """(level before, level after) if this record changes the grade (the level or the graded level)."""
+    before, after = _grading(run, ctx), _grading(run, ctx, _checked(run, record, ctx))
+    if (before.level, before.automatic_level) == (after.level, after.automatic_level):
+        return None
+    return before.level, after.level
 
 
 def _at(ctx: Context) -> datetime:
@@ -155,8 +210,68 @@ def decide_facts(run: Run | None, args: UpdateFacts, ctx: Context) -> Decision:
     facts = before.model_copy(update={**args.facts.model_dump(), "head_count": head_count})
     if facts == before:
         raise DomainError("nothing_to_amend")
-    record = FactsChanged(at=_at(ctx), facts=IncidentFacts.model_validate(facts.model_dump()), note=args.note)
-    return _append(current, record, RunFactsChanged(incident_id=current.incident_id, record=record), ctx)
+    new_facts = IncidentFacts.model_validate(facts.model_dump())
+    record = FactsChanged(at=_at(ctx), facts=new_facts, note=args.note)
+    regrade = _regrade(current, record, ctx)
+    if regrade is not None and not may_regrade(ctx.actor.roles):
+        # A responder may not re-grade the run (that is the duty officer's or a leader's): what they
+        # saw on the scene waits as a proposal, which one of them confirms or declines.
+        proposal = RunFactsProposed(
+            incident_id=current.incident_id,
+            proposal_id=ctx.new_id,
+            facts=new_facts,
+            based_on=before,
+            note=args.note,
+            level_from=regrade[0],
+            level_to=regrade[1],
+        )
+        return Decision(
+            events=[NewEvent(stream=stream_of(current.incident_id), payload=proposal)],
+            result={"proposal_id": ctx.new_id},
+        )
+    payload = RunFactsChanged(
+        incident_id=current.incident_id,
+        record=record,
+        level_from=regrade[0] if regrade else None,
+        level_to=regrade[1] if regrade else None,
+    )
+    return _append(current, record, payload, ctx)
+
+
+def _pending(run: Run, proposal_id: str) -> Proposal:
+    proposal = run.proposals.get(proposal_id)
+    if proposal is None:
+        raise NotFound("proposal_not_found")
+    return proposal
+
+
+def decide_confirm(run: Run | None, args: ConfirmFacts, ctx: Context) -> Decision:
+    """Confirm a proposal: its facts take effect as proposed, unless the facts changed since."""
+    current = _run(run)
+    proposal = _pending(current, args.proposal_id)
+    if current.state(ctx.now, grading_thresholds(ctx.settings)).facts != proposal.based_on:
+        raise DomainError("proposal_outdated")
+    record = FactsChanged(at=_at(ctx), facts=proposal.facts, note=proposal.note)
+    regrade = _regrade(current, record, ctx)
+    payload = RunFactsChanged(
+        incident_id=current.incident_id,
+        record=record,
+        level_from=regrade[0] if regrade else None,
+        level_to=regrade[1] if regrade else None,
+        proposal_id=proposal.proposal_id,
+        proposed_by=proposal.proposed_by,
+        proposed_by_name=proposal.proposed_by_name,
+    )
+    return _append(current, record, payload, ctx)
+
+
+def decide_decline(run: Run | None, args: DeclineFacts, ctx: Context) -> Decision:
+    current = _run(run)
+    proposal = _pending(current, args.proposal_id)
+    payload = RunFactsDeclined(
+        incident_id=current.incident_id, proposal_id=proposal.proposal_id, reason=args.reason
+    )
+    return Decision(events=[NewEvent(stream=stream_of(current.incident_id), payload=payload)])
 
 
 def decide_file(run: Run | None, args: FileReport, ctx: Context) -> Decision:

@@ -14,6 +14,8 @@ from ..registry import Domain
 from . import decide, store
 from .commands import (
     CompleteStep,
+    ConfirmFacts,
+    DeclineFacts,
     FileReport,
     FireAction,
     OverrideLevel,
@@ -24,7 +26,7 @@ from .commands import (
 from .events import RUN_EVENTS
 from .permissions import GRANTS, Permission
 from .queries import SNAPSHOT_PARTS
-from .tables import playbook_runs
+from .tables import playbook_runs, run_fact_proposals
 from .timer import run_timer
 
 COMMANDS = (
@@ -66,7 +68,23 @@ COMMANDS = (
         Permission.RUN_ACT,
         store.load_run,
         decide.decide_facts,
-        "更新定级要素 Update the grading facts",
+        "更新定级要素 Update the grading facts (a change of level from a responder waits for confirmation)",
+    ),
+    CommandSpec(
+        "run.confirm_facts",
+        ConfirmFacts,
+        Permission.RUN_REGRADE,
+        store.load_run_with_proposals,
+        decide.decide_confirm,
+        "确认定级要素变更 Confirm proposed grading facts",
+    ),
+    CommandSpec(
+        "run.decline_facts",
+        DeclineFacts,
+        Permission.RUN_REGRADE,
+        store.load_run_with_proposals,
+        decide.decide_decline,
+        "不予确认 Decline proposed grading facts",
     ),
     CommandSpec(
         "run.file_report",
@@ -114,6 +132,8 @@ MESSAGES = {
     "deadline_in_the_past": N_("That deadline has already passed"),
     "date_required": N_("Record the date the deadlines are counted back from"),
     "level_unchanged": N_("The level is already so"),
+    "proposal_not_found": N_("No such proposal is waiting for confirmation"),
+    "proposal_outdated": N_("The facts changed since this was proposed: propose again"),
 }
 
 DOMAIN = Domain(
@@ -121,7 +141,7 @@ DOMAIN = Domain(
     commands=COMMANDS,
     events=RUN_EVENTS,
     projectors=store.PROJECTORS,
-    tables=(playbook_runs,),
+    tables=(playbook_runs, run_fact_proposals),
     snapshot_parts=SNAPSHOT_PARTS,
     messages=MESSAGES,
     grants=GRANTS,

@@ -5,6 +5,7 @@ The run's projection appends the record to the run's history, and the pure engin
 
 from __future__ import annotations
 
+from playbooks.facts import IncidentFacts, Level
 from playbooks.history import (
     ActionFired,
     DecisionRecorded,
@@ -48,8 +49,41 @@ class RunLevelOverridden(EventPayload):
 
 @event_type("run.facts_changed")
 class RunFactsChanged(EventPayload):
+    """The grading facts changed (the event's actor changed them, or confirmed a proposal)."""
+
     incident_id: str
     record: FactsChanged
+    # The regrade it caused, graded with the console's thresholds when decided (None: level unchanged
+    # or an event older than these fields).
+    level_from: Level | None = None
+    level_to: Level | None = None
+    # Set when the change was proposed by someone else (a responder) and confirmed by the actor.
+    proposal_id: str | None = None
+    proposed_by: str | None = None
+    proposed_by_name: str | None = None
+
+
+@event_type("run.facts_proposed")
+class RunFactsProposed(EventPayload):
+    """定级要素变更待确认: facts that would change the level, proposed by someone who may not regrade.
+
+    The duty officer or a leader confirms (run.confirm_facts) or declines (run.decline_facts) it.
+    """
+
+    incident_id: str
+    proposal_id: str
+    facts: IncidentFacts
+    based_on: IncidentFacts  # the facts it changes: confirming is refused once they changed again
+    note: str = ""
+    level_from: Level
+    level_to: Level
+
+
+@event_type("run.facts_declined")
+class RunFactsDeclined(EventPayload):
+    incident_id: str
+    proposal_id: str
+    reason: str = ""
 
 
 @event_type("run.report_filed")
@@ -74,7 +108,8 @@ class RunActionFired(EventPayload):
     drill: bool  # a drill's reminders and escalations reach no real recipient (演练)
 
 
-RUN_EVENTS: tuple[type[EventPayload], ...] = (
+# The events that carry a history record (the run's projection appends it).
+RECORD_EVENTS: tuple[type[EventPayload], ...] = (
     RunStepCompleted,
     RunStepSkipped,
     RunDecisionRecorded,
@@ -83,3 +118,4 @@ RUN_EVENTS: tuple[type[EventPayload], ...] = (
     RunReportFiled,
     RunActionFired,
 )
+RUN_EVENTS: tuple[type[EventPayload], ...] = (*RECORD_EVENTS, RunFactsProposed, RunFactsDeclined)

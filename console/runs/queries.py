@@ -13,7 +13,7 @@ from playbooks.facts import GradingThresholds
 from ..settings import Settings
 from .cache import SUMMARY_CACHE_SIZE, Bounded
 from .decide import Run
-from .store import run_of
+from .store import run_of, with_proposals
 from .tables import playbook_runs
 from .views import run_summary
 
@@ -21,7 +21,7 @@ from .views import run_summary
 def run_of_incident(conn: Connection, incident_id: str) -> Run | None:
     """The run of one incident, or None if no playbook serves it."""
     row = conn.execute(select(playbook_runs).where(playbook_runs.c.incident_id == incident_id)).first()
-    return run_of(row) if row is not None else None
+    return with_proposals(conn, run_of(row)) if row is not None else None
 
 
 _summaries: Bounded[tuple[str, int, GradingThresholds], dict[str, Any]] = Bounded(SUMMARY_CACHE_SIZE)
@@ -33,11 +33,13 @@ def _runs_snapshot(conn: Connection, _view: str, settings: Settings) -> list[dic
     # alone: every connecting client is served from the cache, and only rows that changed since are
     # read whole and evaluated. Clients count overdue items from `open_due` against their own
     # (server-corrected) clock.
+    # Only the runs still going: a snapshot carries what a screen shows, not every run ever closed
+    # (GET /api/runs lists them all).
     thresholds = grading_thresholds(settings)
     heads = conn.execute(
-        select(playbook_runs.c.incident_id, playbook_runs.c.last_position).order_by(
-            playbook_runs.c.incident_id
-        )
+        select(playbook_runs.c.incident_id, playbook_runs.c.last_position)
+        .where(playbook_runs.c.closed.is_(False))
+        .order_by(playbook_runs.c.incident_id)
     ).all()
     keys = [(str(h.incident_id), int(h.last_position), thresholds) for h in heads]
     found = {key: _summaries.get(key) for key in keys}

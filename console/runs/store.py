@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +11,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
-from playbooks.facts import IncidentFacts
+from playbooks.facts import IncidentFacts, Level
 from playbooks.facts import IncidentType as PlaybookType
 from playbooks.history import FactsChanged, HistoryRecord, RunActivated, RunClosed
 
@@ -19,9 +21,9 @@ from ..events import EventPayload, RecordedEvent
 from ..incidents.events import IncidentClosed, IncidentFactsAmended, IncidentRegistered
 from ..registry import Projector
 from .cache import pinned_snapshot
-from .decide import Run
-from .events import RUN_EVENTS
-from .tables import playbook_runs
+from .decide import Proposal, RecordedBy, Run
+from .events import RECORD_EVENTS, RunFactsChanged, RunFactsDeclined, RunFactsProposed
+from .tables import playbook_runs, run_fact_proposals
 
 HISTORY_LIST: TypeAdapter[list[HistoryRecord]] = TypeAdapter(list[HistoryRecord])
 _LOAD = select(playbook_runs).where(playbook_runs.c.incident_id == bindparam("id"))
@@ -40,6 +42,7 @@ def run_of(row: Any) -> Run:
         history=tuple(HISTORY_LIST.validate_json(row.history)),
         drill=bool(row.drill),
         closed=bool(row.closed),
+        recorded_by=tuple(RecordedBy(**a) if a else None for a in json.loads(row.actors or "[]")),
     )
 
 
@@ -47,6 +50,37 @@ def load_run(conn: Connection, args: Any, _ctx: Context) -> Run | None:
     """The run of the incident a command names, or None."""
     row = conn.execute(_LOAD, {"id": args.incident_id}).first()
     return run_of(row) if row is not None else None
+
+
+_PENDING = select(run_fact_proposals).where(
+    run_fact_proposals.c.incident_id == bindparam("id"), run_fact_proposals.c.status == "pending"
+)
+
+
+def proposal_of(row: Any) -> Proposal:
+    return Proposal(
+        proposal_id=row.proposal_id,
+        facts=IncidentFacts.model_validate_json(row.facts),
+        based_on=IncidentFacts.model_validate_json(row.based_on),
+        note=row.note,
+        proposed_by=row.proposed_by,
+        proposed_by_name=row.proposed_by_name,
+        level_from=Level(row.level_from),
+        level_to=Level(row.level_to),
+        proposed_at=row.proposed_at,
+    )
+
+
+def with_proposals(conn: Connection, run: Run) -> Run:
+    """The run with its pending proposals, oldest first."""
+    rows = conn.execute(_PENDING.order_by(run_fact_proposals.c.position), {"id": run.incident_id})
+    return replace(run, proposals={r.proposal_id: proposal_of(r) for r in rows})
+
+
+def load_run_with_proposals(conn: Connection, args: Any, ctx: Context) -> Run | None:
+    """The run with its pending proposals (confirming or declining one)."""
+    run = load_run(conn, args, ctx)
+    return with_proposals(conn, run) if run is not None else None
 
 
 def load_runs(conn: Connection) -> list[Run]:
@@ -69,15 +103,37 @@ def load_runs_since(conn: Connection, position: int) -> list[tuple[Run, int]]:
     return [(run_of(r), int(r.last_position)) for r in conn.execute(query)]
 
 
-def _append(conn: Connection, incident_id: str, record: HistoryRecord, position: int, **values: Any) -> None:
+def _actor(event: RecordedEvent) -> dict[str, str | None]:
+    """Who recorded an event's record (and who proposed it, for a confirmed proposal)."""
+    p = event.payload
+    confirmed = p if isinstance(p, RunFactsChanged) and p.proposed_by is not None else None
+    return {
+        "id": event.actor_id,
+        "name": event.actor_name,
+        "proposed_by": confirmed.proposed_by if confirmed else None,
+        "proposed_by_name": confirmed.proposed_by_name if confirmed else None,
+    }
+
+
+def _append(
+    conn: Connection, event: RecordedEvent, incident_id: str, record: HistoryRecord, **values: Any
+) -> None:
     row = conn.execute(_LOAD, {"id": incident_id}).first()
     if row is None:
         return
     history = [*HISTORY_LIST.validate_json(row.history), record]
+    # Rows written before the actors were kept have fewer of them: the missing ones are unknown.
+    actors = json.loads(row.actors or "[]")
+    actors = [*actors, *([None] * (len(history) - 1 - len(actors))), _actor(event)]
     conn.execute(
         update(playbook_runs)
         .where(playbook_runs.c.incident_id == incident_id)
-        .values(history=_history_json(history), last_position=position, **values)
+        .values(
+            history=_history_json(history),
+            actors=json.dumps(actors, ensure_ascii=False),
+            last_position=event.position,
+            **values,
+        )
     )
 
 
@@ -112,6 +168,7 @@ def _started(conn: Connection, event: RecordedEvent) -> None:
             drill=p.drill,
             closed=False,
             last_position=event.position,
+            actors=json.dumps([_actor(event)], ensure_ascii=False),
         )
     )
 
@@ -127,23 +184,61 @@ def _amended(conn: Connection, event: RecordedEvent) -> None:
     run = run_of(row)
     current = run.state(_when(event)).facts
     facts = current.model_copy(update={"head_count": int(p.changes["head_count"])})
-    _append(conn, p.incident_id, FactsChanged(at=_when(event), facts=facts, note=p.reason), event.position)
+    _append(conn, event, p.incident_id, FactsChanged(at=_when(event), facts=facts, note=p.reason))
 
 
 def _closed(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentClosed)
-    _append(conn, p.incident_id, RunClosed(at=_when(event), note=p.summary), event.position, closed=True)
+    _append(conn, event, p.incident_id, RunClosed(at=_when(event), note=p.summary), closed=True)
 
 
 def _recorded(conn: Connection, event: RecordedEvent) -> None:
     p: Any = event.payload
-    _append(conn, p.incident_id, p.record, event.position)
+    _append(conn, event, p.incident_id, p.record)
+
+
+def _proposed(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, RunFactsProposed)
+    conn.execute(
+        insert(run_fact_proposals).values(
+            proposal_id=p.proposal_id,
+            incident_id=p.incident_id,
+            facts=p.facts.model_dump_json(),
+            based_on=p.based_on.model_dump_json(),
+            note=p.note,
+            level_from=p.level_from.value,
+            level_to=p.level_to.value,
+            proposed_by=event.actor_id,
+            proposed_by_name=event.actor_name,
+            proposed_at=event.recorded_at,
+            status="pending",
+            position=event.position,
+        )
+    )
+
+
+def _decided(status: str) -> Projector:
+    def project(conn: Connection, event: RecordedEvent) -> None:
+        proposal_id = getattr(event.payload, "proposal_id", None)
+        if proposal_id is None:
+            return
+        conn.execute(
+            update(run_fact_proposals)
+            .where(run_fact_proposals.c.proposal_id == proposal_id)
+            .values(status=status, decided_by=event.actor_id, decided_by_name=event.actor_name)
+        )
+
+    return project
 
 
 PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     IncidentRegistered: (_started,),
     IncidentFactsAmended: (_amended,),
     IncidentClosed: (_closed,),
-    **{cls: (_recorded,) for cls in RUN_EVENTS},
+    **{cls: (_recorded,) for cls in RECORD_EVENTS},
+    RunFactsChanged: (_recorded, _decided("confirmed")),
+    RunFactsProposed: (_proposed,),
+    RunFactsDeclined: (_decided("declined"),),
 }

@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
+from playbooks.grading import grade
+from playbooks.history import FactsChanged, LevelOverridden
 from playbooks.model import LocalText
 from playbooks.state import OPEN_REPORT, OPEN_STEP
 
 from ..clock import utc_iso
-from .decide import Run
+from .decide import RecordedBy, Run
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -52,6 +54,51 @@ def run_summary(
         "next_deadline": _iso(state.next_deadline),
         "as_of": utc_iso(at),
     }
+
+
+def _who(by: RecordedBy | None) -> dict[str, Any] | None:
+    return {"id": by.id, "name": by.name} if by is not None else None
+
+
+def regrades(run: Run, thresholds: GradingThresholds = DEFAULT_THRESHOLDS) -> list[dict[str, Any]]:
+    """Every change of the level (or of the level graded from the facts) and who caused it, in order.
+
+    A regrade comes from new facts (recorded, amended, or a confirmed proposal: `proposed_by` says
+    whose) or from a leader's override.
+    """
+    grading = run.snapshot.playbook.grading
+    facts, override = run.facts, None
+    current = grade(grading, facts, thresholds)
+    out: list[dict[str, Any]] = []
+    for index, record in enumerate(run.history):
+        if isinstance(record, FactsChanged):
+            facts = record.facts
+        elif isinstance(record, LevelOverridden):
+            override = record
+        else:
+            continue
+        after = grade(grading, facts, thresholds, override)
+        if (after.level, after.automatic_level) == (current.level, current.automatic_level):
+            continue
+        by = run.recorded_by[index] if index < len(run.recorded_by) else None
+        proposer = None
+        if by is not None and by.proposed_by is not None:
+            proposer = {"id": by.proposed_by, "name": by.proposed_by_name}
+        out.append(
+            {
+                "at": utc_iso(record.at),
+                "cause": record.type,
+                "level_from": current.level.value,
+                "level_to": after.level.value,
+                "automatic_from": current.automatic_level.value,
+                "automatic_to": after.automatic_level.value,
+                "by": _who(by),
+                "proposed_by": proposer,
+                "note": record.note if isinstance(record, FactsChanged) else record.reason,
+            }
+        )
+        current = after
+    return out
 
 
 def run_view(run: Run, now: datetime, thresholds: GradingThresholds = DEFAULT_THRESHOLDS) -> dict[str, Any]:
@@ -121,4 +168,20 @@ def run_view(run: Run, now: datetime, thresholds: GradingThresholds = DEFAULT_TH
         "due_soon_minutes": thresholds.due_soon_minutes,
         "steps": steps,
         "reports": reports,
+        # Who caused each regrade; the latest is what the room shows beside the level.
+        "regrades": regrades(run, thresholds),
+        # Facts proposed by a responder that would change the level: the duty officer or a leader
+        # confirms (run.confirm_facts) or declines (run.decline_facts) them.
+        "proposals": [
+            {
+                "id": p.proposal_id,
+                "facts": p.facts.model_dump(mode="json"),
+                "note": p.note,
+                "level_from": p.level_from.value,
+                "level_to": p.level_to.value,
+                "proposed_by": {"id": p.proposed_by, "name": p.proposed_by_name},
+                "proposed_at": p.proposed_at,
+            }
+            for p in run.proposals.values()
+        ],
     }

@@ -11,9 +11,31 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import eventlog
-from ..auth import active_users, check_password, close_session, open_session
+from ..auth import (
+    DEVICE_COOKIE,
+    DEVICE_DAYS,
+    active_users,
+    attempt_succeeded,
+    attempt_wait,
+    begin_attempt,
+    check_password,
+    close_session,
+    forget_attempt,
+    known_device,
+    open_session,
+    remember_device,
+    throttle_keys,
+)
 from ..commands import CommandEnvelope
-from ..errors import ConsoleError, Forbidden, InvalidInput, NotFound, parse_json
+from ..errors import (
+    ConsoleError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedMediaType,
+    parse_json,
+)
 from ..incidents import queries as incident_queries
 from ..incidents.permissions import Permission as IncidentPermission
 from ..incidents.store import confidential_values
@@ -35,11 +57,29 @@ from .ws import read_snapshot
 MAX_POSITION = 2**63 - 1
 
 
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > 256 * 1024:
-        raise InvalidInput("invalid_frame", detail="too large")
-    return parse_json(raw or b"null")
+MAX_BODY = 256 * 1024
+
+
+async def _json_body(request: Request, *, declared_json: bool = False) -> Any:
+    """The request's JSON body, refused before it is read in full when it is too large (413).
+
+    With `declared_json`, a body not declared as application/json is refused (415): a cross-site form
+    can send text/plain, never application/json, so a login cannot be forged from another site's page.
+    """
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if declared_json and media_type != "application/json":
+        raise UnsupportedMediaType()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise TooLarge()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge()
+        chunks.append(chunk)
+    return parse_json(b"".join(chunks) or b"null")
 
 
 def client_address(request: Request) -> str:
@@ -49,7 +89,7 @@ def client_address(request: Request) -> str:
 async def login(request: Request) -> Response:
     """Sign in with user name and password; sets the session cookie and returns the CSRF token."""
     rt = runtime(request)
-    body = await _json_body(request)
+    body = await _json_body(request, declared_json=True)
     if not isinstance(body, dict):
         raise InvalidInput("invalid_frame", detail="object expected")
     username, password = str(body.get("username", ""))[:100], str(body.get("password", ""))[:200]
@@ -67,12 +107,24 @@ async def login(request: Request) -> Response:
 
 
 async def authenticate(request: Request, username: str, password: str) -> Any:
-    """Check a password with throttling; returns an open session or raises a translated error."""
+    """Check a password with throttling; returns an open session or raises a translated error.
+
+    The throttle's failures are rows in the database, so every process counts the same ones
+    (console.auth, ThrottleRules). A browser that signed this user in before brings its device cookie
+    and is counted on its own: nobody else's failures can keep its owner out.
+    """
     rt = runtime(request)
     if "\x00" in username or "\x00" in password:
         raise ConsoleError("login_failed")
-    keys = [f"user:{username.lower()}", f"addr:{client_address(request)}"]
-    wait = rt.throttle.retry_after(keys)
+    now = rt.clock.now()
+    async with rt.db.write.begin() as db:
+        device = await known_device(db, request.cookies.get(DEVICE_COOKIE), username, now)
+        keys = throttle_keys(username, client_address(request), device)
+        attempt = await begin_attempt(db, keys, now.timestamp())
+    async with rt.db.write.begin() as db:
+        wait = await attempt_wait(db, keys, attempt, now.timestamp())
+        if wait:
+            await forget_attempt(db, attempt)
     if wait:
         err = ConsoleError("login_throttled", seconds=wait)
         err.status = 429
@@ -80,12 +132,12 @@ async def authenticate(request: Request, username: str, password: str) -> Any:
     async with rt.db.write.begin() as db:
         user = await check_password(db, username, password, rt.passwords)
         if user is None:
-            rt.throttle.failed(keys)
             err = ConsoleError("login_failed")
             err.status = 401
             raise err
-        rt.throttle.succeeded(keys)
-        return await open_session(db, user, rt.clock.now(), rt.settings.session_hours)
+        await attempt_succeeded(db, attempt, keys)
+        request.state.device_cookie = await remember_device(db, user, device, now)
+        return await open_session(db, user, now, rt.settings.session_hours)
 
 
 def set_session_cookie(request: Request, response: Response, token: str, hours: float) -> None:
@@ -98,6 +150,17 @@ def set_session_cookie(request: Request, response: Response, token: str, hours: 
         samesite="strict",
         path="/",
     )
+    device = getattr(request.state, "device_cookie", None)
+    if device:  # this browser is now a device its user signed in with (the login throttle)
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=DEVICE_DAYS * 86400,
+            httponly=True,
+            secure=cookie_secure(request),
+            samesite="strict",
+            path="/",
+        )
 
 
 async def logout(request: Request) -> Response:
@@ -161,8 +224,9 @@ async def get_incident(request: Request) -> Response:
         found = await db.run_sync(incident_queries.incident_with_notes, incident_id)
     if found is None:
         raise NotFound("incident_not_found")
-    incident, notes = found
-    return JSONResponse({"ok": True, "incident": incident, "notes": notes})
+    incident, notes, more = found
+    # The latest notes; older ones through GET /api/incidents/{id}/notes?before=.
+    return JSONResponse({"ok": True, "incident": incident, "notes": notes, "notes_more": more})
 
 
 async def list_events(request: Request) -> Response:

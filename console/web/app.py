@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,7 +24,7 @@ from ..permissions import PUBLIC
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import api, pages, responders, runs
+from . import api, pages, responders, runs, tokens
 from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -32,6 +32,11 @@ from .ws import ws_endpoint
 log = logging.getLogger("console.web")
 
 STATIC = Path(__file__).parent / "static"
+
+
+def _refusal(status: int, code: str, **params: object) -> JSONResponse:
+    message = translate(code, None, MESSAGES, **params)
+    return JSONResponse({"ok": False, "error": {"code": code, "message": message}}, status_code=status)
 
 
 class SecurityHeaders:
@@ -54,16 +59,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+        if "\x00" in scope.get("path", ""):
             # No route or record has a NUL in its name, and PostgreSQL could not even look one up.
-            response = JSONResponse(
-                {
-                    "ok": False,
-                    "error": {"code": "not_found", "message": translate("not_found", None, MESSAGES)},
-                },
-                status_code=404,
-            )
-            await response(scope, receive, send)
+            await _refusal(404, "not_found")(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b""):
+            # No query value holds a NUL: malformed, whichever route it was sent to.
+            await _refusal(422, "invalid_frame", detail="NUL character")(scope, receive, send)
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -96,16 +98,36 @@ async def _console_error(request: Request, exc: Exception) -> Response:
     return pages.error_page(request, exc.status, exc.message(locale_of(request), messages_of(request)))
 
 
+def _allowed(request: Request) -> str:
+    """Every method some route serves at this path (a path can have a route per method, as /login does;
+    the router's own 405 names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
+
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = "not_found" if exc.status_code == 404 else "invalid_frame"
+    code = _HTTP_CODES.get(exc.status_code, "invalid_frame")
     locale = locale_of(request)
     message = translate(code, locale, MESSAGES, detail=f"HTTP {exc.status_code}")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["allow"] = _allowed(request)
     if _wants_json(request):
         return JSONResponse(
-            {"ok": False, "error": {"code": code, "message": message}}, status_code=exc.status_code
+            {"ok": False, "error": {"code": code, "message": message}},
+            status_code=exc.status_code,
+            headers=headers,
         )
-    return pages.error_page(request, exc.status_code, message)
+    response = pages.error_page(request, exc.status_code, message)
+    response.headers.update(headers)
+    return response
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -118,7 +140,7 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 
 async def _openapi(request: Request) -> Response:
-    return JSONResponse(build_openapi(request.app.state.registry))
+    return JSONResponse(build_openapi(request.app.state.registry, request.app.routes, ROUTE_ACCESS))
 
 
 # Every HTTP route and what it needs: PUBLIC (anyone), SIGNED_IN (any role), or a permission.
@@ -132,6 +154,7 @@ ROUTE_ACCESS: dict[tuple[str, str], str] = {
     **api.ACCESS,
     **runs.ACCESS,
     **responders.ACCESS,
+    **tokens.ACCESS,
 }
 
 
@@ -168,6 +191,7 @@ def create_app(
         Route("/api/users", api.list_users),
         *runs.ROUTES,
         *responders.ROUTES,
+        *tokens.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 
-from ..auth import Session, User, find_session, find_token
+from ..auth import Session, User, find_session, find_token, record_token_use, token_use_is_stale
 from ..errors import ConsoleError, Forbidden, Unauthenticated, same_secret
 from ..i18n import normalise_locale
 from ..runtime import Runtime
@@ -46,20 +46,34 @@ def locale_of(conn: HTTPConnection) -> str:
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated caller: a user, and the session if it came by cookie (for CSRF)."""
+    """The authenticated caller: a user, and the session if it came by cookie (for CSRF), or the id of
+    the API token it came with (revoking the token closes its sockets)."""
 
     user: User
     session: Session | None
+    token_id: str | None = None
+
+
+async def caller_of_token(rt: Runtime, token: str) -> Caller | None:
+    """The caller behind an API token; its use is written down (at most once a minute per token)."""
+    async with rt.db.read.connect() as db:
+        found = await find_token(db, token)
+    if found is None:
+        return None
+    now = rt.clock.now()
+    if token_use_is_stale(found, now):
+        async with rt.db.write.begin() as db:
+            await record_token_use(db, found.token_id, now)
+    return Caller(found.user, None, found.token_id)
 
 
 async def identify(conn: HTTPConnection) -> Caller | None:
     """The caller behind a bearer token or a session cookie, or None."""
     rt = runtime(conn)
     auth = conn.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return await caller_of_token(rt, auth[7:].strip())
     async with rt.db.read.connect() as db:
-        if auth.lower().startswith("bearer "):
-            user = await find_token(db, auth[7:].strip())
-            return Caller(user, None) if user else None
         cookie = conn.cookies.get(SESSION_COOKIE)
         if cookie:
             session = await find_session(db, cookie, rt.clock.now())

@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from .. import eventlog
-from ..errors import ConsoleError, Forbidden, NotFound, same_secret
+from ..errors import ConsoleError, Forbidden, InvalidInput, NotFound, same_secret
 from ..i18n import gettext_for, normalise_locale
 from ..incidents import queries as incident_queries
 from ..incidents.events import stream_of
@@ -29,8 +29,8 @@ from ..incidents.permissions import GRANTS as INCIDENT_GRANTS
 from ..incidents.permissions import Permission as IncidentPermission
 from ..permissions import PUBLIC, Permission, view_of
 from . import labels
-from .api import authenticate, end_session, set_session_cookie
-from .edge import LOCALE_COOKIE, Caller, cookie_secure, identify, locale_of, messages_of, runtime
+from .api import MAX_POSITION, authenticate, end_session, set_session_cookie
+from .edge import LOCALE_COOKIE, Caller, cookie_secure, identify, locale_of, messages_of, require, runtime
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -147,7 +147,10 @@ async def login_submit(request: Request) -> Response:
 async def logout_submit(request: Request) -> Response:
     caller = await identify(request)
     form = await request.form()
-    if caller and caller.session and same_secret(caller.session.csrf, str(form.get("csrf", ""))):
+    if caller and caller.session:
+        if not same_secret(caller.session.csrf, str(form.get("csrf", ""))):
+            # Another site's form cannot sign anyone out: a wrong token changes nothing, cookie included.
+            raise Forbidden("csrf_failed")
         await end_session(request)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie("ic_session", path="/")
@@ -174,13 +177,31 @@ async def board(request: Request) -> Response:
     return templates.TemplateResponse(request, "board.html", ctx)
 
 
+# The room opens with the latest part of its timeline; older entries come page by page (history_api).
+ROOM_NOTES = 20
+ROOM_HISTORY = 100
+
+
 def _room_rows(conn: Connection, incident_id: str, everyone: bool) -> dict[str, Any] | None:
-    found = incident_queries.incident_with_notes(conn, incident_id)
+    found = incident_queries.incident_with_notes(conn, incident_id, ROOM_NOTES)
     if found is None:
         return None
-    incident, notes = found
+    incident, notes, more = found
     people = incident_queries.people_names(conn, None if everyone else set(incident["assigned"]))
-    return {"incident": incident, "notes": notes, "people": people}
+    return {"incident": incident, "notes": notes, "notes_more": more, "people": people}
+
+
+async def _history(
+    request: Request, caller: Caller, incident_id: str, before: int | None, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """The latest `limit` events of the incident's timeline before a position, as the caller may see them."""
+    rt = runtime(request)
+    async with rt.db.read.connect() as db:
+        stream = await eventlog.read_stream(db, stream_of(incident_id), limit + 1, before)
+    more = len(stream) > limit
+    view = view_of(caller.user.roles)
+    frames = (rt.hub.render(e, view) for e in stream[-limit:])
+    return [json.loads(f.text) for f in frames if f is not None], more
 
 
 async def room(request: Request) -> Response:
@@ -195,11 +216,9 @@ async def room(request: Request) -> Response:
     everyone = rt.registry.allowed(caller.user.roles, Permission.USERS_VIEW)
     async with rt.db.read.connect() as db:
         data = await db.run_sync(_room_rows, incident_id, everyone)
-        if data is None:
-            raise NotFound("incident_not_found")
-        stream = await eventlog.read_stream(db, stream_of(incident_id))
-    view = view_of(caller.user.roles)
-    history = [json.loads(f.text) for f in (rt.hub.render(e, view) for e in stream) if f is not None]
+    if data is None:
+        raise NotFound("incident_not_found")
+    history, history_more = await _history(request, caller, incident_id, None, ROOM_HISTORY)
     ctx = shell(
         request,
         caller,
@@ -211,9 +230,51 @@ async def room(request: Request) -> Response:
         places=labels.PLACES,
         confidential_fields=labels.CONFIDENTIAL_FIELDS,
         levels=labels.LEVELS,
-        boot={**data, "history": history},
+        boot={**data, "history": history, "history_more": history_more},
     )
     return templates.TemplateResponse(request, "room.html", ctx)
+
+
+def _paging(request: Request) -> tuple[str, int | None, int]:
+    """The incident and the page asked for (?before=position&limit=n); 422 for anything else."""
+    incident_id = request.path_params["incident_id"]
+    if len(incident_id) > 64 or not incident_id.isprintable():
+        raise NotFound("incident_not_found")  # no id looks like this (and PostgreSQL refuses NUL bytes)
+    raw_before = request.query_params.get("before")
+    try:
+        limit = incident_queries.page_limit(request.query_params.get("limit"))
+        if raw_before is not None and not (raw_before.isascii() and raw_before.isdigit()):
+            raise ValueError(raw_before)
+    except ValueError:
+        raise InvalidInput("invalid_frame", detail="before/limit") from None
+    before = min(int(raw_before), MAX_POSITION) if raw_before is not None else None
+    return incident_id, before, limit
+
+
+async def _known_incident(request: Request, incident_id: str) -> None:
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(incident_queries.incident_exists, incident_id)
+    if not found:
+        raise NotFound("incident_not_found")
+
+
+async def notes_api(request: Request) -> Response:
+    """Older notes of an incident, page by page: the latest `limit` before `before`, oldest first."""
+    await require(request, Permission.BOARD_VIEW)
+    incident_id, before, limit = _paging(request)
+    await _known_incident(request, incident_id)
+    async with runtime(request).db.read.connect() as db:
+        notes, more = await db.run_sync(incident_queries.notes_page, incident_id, before, limit)
+    return JSONResponse({"ok": True, "notes": notes, "more": more})
+
+
+async def history_api(request: Request) -> Response:
+    """Older entries of an incident's timeline (its events as the caller may see them), page by page."""
+    caller = await require(request, Permission.BOARD_VIEW)
+    incident_id, before, limit = _paging(request)
+    await _known_incident(request, incident_id)
+    events, more = await _history(request, caller, incident_id, before, limit)
+    return JSONResponse({"ok": True, "events": events, "more": more})
 
 
 async def access_log_page(request: Request) -> Response:
@@ -258,6 +319,8 @@ def error_page(request: Request, status: int, message: str) -> Response:
 ROUTES = [
     Route("/", board),
     Route("/incidents/{incident_id}", room),
+    Route("/api/incidents/{incident_id}/notes", notes_api),
+    Route("/api/incidents/{incident_id}/history", history_api),
     Route("/access-log", access_log_page),
     Route("/login", login_page, methods=["GET"]),
     Route("/login", login_submit, methods=["POST"]),
@@ -273,5 +336,7 @@ ACCESS = {
     ("GET", "/sw.js"): PUBLIC,  # the offline service worker: a static script, no data
     ("GET", "/"): Permission.BOARD_VIEW,
     ("GET", "/incidents/{incident_id}"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/notes"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/history"): Permission.BOARD_VIEW,
     ("GET", "/access-log"): IncidentPermission.ACCESS_LOG_VIEW,
 }

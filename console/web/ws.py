@@ -13,14 +13,15 @@ import time
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
+from websockets.exceptions import ConnectionClosed
 
 from .. import eventlog
-from ..auth import find_token
 from ..errors import ConsoleError, InvalidInput, parse_json
 from ..hub import Connection, dumps
 from ..permissions import view_of
 from ..protocol import (
     CLOSE_BAD_HELLO,
+    CLOSE_TOO_MANY,
     CLOSE_UNAUTHENTICATED,
     HELLO_TIMEOUT,
     PROTOCOL_VERSION,
@@ -30,7 +31,7 @@ from ..protocol import (
 from ..runtime import Runtime
 from ..service import parse_envelope
 from ..sinks import Frame, sink_for
-from .edge import Caller, identify, locale_of, runtime
+from .edge import Caller, caller_of_token, identify, locale_of, runtime
 
 log = logging.getLogger("console.ws")
 
@@ -54,11 +55,13 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         return
     locale = hello.locale or locale_of(websocket)
     if caller is None and hello.token:
-        async with rt.db.read.connect() as db:
-            user = await find_token(db, hello.token)
-        caller = Caller(user, None) if user else None
+        caller = await caller_of_token(rt, hello.token)
     if caller is None:
         await _refuse(websocket, CLOSE_UNAUTHENTICATED, "unauthenticated", locale)
+        return
+    held = sum(1 for c in rt.hub.connections if c.user_id == caller.user.id)
+    if held >= rt.settings.ws_per_user:
+        await _refuse(websocket, CLOSE_TOO_MANY, "too_many_connections", locale)
         return
     await _serve(websocket, rt, caller, hello, locale)
 
@@ -90,6 +93,7 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
         limit=rt.settings.queue_limit,
         abort=websocket.scope.get("console.abort"),
         session_ends=caller.session.expires_at.timestamp() if caller.session else None,
+        token_id=caller.token_id,
     )
     # Attach first, then read the log: whatever commits in between is both read and queued, and the
     # queue drops what the read already sent. Nothing can fall in a gap between the two.
@@ -99,8 +103,9 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
         await _resume(conn, rt, caller, hello)
         conn.start()
         await _receive(websocket, conn, rt, caller, locale, tasks)
-    except WebSocketDisconnect:
-        pass
+    except (WebSocketDisconnect, ConnectionError, OSError, ConnectionClosed):
+        # The client went away (mid-resume or later): an ordinary event on a mobile network, not a fault.
+        log.info("ws_client_gone", extra={"user": caller.user.id})
     except Exception:
         log.exception("ws_failed")
     finally:
@@ -144,6 +149,10 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
     await conn.send_now(Frame(dumps({"type": "live", "position": snap_position})))
 
 
+# Gaps shorter than this are replayed without weighing them (CONSOLE_REPLAY_MAX_CHARS).
+REPLAY_CHECK_AFTER = 200
+
+
 async def _resumable(rt: Runtime, hello: Hello) -> int | None:
     """The position to replay from, or None when the client needs a snapshot instead.
 
@@ -163,6 +172,12 @@ async def _resumable(rt: Runtime, hello: Hello) -> int | None:
             return None
     if head - position > rt.settings.replay_limit:
         return None
+    budget = rt.settings.replay_max_chars
+    if budget and head - position > REPLAY_CHECK_AFTER:
+        # A long absence: replaying more than a snapshot weighs costs a phone more than starting afresh.
+        async with rt.db.read.connect() as db:
+            if await eventlog.payload_chars_after(db, position) > budget:
+                return None
     return position
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import httpx
-from support import LiveClient, Server, command_id, login, register_args, server_events
+from support import LiveClient, Served, command_id, login, register_args, server_events
 
 
-def _post(server: Server, cookie: str, csrf: str, body: bytes | dict[str, object]) -> httpx.Response:
+def _post(server: Served, cookie: str, csrf: str, body: bytes | Mapping[str, object]) -> httpx.Response:
     kwargs: dict[str, object] = {"content": body} if isinstance(body, bytes) else {"json": body}
     return httpx.post(
         server.base + "/api/commands",
@@ -18,7 +19,7 @@ def _post(server: Server, cookie: str, csrf: str, body: bytes | dict[str, object
     )
 
 
-async def test_refusals_for_input_no_database_or_socket_can_carry(server: Server) -> None:
+async def test_refusals_for_input_no_database_or_socket_can_carry(server: Served) -> None:
     cookie, csrf = login(server, "duty")
     # a lone surrogate (valid JSON escape, not valid Unicode text)
     r = _post(
@@ -44,15 +45,15 @@ async def test_refusals_for_input_no_database_or_socket_can_carry(server: Server
     r = httpx.post(
         server.base + "/api/commands",
         cookies={"ic_session": cookie},
-        headers={"x-csrf-token": "令牌é".encode()},
+        headers={b"x-csrf-token": "令牌é".encode()},
         json={"id": command_id(), "name": "incident.register", "args": register_args()},
     )
     assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
     form = httpx.post(server.base + "/login", data={"username": "duty", "password": "x", "csrf": "令牌"})
     assert form.status_code == 400 and "页面已过期" in form.text
-    # NUL in a path or query, and in a login
+    # NUL in a path (no such record: 404) or a query (malformed: 422), and in a login
     assert httpx.get(server.base + "/api/incidents/a%00b", cookies={"ic_session": cookie}).status_code == 404
-    assert httpx.get(server.base + "/api/events?after=%00", cookies={"ic_session": cookie}).status_code == 404
+    assert httpx.get(server.base + "/api/events?after=%00", cookies={"ic_session": cookie}).status_code == 422
     r = httpx.post(server.base + "/api/login", json={"username": "a\x00b", "password": "x"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_frame"
     form = httpx.post(server.base + "/login", data={"username": "a\x00b", "password": "x", "csrf": "t"})

@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from support import LiveClient, Server, command_id, login, register_args
+from support import LiveClient, Served, command_id, login, register_args
 
 USERS = ["duty", "leader", "responder", "reviewer", "inspector", "admin"]
 
 
-def _post(server: Server, session: tuple[str, str], name: str, args: dict[str, Any]) -> dict[str, Any]:
+def _post(server: Served, session: tuple[str, str], name: str, args: dict[str, Any]) -> dict[str, Any]:
     cookie, csrf = session
     r = httpx.post(
         server.base + "/api/commands",
@@ -44,7 +44,7 @@ def _leaks(text: str, secrets: list[dict[str, Any]]) -> list[str]:
     return [v for s in secrets for k, v in s.items() if k != "real_name" and v in text]
 
 
-async def _everything_a_user_gets(server: Server, session: tuple[str, str], ids: list[str]) -> str:
+async def _everything_a_user_gets(server: Served, session: tuple[str, str], ids: list[str]) -> str:
     """Every page, API answer and live frame this user can obtain, except the reveal endpoint."""
     cookie, _ = session
     jar = {"ic_session": cookie}
@@ -84,7 +84,7 @@ scenarios = st.lists(
 )
 
 
-async def _scenario(server: Server, steps: list[tuple[str, str, int]], seed: int) -> None:
+async def _scenario(server: Served, steps: list[tuple[str, str, int]], seed: int) -> None:
     rnd = random.Random(seed)
     sessions = {u: login(server, u) for u in USERS}
     me = {u: httpx.get(server.base + "/api/me", cookies={"ic_session": sessions[u][0]}).json()["user"]["id"]
@@ -92,6 +92,7 @@ async def _scenario(server: Server, steps: list[tuple[str, str, int]], seed: int
     ids: list[str] = []
     secrets: dict[str, list[dict[str, Any]]] = {}
     members: dict[str, set[str]] = {}
+    registrar: dict[str, str] = {}
     for action, user, which in steps:
         actor = rnd.choice(["duty", "leader"])
         if action == "register" or not ids:
@@ -103,35 +104,51 @@ async def _scenario(server: Server, steps: list[tuple[str, str, int]], seed: int
             ids.append(incident_id)
             secrets[incident_id] = [secret]
             members[incident_id] = {actor}
+            registrar[incident_id] = actor
             continue
         incident_id = ids[which % len(ids)]
+        # Who is involved is a leader's decision, or the registering officer's (issue 9).
+        decides = actor == "leader" or actor == registrar[incident_id]
         if action == "record":
             secret = _secret()
-            _post(server, sessions[actor], "incident.record_confidential",
-                  {"incident_id": incident_id, "confidential": secret})  # fmt: skip
-            secrets[incident_id].append(secret)
+            recorded = _post(server, sessions[actor], "incident.record_confidential",
+                             {"incident_id": incident_id, "confidential": secret})  # fmt: skip
+            # Overwriting what is recorded needs the right to read it.
+            if actor == "leader" or actor in members[incident_id]:
+                assert recorded["ok"], recorded
+                secrets[incident_id].append(secret)
+            else:
+                assert recorded["error"]["code"] == "confidential_overwrite_forbidden"
         elif action == "assign" and user in ("reviewer", "inspector", "admin"):
             refused = _post(
                 server, sessions[actor], "incident.assign", {"incident_id": incident_id, "user_id": me[user]}
             )
-            assert refused["error"]["code"] == "cannot_be_assigned"
+            assert refused["error"]["code"] == ("cannot_be_assigned" if decides else "assign_forbidden")
         elif action == "assign" and user not in members[incident_id]:
-            assert _post(
+            answer = _post(
                 server, sessions[actor], "incident.assign", {"incident_id": incident_id, "user_id": me[user]}
-            )["ok"]
-            members[incident_id].add(user)
+            )
+            if decides:
+                assert answer["ok"], answer
+                members[incident_id].add(user)
+            else:
+                assert answer["error"]["code"] == "assign_forbidden"
         elif (
             action == "unassign"
             and user in members[incident_id]
             and user != _registrar(server, sessions, incident_id, me)
         ):
-            assert _post(
+            answer = _post(
                 server,
                 sessions[actor],
                 "incident.unassign",
                 {"incident_id": incident_id, "user_id": me[user]},
-            )["ok"]
-            members[incident_id].discard(user)
+            )
+            if decides or user == actor:
+                assert answer["ok"], answer
+                members[incident_id].discard(user)
+            else:
+                assert answer["error"]["code"] == "assign_forbidden"
     every_secret = [s for group in secrets.values() for s in group]
     for user in USERS:
         # 1. Nothing anyone can obtain besides the reveal endpoint carries a confidential value.
@@ -155,14 +172,14 @@ async def _scenario(server: Server, steps: list[tuple[str, str, int]], seed: int
 
 
 def _registrar(
-    server: Server, sessions: dict[str, tuple[str, str]], incident_id: str, me: dict[str, str]
+    server: Served, sessions: dict[str, tuple[str, str]], incident_id: str, me: dict[str, str]
 ) -> str:
     r = httpx.get(server.base + f"/api/incidents/{incident_id}", cookies={"ic_session": sessions["duty"][0]})
     by = r.json()["incident"]["registered_by"]
     return next(u for u, uid in me.items() if uid == by)
 
 
-def _reveals(server: Server, admin: tuple[str, str]) -> int:
+def _reveals(server: Served, admin: tuple[str, str]) -> int:
     r = httpx.get(server.base + "/api/access-log", cookies={"ic_session": admin[0]})
     return len(r.json()["entries"])
 
@@ -175,11 +192,11 @@ def _reveals(server: Server, admin: tuple[str, str]) -> int:
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(steps=scenarios, seed=st.integers(0, 2**16))
-def test_no_confidential_value_reaches_a_client_not_allowed_to_see_it(server: Server, steps, seed) -> None:  # type: ignore[no-untyped-def]
+def test_no_confidential_value_reaches_a_client_not_allowed_to_see_it(server: Served, steps, seed) -> None:  # type: ignore[no-untyped-def]
     asyncio.run(_scenario(server, steps, seed))
 
 
-def test_access_log_names_who_looked_when_and_at_which_incident(server: Server) -> None:
+def test_access_log_names_who_looked_when_and_at_which_incident(server: Served) -> None:
     duty, leader, reviewer = login(server, "duty"), login(server, "leader"), login(server, "reviewer")
     result = _post(server, duty, "incident.register", {**register_args(), "confidential": _secret()})
     incident_id = result["result"]["incident_id"]

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import text
-from support import Deployment, LiveClient, LocalServer, Server, cli, login, register_args
+from support import Deployment, LiveClient, LocalServer, Served, cli, login, register_args
 
 from console import eventlog
 from console.commands import Actor
@@ -53,7 +53,7 @@ def test_seal_is_deterministic() -> None:
     assert [e.hash for e in a] == [e.hash for e in b]
 
 
-async def _fill(server: Server) -> None:
+async def _fill(server: Served) -> None:
     cookie, _ = login(server, "duty")
     client = LiveClient(server.ws_url, cookie)
     await client.connect()

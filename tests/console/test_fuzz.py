@@ -24,10 +24,10 @@ import re
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote as _quote
 
 import httpx
@@ -35,16 +35,17 @@ import pytest
 import websockets
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from support import Deployment, LiveClient, Server, login, register_args
+from support import Deployment, LiveClient, Served, login, register_args
 
 from console.domains import registry
-from console.incidents.commands import Channel, IncidentType, Outcome
+from console.incidents.commands import Channel, Outcome
 from console.web.app import ROUTE_ACCESS as ROUTES
+from playbooks.facts import IncidentType
 
 COMMANDS = registry().commands
 MESSAGES = registry().messages
 
-FUZZ = {
+FUZZ: dict[str, Any] = {
     "deadline": None,
     "database": None,  # no example database: failures are reported with their input instead
     "phases": [Phase.explicit, Phase.generate],
@@ -117,7 +118,7 @@ def api_token(deployment: Deployment, username: str) -> str:
 class LogWatch:
     """Reads what the server logged since the last look; a traceback or unhandled_error is a failure."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Served) -> None:
         self.path = server.log
         self.offset = self.path.stat().st_size
 
@@ -152,7 +153,7 @@ def _log_summary(text: str) -> str:
     return "\n".join(lines[-20:])
 
 
-def assert_log_clean(server: Server) -> None:
+def assert_log_clean(server: Served) -> None:
     text = server.log.read_text(encoding="utf-8", errors="replace")
     assert not _log_is_dirty(text), _log_summary(text)
 
@@ -160,7 +161,7 @@ def assert_log_clean(server: Server) -> None:
 class Api:
     """The test's own HTTP client: one connection pool, credentials in headers, no cookie jar kept."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Served) -> None:
         self.client = httpx.Client(base_url=server.base, timeout=30)
 
     def __call__(
@@ -297,7 +298,7 @@ def assert_error_body(body: Any, where: object) -> None:
 
 
 @pytest.fixture
-def api(server: Server) -> Iterator[Api]:
+def api(server: Served) -> Iterator[Api]:
     client = Api(server)
     try:
         yield client
@@ -345,7 +346,7 @@ nasty_text = st.one_of(
     st.sampled_from(NASTY_STRINGS),
     st.tuples(st.text(min_size=1, max_size=3), st.integers(100, 5000)).map(lambda t: (t[0] * t[1])[:5000]),
 )
-ODD_TIMES = [
+ODD_TIMES: list[Any] = [
     None,
     "2026-05-14T10:31:07+08:00",
     "2026-05-14T02:31:07Z",
@@ -629,7 +630,7 @@ def probes(draw: st.DrawFn) -> Probe:
 class HttpWorld:
     """The credentials the HTTP fuzzer signs in with, refreshed when a probe logs a session out."""
 
-    server: Server
+    server: Served
     api: Api
     sessions: dict[str, tuple[str, str]] = field(default_factory=dict)
     token: str = ""
@@ -737,10 +738,13 @@ HTTP_EXAMPLES = [
 ]
 
 
-def with_examples(name: str, values: list[Any]) -> Any:
+_Test = TypeVar("_Test", bound=Callable[..., None])
+
+
+def with_examples(name: str, values: list[Any]) -> Callable[[_Test], _Test]:
     """Hypothesis `@example`s for one argument: inputs that must always be tried, not only by chance."""
 
-    def apply(test: Any) -> Any:
+    def apply(test: _Test) -> _Test:
         for value in values:
             test = example(**{name: value})(test)
         return test
@@ -748,7 +752,7 @@ def with_examples(name: str, values: list[Any]) -> Any:
     return apply
 
 
-def http_world(server: Server, api: Api) -> HttpWorld:
+def http_world(server: Served, api: Api) -> HttpWorld:
     world = HttpWorld(server, api)
     for who in ("duty", "reviewer"):
         world.refresh(who)
@@ -766,7 +770,7 @@ def http_world(server: Server, api: Api) -> HttpWorld:
     return world
 
 
-def test_http_routes_answer_junk_with_translated_errors(server: Server, api: Api) -> None:
+def test_http_routes_answer_junk_with_translated_errors(server: Served, api: Api) -> None:
     world = http_world(server, api)
     head = [api.head()]
     logs = LogWatch(server)
@@ -862,6 +866,7 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
             "level": ["general", "major", "loud"],
             "obligation_id": ["initial", "gossip"],
             "key": ["remind:step:start_response"],
+            "proposal_id": ["p-0123456789abcdef", "gossip"],
         }.items()
     },
     "note": texts,
@@ -950,6 +955,7 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "level": st.sampled_from(["general", "larger", "major", "extraordinary", None]),
     "obligation_id": st.sampled_from(["initial", "followup", "final", "gossip"]),
     "key": st.sampled_from(["remind:step:start_response", "escalate:step:notify_leader"]),
+    "proposal_id": st.sampled_from(["p-0123456789abcdef", "gossip"]),
     "facts": st.fixed_dictionaries(
         {},
         optional={
@@ -1085,7 +1091,7 @@ class Verdict:
 
 @dataclass
 class CommandWorld:
-    server: Server
+    server: Served
     api: Api
     sessions: dict[str, tuple[str, str]] = field(default_factory=dict)
     token: str = ""
@@ -1122,7 +1128,7 @@ class CommandWorld:
         return {"cookie": f"ic_session={cookie}", "x-csrf-token": csrf}
 
 
-def command_world(server: Server, api: Api) -> CommandWorld:
+def command_world(server: Served, api: Api) -> CommandWorld:
     world = CommandWorld(server, api)
     for who in ("duty", "leader", "responder", "reviewer"):
         world.sessions[who] = login(server, who)
@@ -1271,7 +1277,7 @@ COMMAND_EXAMPLES = [
 ]
 
 
-def test_random_commands_get_a_result_and_refusals_change_nothing(server: Server, api: Api) -> None:
+def test_random_commands_get_a_result_and_refusals_change_nothing(server: Served, api: Api) -> None:
     world = command_world(server, api)
     duty_cookie = world.sessions["duty"][0]
     logs = LogWatch(server)
@@ -1438,7 +1444,7 @@ BREAKS: dict[str, st.SearchStrategy[Any]] = {
 @st.composite
 def invalid_hellos(draw: st.DrawFn) -> WsFrame:
     how = draw(st.sampled_from(["field", "field", "extra", "no_type", "junk", "binary", "bad_utf8", "huge"]))
-    hello = draw(valid_hellos)
+    hello: dict[str, Any] = draw(valid_hellos)
     if how == "field":
         key = draw(st.sampled_from(sorted(BREAKS)))
         hello[key] = draw(BREAKS[key])
@@ -1489,7 +1495,7 @@ ws_scripts = st.one_of(
 
 @dataclass
 class WsWorld:
-    server: Server
+    server: Served
     cookie: str = ""
     expired: str = ""
     token: str = ""
@@ -1688,7 +1694,7 @@ WS_EXAMPLES = [
 ]
 
 
-def test_websocket_junk_gets_error_frames_or_documented_close_codes(server: Server, api: Api) -> None:
+def test_websocket_junk_gets_error_frames_or_documented_close_codes(server: Served, api: Api) -> None:
     world = WsWorld(server)
     world.cookie, _ = login(server, "duty")
     world.expired, _ = open_session(server.deployment, "duty", expired=True)

@@ -9,7 +9,7 @@ import pytest
 
 from console.commands import Actor, Context
 from console.errors import DomainError, NotFound
-from console.incidents.commands import AddNote, AmendFacts, CloseIncident, RegisterIncident
+from console.incidents.commands import AddNote, AmendFacts, CloseIncident, Outcome, RegisterIncident
 from console.incidents.decide import (
     IncidentState,
     Numbering,
@@ -22,6 +22,7 @@ from console.incidents.decide import (
 )
 from console.incidents.events import IncidentClosed, IncidentFactsAmended, IncidentRegistered, IncidentStatus
 from console.settings import Settings
+from playbooks.facts import IncidentType
 
 NOW = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # already 2027-01-01 01:00 in Shanghai
 CTX = Context(
@@ -41,7 +42,7 @@ def test_numbers_are_per_year_in_the_local_time_zone() -> None:
     assert local_year(NOW, CTX) == 2027
     assert incident_number("XF", 2027, 7) == "XF-2027-0007"
     decision = decide_register(
-        Numbering(2027, 7), RegisterIncident(type="sit_in", place="机关大门", head_count=60), CTX
+        Numbering(2027, 7), RegisterIncident(type=IncidentType.SIT_IN, place="机关大门", head_count=60), CTX
     )
     event = decision.events[0].payload
     assert isinstance(event, IncidentRegistered)
@@ -53,7 +54,9 @@ def test_register_refuses_a_start_in_the_future() -> None:
     with pytest.raises(DomainError) as err:
         decide_register(
             Numbering(2027, 1),
-            RegisterIncident(type="other", place="x", head_count=1, started_at=NOW + timedelta(hours=1)),
+            RegisterIncident(
+                type=IncidentType.OTHER, place="x", head_count=1, started_at=NOW + timedelta(hours=1)
+            ),
             CTX,
         )
     assert err.value.code == "occurred_in_future"
@@ -69,9 +72,9 @@ def test_register_refuses_a_start_in_the_future() -> None:
         (OPEN, decide_amend, AmendFacts(incident_id="i1", head_count=60), "nothing_to_amend"),
         (OPEN, decide_amend, AmendFacts(incident_id="i1"), "nothing_to_amend"),
         (CLOSED, decide_amend, AmendFacts(incident_id="i1", head_count=80), "incident_closed"),
-        (OPEN, decide_close, CloseIncident(incident_id="i1", outcome="resolved"), "ok"),
-        (CLOSED, decide_close, CloseIncident(incident_id="i1", outcome="resolved"), "incident_closed"),
-        (None, decide_close, CloseIncident(incident_id="i1", outcome="resolved"), "incident_not_found"),
+        (OPEN, decide_close, CloseIncident(incident_id="i1", outcome=Outcome.RESOLVED), "ok"),
+        (CLOSED, decide_close, CloseIncident(incident_id="i1", outcome=Outcome.RESOLVED), "incident_closed"),
+        (None, decide_close, CloseIncident(incident_id="i1", outcome=Outcome.RESOLVED), "incident_not_found"),
     ],
 )
 def test_decisions_on_an_incident(state, decide, args, outcome) -> None:  # type: ignore[no-untyped-def]
@@ -94,6 +97,6 @@ def test_amend_records_only_what_changed() -> None:
 
 def test_close_carries_the_outcome() -> None:
     event = decide_close(
-        OPEN, CloseIncident(incident_id="i1", outcome="dispersed", summary="劝离"), CTX
+        OPEN, CloseIncident(incident_id="i1", outcome=Outcome.DISPERSED, summary="劝离"), CTX
     ).events[0]
     assert isinstance(event.payload, IncidentClosed) and event.payload.outcome == "dispersed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from support import Server, command_id, login, register_args
+from support import Served, command_id, login, register_args
 
 from console.domains import registry
 from console.incidents.permissions import Permission as IncidentPermission
@@ -53,7 +53,7 @@ def _expected_ok(role: Role, need: str) -> bool:
     return role in GRANTS[need]
 
 
-def test_routes_for_every_role_and_for_nobody(server: Server) -> None:
+def test_routes_for_every_role_and_for_nobody(server: Served) -> None:
     duty_cookie, duty_csrf = login(server, "duty")
     r = httpx.post(
         server.base + "/api/commands",
@@ -90,7 +90,7 @@ def test_routes_for_every_role_and_for_nobody(server: Server) -> None:
                     assert resp.json()["error"]["code"] in ("forbidden", "confidential_forbidden")
 
 
-def test_every_command_for_every_role(server: Server) -> None:
+def test_every_command_for_every_role(server: Served) -> None:
     sessions = {role: login(server, user) for role, user in USERS.items()}
     for name in sorted(n for n, spec in COMMANDS.items() if not spec.internal):
         need = COMMANDS[name].permission
@@ -126,7 +126,7 @@ def test_table_says_what_the_issue_asks() -> None:
     assert Role.INSPECTOR in GRANTS[Permission.BOARD_VIEW]
 
 
-def test_internal_commands_cannot_be_sent_by_clients(server: Server) -> None:
+def test_internal_commands_cannot_be_sent_by_clients(server: Served) -> None:
     cookie, csrf = login(server, "leader")
     resp = httpx.post(
         server.base + "/api/commands",

@@ -7,7 +7,17 @@ import asyncio
 import asyncpg
 import httpx
 import pytest
-from support import Deployment, LiveClient, Server, cli, command_id, login, register_args, server_events
+from support import (
+    Deployment,
+    LiveClient,
+    Server,
+    cli,
+    command_id,
+    login,
+    register_args,
+    server_events,
+    start_all,
+)
 
 
 async def _write(client: LiveClient, n: int) -> list[str]:
@@ -19,8 +29,9 @@ async def _write(client: LiveClient, n: int) -> list[str]:
 
 async def test_concurrent_writers_in_two_processes_get_gap_free_positions(deployment: Deployment) -> None:
     # On SQLite the second process learns of the first's commits by the poll; on PostgreSQL by NOTIFY.
-    one = Server(deployment, CONSOLE_POLL_SECONDS="0.2").start()
-    two = Server(deployment, CONSOLE_POLL_SECONDS="0.2").start()
+    one, two = start_all(
+        Server(deployment, CONSOLE_POLL_SECONDS="0.2"), Server(deployment, CONSOLE_POLL_SECONDS="0.2")
+    )
     try:
         cookie, _ = login(one, "duty")
         clients = [LiveClient(s.ws_url, cookie) for s in (one, two, one, two)]
@@ -60,8 +71,9 @@ async def test_client_on_one_process_sees_commands_sent_to_another_through_liste
     if backend != "postgres":
         pytest.skip("LISTEN/NOTIFY is the PostgreSQL bus between processes")
     # A long poll, so only the listener (and its reconnect catch-up) can deliver in time.
-    first = Server(deployment, CONSOLE_POLL_SECONDS="120").start()
-    second = Server(deployment, CONSOLE_POLL_SECONDS="120").start()
+    first, second = start_all(
+        Server(deployment, CONSOLE_POLL_SECONDS="120"), Server(deployment, CONSOLE_POLL_SECONDS="120")
+    )
     try:
         cookie, _ = login(first, "duty")
         watcher = LiveClient(first.ws_url, cookie)

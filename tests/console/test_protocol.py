@@ -10,6 +10,7 @@ import websockets
 from support import (
     LiveClient,
     LocalServer,
+    Served,
     Server,
     StalledPeer,
     command_id,
@@ -22,7 +23,7 @@ from support import (
 )
 
 
-async def test_snapshot_then_live_events_reach_every_client(server: Server) -> None:
+async def test_snapshot_then_live_events_reach_every_client(server: Served) -> None:
     cookie, _ = login(server, "duty")
     leader_cookie, _ = login(server, "leader")
     duty, leader = LiveClient(server.ws_url, cookie), LiveClient(server.ws_url, leader_cookie)
@@ -40,7 +41,7 @@ async def test_snapshot_then_live_events_reach_every_client(server: Server) -> N
     await leader.close()
 
 
-async def test_repeated_command_id_returns_first_result_and_appends_nothing(server: Server) -> None:
+async def test_repeated_command_id_returns_first_result_and_appends_nothing(server: Served) -> None:
     cookie, csrf = login(server, "duty")
     client = LiveClient(server.ws_url, cookie)
     await client.connect()
@@ -61,7 +62,7 @@ async def test_repeated_command_id_returns_first_result_and_appends_nothing(serv
     await client.close()
 
 
-async def test_malformed_frames_get_translated_errors_and_server_stays_healthy(server: Server) -> None:
+async def test_malformed_frames_get_translated_errors_and_server_stays_healthy(server: Served) -> None:
     cookie, _ = login(server, "duty")
     client = LiveClient(server.ws_url, cookie)
     await client.connect()
@@ -97,7 +98,7 @@ async def test_malformed_frames_get_translated_errors_and_server_stays_healthy(s
     await client.close()
 
 
-async def test_anonymous_and_bad_hello_are_refused_with_documented_close_codes(server: Server) -> None:
+async def test_anonymous_and_bad_hello_are_refused_with_documented_close_codes(server: Served) -> None:
     async with websockets.connect(server.ws_url) as ws:
         await ws.send(json.dumps({"type": "hello", "epoch": None, "position": None}))
         error = json.loads(await ws.recv())
@@ -116,7 +117,7 @@ async def test_anonymous_and_bad_hello_are_refused_with_documented_close_codes(s
             assert exc.rcvd is not None and exc.rcvd.code == 4400
 
 
-async def test_api_token_authenticates_header_or_hello(server: Server) -> None:
+async def test_api_token_authenticates_header_or_hello(server: Served) -> None:
     from support import cli
 
     token = cli(server.deployment.env, "create-token", "duty", "--name", "test").stdout.strip()
@@ -137,7 +138,7 @@ async def test_api_token_authenticates_header_or_hello(server: Server) -> None:
     assert r.status_code == 200 and r.json()["ok"]
 
 
-async def test_resume_replays_exactly_what_was_missed(server: Server) -> None:
+async def test_resume_replays_exactly_what_was_missed(server: Served) -> None:
     cookie, _ = login(server, "duty")
     writer, reader = LiveClient(server.ws_url, cookie), LiveClient(server.ws_url, cookie)
     await writer.connect()
@@ -193,7 +194,14 @@ async def test_a_gap_wider_than_the_replay_window_gets_a_snapshot(deployment) ->
 
 
 async def test_overflowing_client_is_closed_and_resumes(deployment) -> None:  # type: ignore[no-untyped-def]
-    server = Server(deployment, CONSOLE_QUEUE_LIMIT="64", CONSOLE_HEARTBEAT_SECONDS="120").start()
+    # Every missed event is replayed however much they weigh (no CONSOLE_REPLAY_MAX_CHARS): this
+    # checks the replay after an overflow, not the snapshot a phone gets after a long absence.
+    server = Server(
+        deployment,
+        CONSOLE_QUEUE_LIMIT="64",
+        CONSOLE_HEARTBEAT_SECONDS="120",
+        CONSOLE_REPLAY_MAX_CHARS="0",
+    ).start()
     try:
         cookie, _ = login(server, "duty")
         writer = LiveClient(server.ws_url, cookie)
@@ -262,7 +270,7 @@ async def test_dead_peer_is_closed_by_heartbeat(deployment) -> None:  # type: ig
         server.stop()
 
 
-async def test_http_commands_need_csrf_with_cookie_and_errors_are_translated(server: Server) -> None:
+async def test_http_commands_need_csrf_with_cookie_and_errors_are_translated(server: Served) -> None:
     cookie, csrf = login(server, "duty")
     body = {"id": command_id(), "name": "incident.register", "args": register_args()}
     r = httpx.post(server.base + "/api/commands", json=body, cookies={"ic_session": cookie})
@@ -291,7 +299,7 @@ async def test_http_commands_need_csrf_with_cookie_and_errors_are_translated(ser
     assert server_events(server, cookie) == []
 
 
-async def test_roles_that_may_not_write_are_refused(server: Server) -> None:
+async def test_roles_that_may_not_write_are_refused(server: Served) -> None:
     for name in ("responder", "reviewer", "inspector"):
         cookie, csrf = login(server, name)
         r = httpx.post(

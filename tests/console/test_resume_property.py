@@ -7,7 +7,7 @@ import random
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from support import LiveClient, Server, command_id, login, register_args, server_events
+from support import LiveClient, Served, command_id, login, register_args, server_events
 
 # For each reader: after how many received events it drops, and how long it stays away (ms).
 drops = st.lists(st.tuples(st.integers(1, 25), st.integers(0, 80)), max_size=4)
@@ -27,7 +27,7 @@ async def _reader(client: LiveClient, plan: list[tuple[int, int]], done: asyncio
 
 
 async def _scenario(
-    server: Server, plans: list[list[tuple[int, int]]], writes: int, rnd: random.Random
+    server: Served, plans: list[list[tuple[int, int]]], writes: int, rnd: random.Random
 ) -> None:
     cookie, _ = login(server, "duty")
     start = len(server_events(server, cookie))
@@ -73,6 +73,6 @@ async def _scenario(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(schedule=schedules)
-def test_resume_after_random_disconnects_gives_the_log_exactly(server: Server, schedule) -> None:  # type: ignore[no-untyped-def]
+def test_resume_after_random_disconnects_gives_the_log_exactly(server: Served, schedule) -> None:  # type: ignore[no-untyped-def]
     plans, writes, seed = schedule
     asyncio.run(_scenario(server, plans, writes, random.Random(seed)))

@@ -70,7 +70,7 @@ def test_a_changed_run_is_evaluated_at_once_and_the_same_position_is_not_news() 
 
 def test_a_closed_run_with_nothing_left_is_no_longer_evaluated() -> None:
     timers = RunTimers()
-    closed = [RunClosed(at=at(10)), ReportFiled(at=at(11), obligation_id="final")]
+    closed: list[HistoryRecord] = [RunClosed(at=at(10)), ReportFiled(at=at(11), obligation_id="final")]
     timers.seen(a_run("done", closed, closed=True), position=5)
     timers.seen(a_run("open"), position=6)
     # start_response, notify_leader and local_unit are overdue in the open run

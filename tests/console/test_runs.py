@@ -13,9 +13,20 @@ from typing import Any
 
 import httpx
 import pytest
-from support import ROOT, Deployment, LiveClient, Server, command_id, login, server_events
+from support import (
+    ROOT,
+    Deployment,
+    LiveClient,
+    LocalServer,
+    Served,
+    Server,
+    command_id,
+    login,
+    server_events,
+    start_all,
+)
 
-SIT_IN = {
+SIT_IN: dict[str, Any] = {
     "type": "sit_in",
     "place": "机关大门",
     "head_count": 60,
@@ -31,7 +42,7 @@ def move_clock(path: Path, minutes: float) -> None:
     tmp.replace(path)
 
 
-def post(server: Server, session: tuple[str, str], name: str, args: dict[str, Any]) -> httpx.Response:
+def post(server: Served, session: tuple[str, str], name: str, args: dict[str, Any]) -> httpx.Response:
     cookie, csrf = session
     return httpx.post(
         server.base + "/api/commands",
@@ -41,7 +52,7 @@ def post(server: Server, session: tuple[str, str], name: str, args: dict[str, An
     )
 
 
-def run_view(server: Server, cookie: str, incident_id: str) -> dict[str, Any]:
+def run_view(server: Served, cookie: str, incident_id: str) -> dict[str, Any]:
     r = httpx.get(server.base + f"/api/incidents/{incident_id}/run", cookies={"ic_session": cookie})
     r.raise_for_status()
     view: dict[str, Any] = r.json()["run"]
@@ -71,7 +82,7 @@ def clock_file(tmp_path: Path) -> Path:
     return path
 
 
-def register(server: Server, session: tuple[str, str], args: dict[str, Any] = SIT_IN) -> str:
+def register(server: Served, session: tuple[str, str], args: dict[str, Any] = SIT_IN) -> str:
     r = post(server, session, "incident.register", args)
     assert r.status_code == 200, r.text
     incident_id: str = r.json()["result"]["incident_id"]
@@ -79,7 +90,7 @@ def register(server: Server, session: tuple[str, str], args: dict[str, Any] = SI
 
 
 async def test_sit_in_at_the_gate_runs_its_playbook_live(deployment: Deployment, clock_file: Path) -> None:
-    server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
+    server = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
     try:
         duty, leader = login(server, "duty"), login(server, "leader")
         desk, field = LiveClient(server.ws_url, duty[0]), LiveClient(server.ws_url, leader[0])
@@ -146,7 +157,7 @@ async def test_sit_in_at_the_gate_runs_its_playbook_live(deployment: Deployment,
         server.stop()
 
 
-def states_of(server: Server, cookie: str, incident_id: str) -> dict[str, str]:
+def states_of(server: Served, cookie: str, incident_id: str) -> dict[str, str]:
     return {s["id"]: s["status"] for s in run_view(server, cookie, incident_id)["steps"]}
 
 
@@ -154,17 +165,20 @@ async def test_actions_due_while_the_console_was_down_fire_once(
     deployment: Deployment, clock_file: Path
 ) -> None:
     server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
-    duty = login(server, "duty")
-    register(server, duty)
-    server.stop()
+    try:
+        duty = login(server, "duty")
+        register(server, duty)
+    finally:
+        server.stop()
     move_clock(clock_file, 20)  # past reminders and escalations of several steps
     for _ in range(2):  # start, see the timers fire, stop; start again: nothing fires twice
         server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
         try:
             cookie = login(server, "duty")[0]
-            log = lambda s=server, c=cookie: fired(server_events(s, c))  # noqa: E731
-            await until(lambda log=log: "escalate:step:start_response" in log())
-            keys = log()
+            await until(
+                lambda s=server, c=cookie: "escalate:step:start_response" in fired(server_events(s, c))
+            )
+            keys = fired(server_events(server, cookie))
         finally:
             server.stop()
         assert "remind:step:start_response" in keys and "remind:step:notify_leader" in keys
@@ -182,7 +196,7 @@ async def test_two_processes_fire_each_action_once(deployment: Deployment, clock
     if not deployment.url.startswith("postgres"):
         pytest.skip("several processes share a database on PostgreSQL")
     env = {"CONSOLE_CLOCK_FILE": str(clock_file), "CONSOLE_POLL_SECONDS": "0.2"}
-    one, two = Server(deployment, **env).start(), Server(deployment, **env).start()
+    one, two = start_all(Server(deployment, **env), Server(deployment, **env))
     try:
         duty = login(one, "duty")
         for _ in range(3):
@@ -211,10 +225,10 @@ async def test_two_processes_fire_each_action_once(deployment: Deployment, clock
 async def test_bad_input_is_refused_in_the_users_language_and_changes_nothing(
     deployment: Deployment, clock_file: Path
 ) -> None:
-    server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
+    server = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
     try:
         duty, leader, responder = login(server, "duty"), login(server, "leader"), login(server, "responder")
-        township = {**SIT_IN, "facts": {**SIT_IN["facts"], "unit_level": "township"}}  # type: ignore[dict-item]
+        township = {**SIT_IN, "facts": {**SIT_IN["facts"], "unit_level": "township"}}
         incident_id = register(server, duty, township)
         a = {"incident_id": incident_id}
         for step in ("start_response", "dispatch_team", "persuade"):
@@ -222,7 +236,7 @@ async def test_bad_input_is_refused_in_the_users_language_and_changes_nothing(
                 server, duty, "run.complete_step", {"incident_id": incident_id, "step_id": step}
             ).is_success
         before = server_events(server, duty[0])
-        refusals = [
+        refusals: list[tuple[tuple[str, str], str, dict[str, Any], int, str]] = [
             (duty, "run.complete_step", {**a, "step_id": "no_such_step"}, 409, "unknown_step"),
             (duty, "run.skip_step", {**a, "step_id": "notify_leader"}, 422, "invalid_command"),
             (duty, "run.skip_step", {**a, "step_id": "notify_leader", "reason": " "},
@@ -284,7 +298,7 @@ async def test_bad_input_is_refused_in_the_users_language_and_changes_nothing(
 async def test_a_drill_is_marked_in_the_run_and_in_what_it_sends(
     deployment: Deployment, clock_file: Path
 ) -> None:
-    server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
+    server = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
     try:
         duty = login(server, "duty")
         incident_id = register(server, duty, {**SIT_IN, "type": "violence", "drill": True})
@@ -303,7 +317,7 @@ async def test_a_drill_is_marked_in_the_run_and_in_what_it_sends(
         server.stop()
 
 
-def test_pages_offer_the_grading_facts_and_the_checklist(server: Server) -> None:
+def test_pages_offer_the_grading_facts_and_the_checklist(server: Served) -> None:
     duty, leader = login(server, "duty"), login(server, "leader")
     incident_id = register(server, duty)
     board = httpx.get(server.base + "/", cookies={"ic_session": duty[0]})
@@ -324,7 +338,7 @@ async def test_grading_thresholds_are_settings_the_whole_console_grades_with(
 ) -> None:
     # The same sit-in of 60 people is 重大 by default (test above); with 60 as the extraordinary
     # head count it is 特别重大 in the room, on the board, in the snapshot and for the commands.
-    server = Server(
+    server = LocalServer(
         deployment,
         CONSOLE_CLOCK_FILE=str(clock_file),
         CONSOLE_GRADE_HEAD_COUNT_EXTRAORDINARY="60",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from support import PASSWORD, Deployment, LiveClient, LocalServer, Server, login
+from support import PASSWORD, Deployment, LiveClient, LocalServer, Served, Server, login, start_all
 
 
 def test_session_cookie_is_http_only_strict_and_secure_when_configured(deployment: Deployment) -> None:
@@ -20,8 +20,7 @@ def test_session_cookie_is_http_only_strict_and_secure_when_configured(deploymen
 
 
 async def test_logout_closes_the_users_live_connections_in_every_process(deployment: Deployment) -> None:
-    one = Server(deployment).start()
-    two = Server(deployment).start()
+    one, two = start_all(Server(deployment), Server(deployment))
     try:
         cookie, csrf = login(one, "duty")
         here, there = LiveClient(one.ws_url, cookie), LiveClient(two.ws_url, cookie)
@@ -68,7 +67,7 @@ async def test_an_expired_session_closes_its_connection(deployment: Deployment) 
         server.stop()
 
 
-def test_repeated_failures_throttle_logins_with_a_translated_message(server: Server) -> None:
+def test_repeated_failures_throttle_logins_with_a_translated_message(server: Served) -> None:
     for _ in range(5):
         r = httpx.post(server.base + "/api/login", json={"username": "duty", "password": "wrong"})
         assert r.status_code == 401 and r.json()["error"]["code"] == "login_failed"
@@ -78,6 +77,7 @@ def test_repeated_failures_throttle_logins_with_a_translated_message(server: Ser
         headers={"accept-language": "en"},
     )
     assert r.status_code == 429 and "Too many failed logins" in r.json()["error"]["message"]
-    # the address is throttled too, so guessing across many user names from one machine is slowed as well
+    # the throttle counts a name from an address: another name from the same machine is not held up by
+    # these failures (the address has a limit of its own, tests/console/test_login_throttle.py)
     r = httpx.post(server.base + "/api/login", json={"username": "leader", "password": PASSWORD})
-    assert r.status_code == 429
+    assert r.status_code == 200

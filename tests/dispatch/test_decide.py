@@ -472,7 +472,12 @@ def moved(person_id: str, stream: str = "incident-i1", **fields: Any) -> Event:
 
 
 def sent(person_id: str, place_id: str | None = "gate", role: str | None = None) -> Event:
-    fields = {"move": Move.DISPATCH, "status": S.DISPATCHED, "incident_id": "i1", "place_id": place_id}
+    fields: dict[str, Any] = {
+        "move": Move.DISPATCH,
+        "status": S.DISPATCHED,
+        "incident_id": "i1",
+        "place_id": place_id,
+    }
     return moved(person_id, **fields, role=role, on_behalf=False, lat=None, lon=None)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from org import Api, import_organisation, sit_in
-from support import Deployment, LiveClient, LocalServer, Server, login, server_events
+from support import Deployment, LiveClient, LocalServer, Served, login, server_events
 
 
 def _board(duty: Api, incident_id: str) -> dict[str, dict[str, str]]:
@@ -17,7 +17,7 @@ def _board(duty: Api, incident_id: str) -> dict[str, dict[str, str]]:
     return {row["person_id"]: row for row in data["board"]}
 
 
-async def test_three_responders_dispatched_to_a_sit_in(server: Server) -> None:
+async def test_three_responders_dispatched_to_a_sit_in(server: Served) -> None:
     duty = Api(server, "duty")
     import_organisation(duty)
     incident_id = sit_in(duty)
@@ -141,7 +141,7 @@ MACHINE = [
 ]
 
 
-def test_state_machine_table(server: Server) -> None:
+def test_state_machine_table(server: Served) -> None:
     duty = Api(server, "duty")
     import_organisation(duty)
     incident_id = sit_in(duty)
@@ -168,7 +168,7 @@ def test_state_machine_table(server: Server) -> None:
             assert people["responder"]["status"] == expected, (current, move)
 
 
-def test_not_on_scene_at_two_incidents(server: Server) -> None:
+def test_not_on_scene_at_two_incidents(server: Served) -> None:
     duty = Api(server, "duty")
     import_organisation(duty)
     first, second = sit_in(duty), sit_in(duty)
@@ -190,7 +190,7 @@ def test_not_on_scene_at_two_incidents(server: Server) -> None:
     assert r.status_code == 403
 
 
-def test_import_with_a_bad_row_imports_nothing(server: Server) -> None:
+def test_import_with_a_bad_row_imports_nothing(server: Served) -> None:
     duty = Api(server, "duty")
     import_organisation(duty)
     before = len(server_events(server, duty.cookie))
@@ -214,7 +214,7 @@ def test_import_with_a_bad_row_imports_nothing(server: Server) -> None:
     assert "新人三" in exported
 
 
-def test_roll_call_flags_who_has_not_confirmed(server: Server) -> None:
+def test_roll_call_flags_who_has_not_confirmed(server: Served) -> None:
     duty = Api(server, "duty")
     import_organisation(duty)
     incident_id = sit_in(duty)
@@ -237,7 +237,7 @@ def test_roll_call_flags_who_has_not_confirmed(server: Server) -> None:
     assert [c["on_behalf"] for c in rc["confirmations"]] == [False, True]
 
 
-def test_roster_swap_override_and_places(server: Server) -> None:
+def test_roster_swap_override_and_places(server: Served) -> None:
     duty = Api(server, "duty")
     import_organisation(duty)
     roster = duty.get("/api/roster").json()

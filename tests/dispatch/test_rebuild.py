@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from org import Api, import_organisation, sit_in
-from support import Deployment, LocalServer, Server, cli, server_events
+from support import Deployment, LocalServer, Served, cli, server_events
 from test_rollcall_overdue import move_clock, until
 
 from console.responders.tables import DISPATCH_TABLES, ORG_TABLES
 
 
-def _scene(server: Server, clock: Path) -> dict[str, Any]:
+def _scene(server: Served, clock: Path) -> dict[str, Any]:
     duty, leader = Api(server, "duty"), Api(server, "leader")
     import_organisation(duty)
     first, second = sit_in(duty), sit_in(duty)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from org import Api, import_organisation, sit_in
-from support import Deployment, Server, server_events
+from support import Deployment, Served, Server, server_events
 
 
 def move_clock(path: Path, minutes: float) -> None:
@@ -18,7 +18,7 @@ def move_clock(path: Path, minutes: float) -> None:
     tmp.replace(path)
 
 
-def flags(server: Server, cookie: str) -> list[dict[str, Any]]:
+def flags(server: Served, cookie: str) -> list[dict[str, Any]]:
     return [e for e in server_events(server, cookie) if e["event"] == "rollcall.overdue"]
 
 

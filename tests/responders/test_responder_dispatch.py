@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -157,7 +158,7 @@ def test_who_is_left_out(
     kwargs: dict[str, object],
     expected: list[str],
 ) -> None:
-    arguments: dict[str, object] = {"now": NOON, **kwargs}
+    arguments: dict[str, Any] = {"now": NOON, **kwargs}
     found = recommend(
         people=people.values(),
         statuses=statuses,

@@ -109,7 +109,7 @@ def test_a_place_added_from_the_tablet_must_be_new() -> None:
 def test_people_are_immutable_and_strict() -> None:
     person = Person(id="p", name="张敏", unit_id="xfs")
     with pytest.raises(ValidationError):
-        person.name = "x"  # type: ignore[misc]
+        person.name = "x"  # type: ignore[misc,unused-ignore]
     with pytest.raises(ValidationError):
         Person(id="p", name="张敏", unit_id="xfs", nickname="敏")  # type: ignore[call-arg]
     with pytest.raises(ValidationError):

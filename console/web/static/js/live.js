@@ -7,7 +7,9 @@
 // while connected, and kept in memory until their result arrives.
 import {change, load, save} from "./store.js";
 
-const RETRY_FIRST = 500;
+// Reconnect delays in ms. When a replica dies or restarts the proxy sends the retry to another one at
+// once (docs/deploy.md), so the first retry comes in 100-300 ms; each failure doubles the delay.
+const RETRY_FIRST = 200;
 const RETRY_MAX = 10000;
 const STOP_CODES = new Set([4401, 4410]); // signed out: log in again rather than loop
 
@@ -17,6 +19,17 @@ function commandId() {
   const bytes = new Uint8Array(12);
   crypto.getRandomValues(bytes);
   return "w-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// What the device keeps (IndexedDB on a phone): the latest of each incident's timeline and notes,
+// so a long-running page or a resume after a long absence stays small. Older entries are paged.
+const HISTORY_KEEP = 300;
+const NOTES_KEEP = 1000;
+
+function trimmed(byPosition, keep) {
+  const positions = Object.keys(byPosition); // integer keys iterate in ascending order
+  for (const p of positions.slice(0, Math.max(0, positions.length - keep))) delete byPosition[p];
+  return byPosition;
 }
 
 function emptyState() {
@@ -106,7 +119,8 @@ export class Live extends EventTarget {
   schedule() {
     if (this.retry || this.ws) return;
     if (navigator.onLine === false) { this.setStatus("offline"); return; } // the `online` event resumes
-    const wait = this.delay * (0.75 + Math.random() / 2);
+    // Spread over [delay/2, 3·delay/2): the thousand tablets one replica served do not come back in step.
+    const wait = this.delay * (0.5 + Math.random());
     this.delay = Math.min(this.delay * 2, RETRY_MAX);
     this.retry = setTimeout(() => { this.retry = null; this.connect(); }, wait);
   }
@@ -153,9 +167,11 @@ export class Live extends EventTarget {
   // --- state ---
 
   replace(f) {
-    const history = f.epoch === this.state.epoch ? this.state.history : {};
-    const next = {epoch: f.epoch, position: f.position, incidents: {}, notes: {}, history};
+    const kept = f.epoch === this.state.epoch ? this.state.history : {};
+    const next = {epoch: f.epoch, position: f.position, incidents: {}, notes: {}, history: {}};
     for (const i of f.state.incidents || []) next.incidents[i.id] = i;
+    // Timelines only of the incidents the snapshot still shows.
+    for (const id of Object.keys(next.incidents)) if (kept[id]) next.history[id] = trimmed(kept[id], HISTORY_KEEP);
     for (const n of f.state.notes || []) next.notes[n.id] = n;
     this.state = next;
     this.persist();
@@ -173,12 +189,15 @@ export class Live extends EventTarget {
       s.incidents[id] = {id, number: d.number, type: d.incident_type, place: d.place,
         head_count: d.head_count, summary: d.summary, channel: d.channel, status: "open", drill: d.drill,
         outcome: null, outcome_summary: null, occurred_at: f.occurred_at, opened_at: f.recorded_at,
-        closed_at: null, has_confidential: false, assigned: [], last_position: f.position};
+        closed_at: null, has_confidential: false, assigned: [], last_position: f.position,
+        registered_by: f.actor ? f.actor.id : null};
     } else if (i && f.event === "incident.facts_amended") {
       Object.assign(i, d.changes);
     } else if (f.event === "incident.note_added") {
       s.notes[d.note_id] = {id: d.note_id, incident_id: id, position: f.position, author: f.actor,
         text: d.text, occurred_at: f.occurred_at};
+      const ids = Object.keys(s.notes); // insertion order: oldest first
+      for (const old of ids.slice(0, Math.max(0, ids.length - NOTES_KEEP))) delete s.notes[old];
     } else if (i && f.event === "incident.closed") {
       Object.assign(i, {status: "closed", outcome: d.outcome, outcome_summary: d.summary,
         closed_at: f.recorded_at});
@@ -190,7 +209,7 @@ export class Live extends EventTarget {
       i.assigned = i.assigned.filter((u) => u !== d.user_id);
     }
     if (i) i.last_position = f.position;
-    if (id) (s.history[id] = s.history[id] || {})[f.position] = f;
+    if (id) trimmed(s.history[id] = s.history[id] || {}, HISTORY_KEEP)[f.position] = f;
     if (this.live) {
       const lag = Date.now() - Date.parse(f.recorded_at);
       this.skew = Math.abs(lag) > 30000 ? lag : 0; // a tablet clock far off: date actions by the server's

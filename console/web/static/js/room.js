@@ -16,6 +16,8 @@ function incident() {
 }
 
 const personName = (userId) => people[userId] || t("unknown_person");
+// Who is involved is a leader's decision, or the registering officer's (the server refuses others).
+const mayAssign = (i) => can("incident.assign") && (boot.reveal_by_role || i.registered_by === boot.user.id);
 
 // --- facts ---
 
@@ -78,8 +80,23 @@ function describe(f) {
   }
 }
 
+// The page opens with the latest part of the timeline; earlier entries are fetched page by page.
+const earlier = new Map();
+let earlierMore = Boolean(boot.history_more);
+
+async function loadEarlier() {
+  const first = Math.min(...boot.history.map((f) => f.position), ...earlier.keys());
+  const r = await fetch(`/api/incidents/${encodeURIComponent(id)}/history?before=${first}&limit=100`,
+    {headers: {Accept: "application/json"}, cache: "no-store"});
+  if (!r.ok) return;
+  const body = await r.json();
+  for (const f of body.events) earlier.set(f.position, f);
+  earlierMore = body.more;
+  renderTimeline();
+}
+
 function entries() {
-  const byPosition = new Map();
+  const byPosition = new Map(earlier);
   for (const f of boot.history) byPosition.set(f.position, f);
   for (const f of Object.values(live.state.history[id] || {})) byPosition.set(f.position, f);
   for (const n of Object.values(live.state.notes)) {
@@ -95,6 +112,10 @@ const timeline = document.getElementById("timeline");
 
 function renderTimeline() {
   const items = [];
+  if (earlierMore) {
+    items.push(el("li", {class: "entry earlier"},
+      el("button", {type: "button", class: "ghost small", onclick: () => loadEarlier()}, t("earlier"))));
+  }
   for (const f of entries()) {
     const lines = describe(f);
     if (!lines) continue;
@@ -123,11 +144,13 @@ const peopleList = document.getElementById("people");
 function renderPeople(i) {
   const rows = (i.assigned || []).map((userId) => el("li", {"data-user": userId},
     el("span", {}, personName(userId) + (userId === boot.user.id ? " ✓" : "")),
-    can("incident.assign") && i.status === "open"
+    can("incident.assign") && (mayAssign(i) || userId === boot.user.id) && i.status === "open"
       ? el("button", {type: "button", class: "ghost small", onclick: () => unassign(userId)}, t("remove"))
       : null));
   peopleList.replaceChildren(...(rows.length ? rows : [el("li", {class: "hint"}, t("none"))]));
   const pick = document.getElementById("assign-user");
+  const assignForm = document.getElementById("assign");
+  if (assignForm) assignForm.hidden = !mayAssign(i) || i.status !== "open";
   if (pick) {
     for (const option of pick.options) option.hidden = option.value !== "" && (i.assigned || []).includes(option.value);
   }

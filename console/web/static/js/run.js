@@ -174,13 +174,44 @@ function draw(incidentId) {
   level.textContent = levelLabel(run.level);
   level.dataset.level = run.level;
   card.querySelector('[data-run="drill"]').hidden = !run.drill;
-  card.querySelector('[data-run="grading"]').textContent = run.overridden
+  const grading = card.querySelector('[data-run="grading"]');
+  grading.textContent = run.overridden
     ? t("run_overridden", {reason: run.grading.override_reason}) : t("run_graded");
+  // Who caused the latest regrade, and the proposals waiting for the duty officer or a leader.
+  const last = (run.regrades || []).at(-1);
+  if (last) grading.textContent += t("list_separator") + regradeText(last);
+  let proposals = card.querySelector('[data-run="proposals"]');
+  if (!proposals) {
+    proposals = el("ul", {class: "proposals", "data-run": "proposals"});
+    grading.after(proposals);
+  }
+  proposals.replaceChildren(...(run.proposals || []).map((p) => proposalItem(incidentId, p)));
   document.getElementById("checklist").replaceChildren(
     ...run.steps.filter((s) => s.status !== "not_applicable").map((s) => stepItem(incidentId, s)));
   document.getElementById("reports").replaceChildren(
     ...run.reports.filter((r) => r.status !== "not_applicable").map((r) => reportItem(incidentId, r)));
   tick();
+}
+
+function regradeText(r) {
+  const levels = {from: levelLabel(r.level_from), to: levelLabel(r.level_to)};
+  const name = r.by ? r.by.name : t("unknown_person");
+  return r.proposed_by
+    ? t("run_regraded_proposed", {...levels, proposer: r.proposed_by.name, name})
+    : t("run_regraded", {...levels, name});
+}
+
+function proposalItem(incidentId, p) {
+  const box = el("span", {class: "form-error", role: "alert"});
+  const buttons = can("run.regrade") && !run.closed ? [
+    el("button", {type: "button", class: "small",
+      onclick: () => send(incidentId, "run.confirm_facts", {proposal_id: p.id}, box)}, t("run_confirm")),
+    el("button", {type: "button", class: "ghost small",
+      onclick: () => send(incidentId, "run.decline_facts", {proposal_id: p.id}, box)}, t("run_decline")),
+  ] : [];
+  return el("li", {"data-proposal": p.id},
+    t("run_proposal", {name: p.proposed_by.name, from: levelLabel(p.level_from), to: levelLabel(p.level_to)}),
+    p.note ? " — " + p.note : "", " ", ...buttons, box);
 }
 
 // Every second: countdowns and overdue / due-soon marks move on without the server.
@@ -259,8 +290,15 @@ export function describeRun(f) {
     }
     case "run.level_overridden":
       return [t("ev_level", {level: r.level ? levelLabel(r.level) : t("run_graded"), reason: r.reason})];
-    case "run.facts_changed":
-      return [t("ev_facts"), r.note];
+    case "run.facts_changed": {
+      const head = d.level_to
+        ? t("ev_regraded", {from: levelLabel(d.level_from), to: levelLabel(d.level_to)}) : t("ev_facts");
+      return [head, d.proposed_by_name ? t("ev_proposed_by", {name: d.proposed_by_name}) : "", r.note];
+    }
+    case "run.facts_proposed":
+      return [t("ev_facts_proposed", {from: levelLabel(d.level_from), to: levelLabel(d.level_to)}), d.note];
+    case "run.facts_declined":
+      return [t("ev_facts_declined"), d.reason];
     case "run.report_filed":
       return [mark + t("ev_report", {report: reportTitle(r.obligation_id)}), r.note];
     case "run.action_fired": {

@@ -1,0 +1,24 @@
+"""API tokens: when each was last used (the admin's token list shows it).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-02
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.add_column(sa.Column("last_used_at", sa.String(32), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.drop_column("last_used_at")
