@@ -44,6 +44,7 @@ class CheckCode(StrEnum):
     RUN_CLOSED = "run_closed"
     DEADLINE_NOT_SETTABLE = "deadline_not_settable"  # that step's deadline is not given at this step
     DEADLINE_IN_THE_PAST = "deadline_in_the_past"
+    DATE_REQUIRED = "date_required"  # deadlines are counted back from a date this step must record
 
 
 @dataclass(frozen=True)
@@ -164,12 +165,19 @@ def _check_step_record(
     allowed = OPEN_STEP | {StepStatus.BLOCKED} if isinstance(record, StepSkipped) else OPEN_STEP
     if status not in allowed:
         return CheckError(CheckCode.STEP_NOT_OPEN, f"step '{step.id}' is {status}")
-    for given in record.deadlines if isinstance(record, StepCompleted) else ():
-        target = snapshot.playbook.step(given.step_id)
-        if target is None or target.due.set_by != step.id:
+    if not isinstance(record, StepCompleted):
+        return None
+    set_here = [s for s in snapshot.playbook.steps if s.due.set_by == step.id]
+    dates = {s.due.before for s in set_here if s.due.before is not None}
+    settable = {s.id for s in set_here} | dates
+    for given in record.deadlines:
+        if given.step_id not in settable:
             return CheckError(
                 CheckCode.DEADLINE_NOT_SETTABLE, f"'{given.step_id}' takes no deadline from '{step.id}'"
             )
         if given.due_at <= record.at:
             return CheckError(CheckCode.DEADLINE_IN_THE_PAST, f"the deadline of '{given.step_id}' has passed")
+    missing = sorted(dates - {g.step_id for g in record.deadlines})
+    if missing:
+        return CheckError(CheckCode.DATE_REQUIRED, f"record {', '.join(missing)} to complete '{step.id}'")
     return None

@@ -169,6 +169,9 @@ def _step_state(
     given = log.given.get(step.id)
     if given is not None and given[0] == step.due.set_by:
         due_at = given[1]  # the higher level's instruction counts (以上级要求为准)
+    dated = log.given.get(step.due.before) if step.due.before is not None else None
+    if dated is not None and dated[0] == step.due.set_by:
+        due_at = dated[1] - step.due.delta  # counted back from the date (倒排时限)
     blockers = tuple(d for d in step.depends_on if states[d].status not in RESOLVED_STEP)
     if blockers or due_at is None:
         return state(StepStatus.BLOCKED, due_at=due_at, blocked_by=blockers)

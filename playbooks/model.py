@@ -120,6 +120,9 @@ class Due(_Frozen):
     # The step whose completion may give this deadline as an instant (以上级要求为准); until then, or
     # when it gives none, the deadline above counts.
     set_by: Slug | None = None
+    # A date the `set_by` step records (e.g. `event_date`, 活动日期): the deadline is counted back from
+    # it by the length above (倒排时限). The `set_by` step cannot be completed without the date.
+    before: Slug | None = None
 
     @property
     def delta(self) -> timedelta:

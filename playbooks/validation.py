@@ -81,6 +81,10 @@ def _steps(pb: Playbook) -> Iterator[Problem]:
             yield Problem(("steps", i, "depends_on"), f"step '{s.id}' depends on itself through a cycle")
         if s.due.after != ACTIVATION and s.due.after not in s.depends_on:
             yield Problem(("steps", i, "due", "after"), "must be 'activation' or one of depends_on")
+        if s.due.before is not None and s.due.set_by is None:
+            yield Problem(("steps", i, "due", "before"), "needs set_by: the step that records the date")
+        if s.due.before is not None and s.due.before in ids:
+            yield Problem(("steps", i, "due", "before"), "names a date, not a step")
         if s.due.set_by is not None and s.due.set_by not in ancestors(pb, s.id):
             yield Problem(("steps", i, "due", "set_by"), "must be a step this one depends on")
         if (s.kind == "decision") != (s.decision is not None):

@@ -130,6 +130,7 @@ MESSAGES = {
     "action_not_due": N_("Nothing is due for this action"),
     "deadline_not_settable": N_("That step's deadline is not given at this step"),
     "deadline_in_the_past": N_("That deadline has already passed"),
+    "date_required": N_("Record the date the deadlines are counted back from"),
     "level_unchanged": N_("The level is already so"),
     "proposal_not_found": N_("No such proposal is waiting for confirmation"),
     "proposal_outdated": N_("The facts changed since this was proposed: propose again"),

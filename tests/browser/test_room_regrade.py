@@ -33,14 +33,14 @@ def test_a_proposed_regrade_is_confirmed_in_the_room(server: Server, open_page: 
     duty = open_page("duty", DESK)
     open_incident(duty, number)
     card = duty.locator("#run")
-    expect(card.locator('[data-run="level"]')).to_have_text("重大（II级）")
+    expect(card.locator('[data-run="level"]')).to_have_text("Ⅱ级响应")
     card.locator('[data-run="proposals"] li button', has_text="确认").first.click()
-    expect(card.locator('[data-run="level"]')).to_have_text("特别重大（I级）")
+    expect(card.locator('[data-run="level"]')).to_have_text("Ⅰ级响应")
     expect(card.locator('[data-run="grading"]')).to_contain_text("responder 提出，duty 确认")
     expect(card.locator('[data-run="proposals"] li')).to_have_count(0)
     # The timeline says it, on the responder's tablet too.
     expect(responder.locator("#timeline")).to_contain_text(
-        "定级要素已更新：响应级别 重大（II级） → 特别重大（I级）"
+        "定级要素已更新：响应级别 Ⅱ级响应 → Ⅰ级响应"
     )
 
 

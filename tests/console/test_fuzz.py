@@ -871,6 +871,9 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     },
     "note": texts,
     "representatives": st.one_of(st.lists(texts, max_size=8), texts, json_scalars),
+    "deadlines": st.one_of(
+        st.dictionaries(texts, st.one_of(odd_times, json_scalars), max_size=3), json_scalars
+    ),
     "facts": st.one_of(
         st.fixed_dictionaries(
             {}, optional={"place_type": texts, "unit_level": texts, "dangerous_items": json_scalars}
@@ -970,6 +973,9 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "note": valid_texts,
     "option": st.sampled_from(["handle_here", "send_up", "transfer", "requested", "chosen", "nope"]),
     "representatives": st.lists(valid_texts, max_size=7),
+    "deadlines": st.fixed_dictionaries(
+        {}, optional={"arrive_on_site": edge_or_odd_times, "persuade": edge_or_odd_times}
+    ),
     "level": st.sampled_from(["general", "larger", "major", "extraordinary", None]),
     "obligation_id": st.sampled_from(["initial", "followup", "final", "gossip"]),
     "key": st.sampled_from(["remind:step:start_response", "escalate:step:notify_leader"]),

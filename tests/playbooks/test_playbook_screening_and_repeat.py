@@ -3,13 +3,21 @@ re-acceptance of closed matters, the courts for legal matters, relief."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from playbook_support import T0, at, run, snapshot
 
+from playbooks.checks import CheckCode, check_record
 from playbooks.facts import IncidentFacts
-from playbooks.history import DecisionRecorded, GivenDeadline, HistoryRecord, ReportFiled, StepCompleted
+from playbooks.history import (
+    DecisionRecorded,
+    GivenDeadline,
+    HistoryRecord,
+    ReportFiled,
+    RunActivated,
+    StepCompleted,
+)
 from playbooks.state import ReportStatus, StepStatus
 
 CALM = IncidentFacts(incident_type="screening", head_count=0)
@@ -17,20 +25,57 @@ SENSITIVE = CALM.model_copy(update={"sensitive_date": True})
 DAY = 24 * 60
 
 
-def test_screening_deadlines_are_counted_back_from_the_event_date_at_planning() -> None:
-    event = T0 + timedelta(days=10)
-    planned = StepCompleted(
+def _planned(event: datetime) -> StepCompleted:
+    return StepCompleted(
         at=at(60),
         step_id="plan",
-        note="国庆节前排查，活动日期10月10日",
-        deadlines=(
-            GivenDeadline(step_id="list_open_cases", due_at=event - timedelta(days=7)),
-            GivenDeadline(step_id="assess_risks", due_at=event - timedelta(days=3)),
-        ),
+        note="国庆节前排查",
+        deadlines=(GivenDeadline(step_id="event_date", due_at=event),),
     )
-    state = run("screening", CALM, [planned], 61)
-    assert state.step("list_open_cases").due_at == event - timedelta(days=7)
-    assert state.step("collect_signals").due_at == T0 + timedelta(days=3)  # none given: the default
+
+
+@pytest.mark.parametrize(
+    ("step_id", "days"),
+    [
+        ("list_open_cases", 7),
+        ("collect_signals", 7),
+        ("township_returns", 5),
+        ("assess_risks", 4),
+        ("assign_baobao", 3),
+        ("leaders_receive", 3),
+        ("register_each_issue", 3),
+        ("duty_arrangements", 2),
+    ],
+)
+def test_screening_deadlines_are_counted_back_from_the_event_date(step_id: str, days: int) -> None:
+    event = T0 + timedelta(days=12)
+    state = run("screening", CALM, [_planned(event)], 61)
+    assert state.step(step_id).due_at == event - timedelta(days=days)
+
+
+def test_planning_needs_the_event_date_and_a_date_still_ahead() -> None:
+    snap, base = snapshot("screening"), [RunActivated(at=T0)]
+    error = check_record(snap, CALM, base, StepCompleted(at=at(60), step_id="plan"))
+    assert error is not None and error.code is CheckCode.DATE_REQUIRED
+    error = check_record(snap, CALM, base, _planned(at(30)))
+    assert error is not None and error.code is CheckCode.DEADLINE_IN_THE_PAST
+    assert check_record(snap, CALM, base, _planned(T0 + timedelta(days=12))) is None
+
+
+def test_a_date_can_only_be_counted_back_from_with_the_step_that_records_it() -> None:
+    from playbooks.loader import parse_playbook
+
+    text = (
+        "id: x\nversion: 1\ntitle: {zh: 测试, en: x}\nserves: [other]\n"
+        "roles: [duty_officer, leader_in_charge]\n"
+        "steps:\n"
+        "  - {id: a, title: {zh: 甲, en: a}, role: duty_officer, kind: checklist,\n"
+        "     due: {days: 2, before: event_date}}\n"
+        "  - id: j\n    title: {zh: 分办, en: j}\n    role: duty_officer\n    kind: decision\n"
+        "    decision: {kind: jurisdiction}\n"
+    )
+    result = parse_playbook(text, file="x.yaml")
+    assert result.snapshot is None and any(e.field == "steps[0].due.before" for e in result.errors)
 
 
 def test_key_persons_get_named_caretakers_and_leaders_receive_visitors() -> None:
