@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from playbooks.model import Playbook
+from responders.movement import MovementKind
+
 from ..i18n import N_
 
 # incident type -> (short label for the board, full label)
@@ -41,14 +44,15 @@ OUTCOMES: dict[str, str] = {
     "other": N_("Other"),
 }
 
-# The named places of the county seat, stored by their Chinese name whatever the UI language.
-PLACES: list[tuple[str, str]] = [
-    ("接待大厅", N_("Reception hall")),
-    ("机关大门", N_("Main gate")),
-    ("县委大院", N_("County Party Committee compound")),
-    ("县政府大院", N_("County Government compound")),
-    ("信访局接待室", N_("Petition Bureau reception room")),
-    ("乡镇办公室", N_("Township office")),
+# The named places of the county seat, stored by their Chinese name whatever the UI language, each with
+# the kind of place the playbooks grade by (PLACE_TYPES): picking 机关大门 makes the gate steps apply.
+PLACES: list[tuple[str, str, str]] = [
+    ("接待大厅", N_("Reception hall"), "reception_hall"),
+    ("机关大门", N_("Main gate"), "party_gov_gate"),
+    ("县委大院", N_("County Party Committee compound"), "party_gov_gate"),
+    ("县政府大院", N_("County Government compound"), "party_gov_gate"),
+    ("信访局接待室", N_("Petition Bureau reception room"), "reception_hall"),
+    ("乡镇办公室", N_("Township office"), "township_office"),
 ]
 
 # Facts an amendment may change.
@@ -91,6 +95,19 @@ CLIENT_TEXT: dict[str, str] = {
     "dismiss": N_("Dismiss"),
     "queued": N_("Saved on this device; it is sent when the connection is back"),
     "registered": N_("Registered {number}"),
+    "open_room": N_("Open the incident room"),
+    "board_clock": N_("Now"),
+    "board_new_incident": N_("New incident"),
+    "board_new_overdue": N_("Overdue"),
+    "on_scene_n": N_("{n} on scene"),
+    "sent_n": N_("{n} sent"),
+    "unacked_n": N_("{n} not acknowledged"),
+    "nobody_sent": N_("nobody sent"),
+    "no_match": N_("No incident matches the filters"),
+    "sound_on": N_("Sound on"),
+    "sound_off": N_("Sound off"),
+    "night_mode": N_("Night mode"),
+    "title_alarm": N_("[{text}] {title}"),
     "saved": N_("Done"),
     "open": N_("Open"),
     "closed": N_("Closed"),
@@ -159,6 +176,13 @@ CLIENT_TEXT: dict[str, str] = {
     "ev_report_due": N_("Report due: {item}"),
     "ev_wait": N_("Time is up: {item}"),
     "drill_mark": N_("[Drill] "),
+    "run_a_step": N_("a step"),
+    "run_a_report": N_("a report"),
+    "run_an_option": N_("an option"),
+    "run_waits_for": N_("Waits for: {steps}"),
+    "run_nothing_due": N_("Nothing due"),
+    "ev_moved": N_("{name}: {move}"),
+    "ev_rollcall": N_("Roll call started"),
 }
 
 # Response levels 一般 IV … 特别重大 I (playbooks.facts.Level).
@@ -229,3 +253,20 @@ def translated(gettext: Callable[[str], str]) -> dict[str, object]:
         "response_roles": {k: gettext(v) for k, v in RESPONSE_ROLES.items()},
         "step_statuses": {k: gettext(v) for k, v in STEP_STATUSES.items()},
     }
+
+
+def playbook_titles(playbook: Playbook) -> dict[str, dict[str, dict[str, str]]]:
+    """The playbook's step, report and option titles by id (zh and en), for the room's timeline."""
+    steps, options = {}, {}
+    for step in playbook.steps:
+        steps[step.id] = {"zh": step.title.zh, "en": step.title.en}
+        if step.decision is not None:
+            for o in step.decision.all_options():
+                options[o.id] = {"zh": o.title.zh, "en": o.title.en}
+    reports = {r.id: {"zh": r.title.zh, "en": r.title.en} for r in playbook.reports}
+    return {"steps": steps, "reports": reports, "options": options}
+
+
+def movement_labels(locale: str | None) -> dict[str, str]:
+    """What each responder move is called in the timeline (派遣, 到达现场, …)."""
+    return {k.move.value: (k.label.en if locale == "en" else k.label.zh) for k in MovementKind}

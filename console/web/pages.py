@@ -28,6 +28,9 @@ from ..incidents.permissions import CONFIDENTIAL_BY_ROLE
 from ..incidents.permissions import GRANTS as INCIDENT_GRANTS
 from ..incidents.permissions import Permission as IncidentPermission
 from ..permissions import PUBLIC, Permission, view_of
+from ..responders import queries as responder_queries
+from ..responders import store as responder_store
+from ..runs.queries import run_of_incident
 from . import labels
 from .api import authenticate, end_session, set_session_cookie
 from .edge import LOCALE_COOKIE, Caller, cookie_secure, identify, locale_of, messages_of, runtime
@@ -170,6 +173,7 @@ async def board(request: Request) -> Response:
         place_types=labels.PLACE_TYPES,
         grading_flags=labels.GRADING_FLAGS,
         unit_levels=labels.UNIT_LEVELS,
+        levels=labels.LEVELS,
     )
     return templates.TemplateResponse(request, "board.html", ctx)
 
@@ -180,7 +184,16 @@ def _room_rows(conn: Connection, incident_id: str, everyone: bool) -> dict[str, 
         return None
     incident, notes = found
     people = incident_queries.people_names(conn, None if everyone else set(incident["assigned"]))
-    return {"incident": incident, "notes": notes, "people": people}
+    run = run_of_incident(conn, incident_id)
+    return {
+        "incident": incident,
+        "notes": notes,
+        "people": people,
+        # The timeline names steps, options, people and places as the screen does, never by their ids.
+        "titles": labels.playbook_titles(run.snapshot.playbook) if run is not None else {},
+        "person_names": responder_queries.names(conn),
+        "place_names": {pid: p.name for pid, p in responder_store.places(conn).items()},
+    }
 
 
 async def room(request: Request) -> Response:
@@ -211,7 +224,7 @@ async def room(request: Request) -> Response:
         places=labels.PLACES,
         confidential_fields=labels.CONFIDENTIAL_FIELDS,
         levels=labels.LEVELS,
-        boot={**data, "history": history},
+        boot={**data, "history": history, "moves": labels.movement_labels(locale_of(request))},
     )
     return templates.TemplateResponse(request, "room.html", ctx)
 

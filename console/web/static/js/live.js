@@ -5,6 +5,7 @@
 // `live`; the server's idempotency makes a resend safe, so nothing is lost and nothing is done twice.
 // Commands carrying confidential values are never written to storage (seed §7): they are sent only
 // while connected, and kept in memory until their result arrives.
+import {DOMAINS} from "./state.js";
 import {change, load, save} from "./store.js";
 
 const RETRY_FIRST = 500;
@@ -20,7 +21,8 @@ function commandId() {
 }
 
 function emptyState() {
-  return {epoch: null, position: null, incidents: {}, notes: {}, history: {}};
+  const parts = Object.values(DOMAINS).map((reducer) => reducer.empty());
+  return Object.assign({epoch: null, position: null, history: {}}, ...parts);
 }
 
 export class Live extends EventTarget {
@@ -44,11 +46,19 @@ export class Live extends EventTarget {
     this.skew = 0;
     this.saveTimer = null;
     this.changeTimer = null;
+    this.touched = new Set(); // the domains changed since subscribers were last told
+    this.subscribers = [];
+  }
+
+  // Call `fn(live)` after any change to one of `domains` (incidents, runs, assignments, roster).
+  subscribe(domains, fn) {
+    this.subscribers.push({domains: new Set(domains), fn});
   }
 
   async start() {
     const [stored, queue] = await Promise.all([load(this.stateKey), load(this.queueKey)]);
     if (stored && stored.incidents) this.state = Object.assign(emptyState(), stored);
+    for (const name of Object.keys(DOMAINS)) this.touched.add(name);
     this.queue = Array.isArray(queue) ? queue : [];
     this.changed();
     window.addEventListener("online", () => this.reconnectNow());
@@ -154,10 +164,9 @@ export class Live extends EventTarget {
 
   replace(f) {
     const history = f.epoch === this.state.epoch ? this.state.history : {};
-    const next = {epoch: f.epoch, position: f.position, incidents: {}, notes: {}, history};
-    for (const i of f.state.incidents || []) next.incidents[i.id] = i;
-    for (const n of f.state.notes || []) next.notes[n.id] = n;
-    this.state = next;
+    const parts = Object.values(DOMAINS).map((reducer) => reducer.snapshot(f.state || {}));
+    this.state = Object.assign({epoch: f.epoch, position: f.position, history}, ...parts);
+    for (const name of Object.keys(DOMAINS)) this.touched.add(name);
     this.persist();
     this.changed();
   }
@@ -166,30 +175,10 @@ export class Live extends EventTarget {
     const s = this.state;
     if (s.position !== null && f.position <= s.position) return;
     s.position = f.position;
-    const d = f.data || {};
-    const id = d.incident_id;
-    const i = id ? s.incidents[id] : undefined;
-    if (f.event === "incident.registered") {
-      s.incidents[id] = {id, number: d.number, type: d.incident_type, place: d.place,
-        head_count: d.head_count, summary: d.summary, channel: d.channel, status: "open", drill: d.drill,
-        outcome: null, outcome_summary: null, occurred_at: f.occurred_at, opened_at: f.recorded_at,
-        closed_at: null, has_confidential: false, assigned: [], last_position: f.position};
-    } else if (i && f.event === "incident.facts_amended") {
-      Object.assign(i, d.changes);
-    } else if (f.event === "incident.note_added") {
-      s.notes[d.note_id] = {id: d.note_id, incident_id: id, position: f.position, author: f.actor,
-        text: d.text, occurred_at: f.occurred_at};
-    } else if (i && f.event === "incident.closed") {
-      Object.assign(i, {status: "closed", outcome: d.outcome, outcome_summary: d.summary,
-        closed_at: f.recorded_at});
-    } else if (i && f.event === "incident.confidential_recorded") {
-      i.has_confidential = true;
-    } else if (i && f.event === "incident.member_assigned") {
-      if (!i.assigned.includes(d.user_id)) i.assigned.push(d.user_id);
-    } else if (i && f.event === "incident.member_unassigned") {
-      i.assigned = i.assigned.filter((u) => u !== d.user_id);
+    for (const [name, reducer] of Object.entries(DOMAINS)) {
+      if (reducer.apply(s, f)) this.touched.add(name);
     }
-    if (i) i.last_position = f.position;
+    const id = (f.data || {}).incident_id;
     if (id) (s.history[id] = s.history[id] || {})[f.position] = f;
     if (this.live) {
       const lag = Date.now() - Date.parse(f.recorded_at);
@@ -215,7 +204,12 @@ export class Live extends EventTarget {
     if (this.changeTimer) return;
     this.changeTimer = setTimeout(() => {
       this.changeTimer = null;
+      const touched = this.touched;
+      this.touched = new Set();
       this.dispatchEvent(new Event("change"));
+      for (const sub of this.subscribers) {
+        if ([...sub.domains].some((d) => touched.has(d))) sub.fn(this);
+      }
     }, 16);
   }
 

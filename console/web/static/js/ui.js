@@ -3,10 +3,32 @@
 import {Live} from "./live.js";
 
 export const boot = JSON.parse(document.getElementById("boot").textContent);
+// Night mode (dark, low glare) is a choice of this device, applied on every page before it draws.
+document.documentElement.classList.toggle("night", localStorage.getItem("console:night") === "1");
+
+// Fill `{name}` parts of a translated text.
+export function format(text, params) {
+  return params ? text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m)) : text;
+}
 
 export function t(key, params) {
-  const text = boot.text[key] || key;
-  return params ? text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m)) : text;
+  return format(boot.text[key] || key, params);
+}
+
+// The one way pages read JSON over HTTP: no cache, and a failed request throws (the caller keeps what
+// it showed).
+export async function getJson(url) {
+  const r = await fetch(url, {headers: {Accept: "application/json"}, cache: "no-store"});
+  return r.json();
+}
+
+// `fn` once, `ms` after the last of a burst of calls.
+export function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { timer = null; fn(...args); }, ms);
+  };
 }
 
 export function el(tag, attrs, ...children) {
