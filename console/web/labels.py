@@ -7,6 +7,8 @@ the locale's catalog (console.i18n), so the browser gets text in the user's lang
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from playbooks.model import Playbook
 from responders.movement import MovementKind
@@ -114,6 +116,16 @@ CLIENT_TEXT: dict[str, str] = {
     "drill": N_("Drill"),
     "just_now": N_("just now"),
     "minutes": N_("{m} min"),
+    "seconds": N_("{s} s"),
+    "unacked_just_sent": N_("just sent, not acknowledged yet"),
+    "earlier_shift": N_("an earlier shift"),
+    "dispatched": N_("Sent: {names}"),
+    "rollcall_started": N_("Roll call started: everyone sent is asked to confirm"),
+    "level_set": N_("Level set to {level}"),
+    "closed_notice": N_("The incident is closed"),
+    "close_overdue": N_("{n} steps are still overdue."),
+    "close_no_final": N_("The final report has not been sent."),
+    "close_confirm": N_("Close anyway"),
     "hours": N_("{h} h {m} min"),
     "days": N_("{d} d {h} h"),
     "no_open": N_("No open incidents"),
@@ -270,3 +282,16 @@ def playbook_titles(playbook: Playbook) -> dict[str, dict[str, dict[str, str]]]:
 def movement_labels(locale: str | None) -> dict[str, str]:
     """What each responder move is called in the timeline (派遣, 到达现场, …)."""
     return {k.move.value: (k.label.en if locale == "en" else k.label.zh) for k in MovementKind}
+
+
+def local_time(iso: str | None, timezone: str, locale: str | None) -> str:
+    """A UTC instant as the office reads it, local to the minute (12月2日 07:41 / 2 Dec 07:41)."""
+    if not iso:
+        return "—"
+    try:
+        at = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(timezone))
+    except ValueError:
+        return "—"
+    if locale == "en":
+        return f"{at.day} {at.strftime('%b')} {at:%H:%M}"
+    return f"{at.month}月{at.day}日 {at:%H:%M}"

@@ -38,6 +38,7 @@ from .edge import LOCALE_COOKIE, Caller, cookie_secure, identify, locale_of, mes
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["local_time"] = labels.local_time
 LOGIN_CSRF_COOKIE = "ic_login_csrf"
 
 

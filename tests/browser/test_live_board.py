@@ -125,6 +125,9 @@ def test_amendments_and_closing_show_live_in_both_rooms(server: Server, open_pag
     close = leader.locator("#close")
     close.locator("label.choice", has_text="已劝离").click()
     close.locator("button[type=submit]").click()
+    # steps still open and no final report: the console says so first, then closes on a second tap
+    expect(close.locator("#close-warning")).to_contain_text("终报尚未报送")
+    close.locator("button[type=submit]", has_text="仍然结案").click()
     expect(duty.locator('[data-f="status"]')).to_have_text("已结案")
     expect(duty.locator("#timeline .entry.ev-closed")).to_contain_text("结案：已劝离")
     expect(duty.locator("#note")).to_be_hidden()

@@ -1,5 +1,5 @@
 // The movement board, unacknowledged dispatches and roll call of one incident (room and movements page).
-import {boot, el, format, getJson, when} from "./ui.js";
+import {boot, el, format, getJson, t, when} from "./ui.js";
 
 const texts = boot.dtext || JSON.parse((document.getElementById("dispatch-text") || {}).textContent || "{}");
 export const d = (key, params) => format(texts[key] || key, params);
@@ -19,7 +19,7 @@ export function renderBoard(data) {
     el("td", {}, when(row.since)))));
   const unacked = document.getElementById("unacked");
   unacked.replaceChildren(...data.unacknowledged.map((u) => el("li", {class: "warn", "data-person": u.person_id},
-    u.name, " — ", d("waiting", {m: Math.floor(u.age_s / 60)}))));
+    u.name, " — ", u.age_s < 60 ? t("unacked_just_sent") : d("waiting", {m: Math.floor(u.age_s / 60)}))));
   const rc = data.rollcall;
   const box = document.getElementById("rollcall");
   box.hidden = !rc;

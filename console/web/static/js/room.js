@@ -3,7 +3,7 @@ import {
   age, boot, can, channelLabel, clearMessages, confidentialArgs, el, live, outcomeLabel, showError,
   start, submitFrom, t, typeLabel, when,
 } from "./ui.js";
-import {clockSpan, describeRun, renderRun, wireOverride} from "./run.js";
+import {clockSpan, describeRun, openEnds, renderRun, roomNotice, wireOverride} from "./run.js";
 
 const id = boot.incident.id;
 const people = {...boot.people};
@@ -251,13 +251,30 @@ wire("amend", async (form) => {
   const changes = Object.fromEntries(Object.entries(wanted).filter(([k, v]) => v !== i[k]));
   if (!Object.keys(changes).length) return showError(form, "form", t("err_nothing"));
   await submitFrom(form, "incident.amend", {incident_id: id, ...changes, reason: f.reason.value.trim()}, {
-    onOk: () => { f.reason.value = ""; form.closest("details").open = false; },
+    onOk: () => { f.reason.value = ""; form.closest("details").open = false; roomNotice(t("saved")); },
   });
 });
 
+// 结案 with steps overdue or no 终报 sent is allowed, but never without a word: the first tap says what
+// is left open, and a second one closes anyway.
+let closeWarned = false;
 wire("close", async (form) => {
   const f = form.elements;
-  await submitFrom(form, "incident.close", {incident_id: id, outcome: f.outcome.value, summary: f.summary.value.trim()});
+  const warning = document.getElementById("close-warning");
+  const button = form.querySelector("button[type=submit]");
+  const ends = openEnds();
+  const problems = [ends.overdue ? t("close_overdue", {n: ends.overdue}) : "", ends.noFinal ? t("close_no_final") : ""]
+    .filter(Boolean);
+  if (problems.length && !closeWarned) {
+    closeWarned = true;
+    warning.replaceChildren(...problems.map((p) => el("p", {}, p)));
+    warning.hidden = false;
+    button.textContent = t("close_confirm");
+    return;
+  }
+  await submitFrom(form, "incident.close", {incident_id: id, outcome: f.outcome.value, summary: f.summary.value.trim()}, {
+    onOk: () => { warning.hidden = true; roomNotice(t("closed_notice")); },
+  });
 });
 
 wire("secret-form", async (form) => {

@@ -258,10 +258,12 @@ const NEXT_SHOWN = 4;
 function renderNext() {
   const box = document.getElementById("next-deadlines");
   if (!box || !run) return;
-  const items = [...run.steps.map((s) => ({kind: "step", item: s})), ...run.reports.map((r) => ({kind: "report", item: r}))]
-    .filter((x) => OPEN.has(x.item.status) && x.item.due_at)
-    .sort((a, b) => Date.parse(a.item.due_at) - Date.parse(b.item.due_at))
-    .slice(0, NEXT_SHOWN);
+  const due = (list, kind) => list.filter((x) => OPEN.has(x.status) && x.due_at).map((item) => ({kind, item}))
+    .sort((a, b) => Date.parse(a.item.due_at) - Date.parse(b.item.due_at));
+  // The next report (首报 first of all) is always among them, whatever the steps' deadlines.
+  const reports = due(run.reports, "report").slice(0, 1);
+  const items = [...reports, ...due(run.steps, "step").slice(0, NEXT_SHOWN - reports.length)]
+    .sort((a, b) => Date.parse(a.item.due_at) - Date.parse(b.item.due_at));
   const rows = items.map(({kind, item}) => {
     const shown = status(item);
     return el("li", {class: "next-item st-" + shown, "data-next": item.id, "data-kind": kind},
@@ -273,9 +275,26 @@ function renderNext() {
 
 setInterval(tick, 1000);
 
+// A short confirmation under the room's head: what the last action did.
+export function roomNotice(message) {
+  const box = document.getElementById("room-notice");
+  if (box) box.textContent = message;
+}
+
+// What closing now would leave behind: steps still overdue, and a final report (终报) not yet sent.
+export function openEnds() {
+  if (!run) return {overdue: 0, noFinal: false};
+  const overdue = run.steps.filter((s) => status(s) === "overdue").length;
+  const finals = run.reports.filter((r) => r.stage === "final" && r.status !== "not_applicable");
+  return {overdue, noFinal: finals.length > 0 && finals.every((r) => !r.filed_count)};
+}
+
 export function wireOverride(incidentId, submitFrom) {
   const form = document.getElementById("override");
   if (!form) return;
+  form.elements.reason.addEventListener("input", () => {
+    if (form.elements.reason.value.trim()) form.querySelector('[data-error-for="form"]').textContent = "";
+  });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = form.elements;
@@ -283,9 +302,15 @@ export function wireOverride(incidentId, submitFrom) {
       form.querySelector('[data-error-for="form"]').textContent = t("err_reason");
       return;
     }
+    const level = f.level.value || null;
     await submitFrom(form, "run.override_level",
-      {incident_id: incidentId, level: f.level.value || null, reason: f.reason.value.trim()},
-      {onOk: () => { f.reason.value = ""; form.closest("details").open = false; refreshRun(incidentId); }});
+      {incident_id: incidentId, level, reason: f.reason.value.trim()},
+      {onOk: () => {
+        f.reason.value = "";
+        form.closest("details").open = false;
+        roomNotice(t("level_set", {level: level ? levelLabel(level) : t("run_graded")}));
+        refreshRun(incidentId);
+      }});
   });
 }
 

@@ -53,7 +53,9 @@ export const outcomeLabel = (o) => boot.outcomes[o] || o || "";
 
 const timeFormat = (() => {
   const locale = boot.locale === "en" ? "en-GB" : "zh-CN";
-  const options = {month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false};
+  // "2 Dec, 05:41" in English (never 02/12, which half the world reads as February), 12月2日 05:41 in Chinese
+  const options = {month: boot.locale === "en" ? "short" : "numeric", day: "numeric", hour: "2-digit",
+    minute: "2-digit", hour12: false};
   try {
     return new Intl.DateTimeFormat(locale, {...options, timeZone: boot.timezone});
   } catch (e) {
@@ -64,6 +66,14 @@ const timeFormat = (() => {
 export function when(iso) {
   const d = new Date(iso);
   return isNaN(d) ? "" : timeFormat.format(d);
+}
+
+// A duration in whole minutes for people (3 分钟, 1 小时 5 分钟); seconds only under a minute.
+export function minutes(seconds) {
+  if (seconds === null || seconds === undefined) return "—";
+  if (seconds < 60) return t("seconds", {s: seconds});
+  const m = Math.round(seconds / 60);
+  return m < 60 ? t("minutes", {m}) : t("hours", {h: Math.floor(m / 60), m: m % 60});
 }
 
 export function age(fromIso, toIso) {
