@@ -12,6 +12,7 @@ const title = document.title;
 export const muted = () => localStorage.getItem(MUTED) === "1";
 
 function tone() {
+  window.consoleSounds = (window.consoleSounds || 0) + 1; // how many tones played (operators' debugging, tests)
   try {
     audio = audio || new (window.AudioContext || window.webkitAudioContext)();
     const now = audio.currentTime;

@@ -33,7 +33,8 @@ const refreshRuns = debounce(async () => {
 const serverNow = () => Date.now() + offset;
 const runOf = (id) => (live.state.runs || {})[id];
 const overdueOf = (run) => run.open_due.filter((d) => Date.parse(d) <= serverNow()).length;
-const nextDue = (run) => run.open_due.find((d) => Date.parse(d) > serverNow()) || null;
+// The earliest open deadline, passed or not: a board shows how late the worst one is, too.
+const nextDue = (run) => run.open_due[0] || null;
 
 function clockSpan(ms) {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -45,10 +46,14 @@ function clockSpan(ms) {
 const rows = document.getElementById("board-rows");
 const empty = document.getElementById("board-empty");
 
+function dueText(due) {
+  const left = Date.parse(due) - serverNow();
+  return left > 0 ? t("run_due_in", {time: clockSpan(left)}) : t("run_overdue_by", {time: clockSpan(-left)});
+}
+
 function nextCell(run) {
-  if (!run) return "—";
-  const due = nextDue(run);
-  return due ? t("run_due_in", {time: clockSpan(Date.parse(due) - serverNow())}) : "—";
+  const due = run && nextDue(run);
+  return due ? dueText(due) : "—";
 }
 
 function staffCell(i) {
@@ -56,8 +61,8 @@ function staffCell(i) {
   if (!n.on_scene && !n.dispatched) return el("span", {class: "muted"}, t("nobody_sent"));
   return [
     el("span", {class: "staff on"}, t("on_scene_n", {n: n.on_scene})), " ",
-    el("span", {class: "staff sent"}, t("sent_n", {n: n.dispatched})),
-    n.unacknowledged ? [" ", el("span", {class: "staff unacked"}, t("unacked_n", {n: n.unacknowledged}))] : null,
+    el("span", {class: "staff sent"}, t("sent_n", {n: n.dispatched})), " ",
+    n.unacknowledged ? el("span", {class: "staff unacked"}, t("unacked_n", {n: n.unacknowledged})) : null,
   ];
 }
 
@@ -74,7 +79,8 @@ function row(i, pending) {
       (boot.levels || {})[run.level] || "") : "—"),
     el("span", {class: "c-place"}, i.place),
     el("span", {class: "c-heads"}, t("people", {n: i.head_count})),
-    el("span", {class: "c-next", "data-next": run && i.status === "open" ? nextDue(run) || "" : ""},
+    el("span", {class: "c-next" + (run && nextDue(run) && Date.parse(nextDue(run)) <= serverNow() ? " late" : ""),
+      "data-next": run && i.status === "open" ? nextDue(run) || "" : ""},
       i.status === "open" ? nextCell(run) : "—"),
     el("span", {class: "c-overdue" + (overdue ? " overdue" : ""), "data-label": t("board_new_overdue")},
       run ? String(overdue) : "—"),
@@ -140,9 +146,9 @@ setInterval(() => {
   rows.querySelectorAll(".c-next[data-next]").forEach((cell) => {
     const due = cell.dataset.next;
     if (!due) return;
-    const left = Date.parse(due) - serverNow();
-    if (left <= 0) passed = true;
-    else cell.textContent = t("run_due_in", {time: clockSpan(left)});
+    const late = Date.parse(due) <= serverNow();
+    if (late && !cell.classList.contains("late")) passed = true;
+    cell.textContent = dueText(due);
   });
   if (passed) render();
 }, 1000);
