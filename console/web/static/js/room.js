@@ -1,6 +1,6 @@
 // 事件处置室: one incident's facts, live timeline, notes, amendments, closing, people and secrets.
 import {
-  age, boot, can, channelLabel, clearMessages, confidentialArgs, el, live, outcomeLabel, showError,
+  age, boot, can, channelLabel, getJson, clearMessages, confidentialArgs, el, live, outcomeLabel, showError,
   start, submitFrom, t, typeLabel, when,
 } from "./ui.js";
 import {clockSpan, describeRun, openEnds, renderRun, roomNotice, wireOverride} from "./run.js";
@@ -155,8 +155,7 @@ async function loadUsers() {
   const pick = document.getElementById("assign-user");
   if (!pick) return;
   try {
-    const r = await fetch("/api/users", {headers: {Accept: "application/json"}});
-    const body = await r.json();
+    const body = await getJson("/api/users");
     if (!body.ok) return;
     for (const u of body.users) {
       people[u.id] = u.name;
@@ -199,9 +198,7 @@ async function reveal() {
   box.textContent = "";
   let body;
   try {
-    const r = await fetch(`/api/incidents/${encodeURIComponent(id)}/confidential`,
-      {headers: {Accept: "application/json"}, cache: "no-store"});
-    body = await r.json();
+    body = await getJson(`/api/incidents/${encodeURIComponent(id)}/confidential`);
   } catch (e) {
     box.textContent = t("err_network");
     return;

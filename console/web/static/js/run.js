@@ -1,7 +1,7 @@
 // 预案执行: the incident's running playbook as a checklist with live countdowns, owners and one-tap actions.
 // The run's state is evaluated on the server (the pure engine); it is fetched again whenever the live
 // stream brings an event of this incident, and the countdowns tick here from the due instants.
-import {boot, can, el, live, t, when} from "./ui.js";
+import {boot, can, el, getJson, live, t, when} from "./ui.js";
 
 const zh = boot.locale !== "en";
 const text = (lt) => (lt ? (zh ? lt.zh : lt.en) : "");
@@ -36,11 +36,11 @@ export async function refreshRun(incidentId) {
   if (loading) return loading;
   loading = (async () => {
     try {
-      const r = await fetch(`/api/incidents/${encodeURIComponent(incidentId)}/run`,
-        {headers: {Accept: "application/json"}, cache: "no-store"});
-      if (r.status === 404) { run = null; return; }
-      const body = await r.json();
-      if (!body.ok) return;
+      const body = await getJson(`/api/incidents/${encodeURIComponent(incidentId)}/run`);
+      if (!body.ok) {
+        if (body.error && body.error.code === "no_playbook_run") run = null;
+        return;
+      }
       run = body.run;
       offset = Date.parse(run.now) - Date.now();
     } catch (e) {
@@ -53,7 +53,8 @@ export async function refreshRun(incidentId) {
   draw(incidentId);
 }
 
-// Called on every render of the room: fetch again when an event of this incident arrived.
+// Called on every render of the room: fetch again when the runs part of the live state marks this
+// incident's run stale (an event that may change it arrived), and never for other events.
 let pendingKey = "";
 
 // The run commands of this incident still waiting in the queue (offline): their steps show it.
@@ -63,10 +64,10 @@ function pendingItems(incidentId) {
 }
 
 export function renderRun(incidentId) {
-  const mine = live.state.history[incidentId] || {};
-  const top = Math.max(0, ...Object.keys(mine).map(Number));
-  if (top !== seen) {
-    seen = top;
+  const stale = live.state.stale || {};
+  if (seen < 0 || stale[incidentId]) {
+    seen = 0;
+    delete stale[incidentId];
     refreshRun(incidentId);
   }
   const key = [...pendingItems(incidentId)].sort().join(",");

@@ -27,7 +27,8 @@ export const incidents = {
       s.incidents[id] = {id, number: d.number, type: d.incident_type, place: d.place,
         head_count: d.head_count, summary: d.summary, channel: d.channel, status: "open", drill: d.drill,
         outcome: null, outcome_summary: null, occurred_at: f.occurred_at, opened_at: f.recorded_at,
-        closed_at: null, has_confidential: false, assigned: [], last_position: f.position};
+        closed_at: null, has_confidential: false, assigned: [], last_position: f.position,
+        registered_by: f.actor ? f.actor.id : null};
     } else if (i && f.event === "incident.facts_amended") {
       Object.assign(i, d.changes);
     } else if (f.event === "incident.note_added") {
