@@ -179,6 +179,8 @@ def recommend(
         place_id = where.get(person.id, person.base_place_id)
         proximity, km = _proximity(person, place_id, origin, places, distances)
         assumed = person.id not in statuses
+        if assumed and tier is Tier.OFF_SHIFT:
+            status = ResponderStatus.OFF_DUTY  # shown as 不在岗: not on shift and no status of their own
         candidates.append(_Candidate(person, status, assumed, len(held), place_id, proximity, km, tier))
     best = heapq.nsmallest(
         limit,

@@ -258,6 +258,7 @@ def test_everyone_includes_people_off_shift_last(
     assert {r.person_id for r in off} == {"sun", "zhou"}
     assert ids(found)[-2:] == [r.person_id for r in off]
     assert all(R.ON_DUTY not in r.codes and R.STATUS_ASSUMED not in r.codes for r in off)
+    assert all(r.status is ResponderStatus.OFF_DUTY for r in off)  # never shown as 待命
 
 
 def test_from_states_feeds_recommend() -> None:
