@@ -66,8 +66,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     from .migrate import migrate
 
-    migrate(settings)
-    print("数据库已是最新 database is up to date")
+    applied = migrate(settings)
+    if applied:
+        n = len(applied)
+        print(f"数据库结构已建立或升级（{n} 项迁移）database schema migrated ({n} steps)")
+    else:
+        print("数据库已是最新 database is up to date")
     return 0
 
 

@@ -56,7 +56,7 @@ async def seed_organisation(service: CommandService, db: Database, settings: Set
 
 
 async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]:
-    """Create the demo users and organisation (once) and two open incidents if there are none yet."""
+    """Create the demo users and organisation (once) and two open drill incidents if there are none yet."""
     added = []
     async with db.write.begin() as conn:
         for username, name, roles in DEMO_USERS:
@@ -91,6 +91,7 @@ async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]
                     "head_count": 12,
                     "summary": "某村征地补偿问题集体来访（演示数据）",
                     "channel": "walk_in",
+                    "drill": True,  # demo data: its alerts and reports never reach anyone real
                 },
             ),
             (

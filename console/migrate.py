@@ -20,6 +20,9 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
-def migrate(settings: Settings, revision: str = "head") -> None:
-    """Bring the database schema up to `revision`."""
-    command.upgrade(alembic_config(settings), revision)
+def migrate(settings: Settings, revision: str = "head") -> list[str]:
+    """Bring the database schema up to `revision`; returns the revisions applied (none: up to date)."""
+    config = alembic_config(settings)
+    command.upgrade(config, revision)
+    applied: list[str] = config.attributes.get("applied", [])
+    return applied

@@ -32,6 +32,17 @@ class ReasonCode(StrEnum):
     DISTANCE = "distance"
     SAME_UNIT = "same_unit"
     LOCATION_UNKNOWN = "location_unknown"
+    DESK_DUTY = "desk_duty"
+    NOT_ON_SHIFT = "not_on_shift"
+
+
+class Tier(IntEnum):
+    """Who is really free comes first; lower ranks first (the rest are still offered, with why)."""
+
+    FREE = 0
+    AT_THE_DESK = 1  # 值班员 on the desk: sending them leaves the phones unanswered
+    BUSY = 2  # on scene or sent elsewhere: not free, whatever their shift says
+    OFF_SHIFT = 3  # not on the roster now: to be called in
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +107,7 @@ def from_states(
 
 
 # (open assignments, proximity, km or 0, person id, order given, person, status, place id, km)
-_Ranked = tuple[int, "Proximity", float, str, int, Person, ResponderStatus, str | None, float | None]
+_Ranked = tuple["Tier", int, "Proximity", float, str, int, "_Candidate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +119,7 @@ class _Candidate:
     place_id: str | None
     proximity: Proximity
     distance_km: float | None
+    tier: Tier = Tier.FREE
 
 
 def recommend(
@@ -125,8 +137,15 @@ def recommend(
     locations: Mapping[str, str] | None = None,
     incident_id: str | None = None,
     max_assignments: int = 1,
+    everyone: bool = False,
 ) -> list[Recommendation]:
-    """Rank who to send to `incident_place`: on duty, right role/skill, free, not over-assigned, nearest."""
+    """Rank who to send to `incident_place`: on duty, right role/skill, free, not over-assigned, nearest.
+
+    The duty officer on the desk ranks after everyone free. With `everyone`, people who are not on
+    shift, or who already hold `max_assignments` (on scene elsewhere, leading another incident), are
+    offered too, after those who are free, each with the reason; refused statuses (unavailable, signed
+    off) and people already on this incident are never offered.
+    """
     if incident_place not in places:
         raise ValueError(f"unknown incident place {incident_place!r}")
     origin = places[incident_place]
@@ -134,12 +153,13 @@ def recommend(
     shifts_now = running(roster, now)
     on_duty = {e.holder_id for e in shifts_now}
     leaders = {e.holder_id for e in shifts_now if e.shift.post is Post.LEADER_ON_DUTY}
+    desk = {e.holder_id for e in shifts_now if e.shift.post is Post.DUTY_OFFICER}
     where = locations or {}
     # Ranked as plain tuples (the sort key, then the order given, so no two tuples tie): thousands
-    # of people pass the filters and only `limit` of them become candidates with reasons.
+    # of people pass the filters and only `limit` of them are given reasons.
     ranked: list[_Ranked] = []
     for order, person in enumerate(people):
-        if person.id not in on_duty:
+        if person.id not in on_duty and not everyone:
             continue
         if (need_role is not None and need_role not in person.roles) or (
             need_skill is not None and need_skill not in person.skills
@@ -152,15 +172,24 @@ def recommend(
         status = statuses.get(person.id, ResponderStatus.AVAILABLE)
         if status not in FREE and not (status in ASSIGNED and held):
             continue
-        if len(held) >= max_assignments:
+        if len(held) >= max_assignments and not everyone:
             continue
+        if person.id not in on_duty:
+            tier = Tier.OFF_SHIFT
+        elif held:
+            tier = Tier.BUSY
+        elif person.id in desk:
+            tier = Tier.AT_THE_DESK
+        else:
+            tier = Tier.FREE
         place_id = where.get(person.id, person.base_place_id)
         proximity, km = _proximity(person, place_id, origin, places, distances)
-        ranked.append((len(held), proximity, km or 0.0, person.id, order, person, status, place_id, km))
-    best = [
-        _Candidate(person, status, person.id not in statuses, count, place_id, proximity, km)
-        for count, proximity, _km, _id, _order, person, status, place_id, km in heapq.nsmallest(limit, ranked)
-    ]
+        assumed = person.id not in statuses
+        if assumed and tier is Tier.OFF_SHIFT:
+            status = ResponderStatus.OFF_DUTY  # shown as 不在岗: not on shift and no status of their own
+        candidate = _Candidate(person, status, assumed, len(held), place_id, proximity, km, tier)
+        ranked.append((tier, len(held), proximity, km or 0.0, person.id, order, candidate))
+    best = [entry[-1] for entry in heapq.nsmallest(limit, ranked)]
     return [
         Recommendation(
             rank=i,
@@ -202,7 +231,13 @@ def _reasons(
     need_skill: Skill | None,
     is_leader: bool,
 ) -> tuple[Reason, ...]:
-    found = [Reason(ReasonCode.ON_DUTY, Text("值班表显示在岗", "on duty by the roster"))]
+    if c.tier is Tier.OFF_SHIFT:
+        found = [Reason(ReasonCode.NOT_ON_SHIFT, Text("不在班，需电话召回", "not on shift: call them in"))]
+    else:
+        found = [Reason(ReasonCode.ON_DUTY, Text("值班表显示在岗", "on duty by the roster"))]
+    if c.tier is Tier.AT_THE_DESK:
+        text = Text("正在值班台值守，派出则无人接报", "on the duty desk: sending them leaves it unmanned")
+        found.append(Reason(ReasonCode.DESK_DUTY, text))
     if is_leader:
         found.append(Reason(ReasonCode.LEADER_ON_DUTY, Text("今日带班领导", "leader on duty")))
     if need_role is not None:
@@ -213,11 +248,15 @@ def _reasons(
         text = Text(f"具备技能：{need_skill.label.zh}", f"skill: {need_skill.label.en}")
         found.append(Reason(ReasonCode.HAS_SKILL, text))
     if c.open_count:
-        text = Text(f"已有 {c.open_count} 项派遣任务", f"already holds {c.open_count} assignment(s)")
+        text = Text(
+            f"{c.status.label.zh}，已有 {c.open_count} 项派遣任务",
+            f"{c.status.label.en.lower()}, already holds {c.open_count} assignment(s)",
+        )
         found.append(Reason(ReasonCode.OTHER_ASSIGNMENTS, text))
     elif c.assumed:
-        text = Text("无状态记录，按在班视为待命", "no status recorded; taken as available while on shift")
-        found.append(Reason(ReasonCode.STATUS_ASSUMED, text))
+        if c.tier is not Tier.OFF_SHIFT:
+            text = Text("在班，暂无动态记录", "on shift, no status recorded yet")
+            found.append(Reason(ReasonCode.STATUS_ASSUMED, text))
     elif c.status is ResponderStatus.CLEARED:
         found.append(
             Reason(ReasonCode.CLEARED, Text("已从上一事件撤离，可再派", "cleared from an earlier incident"))

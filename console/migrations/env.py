@@ -18,10 +18,13 @@ config = context.config
 
 
 def _run(connection: Connection) -> None:
+    applied = config.attributes.setdefault("applied", [])
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        # what `migrate` reports: the revisions this run applied (none: already up to date)
+        on_version_apply=lambda step, **_kw: applied.append(step.up_revision_id),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -365,6 +365,7 @@ def rank(
         limit=limit,
         locations=located,
         incident_id=incident_id,
+        everyone=True,  # every eligible person, the free ones first, each with why (issue 11)
     )
     return [
         {

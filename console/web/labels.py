@@ -7,6 +7,11 @@ the locale's catalog (console.i18n), so the browser gets text in the user's lang
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from playbooks.model import Playbook
+from responders.movement import MovementKind
 
 from ..i18n import N_
 
@@ -41,14 +46,15 @@ OUTCOMES: dict[str, str] = {
     "other": N_("Other"),
 }
 
-# The named places of the county seat, stored by their Chinese name whatever the UI language.
-PLACES: list[tuple[str, str]] = [
-    ("接待大厅", N_("Reception hall")),
-    ("机关大门", N_("Main gate")),
-    ("县委大院", N_("County Party Committee compound")),
-    ("县政府大院", N_("County Government compound")),
-    ("信访局接待室", N_("Petition Bureau reception room")),
-    ("乡镇办公室", N_("Township office")),
+# The named places of the county seat, stored by their Chinese name whatever the UI language, each with
+# the kind of place the playbooks grade by (PLACE_TYPES): picking 机关大门 makes the gate steps apply.
+PLACES: list[tuple[str, str, str]] = [
+    ("接待大厅", N_("Reception hall"), "reception_hall"),
+    ("机关大门", N_("Main gate"), "party_gov_gate"),
+    ("县委大院", N_("County Party Committee compound"), "party_gov_gate"),
+    ("县政府大院", N_("County Government compound"), "party_gov_gate"),
+    ("信访局接待室", N_("Petition Bureau reception room"), "reception_hall"),
+    ("乡镇办公室", N_("Township office"), "township_office"),
 ]
 
 # Facts an amendment may change.
@@ -92,12 +98,39 @@ CLIENT_TEXT: dict[str, str] = {
     "dismiss": N_("Dismiss"),
     "queued": N_("Saved on this device; it is sent when the connection is back"),
     "registered": N_("Registered {number}"),
+    "open_room": N_("Open the incident room"),
+    "board_clock": N_("Now"),
+    "board_new_incident": N_("New incident"),
+    "board_new_overdue": N_("Overdue"),
+    "on_scene_n": N_("{n} on scene"),
+    "sent_n": N_("{n} sent"),
+    "unacked_n": N_("{n} not acknowledged"),
+    "nobody_sent": N_("nobody sent"),
+    "no_match": N_("No incident matches the filters"),
+    "sound_on": N_("Sound on"),
+    "sound_off": N_("Sound off"),
+    "night_mode": N_("Night mode"),
+    "title_alarm": N_("[{text}] {title}"),
+    "new_assignment": N_("New assignment"),
+    "clear_confirm": N_("Tap again: I have finished and left"),
+    "clear_hint": N_("Only when the work here is done: this ends the assignment."),
+    "kept_offline": N_("No network: showing what was last received on this device"),
     "saved": N_("Done"),
     "open": N_("Open"),
     "closed": N_("Closed"),
     "drill": N_("Drill"),
     "just_now": N_("just now"),
     "minutes": N_("{m} min"),
+    "seconds": N_("{s} s"),
+    "unacked_just_sent": N_("just sent, not acknowledged yet"),
+    "earlier_shift": N_("an earlier shift"),
+    "dispatched": N_("Sent: {names}"),
+    "rollcall_started": N_("Roll call started: everyone sent is asked to confirm"),
+    "level_set": N_("Level set to {level}"),
+    "closed_notice": N_("The incident is closed"),
+    "close_overdue": N_("{n} steps are still overdue."),
+    "close_no_final": N_("The final report has not been sent."),
+    "close_confirm": N_("Close anyway"),
     "hours": N_("{h} h {m} min"),
     "days": N_("{d} d {h} h"),
     "no_open": N_("No open incidents"),
@@ -170,6 +203,13 @@ CLIENT_TEXT: dict[str, str] = {
     "ev_report_due": N_("Report due: {item}"),
     "ev_wait": N_("Time is up: {item}"),
     "drill_mark": N_("[Drill] "),
+    "run_a_step": N_("a step"),
+    "run_a_report": N_("a report"),
+    "run_an_option": N_("an option"),
+    "run_waits_for": N_("Waits for: {steps}"),
+    "run_nothing_due": N_("Nothing due"),
+    "ev_moved": N_("{name}: {move}"),
+    "ev_rollcall": N_("Roll call started"),
 }
 
 # The office's response tiers Ⅳ级响应 … Ⅰ级响应 (playbooks.facts.Level), not the event grade.
@@ -250,3 +290,33 @@ def translated(gettext: Callable[[str], str]) -> dict[str, object]:
         "response_roles": {k: gettext(v) for k, v in RESPONSE_ROLES.items()},
         "step_statuses": {k: gettext(v) for k, v in STEP_STATUSES.items()},
     }
+
+
+def playbook_titles(playbook: Playbook) -> dict[str, dict[str, dict[str, str]]]:
+    """The playbook's step, report and option titles by id (zh and en), for the room's timeline."""
+    steps, options = {}, {}
+    for step in playbook.steps:
+        steps[step.id] = {"zh": step.title.zh, "en": step.title.en}
+        if step.decision is not None:
+            for o in step.decision.all_options():
+                options[o.id] = {"zh": o.title.zh, "en": o.title.en}
+    reports = {r.id: {"zh": r.title.zh, "en": r.title.en} for r in playbook.reports}
+    return {"steps": steps, "reports": reports, "options": options}
+
+
+def movement_labels(locale: str | None) -> dict[str, str]:
+    """What each responder move is called in the timeline (派遣, 到达现场, …)."""
+    return {k.move.value: (k.label.en if locale == "en" else k.label.zh) for k in MovementKind}
+
+
+def local_time(iso: str | None, timezone: str, locale: str | None) -> str:
+    """A UTC instant as the office reads it, local to the minute (12月2日 07:41 / 2 Dec 07:41)."""
+    if not iso:
+        return "—"
+    try:
+        at = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(timezone))
+    except ValueError:
+        return "—"
+    if locale == "en":
+        return f"{at.day} {at.strftime('%b')} {at:%H:%M}"
+    return f"{at.month}月{at.day}日 {at:%H:%M}"

@@ -28,6 +28,9 @@ from ..incidents.permissions import CONFIDENTIAL_BY_ROLE
 from ..incidents.permissions import GRANTS as INCIDENT_GRANTS
 from ..incidents.permissions import Permission as IncidentPermission
 from ..permissions import PUBLIC, Permission, view_of
+from ..responders import queries as responder_queries
+from ..responders import store as responder_store
+from ..runs.queries import run_of_incident
 from . import labels
 from .api import MAX_POSITION, authenticate, end_session, set_session_cookie
 from .edge import LOCALE_COOKIE, Caller, cookie_secure, identify, locale_of, messages_of, require, runtime
@@ -35,6 +38,7 @@ from .edge import LOCALE_COOKIE, Caller, cookie_secure, identify, locale_of, mes
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["local_time"] = labels.local_time
 LOGIN_CSRF_COOKIE = "ic_login_csrf"
 
 
@@ -173,6 +177,7 @@ async def board(request: Request) -> Response:
         place_types=labels.PLACE_TYPES,
         grading_flags=labels.GRADING_FLAGS,
         unit_levels=labels.UNIT_LEVELS,
+        levels=labels.LEVELS,
     )
     return templates.TemplateResponse(request, "board.html", ctx)
 
@@ -188,7 +193,17 @@ def _room_rows(conn: Connection, incident_id: str, everyone: bool) -> dict[str, 
         return None
     incident, notes, more = found
     people = incident_queries.people_names(conn, None if everyone else set(incident["assigned"]))
-    return {"incident": incident, "notes": notes, "notes_more": more, "people": people}
+    run = run_of_incident(conn, incident_id)
+    return {
+        "incident": incident,
+        "notes": notes,
+        "notes_more": more,
+        "people": people,
+        # The timeline names steps, options, people and places as the screen does, never by their ids.
+        "titles": labels.playbook_titles(run.snapshot.playbook) if run is not None else {},
+        "person_names": responder_queries.names(conn),
+        "place_names": {pid: p.name for pid, p in responder_store.places(conn).items()},
+    }
 
 
 async def _history(
@@ -230,7 +245,12 @@ async def room(request: Request) -> Response:
         places=labels.PLACES,
         confidential_fields=labels.CONFIDENTIAL_FIELDS,
         levels=labels.LEVELS,
-        boot={**data, "history": history, "history_more": history_more},
+        boot={
+            **data,
+            "history": history,
+            "history_more": history_more,
+            "moves": labels.movement_labels(locale_of(request)),
+        },
     )
     return templates.TemplateResponse(request, "room.html", ctx)
 

@@ -55,6 +55,15 @@ def open_incident(page: Page, number: str) -> str:
     return href.rsplit("/", 1)[-1]
 
 
+def open_drawer(page: Page, label: str) -> None:
+    """Open one of the room's drawers (事件详情, 更正事实, 举报人信息, 承办人员, 结案) from its head."""
+    from playwright.sync_api import expect
+
+    tab = page.locator(".drawer-tabs button", has_text=label)
+    tab.click()
+    expect(tab).to_have_attribute("aria-expanded", "true")
+
+
 class Api:
     """A user's HTTP session, for setting the scene quickly and checking what the server holds."""
 

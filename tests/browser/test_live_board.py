@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from browser_support import Api, open_incident, register_in_ui
+from browser_support import Api, open_drawer, open_incident, register_in_ui
 from conftest import DESK, TABLET, OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Server
@@ -107,24 +107,27 @@ def test_amendments_and_closing_show_live_in_both_rooms(server: Server, open_pag
     open_incident(leader, number)
     open_incident(duty, number)
 
-    duty.locator("details.action > summary", has_text="更正事实").click()
+    open_drawer(duty, "更正事实")
     amend = duty.locator("#amend")
     amend.locator("[name=head_count]").fill("30")
     amend.locator("[name=reason]").fill("现场清点")
     amend.locator("button[type=submit]").click()
-    expect(leader.locator('[data-f="head_count"]')).to_have_text("30")
+    expect(leader.locator('[data-f="heads"]')).to_have_text("30")
     expect(leader.locator("#timeline .entry.ev-facts_amended")).to_contain_text("人数：30")
     expect(leader.locator("#timeline .entry.ev-facts_amended")).to_contain_text("原因：现场清点")
 
     # An amendment that changes nothing is refused next to the form, in the user's language.
-    duty.locator("details.action > summary", has_text="更正事实").click()
+    open_drawer(duty, "更正事实")
     amend.locator("button[type=submit]").click()
     expect(amend.locator('[data-error-for="form"]')).to_have_text("没有需要更正的内容")
 
-    leader.locator("details.action > summary", has_text="结案").click()
+    open_drawer(leader, "结案")
     close = leader.locator("#close")
     close.locator("label.choice", has_text="已劝离").click()
     close.locator("button[type=submit]").click()
+    # steps still open and no final report: the console says so first, then closes on a second tap
+    expect(close.locator("#close-warning")).to_contain_text("终报尚未报送")
+    close.locator("button[type=submit]", has_text="仍然结案").click()
     expect(duty.locator('[data-f="status"]')).to_have_text("已结案")
     expect(duty.locator("#timeline .entry.ev-closed")).to_contain_text("结案：已劝离")
     expect(duty.locator("#note")).to_be_hidden()

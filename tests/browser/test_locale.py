@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import TABLET_LANDSCAPE, OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Server
@@ -34,6 +36,19 @@ def test_switch_to_english_and_back(server: Server, open_page: OpenPage) -> None
     expect(page.locator('#register [data-error-for="place"]')).to_be_empty()
 
     screenshot(page, "board-en")
+
+    # English dates name the month ("2 Dec, 05:41"), never 02/12
+    page.fill("#register [name=place_other]", "County archives gate")
+    page.fill("#head_count", "4")
+    page.click("#register button[type=submit]")
+    page.locator('#register [data-notice-for="form"] a').click()
+    wait_live(page)
+    stamp = page.locator("#timeline .entry time").first
+    expect(stamp).to_have_text(
+        re.compile(r"^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec),? \d\d:\d\d$")
+    )
+    page.go_back()
+    wait_live(page)
 
     page.click('.langs a[lang="zh-CN"]')
     wait_live(page)

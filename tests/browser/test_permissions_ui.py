@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browser_support import open_incident, register_in_ui
+from browser_support import open_drawer, open_incident, register_in_ui
 from conftest import DESK, TABLET, TABLET_LANDSCAPE, OpenPage
 from playwright.sync_api import expect
 from support import Server
@@ -26,6 +26,7 @@ def test_a_responder_sees_neither_the_register_form_nor_confidential_values(
     expect(responder.locator("a.jump")).to_have_count(0)
 
     incident_id = open_incident(responder, number)
+    open_drawer(responder, "举报人信息")
     expect(responder.locator("#secret")).to_be_visible()
     expect(responder.locator("#timeline")).to_contain_text("记录保密信息")
     expect(responder.locator("#reveal")).to_be_hidden()
@@ -43,6 +44,7 @@ def test_a_responder_sees_neither_the_register_form_nor_confidential_values(
     # A leader sees the confidential parts of every matter: masked until revealed, and the reveal is logged.
     leader = open_page("leader", DESK)
     open_incident(leader, number)
+    open_drawer(leader, "举报人信息")
     field = leader.locator('[data-secret-field="informant_name"]')
     expect(field).to_have_text("••••••")
     leader.click("#reveal")
@@ -53,6 +55,7 @@ def test_a_responder_sees_neither_the_register_form_nor_confidential_values(
 
     # Once assigned to the matter, the responder may reveal them too.
     open_incident(duty, number)
+    open_drawer(duty, "承办人员")
     duty.select_option("#assign-user", label="responder")
     duty.click("#assign button[type=submit]")
     expect(duty.locator("#people")).to_contain_text("responder")

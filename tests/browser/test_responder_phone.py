@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
-from conftest import OpenPage, screenshot
+from conftest import OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Deployment, Server
 
@@ -52,7 +53,7 @@ def test_phone_page_acknowledge_en_route_on_scene(
 
     card = page.locator(f'article.assignment[data-incident="{incident_id}"][data-status="on_scene"]')
     expect(card.locator(".where")).to_have_text("位于 县委大院")
-    expect(card.locator("button[data-move]")).to_have_text(["转移至此", "处置完毕撤离"])
+    expect(card.locator("button[data-move]")).to_have_text(["已转到所选地点", "处置完毕撤离"])
     screenshot(page, "responder-phone")
     board = duty.get(f"/api/incidents/{incident_id}/responders").json()["board"]
     assert [(r["person_id"], r["status"], r["place_id"]) for r in board] == [
@@ -78,3 +79,56 @@ def test_phone_page_acknowledge_en_route_on_scene(
         ("moved", "信访局东侧门", "responder"),
     ]
     assert data["unacknowledged"] == []
+
+
+def test_phone_header_link_alarm_confirmed_clear_and_offline_reload(
+    deployment: Deployment, server: Server, open_page: OpenPage
+) -> None:
+    duty = Api(server, "duty")
+    import_organisation(duty)
+    duty.ok("org.import", {"table": "people", "text": "id,name,unit_id\nresponder,张处置,office\n"})
+    duty.ok("responder.move", {"move": "sign_on", "person_id": "responder"})
+    first = sit_in(duty)
+    duty.ok("responder.dispatch", {"incident_id": first, "person_ids": ["responder"], "role": "现场疏导"})
+
+    page = open_page("responder", PHONE)  # signed in, on the board: 我的任务 is one tap away
+    header = page.locator("header.bar").bounding_box()
+    assert header is not None and header["height"] <= 60, header  # one row, not three
+    page.locator("header a.nav-mine").click()
+    page.wait_for_url(server.base + "/responder")
+    wait_live(page)
+    card = page.locator(f'article.assignment[data-incident="{first}"]')
+    expect(card).to_have_attribute("data-status", "dispatched")
+    # the service worker keeps the page for offline use once it controls it (it installs in the background)
+    page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=30_000)
+
+    # a new dispatch arrives with a sound (and a vibration where the phone has one)
+    sounds = page.evaluate("window.consoleSounds || 0")
+    second = duty.ok("incident.register", {"type": "collective_visit", "place": "接待大厅", "head_count": 9})
+    duty.ok("responder.dispatch", {"incident_id": second["incident_id"], "person_ids": ["responder"]})
+    expect(page.locator(f'article.assignment[data-incident="{second["incident_id"]}"]')).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^【新任务】"))
+    assert page.evaluate("window.consoleSounds || 0") > sounds
+
+    # on scene: 处置完毕撤离 is set apart from the other moves and asks for a second tap
+    for move in ("acknowledge", "arrive"):
+        card.locator(f'button[data-move="{move}"]').click()
+    expect(card).to_have_attribute("data-status", "on_scene")
+    leave = card.locator('button[data-move="clear"]')
+    moved = card.locator('button[data-move="move_to"]').bounding_box()
+    box = leave.bounding_box()
+    assert moved is not None and box is not None and box["y"] - (moved["y"] + moved["height"]) >= 24
+    assert leave.evaluate("(e) => getComputedStyle(e).backgroundColor") != card.locator(
+        'button[data-move="move_to"]'
+    ).evaluate("(e) => getComputedStyle(e).backgroundColor")
+    leave.click()
+    expect(leave).to_have_text("再点一次确认：已处置完毕并撤离")
+    expect(card).to_have_attribute("data-status", "on_scene")  # nothing sent yet
+    leave.click()
+    expect(card).to_have_count(0)
+
+    # offline, a reload still shows the assignment that is left
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator(f'article.assignment[data-incident="{second["incident_id"]}"]')).to_be_visible()
+    expect(page.locator("#mine-stale")).to_be_visible()

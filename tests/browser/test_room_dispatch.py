@@ -66,7 +66,7 @@ def test_recommend_dispatch_and_unacknowledged_age(server: Server, open_page: Op
     expect(row).to_contain_text("张一")
     expect(row).to_contain_text("现场接谈")
     waiting = panel.locator('#unacked li[data-person="r1"]')
-    expect(waiting).to_have_text("张一 — 已 0 分钟未确认")
+    expect(waiting).to_have_text("张一 — 刚派出，尚未确认")
     board = duty.get(f"/api/incidents/{incident_id}/responders").json()
     assert [(r["person_id"], r["status"], r["role"]) for r in board["board"]] == [
         ("r1", "dispatched", "现场接谈")
@@ -77,7 +77,7 @@ def test_recommend_dispatch_and_unacknowledged_age(server: Server, open_page: Op
     move_clock(clock, 3)
     page.reload()
     wait_live(page)
-    expect(page.locator('#unacked li[data-person="r1"]')).to_have_text("张一 — 已 3 分钟未确认")
+    expect(page.locator('#unacked li[data-person="r1"]')).to_have_text("张一 — 3 分钟未确认")
 
     # a roll call of the one sent, unanswered past its minutes: flagged in the room
     page.locator("#rollcall-start").click()

@@ -39,9 +39,7 @@ def test_a_proposed_regrade_is_confirmed_in_the_room(server: Server, open_page: 
     expect(card.locator('[data-run="grading"]')).to_contain_text("responder 提出，duty 确认")
     expect(card.locator('[data-run="proposals"] li')).to_have_count(0)
     # The timeline says it, on the responder's tablet too.
-    expect(responder.locator("#timeline")).to_contain_text(
-        "定级要素已更新：响应级别 Ⅱ级响应 → Ⅰ级响应"
-    )
+    expect(responder.locator("#timeline")).to_contain_text("定级要素已更新：响应级别 Ⅱ级响应 → Ⅰ级响应")
 
 
 def test_the_room_pages_back_through_a_long_timeline(server: Server, open_page: OpenPage) -> None:

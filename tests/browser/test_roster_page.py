@@ -40,7 +40,11 @@ def test_swap_override_history_and_import(server: Server, open_page: OpenPage, t
     expect(swap.locator('[data-error-for="form"]')).to_contain_text("同一岗位")
     swap.locator("[name=other_shift_id]").select_option("s-r3")
     swap.locator("button[type=submit]").click()
-    expect(page.locator("#changes tr[data-kind=swap]")).to_contain_text("s-r2 ⇄ s-r3")
+    # shifts are named by when they start and their post, never by their ids
+    swapped = page.locator("#changes tr[data-kind=swap]")
+    expect(swapped).to_contain_text("⇄")
+    expect(swapped).to_contain_text("备勤")
+    expect(swapped).not_to_contain_text("s-r2")
     changes = duty.get("/api/roster").json()["changes"]
     assert [(c["kind"], c["made_by_name"]) for c in changes] == [("override", "duty"), ("swap", "duty")]
 

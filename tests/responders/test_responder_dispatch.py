@@ -40,12 +40,13 @@ def test_nearest_counsellor_on_duty_comes_first(
         need_skill=Skill.COUNSELLING,
         now=NOON,
     )
-    assert ids(found) == ["zhang", "zhao", "chen"]
+    # zhang is nearest but holds the duty desk: the free standby staff come first
+    assert ids(found) == ["zhao", "chen", "zhang"]
     assert [r.rank for r in found] == [1, 2, 3]
-    zhang, zhao, chen = found
-    assert zhang.codes == (R.ON_DUTY, R.HAS_SKILL, R.STATUS_ASSUMED, R.DISTANCE)
+    zhao, chen, zhang = found
+    assert zhang.codes == (R.ON_DUTY, R.DESK_DUTY, R.HAS_SKILL, R.STATUS_ASSUMED, R.DISTANCE)
     assert zhang.distance_km == pytest.approx(0.1, abs=0.01)
-    assert "谈话疏导" in zhang.reasons[1].text.zh and "Counselling" in zhang.reasons[1].text.en
+    assert "谈话疏导" in zhang.reasons[2].text.zh and "Counselling" in zhang.reasons[2].text.en
     assert "接待大厅" in zhang.reasons[-1].text.zh
     assert zhao.distance_km is not None and zhao.distance_km > 2
     assert chen.codes[-1] is R.LOCATION_UNKNOWN and chen.distance_km is None
@@ -83,7 +84,7 @@ def test_same_unit_beats_unknown_when_there_are_no_positions(
         need_skill=Skill.COUNSELLING,
         now=NOON,
     )
-    assert ids(found) == ["chen", "zhang", "zhao"]
+    assert ids(found) == ["chen", "zhao", "zhang"]  # the duty officer stays at the desk unless needed
     assert found[0].codes[-1] is R.SAME_UNIT
     assert all(r.codes[-1] is R.LOCATION_UNKNOWN for r in found[1:])
 
@@ -123,11 +124,11 @@ def test_leader_on_duty_is_named(people: dict[str, Person], places: dict[str, Pl
 @pytest.mark.parametrize(
     ("statuses", "assignments", "kwargs", "expected"),
     [
-        pytest.param({}, {}, {}, ["zhang", "zhao", "chen"], id="everyone-free"),
+        pytest.param({}, {}, {}, ["zhao", "chen", "zhang"], id="everyone-free-desk-last"),
         pytest.param(
             {"zhang": ResponderStatus.UNAVAILABLE}, {}, {}, ["zhao", "chen"], id="unavailable-left-out"
         ),
-        pytest.param({"zhao": ResponderStatus.OFF_DUTY}, {}, {}, ["zhang", "chen"], id="signed-off-left-out"),
+        pytest.param({"zhao": ResponderStatus.OFF_DUTY}, {}, {}, ["chen", "zhang"], id="signed-off-left-out"),
         pytest.param(
             {"zhang": ResponderStatus.ON_SCENE}, {"zhang": ["X"]}, {}, ["zhao", "chen"], id="over-assigned"
         ),
@@ -145,7 +146,7 @@ def test_leader_on_duty_is_named(people: dict[str, Person], places: dict[str, Pl
             ["zhao", "chen"],
             id="already-on-this-incident",
         ),
-        pytest.param({}, {}, {"limit": 1}, ["zhang"], id="limit"),
+        pytest.param({}, {}, {"limit": 1}, ["zhao"], id="limit"),
         pytest.param({}, {}, {"now": NOON + timedelta(hours=8)}, [], id="nobody-on-duty-at-night"),
     ],
 )
@@ -188,6 +189,77 @@ def test_people_not_on_the_roster_are_not_recommended(
         now=NOON,
     )
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("statuses", "assignments", "expected"),
+    [
+        # nobody busy: the free first, the desk after them, then who must be called in (zhou, wang
+        # and li are not counsellors; sun is not on shift, nor a counsellor)
+        pytest.param({}, {}, [("zhao", R.ON_DUTY), ("chen", R.ON_DUTY), ("zhang", R.DESK_DUTY)], id="free"),
+        # on scene elsewhere: offered, after the free, and said to be there
+        pytest.param(
+            {"zhao": ResponderStatus.ON_SCENE},
+            {"zhao": ["X"]},
+            [("chen", R.ON_DUTY), ("zhang", R.DESK_DUTY), ("zhao", R.OTHER_ASSIGNMENTS)],
+            id="on-scene-elsewhere-is-not-free",
+        ),
+        pytest.param(
+            {"chen": ResponderStatus.UNAVAILABLE},
+            {},
+            [("zhao", R.ON_DUTY), ("zhang", R.DESK_DUTY)],
+            id="refused",
+        ),
+    ],
+)
+def test_everyone_eligible_is_offered_in_order_with_the_reason(
+    people: dict[str, Person],
+    places: dict[str, Place],
+    roster: Roster,
+    statuses: dict[str, ResponderStatus],
+    assignments: dict[str, list[str]],
+    expected: list[tuple[str, ReasonCode]],
+) -> None:
+    found = recommend(
+        people=people.values(),
+        statuses=statuses,
+        assignments=assignments,
+        roster=roster,
+        places=places,
+        incident_place="gate",
+        need_skill=Skill.COUNSELLING,
+        now=NOON,
+        limit=50,
+        everyone=True,
+    )
+    assert ids(found) == [p for p, _code in expected]
+    for r, (_person, code) in zip(found, expected, strict=True):
+        assert code in r.codes
+    busy = next((r for r in found if r.open_assignments), None)
+    if busy is not None:
+        assert "在现场" in next(x.text.zh for x in busy.reasons if x.code is R.OTHER_ASSIGNMENTS)
+
+
+def test_everyone_includes_people_off_shift_last(
+    people: dict[str, Person], places: dict[str, Place], roster: Roster
+) -> None:
+    found = recommend(
+        people=people.values(),
+        statuses={},
+        assignments={},
+        roster=roster,
+        places=places,
+        incident_place="gate",
+        now=NOON,
+        limit=50,
+        everyone=True,
+    )
+    assert set(ids(found)) == set(people)  # all seven are offered
+    off = [r for r in found if R.NOT_ON_SHIFT in r.codes]
+    assert {r.person_id for r in off} == {"sun", "zhou"}
+    assert ids(found)[-2:] == [r.person_id for r in off]
+    assert all(R.ON_DUTY not in r.codes and R.STATUS_ASSUMED not in r.codes for r in off)
+    assert all(r.status is ResponderStatus.OFF_DUTY for r in off)  # never shown as 待命
 
 
 def test_from_states_feeds_recommend() -> None:

@@ -24,7 +24,8 @@ self.addEventListener("activate", (event) => {
 });
 
 function isPage(url) {
-  return url.pathname === "/" || url.pathname.startsWith("/incidents/") || url.pathname === "/access-log";
+  return url.pathname === "/" || url.pathname.startsWith("/incidents/") || url.pathname === "/access-log" ||
+    url.pathname === "/responder";
 }
 
 async function pageFirstFromNetwork(request) {

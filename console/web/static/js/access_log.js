@@ -1,13 +1,12 @@
 // 借阅登记: every reveal of confidential details, newest first (reviewers and administrators).
-import {el, start, t, when} from "./ui.js";
+import {el, getJson, start, t, when} from "./ui.js";
 
 const body = document.querySelector("#access-log tbody");
 const box = document.querySelector('[data-error-for="log"]');
 
 async function load() {
   try {
-    const r = await fetch("/api/access-log", {headers: {Accept: "application/json"}, cache: "no-store"});
-    const data = await r.json();
+    const data = await getJson("/api/access-log");
     if (!data.ok) { box.textContent = data.error.message; return; }
     const labels = window.consoleLive.boot.confidential;
     body.replaceChildren(...data.entries.map((e) => el("tr", {},

@@ -1,17 +1,11 @@
 // The movement board, unacknowledged dispatches and roll call of one incident (room and movements page).
-import {boot, el, when} from "./ui.js";
+import {boot, el, format, getJson, t, when} from "./ui.js";
 
 const texts = boot.dtext || JSON.parse((document.getElementById("dispatch-text") || {}).textContent || "{}");
-const d = (key, params) => {
-  const text = texts[key] || key;
-  return params ? text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m)) : text;
-};
-export {d};
+export const d = (key, params) => format(texts[key] || key, params);
 
-export async function fetchResponders(incidentId) {
-  const r = await fetch(`/api/incidents/${encodeURIComponent(incidentId)}/responders`,
-    {headers: {Accept: "application/json"}, cache: "no-store"});
-  return r.json();
+export function fetchResponders(incidentId) {
+  return getJson(`/api/incidents/${encodeURIComponent(incidentId)}/responders`);
 }
 
 export function renderBoard(data) {
@@ -25,7 +19,7 @@ export function renderBoard(data) {
     el("td", {}, when(row.since)))));
   const unacked = document.getElementById("unacked");
   unacked.replaceChildren(...data.unacknowledged.map((u) => el("li", {class: "warn", "data-person": u.person_id},
-    u.name, " — ", d("waiting", {m: Math.floor(u.age_s / 60)}))));
+    u.name, " — ", u.age_s < 60 ? t("unacked_just_sent") : d("waiting", {m: Math.floor(u.age_s / 60)}))));
   const rc = data.rollcall;
   const box = document.getElementById("rollcall");
   box.hidden = !rc;

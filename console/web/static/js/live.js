@@ -5,6 +5,7 @@
 // `live`; the server's idempotency makes a resend safe, so nothing is lost and nothing is done twice.
 // Commands carrying confidential values are never written to storage (seed §7): they are sent only
 // while connected, and kept in memory until their result arrives.
+import {DOMAINS} from "./state.js";
 import {change, load, save} from "./store.js";
 
 // Reconnect delays in ms. When a replica dies or restarts the proxy sends the retry to another one at
@@ -26,14 +27,17 @@ function commandId() {
 const HISTORY_KEEP = 300;
 const NOTES_KEEP = 1000;
 
-function trimmed(byPosition, keep) {
-  const positions = Object.keys(byPosition); // integer keys iterate in ascending order
-  for (const p of positions.slice(0, Math.max(0, positions.length - keep))) delete byPosition[p];
-  return byPosition;
+function trimmed(byKey, keep) {
+  // Integer keys (positions) iterate in ascending order, other keys (note ids) in insertion order:
+  // either way the oldest come first.
+  const keys = Object.keys(byKey);
+  for (const k of keys.slice(0, Math.max(0, keys.length - keep))) delete byKey[k];
+  return byKey;
 }
 
 function emptyState() {
-  return {epoch: null, position: null, incidents: {}, notes: {}, history: {}};
+  const parts = Object.values(DOMAINS).map((reducer) => reducer.empty());
+  return Object.assign({epoch: null, position: null, history: {}}, ...parts);
 }
 
 export class Live extends EventTarget {
@@ -57,11 +61,19 @@ export class Live extends EventTarget {
     this.skew = 0;
     this.saveTimer = null;
     this.changeTimer = null;
+    this.touched = new Set(); // the domains changed since subscribers were last told
+    this.subscribers = [];
+  }
+
+  // Call `fn(live)` after any change to one of `domains` (incidents, runs, assignments, roster).
+  subscribe(domains, fn) {
+    this.subscribers.push({domains: new Set(domains), fn});
   }
 
   async start() {
     const [stored, queue] = await Promise.all([load(this.stateKey), load(this.queueKey)]);
     if (stored && stored.incidents) this.state = Object.assign(emptyState(), stored);
+    for (const name of Object.keys(DOMAINS)) this.touched.add(name);
     this.queue = Array.isArray(queue) ? queue : [];
     this.changed();
     window.addEventListener("online", () => this.reconnectNow());
@@ -168,12 +180,13 @@ export class Live extends EventTarget {
 
   replace(f) {
     const kept = f.epoch === this.state.epoch ? this.state.history : {};
-    const next = {epoch: f.epoch, position: f.position, incidents: {}, notes: {}, history: {}};
-    for (const i of f.state.incidents || []) next.incidents[i.id] = i;
+    const parts = Object.values(DOMAINS).map((reducer) => reducer.snapshot(f.state || {}));
+    this.state = Object.assign({epoch: f.epoch, position: f.position, history: {}}, ...parts);
     // Timelines only of the incidents the snapshot still shows.
-    for (const id of Object.keys(next.incidents)) if (kept[id]) next.history[id] = trimmed(kept[id], HISTORY_KEEP);
-    for (const n of f.state.notes || []) next.notes[n.id] = n;
-    this.state = next;
+    for (const id of Object.keys(this.state.incidents || {})) {
+      if (kept[id]) this.state.history[id] = trimmed(kept[id], HISTORY_KEEP);
+    }
+    for (const name of Object.keys(DOMAINS)) this.touched.add(name);
     this.persist();
     this.changed();
   }
@@ -182,33 +195,11 @@ export class Live extends EventTarget {
     const s = this.state;
     if (s.position !== null && f.position <= s.position) return;
     s.position = f.position;
-    const d = f.data || {};
-    const id = d.incident_id;
-    const i = id ? s.incidents[id] : undefined;
-    if (f.event === "incident.registered") {
-      s.incidents[id] = {id, number: d.number, type: d.incident_type, place: d.place,
-        head_count: d.head_count, summary: d.summary, channel: d.channel, status: "open", drill: d.drill,
-        outcome: null, outcome_summary: null, occurred_at: f.occurred_at, opened_at: f.recorded_at,
-        closed_at: null, has_confidential: false, assigned: [], last_position: f.position,
-        registered_by: f.actor ? f.actor.id : null};
-    } else if (i && f.event === "incident.facts_amended") {
-      Object.assign(i, d.changes);
-    } else if (f.event === "incident.note_added") {
-      s.notes[d.note_id] = {id: d.note_id, incident_id: id, position: f.position, author: f.actor,
-        text: d.text, occurred_at: f.occurred_at};
-      const ids = Object.keys(s.notes); // insertion order: oldest first
-      for (const old of ids.slice(0, Math.max(0, ids.length - NOTES_KEEP))) delete s.notes[old];
-    } else if (i && f.event === "incident.closed") {
-      Object.assign(i, {status: "closed", outcome: d.outcome, outcome_summary: d.summary,
-        closed_at: f.recorded_at});
-    } else if (i && f.event === "incident.confidential_recorded") {
-      i.has_confidential = true;
-    } else if (i && f.event === "incident.member_assigned") {
-      if (!i.assigned.includes(d.user_id)) i.assigned.push(d.user_id);
-    } else if (i && f.event === "incident.member_unassigned") {
-      i.assigned = i.assigned.filter((u) => u !== d.user_id);
+    for (const [name, reducer] of Object.entries(DOMAINS)) {
+      if (reducer.apply(s, f)) this.touched.add(name);
     }
-    if (i) i.last_position = f.position;
+    if (f.event === "incident.note_added" && s.notes) trimmed(s.notes, NOTES_KEEP);
+    const id = (f.data || {}).incident_id;
     if (id) trimmed(s.history[id] = s.history[id] || {}, HISTORY_KEEP)[f.position] = f;
     if (this.live) {
       const lag = Date.now() - Date.parse(f.recorded_at);
@@ -234,7 +225,12 @@ export class Live extends EventTarget {
     if (this.changeTimer) return;
     this.changeTimer = setTimeout(() => {
       this.changeTimer = null;
+      const touched = this.touched;
+      this.touched = new Set();
       this.dispatchEvent(new Event("change"));
+      for (const sub of this.subscribers) {
+        if ([...sub.domains].some((d) => touched.has(d))) sub.fn(this);
+      }
     }, 16);
   }
 

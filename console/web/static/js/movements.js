@@ -1,6 +1,6 @@
 // 人员动态: movement board, full movement log, response figures and leader arrival of one incident.
 import {d, fetchResponders, renderBoard} from "./board_rows.js";
-import {boot, el, live, start, when} from "./ui.js";
+import {boot, debounce, el, live, minutes, start, when} from "./ui.js";
 
 const id = boot.incident_id;
 
@@ -13,17 +13,18 @@ async function loadNow() {
   renderBoard(data);
   document.querySelector("#movement-log tbody").replaceChildren(...data.log.map((r) => el("tr", {},
     el("td", {}, when(r.occurred_at)), el("td", {}, r.name), el("td", {}, r.kind_label),
-    el("td", {}, r.place || "—"), el("td", {}, r.recorded_by + (r.on_behalf ? " · " + d("on_behalf") : "")))));
-  const secs = (s) => (s === null ? "—" : String(s));
+    el("td", {}, r.place || "—"),
+    // the person themself is named, not their login; an officer who recorded it is named by the server
+    el("td", {}, (r.recorded_by === r.person_id ? r.name : r.recorded_by) + (r.on_behalf ? " · " + d("on_behalf") : "")))));
   document.querySelector("#figures tbody").replaceChildren(...data.figures.map((f) => el("tr", {},
-    el("td", {}, f.name), el("td", {}, secs(f.time_to_acknowledge_s)), el("td", {}, secs(f.time_to_arrive_s)),
-    el("td", {}, secs(f.time_on_scene_s)))));
+    el("td", {}, f.name), el("td", {}, minutes(f.time_to_acknowledge_s)), el("td", {}, minutes(f.time_to_arrive_s)),
+    el("td", {}, minutes(f.time_on_scene_s)))));
   const leaders = document.getElementById("leaders");
   leaders.replaceChildren(...(data.leader_arrivals.length ? data.leader_arrivals.map((a) =>
     el("li", {}, a.name, " · ", when(a.arrived_at), " · ", a.place || "")) : [el("li", {}, d("nobody"))]));
 }
 
-let timer = null;
-start(() => { clearTimeout(timer); timer = setTimeout(load, 150); });
-live.addEventListener("change", () => {});
+// Read again only when a move (the assignments' part of the state) changed, at most once per burst.
+live.subscribe(["assignments"], debounce(load, 150));
+start(() => {});
 load();

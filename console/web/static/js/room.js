@@ -1,9 +1,9 @@
 // 事件处置室: one incident's facts, live timeline, notes, amendments, closing, people and secrets.
 import {
-  age, boot, can, channelLabel, clearMessages, confidentialArgs, el, live, outcomeLabel, showError,
+  age, boot, can, channelLabel, getJson, clearMessages, confidentialArgs, el, live, outcomeLabel, showError,
   start, submitFrom, t, typeLabel, when,
 } from "./ui.js";
-import {describeRun, renderRun, wireOverride} from "./run.js";
+import {clockSpan, describeRun, openEnds, renderRun, roomNotice, wireOverride} from "./run.js";
 
 const id = boot.incident.id;
 const people = {...boot.people};
@@ -29,6 +29,9 @@ function setFact(name, text) {
 
 function renderFacts(i) {
   setFact("number", i.number);
+  setFact("type-short", typeLabel(i.type));
+  setFact("place-short", i.place);
+  setFact("heads", i.head_count);
   setFact("status", i.status === "open" ? t("open") : t("closed")).dataset.status = i.status;
   document.querySelector('[data-f="drill"]').hidden = !i.drill;
   setFact("type", typeLabel(i.type, true));
@@ -75,6 +78,15 @@ function describe(f) {
       return [t("ev_unassigned", {name: personName(d.user_id)})];
     case "confidential.viewed":
       return [t("ev_viewed")];
+    case "responder.moved": {
+      // 派遣、确认、到达…: who went where is part of the incident's story
+      const name = (boot.person_names || {})[d.person_id] || t("unknown_person");
+      const place = d.place_id ? (boot.place_names || {})[d.place_id] || "" : "";
+      const what = (boot.moves || {})[d.move] || "";
+      return [t("ev_moved", {name, move: what}) + (place ? " · " + place : "") + (d.role ? " · " + d.role : ""), d.note];
+    }
+    case "rollcall.started":
+      return [t("ev_rollcall")];
     default:
       return describeRun(f);
   }
@@ -109,6 +121,7 @@ function entries() {
 }
 
 const timeline = document.getElementById("timeline");
+document.addEventListener("run:loaded", () => renderTimeline());
 
 function renderTimeline() {
   const items = [];
@@ -165,8 +178,7 @@ async function loadUsers() {
   const pick = document.getElementById("assign-user");
   if (!pick) return;
   try {
-    const r = await fetch("/api/users", {headers: {Accept: "application/json"}});
-    const body = await r.json();
+    const body = await getJson("/api/users");
     if (!body.ok) return;
     for (const u of body.users) {
       people[u.id] = u.name;
@@ -185,7 +197,8 @@ const secret = document.getElementById("secret");
 let revealed = false;
 
 function renderSecret(i) {
-  secret.hidden = !i.has_confidential && !can("confidential.record");
+  const tab = document.querySelector("[data-secret-tab]");
+  if (tab) tab.hidden = !i.has_confidential && !can("confidential.record");
   secret.querySelector('[data-secret="none"]').hidden = !!i.has_confidential;
   secret.querySelector('[data-secret="some"]').hidden = !i.has_confidential;
   const reveal = document.getElementById("reveal");
@@ -208,9 +221,7 @@ async function reveal() {
   box.textContent = "";
   let body;
   try {
-    const r = await fetch(`/api/incidents/${encodeURIComponent(id)}/confidential`,
-      {headers: {Accept: "application/json"}, cache: "no-store"});
-    body = await r.json();
+    body = await getJson(`/api/incidents/${encodeURIComponent(id)}/confidential`);
   } catch (e) {
     box.textContent = t("err_network");
     return;
@@ -260,13 +271,30 @@ wire("amend", async (form) => {
   const changes = Object.fromEntries(Object.entries(wanted).filter(([k, v]) => v !== i[k]));
   if (!Object.keys(changes).length) return showError(form, "form", t("err_nothing"));
   await submitFrom(form, "incident.amend", {incident_id: id, ...changes, reason: f.reason.value.trim()}, {
-    onOk: () => { f.reason.value = ""; form.closest("details").open = false; },
+    onOk: () => { f.reason.value = ""; form.closest("details").open = false; roomNotice(t("saved")); },
   });
 });
 
+// 结案 with steps overdue or no 终报 sent is allowed, but never without a word: the first tap says what
+// is left open, and a second one closes anyway.
+let closeWarned = false;
 wire("close", async (form) => {
   const f = form.elements;
-  await submitFrom(form, "incident.close", {incident_id: id, outcome: f.outcome.value, summary: f.summary.value.trim()});
+  const warning = document.getElementById("close-warning");
+  const button = form.querySelector("button[type=submit]");
+  const ends = openEnds();
+  const problems = [ends.overdue ? t("close_overdue", {n: ends.overdue}) : "", ends.noFinal ? t("close_no_final") : ""]
+    .filter(Boolean);
+  if (problems.length && !closeWarned) {
+    closeWarned = true;
+    warning.replaceChildren(...problems.map((p) => el("p", {}, p)));
+    warning.hidden = false;
+    button.textContent = t("close_confirm");
+    return;
+  }
+  await submitFrom(form, "incident.close", {incident_id: id, outcome: f.outcome.value, summary: f.summary.value.trim()}, {
+    onOk: () => { warning.hidden = true; roomNotice(t("closed_notice")); },
+  });
 });
 
 wire("secret-form", async (form) => {
@@ -296,6 +324,39 @@ if (revealButton) revealButton.addEventListener("click", reveal);
 const concealButton = document.getElementById("conceal");
 if (concealButton) concealButton.addEventListener("click", mask);
 
+// --- drawers: the incident's details, informant, assignees, amend and close, one tap from the head ---
+
+const DRAWERS = {facts: "drawer-facts", secret: "secret", people: "drawer-people"};
+
+function openDrawer(name, detail) {
+  for (const [key, sectionId] of Object.entries(DRAWERS)) {
+    const section = document.getElementById(sectionId);
+    if (section) section.hidden = key !== name;
+  }
+  document.querySelectorAll("[data-drawer]").forEach((b) => {
+    b.setAttribute("aria-expanded", String(b.dataset.drawer === name && (b.dataset.openDetail || "") === (detail || "")));
+  });
+  document.querySelectorAll("#drawer-facts details.action").forEach((d) => { d.open = !!detail && d.id === "detail-" + detail; });
+  const section = name && document.getElementById(DRAWERS[name]);
+  if (section) section.scrollIntoView({block: "nearest"});
+}
+
+document.querySelectorAll("[data-drawer]").forEach((b) => b.addEventListener("click", () => {
+  const detail = b.dataset.openDetail && document.getElementById("detail-" + b.dataset.openDetail);
+  const already = b.getAttribute("aria-expanded") === "true" && (!detail || detail.open);
+  openDrawer(already ? null : b.dataset.drawer, already ? null : b.dataset.openDetail);
+}));
+
+// The elapsed time ticks every second, by the server's clock.
+function tickElapsed() {
+  const i = incident();
+  const from = Date.parse(i.occurred_at || i.opened_at);
+  if (isNaN(from)) return;
+  const to = i.closed_at ? Date.parse(i.closed_at) : Date.now() - live.skew;
+  setFact("elapsed", clockSpan(to - from));
+}
+setInterval(tickElapsed, 1000);
+
 // --- render ---
 
 function render() {
@@ -305,6 +366,7 @@ function render() {
   renderPeople(i);
   renderSecret(i);
   renderRun(id);
+  tickElapsed();
 }
 
 wireOverride(id, submitFrom);

@@ -1,16 +1,11 @@
 // 值班表: who is on duty now, the leader on duty, shifts to come; swap and override forms with their
 // history (who made each change); import of units, people, places and shifts with row-level errors.
 import {d} from "./board_rows.js";
-import {clearMessages, el, showError, showNotice, start, submitFrom, when} from "./ui.js";
+import {boot, clearMessages, debounce, el, getJson, live, showError, showNotice, start, submitFrom, t, when} from "./ui.js";
 
 const swap = document.getElementById("swap");
 const override = document.getElementById("override");
 const importForm = document.getElementById("import");
-
-async function getJson(url) {
-  const r = await fetch(url, {headers: {Accept: "application/json"}, cache: "no-store"});
-  return r.json();
-}
 
 function fill(select, options) {
   const keep = select.value;
@@ -19,6 +14,10 @@ function fill(select, options) {
 }
 
 const shiftLabel = (s) => `${when(s.start)} ${s.post_label} · ${s.name}`;
+// A shift is named by its day and post, never by its id (demo-20261201-duty_officer).
+const dayFormat = new Intl.DateTimeFormat(boot.locale === "en" ? "en-GB" : "zh-CN",
+  {month: boot.locale === "en" ? "short" : "numeric", day: "numeric", weekday: "short", timeZone: boot.timezone});
+const shiftDay = (s) => dayFormat.format(new Date(s.start));
 
 // Offline (or mid-restart) the fetch fails: keep showing what was last read; the next change retries.
 const load = () => loadNow().catch(() => {});
@@ -30,12 +29,14 @@ async function loadNow() {
   document.querySelector("#on-duty tbody").replaceChildren(...data.on_duty.map((s) => el("tr", {"data-person": s.person_id, "data-shift": s.shift_id},
     el("td", {}, s.post_label), el("td", {}, s.name), el("td", {}, when(s.start)), el("td", {}, when(s.end)))));
   document.querySelector("#upcoming tbody").replaceChildren(...data.upcoming.map((s) => el("tr", {"data-shift": s.shift_id, "data-person": s.person_id},
-    el("td", {}, s.shift_id), el("td", {}, s.post_label), el("td", {}, s.name, s.changed ? " *" : ""),
+    el("td", {}, shiftDay(s)), el("td", {}, s.post_label), el("td", {}, s.name, s.changed ? " *" : ""),
     el("td", {}, when(s.start)), el("td", {}, when(s.end)))));
+  const named = new Map([...data.on_duty, ...data.upcoming].map((s) => [s.shift_id, `${when(s.start)} ${s.post_label}`]));
+  const shiftName = (id) => named.get(id) || t("earlier_shift");
   // newest first: the change someone just made is the one they look for
   document.querySelector("#changes tbody").replaceChildren(...data.changes.slice().reverse().map((c) => el("tr", {"data-change": c.id, "data-kind": c.kind},
     el("td", {}, when(c.made_at)), el("td", {}, c.kind_label),
-    el("td", {}, c.other_shift_id ? `${c.shift_id} ⇄ ${c.other_shift_id}` : c.shift_id),
+    el("td", {}, c.other_shift_id ? `${shiftName(c.shift_id)} ⇄ ${shiftName(c.other_shift_id)}` : shiftName(c.shift_id)),
     el("td", {}, c.new_holder || ""), el("td", {}, c.reason), el("td", {class: "made-by"}, c.made_by_name))));
   const shifts = data.upcoming.map((s) => [s.shift_id, shiftLabel(s)]);
   document.querySelectorAll("select[data-shifts]").forEach((select) => fill(select, shifts));
@@ -105,13 +106,10 @@ async function importFile(e) {
 if (swap) changeFrom(swap, "swap", "other_shift_id");
 if (override) changeFrom(override, "override", "new_holder_id");
 if (importForm) importForm.addEventListener("submit", importFile);
-// Live: another desk's swap, override or import reaches this page with its event (read again, at
-// most once per burst); the slow timer only catches a shift that starts or ends with no event at all.
-let reloading = null;
-function loadSoon() {
-  if (reloading) return;
-  reloading = setTimeout(() => { reloading = null; load(); }, 300);
-}
-start(loadSoon);
+// Live: another desk's swap, override or import changes the roster part of the state, and only then is
+// the roster read again (at most once per burst); the slow timer only catches a shift that starts or
+// ends with no event at all.
+live.subscribe(["roster"], debounce(load, 300));
+start(() => {});
 load();
 setInterval(load, 60000);

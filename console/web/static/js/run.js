@@ -1,7 +1,7 @@
 // 预案执行: the incident's running playbook as a checklist with live countdowns, owners and one-tap actions.
 // The run's state is evaluated on the server (the pure engine); it is fetched again whenever the live
 // stream brings an event of this incident, and the countdowns tick here from the due instants.
-import {boot, can, el, live, t, when} from "./ui.js";
+import {boot, can, el, getJson, live, t, when} from "./ui.js";
 
 const zh = boot.locale !== "en";
 const text = (lt) => (lt ? (zh ? lt.zh : lt.en) : "");
@@ -19,6 +19,10 @@ function serverNow() {
   return Date.now() + offset;
 }
 
+export function clockSpan(ms) {
+  return span(ms);
+}
+
 function span(ms) {
   const s = Math.max(0, Math.round(Math.abs(ms) / 1000));
   const h = Math.floor(s / 3600);
@@ -32,11 +36,11 @@ export async function refreshRun(incidentId) {
   if (loading) return loading;
   loading = (async () => {
     try {
-      const r = await fetch(`/api/incidents/${encodeURIComponent(incidentId)}/run`,
-        {headers: {Accept: "application/json"}, cache: "no-store"});
-      if (r.status === 404) { run = null; return; }
-      const body = await r.json();
-      if (!body.ok) return;
+      const body = await getJson(`/api/incidents/${encodeURIComponent(incidentId)}/run`);
+      if (!body.ok) {
+        if (body.error && body.error.code === "no_playbook_run") run = null;
+        return;
+      }
       run = body.run;
       offset = Date.parse(run.now) - Date.now();
     } catch (e) {
@@ -49,13 +53,27 @@ export async function refreshRun(incidentId) {
   draw(incidentId);
 }
 
-// Called on every render of the room: fetch again when an event of this incident arrived.
+// Called on every render of the room: fetch again when the runs part of the live state marks this
+// incident's run stale (an event that may change it arrived), and never for other events.
+let pendingKey = "";
+
+// The run commands of this incident still waiting in the queue (offline): their steps show it.
+function pendingItems(incidentId) {
+  return new Set(live.pending().filter((c) => c.name.startsWith("run.") && c.args.incident_id === incidentId)
+    .map((c) => c.args.step_id || c.args.obligation_id));
+}
+
 export function renderRun(incidentId) {
-  const mine = live.state.history[incidentId] || {};
-  const top = Math.max(0, ...Object.keys(mine).map(Number));
-  if (top !== seen) {
-    seen = top;
+  const stale = live.state.stale || {};
+  if (seen < 0 || stale[incidentId]) {
+    seen = 0;
+    delete stale[incidentId];
     refreshRun(incidentId);
+  }
+  const key = [...pendingItems(incidentId)].sort().join(",");
+  if (key !== pendingKey) {
+    pendingKey = key;
+    draw(incidentId);
   }
 }
 
@@ -76,10 +94,19 @@ function countdown(item) {
 
 function send(incidentId, name, args, box) {
   box.textContent = "";
-  live.submit(name, {incident_id: incidentId, ...args}).then((sent) => sent.done.then((result) => {
-    if (!result.ok) box.textContent = result.error.message;
-    refreshRun(incidentId);
-  }));
+  live.submit(name, {incident_id: incidentId, ...args}).then((sent) => {
+    if (sent.queued) draw(incidentId);
+    return sent.done.then((result) => {
+      if (!result.ok) box.textContent = result.error.message;
+      refreshRun(incidentId);
+    });
+  });
+}
+
+// A message next to a field goes once the field is filled in.
+function clearsOnInput(field, box) {
+  field.addEventListener("input", () => { if (field.value.trim()) box.textContent = ""; });
+  return field;
 }
 
 function actions(incidentId, step, box) {
@@ -91,7 +118,8 @@ function actions(incidentId, step, box) {
     const pick = el("select", {name: "option", "aria-label": t("run_decide")},
       el("option", {value: ""}, "—"),
       ...step.decision.options.map((o) => el("option", {value: o.id}, text(o.title))));
-    const reason = el("input", {name: "reason", placeholder: t("run_reason"), maxLength: 2000});
+    const reason = clearsOnInput(el("input", {name: "reason", placeholder: t("run_reason"), maxLength: 2000}), box);
+    pick.addEventListener("change", () => { if (pick.value) box.textContent = ""; });
     const names = step.decision.kind === "representatives"
       ? el("input", {name: "representatives", placeholder: t("run_representatives"), maxLength: 500}) : null;
     parts.push(pick, reason, names, el("button", {type: "button", class: "primary small", "data-act": "decide",
@@ -112,7 +140,7 @@ function actions(incidentId, step, box) {
     parts.push(el("button", {type: "button", class: "small", "data-act": "dispatch",
       onclick: () => openDispatch(step)}, t("run_dispatch")));
   }
-  const why = el("input", {name: "skip_reason", placeholder: t("run_reason"), maxLength: 2000, hidden: true});
+  const why = clearsOnInput(el("input", {name: "skip_reason", placeholder: t("run_reason"), maxLength: 2000, hidden: true}), box);
   parts.push(why, el("button", {type: "button", class: "ghost small", "data-act": "skip", onclick: () => {
     if (why.hidden) { why.hidden = false; why.focus(); return; }
     if (!why.value.trim()) { box.textContent = t("err_reason"); return; }
@@ -133,30 +161,35 @@ function openDispatch(step) {
     {detail: {step_id: step.id, role: step.role, title: text(step.title)}}));
 }
 
-function stepItem(incidentId, step) {
+function stepItem(incidentId, step, pending) {
   const box = el("p", {class: "form-error", role: "alert"});
   const option = step.option && step.decision
     ? text((step.decision.options.find((o) => o.id === step.option) || {}).title) : "";
   const shown = status(step);
-  return el("li", {class: "step st-" + shown, "data-step": step.id, "data-status": shown},
+  const waitsFor = step.status === "blocked" && (step.blocked_by || []).length
+    ? t("run_waits_for", {steps: step.blocked_by.map(stepTitle).join(t("list_separator"))}) : "";
+  return el("li", {class: "step st-" + shown + (pending ? " pending" : ""), "data-step": step.id, "data-status": shown},
     el("div", {class: "step-head"},
+      pending ? el("span", {class: "badge pending"}, t("pending_mark")) : null, " ",
       el("span", {class: "step-status", "data-role": "status"}, statusLabel(shown)), " ",
       el("strong", {class: "step-title"}, text(step.title)), " ",
       el("span", {class: "step-role"}, roleLabel(step.role)), " ",
       el("span", {class: "countdown", "data-due": step.due_at || ""}, countdown(step))),
+    waitsFor ? el("div", {class: "hint waits-for"}, waitsFor) : null,
     step.guidance && OPEN.has(step.status) ? el("div", {class: "hint"}, text(step.guidance)) : null,
     option || step.note ? el("div", {class: "step-note"}, [option, step.note].filter(Boolean).join(" — ")) : null,
     actions(incidentId, step, box), box);
 }
 
-function reportItem(incidentId, report) {
+function reportItem(incidentId, report, pending) {
   const box = el("p", {class: "form-error", role: "alert"});
   const shown = status(report);
   const file = can("run.act") && OPEN.has(report.status)
     ? el("button", {type: "button", class: "small", "data-act": "file",
       onclick: () => send(incidentId, "run.file_report", {obligation_id: report.id}, box)}, t("run_file")) : null;
-  return el("li", {class: "step st-" + shown, "data-report": report.id, "data-status": shown},
+  return el("li", {class: "step st-" + shown + (pending ? " pending" : ""), "data-report": report.id, "data-status": shown},
     el("div", {class: "step-head"},
+      pending ? el("span", {class: "badge pending"}, t("pending_mark")) : null, " ",
       el("span", {class: "step-status"}, statusLabel(shown)), " ",
       el("strong", {}, text(report.title)), " ",
       el("span", {class: "step-role"}, roleLabel(report.role)), " ",
@@ -186,11 +219,13 @@ function draw(incidentId) {
     grading.after(proposals);
   }
   proposals.replaceChildren(...(run.proposals || []).map((p) => proposalItem(incidentId, p)));
+  const pending = pendingItems(incidentId);
   document.getElementById("checklist").replaceChildren(
-    ...run.steps.filter((s) => s.status !== "not_applicable").map((s) => stepItem(incidentId, s)));
+    ...run.steps.filter((s) => s.status !== "not_applicable").map((s) => stepItem(incidentId, s, pending.has(s.id))));
   document.getElementById("reports").replaceChildren(
-    ...run.reports.filter((r) => r.status !== "not_applicable").map((r) => reportItem(incidentId, r)));
+    ...run.reports.filter((r) => r.status !== "not_applicable").map((r) => reportItem(incidentId, r, pending.has(r.id))));
   tick();
+  document.dispatchEvent(new CustomEvent("run:loaded"));
 }
 
 function regradeText(r) {
@@ -229,7 +264,7 @@ function tick() {
     if (shown === "due_soon") soon += 1;
     if (li.dataset.status !== shown) {
       li.dataset.status = shown;
-      li.className = "step st-" + shown;
+      li.className = "step st-" + shown + (li.classList.contains("pending") ? " pending" : "");
       li.querySelector(".step-status").textContent = statusLabel(shown);
     }
     const c = li.querySelector(".countdown");
@@ -243,13 +278,55 @@ function tick() {
   if (fact) fact.textContent = levelLabel(run.level);
   const od = document.querySelector('[data-f="overdue"]');
   if (od) od.textContent = String(overdue);
+  const badge = document.querySelector('[data-f="level-badge"]');
+  if (badge) { badge.textContent = levelLabel(run.level); badge.dataset.level = run.level; }
+  const count = document.querySelector('[data-f="overdue-count"]');
+  if (count) { count.textContent = String(overdue); count.classList.toggle("overdue", overdue > 0); }
+  renderNext();
+}
+
+// 下一时限: the earliest open deadlines, steps and reports alike (首报 among them), ticking.
+const NEXT_SHOWN = 4;
+function renderNext() {
+  const box = document.getElementById("next-deadlines");
+  if (!box || !run) return;
+  const due = (list, kind) => list.filter((x) => OPEN.has(x.status) && x.due_at).map((item) => ({kind, item}))
+    .sort((a, b) => Date.parse(a.item.due_at) - Date.parse(b.item.due_at));
+  // The next report (首报 first of all) is always among them, whatever the steps' deadlines.
+  const reports = due(run.reports, "report").slice(0, 1);
+  const items = [...reports, ...due(run.steps, "step").slice(0, NEXT_SHOWN - reports.length)]
+    .sort((a, b) => Date.parse(a.item.due_at) - Date.parse(b.item.due_at));
+  const rows = items.map(({kind, item}) => {
+    const shown = status(item);
+    return el("li", {class: "next-item st-" + shown, "data-next": item.id, "data-kind": kind},
+      el("span", {class: "next-name"}, text(item.title)), " ",
+      el("span", {class: "countdown"}, countdown(item)));
+  });
+  box.replaceChildren(...(rows.length ? rows : [el("li", {class: "hint"}, t("run_nothing_due"))]));
 }
 
 setInterval(tick, 1000);
 
+// A short confirmation under the room's head: what the last action did.
+export function roomNotice(message) {
+  const box = document.getElementById("room-notice");
+  if (box) box.textContent = message;
+}
+
+// What closing now would leave behind: steps still overdue, and a final report (终报) not yet sent.
+export function openEnds() {
+  if (!run) return {overdue: 0, noFinal: false};
+  const overdue = run.steps.filter((s) => status(s) === "overdue").length;
+  const finals = run.reports.filter((r) => r.stage === "final" && r.status !== "not_applicable");
+  return {overdue, noFinal: finals.length > 0 && finals.every((r) => !r.filed_count)};
+}
+
 export function wireOverride(incidentId, submitFrom) {
   const form = document.getElementById("override");
   if (!form) return;
+  form.elements.reason.addEventListener("input", () => {
+    if (form.elements.reason.value.trim()) form.querySelector('[data-error-for="form"]').textContent = "";
+  });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = form.elements;
@@ -257,19 +334,34 @@ export function wireOverride(incidentId, submitFrom) {
       form.querySelector('[data-error-for="form"]').textContent = t("err_reason");
       return;
     }
+    const level = f.level.value || null;
     await submitFrom(form, "run.override_level",
-      {incident_id: incidentId, level: f.level.value || null, reason: f.reason.value.trim()},
-      {onOk: () => { f.reason.value = ""; form.closest("details").open = false; refreshRun(incidentId); }});
+      {incident_id: incidentId, level, reason: f.reason.value.trim()},
+      {onOk: () => {
+        f.reason.value = "";
+        form.closest("details").open = false;
+        roomNotice(t("level_set", {level: level ? levelLabel(level) : t("run_graded")}));
+        refreshRun(incidentId);
+      }});
   });
 }
 
+// Titles come from the playbook the run pinned (in the page's boot), so the timeline never shows an id,
+// even before the run is fetched or when it cannot be.
+const titles = boot.titles || {steps: {}, reports: {}, options: {}};
+const titleOf = (kind, id, fallback) => (titles[kind] && titles[kind][id] ? text(titles[kind][id]) : fallback);
 const stepTitle = (id) => {
   const s = run && run.steps.find((x) => x.id === id);
-  return s ? text(s.title) : id;
+  return s ? text(s.title) : titleOf("steps", id, t("run_a_step"));
 };
 const reportTitle = (id) => {
   const r = run && run.reports.find((x) => x.id === id);
-  return r ? text(r.title) : id;
+  return r ? text(r.title) : titleOf("reports", id, t("run_a_report"));
+};
+const optionTitle = (stepId, option) => {
+  const s = run && run.steps.find((x) => x.id === stepId);
+  const o = s && s.decision ? s.decision.options.find((x) => x.id === option) : null;
+  return o ? text(o.title) : titleOf("options", option, t("run_an_option"));
 };
 
 // The timeline's line for a run event (null for other events).
@@ -283,9 +375,7 @@ export function describeRun(f) {
     case "run.step_skipped":
       return [t("ev_step_skipped", {step: stepTitle(r.step_id), reason: r.reason})];
     case "run.decision_recorded": {
-      const s = run && run.steps.find((x) => x.id === r.step_id);
-      const o = s && s.decision ? s.decision.options.find((x) => x.id === r.option) : null;
-      return [t("ev_decision", {step: stepTitle(r.step_id), option: o ? text(o.title) : r.option}), r.reason,
+      return [t("ev_decision", {step: stepTitle(r.step_id), option: optionTitle(r.step_id, r.option)}), r.reason,
         (r.representatives || []).join(t("list_separator"))];
     }
     case "run.level_overridden":

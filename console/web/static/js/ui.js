@@ -3,10 +3,32 @@
 import {Live} from "./live.js";
 
 export const boot = JSON.parse(document.getElementById("boot").textContent);
+// Night mode (dark, low glare) is a choice of this device, applied on every page before it draws.
+document.documentElement.classList.toggle("night", localStorage.getItem("console:night") === "1");
+
+// Fill `{name}` parts of a translated text.
+export function format(text, params) {
+  return params ? text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m)) : text;
+}
 
 export function t(key, params) {
-  const text = boot.text[key] || key;
-  return params ? text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m)) : text;
+  return format(boot.text[key] || key, params);
+}
+
+// The one way pages read JSON over HTTP: no cache, and a failed request throws (the caller keeps what
+// it showed).
+export async function getJson(url) {
+  const r = await fetch(url, {headers: {Accept: "application/json"}, cache: "no-store"});
+  return r.json();
+}
+
+// `fn` once, `ms` after the last of a burst of calls.
+export function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { timer = null; fn(...args); }, ms);
+  };
 }
 
 export function el(tag, attrs, ...children) {
@@ -31,7 +53,9 @@ export const outcomeLabel = (o) => boot.outcomes[o] || o || "";
 
 const timeFormat = (() => {
   const locale = boot.locale === "en" ? "en-GB" : "zh-CN";
-  const options = {month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false};
+  // "2 Dec, 05:41" in English (never 02/12, which half the world reads as February), 12月2日 05:41 in Chinese
+  const options = {month: boot.locale === "en" ? "short" : "numeric", day: "numeric", hour: "2-digit",
+    minute: "2-digit", hour12: false};
   try {
     return new Intl.DateTimeFormat(locale, {...options, timeZone: boot.timezone});
   } catch (e) {
@@ -42,6 +66,14 @@ const timeFormat = (() => {
 export function when(iso) {
   const d = new Date(iso);
   return isNaN(d) ? "" : timeFormat.format(d);
+}
+
+// A duration in whole minutes for people (3 分钟, 1 小时 5 分钟); seconds only under a minute.
+export function minutes(seconds) {
+  if (seconds === null || seconds === undefined) return "—";
+  if (seconds < 60) return t("seconds", {s: seconds});
+  const m = Math.round(seconds / 60);
+  return m < 60 ? t("minutes", {m}) : t("hours", {h: Math.floor(m / 60), m: m % 60});
 }
 
 export function age(fromIso, toIso) {
