@@ -17,7 +17,7 @@ from console.commands import Actor, Context, Decision
 from console.eventlog import GENESIS, Head, seal
 from console.events import EventPayload, NewEvent, RecordedEvent
 from console.incidents.commands import Channel, GradingFacts
-from console.incidents.events import IncidentRegistered, stream_of
+from console.incidents.events import IncidentRegistered, sealed, stream_of
 from console.responders.events import (
     OrganisationImported,
     ResponderMoved,
@@ -226,4 +226,6 @@ def scripted() -> Script:
         RollcallConfirmed(rollcall_id="rc-1", incident_id=INCIDENT, person_id="p-chen"),
         33,
     )
+    # 举报人 details, sealed: a bundle must not carry them.
+    s.emit(WANG, [sealed(INCIDENT, {"informant_name": "张某某"})], 34)
     return s
