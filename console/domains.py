@@ -11,9 +11,10 @@ from functools import cache
 from .incidents.domain import DOMAIN as INCIDENTS
 from .registry import Domain, Registry
 from .responders.domain import DOMAIN as RESPONDERS
+from .review.domain import DOMAIN as REVIEW
 from .runs.domain import DOMAIN as RUNS
 
-DOMAINS: tuple[Domain, ...] = (INCIDENTS, RUNS, RESPONDERS)
+DOMAINS: tuple[Domain, ...] = (INCIDENTS, RUNS, RESPONDERS, REVIEW)
 
 
 @cache

@@ -23,9 +23,11 @@ DOMAIN_MODULES = (
     "playbooks",
     "responders",
     "alerts",
+    "review",
     "console.incidents",
     "console.runs",
     "console.responders",
+    "console.review",
 )
 
 
@@ -58,13 +60,13 @@ def test_incidents_do_not_import_runs() -> None:
 def test_every_domain_package_has_the_same_files_for_the_same_jobs() -> None:
     common = {"__init__.py", "commands.py", "events.py", "decide.py", "store.py", "queries.py", "tables.py",
               "permissions.py", "domain.py"}  # fmt: skip
-    for name in ("incidents", "runs", "responders"):
+    for name in ("incidents", "runs", "responders", "review"):
         files = {p.name for p in (ROOT / "console" / name).glob("*.py")}
         assert common <= files, (name, sorted(common - files))
 
 
 def test_the_console_lists_its_domains() -> None:
-    assert [d.name for d in DOMAINS] == ["incidents", "runs", "responders"]
+    assert [d.name for d in DOMAINS] == ["incidents", "runs", "responders", "review"]
     assert "incident.register" in registry().commands and "run.fire" in registry().commands
 
 
