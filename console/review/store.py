@@ -33,6 +33,13 @@ class IncidentLog:
     events: list[RecordedEvent]
 
 
+async def incident_by_id(conn: AsyncConnection, incident_id: str) -> tuple[str, str] | None:
+    row = (
+        await conn.execute(select(incidents.c.id, incidents.c.number).where(incidents.c.id == incident_id))
+    ).first()
+    return (row.id, row.number) if row is not None else None
+
+
 async def incident_by_number(conn: AsyncConnection, number: str) -> tuple[str, str] | None:
     row = (
         await conn.execute(select(incidents.c.id, incidents.c.number).where(incidents.c.number == number))

@@ -24,7 +24,7 @@ from ..permissions import PUBLIC
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import api, pages, responders, runs
+from . import api, pages, responders, review, runs
 from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -132,6 +132,7 @@ ROUTE_ACCESS: dict[tuple[str, str], str] = {
     **api.ACCESS,
     **runs.ACCESS,
     **responders.ACCESS,
+    **review.ACCESS,
 }
 
 
@@ -168,6 +169,7 @@ def create_app(
         Route("/api/users", api.list_users),
         *runs.ROUTES,
         *responders.ROUTES,
+        *review.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

@@ -229,3 +229,31 @@ def scripted() -> Script:
     # 举报人 details, sealed: a bundle must not carry them.
     s.emit(WANG, [sealed(INCIDENT, {"informant_name": "张某某"})], 34)
     return s
+
+
+def load_into(deployment: Any) -> None:
+    """Append the scripted incident's events to a deployment's empty log, projections and all."""
+    import asyncio
+
+    from console import eventlog
+    from console.db import open_database
+    from console.domains import registry
+
+    events = scripted().events
+    reg = registry()
+
+    def write(conn: Any) -> None:
+        head = eventlog.lock_head(conn)
+        assert head.position == 0, "the template database is expected to hold no events"
+        eventlog.insert_events(conn, events)
+        reg.apply(conn, events)
+        eventlog.save_head(conn, eventlog.Head(events[-1].position, events[-1].hash))
+
+    async def main() -> None:
+        db = open_database(deployment.settings)
+        try:
+            await db.run_write(write)
+        finally:
+            await db.dispose()
+
+    asyncio.run(main())

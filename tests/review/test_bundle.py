@@ -15,12 +15,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from script import INCIDENT, at, scripted
+from script import INCIDENT, at, load_into, scripted
 from support import Deployment
 
-from console import eventlog
 from console.cli import main
-from console.db import open_database
 from console.domains import registry
 from console.review.export import withheld_part
 from review.bundle import (
@@ -98,35 +96,13 @@ def test_a_damaged_archive_names_the_member() -> None:
     assert verdict.file == EVENTS_FILE, verdict
 
 
-def _load(deployment: Deployment) -> None:
-    reg = registry()
-
-    def write(conn):  # type: ignore[no-untyped-def]
-        head = eventlog.lock_head(conn)
-        assert head.position == 0, "the template database is expected to hold no events"
-        eventlog.insert_events(conn, EVENTS)
-        reg.apply(conn, EVENTS)
-        eventlog.save_head(conn, eventlog.Head(EVENTS[-1].position, EVENTS[-1].hash))
-
-    async def main() -> None:
-        db = open_database(deployment.settings)
-        try:
-            await db.run_write(write)
-        finally:
-            await db.dispose()
-
-    import asyncio
-
-    asyncio.run(main())
-
-
 def test_export_then_verify_on_a_machine_without_the_database(
     deployment: Deployment,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _load(deployment)
+    load_into(deployment)
     for key in [k for k in os.environ if k.startswith("CONSOLE_")]:
         monkeypatch.delenv(key)
     for key, value in deployment.env.items():
