@@ -16,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 from script import INCIDENT, at, load_into
 from support import Deployment, LocalServer, command_id, login
 
+from review.bundle import verify_zip
+
 
 @pytest.fixture
 def server(deployment: Deployment) -> Iterator[LocalServer]:
@@ -56,6 +58,10 @@ def test_review_for_reviewers_and_inspectors(server: LocalServer) -> None:
     page = get(server, inspector[0], f"/incidents/{INCIDENT}/review")
     assert page.status_code == 200 and "rv-add-finding" not in page.text  # no forms for inspectors
     assert "rv-add-finding" in get(server, reviewer[0], f"/incidents/{INCIDENT}/review").text
+    assert 'id="review-link"' in get(server, reviewer[0], f"/incidents/{INCIDENT}").text
+    assert 'id="review-link"' not in get(server, duty[0], f"/incidents/{INCIDENT}").text
+    bundle = get(server, inspector[0], f"/api/incidents/{INCIDENT}/bundle.zip")
+    assert bundle.status_code == 200 and verify_zip(bundle.content).ok
     csv = get(server, inspector[0], f"/api/incidents/{INCIDENT}/compliance.csv")
     assert csv.status_code == 200 and "王值班 (p-wang)" in csv.text
 
