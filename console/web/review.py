@@ -15,9 +15,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from playbooks.config import thresholds
+from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Row, compliance, to_csv
+from review.log import fold
 from review.replay import Mode, replay
+from review.timeline import render
 
 from ..errors import InvalidInput, NotFound
 from ..i18n import N_, gettext_for
@@ -188,6 +191,23 @@ async def replay_api(request: Request) -> Response:
     )  # fmt: skip
 
 
+async def timeline_svg(request: Request) -> Response:
+    """时间轴: a lane per person and per step with its deadline, drawn on the server."""
+    await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request)
+    now = _now(request)
+    record = fold(log.incident_id, log.events)
+    english = locale_of(request) == "en"
+    labels: dict[str, str] = {
+        s.value: (t.en if english else t.zh) for s, t in ResponderStatus.labels().items()
+    }
+    if record.snapshot is not None:
+        labels |= {s.id: (s.title.en if english else s.title.zh) for s in record.snapshot.playbook.steps}
+    labels["title"] = gettext_for(locale_of(request))("Timeline")
+    svg = render(record, _rows(request, log, now), now, labels, runtime(request).settings.tz)
+    return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
+
+
 async def bundle_api(request: Request) -> Response:
     """督查导出包: the incident's verifiable bundle (confidential values left out)."""
     caller = await require(request, Permission.REVIEW_VIEW)
@@ -229,6 +249,7 @@ ROUTES = [
     Route("/api/incidents/{incident_id}/compliance.csv", compliance_csv),
     Route("/api/incidents/{incident_id}/replay", replay_api),
     Route("/api/incidents/{incident_id}/bundle.zip", bundle_api),
+    Route("/api/incidents/{incident_id}/timeline.svg", timeline_svg),
 ]
 ACCESS = {
     ("GET", "/incidents/{incident_id}/review"): Permission.REVIEW_VIEW,
@@ -236,4 +257,5 @@ ACCESS = {
     ("GET", "/api/incidents/{incident_id}/compliance.csv"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/replay"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/bundle.zip"): Permission.REVIEW_VIEW,
+    ("GET", "/api/incidents/{incident_id}/timeline.svg"): Permission.REVIEW_VIEW,
 }

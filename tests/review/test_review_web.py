@@ -62,6 +62,9 @@ def test_review_for_reviewers_and_inspectors(server: LocalServer) -> None:
     assert 'id="review-link"' not in get(server, duty[0], f"/incidents/{INCIDENT}").text
     bundle = get(server, inspector[0], f"/api/incidents/{INCIDENT}/bundle.zip")
     assert bundle.status_code == 200 and verify_zip(bundle.content).ok
+    svg = get(server, inspector[0], f"/api/incidents/{INCIDENT}/timeline.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert 'data-person="p-chen"' in svg.text and "陈队长" in svg.text and "在现场" in svg.text
     csv = get(server, inspector[0], f"/api/incidents/{INCIDENT}/compliance.csv")
     assert csv.status_code == 200 and "王值班 (p-wang)" in csv.text
 
