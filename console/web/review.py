@@ -138,7 +138,9 @@ async def review_api(request: Request) -> Response:
 def _span(log: IncidentLog) -> dict[str, Any]:
     own = [e for e in log.events if "incident_id" in e.data]
     stamps = sorted({e.recorded_at for e in own} | {e.occurred_at for e in own})
-    return {"from": stamps[0] if stamps else None, "to": stamps[-1] if stamps else None}
+    # the slider moves from instant to instant (a time scale would crush minutes against the months
+    # after, when a reminder still fires)
+    return {"from": stamps[0] if stamps else None, "to": stamps[-1] if stamps else None, "instants": stamps}
 
 
 async def compliance_csv(request: Request) -> Response:

@@ -17,9 +17,14 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// The log's instants carry microseconds ("…:00.000000Z"), which Date.parse does not read reliably.
+function parse(iso) {
+  return new Date(String(iso).replace(/\.(\d{3})\d*/, ".$1"));
+}
+
 function when(iso) {
   if (!iso) return "—";
-  return new Date(iso).toLocaleString(boot.locale, {timeZone: boot.timezone, month: "2-digit", day: "2-digit",
+  return parse(iso).toLocaleString(boot.locale === "en" ? "en-GB" : "zh-CN", {timeZone: boot.timezone, month: "2-digit", day: "2-digit",
     hour: "2-digit", minute: "2-digit"});
 }
 
@@ -111,10 +116,9 @@ function renderFindings(findings) {
 }
 
 function instant() {
-  if (!span || !span.from) return null;
-  const from = Date.parse(span.from), to = Date.parse(span.to);
+  if (!span || !span.instants.length) return null;
   const slider = document.getElementById("rv-slider");
-  return new Date(from + (to - from) * (Number(slider.value) / Number(slider.max)));
+  return parse(span.instants[Math.min(Number(slider.value), span.instants.length - 1)]);
 }
 
 let replaying = 0;
@@ -147,7 +151,11 @@ async function load() {
   status.dataset.ok = chain.ok;
   status.textContent = (chain.ok ? "✔ " : "✘ ") + (chain.from ?? "—") + "–" + (chain.to ?? "—") +
     (chain.head_hash ? " · " + chain.head_hash.slice(0, 16) : "") + (chain.fault ? " · " + chain.fault : "");
+  const slider = document.getElementById("rv-slider");
+  const fresh = span === null;
   span = data.span;
+  slider.max = String(Math.max(span.instants.length - 1, 0));
+  if (fresh) slider.value = slider.max;
   renderCompliance(data.compliance);
   renderFindings(data.findings);
   showReplay();
