@@ -13,9 +13,10 @@ from .incidents.domain import DOMAIN as INCIDENTS
 from .registry import Domain, Registry
 from .reports.domain import DOMAIN as REPORTS
 from .responders.domain import DOMAIN as RESPONDERS
+from .review.domain import DOMAIN as REVIEW
 from .runs.domain import DOMAIN as RUNS
 
-DOMAINS: tuple[Domain, ...] = (INCIDENTS, RUNS, RESPONDERS, REPORTS, ALERTS)
+DOMAINS: tuple[Domain, ...] = (INCIDENTS, RUNS, RESPONDERS, REPORTS, ALERTS, REVIEW)
 
 
 @cache

@@ -24,7 +24,7 @@ from ..permissions import PUBLIC
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import alerts, api, pages, reports, responders, runs, tokens
+from . import alerts, api, pages, reports, responders, review, runs, tokens
 from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -157,6 +157,7 @@ ROUTE_ACCESS: dict[tuple[str, str], str] = {
     **tokens.ACCESS,
     **reports.ACCESS,
     **alerts.ACCESS,
+    **review.ACCESS,
 }
 
 
@@ -196,6 +197,7 @@ def create_app(
         *tokens.ROUTES,
         *reports.ROUTES,
         *alerts.ROUTES,
+        *review.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

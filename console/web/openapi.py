@@ -87,6 +87,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "报告 An incident's reports and drafting a new one", 404
     ),
     ("GET", "/incidents/{incident_id}/alerts"): _page("送达记录 An incident's delivery log", 404),
+    ("GET", "/incidents/{incident_id}/review"): _page("复盘 The after-incident review", 404),
     ("GET", "/responder"): _page("我的任务 A responder's assignments"),
     ("GET", "/roster"): _page("值班表 The duty roster"),
     ("GET", "/incidents/{incident_id}/movements"): _page("人员动态 Movement board and log", 404),
@@ -195,6 +196,29 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         path_schemas={"seq": {"type": "integer", "minimum": 0}},
     ),
     ("GET", "/api/alerts/mine"): Operation("The signed-in person's unacknowledged pages"),
+    # the after-incident review (console/web/review.py)
+    ("GET", "/api/incidents/{incident_id}/review"): Operation(
+        "复盘 The compliance table, findings and follow-up actions, and the chain status of the range",
+        statuses=(404,),
+    ),
+    ("GET", "/api/incidents/{incident_id}/compliance.csv"): Operation(
+        "履职情况 The compliance table as CSV", media=(CSV,), statuses=(404,)
+    ),
+    ("GET", "/api/incidents/{incident_id}/replay"): Operation(
+        "回放 The incident at an instant, by what was known then or what happened then",
+        query={"at": _TIME, "mode": {"type": "string", "enum": ["known", "happened"]}},
+        statuses=(404,),
+    ),
+    ("GET", "/api/incidents/{incident_id}/bundle.zip"): Operation(
+        "督查导出包 The verifiable export bundle (confidential values left out)",
+        media=("application/zip",),
+        statuses=(404,),
+    ),
+    ("GET", "/api/incidents/{incident_id}/timeline.svg"): Operation(
+        "时间轴 A lane per person and per step, drawn on the server",
+        media=("image/svg+xml",),
+        statuses=(404,),
+    ),
     ("GET", "/api/incidents/{incident_id}/run"): Operation("One incident's playbook run", statuses=(404,)),
     ("GET", "/api/roster"): Operation("值班表 Who is on duty now, swaps and overrides"),
     ("GET", "/api/places"): Operation("Named places"),

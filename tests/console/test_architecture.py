@@ -23,12 +23,14 @@ DOMAIN_MODULES = (
     "playbooks",
     "responders",
     "alerts",
+    "review",
     "console.incidents",
     "console.runs",
     "console.responders",
     "console.reports",
     "reports",
     "console.alerts",
+    "console.review",
 )
 
 
@@ -61,13 +63,13 @@ def test_incidents_do_not_import_runs() -> None:
 def test_every_domain_package_has_the_same_files_for_the_same_jobs() -> None:
     common = {"__init__.py", "commands.py", "events.py", "decide.py", "store.py", "queries.py", "tables.py",
               "permissions.py", "domain.py"}  # fmt: skip
-    for name in ("incidents", "runs", "responders", "reports"):
+    for name in ("incidents", "runs", "responders", "reports", "review"):
         files = {p.name for p in (ROOT / "console" / name).glob("*.py")}
         assert common <= files, (name, sorted(common - files))
 
 
 def test_the_console_lists_its_domains() -> None:
-    assert [d.name for d in DOMAINS] == ["incidents", "runs", "responders", "reports", "alerts"]
+    assert [d.name for d in DOMAINS] == ["incidents", "runs", "responders", "reports", "alerts", "review"]
     assert "incident.register" in registry().commands and "run.fire" in registry().commands
 
 

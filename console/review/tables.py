@@ -1,0 +1,35 @@
+"""The review's projections: findings and follow-up actions (rebuilt from the log like the rest)."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, String, Table, Text
+
+from ..tables import metadata
+
+review_findings = Table(
+    "review_findings",
+    metadata,
+    Column("finding_id", String(64), primary_key=True),
+    Column("incident_id", String(64), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("added_by_name", String(200), nullable=False),
+    Column("added_at", String(32), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+review_actions = Table(
+    "review_actions",
+    metadata,
+    Column("action_id", String(64), primary_key=True),
+    Column("incident_id", String(64), nullable=False, index=True),
+    Column("finding_id", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("due_at", String(32), nullable=False),
+    Column("added_by_name", String(200), nullable=False),
+    Column("added_at", String(32), nullable=False),
+    Column("done_at", String(32), nullable=True),
+    Column("done_by_name", String(200), nullable=True),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("position", BigInteger, nullable=False),
+)

@@ -1,0 +1,263 @@
+"""The review (复盘) over HTTP: the page, the compliance table (JSON and CSV), replay, and the bundle.
+
+Thin like the rest of console.web: parse, run a read in console.review (store/queries) and the pure
+cores in `review`, reply. Findings and actions are commands through /api/commands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from playbooks.config import thresholds
+from responders.status import ResponderStatus
+from review.bundle import ChainEntry, build, verify
+from review.compliance import Row, compliance, to_csv
+from review.log import fold
+from review.replay import Mode, replay
+from review.timeline import render
+
+from ..errors import InvalidInput, NotFound
+from ..i18n import N_, gettext_for
+from ..review import queries
+from ..review.export import ExportError, export_bundle
+from ..review.permissions import Permission
+from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log
+from .edge import locale_of, require, runtime
+from .pages import shell, signed_in, templates
+from .responders import _csv, _id, _instant, _now, _read
+
+# Texts the review script shows (it holds none of its own).
+REVIEW_TEXT: dict[str, str] = {
+    "on_time": N_("On time"),
+    "late": N_("Late"),
+    "overdue": N_("Overdue"),
+    "pending": N_("Not yet due"),
+    "skipped": N_("Skipped"),
+    "released": N_("Released"),
+    "blocked": N_("Blocked"),
+    "not_applicable": N_("Not applicable"),
+    "no_deadline": N_("No deadline"),
+    "done": N_("Done"),
+    "done_late": N_("Done late"),
+    "open": N_("Open"),
+    "reported_late": N_("reported {m} min late"),
+    "unknown_then": N_("not known at this time"),
+    "nobody": N_("Nobody named"),
+    "saved": N_("Saved."),
+    "not_sent": N_("Not sent: the console cannot be reached."),
+}
+
+
+async def _log(request: Request) -> IncidentLog:
+    incident_id = _id(request, "incident_id", "incident_not_found")
+    async with runtime(request).db.read.connect() as conn:
+        found = await incident_by_id(conn, incident_id)
+        if found is None:
+            raise NotFound("incident_not_found")
+        return await incident_log(conn, *found)
+
+
+def _rows(request: Request, log: IncidentLog, now: datetime) -> list[Row]:
+    return compliance(log.incident_id, log.events, now, thresholds=thresholds(runtime(request).settings))
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def _row_json(r: Row) -> dict[str, Any]:
+    return {
+        "kind": r.kind.value,
+        "item": r.item,
+        "role": r.role,
+        "due_at": _iso(r.due_at),
+        "done_at": _iso(r.done_at),
+        "done_by": r.done_by.name if r.done_by else None,
+        "outcome": r.outcome.value,
+        "minutes_late": round(r.late_by / timedelta(minutes=1), 1) if r.late_by is not None else None,
+        "holder": asdict(r.holder) if r.holder else None,
+        "reason": r.reason,
+        "positions": list(r.positions),
+    }
+
+
+async def _chain_status(request: Request, log: IncidentLog) -> dict[str, Any]:
+    """Whether the chain holds over the range the review covers: every hash recomputed, every link."""
+    own = [e for e in log.events if "incident_id" in e.data]
+    if not own:
+        return {"ok": True, "from": None, "to": None, "checked": 0}
+    first = own[0].position
+    async with runtime(request).db.read.connect() as conn:
+        chain = await chain_from(conn, first)
+    events = [e for e in log.events if e.position >= first]
+    files = build(
+        incident_id=log.incident_id,
+        number=log.number,
+        events=events,
+        withheld={},
+        chain=chain or [ChainEntry(0, "", "")],
+        exported_at=_now(request),
+        exported_by="",
+    )
+    verdict = verify(files)
+    return {
+        "ok": verdict.ok,
+        "from": first,
+        "to": chain[-1].position if chain else None,
+        "checked": len(events),
+        "head_hash": chain[-1].hash if chain else None,
+        "fault": None if verdict.ok else verdict.reason,
+    }
+
+
+async def review_api(request: Request) -> Response:
+    """复盘: the compliance table, findings and actions, and the chain status of the incident's range."""
+    await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request)
+    now = _now(request)
+    rows = _rows(request, log, now)
+    findings = await _read(request, queries.findings_of, log.incident_id, now)
+    return JSONResponse(
+        {
+            "incident": {"id": log.incident_id, "number": log.number},
+            "now": now.isoformat(),
+            "compliance": [_row_json(r) for r in rows],
+            "findings": findings,
+            "chain": await _chain_status(request, log),
+            "span": _span(log),
+        }
+    )
+
+
+def _span(log: IncidentLog) -> dict[str, Any]:
+    own = [e for e in log.events if "incident_id" in e.data]
+    stamps = sorted({e.recorded_at for e in own} | {e.occurred_at for e in own})
+    # the slider moves from instant to instant (a time scale would crush minutes against the months
+    # after, when a reminder still fires)
+    return {"from": stamps[0] if stamps else None, "to": stamps[-1] if stamps else None, "instants": stamps}
+
+
+async def compliance_csv(request: Request) -> Response:
+    await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request)
+    return _csv(to_csv(_rows(request, log, _now(request))), f"compliance-{log.number}.csv")
+
+
+async def replay_api(request: Request) -> Response:
+    """回放: the incident at `at` (ISO), by what was known then (`mode=known`) or what happened then."""
+    await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request)
+    at = _instant(request, "at", _now(request))
+    try:
+        mode = Mode(request.query_params.get("mode", Mode.KNOWN.value))
+    except ValueError:
+        raise InvalidInput("invalid_frame", detail="mode") from None
+    state = replay(log.incident_id, log.events, at, mode, thresholds=thresholds(runtime(request).settings))
+
+    def late(x: Any) -> dict[str, Any] | None:
+        if x is None:
+            return None
+        return {
+            "minutes": round(x.late_by / timedelta(minutes=1), 1),
+            "known_then": x.known_then,
+            "position": x.position,
+        }
+
+    return JSONResponse(
+        {
+            "at": at.isoformat(),
+            "mode": mode.value,
+            "level": state.level,
+            "closed": state.closed,
+            "facts": state.facts.model_dump(mode="json") if state.facts else None,
+            "steps": [
+                {"step_id": s.step_id, "role": s.role, "status": s.status, "due_at": _iso(s.due_at),
+                 "resolved_at": _iso(s.resolved_at), "late_report": late(s.late_report)}
+                for s in state.steps
+            ],
+            "people": [
+                {"person_id": p.person_id, "name": p.name, "status": p.status, "place_id": p.place_id,
+                 "role": p.role, "since": p.since.isoformat(), "late_report": late(p.late_report)}
+                for p in state.people
+            ],
+            "late_reports": [late(x) for x in state.late_reports],
+            "last_position": state.last_position,
+            "event_count": state.event_count,
+        }
+    )  # fmt: skip
+
+
+async def timeline_svg(request: Request) -> Response:
+    """时间轴: a lane per person and per step with its deadline, drawn on the server."""
+    await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request)
+    now = _now(request)
+    record = fold(log.incident_id, log.events)
+    english = locale_of(request) == "en"
+    labels: dict[str, str] = {
+        s.value: (t.en if english else t.zh) for s, t in ResponderStatus.labels().items()
+    }
+    if record.snapshot is not None:
+        labels |= {s.id: (s.title.en if english else s.title.zh) for s in record.snapshot.playbook.steps}
+    labels["title"] = gettext_for(locale_of(request))("Timeline")
+    svg = render(record, _rows(request, log, now), now, labels, runtime(request).settings.tz)
+    return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
+
+
+async def bundle_api(request: Request) -> Response:
+    """督查导出包: the incident's verifiable bundle (confidential values left out)."""
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request)
+    rt = runtime(request)
+    try:
+        data = await export_bundle(
+            rt.db, rt.registry, rt.settings, log.number, _now(request), caller.user.username
+        )
+    except ExportError as exc:
+        raise NotFound("incident_not_found") from exc
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"content-disposition": f'attachment; filename="bundle-{log.number}.zip"'},
+    )
+
+
+async def review_page(request: Request) -> Response:
+    caller = await signed_in(request, Permission.REVIEW_VIEW)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    incident_id = _id(request, "incident_id", "incident_not_found")
+    gettext = gettext_for(locale_of(request))
+    rtext = {k: gettext(v) for k, v in REVIEW_TEXT.items()}
+    ctx = shell(
+        request,
+        caller,
+        page="review",
+        incident_id=incident_id,
+        boot={"incident_id": incident_id, "rtext": rtext},
+    )
+    return templates.TemplateResponse(request, "review.html", ctx)
+
+
+ROUTES = [
+    Route("/incidents/{incident_id}/review", review_page),
+    Route("/api/incidents/{incident_id}/review", review_api),
+    Route("/api/incidents/{incident_id}/compliance.csv", compliance_csv),
+    Route("/api/incidents/{incident_id}/replay", replay_api),
+    Route("/api/incidents/{incident_id}/bundle.zip", bundle_api),
+    Route("/api/incidents/{incident_id}/timeline.svg", timeline_svg),
+]
+ACCESS = {
+    ("GET", "/incidents/{incident_id}/review"): Permission.REVIEW_VIEW,
+    ("GET", "/api/incidents/{incident_id}/review"): Permission.REVIEW_VIEW,
+    ("GET", "/api/incidents/{incident_id}/compliance.csv"): Permission.REVIEW_VIEW,
+    ("GET", "/api/incidents/{incident_id}/replay"): Permission.REVIEW_VIEW,
+    ("GET", "/api/incidents/{incident_id}/bundle.zip"): Permission.REVIEW_VIEW,
+    ("GET", "/api/incidents/{incident_id}/timeline.svg"): Permission.REVIEW_VIEW,
+}

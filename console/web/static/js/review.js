@@ -1,0 +1,176 @@
+// 复盘: the compliance table, findings and follow-up actions, the chain status, and a replay slider
+// over the incident's span in two modes (what was known then / what happened then). Read-only for
+// inspectors: the forms are only rendered for review.write.
+const boot = JSON.parse(document.getElementById("boot").textContent);
+const T = boot.rtext;
+const incident = boot.incident_id;
+const can = new Set(boot.permissions);
+let span = null;
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v === null || v === undefined) continue;
+    node.setAttribute(k, v === true ? "" : v);
+  }
+  node.append(...children.map((c) => (c instanceof Node ? c : String(c ?? ""))));
+  return node;
+}
+
+// The log's instants carry microseconds ("…:00.000000Z"), which Date.parse does not read reliably.
+function parse(iso) {
+  return new Date(String(iso).replace(/\.(\d{3})\d*/, ".$1"));
+}
+
+function when(iso) {
+  if (!iso) return "—";
+  return parse(iso).toLocaleString(boot.locale === "en" ? "en-GB" : "zh-CN", {timeZone: boot.timezone, month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit"});
+}
+
+function say(key, vars) {
+  let text = T[key] || key;
+  for (const [k, v] of Object.entries(vars || {})) text = text.replace("{" + k + "}", v);
+  return text;
+}
+
+function csrf() {
+  const field = document.querySelector("#logout [name=csrf]");
+  return field ? field.value : "";
+}
+
+function commandId() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return "w-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function getJson(url) {
+  const r = await fetch(url, {headers: {Accept: "application/json"}, cache: "no-store"});
+  return r.json();
+}
+
+async function send(name, args, form) {
+  const error = form.querySelector("[data-error-for=form]");
+  error.textContent = "";
+  let body;
+  try {
+    const r = await fetch("/api/commands", {method: "POST", cache: "no-store",
+      headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf()},
+      body: JSON.stringify({id: commandId(), name, args})});
+    body = await r.json();
+  } catch (err) {
+    error.textContent = say("not_sent");
+    return false;
+  }
+  if (!body.ok) { error.textContent = body.error.message; return false; }
+  return true;
+}
+
+function lateNote(late) {
+  if (!late) return "";
+  const text = say("reported_late", {m: late.minutes});
+  return late.known_then ? text : text + " · " + say("unknown_then");
+}
+
+function renderCompliance(rows) {
+  document.querySelector("#rv-compliance tbody").replaceChildren(...rows.map((r) => el("tr",
+    {"data-outcome": r.outcome, "data-item": r.item},
+    el("td", {}, r.kind + " · " + r.item), el("td", {}, r.role || "—"), el("td", {}, when(r.due_at)),
+    el("td", {}, when(r.done_at)), el("td", {}, r.done_by || "—"), el("td", {}, say(r.outcome)),
+    el("td", {}, r.minutes_late ?? ""), el("td", {}, r.holder ? r.holder.name : (r.minutes_late !== null ? say("nobody") : "")),
+    el("td", {}, r.reason || ""))));
+}
+
+function renderFindings(findings) {
+  const list = document.getElementById("rv-findings");
+  const template = document.getElementById("rv-action-form");
+  list.replaceChildren(...findings.map((f) => {
+    const actions = el("ul", {}, ...f.actions.map((a) => {
+      const item = el("li", {"data-status": a.status}, a.text + " — " + a.owner + " · " + when(a.due_at) + " · " + say(a.status));
+      if (!a.done_at && can.has("review.write")) {
+        const done = el("button", {type: "button"}, say("done"));
+        done.addEventListener("click", async () => {
+          const form = el("form", {}, el("p", {"data-error-for": "form", class: "form-error"}));
+          item.append(form);
+          if (await send("review.complete_action", {incident_id: incident, action_id: a.action_id}, form)) load();
+        });
+        item.append(" ", done);
+      }
+      return item;
+    }));
+    const entry = el("li", {"data-finding": f.finding_id}, el("p", {}, f.text + " (" + f.added_by + ")"), actions);
+    if (template) {
+      const form = template.content.firstElementChild.cloneNode(true);
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const due = new Date(form.elements.due_at.value);
+        const args = {incident_id: incident, finding_id: f.finding_id, text: form.elements.text.value,
+          owner: form.elements.owner.value, due_at: isNaN(due) ? "" : due.toISOString()};
+        if (await send("review.add_action", args, form)) load();
+      });
+      entry.append(form);
+    }
+    return entry;
+  }));
+}
+
+function instant() {
+  if (!span || !span.instants.length) return null;
+  const slider = document.getElementById("rv-slider");
+  return parse(span.instants[Math.min(Number(slider.value), span.instants.length - 1)]);
+}
+
+let replaying = 0;
+async function showReplay() {
+  const at = instant();
+  if (!at) return;
+  const mode = document.querySelector("input[name=mode]:checked").value;
+  const mine = ++replaying;
+  const state = await getJson(`/api/incidents/${incident}/replay?at=${encodeURIComponent(at.toISOString())}&mode=${mode}`);
+  if (mine !== replaying) return;  // a later move of the slider won
+  document.getElementById("rv-at").textContent = when(state.at);
+  document.getElementById("rv-level").textContent = state.level || "";
+  document.querySelector("#rv-people tbody").replaceChildren(...state.people.map((p) => el("tr",
+    {"data-person": p.person_id, "data-status": p.status, "data-late": p.late_report ? "true" : null},
+    el("td", {}, p.name), el("td", {}, p.status), el("td", {}, p.place_id || "—"), el("td", {}, when(p.since)),
+    el("td", {}, lateNote(p.late_report)))));
+  document.querySelector("#rv-steps tbody").replaceChildren(...state.steps
+    .filter((s) => s.status !== "not_applicable")
+    .map((s) => el("tr", {"data-step": s.step_id, "data-status": s.status},
+      el("td", {}, s.step_id), el("td", {}, s.role), el("td", {}, s.status), el("td", {}, when(s.due_at)),
+      el("td", {}, lateNote(s.late_report)))));
+}
+
+async function load() {
+  const data = await getJson(`/api/incidents/${incident}/review`);
+  if (!data.incident) return;
+  document.getElementById("rv-number").textContent = data.incident.number;
+  const chain = data.chain;
+  const status = document.getElementById("rv-chain");
+  status.dataset.ok = chain.ok;
+  status.textContent = (chain.ok ? "✔ " : "✘ ") + (chain.from ?? "—") + "–" + (chain.to ?? "—") +
+    (chain.head_hash ? " · " + chain.head_hash.slice(0, 16) : "") + (chain.fault ? " · " + chain.fault : "");
+  const slider = document.getElementById("rv-slider");
+  const fresh = span === null;
+  span = data.span;
+  slider.max = String(Math.max(span.instants.length - 1, 0));
+  if (fresh) slider.value = slider.max;
+  renderCompliance(data.compliance);
+  renderFindings(data.findings);
+  showReplay();
+}
+
+const addFinding = document.getElementById("rv-add-finding");
+if (addFinding) {
+  addFinding.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (await send("review.add_finding", {incident_id: incident, text: addFinding.elements.text.value}, addFinding)) {
+      addFinding.reset();
+      load();
+    }
+  });
+}
+document.getElementById("rv-slider").addEventListener("input", showReplay);
+for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", showReplay);
+load();
