@@ -101,6 +101,9 @@ def test_phone_header_link_alarm_confirmed_clear_and_offline_reload(
     expect(card).to_have_attribute("data-status", "dispatched")
     # the service worker keeps the page for offline use once it controls it (it installs in the background)
     page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=30_000)
+    page.wait_for_function(  # and it has kept this page (asked by the page when it took control)
+        "async () => !!(await caches.match(location.href, {ignoreSearch: true}))", timeout=30_000
+    )
 
     # a new dispatch arrives with a sound (and a vibration where the phone has one)
     sounds = page.evaluate("window.consoleSounds || 0")

@@ -84,7 +84,7 @@ def test_the_first_screen_holds_level_heads_elapsed_deadlines_movements_and_chec
     expect(page.locator('[data-f="elapsed"]')).to_have_text(re.compile(r"^\d+:\d\d(:\d\d)?$"))
     first = page.locator("#next-deadlines li.next-item").first
     expect(first).to_be_visible()
-    initial = page.locator('#next-deadlines li[data-next="initial"]')
+    initial = page.locator('#next-deadlines li[data-next="initial_phone"]')
     expect(initial).to_contain_text("首报")
     expect(initial.locator(".countdown")).to_have_text(re.compile(r"剩余 \d+:\d\d"))
     ticking = initial.locator(".countdown").inner_text()
@@ -93,7 +93,7 @@ def test_the_first_screen_holds_level_heads_elapsed_deadlines_movements_and_chec
         "data-status", "on_scene"
     )
     expect(page.locator("#checklist li.step").first).to_be_visible()
-    first_screen = ['[data-f="level-badge"]', '[data-f="elapsed"]', '#next-deadlines li[data-next="initial"]',
+    first_screen = ['[data-f="level-badge"]', '[data-f="elapsed"]', '#next-deadlines li[data-next="initial_phone"]',
                     '#board tbody tr[data-person="responder"]', "#checklist li.step"]  # fmt: skip
     for selector in first_screen:
         in_first_screen(page, selector)
@@ -189,7 +189,7 @@ def test_every_action_says_what_it_did(server: Server, open_page: OpenPage) -> N
     override.locator("[name=reason]").fill("现场人数激增")
     expect(override.locator('[data-error-for="form"]')).to_have_text("")  # gone once a reason is typed
     override.locator("button[type=submit]").click()
-    expect(leader.locator("#room-notice")).to_have_text("级别已改为特别重大（I级）")
+    expect(leader.locator("#room-notice")).to_have_text("级别已改为Ⅰ级响应")
     expect(leader.locator('[data-f="level-badge"]')).to_have_attribute("data-level", "extraordinary")
 
     # a skip's "give the reason" goes once the reason is there

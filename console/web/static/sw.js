@@ -55,6 +55,20 @@ async function staticFromCache(request) {
   return response;
 }
 
+// A page asks to be kept when it was loaded before this worker controlled it (ui.js).
+self.addEventListener("message", (event) => {
+  const path = event.data && event.data.keep;
+  if (typeof path !== "string") return;
+  const url = new URL(path, self.location.origin);
+  if (url.origin !== self.location.origin || !isPage(url)) return;
+  event.waitUntil((async () => {
+    const cache = await caches.open(PAGE_CACHE);
+    if (await cache.match(url.href, {ignoreSearch: true})) return;
+    const response = await fetch(url.href, {credentials: "same-origin"});
+    if (response.ok && !response.redirected) await cache.put(url.href, response);
+  })().catch(() => {}));
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;

@@ -57,14 +57,19 @@ async function act(card, a, move) {
 }
 
 // 处置完毕撤离 ends the assignment: it sits apart from the other moves and asks for a second tap.
+// The first tap is remembered by incident, so a live update that redraws the card keeps it.
+let confirming = null;
 function clearButton(node, a) {
   const button = el("button", {type: "button", class: "big leave", "data-move": "clear"}, d("clear"));
+  const ask = () => { button.dataset.confirm = "1"; button.textContent = t("clear_confirm"); };
+  if (confirming === a.incident_id) ask();
   button.addEventListener("click", () => {
     if (button.dataset.confirm !== "1") {
-      button.dataset.confirm = "1";
-      button.textContent = t("clear_confirm");
+      confirming = a.incident_id;
+      ask();
       return;
     }
+    confirming = null;
     act(node, a, "clear");
   });
   return el("div", {class: "leave-zone"}, el("p", {class: "hint"}, t("clear_hint")), button);

@@ -175,7 +175,13 @@ export function start(render) {
     // Pages kept for offline use name the user: drop them when the user signs out.
     logout.addEventListener("submit", () => { caches.keys().then((keys) => keys.forEach((k) => caches.delete(k))); });
   }
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  if ("serviceWorker" in navigator) {
+    // A page opened before the worker took control was never fetched through it: ask it to keep this
+    // one too, so a reload with no network still shows it (the phone's assignments above all).
+    const keep = () => navigator.serviceWorker.controller?.postMessage({keep: location.pathname});
+    navigator.serviceWorker.addEventListener("controllerchange", keep);
+    navigator.serviceWorker.register("/sw.js").then(keep).catch(() => {});
+  }
   setInterval(render, 30000); // ages
   return live.start();
 }
