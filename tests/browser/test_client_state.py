@@ -83,7 +83,7 @@ def test_events_applied_to_the_snapshot_equal_a_fresh_snapshot(server: Server, o
         if part == "runs":
             # The snapshot carries the runs still going (bounded reads); the live state keeps a run
             # that closed while the page was open, marked closed.
-            assert [r for r in live if r[0] == second["incident_id"]][0][2] is True
+            assert next(r for r in live if r[0] == second["incident_id"])[2] is True
             live = [r for r in live if not r[2]]
         assert live == fresh, part
     people = found["assignments"][0][incident]

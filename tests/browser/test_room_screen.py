@@ -93,7 +93,8 @@ def test_the_first_screen_holds_level_heads_elapsed_deadlines_movements_and_chec
         "data-status", "on_scene"
     )
     expect(page.locator("#checklist li.step").first).to_be_visible()
-    first_screen = ['[data-f="level-badge"]', '[data-f="elapsed"]', '#next-deadlines li[data-next="initial_phone"]',
+    first_screen = ['[data-f="level-badge"]', '[data-f="elapsed"]',
+                    '#next-deadlines li[data-next="initial_phone"]',
                     '#board tbody tr[data-person="responder"]', "#checklist li.step"]  # fmt: skip
     for selector in first_screen:
         in_first_screen(page, selector)
