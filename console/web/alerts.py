@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
 from collections import deque
 from typing import Any
@@ -66,6 +67,8 @@ async def _read(request: Request, fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _csv(text: str, filename: str) -> Response:
+    # Ids in the name come from the path: a header carries Latin-1 only (and never a quote).
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     return Response(
         "\ufeff" + text,
         media_type="text/csv; charset=utf-8",

@@ -7,6 +7,7 @@ Commands (dispatch, moves, roll calls, imports) go through /api/commands like ev
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -102,7 +103,9 @@ def _lang(request: Request) -> Any:
 
 
 def _csv(text: str, filename: str) -> Response:
-    # A byte-order mark so the spreadsheet programs offices use read the Chinese text as UTF-8.
+    # A byte-order mark so the spreadsheet programs offices use read the Chinese text as UTF-8; ids in
+    # the name come from the path, and a header carries Latin-1 only (and never a quote).
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     return Response(
         "\ufeff" + text,
         media_type="text/csv; charset=utf-8",
