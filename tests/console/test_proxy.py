@@ -350,8 +350,10 @@ async def test_clients_fail_over_through_the_shipped_proxy_when_a_replica_dies_o
 ) -> None:
     binary = _nginx()
     policy = _retry_policy()
-    one = Server(pg_deployment, CONSOLE_POLL_SECONDS="5")
-    two = Server(pg_deployment, CONSOLE_POLL_SECONDS="5")
+    # The tablets all sign in as one user: above the per-user connection limit of one replica.
+    env = {"CONSOLE_POLL_SECONDS": "5", "CONSOLE_WS_PER_USER": str(2 * TABLETS)}
+    one = Server(pg_deployment, **env)
+    two = Server(pg_deployment, **env)
     port = free_port()
     proxy = Nginx(binary, tmp_path / "nginx", proxy_site((one.port, two.port), port), port)
     tablets: list[Tablet] = []
