@@ -43,10 +43,14 @@ async def _scenario(
     tasks = [asyncio.create_task(_reader(r, p, done)) for r, p in zip(readers, plans, strict=True)]
 
     async def write(w: LiveClient) -> None:
+        sent = []
         for i in range(writes):
             cid = await w.send("incident.register", register_args(i), command_id())
+            sent.append(cid)
             if rnd.random() < 0.5:
                 await w.wait_result(cid)
+        for cid in sent:  # every command committed before the log is read back as the expectation
+            await w.wait_result(cid)
 
     await asyncio.gather(*(write(w) for w in writers))
     done.set()
