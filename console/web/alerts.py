@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import time
 from collections import deque
 from typing import Any
@@ -30,7 +29,7 @@ from ..errors import Forbidden, NotFound
 from ..i18n import N_, translate
 from ..permissions import PUBLIC, Permission
 from ..roles import Role
-from .edge import CSRF_HEADER, csrf_ok, locale_of, messages_of, require, runtime
+from .edge import CSRF_HEADER, csrf_ok, csv_download, locale_of, messages_of, require, runtime
 from .pages import _context, shell, signed_in, templates
 
 MAX_ID = 64
@@ -64,16 +63,6 @@ def _id(request: Request, name: str, missing: str) -> str:
 async def _read(request: Request, fn: Any, *args: Any, **kwargs: Any) -> Any:
     async with runtime(request).db.read.connect() as db:
         return await db.run_sync(lambda conn: fn(conn, *args, **kwargs))
-
-
-def _csv(text: str, filename: str) -> Response:
-    # Ids in the name come from the path: a header carries Latin-1 only (and never a quote).
-    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    return Response(
-        "\ufeff" + text,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 # --- the signed link ---
@@ -176,14 +165,14 @@ async def incident_log_csv(request: Request) -> Response:
     await require(request, AlertPermission.DELIVERY_LOG)
     incident_id = _id(request, "incident_id", "incident_not_found")
     rows = await _read(request, queries.delivery_log, incident_id=incident_id)
-    return _csv(queries.delivery_log_csv(rows), f"alerts-{incident_id}.csv")
+    return csv_download(queries.delivery_log_csv(rows), f"alerts-{incident_id}.csv")
 
 
 async def person_log_csv(request: Request) -> Response:
     await require(request, AlertPermission.DELIVERY_LOG)
     person_id = _id(request, "person_id", "person_not_found")
     rows = await _read(request, queries.delivery_log, person_id=person_id)
-    return _csv(queries.delivery_log_csv(rows), f"alerts-{person_id}.csv")
+    return csv_download(queries.delivery_log_csv(rows), f"alerts-{person_id}.csv")
 
 
 async def incident_log_page(request: Request) -> Response:

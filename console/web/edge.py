@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from ..auth import Session, User, find_session, find_token, record_token_use, token_use_is_stale
 from ..errors import ConsoleError, Forbidden, Unauthenticated, same_secret
@@ -120,3 +121,14 @@ def cookie_secure(conn: HTTPConnection) -> bool:
     if setting in ("false", "0", "no"):
         return False
     return conn.url.scheme == "https"
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """A CSV download: a byte-order mark so the spreadsheet programs offices use read the Chinese text as
+    UTF-8; ids in the name come from the path, and a header carries Latin-1 only (and never a quote)."""
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return Response(
+        "\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )

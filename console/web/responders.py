@@ -7,7 +7,6 @@ Commands (dispatch, moves, roll calls, imports) go through /api/commands like ev
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -29,7 +28,7 @@ from ..incidents import queries as incident_queries
 from ..permissions import Permission
 from ..responders import queries, store
 from ..responders.permissions import Permission as ResponderPermission
-from .edge import locale_of, require, runtime
+from .edge import csv_download, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 
 MAX_ID = 64
@@ -100,17 +99,6 @@ def _instant(request: Request, name: str, default: datetime) -> datetime:
 
 def _lang(request: Request) -> Any:
     return "en" if locale_of(request) == "en" else "zh"
-
-
-def _csv(text: str, filename: str) -> Response:
-    # A byte-order mark so the spreadsheet programs offices use read the Chinese text as UTF-8; ids in
-    # the name come from the path, and a header carries Latin-1 only (and never a quote).
-    filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    return Response(
-        "\ufeff" + text,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 async def _read(request: Request, fn: Any, *args: Any) -> Any:
@@ -231,7 +219,7 @@ async def movements_csv(request: Request) -> Response:
     await require(request, Permission.BOARD_VIEW)
     incident_id = _id(request, "incident_id", "incident_not_found")
     text = await _read(request, _movement_csv, incident_id, _lang(request))
-    return _csv(text, f"movements-{incident_id}.csv")
+    return csv_download(text, f"movements-{incident_id}.csv")
 
 
 def _figures_csv(conn: Any, incident_id: str, now: datetime, lang: Any) -> str:
@@ -247,7 +235,7 @@ async def figures_csv_api(request: Request) -> Response:
     await require(request, Permission.BOARD_VIEW)
     incident_id = _id(request, "incident_id", "incident_not_found")
     text = await _read(request, _figures_csv, incident_id, _now(request), _lang(request))
-    return _csv(text, f"figures-{incident_id}.csv")
+    return csv_download(text, f"figures-{incident_id}.csv")
 
 
 async def _activity(request: Request) -> dict[str, Any]:
@@ -268,7 +256,8 @@ async def activity_api(request: Request) -> Response:
     data = await _activity(request)
     entries = data.pop("_entries")
     if request.query_params.get("format") == "csv":
-        return _csv(activity_log_csv(entries, lang=_lang(request)), f"activity-{data['person']['id']}.csv")
+        text = activity_log_csv(entries, lang=_lang(request))
+        return csv_download(text, f"activity-{data['person']['id']}.csv")
     return JSONResponse({"ok": True, **data})
 
 
@@ -289,7 +278,7 @@ async def export_api(request: Request) -> Response:
         raise InvalidInput("invalid_frame", detail="table")
     text = await _read(request, _EXPORTS[table], fmt)
     if fmt is io.Format.CSV:
-        return _csv(text, f"{table}.csv")
+        return csv_download(text, f"{table}.csv")
     return Response(text, media_type="application/yaml; charset=utf-8")
 
 

@@ -28,9 +28,9 @@ from ..review import queries
 from ..review.export import ExportError, export_bundle
 from ..review.permissions import Permission
 from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log
-from .edge import locale_of, require, runtime
+from .edge import csv_download, locale_of, require, runtime
 from .pages import shell, signed_in, templates
-from .responders import _csv, _id, _instant, _now, _read
+from .responders import _id, _instant, _now, _read
 
 # Texts the review script shows (it holds none of its own).
 REVIEW_TEXT: dict[str, str] = {
@@ -146,7 +146,7 @@ def _span(log: IncidentLog) -> dict[str, Any]:
 async def compliance_csv(request: Request) -> Response:
     await require(request, Permission.REVIEW_VIEW)
     log = await _log(request)
-    return _csv(to_csv(_rows(request, log, _now(request))), f"compliance-{log.number}.csv")
+    return csv_download(to_csv(_rows(request, log, _now(request))), f"compliance-{log.number}.csv")
 
 
 async def replay_api(request: Request) -> Response:
