@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -251,7 +252,7 @@ def in_process(o: Options, out: Outcome) -> None:
                 plain.append(time.perf_counter() - t)
                 rows = _timed(read, lambda: queries.recommendation_rows(conn, "inc"))
                 assert isinstance(rows, queries.RecommendationRows)
-                _timed(ranking, lambda rows=rows: queries.rank(rows, now, "zh_CN", limit=8))
+                _timed(ranking, partial(queries.rank, rows, now, "zh_CN", limit=8))
                 found = _timed(whole, lambda: queries.recommendations(conn, "inc", now, "zh_CN", limit=8))
                 _timed(
                     skilled,

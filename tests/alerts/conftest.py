@@ -35,7 +35,7 @@ BOTH_BACKENDS = frozenset({"test_alert_outbox", "test_alert_senders"})
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "alerts_backend" in metafunc.fixturenames:
         module = metafunc.module.__name__.rsplit(".", 1)[-1]
-        params = ["sqlite"]
+        params: list[Any] = ["sqlite"]
         if module in BOTH_BACKENDS:
             params.append(pytest.param("postgres", marks=pytest.mark.postgres))
         metafunc.parametrize("alerts_backend", params, indirect=True)

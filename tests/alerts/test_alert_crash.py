@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from typing import Any
 
 import httpx
 from alert_console import PEOPLE, PLACES, UNITS
 from alert_receivers import HttpReceiver
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from support import Deployment, Server, command_id, login
 
 from console.alerts.tables import alert_outbox
@@ -32,7 +33,7 @@ def _post(server: Server, cookie: str, csrf: str, name: str, args: dict[str, obj
     return result
 
 
-async def _outbox(deployment: Deployment) -> list[object]:
+async def _outbox(deployment: Deployment) -> list[Row[Any]]:
     db = open_database(deployment.settings)
     try:
         async with db.read.connect() as conn:

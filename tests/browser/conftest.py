@@ -3,31 +3,20 @@ console server on SQLite.
 
 Playwright's own browser download is never used (the pip package carries only its driver). Without
 /usr/bin/chromium or the playwright package these tests skip, unless CONSOLE_REQUIRE_BROWSER=1 (CI)
-makes that a failure.
+makes that a failure. What the test modules share (sizes, signing in, screenshots) is in
+browser_support.py; this file holds only the fixtures.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support import PASSWORD, ROOT, Server
+from browser_support import CHROMIUM, CHROMIUM_ARGS, TABLET, OpenPage, Page, sign_in, wait_live
+from support import Served
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-# The closed network refuses Chromium's own background connections; these flags stop it trying.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 try:
     import playwright.sync_api  # noqa: F401
 except ImportError:
@@ -35,10 +24,6 @@ except ImportError:
         raise
     # Without the package (a bare `pip install .`) only the catalog checks can run.
     collect_ignore_glob = ["test_l*.py", "test_permissions_ui.py"]
-
-TABLET = {"width": 768, "height": 1024}
-TABLET_LANDSCAPE = {"width": 1024, "height": 768}
-DESK = {"width": 1920, "height": 1080}
 
 
 def _unavailable(reason: str) -> None:
@@ -54,7 +39,7 @@ def backend() -> str:
 
 
 @pytest.fixture
-def browser(server: Server) -> Iterator[Any]:
+def browser(server: Served) -> Iterator[Any]:
     """Chromium, started after the server and its database are ready and closed before they go.
 
     Playwright's sync API runs an event loop on this thread while it is started, so anything that
@@ -66,6 +51,11 @@ def browser(server: Server) -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed")
+    from playwright.sync_api import expect
+
+    # How long an expectation waits for the page: a ceiling for a stuck page, not a measurement (a
+    # passing check returns as soon as it holds); Playwright's 5 s is too little on a loaded machine.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -74,12 +64,8 @@ def browser(server: Server) -> Iterator[Any]:
             chromium.close()
 
 
-Page = Any
-OpenPage = Callable[..., Page]
-
-
 @pytest.fixture
-def open_page(browser: Any, server: Server) -> Iterator[OpenPage]:
+def open_page(browser: Any, server: Served) -> Iterator[OpenPage]:
     """A signed-in page in its own browser context: open_page("leader", TABLET)."""
     contexts: list[Any] = []
     errors: list[str] = []
@@ -104,29 +90,3 @@ def open_page(browser: Any, server: Server) -> Iterator[OpenPage]:
     for context in contexts:
         context.close()
     assert not errors, errors
-
-
-def sign_in(page: Page, server: Server, username: str) -> None:
-    page.goto(server.base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_url(server.base + "/")
-
-
-def wait_live(page: Page) -> None:
-    from playwright.sync_api import expect
-
-    expect(page.locator("#link")).to_have_attribute("data-state", "live", timeout=10_000)
-
-
-def screenshot(page: Page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    size = page.viewport_size
-    path = ARTIFACTS / f"{name}-{size['width']}x{size['height']}.png"
-    page.evaluate("window.scrollTo(0, 0)")  # the sticky header belongs at the top of a full-page shot
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-NUMBER = re.compile(r"XF-\d{4}-\d{4}")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import OpenPage
+from browser_support import OpenPage
 from playwright.sync_api import expect
 from support import Server
 

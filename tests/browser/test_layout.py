@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OpenPage, screenshot, wait_live
+from browser_support import OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Server
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 
-from browser_support import Api, open_drawer, open_incident, register_in_ui
-from conftest import DESK, TABLET, OpenPage, screenshot, wait_live
+from browser_support import (
+    DESK,
+    TABLET,
+    Api,
+    OpenPage,
+    open_drawer,
+    open_incident,
+    register_in_ui,
+    screenshot,
+    wait_live,
+)
 from playwright.sync_api import expect
 from support import Server
 

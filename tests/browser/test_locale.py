@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import TABLET_LANDSCAPE, OpenPage, screenshot, wait_live
+from browser_support import TABLET_LANDSCAPE, OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Server
 

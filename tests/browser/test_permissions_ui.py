@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from browser_support import open_drawer, open_incident, register_in_ui
-from conftest import DESK, TABLET, TABLET_LANDSCAPE, OpenPage
+from browser_support import (
+    DESK,
+    TABLET,
+    TABLET_LANDSCAPE,
+    OpenPage,
+    open_drawer,
+    open_incident,
+    register_in_ui,
+)
 from playwright.sync_api import expect
 from support import Server
 

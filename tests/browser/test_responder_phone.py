@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from conftest import OpenPage, screenshot, wait_live
+from browser_support import OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Deployment, Server
 

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "review"))
 
-from conftest import TABLET_LANDSCAPE, OpenPage
+from browser_support import TABLET_LANDSCAPE, OpenPage
 from script import INCIDENT, load_into
 from support import Deployment, LocalServer
 

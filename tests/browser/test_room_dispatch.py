@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DESK, OpenPage, screenshot, wait_live
+from browser_support import DESK, OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Deployment, LocalServer, Server
 
@@ -30,7 +30,7 @@ def clock(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(deployment: Deployment, clock: Path) -> Iterator[Server]:
+def server(deployment: Deployment, clock: Path) -> Iterator[LocalServer]:
     """The console with a clock the test moves (CONSOLE_CLOCK_FILE), so ages and deadlines pass."""
     srv = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock)).start()
     try:

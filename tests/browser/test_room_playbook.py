@@ -8,8 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_support import Api, open_incident, register_in_ui
-from conftest import DESK, TABLET, OpenPage
+from browser_support import DESK, TABLET, Api, OpenPage, open_incident, register_in_ui
 from playwright.sync_api import expect
 from support import Deployment, LocalServer, Server
 
@@ -22,7 +21,7 @@ def clock_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(deployment: Deployment, clock_file: Path) -> Iterator[Server]:
+def server(deployment: Deployment, clock_file: Path) -> Iterator[LocalServer]:
     """The console with a clock the test can move forward (CONSOLE_CLOCK_FILE), as drills do."""
     srv = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
     try:

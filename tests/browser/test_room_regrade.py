@@ -3,8 +3,7 @@ says who caused it (issue 9); long timelines open with their latest part and pag
 
 from __future__ import annotations
 
-from browser_support import Api, open_incident
-from conftest import DESK, TABLET, OpenPage
+from browser_support import DESK, TABLET, Api, OpenPage, open_incident
 from playwright.sync_api import expect
 from support import Server
 

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import open_drawer
-from conftest import TABLET_LANDSCAPE, OpenPage, screenshot, wait_live
+from browser_support import TABLET_LANDSCAPE, OpenPage, open_drawer, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Deployment, LocalServer, Server
 
@@ -37,7 +36,7 @@ def clock(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(deployment: Deployment, clock: Path) -> Iterator[Server]:
+def server(deployment: Deployment, clock: Path) -> Iterator[LocalServer]:
     srv = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock)).start()
     try:
         yield srv

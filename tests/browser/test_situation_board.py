@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import OpenPage, screenshot, wait_live
+from browser_support import OpenPage, screenshot, wait_live
 from playwright.sync_api import expect
 from support import Deployment, LocalServer, Server
 
@@ -36,7 +36,7 @@ def clock(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(deployment: Deployment, clock: Path) -> Iterator[Server]:
+def server(deployment: Deployment, clock: Path) -> Iterator[LocalServer]:
     srv = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock)).start()
     try:
         yield srv

@@ -66,7 +66,7 @@ async def running(follower: Follower, body: Callable[[], Awaitable[None]]) -> No
 
 
 async def test_a_wake_up_for_our_own_commit_before_the_hand_over_reads_nothing() -> None:
-    hub = Hub(lambda _e: {})
+    hub = Hub(lambda _e, _classes: {})
     db = FakeDatabase()
     follower = Follower(hub, db, poll_seconds=60)  # type: ignore[arg-type]
     writing = True
@@ -86,7 +86,7 @@ async def test_a_wake_up_for_our_own_commit_before_the_hand_over_reads_nothing()
 
 
 async def test_a_wake_up_for_another_process_commit_reads_the_log() -> None:
-    hub = Hub(lambda _e: {})
+    hub = Hub(lambda _e, _classes: {})
     db = FakeDatabase()
     follower = Follower(hub, db, poll_seconds=60)  # type: ignore[arg-type]
     follower.writing = lambda: False
@@ -99,7 +99,7 @@ async def test_a_wake_up_for_another_process_commit_reads_the_log() -> None:
 
 
 async def test_a_wake_up_for_what_the_hub_has_already_published_reads_nothing() -> None:
-    hub = Hub(lambda _e: {})
+    hub = Hub(lambda _e, _classes: {})
     db = FakeDatabase()
     follower = Follower(hub, db, poll_seconds=60)  # type: ignore[arg-type]
     hub.publish([event(1), event(2)])

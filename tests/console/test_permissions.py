@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from support import Served, command_id, login, register_args
+from support import PLAIN_HTTP, Served, command_id, login, register_args
 
 from console.domains import registry
 from console.incidents.permissions import Permission as IncidentPermission
@@ -70,13 +70,18 @@ def test_routes_for_every_role_and_for_nobody(server: Served) -> None:
         if need == PUBLIC or path in ("/api/logout",):
             continue
         # nobody: never data, always 401 (API) or a redirect to the sign-in page (pages)
-        anon = httpx.request(method, url, follow_redirects=False)
+        anon = httpx.request(method, url, follow_redirects=False, verify=PLAIN_HTTP)
         assert anon.status_code in (401, 303), (method, path, anon.status_code)
         assert "机关大门" not in anon.text and incident_id not in anon.text
         for role, (cookie, csrf) in sessions.items():
             body = {"id": command_id(), "name": "no.such.command", "args": {}} if method == "POST" else None
             resp = httpx.request(
-                method, url, cookies={"ic_session": cookie}, headers={"x-csrf-token": csrf}, json=body
+                method,
+                url,
+                cookies={"ic_session": cookie},
+                headers={"x-csrf-token": csrf},
+                json=body,
+                verify=PLAIN_HTTP,
             )
             if _expected_ok(role, need):
                 assert resp.status_code not in (401, 403), (
@@ -102,6 +107,7 @@ def test_every_command_for_every_role(server: Served) -> None:
                 json={"id": command_id(), "name": name, "args": {}},
                 cookies={"ic_session": cookie},
                 headers={"x-csrf-token": csrf},
+                verify=PLAIN_HTTP,
             )
             if role in GRANTS[need]:
                 # allowed: judged on its arguments (here: none, so refused as malformed)
@@ -109,7 +115,11 @@ def test_every_command_for_every_role(server: Served) -> None:
                 assert resp.json()["error"]["code"] == "invalid_command"
             else:
                 assert resp.status_code == 403 and resp.json()["error"]["code"] == "forbidden", (role, name)
-        anon = httpx.post(server.base + "/api/commands", json={"id": command_id(), "name": name, "args": {}})
+        anon = httpx.post(
+            server.base + "/api/commands",
+            json={"id": command_id(), "name": name, "args": {}},
+            verify=PLAIN_HTTP,
+        )
         assert anon.status_code == 401
 
 

@@ -392,7 +392,7 @@ async def test_clients_fail_over_through_the_shipped_proxy_when_a_replica_dies_o
 
         def terminate(server: Server) -> Any:
             assert server.proc is not None
-            return lambda: server.proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
+            return lambda: server.proc.send_signal(signal.SIGTERM)
 
         def upgraded(server: Server) -> None:
             assert server.proc is not None

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from support import Server, command_id, login
+from support import PLAIN_HTTP, Server, command_id, login
 
 UNITS = """id,name,kind,parent_id
 county,县纪委监委,county_commission,
@@ -55,6 +55,7 @@ class Api:
             cookies={"ic_session": self.cookie},
             headers={"x-csrf-token": self.csrf},
             timeout=30,
+            verify=PLAIN_HTTP,
         )
 
     def ok(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +65,9 @@ class Api:
         return result
 
     def get(self, path: str) -> httpx.Response:
-        return httpx.get(self.server.base + path, cookies={"ic_session": self.cookie}, timeout=30)
+        return httpx.get(
+            self.server.base + path, cookies={"ic_session": self.cookie}, timeout=30, verify=PLAIN_HTTP
+        )
 
 
 def import_organisation(duty: Api) -> None:

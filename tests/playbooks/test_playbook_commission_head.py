@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from playbook_support import at, run, snapshot
 
-from playbooks.facts import IncidentFacts, Level, PlaceType
+from playbooks.facts import IncidentFacts, IncidentType, Level, PlaceType
 from playbooks.history import StepCompleted
 from playbooks.model import ResponseRole
 from playbooks.state import ActionKind, StepStatus
 
 SHIPPED = ["collective_visit", "cross_level_visit", "sit_in", "violence", "screening", "repeat_petitioner"]
-GATE = IncidentFacts(incident_type="sit_in", head_count=60, place_type=PlaceType.PARTY_GOV_GATE)
-SQUARE = IncidentFacts(incident_type="sit_in", head_count=8, place_type=PlaceType.PUBLIC_PLACE)
+GATE = IncidentFacts(incident_type=IncidentType.SIT_IN, head_count=60, place_type=PlaceType.PARTY_GOV_GATE)
+SQUARE = IncidentFacts(incident_type=IncidentType.SIT_IN, head_count=8, place_type=PlaceType.PUBLIC_PLACE)
 
 
 @pytest.mark.parametrize("playbook_id", SHIPPED)

@@ -8,11 +8,11 @@ import pytest
 from playbook_support import T0, at, run, snapshot
 
 from playbooks.checks import CheckCode, check_record
-from playbooks.facts import EventGrade, IncidentFacts, Level
+from playbooks.facts import EventGrade, IncidentFacts, IncidentType, Level
 from playbooks.history import GivenDeadline, HistoryRecord, RunActivated, StepCompleted
 from playbooks.state import StepStatus
 
-VISIT = IncidentFacts(incident_type="cross_level_visit", head_count=12)
+VISIT = IncidentFacts(incident_type=IncidentType.CROSS_LEVEL_VISIT, head_count=12)
 
 
 def _instructed(arrive: float, feedback: float) -> StepCompleted:

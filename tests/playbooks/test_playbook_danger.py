@@ -8,7 +8,7 @@ import pytest
 from playbook_support import T0, at, run, snapshot
 
 from playbooks.engine import evaluate
-from playbooks.facts import GradingThresholds, IncidentFacts
+from playbooks.facts import GradingThresholds, IncidentFacts, IncidentType
 from playbooks.history import FactsChanged, RunActivated
 from playbooks.state import StepStatus
 
@@ -18,7 +18,7 @@ DANGER = [{"dangerous_items": True}, {"violence_or_self_harm": True}]
 
 def _facts(playbook_id: str, **kw: bool) -> IncidentFacts:
     pb = snapshot(playbook_id).playbook
-    return IncidentFacts(incident_type=pb.serves[0], head_count=8, **kw)
+    return IncidentFacts.model_validate({"incident_type": pb.serves[0], "head_count": 8, **kw})
 
 
 @pytest.mark.parametrize("playbook_id", OTHERS)
@@ -60,7 +60,7 @@ def test_the_call_deadline_is_a_setting() -> None:
 
 
 def test_violence_staff_calm_the_person_while_the_police_come() -> None:
-    facts = IncidentFacts(incident_type="violence", head_count=1, violence_or_self_harm=True)
+    facts = IncidentFacts(incident_type=IncidentType.VIOLENCE, head_count=1, violence_or_self_harm=True)
     state = run("violence", facts, [], 0)
     calm = state.step("calm_person")
     assert calm.status in (StepStatus.READY, StepStatus.DUE_SOON) and calm.blocked_by == ()

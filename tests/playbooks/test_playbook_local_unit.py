@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from playbooks.checks import check_record
 from playbooks.engine import evaluate
 from playbooks.facts import GradingThresholds, IncidentFacts
-from playbooks.history import DecisionRecorded, RunActivated, StepSkipped
+from playbooks.history import DecisionRecorded, HistoryRecord, RunActivated, StepSkipped
 from playbooks.state import StepStatus
 
 WITH_LOCAL_UNIT = ["collective_visit", "cross_level_visit", "sit_in", "repeat_petitioner"]
@@ -53,7 +53,10 @@ def test_the_accused_township_stands_aside_with_the_reason_recorded(playbook_id:
 def test_the_local_unit_minutes_are_settings() -> None:
     snap = snapshot("sit_in")
     facts = _facts("sit_in")
-    history = [RunActivated(at=T0), DecisionRecorded(at=T0, step_id="local_unit", option="township")]
+    history: list[HistoryRecord] = [
+        RunActivated(at=T0),
+        DecisionRecorded(at=T0, step_id="local_unit", option="township"),
+    ]
     state = evaluate(snap, facts, history, T0, GradingThresholds(local_unit_township_minutes=45))
     assert state.step("local_unit_on_site_township").due_at == T0 + timedelta(minutes=45)
 

@@ -22,7 +22,8 @@ def _all_text(pb: Playbook) -> str:
 def _guidance(playbook_id: str, step_id: str) -> str:
     step = snapshot(playbook_id).playbook.step(step_id)
     assert step is not None and step.guidance is not None
-    return step.guidance.zh
+    text: str = step.guidance.zh
+    return text
 
 
 @pytest.mark.parametrize("playbook_id", SHIPPED)

@@ -8,12 +8,13 @@ import pytest
 from playbook_support import T0, at, run, snapshot
 
 from playbooks.engine import evaluate
-from playbooks.facts import GradingThresholds, IncidentFacts, PlaceType
+from playbooks.facts import GradingThresholds, IncidentFacts, IncidentType, PlaceType
 from playbooks.history import RunActivated, RunClosed
 from playbooks.state import ReportStatus, StepStatus
 
-GATE = IncidentFacts(incident_type="sit_in", head_count=60, place_type=PlaceType.PARTY_GOV_GATE)  # tier II
-SQUARE = IncidentFacts(incident_type="sit_in", head_count=8, place_type=PlaceType.PUBLIC_PLACE)  # tier III
+SIT_IN = IncidentType.SIT_IN
+GATE = IncidentFacts(incident_type=SIT_IN, head_count=60, place_type=PlaceType.PARTY_GOV_GATE)  # tier II
+SQUARE = IncidentFacts(incident_type=SIT_IN, head_count=8, place_type=PlaceType.PUBLIC_PLACE)  # tier III
 
 
 @pytest.mark.parametrize(("facts", "phone", "written"), [(GATE, 15, 30), (SQUARE, 30, 60)])
@@ -63,7 +64,7 @@ def test_the_evaluation_opens_once_people_have_left() -> None:
     done = [StepCompleted(at=at(m), step_id=s) for m, s in ((2, "register"), (10, "dispatch_staff"))]
     done += [StepCompleted(at=at(20), step_id="assess"), StepCompleted(at=at(50), step_id="guide_and_defuse")]
     done.append(StepCompleted(at=at(90), step_id="confirm_dispersed"))
-    facts = IncidentFacts(incident_type="collective_visit", head_count=12)
+    facts = IncidentFacts(incident_type=IncidentType.COLLECTIVE_VISIT, head_count=12)
     state = run("collective_visit", facts, done, 91)
     assert state.step("aftercare").due_at == at(90) + timedelta(days=7)
     assert state.step("review").due_at == at(90) + timedelta(days=5)

@@ -9,7 +9,7 @@ import pytest
 from playbook_support import T0, at, run, snapshot
 
 from playbooks.checks import CheckCode, check_record
-from playbooks.facts import IncidentFacts
+from playbooks.facts import IncidentFacts, IncidentType
 from playbooks.history import (
     DecisionRecorded,
     GivenDeadline,
@@ -20,7 +20,7 @@ from playbooks.history import (
 )
 from playbooks.state import ReportStatus, StepStatus
 
-CALM = IncidentFacts(incident_type="screening", head_count=0)
+CALM = IncidentFacts(incident_type=IncidentType.SCREENING, head_count=0)
 SENSITIVE = CALM.model_copy(update={"sensitive_date": True})
 DAY = 24 * 60
 
@@ -96,7 +96,7 @@ def test_a_zero_report_every_day_of_the_sensitive_period_only() -> None:
     assert run("screening", SENSITIVE, filed, DAY).report("zero_report").due_at == at(2 * DAY - 60)
 
 
-PETITIONER = IncidentFacts(incident_type="repeat_petitioner", head_count=1)
+PETITIONER = IncidentFacts(incident_type=IncidentType.REPEAT_PETITIONER, head_count=1)
 ASSESSED = [
     StepCompleted(at=at(10), step_id="open_archive"),
     StepCompleted(at=at(40), step_id="check_commitments"),

@@ -9,11 +9,11 @@ from playbook_support import T0, at, run, snapshot
 
 from playbooks.checks import CheckCode, check_record
 from playbooks.engine import evaluate
-from playbooks.facts import GradingThresholds, IncidentFacts, PlaceType
+from playbooks.facts import GradingThresholds, IncidentFacts, IncidentType, PlaceType
 from playbooks.history import DecisionRecorded, HistoryRecord, ReportFiled, RunActivated, StepCompleted
 from playbooks.state import ReportStatus, RunState, StepStatus
 
-STORMED = IncidentFacts(incident_type="sit_in", head_count=40, place_type=PlaceType.PARTY_GOV_GATE)
+STORMED = IncidentFacts(incident_type=IncidentType.SIT_IN, head_count=40, place_type=PlaceType.PARTY_GOV_GATE)
 
 
 def test_police_can_be_asked_at_once_when_the_gate_is_stormed() -> None:

@@ -32,7 +32,9 @@ def test_the_docx_opens_with_the_reports_content_and_east_asian_fonts() -> None:
     fonts = {}
     for p in opened.paragraphs:
         for run in p.runs:
-            east_asian = run._element.rPr.rFonts.get(qn("w:eastAsia"))
+            properties = run._element.rPr
+            assert properties is not None and properties.rFonts is not None, run.text
+            east_asian = properties.rFonts.get(qn("w:eastAsia"))
             assert east_asian, run.text
             fonts[run.text] = east_asian
     assert fonts[doc.title] == TITLE_FONT

@@ -205,7 +205,7 @@ def test_a_sit_in_is_reported_first_then_only_its_changes_then_finally(
     output = tmp_path / "首报.docx"
     assert main(["render-report", registered["number"], "--stage", "initial", "--output", str(output)]) == 0
     assert "关于机关大门静坐、围堵事件的首报" in "\n".join(
-        p.text for p in python_docx.Document(output).paragraphs
+        p.text for p in python_docx.Document(str(output)).paragraphs
     )
     assert main(["render-report", registered["number"], "--stage", "daily", "--output", str(output)]) == 1
     assert main(["render-report", "--demo", "--output", str(tmp_path / "demo.txt")]) == 2

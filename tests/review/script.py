@@ -170,7 +170,7 @@ def scripted() -> Script:
     registered = IncidentRegistered(
         incident_id=INCIDENT,
         number="XF-2026-0001",
-        incident_type="sit_in",
+        incident_type=IncidentType.SIT_IN,
         place="机关大门",
         head_count=60,
         summary="群众在机关大门静坐",

@@ -7,6 +7,7 @@ from console.demo_org import PEOPLE, UNITS
 
 def test_the_commission_head_holds_both_posts() -> None:
     chen = next(p for p in PEOPLE if p.id == "chen-shuji")
+    assert chen.post is not None
     assert "县纪委书记" in chen.post and "县监委主任" in chen.post
 
 
