@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,6 +51,33 @@ BOTH_BACKENDS = frozenset(
         "test_bounded_reads",
     }
 )
+
+
+# What the run cost, printed after pytest's slowest-15 list (--durations in pyproject): the wall time and
+# the seconds all tests took by phase, summed over xdist's workers. The sum is the work the suite does;
+# it is what to compare between runs on a machine whose load changes (the wall time is that work
+# divided among the workers, bounded below by the longest single test).
+_STARTED: list[float] = []
+_SPENT = {"setup": 0.0, "call": 0.0, "teardown": 0.0}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _STARTED.append(time.monotonic())
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _SPENT[report.when] += report.duration
+
+
+@pytest.hookimpl(trylast=True)  # after the slowest-15 list
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or not _STARTED:
+        return  # an xdist worker: its controller reports for the whole run
+    wall = time.monotonic() - _STARTED[0]
+    spent = sum(_SPENT.values())
+    phases = ", ".join(f"{when} {seconds:.0f} s" for when, seconds in _SPENT.items())
+    terminalreporter.write_sep("=", "suite time")
+    terminalreporter.write_line(f"{wall:.1f} s wall; tests took {spent:.0f} s summed over workers ({phases})")
 
 
 def _pg_ok() -> bool:
