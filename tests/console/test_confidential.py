@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from support import LiveClient, Served, command_id, login, register_args
+from support import PLAIN_HTTP, LiveClient, Served, command_id, login, register_args
 
 USERS = ["duty", "leader", "responder", "reviewer", "inspector", "admin"]
 
@@ -23,6 +23,7 @@ def _post(server: Served, session: tuple[str, str], name: str, args: dict[str, A
         json={"id": command_id(), "name": name, "args": args},
         cookies={"ic_session": cookie},
         headers={"x-csrf-token": csrf},
+        verify=PLAIN_HTTP,
     )
     body: dict[str, Any] = r.json()
     return body
@@ -66,10 +67,10 @@ async def _everything_a_user_gets(server: Served, session: tuple[str, str], ids:
         "/access-log",
         "/api/access-log",
     ]:
-        texts.append(httpx.get(server.base + path, cookies=jar).text)
+        texts.append(httpx.get(server.base + path, cookies=jar, verify=PLAIN_HTTP).text)
     for incident_id in ids:
-        texts.append(httpx.get(server.base + f"/api/incidents/{incident_id}", cookies=jar).text)
-        texts.append(httpx.get(server.base + f"/incidents/{incident_id}", cookies=jar).text)
+        for path in (f"/api/incidents/{incident_id}", f"/incidents/{incident_id}"):
+            texts.append(httpx.get(server.base + path, cookies=jar, verify=PLAIN_HTTP).text)
     return "\n".join(texts)
 
 
@@ -158,7 +159,7 @@ async def _scenario(server: Served, steps: list[tuple[str, str, int]], seed: int
         for incident_id in ids:
             before = _reveals(server, sessions["admin"])
             r = httpx.get(server.base + f"/api/incidents/{incident_id}/confidential",
-                          cookies={"ic_session": sessions[user][0]})  # fmt: skip
+                          cookies={"ic_session": sessions[user][0]}, verify=PLAIN_HTTP)  # fmt: skip
             allowed = user == "leader" or user in members[incident_id]
             if allowed:
                 assert r.status_code == 200, (user, r.text)
@@ -174,13 +175,17 @@ async def _scenario(server: Served, steps: list[tuple[str, str, int]], seed: int
 def _registrar(
     server: Served, sessions: dict[str, tuple[str, str]], incident_id: str, me: dict[str, str]
 ) -> str:
-    r = httpx.get(server.base + f"/api/incidents/{incident_id}", cookies={"ic_session": sessions["duty"][0]})
+    r = httpx.get(
+        server.base + f"/api/incidents/{incident_id}",
+        cookies={"ic_session": sessions["duty"][0]},
+        verify=PLAIN_HTTP,
+    )
     by = r.json()["incident"]["registered_by"]
     return next(u for u, uid in me.items() if uid == by)
 
 
 def _reveals(server: Served, admin: tuple[str, str]) -> int:
-    r = httpx.get(server.base + "/api/access-log", cookies={"ic_session": admin[0]})
+    r = httpx.get(server.base + "/api/access-log", cookies={"ic_session": admin[0]}, verify=PLAIN_HTTP)
     return len(r.json()["entries"])
 
 

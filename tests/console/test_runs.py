@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from support import (
+    PLAIN_HTTP,
     ROOT,
     Deployment,
     LiveClient,
@@ -49,11 +50,14 @@ def post(server: Served, session: tuple[str, str], name: str, args: dict[str, An
         json={"id": command_id(), "name": name, "args": args},
         cookies={"ic_session": cookie},
         headers={"x-csrf-token": csrf, "accept-language": "zh-CN"},
+        verify=PLAIN_HTTP,
     )
 
 
 def run_view(server: Served, cookie: str, incident_id: str) -> dict[str, Any]:
-    r = httpx.get(server.base + f"/api/incidents/{incident_id}/run", cookies={"ic_session": cookie})
+    r = httpx.get(
+        server.base + f"/api/incidents/{incident_id}/run", cookies={"ic_session": cookie}, verify=PLAIN_HTTP
+    )
     r.raise_for_status()
     view: dict[str, Any] = r.json()["run"]
     return view
