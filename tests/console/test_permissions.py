@@ -70,7 +70,7 @@ def test_routes_for_every_role_and_for_nobody(server: Served) -> None:
         if need == PUBLIC or path in ("/api/logout",):
             continue
         # nobody: never data, always 401 (API) or a redirect to the sign-in page (pages)
-        anon = httpx.request(method, url, follow_redirects=False, verify=PLAIN_HTTP)
+        anon = httpx.request(method, url, follow_redirects=False, timeout=30, verify=PLAIN_HTTP)
         assert anon.status_code in (401, 303), (method, path, anon.status_code)
         assert "机关大门" not in anon.text and incident_id not in anon.text
         for role, (cookie, csrf) in sessions.items():
@@ -81,6 +81,7 @@ def test_routes_for_every_role_and_for_nobody(server: Served) -> None:
                 cookies={"ic_session": cookie},
                 headers={"x-csrf-token": csrf},
                 json=body,
+                timeout=30,  # a ceiling for a stuck route, not a measurement
                 verify=PLAIN_HTTP,
             )
             if _expected_ok(role, need):
