@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
+from responders.figures import leader_ids
 from responders.organisation import Channel, Person, Place, Role, Skill, Unit
 from responders.rollcall import Confirmation, RollCall
-from responders.roster import ChangeKind, Post, Roster, RosterChange, Shift, on_duty
+from responders.roster import ChangeKind, Post, Roster, RosterChange, Shift, leader_on_duty, on_duty
 from responders.status import PERSON_MOVES, Assignment, PersonState, ResponderStatus, apply_move
 
 from ..clock import parse_iso, utc_iso
@@ -239,7 +240,18 @@ def load_responders(conn: Connection, args: Any, ctx: Context) -> Responders:
         incident=_incident(conn, args.incident_id),
         place_ids=frozenset(known),
         place_by_name={name: pid for pid, name in known.items()},
+        leaders=_leaders(conn, wanted, ctx.now),
     )
+
+
+def _leaders(conn: Connection, person_ids: list[str], now: datetime) -> frozenset[str]:
+    """Which of these people count as leaders: 分管领导 or 委领导, or the leader on duty now."""
+    rows = conn.execute(select(org_people).where(org_people.c.id.in_(person_ids)))
+    found = leader_ids(people_of(rows))
+    on_duty_leader = leader_on_duty(roster(conn), now)
+    if on_duty_leader in person_ids:
+        found.add(on_duty_leader)
+    return frozenset(found)
 
 
 def load_rollcall(conn: Connection, args: Any, ctx: Context) -> RollcallState:
