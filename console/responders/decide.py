@@ -144,6 +144,7 @@ def decide_add_place(org: Organisation, args: AddPlace, ctx: Context) -> Decisio
         lat=args.lat,
         lon=args.lon,
         added_by=ctx.actor.id,
+        place_type=args.place_type,
     )
     try:
         check_new_place(org.places.values(), place)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
+from playbooks.facts import PlaceType
 from responders.figures import leader_ids
 from responders.organisation import Channel, Person, Place, Role, Skill, Unit
 from responders.rollcall import Confirmation, RollCall
@@ -113,7 +114,13 @@ def places_of(rows: Iterable[Any]) -> dict[str, Place]:
     """Places from `org_places` rows, by id, in name order (pure)."""
     return {
         r.id: Place.model_construct(
-            id=r.id, name=r.name, unit_id=r.unit_id, lat=r.lat, lon=r.lon, added_by=r.added_by
+            id=r.id,
+            name=r.name,
+            unit_id=r.unit_id,
+            lat=r.lat,
+            lon=r.lon,
+            added_by=r.added_by,
+            place_type=PlaceType(r.place_type),
         )
         for r in rows
     }
@@ -358,6 +365,7 @@ def _place(conn: Connection, place: Place, position: int) -> None:
         "lat": place.lat,
         "lon": place.lon,
         "added_by": place.added_by,
+        "place_type": place.place_type.value,
         "last_position": position,
     }
     _upsert(conn, org_places, {"id": place.id}, values)

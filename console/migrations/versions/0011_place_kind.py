@@ -20,6 +20,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("org_places") as batch:
+        batch.add_column(sa.Column("place_type", sa.String(40), nullable=False, server_default="other"))
     with op.batch_alter_table("playbook_runs") as batch:
         batch.add_column(sa.Column("field", sa.Text, nullable=False, server_default="{}"))
 
@@ -27,3 +29,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("playbook_runs") as batch:
         batch.drop_column("field")
+    with op.batch_alter_table("org_places") as batch:
+        batch.drop_column("place_type")
