@@ -128,3 +128,19 @@ def test_the_head_strip_keeps_its_links_together(server: Server, open_page: Open
         spare = head["line"]["right"] - max(x["right"] for x in head["items"])
         assert spare >= 90, spare
     screenshot(page, "room-head")
+
+
+def test_a_leader_marking_the_step_by_hand_is_listed_in_the_room_and_on_the_movements_page(
+    server: Server, open_page: OpenPage
+) -> None:
+    duty = Api(server, "duty")
+    import_organisation(duty)
+    incident_id = duty.ok("incident.register", GATE_SIT_IN)["incident_id"]
+    for step_id in ("start_response", "notify_leader"):
+        duty.ok("run.complete_step", {"incident_id": incident_id, "step_id": step_id})
+    Api(server, "leader").ok("run.complete_step", {"incident_id": incident_id, "step_id": "leader_on_site"})
+    marked = re.compile(r"^leader：\d{2}:\d{2}到场指挥$")  # the leader's display name in this deployment
+    room = open_page("duty", DESK, f"/incidents/{incident_id}")
+    expect(room.locator('#room-leaders li[data-via="step"]')).to_have_text(marked)
+    movements = open_page("duty", DESK, f"/incidents/{incident_id}/movements")
+    expect(movements.locator('#leaders li[data-via="step"]')).to_have_text(marked)
