@@ -317,9 +317,9 @@ def decide_follow(run: Run | None, args: FollowStep, ctx: Context) -> Decision:
     )
     if tick is None:
         raise DomainError("nothing_to_follow")
-    record = StepCompleted(at=tick.by.at, step_id=tick.step_id)
+    # Done when the move happened, stamped no earlier than the run's latest record (a step that opened
+    # after the team was sent is done when it opened).
+    record = _checked(current, StepCompleted(at=tick.by.at, step_id=tick.step_id), ctx)
+    assert isinstance(record, StepCompleted)
     payload = RunStepCompleted(incident_id=current.incident_id, record=record, followed=tick.by)
-    # The record is stamped no earlier than the run's latest (a step opened after the team was sent).
-    stamped = _checked(current, record, ctx)
-    payload = payload.model_copy(update={"record": stamped})
     return Decision(events=[NewEvent(stream=stream_of(current.incident_id), payload=payload)])
