@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from playbooks.facts import PlaceType
 from responders.organisation import Channel, Person, Place, Role, Skill, Unit, UnitKind
 from responders.roster import Post, Shift
 
@@ -40,17 +41,57 @@ UNITS = [
     Unit(id="fire-rescue", name="县消防救援大队", kind=UnitKind.OTHER_DEPARTMENT, phone="119"),
 ]  # fmt: skip
 
-# A fictional county seat; positions only need to be plausible relative to each other.
+# A fictional county seat; positions only need to be plausible relative to each other. Each place
+# carries its place type (地点类型): registering at 机关大门 brings the playbook's gate steps.
+GATE, RECEPTION = PlaceType.PARTY_GOV_GATE, PlaceType.RECEPTION_HALL
+TOWNSHIP = PlaceType.TOWNSHIP_OFFICE
 PLACES = [
-    Place(id="hall", name="接待大厅", unit_id="office", lat=30.2461, lon=120.2101),
-    Place(id="gate", name="机关大门", unit_id="county", lat=30.2466, lon=120.2094),
-    Place(id="party-yard", name="县委大院", unit_id="party-office", lat=30.2502, lon=120.2150),
-    Place(id="gov-gate", name="县政府大门", unit_id="gov-office", lat=30.2489, lon=120.2177),
-    Place(id="chengguan-office", name="城关镇政府", unit_id="chengguan", lat=30.2410, lon=120.2055),
-    Place(id="qingshan-office", name="青山镇政府", unit_id="qingshan", lat=30.3120, lon=120.1402),
-    Place(id="shiqiao-office", name="石桥乡政府", unit_id="shiqiao", lat=30.1788, lon=120.3020),
-    Place(id="donghu-office", name="东湖街道办事处", unit_id="donghu", lat=30.2533, lon=120.2320),
-    Place(id="hexi-office", name="河西街道办事处", unit_id="hexi", lat=30.2398, lon=120.1890),
+    Place(id="hall", name="接待大厅", unit_id="office", place_type=RECEPTION, lat=30.2461, lon=120.2101),
+    Place(id="gate", name="机关大门", unit_id="county", place_type=GATE, lat=30.2466, lon=120.2094),
+    Place(
+        id="party-yard", name="县委大院", unit_id="party-office", place_type=GATE, lat=30.2502, lon=120.2150
+    ),
+    Place(id="gov-gate", name="县政府大门", unit_id="gov-office", place_type=GATE, lat=30.2489, lon=120.2177),
+    Place(
+        id="chengguan-office",
+        name="城关镇政府",
+        unit_id="chengguan",
+        place_type=TOWNSHIP,
+        lat=30.2410,
+        lon=120.2055,
+    ),
+    Place(
+        id="qingshan-office",
+        name="青山镇政府",
+        unit_id="qingshan",
+        place_type=TOWNSHIP,
+        lat=30.3120,
+        lon=120.1402,
+    ),
+    Place(
+        id="shiqiao-office",
+        name="石桥乡政府",
+        unit_id="shiqiao",
+        place_type=TOWNSHIP,
+        lat=30.1788,
+        lon=120.3020,
+    ),
+    Place(
+        id="donghu-office",
+        name="东湖街道办事处",
+        unit_id="donghu",
+        place_type=TOWNSHIP,
+        lat=30.2533,
+        lon=120.2320,
+    ),
+    Place(
+        id="hexi-office",
+        name="河西街道办事处",
+        unit_id="hexi",
+        place_type=TOWNSHIP,
+        lat=30.2398,
+        lon=120.1890,
+    ),
     Place(id="chengtou-hq", name="城投集团办公楼", unit_id="chengtou", lat=30.2551, lon=120.2241),
 ]
 

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from playbooks.facts import PlaceType
 from responders.text import LabelledEnum, Text
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -170,8 +171,27 @@ class Person(Frozen):
     base_place_id: Id | None = None
 
 
+# 地点类型 by their Chinese names (the register form's words), for import files written by hand.
+PLACE_TYPE_NAMES: Mapping[str, PlaceType] = {
+    "党政机关大门": PlaceType.PARTY_GOV_GATE,
+    "机关大门": PlaceType.PARTY_GOV_GATE,
+    "信访接待场所": PlaceType.RECEPTION_HALL,
+    "接待场所": PlaceType.RECEPTION_HALL,
+    "领导车辆所在处": PlaceType.LEADER_CAR,
+    "公共场所": PlaceType.PUBLIC_PLACE,
+    "乡镇（街道）机关": PlaceType.TOWNSHIP_OFFICE,
+    "乡镇机关": PlaceType.TOWNSHIP_OFFICE,
+    "其他": PlaceType.OTHER,
+    "其他地点": PlaceType.OTHER,
+}
+
+
 class Place(Frozen):
-    """A named place (地点) such as 接待大厅 or 机关大门, with an optional position."""
+    """A named place (地点) such as 接待大厅 or 机关大门, with an optional position and its place type.
+
+    The place type (地点类型) is the register form's vocabulary (playbooks.facts.PlaceType): choosing the
+    place fills it in, so 机关大门 brings the playbook's gate steps.
+    """
 
     id: Id
     name: Name
@@ -179,6 +199,16 @@ class Place(Frozen):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     added_by: Id | None = None
+    place_type: PlaceType = PlaceType.OTHER
+
+    @field_validator("place_type", mode="before")
+    @classmethod
+    def _place_type_by_name(cls, value: object) -> object:
+        # An office's file may name the type as the form does (党政机关大门) rather than by its value.
+        if isinstance(value, str):
+            text = value.strip()
+            return PLACE_TYPE_NAMES.get(text, text) if text else PlaceType.OTHER
+        return value
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Self:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from playbooks.facts import PlaceType
 from responders.io import Format
 from responders.roster import ChangeKind
 from responders.status import Move
@@ -40,6 +41,7 @@ class AddPlace(CommandArgs):
     unit_id: str | None = OptionalId
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
+    place_type: PlaceType = PlaceType.OTHER  # 地点类型, as the register form offers it
 
 
 class ChangeRoster(CommandArgs):

@@ -66,6 +66,7 @@ class Responders:
     incident: IncidentRef | None
     place_ids: frozenset[str]
     place_by_name: Mapping[str, str] = field(default_factory=dict)
+    leaders: frozenset[str] = frozenset()  # the people concerned who count as leaders (领导到位情况)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def decide_add_place(org: Organisation, args: AddPlace, ctx: Context) -> Decisio
         lat=args.lat,
         lon=args.lon,
         added_by=ctx.actor.id,
+        place_type=args.place_type,
     )
     try:
         check_new_place(org.places.values(), place)
@@ -210,6 +212,7 @@ def decide_dispatch(state: Responders, args: DispatchResponders, ctx: Context) -
             incident_id=incident.id,
             place_id=destination,
             role=args.role,
+            leader=person_id in state.leaders,
         )
         events.append(NewEvent(stream=stream_of(incident.id), payload=moved))
     return Decision(events=events, result={"dispatched": len(events)})
@@ -251,6 +254,7 @@ def decide_move(state: Responders, args: ReportMove, ctx: Context) -> Decision:
         reason=args.reason.strip() if args.reason else None,
         note=args.note or None,
         on_behalf=on_behalf,
+        leader=person_id in state.leaders,
     )
     stream = stream_of(args.incident_id) if args.incident_id else person_stream(person_id)
     return Decision(events=[NewEvent(stream=stream, payload=event)], result={"status": status.value})

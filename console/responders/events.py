@@ -70,6 +70,9 @@ class ResponderMoved(EventPayload):
     reason: str | None = None
     note: str | None = None
     on_behalf: bool = False
+    # A leader (分管领导、委领导 or the leader on duty) when moved: 领导到位情况, and the runs domain ticks
+    # the leader's step on site when one arrives (console.runs.follow).
+    leader: bool = False
 
 
 @event_type("rollcall.started")

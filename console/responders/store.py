@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
+from playbooks.facts import PlaceType
+from responders.figures import leader_ids
 from responders.organisation import Channel, Person, Place, Role, Skill, Unit
 from responders.rollcall import Confirmation, RollCall
-from responders.roster import ChangeKind, Post, Roster, RosterChange, Shift, on_duty
+from responders.roster import ChangeKind, Post, Roster, RosterChange, Shift, leader_on_duty, on_duty
 from responders.status import PERSON_MOVES, Assignment, PersonState, ResponderStatus, apply_move
 
 from ..clock import parse_iso, utc_iso
@@ -112,7 +114,13 @@ def places_of(rows: Iterable[Any]) -> dict[str, Place]:
     """Places from `org_places` rows, by id, in name order (pure)."""
     return {
         r.id: Place.model_construct(
-            id=r.id, name=r.name, unit_id=r.unit_id, lat=r.lat, lon=r.lon, added_by=r.added_by
+            id=r.id,
+            name=r.name,
+            unit_id=r.unit_id,
+            lat=r.lat,
+            lon=r.lon,
+            added_by=r.added_by,
+            place_type=PlaceType(r.place_type),
         )
         for r in rows
     }
@@ -239,7 +247,18 @@ def load_responders(conn: Connection, args: Any, ctx: Context) -> Responders:
         incident=_incident(conn, args.incident_id),
         place_ids=frozenset(known),
         place_by_name={name: pid for pid, name in known.items()},
+        leaders=_leaders(conn, wanted, ctx.now),
     )
+
+
+def _leaders(conn: Connection, person_ids: list[str], now: datetime) -> frozenset[str]:
+    """Which of these people count as leaders: 分管领导 or 委领导, or the leader on duty now."""
+    rows = conn.execute(select(org_people).where(org_people.c.id.in_(person_ids)))
+    found = leader_ids(people_of(rows))
+    on_duty_leader = leader_on_duty(roster(conn), now)
+    if on_duty_leader in person_ids:
+        found.add(on_duty_leader)
+    return frozenset(found)
 
 
 def load_rollcall(conn: Connection, args: Any, ctx: Context) -> RollcallState:
@@ -346,6 +365,7 @@ def _place(conn: Connection, place: Place, position: int) -> None:
         "lat": place.lat,
         "lon": place.lon,
         "added_by": place.added_by,
+        "place_type": place.place_type.value,
         "last_position": position,
     }
     _upsert(conn, org_places, {"id": place.id}, values)

@@ -49,6 +49,8 @@ org_places = Table(
     Column("lon", Float, nullable=True),
     Column("added_by", String(64), nullable=True),
     Column("last_position", BigInteger, nullable=False),
+    # 地点类型 (playbooks.facts.PlaceType): the register form takes it when the place is chosen.
+    Column("place_type", String(40), nullable=False, server_default="other"),
 )
 
 # 值班表: shifts as drawn up; swaps and overrides are kept beside them, with who made them.

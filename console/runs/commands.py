@@ -89,3 +89,10 @@ class FireAction(CommandArgs):
 
     incident_id: str = IncidentId
     key: str = Field(min_length=1, max_length=200)
+
+
+class FollowStep(CommandArgs):
+    """(internal) A step the responders' moves complete: the team was sent or arrived, a leader arrived."""
+
+    incident_id: str = IncidentId
+    step_id: str = StepId

@@ -15,6 +15,7 @@ from datetime import datetime
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
 
 from .decide import Run
+from .follow import follow_ticks
 
 
 @dataclass
@@ -48,7 +49,8 @@ class RunTimers:
         self.high_water = -1
 
     def due(self, now: datetime, *, every: bool = False) -> list[tuple[str, str]]:
-        """(incident, action key) of every action due at `now`, evaluating only the runs that need it.
+        """(incident, key) of every action and follow tick due at `now`, evaluating only the runs that
+        need it (a follow tick's key starts with `follow:`, console.runs.follow).
 
         `every` evaluates all watched runs whatever their next deadline (a clock that can jump).
         """
@@ -60,6 +62,8 @@ class RunTimers:
             state = tracked.run.state(now, self.thresholds)
             self.evaluations += 1
             keys = [a.key for a in state.actions]
+            # Steps the responders' moves complete (console.runs.follow) are due as well.
+            keys += [t.key for t in follow_ticks(tracked.run.snapshot, state, tracked.run.field_log)]
             found += [(incident_id, key) for key in keys]
             tracked.fresh = False
             # An action not yet seen fired (refused, or fired by another process whose event has not

@@ -38,6 +38,7 @@ from .commands import (
     DeclineFacts,
     FileReport,
     FireAction,
+    FollowStep,
     OverrideLevel,
     RecordDecision,
     SkipStep,
@@ -54,6 +55,7 @@ from .events import (
     RunStepCompleted,
     RunStepSkipped,
 )
+from .follow import FieldLog, follow_ticks
 from .permissions import may_regrade
 
 
@@ -96,6 +98,8 @@ class Run:
     proposals: Mapping[str, Proposal] = field(default_factory=dict)
     # Who recorded each record of `history`, in the same order (None: not known, an older row).
     recorded_by: tuple[RecordedBy | None, ...] = ()
+    # Who was sent and who arrived (projected from the responders' moves; console.runs.follow).
+    field_log: FieldLog = field(default_factory=FieldLog)
 
     def state(self, now: datetime, thresholds: GradingThresholds = DEFAULT_THRESHOLDS) -> RunState:
         """The run as of `now` (the history may hold records dated a little later: offline tablets)."""
@@ -300,4 +304,22 @@ def decide_fire(run: Run | None, args: FireAction, ctx: Context) -> Decision:
         due_at=utc_iso(action.fire_at),
         drill=current.drill,
     )
+    return Decision(events=[NewEvent(stream=stream_of(current.incident_id), payload=payload)])
+
+
+def decide_follow(run: Run | None, args: FollowStep, ctx: Context) -> Decision:
+    """Tick a step the responders' moves complete, once: refused when it is not open or not earned."""
+    current = _run(run)
+    state = current.state(ctx.now, grading_thresholds(ctx.settings))
+    tick = next(
+        (t for t in follow_ticks(current.snapshot, state, current.field_log) if t.step_id == args.step_id),
+        None,
+    )
+    if tick is None:
+        raise DomainError("nothing_to_follow")
+    # Done when the move happened, stamped no earlier than the run's latest record (a step that opened
+    # after the team was sent is done when it opened).
+    record = _checked(current, StepCompleted(at=tick.by.at, step_id=tick.step_id), ctx)
+    assert isinstance(record, StepCompleted)
+    payload = RunStepCompleted(incident_id=current.incident_id, record=record, followed=tick.by)
     return Decision(events=[NewEvent(stream=stream_of(current.incident_id), payload=payload)])

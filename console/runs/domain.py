@@ -18,6 +18,7 @@ from .commands import (
     DeclineFacts,
     FileReport,
     FireAction,
+    FollowStep,
     OverrideLevel,
     RecordDecision,
     SkipStep,
@@ -103,6 +104,15 @@ COMMANDS = (
         "（定时）提醒、升级、报告到期 Fire a due reminder or escalation",
         internal=True,
     ),
+    CommandSpec(
+        "run.follow",
+        FollowStep,
+        Permission.RUN_TIMER,
+        store.load_run,
+        decide.decide_follow,
+        "（人员动态）派遣或到场即完成步骤 Tick a step on the team's dispatch or a leader's arrival",
+        internal=True,
+    ),
 )
 
 # Refusals of the run's commands (codes of playbooks.checks.CheckCode and the console's own).
@@ -134,6 +144,7 @@ MESSAGES = {
     "level_unchanged": N_("The level is already so"),
     "proposal_not_found": N_("No such proposal is waiting for confirmation"),
     "proposal_outdated": N_("The facts changed since this was proposed: propose again"),
+    "nothing_to_follow": N_("Nobody was sent or arrived for this step, or it is not open"),
 }
 
 DOMAIN = Domain(

@@ -18,12 +18,15 @@ from playbooks.history import (
 from playbooks.state import ActionKind
 
 from ..events import EventPayload, event_type
+from .follow import FollowedBy
 
 
 @event_type("run.step_completed")
 class RunStepCompleted(EventPayload):
     incident_id: str
     record: StepCompleted
+    # Set when the responders' moves ticked the step (派遣N人 / 到达现场), not a tap (console.runs.follow).
+    followed: FollowedBy | None = None
 
 
 @event_type("run.step_skipped")

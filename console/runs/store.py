@@ -20,9 +20,17 @@ from ..commands import Context
 from ..events import EventPayload, RecordedEvent
 from ..incidents.events import IncidentClosed, IncidentFactsAmended, IncidentRegistered
 from ..registry import Projector
+from ..responders.events import ResponderMoved
 from .cache import pinned_snapshot
 from .decide import Proposal, RecordedBy, Run
-from .events import RECORD_EVENTS, RunFactsChanged, RunFactsDeclined, RunFactsProposed
+from .events import (
+    RECORD_EVENTS,
+    RunFactsChanged,
+    RunFactsDeclined,
+    RunFactsProposed,
+    RunStepCompleted,
+)
+from .follow import FieldLog, FieldMove
 from .tables import playbook_runs, run_fact_proposals
 
 HISTORY_LIST: TypeAdapter[list[HistoryRecord]] = TypeAdapter(list[HistoryRecord])
@@ -43,6 +51,7 @@ def run_of(row: Any) -> Run:
         drill=bool(row.drill),
         closed=bool(row.closed),
         recorded_by=tuple(RecordedBy(**a) if a else None for a in json.loads(row.actors or "[]")),
+        field_log=FieldLog.model_validate_json(row.field or "{}"),
     )
 
 
@@ -202,6 +211,53 @@ def _recorded(conn: Connection, event: RecordedEvent) -> None:
     _append(conn, event, p.incident_id, p.record)
 
 
+def _step_completed(conn: Connection, event: RecordedEvent) -> None:
+    """A completed step; one the responders' moves ticked keeps why in the field log (the room says so)."""
+    p = event.payload
+    assert isinstance(p, RunStepCompleted)
+    if p.followed is None:
+        _append(conn, event, p.incident_id, p.record)
+        return
+    row = conn.execute(select(playbook_runs.c.field).where(playbook_runs.c.incident_id == p.incident_id))
+    current = row.scalar()
+    if current is None:
+        return
+    log = FieldLog.model_validate_json(current or "{}")
+    ticked = log.model_copy(update={"ticked": {**log.ticked, p.record.step_id: p.followed}})
+    _append(conn, event, p.incident_id, p.record, field=ticked.model_dump_json())
+
+
+# The moves the run follows: a dispatch to the incident, and an arrival (or a move on the scene).
+_DISPATCH_MOVES = frozenset({"dispatch"})
+_ARRIVAL_MOVES = frozenset({"arrive", "move_to"})
+
+
+def _responder_moved(conn: Connection, event: RecordedEvent) -> None:
+    """Keep who was sent and who arrived; the row's position rises so the timer looks at the run."""
+    p = event.payload
+    assert isinstance(p, ResponderMoved)
+    move = p.move.value
+    if p.incident_id is None or move not in _DISPATCH_MOVES | _ARRIVAL_MOVES:
+        return
+    row = conn.execute(
+        select(playbook_runs.c.field, playbook_runs.c.closed).where(
+            playbook_runs.c.incident_id == p.incident_id
+        )
+    ).first()
+    if row is None or row.closed:
+        return
+    before = FieldLog.model_validate_json(row.field or "{}")
+    seen = FieldMove(person_id=p.person_id, at=parse_iso(event.occurred_at), leader=p.leader)
+    after = before.with_dispatch(seen) if move in _DISPATCH_MOVES else before.with_arrival(seen)
+    if after == before:
+        return
+    conn.execute(
+        update(playbook_runs)
+        .where(playbook_runs.c.incident_id == p.incident_id)
+        .values(field=after.model_dump_json(), last_position=event.position)
+    )
+
+
 def _proposed(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, RunFactsProposed)
@@ -242,7 +298,9 @@ PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     IncidentFactsAmended: (_amended,),
     IncidentClosed: (_closed,),
     **{cls: (_recorded,) for cls in RECORD_EVENTS},
+    RunStepCompleted: (_step_completed,),
     RunFactsChanged: (_recorded, _decided("confirmed")),
     RunFactsProposed: (_proposed,),
     RunFactsDeclined: (_decided("declined"),),
+    ResponderMoved: (_responder_moved,),
 }

@@ -24,6 +24,9 @@ playbook_runs = Table(
     # Who recorded each history record, in the same order: [{"id","name","proposed_by","proposed_by_name"}]
     # (the pure records carry no actor; the run's view says who caused each regrade from it).
     Column("actors", Text, nullable=False, server_default="[]"),
+    # Who was sent to the incident and who arrived, first time each (console.runs.follow.FieldLog, JSON):
+    # projected from responder.moved, it ticks the team's dispatch step and the leader's step on site.
+    Column("field", Text, nullable=False, server_default="{}"),
 )
 
 # 定级要素变更待确认: facts proposed by someone who may not regrade, and what became of them.

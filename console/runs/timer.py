@@ -27,6 +27,7 @@ from ..service import CommandService
 from ..timer_loop import LOOK_SECONDS, TIMER_ACTOR, TimerHost, look_when_due, movable
 from .deadlines import RunTimers
 from .decide import timer_command_id
+from .follow import is_follow_key
 from .store import load_runs_since
 
 log = logging.getLogger("console.runs")
@@ -103,11 +104,12 @@ class Scheduler:
             self.timers.seen(run, position)
 
     async def _fire(self, incident_id: str, key: str) -> bool:
-        envelope = CommandEnvelope(
-            id=timer_command_id(incident_id, key),
-            name="run.fire",
-            args={"incident_id": incident_id, "key": key},
-        )
+        if is_follow_key(key):
+            # A step the responders' moves complete: one per step, whoever looks first.
+            name, args = "run.follow", {"incident_id": incident_id, "step_id": key.split(":", 1)[1]}
+        else:
+            name, args = "run.fire", {"incident_id": incident_id, "key": key}
+        envelope = CommandEnvelope(id=timer_command_id(incident_id, key), name=name, args=args)
         result = await self.service.submit(envelope, TIMER_ACTOR, internal=True)
         if result.ok and not result.duplicate:
             self.fired += 1

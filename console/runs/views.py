@@ -7,12 +7,13 @@ from typing import Any
 
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
 from playbooks.grading import grade
-from playbooks.history import FactsChanged, LevelOverridden
+from playbooks.history import FactsChanged, LevelOverridden, StepCompleted
 from playbooks.model import LocalText
 from playbooks.state import OPEN_REPORT, OPEN_STEP
 
 from ..clock import utc_iso
 from .decide import RecordedBy, Run
+from .follow import leader_steps
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -101,6 +102,33 @@ def regrades(run: Run, thresholds: GradingThresholds = DEFAULT_THRESHOLDS) -> li
     return out
 
 
+def _followed(run: Run, step_id: str) -> dict[str, Any] | None:
+    by = run.field_log.ticked.get(step_id)
+    if by is None:
+        return None
+    return {"cause": by.cause.value, "at": utc_iso(by.at), "people": by.people, "person_id": by.person_id}
+
+
+def leaders_on_site(run: Run) -> list[dict[str, Any]]:
+    """领导到位情况: each leader who arrived (the movement log) or marked the leader's step done, first
+    time each, earliest first. A name is given when the run knows it (who marked the step)."""
+    seen: dict[str, dict[str, Any]] = {}
+    for move in run.field_log.leaders_arrived:
+        seen[move.person_id] = {"person_id": move.person_id, "name": None, "at": move.at, "via": "arrival"}
+    steps = leader_steps(run.snapshot)
+    for index, record in enumerate(run.history):
+        if not isinstance(record, StepCompleted) or record.step_id not in steps:
+            continue
+        if record.step_id in run.field_log.ticked:
+            continue  # ticked by an arrival, which is listed already
+        by = run.recorded_by[index] if index < len(run.recorded_by) else None
+        if by is None or by.id in seen:
+            continue
+        seen[by.id] = {"person_id": by.id, "name": by.name, "at": record.at, "via": "step"}
+    ordered = sorted(seen.values(), key=lambda x: (x["at"], x["person_id"]))
+    return [{**x, "at": utc_iso(x["at"])} for x in ordered]
+
+
 def run_view(run: Run, now: datetime, thresholds: GradingThresholds = DEFAULT_THRESHOLDS) -> dict[str, Any]:
     """For the incident room: every step and report with its state, owner role and due instant."""
     at = _as_of(run, now)
@@ -124,6 +152,8 @@ def run_view(run: Run, now: datetime, thresholds: GradingThresholds = DEFAULT_TH
                 "note": s.note,
                 "option": s.option,
                 "blocked_by": list(s.blocked_by),
+                # Ticked by the responders' moves: 派遣N人 / 到达现场 at `at` (console.runs.follow).
+                "followed": _followed(run, s.step_id),
                 "decision": None
                 if decision is None
                 else {
@@ -170,6 +200,7 @@ def run_view(run: Run, now: datetime, thresholds: GradingThresholds = DEFAULT_TH
         "reports": reports,
         # Who caused each regrade; the latest is what the room shows beside the level.
         "regrades": regrades(run, thresholds),
+        "leaders": leaders_on_site(run),
         # Facts proposed by a responder that would change the level: the duty officer or a leader
         # confirms (run.confirm_facts) or declines (run.decline_facts) them.
         "proposals": [

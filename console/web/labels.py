@@ -208,6 +208,13 @@ CLIENT_TEXT: dict[str, str] = {
     "run_an_option": N_("an option"),
     "run_waits_for": N_("Waits for: {steps}"),
     "run_nothing_due": N_("Nothing due"),
+    # A step the responders' moves completed (console.runs.follow), and 领导到位情况.
+    "run_by_dispatch": N_("By the dispatch of {n} people"),
+    "run_by_arrival": N_("By the arrival on scene at {time}"),
+    "run_by_leader": N_("By {name}'s arrival on scene at {time}"),
+    "leader_arrived": N_("{name}: on scene at {time}"),
+    "leader_marked": N_("{name}: took command on site at {time}"),
+    "leaders_none": N_("No leader on site yet"),
     "ev_moved": N_("{name}: {move}"),
     "ev_rollcall": N_("Roll call started"),
 }

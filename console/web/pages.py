@@ -161,18 +161,32 @@ async def logout_submit(request: Request) -> Response:
     return response
 
 
+def register_places(conn: Connection) -> list[tuple[str, str, str]]:
+    """The register form's named places: (name, English gloss, place type), the organisation's own when
+    it has imported any (each with its 地点类型), else the county seat's usual ones (labels.PLACES)."""
+    named = responder_store.places(conn).values()
+    if not named:
+        return labels.PLACES
+    glosses = {name: gloss for name, gloss, _kind in labels.PLACES}
+    usual = list(glosses)  # the usual places first (接待大厅 is the default), then the others by name
+    ordered = sorted(named, key=lambda p: (usual.index(p.name) if p.name in glosses else len(usual), p.name))
+    return [(p.name, glosses.get(p.name, p.name), p.place_type.value) for p in ordered]
+
+
 async def board(request: Request) -> Response:
     """事件看板: open incidents, live; the register form for those who may register."""
     caller = await signed_in(request)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
+    async with runtime(request).db.read.connect() as db:
+        places = await db.run_sync(register_places)
     ctx = shell(
         request,
         caller,
         page="board",
         types=labels.INCIDENT_TYPES,
         channels=labels.CHANNELS,
-        places=labels.PLACES,
+        places=places,
         confidential_fields=labels.CONFIDENTIAL_FIELDS,
         place_types=labels.PLACE_TYPES,
         grading_flags=labels.GRADING_FLAGS,

@@ -122,7 +122,14 @@ async def roster_api(request: Request) -> Response:
 
 def _places(conn: Any) -> list[dict[str, Any]]:
     return [
-        {"id": p.id, "name": p.name, "unit_id": p.unit_id, "lat": p.lat, "lon": p.lon}
+        {
+            "id": p.id,
+            "name": p.name,
+            "unit_id": p.unit_id,
+            "lat": p.lat,
+            "lon": p.lon,
+            "place_type": p.place_type.value,
+        }
         for p in store.places(conn).values()
     ]
 

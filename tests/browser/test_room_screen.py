@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,17 @@ def live_sit_in(server: Server) -> tuple[Api, str]:
     responder.ok("responder.move", {"move": "acknowledge", "incident_id": incident_id})
     responder.ok("responder.move", {"move": "arrive", "incident_id": incident_id, "place_id": "gate"})
     return duty, incident_id
+
+
+def until_done(duty: Api, incident_id: str, step_id: str, timeout: float = 30) -> None:
+    """Wait (with a deadline) until the run holds the step done."""
+    deadline = time.monotonic() + timeout
+    while True:
+        steps = duty.get(f"/api/incidents/{incident_id}/run").json()["run"]["steps"]
+        if next(s for s in steps if s["id"] == step_id)["status"] == "done":
+            return
+        assert time.monotonic() < deadline, f"{step_id} is not done"
+        time.sleep(0.1)
 
 
 def in_first_screen(page: Any, selector: str) -> None:
@@ -123,8 +135,9 @@ def test_no_raw_id_iso_time_or_login_name_in_page_text(
 ) -> None:
     duty, incident_id = live_sit_in(server)
     duty.ok("run.file_report", {"incident_id": incident_id, "obligation_id": "initial"})
-    for step in ("dispatch_team", "persuade"):
-        duty.ok("run.complete_step", {"incident_id": incident_id, "step_id": step})
+    # 现场处置组赶赴现场 was ticked by the dispatch (run.follow); the next step is done by hand
+    until_done(duty, incident_id, "dispatch_team")
+    duty.ok("run.complete_step", {"incident_id": incident_id, "step_id": "persuade"})
     run = duty.get(f"/api/incidents/{incident_id}/run").json()["run"]
     decision = next(s for s in run["steps"] if s["id"] == "police_assistance")
     option = decision["decision"]["options"][0]["id"]
@@ -170,7 +183,8 @@ def test_no_raw_id_iso_time_or_login_name_in_page_text(
 
 
 def test_every_action_says_what_it_did(server: Server, open_page: OpenPage) -> None:
-    _duty, incident_id = live_sit_in(server)
+    duty, incident_id = live_sit_in(server)
+    until_done(duty, incident_id, "dispatch_team")  # ticked by the dispatch: 现场劝导 is open
     leader = open_page("leader", DESK, f"/incidents/{incident_id}")
 
     # 派员: a notice names who was sent
@@ -204,7 +218,7 @@ def test_every_action_says_what_it_did(server: Server, open_page: OpenPage) -> N
     leader.context.set_offline(True)
     leader.evaluate("window.consoleLive.ws && window.consoleLive.ws.close()")
     expect(leader.locator("#link")).to_have_attribute("data-state", "offline")
-    step = leader.locator('#run li[data-step="dispatch_team"]')
+    step = leader.locator('#run li[data-step="persuade"]')
     step.locator('button[data-act="done"]').click()
     expect(step.locator(".badge.pending")).to_have_text("待发送")
     leader.context.set_offline(False)

@@ -198,5 +198,5 @@ def test_people_csv_reads_like_a_spreadsheet(people: dict[str, Person]) -> None:
 
 def test_places_yaml_reads_like_a_document(places: dict[str, Place]) -> None:
     assert export_places([places["tw2_office"]], Format.YAML) == (
-        "places:\n- id: tw2_office\n  name: 河西乡政府\n  unit_id: tw2\n"
+        "places:\n- id: tw2_office\n  name: 河西乡政府\n  unit_id: tw2\n  place_type: other\n"
     )

@@ -171,9 +171,12 @@ if (form) {
   const heads = form.elements.head_count;
   const other = form.elements.place_other;
   // A named place carries its kind: the grading (and the gate steps of the playbook) follow it.
+  // A typed name that is one of the organisation's places takes that place's type too.
+  const named = (name) => [...form.querySelectorAll('input[name="place_pick"]')].find((r) => r.value && r.value === name);
   const placeType = () => {
     const picked = form.querySelector('input[name="place_pick"]:checked');
-    form.elements.place_type.value = (picked && picked.dataset.placeType) || "other";
+    const typed = picked && !picked.value ? named(other.value.trim()) : null;
+    form.elements.place_type.value = ((typed || picked) && (typed || picked).dataset.placeType) || "other";
   };
   placeType();
   form.querySelectorAll("[data-step]").forEach((b) => b.addEventListener("click", () => {

@@ -1,7 +1,7 @@
 // 预案执行: the incident's running playbook as a checklist with live countdowns, owners and one-tap actions.
 // The run's state is evaluated on the server (the pure engine); it is fetched again whenever the live
 // stream brings an event of this incident, and the countdowns tick here from the due instants.
-import {boot, can, el, getJson, live, t, when} from "./ui.js";
+import {boot, can, clock, el, getJson, live, t, when} from "./ui.js";
 
 const zh = boot.locale !== "en";
 const text = (lt) => (lt ? (zh ? lt.zh : lt.en) : "");
@@ -161,6 +161,26 @@ function openDispatch(step) {
     {detail: {step_id: step.id, role: step.role, title: text(step.title)}}));
 }
 
+const personName = (id) => (boot.person_names || {})[id] || t("unknown_person");
+
+// Why a step the responders' moves completed is done: 派遣N人 / HH:MM到达现场 (console.runs.follow).
+function followedText(by) {
+  if (!by) return "";
+  if (by.cause === "dispatch") return t("run_by_dispatch", {n: by.people});
+  if (by.cause === "leader_arrival") return t("run_by_leader", {name: personName(by.person_id), time: clock(by.at)});
+  return t("run_by_arrival", {time: clock(by.at)});
+}
+
+// 领导到位情况: who of the leaders arrived, or marked the leader's step done, and when.
+function drawLeaders() {
+  const box = document.getElementById("room-leaders");
+  if (!box || !run) return;
+  const items = (run.leaders || []).map((l) => el("li", {"data-leader": l.person_id, "data-via": l.via},
+    t(l.via === "step" ? "leader_marked" : "leader_arrived",
+      {name: l.name || personName(l.person_id), time: clock(l.at)})));
+  box.replaceChildren(...(items.length ? items : [el("li", {class: "hint"}, t("leaders_none"))]));
+}
+
 function stepItem(incidentId, step, pending) {
   const box = el("p", {class: "form-error", role: "alert"});
   const option = step.option && step.decision
@@ -178,6 +198,8 @@ function stepItem(incidentId, step, pending) {
     waitsFor ? el("div", {class: "hint waits-for"}, waitsFor) : null,
     step.guidance && OPEN.has(step.status) ? el("div", {class: "hint"}, text(step.guidance)) : null,
     option || step.note ? el("div", {class: "step-note"}, [option, step.note].filter(Boolean).join(" — ")) : null,
+    step.followed ? el("div", {class: "step-note followed", "data-followed": step.followed.cause},
+      followedText(step.followed)) : null,
     actions(incidentId, step, box), box);
 }
 
@@ -224,6 +246,7 @@ function draw(incidentId) {
     ...run.steps.filter((s) => s.status !== "not_applicable").map((s) => stepItem(incidentId, s, pending.has(s.id))));
   document.getElementById("reports").replaceChildren(
     ...run.reports.filter((r) => r.status !== "not_applicable").map((r) => reportItem(incidentId, r, pending.has(r.id))));
+  drawLeaders();
   tick();
   document.dispatchEvent(new CustomEvent("run:loaded"));
 }
@@ -371,7 +394,7 @@ export function describeRun(f) {
   const mark = d.drill ? t("drill_mark") : "";
   switch (f.event) {
     case "run.step_completed":
-      return [t("ev_step_completed", {step: stepTitle(r.step_id)}), r.note];
+      return [t("ev_step_completed", {step: stepTitle(r.step_id)}), followedText(d.followed), r.note];
     case "run.step_skipped":
       return [t("ev_step_skipped", {step: stepTitle(r.step_id), reason: r.reason})];
     case "run.decision_recorded": {

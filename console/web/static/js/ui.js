@@ -68,6 +68,21 @@ export function when(iso) {
   return isNaN(d) ? "" : timeFormat.format(d);
 }
 
+const clockFormat = (() => {
+  const options = {hour: "2-digit", minute: "2-digit", hour12: false};
+  try {
+    return new Intl.DateTimeFormat("en-GB", {...options, timeZone: boot.timezone});
+  } catch (e) {
+    return new Intl.DateTimeFormat("en-GB", options);
+  }
+})();
+
+// The time of day only (HH:MM, the office's time zone): what happened within the incident's night.
+export function clock(iso) {
+  const d = new Date(iso);
+  return isNaN(d) ? "" : clockFormat.format(d);
+}
+
 // A duration in whole minutes for people (3 分钟, 1 小时 5 分钟); seconds only under a minute.
 export function minutes(seconds) {
   if (seconds === null || seconds === undefined) return "—";
