@@ -186,6 +186,11 @@ CLIENT_TEXT: dict[str, str] = {
     "run_confirm": N_("Confirm"),
     "run_decline": N_("Decline"),
     "run_dispatch": N_("Send people"),
+    # Completing a step that records the higher level's instruction (log_request) or a date (plan).
+    "run_given_deadline": N_("Deadline for {step} (as instructed)"),
+    "run_date_event_date": N_("Date of the event"),
+    "run_grade": N_("Event grade {grade}"),
+    "err_date_required": N_("Enter {date}"),
     "err_reason": N_("Give the reason"),
     "err_option": N_("Pick an option"),
     "ev_step_completed": N_("Step done: {step}"),
