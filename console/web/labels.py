@@ -75,6 +75,7 @@ CONFIDENTIAL_FIELDS: dict[str, str] = {
     "report_content": N_("Report content"),
     "real_name": N_("Real-name report"),
     "representatives": N_("Representatives"),  # 群众代表 (sealed by run.decide)
+    "named_in_notes": N_("Names sealed from notes"),  # 组织者姓名 marked in timeline notes (incident.note)
 }
 
 ROLES: dict[str, str] = {
