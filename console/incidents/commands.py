@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -96,6 +96,10 @@ class AddNote(CommandArgs):
 
     incident_id: str = Field(min_length=1, max_length=64)
     text: str = Field(min_length=1, max_length=4000)
+    # Organisers' or representatives' names the writer marks (涉及组织者姓名): sealed, never in the timeline.
+    sealed_names: tuple[Annotated[str, Field(min_length=1, max_length=50)], ...] = Field(
+        default=(), max_length=20
+    )
 
 
 class CloseIncident(CommandArgs):

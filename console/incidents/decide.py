@@ -29,6 +29,8 @@ from .commands import (
     RevealConfidential,
 )
 from .events import (
+    NAMED_IN_NOTES_FIELD,
+    SEALED_NAME_MARK,
     ConfidentialViewed,
     IncidentClosed,
     IncidentFactsAmended,
@@ -121,12 +123,46 @@ def decide_amend(state: IncidentState | None, args: AmendFacts, ctx: Context) ->
     return Decision(events=[NewEvent(stream=stream_of(current.id), payload=event)])
 
 
-def decide_note(state: IncidentState | None, args: AddNote, ctx: Context) -> Decision:
-    current = _open(state)
-    event = IncidentNoteAdded(incident_id=current.id, note_id=ctx.new_id, text=args.text)
-    return Decision(
-        events=[NewEvent(stream=stream_of(current.id), payload=event)], result={"note_id": ctx.new_id}
-    )
+@dataclass(frozen=True)
+class NoteTarget:
+    """The incident a note is added to, and the names already sealed in it (representatives, organisers)."""
+
+    incident: IncidentState | None
+    sealed_names: frozenset[str] = frozenset()
+    named_in_notes: tuple[str, ...] = ()
+
+
+def seal_names(text: str, names: frozenset[str]) -> tuple[str, int]:
+    """`text` with every occurrence of a sealed name replaced by the mark, and how many were replaced.
+
+    Longer names go first, so 张三丰 is not left as 〔…〕丰 by 张三.
+    """
+    count = 0
+    for name in sorted(names, key=lambda n: (-len(n), n)):
+        count += text.count(name)
+        text = text.replace(name, SEALED_NAME_MARK)
+    return text, count
+
+
+def decide_note(target: NoteTarget | None, args: AddNote, ctx: Context) -> Decision:
+    """A timeline note; organisers' names never reach it (seed §7: informants and representatives sealed).
+
+    Names the writer marks are sealed with the incident's confidential part, and any name sealed before
+    (the representatives a decision recorded, organisers marked in earlier notes) is replaced in the text,
+    whoever writes it: every staff member reads the timeline.
+    """
+    current = _open(target.incident if target is not None else None)
+    assert target is not None
+    marked = tuple(dict.fromkeys(n.strip() for n in args.sealed_names if n.strip()))
+    text, count = seal_names(args.text, target.sealed_names | frozenset(marked))
+    event = IncidentNoteAdded(incident_id=current.id, note_id=ctx.new_id, text=text, names_sealed=count)
+    events = [NewEvent(stream=stream_of(current.id), payload=event)]
+    new = [n for n in marked if n not in target.named_in_notes]
+    if new:
+        events.insert(
+            0, sealed(current.id, {NAMED_IN_NOTES_FIELD: "、".join((*target.named_in_notes, *new))})
+        )
+    return Decision(events=events, result={"note_id": ctx.new_id, "names_sealed": event.names_sealed})
 
 
 def decide_close(state: IncidentState | None, args: CloseIncident, ctx: Context) -> Decision:

@@ -41,7 +41,7 @@ COMMANDS = (
         "incident.note",
         AddNote,
         Permission.INCIDENT_NOTE,
-        store.load_incident,
+        store.load_note_target,
         decide.decide_note,
         "添加记录 Add a note to the timeline",
     ),

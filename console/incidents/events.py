@@ -60,7 +60,8 @@ class IncidentFactsAmended(EventPayload):
 class IncidentNoteAdded(EventPayload):
     incident_id: str
     note_id: str
-    text: str
+    text: str  # with every sealed name replaced by SEALED_NAME_MARK
+    names_sealed: int = 0  # how many names the writer marked or the console recognised (the names are sealed)
 
 
 @event_type("incident.closed")
@@ -105,6 +106,14 @@ class ConfidentialViewed(EventPayload):
 
     incident_id: str
     fields: list[str]
+
+
+# Confidential fields that hold people's names (、-separated): the crowd's representatives, sealed by
+# run.decide (seed §7), and the organisers named in timeline notes. A note never carries them.
+REPRESENTATIVES_FIELD = "representatives"
+NAMED_IN_NOTES_FIELD = "named_in_notes"
+SEALED_NAME_FIELDS = (REPRESENTATIVES_FIELD, NAMED_IN_NOTES_FIELD)
+SEALED_NAME_MARK = "〔姓名已封存〕"
 
 
 def sealed(incident_id: str, values: dict[str, Any], replaced: dict[str, Any] | None = None) -> NewEvent:

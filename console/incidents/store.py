@@ -16,8 +16,10 @@ from ..commands import CommandArgs, Context
 from ..events import EventPayload, RecordedEvent
 from ..registry import Projector
 from ..tables import users
-from .decide import IncidentState, Matter, Numbering, local_year
+from .decide import IncidentState, Matter, NoteTarget, Numbering, local_year
 from .events import (
+    NAMED_IN_NOTES_FIELD,
+    SEALED_NAME_FIELDS,
     ConfidentialRecorded,
     IncidentClosed,
     IncidentFactsAmended,
@@ -86,6 +88,20 @@ _MEMBERS_OF = select(incident_members.c.user_id).where(incident_members.c.incide
 _CONFIDENTIAL_OF = select(incident_confidential.c["values"]).where(
     incident_confidential.c.incident_id == bindparam("id")
 )
+
+
+def load_note_target(conn: Connection, args: Any, ctx: Context) -> NoteTarget:
+    """The incident and the names sealed in it, which a note must not carry."""
+    values = confidential_values(conn, args.incident_id)
+
+    def names(field: str) -> tuple[str, ...]:
+        return tuple(n for n in str(values.get(field, "")).split("、") if n)
+
+    return NoteTarget(
+        incident=load_incident(conn, args, ctx),
+        sealed_names=frozenset(n for f in SEALED_NAME_FIELDS for n in names(f)),
+        named_in_notes=names(NAMED_IN_NOTES_FIELD),
+    )
 
 
 def load_matter(conn: Connection, args: Any, _ctx: Context) -> Matter | None:

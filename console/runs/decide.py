@@ -31,7 +31,7 @@ from ..clock import utc_iso
 from ..commands import Context, Decision
 from ..errors import DomainError, NotFound
 from ..events import EventPayload, NewEvent
-from ..incidents.events import sealed, stream_of
+from ..incidents.events import REPRESENTATIVES_FIELD, sealed, stream_of
 from .commands import (
     CompleteStep,
     ConfirmFacts,
@@ -105,9 +105,6 @@ class Run:
         """The run as of `now` (the history may hold records dated a little later: offline tablets)."""
         latest = max((r.at for r in self.history), default=now)
         return evaluate(self.snapshot, self.facts, self.history, max(now, latest), thresholds)
-
-
-REPRESENTATIVES_FIELD = "representatives"  # the confidential field holding the representatives' names
 
 
 def timer_command_id(incident_id: str, key: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds
 from playbooks.grading import grade
 from playbooks.history import FactsChanged, LevelOverridden, StepCompleted
-from playbooks.model import LocalText
+from playbooks.model import LocalText, Playbook
 from playbooks.state import OPEN_REPORT, OPEN_STEP
 
 from ..clock import utc_iso
@@ -127,6 +127,16 @@ def leaders_on_site(run: Run) -> list[dict[str, Any]]:
         seen[by.id] = {"person_id": by.id, "name": by.name, "at": record.at, "via": "step"}
     ordered = sorted(seen.values(), key=lambda x: (x["at"], x["person_id"]))
     return [{**x, "at": utc_iso(x["at"])} for x in ordered]
+def _given_here(pb: Playbook, step_id: str) -> list[dict[str, Any]]:
+    """What completing `step_id` may record (以上级要求为准 / 倒排时限): the deadlines of the steps whose
+    `due.set_by` names it, and the dates they are counted back from, which it must record
+    (playbooks.checks)."""
+    set_here = [s for s in pb.steps if s.due.set_by == step_id]
+    dates = sorted({s.due.before for s in set_here if s.due.before is not None})
+    given: list[dict[str, Any]] = [
+        {"id": s.id, "title": _text(s.title), "required": False} for s in set_here if s.due.before is None
+    ]
+    return given + [{"id": d, "title": None, "required": True} for d in dates]
 
 
 def run_view(run: Run, now: datetime, thresholds: GradingThresholds = DEFAULT_THRESHOLDS) -> dict[str, Any]:
@@ -154,6 +164,7 @@ def run_view(run: Run, now: datetime, thresholds: GradingThresholds = DEFAULT_TH
                 "blocked_by": list(s.blocked_by),
                 # Ticked by the responders' moves: 派遣N人 / 到达现场 at `at` (console.runs.follow).
                 "followed": _followed(run, s.step_id),
+                "gives_deadlines": _given_here(pb, s.step_id),
                 "decision": None
                 if decision is None
                 else {

@@ -75,6 +75,7 @@ CONFIDENTIAL_FIELDS: dict[str, str] = {
     "report_content": N_("Report content"),
     "real_name": N_("Real-name report"),
     "representatives": N_("Representatives"),  # 群众代表 (sealed by run.decide)
+    "named_in_notes": N_("Names sealed from notes"),  # 组织者姓名 marked in timeline notes (incident.note)
 }
 
 ROLES: dict[str, str] = {
@@ -186,6 +187,11 @@ CLIENT_TEXT: dict[str, str] = {
     "run_confirm": N_("Confirm"),
     "run_decline": N_("Decline"),
     "run_dispatch": N_("Send people"),
+    # Completing a step that records the higher level's instruction (log_request) or a date (plan).
+    "run_given_deadline": N_("Deadline for {step} (as instructed)"),
+    "run_date_event_date": N_("Date of the event"),
+    "run_grade": N_("Event grade {grade}"),
+    "err_date_required": N_("Enter {date}"),
     "err_reason": N_("Give the reason"),
     "err_option": N_("Pick an option"),
     "ev_step_completed": N_("Step done: {step}"),

@@ -12,6 +12,7 @@ from console.errors import DomainError, NotFound
 from console.incidents.commands import AddNote, AmendFacts, CloseIncident, Outcome, RegisterIncident
 from console.incidents.decide import (
     IncidentState,
+    NoteTarget,
     Numbering,
     decide_amend,
     decide_close,
@@ -65,9 +66,9 @@ def test_register_refuses_a_start_in_the_future() -> None:
 @pytest.mark.parametrize(
     ("state", "decide", "args", "outcome"),
     [
-        (OPEN, decide_note, AddNote(incident_id="i1", text="到场"), "ok"),
-        (CLOSED, decide_note, AddNote(incident_id="i1", text="到场"), "incident_closed"),
-        (None, decide_note, AddNote(incident_id="i1", text="到场"), "incident_not_found"),
+        (NoteTarget(OPEN), decide_note, AddNote(incident_id="i1", text="到场"), "ok"),
+        (NoteTarget(CLOSED), decide_note, AddNote(incident_id="i1", text="到场"), "incident_closed"),
+        (NoteTarget(None), decide_note, AddNote(incident_id="i1", text="到场"), "incident_not_found"),
         (OPEN, decide_amend, AmendFacts(incident_id="i1", head_count=80), "ok"),
         (OPEN, decide_amend, AmendFacts(incident_id="i1", head_count=60), "nothing_to_amend"),
         (OPEN, decide_amend, AmendFacts(incident_id="i1"), "nothing_to_amend"),

@@ -249,11 +249,15 @@ function wire(formId, handler) {
 
 wire("note", async (form) => {
   const area = form.elements.text;
+  const names = form.elements.sealed_names;
   const text = area.value.trim();
   if (!text) return showError(form, "text", t("err_note"));
+  // 组织者姓名: sealed by the server with the informant details; the note keeps a mark in their place.
+  const sealed = names ? names.value.split(/[,\uff0c\u3001\s]+/).map((x) => x.trim()).filter(Boolean) : [];
   area.value = "";
-  await submitFrom(form, "incident.note", {incident_id: id, text}, {
-    onError: () => { if (!area.value) area.value = text; },
+  if (names) names.value = "";
+  await submitFrom(form, "incident.note", {incident_id: id, text, sealed_names: sealed}, {
+    onError: () => { if (!area.value) area.value = text; if (names && !names.value) names.value = sealed.join(joiner); },
   });
 });
 

@@ -92,12 +92,24 @@ function countdown(item) {
   return left > 0 ? t("run_due_in", {time: span(left)}) : t("run_overdue_by", {time: span(left)});
 }
 
+// The server's refusal of the last command about a step or report, by its id: the checklist is redrawn
+// when the pending command leaves the queue, so the message must outlive the element it was shown in.
+const refusals = new Map();
+
 function send(incidentId, name, args, box) {
+  const about = args.step_id || args.obligation_id || args.proposal_id || "";
   box.textContent = "";
+  refusals.delete(about);
   live.submit(name, {incident_id: incidentId, ...args}).then((sent) => {
     if (sent.queued) draw(incidentId);
     return sent.done.then((result) => {
-      if (!result.ok) box.textContent = result.error.message;
+      if (!result.ok) {
+        refusals.set(about, result.error.message);
+        box.textContent = result.error.message;
+        const shown = about && document.querySelector(`#run [data-step="${CSS.escape(about)}"] .form-error, #run [data-report="${CSS.escape(about)}"] .form-error`);
+        if (shown) shown.textContent = result.error.message;
+        return;
+      }
       refreshRun(incidentId);
     });
   });
@@ -132,8 +144,19 @@ function actions(incidentId, step, box) {
       }}, t("run_decide")));
   } else if (OPEN.has(step.status) && step.kind !== "wait") {
     const note = el("input", {name: "note", placeholder: t("run_note"), maxLength: 2000});
-    parts.push(note, el("button", {type: "button", class: "primary small", "data-act": "done",
-      onclick: () => send(incidentId, "run.complete_step", {step_id: step.id, note: note.value.trim()}, box)},
+    const given = (step.gives_deadlines || []).map((g) => givenField(g, box));
+    parts.push(note, ...given.map((g) => g.label), el("button", {type: "button", class: "primary small", "data-act": "done",
+      onclick: () => {
+        const deadlines = {};
+        for (const g of given) {
+          if (!g.input.value) {
+            if (g.required) { box.textContent = t("err_date_required", {date: g.name}); return; }
+            continue;
+          }
+          deadlines[g.id] = new Date(g.input.type === "date" ? g.input.value + "T00:00" : g.input.value).toISOString();
+        }
+        send(incidentId, "run.complete_step", {step_id: step.id, note: note.value.trim(), deadlines}, box);
+      }},
     t("run_done")));
   }
   if (step.kind === "dispatch" && OPEN.has(step.status) && document.getElementById("dispatch-title")) {
@@ -147,6 +170,16 @@ function actions(incidentId, step, box) {
     send(incidentId, "run.skip_step", {step_id: step.id, reason: why.value.trim()}, box);
   }}, t("run_skip")));
   return el("div", {class: "step-actions"}, ...parts);
+}
+
+// 以上级要求为准: a step that records an instruction takes the deadlines it gives (local time), and a
+// step that plans around a date must record it (倒排时限); the server checks both again.
+function givenField(g, box) {
+  const name = g.title ? t("run_given_deadline", {step: text(g.title)}) : t("run_date_" + g.id);
+  const input = clearsOnInput(el("input", {type: g.required ? "date" : "datetime-local", name: "deadline-" + g.id,
+    "data-gives": g.id}), box);
+  const label = el("label", {class: "given-deadline"}, el("span", {}, name), input);
+  return {id: g.id, required: g.required, name, input, label};
 }
 
 // 派员: a dispatch step leads to the room's dispatch panel (its own module sends the people). The
@@ -182,7 +215,7 @@ function drawLeaders() {
 }
 
 function stepItem(incidentId, step, pending) {
-  const box = el("p", {class: "form-error", role: "alert"});
+  const box = el("p", {class: "form-error", role: "alert"}, refusals.get(step.id) || "");
   const option = step.option && step.decision
     ? text((step.decision.options.find((o) => o.id === step.option) || {}).title) : "";
   const shown = status(step);
@@ -204,7 +237,7 @@ function stepItem(incidentId, step, pending) {
 }
 
 function reportItem(incidentId, report, pending) {
-  const box = el("p", {class: "form-error", role: "alert"});
+  const box = el("p", {class: "form-error", role: "alert"}, refusals.get(report.id) || "");
   const shown = status(report);
   const file = can("run.act") && OPEN.has(report.status)
     ? el("button", {type: "button", class: "small", "data-act": "file",
@@ -303,6 +336,13 @@ function tick() {
   if (od) od.textContent = String(overdue);
   const badge = document.querySelector('[data-f="level-badge"]');
   if (badge) { badge.textContent = levelLabel(run.level); badge.dataset.level = run.level; }
+  // 事件等级 beside the response tier, where the two differ (docs/playbooks.md).
+  const grade = document.querySelector('[data-f="grade-badge"]');
+  if (grade) {
+    grade.hidden = !run.grade_differs;
+    grade.textContent = t("run_grade", {grade: (boot.event_grades || {})[run.event_grade] || run.event_grade});
+    grade.dataset.grade = run.event_grade;
+  }
   const count = document.querySelector('[data-f="overdue-count"]');
   if (count) { count.textContent = String(overdue); count.classList.toggle("overdue", overdue > 0); }
   renderNext();
