@@ -24,7 +24,7 @@ from alerts.message import Ask
 from alerts.policy import Policy, Target, first_step, resolve, starting_with
 from playbooks.state import ActionKind
 from responders.roster import running
-from responders.status import Move
+from responders.status import Move, PersonState
 
 from ..clock import parse_iso, utc_iso
 from ..commands import Context
@@ -34,6 +34,7 @@ from ..incidents.events import IncidentClosed, IncidentRegistered
 from ..incidents.tables import incident_members
 from ..registry import Projector
 from ..responders.events import ResponderMoved, RollcallOverdue
+from ..responders.store import person_states
 from ..responders.store import roster as load_roster
 from ..responders.tables import assignments, org_people, org_places
 from ..runs.events import RunActionFired, RunLevelOverridden
@@ -224,6 +225,7 @@ def raise_alert(
             drill=incident.drill,
             created_at=at,
             last_position=event.position,
+            paged_by=event.actor_name[:200],
         )
     )
     alert = _alert_row(conn, alert_id)
@@ -599,9 +601,11 @@ class AlertState:
     alert: Any
     person_id: str | None
     pages: list[Any]
+    # For the page of a dispatch: the person's state, so acknowledging the page acknowledges the dispatch.
+    responder: PersonState | None = None
 
 
-def _alert_state(conn: Connection, alert_id: str, person_id: str | None) -> AlertState | None:
+def _alert_state(conn: Connection, alert_id: str, person_id: str | None, now: datetime) -> AlertState | None:
     alert = _alert_row(conn, alert_id)
     if alert is None:
         return None
@@ -614,15 +618,18 @@ def _alert_state(conn: Connection, alert_id: str, person_id: str | None) -> Aler
         if person_id
         else []
     )
-    return AlertState(alert, person_id, list(pages))
+    responder = None
+    if person_id and alert.ask == Ask.DISPATCHED.value:
+        responder = person_states(conn, [person_id], now).get(person_id)
+    return AlertState(alert, person_id, list(pages), responder)
 
 
 def load_ack(conn: Connection, args: Acknowledge, ctx: Context) -> AlertState | None:
-    return _alert_state(conn, args.alert_id, person_of_actor(conn, ctx.actor.id))
+    return _alert_state(conn, args.alert_id, person_of_actor(conn, ctx.actor.id), ctx.now)
 
 
-def load_ack_link(conn: Connection, args: AcknowledgeByLink, _ctx: Context) -> AlertState | None:
-    return _alert_state(conn, args.alert_id, args.person_id)
+def load_ack_link(conn: Connection, args: AcknowledgeByLink, ctx: Context) -> AlertState | None:
+    return _alert_state(conn, args.alert_id, args.person_id, ctx.now)
 
 
 @dataclass(frozen=True)
