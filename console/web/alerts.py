@@ -19,7 +19,7 @@ from starlette.routing import Route
 from alerts.adapter import send
 from alerts.channels import IN_APP
 from alerts.links import LinkRefused, read_token
-from alerts.message import AlertFacts, Ask, compose
+from alerts.message import AlertFacts, Ask, ask_text, compose, level_text
 
 from ..alerts import queries
 from ..alerts.permissions import Permission as AlertPermission
@@ -197,6 +197,10 @@ async def my_pages_api(request: Request) -> Response:
 
     async with rt.db.read.connect() as db:
         pages = await db.run_sync(mine)
+    locale = "en" if locale_of(request) == "en" else "zh_CN"
+    for page in pages:
+        page["ask_text"] = ask_text(page["ask"], page["place"], locale)
+        page["incident_level_text"] = level_text(page["incident_level"], locale)
     return JSONResponse({"ok": True, "pages": pages})
 
 
