@@ -5,6 +5,7 @@ from __future__ import annotations
 from alerts.adapter import check_url
 from alerts.channels import IN_APP
 from alerts.policy import next_step
+from alerts.quiet import QuietHoursError, parse_span
 from alerts.schedule import after_failure
 from responders.status import Move, ResponderStatus, StatusError, check_move
 
@@ -33,7 +34,13 @@ def decide_set_channels(state: ChannelsState, args: SetChannels, ctx: Context) -
             raise InvalidInput("channel_refused", index=i, detail=f"#{i}: {reason}")
     if len(set(urls)) != len(urls):
         raise InvalidInput("channel_refused", index=0, detail="the same channel is listed twice")
-    payload = ChannelsSet(person_id=state.person_id, channels=urls, locale=args.locale)
+    quiet = None
+    if args.quiet_hours.strip():
+        try:
+            quiet = parse_span(args.quiet_hours, ctx.settings.timezone)
+        except QuietHoursError as exc:
+            raise InvalidInput("quiet_hours_refused", detail=str(exc)) from None
+    payload = ChannelsSet(person_id=state.person_id, channels=urls, locale=args.locale, quiet_hours=quiet)
     return Decision(events=[NewEvent(stream=f"alert-person-{state.person_id}", payload=payload)])
 
 

@@ -105,6 +105,7 @@ def delivery_log(
             "attempt": r.attempt_no,
             "state": r.state,
             "due_at": r.due_at,
+            "held_until": r.held_until,
             "attempted_at": r.attempted_at,
             "status": r.status,
             "reason": r.reason,
@@ -138,6 +139,7 @@ LOG_COLUMNS = (
     "acked_at",
     "ack_route",
     "dedupe_key",
+    "held_until",
 )
 
 

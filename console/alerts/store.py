@@ -21,7 +21,8 @@ from sqlalchemy.engine import Connection
 
 from alerts.channels import IN_APP, fingerprint, kind_of
 from alerts.message import Ask
-from alerts.policy import Policy, Target, first_step, resolve, starting_with
+from alerts.policy import Policy, Target, Urgency, first_step, resolve, starting_with
+from alerts.quiet import QuietHours, held_until
 from playbooks.state import ActionKind
 from responders.roster import running
 from responders.status import Move, PersonState
@@ -163,6 +164,7 @@ def _attempt(
     position: int,
     row_id: str | None = None,
 ) -> None:
+    held = _held_until(conn, alert, person_id, channel.kind, due_at)
     conn.execute(
         insert(alert_outbox).values(
             id=row_id
@@ -178,10 +180,21 @@ def _attempt(
             fingerprint=channel.fingerprint,
             state="pending",
             created_at=at,
-            due_at=due_at,
+            due_at=held or due_at,
+            held_until=held,
             last_position=position,
         )
     )
+
+
+def _held_until(conn: Connection, alert: Any, person_id: str, kind: str, due_at: str) -> str | None:
+    """免打扰: when an attempt due then waits for the person's quiet hours (else the policy's) to end."""
+    chain = Policy.model_validate_json(alert.chain)
+    own = conn.scalar(select(alert_people.c.quiet_hours).where(alert_people.c.person_id == person_id))
+    quiet = QuietHours.model_validate_json(own) if own else chain.quiet_hours
+    urgent = chain.urgency is Urgency.URGENT
+    until = held_until(quiet, urgent=urgent, kind=kind, now=parse_iso(due_at))
+    return utc_iso(until) if until is not None else None
 
 
 def _alert_row(conn: Connection, alert_id: str) -> Any:
@@ -403,8 +416,11 @@ def _channels_set(conn: Connection, event: RecordedEvent) -> None:
             ],
         )
     conn.execute(delete(alert_people).where(alert_people.c.person_id == p.person_id))
+    quiet = p.quiet_hours.model_dump_json() if p.quiet_hours is not None else None
     conn.execute(
-        insert(alert_people).values(person_id=p.person_id, locale=p.locale, last_position=event.position)
+        insert(alert_people).values(
+            person_id=p.person_id, locale=p.locale, quiet_hours=quiet, last_position=event.position
+        )
     )
 
 
