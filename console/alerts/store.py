@@ -23,6 +23,7 @@ from alerts.channels import IN_APP, fingerprint, kind_of
 from alerts.message import Ask
 from alerts.policy import Policy, Target, Urgency, first_step, resolve, starting_with
 from alerts.quiet import QuietHours, held_until
+from playbooks.model import PlaybookSnapshot
 from playbooks.state import ActionKind
 from responders.roster import running
 from responders.status import Move, PersonState
@@ -39,6 +40,7 @@ from ..responders.store import person_states
 from ..responders.store import roster as load_roster
 from ..responders.tables import assignments, org_people, org_places
 from ..runs.events import RunActionFired, RunLevelOverridden
+from ..runs.tables import playbook_runs
 from ..tables import users
 from .books import current_book
 from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, SetChannels
@@ -210,14 +212,17 @@ def raise_alert(
     targets: tuple[Target, ...] | None,
     place: str | None = None,
     suffix: str = "",
+    policy: Policy | None = None,
 ) -> None:
-    """Open an alert about an incident and page its first level, in the causing event's transaction."""
+    """Open an alert about an incident and page its first level, in the causing event's transaction;
+    `policy` (a playbook step's own) instead of the incident's."""
     incident = conn.execute(
         select(alert_incidents).where(alert_incidents.c.incident_id == incident_id)
     ).one_or_none()
     if incident is None:
         return
-    policy = Policy.model_validate_json(incident.policy)
+    if policy is None:
+        policy = Policy.model_validate_json(incident.policy)
     chain = policy if targets is None else starting_with(policy, targets)
     now = parse_iso(event.recorded_at)
     people = people_for(conn, incident_id, chain.levels[0].targets, now)
@@ -326,7 +331,22 @@ def _action_fired(conn: Connection, event: RecordedEvent) -> None:
     if ask is None:
         return  # a wait elapsing tells nobody
     targets = _ROLE_TARGETS.get(p.role, (Target(post="duty_officer"),))
-    raise_alert(conn, event, incident_id=p.incident_id, ask=ask, targets=targets)
+    policy = _step_policy(conn, p.incident_id, p.step_id)
+    raise_alert(conn, event, incident_id=p.incident_id, ask=ask, targets=targets, policy=policy)
+
+
+def _step_policy(conn: Connection, incident_id: str, step_id: str | None) -> Policy | None:
+    """The escalation policy a notify step of the run's pinned playbook names, if any (from the book in
+    force: the name was checked against it when the playbook loaded)."""
+    if step_id is None:
+        return None
+    text = conn.scalar(select(playbook_runs.c.snapshot).where(playbook_runs.c.incident_id == incident_id))
+    if text is None:
+        return None
+    step = PlaybookSnapshot.model_validate_json(text).playbook.step(step_id)
+    if step is None or step.policy is None:
+        return None
+    return next((x for x in current_book(conn).policies if x.id == step.policy), None)
 
 
 def _moved(conn: Connection, event: RecordedEvent) -> None:
