@@ -80,6 +80,21 @@ def _pick(pair: tuple[str, str], english: bool) -> str:
     return pair[1] if english else pair[0]
 
 
+def ask_text(ask: str, place: str | None, locale: str = "zh_CN") -> str:
+    """What is asked of the recipient, as the message says it (the in-app banner shows the same)."""
+    en = locale.lower().startswith("en")
+    known = _ASKS.get(Ask(ask)) if ask in Ask._value2member_map_ else None
+    if known is None:
+        return ""
+    return _pick(known, en).format(place=place or ("the scene" if en else "现场"))
+
+
+def level_text(level: str | None, locale: str = "zh_CN") -> str:
+    """An incident's response level as the message names it ('' when not graded yet)."""
+    pair = LEVEL_LABELS.get(level or "")
+    return _pick(pair, locale.lower().startswith("en")) if pair else ""
+
+
 def compose(facts: AlertFacts, locale: str = "zh_CN") -> Message:
     """The title and body sent to every channel (zh-CN unless the person chose English)."""
     en = locale.lower().startswith("en")

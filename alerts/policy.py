@@ -13,6 +13,8 @@ from typing import Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .quiet import QuietHours
+
 BUILTIN = Path(__file__).with_name("policies.yaml")
 
 
@@ -49,6 +51,8 @@ class Policy(_Frozen):
     id: str = Field(pattern=r"^[a-z0-9_\-]{1,40}$")
     urgency: Urgency = Urgency.NORMAL
     levels: tuple[Level, ...] = Field(min_length=1, max_length=10)
+    # 免打扰时段 of everyone it pages who set none of their own (an urgent policy ignores them).
+    quiet_hours: QuietHours | None = None
 
 
 class PolicyBook(_Frozen):

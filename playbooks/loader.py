@@ -11,7 +11,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from playbooks.facts import IncidentType
 from playbooks.model import Playbook, PlaybookSnapshot
-from playbooks.validation import Loc, format_loc, playbook_problems
+from playbooks.validation import Loc, format_loc, playbook_problems, policy_problems
 
 LIBRARY_DIR = Path(__file__).parent / "library"
 
@@ -87,8 +87,16 @@ def load_playbook(path: Path) -> ParseResult:
     return parse_playbook(text, file=str(path))
 
 
-def parse_playbook(text: str, *, file: str) -> ParseResult:
-    """Parse and validate one playbook's YAML text; `file` is only used in error messages."""
+def known_policies() -> frozenset[str]:
+    """The ids of the escalation policies notify steps may name (the console's policy book)."""
+    from alerts.policy import builtin_book
+
+    return frozenset(p.id for p in builtin_book().policies)
+
+
+def parse_playbook(text: str, *, file: str, policies: frozenset[str] | None = None) -> ParseResult:
+    """Parse and validate one playbook's YAML text; `file` is only used in error messages. A notify
+    step's policy must be one of `policies` (default: the console's policy book)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.SafeLoader(text).construct_document(root) if root is not None else None
@@ -111,6 +119,8 @@ def parse_playbook(text: str, *, file: str) -> ParseResult:
         errors = [_located(file, root, tuple(e["loc"]), e["msg"]) for e in exc.errors()]
         return ParseResult(None, tuple(errors))
     problems = playbook_problems(playbook)
+    if any(s.policy is not None for s in playbook.steps):
+        problems += policy_problems(playbook, known_policies() if policies is None else policies)
     if problems:
         return ParseResult(None, tuple(_located(file, root, p.loc, p.message, exact=True) for p in problems))
     return ParseResult(PlaybookSnapshot.pin(playbook))

@@ -224,6 +224,9 @@ class Step(_Frozen):
     when: Condition | None = None
     on_overdue: OnOverdue | None = None
     decision: DecisionSpec | None = None
+    # (notify steps) 逐级通知策略: the escalation policy (alerts/policies.yaml) that pages the step's role
+    # when it is overdue; without one, the incident's own policy. The name is checked when loading.
+    policy: str | None = Field(default=None, pattern=r"^[a-z0-9_\-]{1,40}$")
 
 
 class GradingRule(_Frozen):

@@ -87,12 +87,26 @@ def _steps(pb: Playbook) -> Iterator[Problem]:
             yield Problem(("steps", i, "due", "before"), "names a date, not a step")
         if s.due.set_by is not None and s.due.set_by not in ancestors(pb, s.id):
             yield Problem(("steps", i, "due", "set_by"), "must be a step this one depends on")
+        if s.policy is not None and s.kind != "notify":
+            yield Problem(("steps", i, "policy"), "only a notify step names an escalation policy")
         if (s.kind == "decision") != (s.decision is not None):
             yield Problem(("steps", i, "decision"), "needed exactly when the step's kind is decision")
         if s.when is not None:
             yield from _decision_refs(pb, s.when, ("steps", i, "when"), ancestors(pb, s.id))
     if kinds.count(DecisionKind.JURISDICTION) != 1:
         yield Problem(("steps",), "every playbook needs exactly one jurisdiction decision step (seed §22)")
+
+
+def policy_problems(pb: Playbook, policies: frozenset[str]) -> tuple[Problem, ...]:
+    """Notify steps naming an escalation policy that is not in `policies` (the policy book's ids)."""
+    return tuple(
+        Problem(
+            ("steps", i, "policy"),
+            f"no escalation policy named '{s.policy}' (known: {', '.join(sorted(policies))})",
+        )
+        for i, s in enumerate(pb.steps)
+        if s.policy is not None and s.policy not in policies
+    )
 
 
 def _decision_refs(pb: Playbook, cond: Condition, loc: Loc, allowed: set[str]) -> Iterator[Problem]:

@@ -24,6 +24,9 @@ class SetChannels(CommandArgs):
     person_id: str | None = Field(default=None, pattern=ID, description="default: the caller's person")
     channels: list[str] = Field(max_length=10)
     locale: str = Field(default="zh_CN", pattern=r"^(zh_CN|en)$")
+    quiet_hours: str = Field(
+        default="", max_length=40, description="免打扰时段 'HH:MM-HH:MM' local time (22:00-07:00); '' none"
+    )
 
 
 class Acknowledge(CommandArgs):

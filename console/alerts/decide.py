@@ -5,12 +5,16 @@ from __future__ import annotations
 from alerts.adapter import check_url
 from alerts.channels import IN_APP
 from alerts.policy import next_step
+from alerts.quiet import QuietHoursError, parse_span
 from alerts.schedule import after_failure
+from responders.status import Move, ResponderStatus, StatusError, check_move
 
 from ..clock import parse_iso, utc_iso
 from ..commands import Context, Decision
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..events import NewEvent
+from ..incidents.events import stream_of
+from ..responders.events import ResponderMoved
 from .commands import Acknowledge, AcknowledgeByLink, AckRoute, Escalate, RecordAttempt, SetChannels
 from .config import alert_settings
 from .events import AlertAcknowledged, AlertEscalated, AttemptRecorded, ChannelsSet, NextTry, alert_stream
@@ -30,7 +34,13 @@ def decide_set_channels(state: ChannelsState, args: SetChannels, ctx: Context) -
             raise InvalidInput("channel_refused", index=i, detail=f"#{i}: {reason}")
     if len(set(urls)) != len(urls):
         raise InvalidInput("channel_refused", index=0, detail="the same channel is listed twice")
-    payload = ChannelsSet(person_id=state.person_id, channels=urls, locale=args.locale)
+    quiet = None
+    if args.quiet_hours.strip():
+        try:
+            quiet = parse_span(args.quiet_hours, ctx.settings.timezone)
+        except QuietHoursError as exc:
+            raise InvalidInput("quiet_hours_refused", detail=str(exc)) from None
+    payload = ChannelsSet(person_id=state.person_id, channels=urls, locale=args.locale, quiet_hours=quiet)
     return Decision(events=[NewEvent(stream=f"alert-person-{state.person_id}", payload=payload)])
 
 
@@ -140,9 +150,34 @@ def _ack(state: AlertState | None, route: AckRoute, via: str) -> Decision:
         route=route,
         via=via,
     )
-    return Decision(
-        events=[NewEvent(stream=alert_stream(alert.incident_id), payload=payload)],
-        result={"alert_id": alert.id, "level": alert.level},
+    events = [NewEvent(stream=alert_stream(alert.incident_id), payload=payload)]
+    dispatch = _dispatch_acknowledged(state)
+    if dispatch is not None:
+        events.append(NewEvent(stream=stream_of(alert.incident_id), payload=dispatch))
+    return Decision(events=events, result={"alert_id": alert.id, "level": alert.level})
+
+
+def _dispatch_acknowledged(state: AlertState) -> ResponderMoved | None:
+    """确认派遣 with the page of a dispatch: the same act, recorded once. After the page's own event,
+    so the projector of the dispatch acknowledgement finds the page acknowledged already (no loop);
+    a dispatch already acknowledged, or moved on (en route, released), is left as it is."""
+    incident_id = state.alert.incident_id
+    person = state.responder
+    if person is None or state.person_id is None:
+        return None
+    held = person.assignment(incident_id)
+    if held is None or held.status is not ResponderStatus.DISPATCHED:
+        return None
+    try:
+        after = check_move(person, incident_id, Move.ACKNOWLEDGE)
+    except StatusError:
+        return None
+    now_held = after.assignment(incident_id)
+    return ResponderMoved(
+        person_id=state.person_id,
+        move=Move.ACKNOWLEDGE,
+        status=now_held.status if now_held is not None else ResponderStatus.ACKNOWLEDGED,
+        incident_id=incident_id,
     )
 
 

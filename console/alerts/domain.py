@@ -62,6 +62,7 @@ COMMANDS = (
 
 MESSAGES = {
     "channel_refused": N_("A channel cannot be used, nothing was saved: {detail}"),
+    "quiet_hours_refused": N_("Quiet hours cannot be used, nothing was saved: {detail}"),
     "alert_not_found": N_("Alert not found"),
     "attempt_closed": N_("This attempt is already recorded"),
     "escalation_stale": N_("This escalation has already moved on"),

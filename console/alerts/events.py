@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from alerts.channels import kind_of, masked
+from alerts.quiet import QuietHours
 
 from ..events import EventPayload, event_type
 from .commands import AckRoute
@@ -22,13 +23,19 @@ class ChannelsSet(EventPayload):
     person_id: str
     channels: list[str]
     locale: str
+    quiet_hours: QuietHours | None = None
 
     @classmethod
     def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
         # Channel URLs hold bot keys: no view of the stream carries them (admins read them on the
         # person's page).
         shown = [{"kind": kind_of(u).value, "masked": masked(u)} for u in data["channels"]]
-        return {"person_id": data["person_id"], "channels": shown, "locale": data["locale"]}
+        return {
+            "person_id": data["person_id"],
+            "channels": shown,
+            "locale": data["locale"],
+            "quiet_hours": data.get("quiet_hours"),
+        }
 
 
 class NextTry(BaseModel):

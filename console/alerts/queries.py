@@ -23,7 +23,16 @@ from .tables import alert_channels, alert_incidents, alert_outbox, alert_pages, 
 def open_pages(conn: Connection, person_id: str | None = None) -> list[dict[str, Any]]:
     """Pages of alerts still escalating, not yet acknowledged by their person (oldest first)."""
     query = (
-        select(alert_pages, alerts.c.incident_id, alerts.c.ask, alerts.c.drill, alert_incidents.c.number)
+        select(
+            alert_pages,
+            alerts.c.incident_id,
+            alerts.c.ask,
+            alerts.c.drill,
+            alerts.c.paged_by,
+            alerts.c.place,
+            alert_incidents.c.number,
+            alert_incidents.c.level.label("incident_level"),
+        )
         .join(alerts, alerts.c.id == alert_pages.c.alert_id)
         .join(alert_incidents, alert_incidents.c.incident_id == alerts.c.incident_id)
         .where(alerts.c.state.in_(("open", "exhausted")) & (alert_pages.c.state != "acknowledged"))
@@ -38,6 +47,9 @@ def open_pages(conn: Connection, person_id: str | None = None) -> list[dict[str,
             "number": r.number,
             "ask": r.ask,
             "drill": r.drill,
+            "paged_by": r.paged_by or "",
+            "place": r.place,
+            "incident_level": r.incident_level,
             "person_id": r.person_id,
             "level": r.level + 1,
             "state": r.state,
@@ -93,6 +105,7 @@ def delivery_log(
             "attempt": r.attempt_no,
             "state": r.state,
             "due_at": r.due_at,
+            "held_until": r.held_until,
             "attempted_at": r.attempted_at,
             "status": r.status,
             "reason": r.reason,
@@ -126,6 +139,7 @@ LOG_COLUMNS = (
     "acked_at",
     "ack_route",
     "dedupe_key",
+    "held_until",
 )
 
 

@@ -21,10 +21,12 @@ from sqlalchemy.engine import Connection
 
 from alerts.channels import IN_APP, fingerprint, kind_of
 from alerts.message import Ask
-from alerts.policy import Policy, Target, first_step, resolve, starting_with
+from alerts.policy import Policy, Target, Urgency, first_step, resolve, starting_with
+from alerts.quiet import QuietHours, held_until
+from playbooks.model import PlaybookSnapshot
 from playbooks.state import ActionKind
 from responders.roster import running
-from responders.status import Move
+from responders.status import Move, PersonState
 
 from ..clock import parse_iso, utc_iso
 from ..commands import Context
@@ -34,9 +36,11 @@ from ..incidents.events import IncidentClosed, IncidentRegistered
 from ..incidents.tables import incident_members
 from ..registry import Projector
 from ..responders.events import ResponderMoved, RollcallOverdue
+from ..responders.store import person_states
 from ..responders.store import roster as load_roster
 from ..responders.tables import assignments, org_people, org_places
 from ..runs.events import RunActionFired, RunLevelOverridden
+from ..runs.tables import playbook_runs
 from ..tables import users
 from .books import current_book
 from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, SetChannels
@@ -162,6 +166,7 @@ def _attempt(
     position: int,
     row_id: str | None = None,
 ) -> None:
+    held = _held_until(conn, alert, person_id, channel.kind, due_at)
     conn.execute(
         insert(alert_outbox).values(
             id=row_id
@@ -177,10 +182,21 @@ def _attempt(
             fingerprint=channel.fingerprint,
             state="pending",
             created_at=at,
-            due_at=due_at,
+            due_at=held or due_at,
+            held_until=held,
             last_position=position,
         )
     )
+
+
+def _held_until(conn: Connection, alert: Any, person_id: str, kind: str, due_at: str) -> str | None:
+    """免打扰: when an attempt due then waits for the person's quiet hours (else the policy's) to end."""
+    chain = Policy.model_validate_json(alert.chain)
+    own = conn.scalar(select(alert_people.c.quiet_hours).where(alert_people.c.person_id == person_id))
+    quiet = QuietHours.model_validate_json(own) if own else chain.quiet_hours
+    urgent = chain.urgency is Urgency.URGENT
+    until = held_until(quiet, urgent=urgent, kind=kind, now=parse_iso(due_at))
+    return utc_iso(until) if until is not None else None
 
 
 def _alert_row(conn: Connection, alert_id: str) -> Any:
@@ -196,14 +212,17 @@ def raise_alert(
     targets: tuple[Target, ...] | None,
     place: str | None = None,
     suffix: str = "",
+    policy: Policy | None = None,
 ) -> None:
-    """Open an alert about an incident and page its first level, in the causing event's transaction."""
+    """Open an alert about an incident and page its first level, in the causing event's transaction;
+    `policy` (a playbook step's own) instead of the incident's."""
     incident = conn.execute(
         select(alert_incidents).where(alert_incidents.c.incident_id == incident_id)
     ).one_or_none()
     if incident is None:
         return
-    policy = Policy.model_validate_json(incident.policy)
+    if policy is None:
+        policy = Policy.model_validate_json(incident.policy)
     chain = policy if targets is None else starting_with(policy, targets)
     now = parse_iso(event.recorded_at)
     people = people_for(conn, incident_id, chain.levels[0].targets, now)
@@ -224,6 +243,7 @@ def raise_alert(
             drill=incident.drill,
             created_at=at,
             last_position=event.position,
+            paged_by=event.actor_name[:200],
         )
     )
     alert = _alert_row(conn, alert_id)
@@ -311,7 +331,22 @@ def _action_fired(conn: Connection, event: RecordedEvent) -> None:
     if ask is None:
         return  # a wait elapsing tells nobody
     targets = _ROLE_TARGETS.get(p.role, (Target(post="duty_officer"),))
-    raise_alert(conn, event, incident_id=p.incident_id, ask=ask, targets=targets)
+    policy = _step_policy(conn, p.incident_id, p.step_id)
+    raise_alert(conn, event, incident_id=p.incident_id, ask=ask, targets=targets, policy=policy)
+
+
+def _step_policy(conn: Connection, incident_id: str, step_id: str | None) -> Policy | None:
+    """The escalation policy a notify step of the run's pinned playbook names, if any (from the book in
+    force: the name was checked against it when the playbook loaded)."""
+    if step_id is None:
+        return None
+    text = conn.scalar(select(playbook_runs.c.snapshot).where(playbook_runs.c.incident_id == incident_id))
+    if text is None:
+        return None
+    step = PlaybookSnapshot.model_validate_json(text).playbook.step(step_id)
+    if step is None or step.policy is None:
+        return None
+    return next((x for x in current_book(conn).policies if x.id == step.policy), None)
 
 
 def _moved(conn: Connection, event: RecordedEvent) -> None:
@@ -401,8 +436,11 @@ def _channels_set(conn: Connection, event: RecordedEvent) -> None:
             ],
         )
     conn.execute(delete(alert_people).where(alert_people.c.person_id == p.person_id))
+    quiet = p.quiet_hours.model_dump_json() if p.quiet_hours is not None else None
     conn.execute(
-        insert(alert_people).values(person_id=p.person_id, locale=p.locale, last_position=event.position)
+        insert(alert_people).values(
+            person_id=p.person_id, locale=p.locale, quiet_hours=quiet, last_position=event.position
+        )
     )
 
 
@@ -599,9 +637,11 @@ class AlertState:
     alert: Any
     person_id: str | None
     pages: list[Any]
+    # For the page of a dispatch: the person's state, so acknowledging the page acknowledges the dispatch.
+    responder: PersonState | None = None
 
 
-def _alert_state(conn: Connection, alert_id: str, person_id: str | None) -> AlertState | None:
+def _alert_state(conn: Connection, alert_id: str, person_id: str | None, now: datetime) -> AlertState | None:
     alert = _alert_row(conn, alert_id)
     if alert is None:
         return None
@@ -614,15 +654,18 @@ def _alert_state(conn: Connection, alert_id: str, person_id: str | None) -> Aler
         if person_id
         else []
     )
-    return AlertState(alert, person_id, list(pages))
+    responder = None
+    if person_id and alert.ask == Ask.DISPATCHED.value:
+        responder = person_states(conn, [person_id], now).get(person_id)
+    return AlertState(alert, person_id, list(pages), responder)
 
 
 def load_ack(conn: Connection, args: Acknowledge, ctx: Context) -> AlertState | None:
-    return _alert_state(conn, args.alert_id, person_of_actor(conn, ctx.actor.id))
+    return _alert_state(conn, args.alert_id, person_of_actor(conn, ctx.actor.id), ctx.now)
 
 
-def load_ack_link(conn: Connection, args: AcknowledgeByLink, _ctx: Context) -> AlertState | None:
-    return _alert_state(conn, args.alert_id, args.person_id)
+def load_ack_link(conn: Connection, args: AcknowledgeByLink, ctx: Context) -> AlertState | None:
+    return _alert_state(conn, args.alert_id, args.person_id, ctx.now)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ alert_people = Table(
     Column("person_id", String(64), primary_key=True),
     Column("locale", String(10), nullable=False),
     Column("last_position", BigInteger, nullable=False),
+    Column("quiet_hours", Text, nullable=True),  # JSON of alerts.quiet.QuietHours (免打扰时段)
 )
 
 # The facts an alert may say about an incident, and the escalation policy snapshotted at its start.
@@ -64,6 +65,8 @@ alerts = Table(
     Column("acked_by", String(64), nullable=True),
     Column("acked_at", Instant, nullable=True),
     Column("last_position", BigInteger, nullable=False),
+    # Who caused it (the actor of the causing event: the dispatcher, the duty officer, the console's timer).
+    Column("paged_by", String(200), nullable=True),
 )
 Index("ix_alerts_due", alerts.c.state, alerts.c.next_at)
 
@@ -108,6 +111,8 @@ alert_outbox = Table(
     Column("lease_until", Instant, nullable=True),
     Column("claimed_by", String(40), nullable=True),
     Column("last_position", BigInteger, nullable=False),
+    # Held back by quiet hours: `due_at` was put off to this instant (shown in the delivery log).
+    Column("held_until", Instant, nullable=True),
 )
 Index("ix_alert_outbox_due", alert_outbox.c.state, alert_outbox.c.due_at)
 

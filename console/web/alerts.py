@@ -19,11 +19,12 @@ from starlette.routing import Route
 from alerts.adapter import send
 from alerts.channels import IN_APP
 from alerts.links import LinkRefused, read_token
-from alerts.message import AlertFacts, Ask, compose
+from alerts.message import AlertFacts, Ask, ask_text, compose, level_text
 
 from ..alerts import queries
 from ..alerts.permissions import Permission as AlertPermission
 from ..alerts.store import person_of_actor
+from ..clock import parse_iso
 from ..commands import Actor, CommandEnvelope
 from ..errors import Forbidden, NotFound
 from ..i18n import N_, translate
@@ -152,11 +153,21 @@ async def ack_link_submit(request: Request) -> Response:
 # --- the delivery log, pages and channels ---
 
 
+def _held_local(request: Request, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with `held_until_local`: the HH:MM (the office's time) an attempt held by quiet hours
+    waits for, '' when it was not held."""
+    tz = runtime(request).settings.tz
+    for row in rows:
+        held = row.get("held_until")
+        row["held_until_local"] = parse_iso(held).astimezone(tz).strftime("%H:%M") if held else ""
+    return rows
+
+
 async def incident_log_api(request: Request) -> Response:
     """投递记录 of an incident: every attempt, result and reason, acknowledgements, and the figures."""
     await require(request, AlertPermission.DELIVERY_LOG)
     incident_id = _id(request, "incident_id", "incident_not_found")
-    rows = await _read(request, queries.delivery_log, incident_id=incident_id)
+    rows = _held_local(request, await _read(request, queries.delivery_log, incident_id=incident_id))
     figures = await _read(request, queries.figures, incident_id)
     return JSONResponse({"ok": True, "attempts": rows, "figures": figures})
 
@@ -180,7 +191,7 @@ async def incident_log_page(request: Request) -> Response:
     if caller is None:
         return Response(status_code=303, headers={"location": "/login"})
     incident_id = _id(request, "incident_id", "incident_not_found")
-    rows = await _read(request, queries.delivery_log, incident_id=incident_id)
+    rows = _held_local(request, await _read(request, queries.delivery_log, incident_id=incident_id))
     figures = await _read(request, queries.figures, incident_id)
     context = shell(request, caller, page="alerts-log", incident_id=incident_id, rows=rows, figures=figures)
     return templates.TemplateResponse(request, "alerts_log.html", context)
@@ -197,6 +208,10 @@ async def my_pages_api(request: Request) -> Response:
 
     async with rt.db.read.connect() as db:
         pages = await db.run_sync(mine)
+    locale = "en" if locale_of(request) == "en" else "zh_CN"
+    for page in pages:
+        page["ask_text"] = ask_text(page["ask"], page["place"], locale)
+        page["incident_level_text"] = level_text(page["incident_level"], locale)
     return JSONResponse({"ok": True, "pages": pages})
 
 

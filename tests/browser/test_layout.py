@@ -73,7 +73,7 @@ def scene(server: Server) -> dict[str, str]:
     args = {"type": "sit_in", "place": "机关大门", "head_count": 60, "summary": "在机关大门静坐",
             "facts": {"place_type": "party_gov_gate"}}  # fmt: skip
     incident_id: str = duty.ok("incident.register", args)["incident_id"]
-    duty.ok("incident.register", {"type": "collective_visit", "place": "接待大厅", "head_count": 12})
+    visit = duty.ok("incident.register", {"type": "collective_visit", "place": "接待大厅", "head_count": 12})
     duty.ok("incident.register", {"type": "violence", "place": "县政府大院", "head_count": 1, "drill": True})
     duty.ok("incident.note", {"incident_id": incident_id, "text": "已安排接待室，通知属地乡镇负责人到场"})
     duty.ok("incident.amend", {"incident_id": incident_id, "head_count": 62, "reason": "现场清点"})
@@ -81,6 +81,9 @@ def scene(server: Server) -> dict[str, str]:
     duty.ok("responder.dispatch", sent)
     responder = Api(server, "responder")
     responder.ok("responder.move", {"move": "acknowledge", "incident_id": incident_id})
+    # The leader on duty was paged by the sit-in (urgent) and by a dispatch to the visit: their screens
+    # show the in-app banner (站内提醒) above everything else.
+    duty.ok("responder.dispatch", {"incident_id": visit["incident_id"], "person_ids": ["leader"]})
     return {"incident": incident_id}
 
 
@@ -95,6 +98,9 @@ def pages(ids: dict[str, str]) -> list[tuple[str, str, str]]:
         ("duty", "/roster", "roster"),
         ("duty", "/people/responder/activity", "activity"),
         ("reviewer", "/access-log", "access-log"),
+        ("leader", "/", "board-paged"),
+        ("leader", room, "room-paged"),
+        ("leader", "/responder", "phone-paged"),
     ]
 
 
@@ -127,11 +133,13 @@ def test_no_panel_overlaps_and_nothing_scrolls_sideways(
             page.goto(server.base + path)
             if page.locator("script[src*='/static/js/']").count():
                 wait_live(page)
-        if name == "room":
+        if name in ("room", "room-paged"):
             expect(page.locator("#run")).to_be_visible()
             expect(page.locator("#board tbody tr")).to_have_count(2)
             expect(page.locator("#timeline .entry.ev-note_added")).to_have_count(1)
         if name == "board":
             expect(page.locator("#board-rows a.row")).to_have_count(3)
+        if name.endswith("-paged"):
+            expect(page.locator("#alert-pages .alert-page")).to_have_count(2)
         check_layout(page, name)
         screenshot(page, f"layout-{name}")

@@ -205,6 +205,8 @@ export class Live extends EventTarget {
       const lag = Date.now() - Date.parse(f.recorded_at);
       this.skew = Math.abs(lag) > 30000 ? lag : 0; // a tablet clock far off: date actions by the server's
     }
+    // Each event as it comes, for parts of a page that read more than the state (pages_alerts.js).
+    this.dispatchEvent(new CustomEvent("event", {detail: f}));
     // The command's effect is committed: it no longer waits, whether or not its result arrives.
     if (f.command_id) this.forget(f.command_id);
     this.persist();

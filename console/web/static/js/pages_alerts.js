@@ -1,14 +1,26 @@
-// 站内提醒: the in-app channel. Shows the signed-in person's unacknowledged pages as a banner with an
-// acknowledge button, with sound and vibration where the device allows. Self-contained: a page opts in
-// by including this script and calling PagesAlerts.start({send}) where `send(name, args)` sends a
-// command over the page's live connection (live.js) and `text` the translated texts the server hands
-// the page (console.web.alerts.IN_APP_TEXT); `PagesAlerts.onEvent(event)` is fed each event.
+// 站内提醒: the in-app channel. Shows the signed-in person's unacknowledged pages as a banner (who paged
+// them, for which incident, what is asked, the escalation level) with a 确认 button, with sound and
+// vibration where the device allows.
+//
+// Self-contained: a page opts in by including templates/_alert_pages.html (the banner's container,
+// carrying its translated texts) and this script after its own module. It starts itself on the page's
+// live connection (window.consoleLive, live.js): commands go over it, and each alert event it applies
+// that may page someone makes the banner read /api/alerts/mine again. PagesAlerts.start({send, text}) starts it by hand.
 (function () {
   "use strict";
-  let text = { title: "Page", ack: "I have received it", level: "Level", drill: "[Drill]" };
+  let text = {title: "Page", ack: "Acknowledge", level: "Escalation level", drill: "[Drill]", by: "Paged by"};
   let send = null;
   let box = null;
+  let started = false;
+  let asked = 0; // the newest read wins: a slow answer never redraws over a newer one
   const shown = new Map();
+  const acking = new Set(); // tapped: hidden at once, until the server's answer decides
+  // Events after which someone may have been paged or a page settled: the alerts' own, and the triggers
+  // whose projector pages people in the same transaction (console/alerts/store.py).
+  const TRIGGERS = new Set(["incident.registered", "incident.closed", "run.action_fired", "responder.moved",
+    "rollcall.overdue"]);
+  const READ_AFTER_MS = 150; // a burst of events is one read
+  let soon = null;
 
   function buzz() {
     try {
@@ -26,61 +38,136 @@
     }
   }
 
-  function render() {
+  function container() {
     if (!box) {
-      box = document.createElement("aside");
-      box.id = "alert-pages";
-      box.className = "alert-pages";
-      box.setAttribute("role", "alert");
-      document.body.prepend(box);
+      box = document.getElementById("alert-pages");
+      if (!box) {
+        box = document.createElement("aside");
+        box.id = "alert-pages";
+        box.className = "card alert-pages";
+        box.setAttribute("role", "alert");
+        (document.querySelector("main") || document.body).prepend(box);
+      }
     }
-    box.replaceChildren();
-    box.hidden = shown.size === 0;
+    return box;
+  }
+
+  function span(cls, content) {
+    const s = document.createElement("span");
+    s.className = cls;
+    s.textContent = content;
+    return s;
+  }
+
+  function render() {
+    const root = container();
     const t = text;
+    const rows = [];
     for (const page of shown.values()) {
+      if (acking.has(page.alert_id)) continue;
       const row = document.createElement("div");
       row.className = "alert-page";
       row.dataset.alert = page.alert_id;
-      const label = document.createElement("span");
-      label.textContent = `${page.drill ? t.drill : ""}${t.title} ${page.number || ""} · ${t.level} ${page.level}`;
+      const what = document.createElement("p");
+      what.className = "alert-what";
+      const head = document.createElement("strong");
+      head.textContent = `${page.drill ? t.drill : ""}${t.title} ${page.number || ""}`;
+      what.append(head, " ", span("alert-ask", page.ask_text || ""));
+      const meta = document.createElement("p");
+      meta.className = "alert-meta";
+      const parts = [`${t.level} ${page.level}`];
+      if (page.incident_level_text) parts.push(page.incident_level_text);
+      if (page.paged_by) parts.push(`${t.by} ${page.paged_by}`);
+      meta.textContent = parts.join(" · ");
+      const body = document.createElement("div");
+      body.className = "alert-body";
+      body.append(what, meta);
       const button = document.createElement("button");
-      button.className = "primary";
+      button.type = "button";
+      button.className = "primary alert-ack";
       button.textContent = t.ack;
       button.addEventListener("click", () => acknowledge(page.alert_id));
-      row.append(label, button);
-      box.append(row);
+      row.append(body, button);
+      rows.push(row);
     }
+    root.replaceChildren(...rows);
+    root.hidden = rows.length === 0;
   }
 
-  function acknowledge(alertId) {
-    if (send) send("alert.acknowledge", { alert_id: alertId });
+  async function acknowledge(alertId) {
+    if (!send) return;
+    acking.add(alertId);
+    render();
+    try {
+      await send("alert.acknowledge", {alert_id: alertId});
+    } finally {
+      acking.delete(alertId);
+      refresh();
+    }
   }
 
   async function refresh() {
-    const r = await fetch("/api/alerts/mine", { credentials: "same-origin" });
-    if (!r.ok) return;
-    const body = await r.json();
-    const before = shown.size;
+    const mine = ++asked;
+    let body;
+    try {
+      const r = await fetch("/api/alerts/mine", {credentials: "same-origin"});
+      if (!r.ok) return;
+      body = await r.json();
+    } catch (_e) {
+      return; // offline: the banner keeps what it showed, and the next `live` reads it again
+    }
+    if (mine !== asked) return;
+    const known = new Set(shown.keys());
     shown.clear();
     for (const p of body.pages) shown.set(p.alert_id, p);
     render();
-    if (shown.size > before) buzz();
+    if ([...shown.keys()].some((id) => !known.has(id))) buzz();
   }
 
   function onEvent(event) {
-    const name = event && event.event;
-    if (name === "alert.attempt_recorded" || name === "alert.escalated" || name === "alert.acknowledged") {
-      refresh();
-    }
+    const name = (event && event.event) || "";
+    if (!(TRIGGERS.has(name) || name.startsWith("alert.") || name.startsWith("report."))) return;
+    if (soon) return;
+    soon = setTimeout(() => { soon = null; refresh(); }, READ_AFTER_MS);
   }
 
-  window.PagesAlerts = {
-    start(options) {
-      send = (options && options.send) || null;
-      if (options && options.text) text = Object.assign({}, text, options.text);
-      refresh();
-    },
-    onEvent,
-    acknowledge,
-  };
+  function fromContainer() {
+    const el = document.getElementById("alert-pages");
+    if (!el) return {};
+    const found = {};
+    for (const key of Object.keys(text)) if (el.dataset[key]) found[key] = el.dataset[key];
+    return found;
+  }
+
+  function start(options) {
+    if (started) return;
+    started = true;
+    send = (options && options.send) || null;
+    text = Object.assign({}, text, fromContainer(), (options && options.text) || {});
+    refresh();
+  }
+
+  // On the console's own pages: the live connection is window.consoleLive (set by ui.js).
+  function startOnLive() {
+    const live = window.consoleLive;
+    if (!live || started) return;
+    live.addEventListener("event", (e) => onEvent(e.detail));
+    // Back online (or a replica change): what happened meanwhile is read again.
+    let was = live.status;
+    live.addEventListener("status", () => {
+      if (live.status === "live" && was !== "live") refresh();
+      was = live.status;
+    });
+    start({
+      send: async (name, args) => {
+        const sent = await live.submit(name, args);
+        return sent.done;
+      },
+    });
+  }
+
+  window.PagesAlerts = {start, onEvent, acknowledge, refresh};
+  startOnLive();
+  document.addEventListener("DOMContentLoaded", startOnLive);
+  window.addEventListener("load", startOnLive);
 })();

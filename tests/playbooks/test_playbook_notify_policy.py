@@ -1,0 +1,52 @@
+"""A playbook's notify step may name an escalation policy (逐级通知策略); the name is checked when the
+playbook loads (and by check-playbooks), with file, line and field."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_playbook_loader import GOOD
+
+from playbooks.loader import known_policies, parse_playbook
+
+NAMED = GOOD.replace("    due: {minutes: 5}\n", "    due: {minutes: 5}\n    policy: urgent\n", 1)
+
+
+def test_a_notify_step_names_a_policy_of_the_book() -> None:
+    assert "urgent" in known_policies()
+    result = parse_playbook(NAMED, file="tiny.yaml")
+    assert result.errors == ()
+    assert result.snapshot is not None and result.snapshot.playbook.steps[0].policy == "urgent"
+
+
+def test_a_policy_that_does_not_exist_is_named_with_file_and_line() -> None:
+    result = parse_playbook(NAMED.replace("policy: urgent", "policy: no-such"), file="tiny.yaml")
+    assert result.snapshot is None
+    [error] = result.errors
+    assert (error.file, error.line, error.field) == ("tiny.yaml", 16, "steps[0].policy")
+    assert "no escalation policy named 'no-such'" in error.message and "urgent" in error.message
+    assert str(error).startswith("tiny.yaml:16")
+
+
+def test_the_names_are_checked_against_the_book_given() -> None:
+    assert parse_playbook(NAMED, file="t", policies=frozenset({"calm"})).snapshot is None
+    assert parse_playbook(NAMED, file="t", policies=frozenset({"urgent"})).snapshot is not None
+
+
+def test_only_a_notify_step_names_a_policy() -> None:
+    text = GOOD.replace(
+        "    decision: {kind: jurisdiction}\n", "    decision: {kind: jurisdiction}\n    policy: urgent\n"
+    )
+    result = parse_playbook(text, file="tiny.yaml")
+    assert result.snapshot is None
+    assert [(e.field, e.message) for e in result.errors] == [
+        ("steps[1].policy", "only a notify step names an escalation policy")
+    ]
+
+
+def test_a_malformed_policy_name_is_refused_with_its_line() -> None:
+    result = parse_playbook(NAMED.replace("policy: urgent", "policy: 紧急 策略"), file="tiny.yaml")
+    assert result.snapshot is None
+    assert [(e.line, e.field) for e in result.errors] == [(16, "steps[0].policy")]
