@@ -85,12 +85,25 @@ class ReportDrafted(EventPayload):
     draft: DraftData
     corrects: str = ""  # a correction's new version says what it corrects
 
+    @classmethod
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
+        # The text is for the roles that may read reports (report.read): clients fetch it through the
+        # routes that check; the stream, which every board viewer gets, says only which report it is.
+        draft = data.get("draft") or {}
+        kept = {k: draft.get(k) for k in ("stage", "sequence", "number", "drill")}
+        return {**{k: v for k, v in data.items() if k not in ("draft", "corrects")}, "draft": kept}
+
 
 @event_type("report.edited")
 class ReportEdited(EventPayload):
     report_id: str
     version: int
     texts: dict[FieldKey, str]
+
+    @classmethod
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
+        # Which fields changed, never their text (see ReportDrafted.public_data).
+        return {**{k: v for k, v in data.items() if k != "texts"}, "fields": sorted(data.get("texts") or {})}
 
 
 @event_type("report.submitted")
@@ -104,6 +117,11 @@ class ReportReturned(EventPayload):
     report_id: str
     version: int
     reason: str
+
+    @classmethod
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
+        # The leader's reason speaks of the report's content: it is read on the report page.
+        return {k: v for k, v in data.items() if k != "reason"}
 
 
 @event_type("report.approved")

@@ -17,8 +17,8 @@ from reports.render import render
 
 from ..commands import CommandEnvelope
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
-from ..permissions import Permission
 from ..reports.config import font_files
+from ..reports.permissions import Permission as ReportPermission
 from ..reports.queries import (
     DocumentNotFound,
     holds_confidential,
@@ -66,7 +66,7 @@ async def _pdf(doc: ReportDocument, settings: Settings) -> bytes:
 
 async def list_reports(request: Request) -> Response:
     """An incident's reports, each with its stage, version and status."""
-    await require(request, Permission.BOARD_VIEW)
+    await require(request, ReportPermission.REPORT_READ)
     incident_id = _id(request, "incident_id")
     async with runtime(request).db.read.connect() as db:
         found = await db.run_sync(reports_of_incident, incident_id)
@@ -118,7 +118,7 @@ async def _log_download(
 
 async def get_report(request: Request) -> Response:
     """One report: its fields (each naming the log positions it came from) and its versions."""
-    caller = await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, ReportPermission.REPORT_READ)
     report_id = _id(request, "report_id")
     reveal = await _readable(request, report_id, caller)
     async with runtime(request).db.read.connect() as db:
@@ -130,7 +130,7 @@ async def get_report(request: Request) -> Response:
 
 async def get_document(request: Request) -> Response:
     """The report as PDF or DOCX: the frozen document once approved, else a preview of the draft."""
-    caller = await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, ReportPermission.REPORT_READ)
     report_id = _id(request, "report_id")
     await _whole_document(request, report_id, caller)
     kind = str(request.path_params["kind"])
@@ -159,7 +159,7 @@ async def get_document(request: Request) -> Response:
 
 async def get_preview(request: Request) -> Response:
     """One page of the report's PDF as a PNG: the live preview beside the draft."""
-    caller = await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, ReportPermission.REPORT_READ)
     report_id = _id(request, "report_id")
     await _whole_document(request, report_id, caller)
     raw = str(request.path_params["page"])
@@ -183,7 +183,7 @@ async def get_preview(request: Request) -> Response:
 
 async def report_page(request: Request) -> Response:
     """报告: the draft's fields beside a live preview of the PDF; submit, return, approve, send."""
-    caller = await signed_in(request)
+    caller = await signed_in(request, ReportPermission.REPORT_READ)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     report_id = _id(request, "report_id")
@@ -198,7 +198,7 @@ async def report_page(request: Request) -> Response:
 
 async def incident_reports_page(request: Request) -> Response:
     """An incident's reports, and drafting a new one: the link the room gives."""
-    caller = await signed_in(request)
+    caller = await signed_in(request, ReportPermission.REPORT_READ)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     incident_id = _id(request, "incident_id")
@@ -225,10 +225,10 @@ ROUTES = [
     Route("/incidents/{incident_id}/reports", incident_reports_page, methods=["GET"]),
 ]
 ACCESS = {
-    ("GET", "/api/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
-    ("GET", "/api/reports/{report_id}"): Permission.BOARD_VIEW,
-    ("GET", "/api/reports/{report_id}/document.{kind}"): Permission.BOARD_VIEW,
-    ("GET", "/api/reports/{report_id}/preview/{page}.png"): Permission.BOARD_VIEW,
-    ("GET", "/reports/{report_id}"): Permission.BOARD_VIEW,
-    ("GET", "/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/reports"): ReportPermission.REPORT_READ,
+    ("GET", "/api/reports/{report_id}"): ReportPermission.REPORT_READ,
+    ("GET", "/api/reports/{report_id}/document.{kind}"): ReportPermission.REPORT_READ,
+    ("GET", "/api/reports/{report_id}/preview/{page}.png"): ReportPermission.REPORT_READ,
+    ("GET", "/reports/{report_id}"): ReportPermission.REPORT_READ,
+    ("GET", "/incidents/{incident_id}/reports"): ReportPermission.REPORT_READ,
 }
