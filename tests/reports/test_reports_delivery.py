@@ -9,6 +9,7 @@ import re
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -26,6 +27,7 @@ from alert_receivers import HttpReceiver, start_http_receiver
 from org import Api, import_organisation
 from support import Deployment, LocalServer, free_port
 
+from console.reports.delivery import link_token
 from reports.offices import OfficesInvalid, parse_offices
 
 
@@ -168,6 +170,14 @@ def test_an_approved_report_reaches_each_office_and_phone_receipts_are_recorded(
         assert download.status_code == 200 and download.content.startswith(b"%PDF"), download.text[:200]
         forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
         assert duty.get(f"/r/{forged}").status_code == 422
+        key, now = deployment.settings.secret_key, datetime.now(UTC)
+        expired = link_token(key, report_id, 1, "县政府办公室", "other", now - timedelta(hours=100), 72)
+        assert duty.get(f"/r/{expired}").status_code == 410
+        elsewhere = link_token(key, report_id, 1, "某某办", "other", now, 72)  # not a recipient of it
+        assert duty.get(f"/r/{elsewhere}").status_code == 404
+        audit = Api(server, "reviewer").get("/api/events?after=0&limit=1000").json()["events"]
+        readers = {e["actor"]["name"] for e in audit if e["event"] == "report.downloaded"}
+        assert "县政府办公室（下载链接）" in readers, readers
 
         # Records: delivered, delivered, failed and retried, by phone.
         def records() -> dict[str, Any] | None:
