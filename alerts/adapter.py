@@ -50,14 +50,27 @@ def check_url(url: str) -> str | None:
     return None
 
 
-def send(url: str, message: Message) -> Delivery:
-    """Send one message through one channel and wait for apprise's verdict (blocking: run it off-loop)."""
+def can_attach(url: str) -> bool:
+    """Whether the channel can carry a file (e-mail can; most chat bots and SMS gateways cannot)."""
+    try:
+        plugin = apprise.Apprise.instantiate(url.strip())
+    except Exception:
+        return False
+    return bool(plugin is not None and getattr(plugin, "attachment_support", False))
+
+
+def send(url: str, message: Message, attach: tuple[str, ...] = ()) -> Delivery:
+    """Send one message through one channel and wait for apprise's verdict (blocking: run it off-loop).
+
+    `attach`: paths of files to go with the message, for channels that can carry them (can_attach).
+    """
     started = time.perf_counter()
     box = apprise.Apprise()
     if not box.add(url):
         return Delivery(False, "FAILURE", "apprise cannot use this URL", 0)
     try:
-        result = box.notify(title=message.title, body=message.body)
+        files = apprise.AppriseAttachment(list(attach)) if attach else None
+        result = box.notify(title=message.title, body=message.body, attach=files)
     except Exception as exc:  # a plugin's own bug must come back as a failed attempt, not kill the worker
         latency = int((time.perf_counter() - started) * 1000)
         return Delivery(False, "FAILURE", scrub(f"{type(exc).__name__}", url), latency)

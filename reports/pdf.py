@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
@@ -21,7 +21,9 @@ def _environment() -> Environment:
 
 
 def _template(name: str) -> str:
-    return (resources.files("reports") / "templates" / name).read_text(encoding="utf-8")
+    # Beside this module, not resources.files("reports"): a test that puts tests/ on sys.path makes
+    # tests/reports a namespace portion that resources.files would resolve instead.
+    return (Path(__file__).parent / "templates" / name).read_text(encoding="utf-8")
 
 
 def report_html(doc: ReportDocument, fonts: FontChoice) -> str:

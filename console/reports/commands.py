@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from reports.model import FieldKey, Stage
 
@@ -85,3 +85,22 @@ class LogDownload(CommandArgs):
     report_id: str = ReportId
     version: int | None = Field(default=None, ge=1, le=10_000)
     format: Literal["pdf", "docx", "preview"]
+
+
+class RecordDelivery(CommandArgs):
+    """(internal) 报送尝试: the delivery worker records one attempt's outcome."""
+
+    delivery_id: str = Field(min_length=1, max_length=32)
+    ok: bool
+    status: str = Field(max_length=20)
+    reason: str = Field(max_length=400)
+
+
+class ConfirmReceipt(CommandArgs):
+    """电话确认: the recipient office confirmed receipt by phone: who there, and when (default: now)."""
+
+    report_id: str = ReportId
+    recipient: str = Field(min_length=1, max_length=64)
+    confirmed_by: str = Field(min_length=1, max_length=100)
+    confirmed_at: AwareDatetime | None = None
+    note: str = Field(default="", max_length=500)

@@ -8,11 +8,17 @@ All are CONSOLE_REPORT_* variables (console.settings keeps them in `Settings.ext
   (方正小标宋, 仿宋_GB2312, 黑体, 楷体_GB2312); unset, Debian's Noto CJK stands in;
 - CONSOLE_REPORT_RECIPIENTS_<STAGE>[_<LEVEL>] (e.g. CONSOLE_REPORT_RECIPIENTS_INITIAL_MAJOR): the
   recipients of a stage at a response level, comma-separated; unset, the playbook's obligation names
-  them; CONSOLE_REPORT_DRILL_RECIPIENTS: who a drill's reports go to (never the real recipients).
+  them; CONSOLE_REPORT_DRILL_RECIPIENTS: who a drill's reports go to (never the real recipients);
+- CONSOLE_REPORT_OFFICES_FILE: the organisation's offices file (reports.offices): which office receives
+  which stages at which levels, and through which channels. When set, it decides the recipients and
+  is how reports are delivered; the variables above name recipients only for phone delivery.
+- CONSOLE_REPORT_DELIVERY_WORKER (on/off), CONSOLE_REPORT_LINK_HOURS (how long a download link in a
+  notice is valid, default 72).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from playbooks.facts import Level
@@ -20,8 +26,9 @@ from playbooks.model import Recipient
 from reports.document import Header
 from reports.fonts import FontFiles
 from reports.model import Stage
+from reports.offices import OfficeBook, OfficesInvalid, parse_offices
 
-from ..settings import Settings
+from ..settings import Settings, SettingsError
 
 RECIPIENT_LABELS: dict[Recipient, str] = {
     Recipient.PARTY_COMMITTEE_OFFICE: "县委办公室",
@@ -70,6 +77,11 @@ def recipients(
     drill: bool,
 ) -> tuple[str, ...]:
     """Who receives a report of this stage at this level (a drill's only the drill recipients)."""
+    book = offices(settings)
+    if book is not None:
+        chosen_offices = book.recipients(stage.value, level.value if level else None, drill=drill)
+        if chosen_offices or drill:
+            return chosen_offices or DRILL_RECIPIENTS
     if drill:
         return _list(_get(settings, "DRILL_RECIPIENTS")) or DRILL_RECIPIENTS
     names = [f"RECIPIENTS_{stage.value.upper()}"]
@@ -85,3 +97,49 @@ def recipients(
         Recipient.HIGHER_COMMISSION,
     )
     return tuple(RECIPIENT_LABELS[r] for r in chosen)
+
+
+@lru_cache(maxsize=8)
+def _read_offices(path: str, mtime: float) -> OfficeBook:
+    from alerts.adapter import check_url  # apprise vets each channel
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"CONSOLE_REPORT_OFFICES_FILE={path!r}: cannot read ({exc.strerror})") from None
+    try:
+        return parse_offices(text, check_url)
+    except OfficesInvalid as exc:
+        raise SettingsError(f"CONSOLE_REPORT_OFFICES_FILE={path!r}: {exc}") from None
+
+
+def offices(settings: Settings) -> OfficeBook | None:
+    """The organisation's offices file, or None when it has none (SettingsError when it is unusable)."""
+    path = _get(settings, "OFFICES_FILE")
+    if not path:
+        return None
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        raise SettingsError(f"CONSOLE_REPORT_OFFICES_FILE={path!r}: no such file") from None
+    return _read_offices(path, mtime)
+
+
+def delivery_worker(settings: Settings) -> bool:
+    return _get(settings, "DELIVERY_WORKER", "on").lower() not in ("0", "off", "false", "no")
+
+
+def link_hours(settings: Settings) -> float:
+    raw = _get(settings, "LINK_HOURS", "72")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"CONSOLE_REPORT_LINK_HOURS={raw!r}: expected a number of hours") from None
+    if not 0 < value <= 24 * 31:
+        raise SettingsError(f"CONSOLE_REPORT_LINK_HOURS={raw!r}: between 0 and 744 hours")
+    return value
+
+
+def check_settings(settings: Settings) -> None:
+    offices(settings)
+    link_hours(settings)

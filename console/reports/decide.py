@@ -36,6 +36,7 @@ from .commands import (
 )
 from .events import (
     DraftData,
+    PlannedChannel,
     ReportApproved,
     ReportConfidentialIncluded,
     ReportDownloaded,
@@ -129,6 +130,7 @@ class Sending:
     report: ReportState | None
     recipients: tuple[str, ...]
     obligation_open: bool
+    channels: tuple[PlannedChannel, ...] = ()  # each recipient's first channel (the offices file)
 
 
 def _report(state: ReportState | None) -> ReportState:
@@ -285,6 +287,7 @@ def decide_send(state: Sending | None, args: SendReport, ctx: Context) -> Decisi
                 content_hash=report.content_hash,
                 recipients=list(state.recipients),
                 drill=report.drill,
+                channels=state.channels,
             ),
         )
     ]

@@ -9,22 +9,25 @@ from __future__ import annotations
 from ..commands import CommandSpec
 from ..i18n import N_
 from ..registry import Domain
-from . import decide, store
+from . import config, decide, delivering, store
 from .commands import (
     ApproveReport,
+    ConfirmReceipt,
     CorrectReport,
     DraftReport,
     EditReport,
     IncludeConfidential,
     LogDownload,
+    RecordDelivery,
     ReturnReport,
     SendReport,
     SubmitReport,
 )
+from .delivery import delivery_worker
 from .events import EVENTS
 from .permissions import GRANTS, Permission
 from .queries import SNAPSHOT_PARTS
-from .tables import report_items, report_versions
+from .tables import report_deliveries, report_items, report_receipts, report_versions
 
 COMMANDS = (
     CommandSpec(
@@ -100,6 +103,23 @@ COMMANDS = (
         decide.decide_correct,
         "更正 Start a correcting version of an approved report",
     ),
+    CommandSpec(
+        "report.record_delivery",
+        RecordDelivery,
+        Permission.REPORT_SEND,
+        store.load_delivery,
+        delivering.decide_record_delivery,
+        "（自动）报送尝试 Record one delivery attempt to a recipient office",
+        internal=True,
+    ),
+    CommandSpec(
+        "report.confirm_receipt",
+        ConfirmReceipt,
+        Permission.REPORT_SEND,
+        store.load_receipt,
+        delivering.decide_confirm,
+        "电话确认 Record that a recipient office confirmed receipt by phone",
+    ),
 )
 
 MESSAGES = {
@@ -112,6 +132,8 @@ MESSAGES = {
     "report_confidential_missing": N_("The incident has no such confidential record: {detail}"),
     "report_confidential_hidden": N_("This report holds confidential values you may not read"),
     "report_no_recipients": N_("No recipients are configured for this report"),
+    "report_delivery_not_found": N_("No such delivery of a report"),
+    "report_recipient_unknown": N_("This report was not sent to {detail}"),
     "report_fonts_missing": N_(
         "No Chinese font for reports: install fonts-noto-cjk or set CONSOLE_REPORT_FONT_*"
     ),
@@ -122,8 +144,10 @@ DOMAIN = Domain(
     commands=COMMANDS,
     events=EVENTS,
     projectors=store.PROJECTORS,
-    tables=(report_items, report_versions),
+    tables=(report_items, report_versions, report_deliveries, report_receipts),
     snapshot_parts=SNAPSHOT_PARTS,
     messages=MESSAGES,
     grants=GRANTS,
+    timers=(("report-delivery", delivery_worker),),
+    check_settings=config.check_settings,
 )

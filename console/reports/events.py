@@ -85,12 +85,25 @@ class ReportDrafted(EventPayload):
     draft: DraftData
     corrects: str = ""  # a correction's new version says what it corrects
 
+    @classmethod
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
+        # The text is for the roles that may read reports (report.read): clients fetch it through the
+        # routes that check; the stream, which every board viewer gets, says only which report it is.
+        draft = data.get("draft") or {}
+        kept = {k: draft.get(k) for k in ("stage", "sequence", "number", "drill")}
+        return {**{k: v for k, v in data.items() if k not in ("draft", "corrects")}, "draft": kept}
+
 
 @event_type("report.edited")
 class ReportEdited(EventPayload):
     report_id: str
     version: int
     texts: dict[FieldKey, str]
+
+    @classmethod
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
+        # Which fields changed, never their text (see ReportDrafted.public_data).
+        return {**{k: v for k, v in data.items() if k != "texts"}, "fields": sorted(data.get("texts") or {})}
 
 
 @event_type("report.submitted")
@@ -104,6 +117,11 @@ class ReportReturned(EventPayload):
     report_id: str
     version: int
     reason: str
+
+    @classmethod
+    def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
+        # The leader's reason speaks of the report's content: it is read on the report page.
+        return {k: v for k, v in data.items() if k != "reason"}
 
 
 @event_type("report.approved")
@@ -140,12 +158,23 @@ class ReportConfidentialIncluded(EventPayload):
     reason: str
 
 
+class PlannedChannel(BaseModel):
+    """A recipient's first channel as the offices file named it when the report was sent."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    recipient: str
+    kind: str
+    fingerprint: str
+    mode: str  # attachment (the PDF goes with the message) or link (a notice with a signed link)
+
+
 @event_type("report.sent")
 class ReportSent(EventPayload):
     """报送: the approved version is handed over to be delivered to these recipients.
 
-    This is the hand-over to the alerts outbox (console.reports.delivery); delivery records per
-    recipient belong to the alerts domain and are not connected yet.
+    Its projector writes the delivery outbox (console.reports.delivery sends it): one attempt per
+    recipient on its first channel; a recipient without a channel is delivered by phone.
     """
 
     report_id: str
@@ -154,6 +183,48 @@ class ReportSent(EventPayload):
     content_hash: str
     recipients: list[str]
     drill: bool
+    channels: tuple[PlannedChannel, ...] = ()
+
+
+class NextDelivery(BaseModel):
+    """After a failed attempt: the next one (same channel again, or the office's next channel)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    channel_index: int
+    attempt_no: int
+    kind: str
+    fingerprint: str
+    mode: str
+    due_at: str
+
+
+@event_type("report.delivery_attempted")
+class ReportDeliveryAttempted(EventPayload):
+    """One delivery attempt of a report to one office, as apprise reported it (scrubbed of the URL)."""
+
+    delivery_id: str
+    report_id: str
+    version: int
+    recipient: str
+    ok: bool
+    status: str
+    reason: str
+    next: NextDelivery | None = None
+
+
+@event_type("report.receipt_confirmed")
+class ReportReceiptConfirmed(EventPayload):
+    """电话确认: the office confirmed by phone that it received the report (who there, when); the
+    event's actor is the duty officer who took the call."""
+
+    report_id: str
+    version: int
+    recipient: str
+    confirmed_by: str
+    confirmed_at: str
+    note: str = ""
 
 
 @event_type("report.downloaded")
@@ -174,4 +245,6 @@ EVENTS: tuple[type[EventPayload], ...] = (
     ReportConfidentialIncluded,
     ReportSent,
     ReportDownloaded,
+    ReportDeliveryAttempted,
+    ReportReceiptConfirmed,
 )

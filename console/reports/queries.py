@@ -17,7 +17,7 @@ from ..incidents.tables import incident_members
 from ..settings import Settings
 from .events import DraftData
 from .store import header_for, report_state
-from .tables import report_items, report_versions
+from .tables import report_deliveries, report_items, report_receipts, report_versions
 
 
 def reports_of_incident(conn: Connection, incident_id: str) -> list[dict[str, Any]]:
@@ -134,7 +134,94 @@ def report_detail(conn: Connection, report_id: str, reveal: bool = False) -> dic
             }
             for v in versions
         ],
+        **(report_deliveries_of(conn, report_id) or {}),
     }
+
+
+DELIVERY_STATE_LABELS = {
+    "pending": "待发送",
+    "delivered": "已送达",
+    "failed": "发送失败",
+    "by_phone": "待电话报送",
+}
+
+
+def report_deliveries_of(conn: Connection, report_id: str) -> dict[str, Any] | None:
+    """报送记录: each recipient office's attempts (sent / failed / retried) and its 电话确认, per version."""
+    if (
+        conn.execute(select(report_items.c.report_id).where(report_items.c.report_id == report_id)).first()
+        is None
+    ):
+        return None
+    rows = conn.execute(
+        select(report_deliveries)
+        .where(report_deliveries.c.report_id == report_id)
+        .order_by(
+            report_deliveries.c.version,
+            report_deliveries.c.recipient,
+            report_deliveries.c.channel_index,
+            report_deliveries.c.attempt_no,
+        )
+    ).all()
+    receipts = {
+        (r.version, r.recipient): r
+        for r in conn.execute(select(report_receipts).where(report_receipts.c.report_id == report_id))
+    }
+    recipients: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in rows:
+        entry = recipients.setdefault(
+            (r.version, r.recipient),
+            {"version": r.version, "recipient": r.recipient, "attempts": [], "receipt": None},
+        )
+        entry["attempts"].append(
+            {
+                "id": r.id,
+                "channel": r.kind,
+                "fingerprint": r.fingerprint,
+                "channel_index": r.channel_index,
+                "attempt_no": r.attempt_no,
+                "retry": r.attempt_no > 1 or r.channel_index > 0,
+                "mode": r.mode,
+                "state": r.state,
+                "state_label": DELIVERY_STATE_LABELS.get(r.state, r.state),
+                "due_at": r.due_at,
+                "attempted_at": r.attempted_at,
+                "status": r.status,
+                "reason": r.reason,
+            }
+        )
+    for key, receipt in receipts.items():
+        entry = recipients.setdefault(
+            key, {"version": key[0], "recipient": key[1], "attempts": [], "receipt": None}
+        )
+        entry["receipt"] = {
+            "confirmed_by": receipt.confirmed_by,
+            "confirmed_at": receipt.confirmed_at,
+            "recorded_by": receipt.recorded_by,
+            "note": receipt.note,
+        }
+    out = []
+    for entry in recipients.values():
+        attempts = entry["attempts"]
+        last = attempts[-1]["state"] if attempts else "by_phone"
+        if entry["receipt"] is not None:
+            state, label = "acknowledged", "已电话确认"
+        else:
+            state, label = last, DELIVERY_STATE_LABELS.get(last, last)
+        out.append({**entry, "state": state, "state_label": label})
+    return {"deliveries": out}
+
+
+def frozen_version(conn: Connection, report_id: str, version: int, recipient: str) -> ReportDocument | None:
+    """The frozen document of a version that was sent to this recipient, else None."""
+    row = conn.execute(
+        select(report_versions.c.document, report_versions.c.recipients).where(
+            (report_versions.c.report_id == report_id) & (report_versions.c.version == version)
+        )
+    ).first()
+    if row is None or row.document is None or recipient not in json.loads(row.recipients or "[]"):
+        return None
+    return ReportDocument.from_json(row.document)
 
 
 class DocumentNotFound(LookupError):

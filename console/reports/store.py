@@ -6,9 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from alerts.adapter import can_attach
+from alerts.channels import fingerprint, kind_of
 from playbooks.state import OPEN_REPORT, OPEN_STEP
 from reports.document import Header
 from reports.model import FieldKey, ReportField, Stage
@@ -28,19 +30,23 @@ from ..settings import Settings
 from ..tables import events
 from . import config
 from .decide import Approval, Drafting, Inclusion, ReportState, Sending
+from .delivering import ChannelPlan, DeliveryState, ReceiptState, delivery_id
 from .events import (
     DraftData,
+    PlannedChannel,
     ReportApproved,
     ReportConfidentialIncluded,
+    ReportDeliveryAttempted,
     ReportDrafted,
     ReportEdited,
+    ReportReceiptConfirmed,
     ReportReturned,
     ReportSent,
     ReportStatus,
     ReportSubmitted,
 )
 from .sources import CONFIDENTIAL_LABELS, PersonInfo, facts_of
-from .tables import report_items, report_versions
+from .tables import report_deliveries, report_items, report_receipts, report_versions
 
 _ITEM = select(report_items).where(report_items.c.report_id == bindparam("id"))
 _VERSION = select(report_versions).where(
@@ -225,7 +231,60 @@ def load_sending(conn: Connection, args: Any, ctx: Context) -> Sending:
             r.obligation_id == report.obligation_id and r.status in OPEN_REPORT for r in state.reports
         )
     recipients = recipients_of(conn, report, ctx.settings, ctx.now)
-    return Sending(report=report, recipients=recipients, obligation_open=open_)
+    plans = office_channels(ctx.settings)
+    channels = tuple(
+        PlannedChannel(
+            recipient=r, kind=plans[r][0].kind, fingerprint=plans[r][0].fingerprint, mode=plans[r][0].mode
+        )
+        for r in recipients
+        if plans.get(r)
+    )
+    return Sending(report=report, recipients=recipients, obligation_open=open_, channels=channels)
+
+
+def office_channels(settings: Settings) -> dict[str, tuple[ChannelPlan, ...]]:
+    """Each office's channels as delivery shows them (kind, fingerprint) and how each carries a report."""
+    book = config.offices(settings)
+    if book is None:
+        return {}
+    return {
+        o.name: tuple(
+            ChannelPlan(kind_of(url).value, fingerprint(url), "attachment" if can_attach(url) else "link")
+            for url in o.channels
+        )
+        for o in book.offices
+    }
+
+
+def load_delivery(conn: Connection, args: Any, ctx: Context) -> DeliveryState | None:
+    row = conn.execute(select(report_deliveries).where(report_deliveries.c.id == args.delivery_id)).first()
+    if row is None:
+        return None
+    return DeliveryState(
+        id=row.id,
+        report_id=row.report_id,
+        version=row.version,
+        recipient=row.recipient,
+        channel_index=row.channel_index,
+        attempt_no=row.attempt_no,
+        state=row.state,
+        channels=office_channels(ctx.settings).get(row.recipient, ()),
+    )
+
+
+def load_receipt(conn: Connection, args: Any, _ctx: Context) -> ReceiptState | None:
+    """The report's latest sent version and its recipients."""
+    if conn.execute(_ITEM, {"id": args.report_id}).first() is None:
+        return None
+    row = conn.execute(
+        select(report_versions.c.version, report_versions.c.recipients)
+        .where((report_versions.c.report_id == args.report_id) & report_versions.c.sent_at.is_not(None))
+        .order_by(report_versions.c.version.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return ReceiptState(args.report_id, None, ())
+    return ReceiptState(args.report_id, row.version, tuple(json.loads(row.recipients or "[]")))
 
 
 # --- projectors ---
@@ -373,6 +432,87 @@ def _sent(conn: Connection, event: RecordedEvent) -> None:
         sent_at=event.recorded_at,
         recipients=json.dumps(p.recipients, ensure_ascii=False),
     )
+    planned = {c.recipient: c for c in p.channels}
+    for recipient in p.recipients:
+        channel = planned.get(recipient)
+        values: dict[str, Any] = {
+            "id": delivery_id(p.report_id, p.version, recipient, 0, 1),
+            "report_id": p.report_id,
+            "version": p.version,
+            "recipient": recipient[:64],
+            "channel_index": 0,
+            "attempt_no": 1,
+            "created_at": event.recorded_at,
+            "due_at": event.recorded_at,
+            "last_position": event.position,
+        }
+        if channel is None:  # no channel configured: the duty officer telephones (电话报送)
+            values.update(kind="phone", fingerprint="", mode="phone", state="by_phone")
+        else:
+            values.update(
+                kind=channel.kind, fingerprint=channel.fingerprint, mode=channel.mode, state="pending"
+            )
+        conn.execute(insert(report_deliveries).values(**values))
+
+
+def _delivery_attempted(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportDeliveryAttempted)
+    conn.execute(
+        update(report_deliveries)
+        .where(report_deliveries.c.id == p.delivery_id)
+        .values(
+            state="delivered" if p.ok else "failed",
+            attempted_at=event.recorded_at,
+            status=p.status,
+            reason=p.reason,
+            lease_until=None,
+            claimed_by=None,
+            last_position=event.position,
+        )
+    )
+    if p.next is not None:
+        n = p.next
+        conn.execute(
+            insert(report_deliveries).values(
+                id=n.id,
+                report_id=p.report_id,
+                version=p.version,
+                recipient=p.recipient,
+                channel_index=n.channel_index,
+                attempt_no=n.attempt_no,
+                kind=n.kind,
+                fingerprint=n.fingerprint,
+                mode=n.mode,
+                state="pending",
+                created_at=event.recorded_at,
+                due_at=n.due_at,
+                last_position=event.position,
+            )
+        )
+
+
+def _receipt_confirmed(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, ReportReceiptConfirmed)
+    key = (
+        (report_receipts.c.report_id == p.report_id)
+        & (report_receipts.c.version == p.version)
+        & (report_receipts.c.recipient == p.recipient)
+    )
+    conn.execute(delete(report_receipts).where(key))
+    conn.execute(
+        insert(report_receipts).values(
+            report_id=p.report_id,
+            version=p.version,
+            recipient=p.recipient,
+            confirmed_by=p.confirmed_by,
+            confirmed_at=p.confirmed_at,
+            recorded_by=event.actor_name,
+            note=p.note,
+            last_position=event.position,
+        )
+    )
 
 
 PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
@@ -383,4 +523,6 @@ PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     ReportApproved: (_approved,),
     ReportConfidentialIncluded: (_included,),
     ReportSent: (_sent,),
+    ReportDeliveryAttempted: (_delivery_attempted,),
+    ReportReceiptConfirmed: (_receipt_confirmed,),
 }

@@ -161,6 +161,16 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         statuses=(404, 409),
         path_schemas={"page": {"type": "integer", "minimum": 1, "maximum": 999}},
     ),
+    ("GET", "/api/reports/{report_id}/deliveries"): Operation(
+        "报送记录 Each delivery attempt of a report to its offices, and receipts confirmed by phone",
+        statuses=(404,),
+    ),
+    ("GET", "/r/{token}"): Operation(
+        "报告下载 The sent report's PDF through the signed, expiring link of a content-free notice",
+        media=("application/pdf",),
+        statuses=(404, 410, 422),
+        path_schemas={"token": {"type": "string", "minLength": 1}},
+    ),
     # alerts (console/web/alerts.py)
     ("GET", "/a/{token}"): Operation(
         "确认收到 The acknowledge page a message links to (opening it acknowledges nothing)",

@@ -10,23 +10,28 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from alerts.links import LinkRefused, read_token
 from reports.document import ReportDocument
 from reports.fonts import FontsMissing
 from reports.preview import NoSuchPage, page_png
 from reports.render import render
 
-from ..commands import CommandEnvelope
-from ..errors import DomainError, Forbidden, InvalidInput, NotFound
-from ..permissions import Permission
+from ..commands import Actor, CommandEnvelope
+from ..errors import ConsoleError, DomainError, Forbidden, InvalidInput, NotFound
+from ..permissions import PUBLIC
 from ..reports.config import font_files
+from ..reports.permissions import Permission as ReportPermission
 from ..reports.queries import (
     DocumentNotFound,
+    frozen_version,
     holds_confidential,
     may_read_confidential,
+    report_deliveries_of,
     report_detail,
     report_document,
     reports_of_incident,
 )
+from ..roles import Role
 from ..settings import Settings
 from .edge import Caller, require, runtime
 from .pages import shell, signed_in, templates
@@ -66,7 +71,7 @@ async def _pdf(doc: ReportDocument, settings: Settings) -> bytes:
 
 async def list_reports(request: Request) -> Response:
     """An incident's reports, each with its stage, version and status."""
-    await require(request, Permission.BOARD_VIEW)
+    await require(request, ReportPermission.REPORT_READ)
     incident_id = _id(request, "incident_id")
     async with runtime(request).db.read.connect() as db:
         found = await db.run_sync(reports_of_incident, incident_id)
@@ -118,7 +123,7 @@ async def _log_download(
 
 async def get_report(request: Request) -> Response:
     """One report: its fields (each naming the log positions it came from) and its versions."""
-    caller = await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, ReportPermission.REPORT_READ)
     report_id = _id(request, "report_id")
     reveal = await _readable(request, report_id, caller)
     async with runtime(request).db.read.connect() as db:
@@ -130,7 +135,7 @@ async def get_report(request: Request) -> Response:
 
 async def get_document(request: Request) -> Response:
     """The report as PDF or DOCX: the frozen document once approved, else a preview of the draft."""
-    caller = await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, ReportPermission.REPORT_READ)
     report_id = _id(request, "report_id")
     await _whole_document(request, report_id, caller)
     kind = str(request.path_params["kind"])
@@ -159,7 +164,7 @@ async def get_document(request: Request) -> Response:
 
 async def get_preview(request: Request) -> Response:
     """One page of the report's PDF as a PNG: the live preview beside the draft."""
-    caller = await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, ReportPermission.REPORT_READ)
     report_id = _id(request, "report_id")
     await _whole_document(request, report_id, caller)
     raw = str(request.path_params["page"])
@@ -183,7 +188,7 @@ async def get_preview(request: Request) -> Response:
 
 async def report_page(request: Request) -> Response:
     """报告: the draft's fields beside a live preview of the PDF; submit, return, approve, send."""
-    caller = await signed_in(request)
+    caller = await signed_in(request, ReportPermission.REPORT_READ)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     report_id = _id(request, "report_id")
@@ -198,7 +203,7 @@ async def report_page(request: Request) -> Response:
 
 async def incident_reports_page(request: Request) -> Response:
     """An incident's reports, and drafting a new one: the link the room gives."""
-    caller = await signed_in(request)
+    caller = await signed_in(request, ReportPermission.REPORT_READ)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     incident_id = _id(request, "incident_id")
@@ -216,6 +221,56 @@ async def incident_reports_page(request: Request) -> Response:
     return templates.TemplateResponse(request, "report.html", ctx)
 
 
+class LinkGone(ConsoleError):
+    status = 410
+
+
+async def list_deliveries(request: Request) -> Response:
+    """报送记录: every attempt to every recipient office of a report, and the receipts confirmed by phone."""
+    await require(request, ReportPermission.REPORT_READ)
+    report_id = _id(request, "report_id")
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(report_deliveries_of, report_id)
+    if found is None:
+        raise NotFound("report_not_found")
+    return JSONResponse({"ok": True, **found})
+
+
+async def link_download(request: Request) -> Response:
+    """The frozen PDF a content-free notice links to: the signed, expiring token is the only key."""
+    rt = runtime(request)
+    token = str(request.path_params["token"])
+    if len(token) > 400:
+        raise InvalidInput("link_invalid")
+    try:
+        claim = read_token(rt.settings.secret_key, token, rt.clock.now())
+    except LinkRefused as exc:
+        if exc.code == "link_expired":
+            raise LinkGone("link_expired") from None
+        raise InvalidInput("link_invalid") from None
+    report_id, _, version = claim.alert_id.rpartition("-v")
+    if not report_id or not version.isdigit():
+        raise InvalidInput("link_invalid")
+    async with rt.db.read.connect() as db:
+        doc = await db.run_sync(frozen_version, report_id, int(version), claim.person_id)
+    if doc is None:  # the version was never sent to that office
+        raise NotFound("report_not_found")
+    # Logged in the office's name (下载登记), like any read of a report.
+    reader = Actor(
+        id="report-link", name=f"{claim.person_id}（下载链接）", roles=frozenset({Role.DUTY_OFFICER})
+    )
+    args = {"report_id": report_id, "version": int(version), "format": "pdf"}
+    envelope = CommandEnvelope(id="download-" + uuid.uuid4().hex, name="report.log_download", args=args)
+    result = await rt.service.submit(envelope, reader, internal=True)
+    if not result.ok:
+        assert result.error is not None
+        raise result.error
+    data = await _pdf(doc, rt.settings)
+    name = f"report-{report_id}-v{version}.pdf"
+    headers = {"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"}
+    return Response(data, media_type=MEDIA["pdf"], headers=headers)
+
+
 ROUTES = [
     Route("/api/incidents/{incident_id}/reports", list_reports, methods=["GET"]),
     Route("/api/reports/{report_id}", get_report, methods=["GET"]),
@@ -223,12 +278,16 @@ ROUTES = [
     Route("/api/reports/{report_id}/preview/{page}.png", get_preview, methods=["GET"]),
     Route("/reports/{report_id}", report_page, methods=["GET"]),
     Route("/incidents/{incident_id}/reports", incident_reports_page, methods=["GET"]),
+    Route("/api/reports/{report_id}/deliveries", list_deliveries, methods=["GET"]),
+    Route("/r/{token}", link_download, methods=["GET"]),
 ]
 ACCESS = {
-    ("GET", "/api/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
-    ("GET", "/api/reports/{report_id}"): Permission.BOARD_VIEW,
-    ("GET", "/api/reports/{report_id}/document.{kind}"): Permission.BOARD_VIEW,
-    ("GET", "/api/reports/{report_id}/preview/{page}.png"): Permission.BOARD_VIEW,
-    ("GET", "/reports/{report_id}"): Permission.BOARD_VIEW,
-    ("GET", "/incidents/{incident_id}/reports"): Permission.BOARD_VIEW,
+    ("GET", "/api/incidents/{incident_id}/reports"): ReportPermission.REPORT_READ,
+    ("GET", "/api/reports/{report_id}"): ReportPermission.REPORT_READ,
+    ("GET", "/api/reports/{report_id}/document.{kind}"): ReportPermission.REPORT_READ,
+    ("GET", "/api/reports/{report_id}/preview/{page}.png"): ReportPermission.REPORT_READ,
+    ("GET", "/reports/{report_id}"): ReportPermission.REPORT_READ,
+    ("GET", "/incidents/{incident_id}/reports"): ReportPermission.REPORT_READ,
+    ("GET", "/api/reports/{report_id}/deliveries"): ReportPermission.REPORT_READ,
+    ("GET", "/r/{token}"): PUBLIC,
 }

@@ -64,6 +64,20 @@ if (page) {
       if (await command(name, args)) window.location.reload();
     });
   }
+  // 电话确认: the office said on the phone that it has the report.
+  for (const receipt of document.querySelectorAll("form.receipt")) {
+    receipt.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(receipt);
+      const args = {
+        report_id: reportId,
+        recipient: receipt.dataset.recipient,
+        confirmed_by: String(data.get("confirmed_by") || ""),
+        note: String(data.get("note") || ""),
+      };
+      if (await command("report.confirm_receipt", args)) window.location.reload();
+    });
+  }
 }
 
 const list = document.getElementById("report-list");
