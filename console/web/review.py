@@ -51,6 +51,7 @@ REVIEW_TEXT: dict[str, str] = {
     "nobody": N_("Nobody named"),
     "saved": N_("Saved."),
     "not_sent": N_("Not sent: the console cannot be reached."),
+    "event_of": N_("event {n} of {total}"),
 }
 
 
@@ -137,10 +138,17 @@ async def review_api(request: Request) -> Response:
 
 def _span(log: IncidentLog) -> dict[str, Any]:
     own = [e for e in log.events if "incident_id" in e.data]
-    stamps = sorted({e.recorded_at for e in own} | {e.occurred_at for e in own})
+    known = sorted({e.recorded_at for e in own})
+    happened = sorted({e.occurred_at for e in own})
+    stamps = sorted(set(known) | set(happened))
     # the slider moves from instant to instant (a time scale would crush minutes against the months
-    # after, when a reminder still fires)
-    return {"from": stamps[0] if stamps else None, "to": stamps[-1] if stamps else None, "instants": stamps}
+    # after, when a reminder still fires); the step buttons move to the next event of the mode shown
+    return {
+        "from": stamps[0] if stamps else None,
+        "to": stamps[-1] if stamps else None,
+        "instants": stamps,
+        "events": {"known": known, "happened": happened},
+    }
 
 
 async def compliance_csv(request: Request) -> Response:
