@@ -204,6 +204,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/incidents/{incident_id}/compliance.csv"): Operation(
         "履职情况 The compliance table as CSV", media=(CSV,), statuses=(404,)
     ),
+    ("GET", "/api/incidents/{incident_id}/compliance.pdf"): Operation(
+        "履职情况报告 The compliance table, the chain status and the findings as a printable PDF",
+        media=("application/pdf",),
+        statuses=(404, 409),
+    ),
     ("GET", "/api/incidents/{incident_id}/replay"): Operation(
         "回放 The incident at an instant, by what was known then or what happened then",
         query={"at": _TIME, "mode": {"type": "string", "enum": ["known", "happened"]}},

@@ -6,6 +6,7 @@ cores in `review`, reply. Findings and actions are commands through /api/command
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,15 +16,18 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from playbooks.config import thresholds
+from reports.fonts import FontsMissing
 from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Row, compliance, to_csv
 from review.log import fold
+from review.pdf import ActionLine, ChainLine, FindingLine, document, render_pdf
 from review.replay import Mode, replay
 from review.timeline import render
 
-from ..errors import InvalidInput, NotFound
+from ..errors import DomainError, InvalidInput, NotFound
 from ..i18n import N_, gettext_for
+from ..reports.config import font_files
 from ..review import queries
 from ..review.export import ExportError, export_bundle
 from ..review.permissions import Permission
@@ -157,6 +161,54 @@ async def compliance_csv(request: Request) -> Response:
     return csv_download(to_csv(_rows(request, log, _now(request))), f"compliance-{log.number}.csv")
 
 
+# How an action's status is printed (console.review.queries._status).
+_ACTION_STATUS = {"done": "已完成", "done_late": "超期完成", "overdue": "逾期未完成", "open": "未完成"}
+
+
+async def compliance_pdf(request: Request) -> Response:
+    """履职情况报告: the compliance table, the chain status and the findings, printable (PDF)."""
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request)
+    now = _now(request)
+    settings = runtime(request).settings
+    chain = await _chain_status(request, log)
+    findings = await _read(request, queries.findings_of, log.incident_id, now)
+    lines = [
+        FindingLine(
+            f["text"],
+            f["added_by"],
+            tuple(
+                ActionLine(
+                    a["text"], a["owner"], a["due_at"][:16].replace("T", " "), _ACTION_STATUS[a["status"]]
+                )
+                for a in f["actions"]
+            ),
+        )
+        for f in findings
+    ]
+    doc = document(
+        fold(log.incident_id, log.events),
+        _rows(request, log, now),
+        chain=ChainLine(chain["ok"], chain["from"], chain["to"], chain.get("head_hash")),
+        findings=lines,
+        generated_at=now,
+        generated_by=caller.user.display_name,
+        tz=settings.tz,
+    )
+    try:
+        pdf = await asyncio.to_thread(render_pdf, doc, font_files(settings))
+    except FontsMissing:
+        raise DomainError("report_fonts_missing") from None
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'attachment; filename="compliance-{log.number}.pdf"',
+            "cache-control": "no-store",
+        },
+    )
+
+
 async def replay_api(request: Request) -> Response:
     """回放: the incident at `at` (ISO), by what was known then (`mode=known`) or what happened then."""
     await require(request, Permission.REVIEW_VIEW)
@@ -257,6 +309,7 @@ ROUTES = [
     Route("/incidents/{incident_id}/review", review_page),
     Route("/api/incidents/{incident_id}/review", review_api),
     Route("/api/incidents/{incident_id}/compliance.csv", compliance_csv),
+    Route("/api/incidents/{incident_id}/compliance.pdf", compliance_pdf),
     Route("/api/incidents/{incident_id}/replay", replay_api),
     Route("/api/incidents/{incident_id}/bundle.zip", bundle_api),
     Route("/api/incidents/{incident_id}/timeline.svg", timeline_svg),
@@ -265,6 +318,7 @@ ACCESS = {
     ("GET", "/incidents/{incident_id}/review"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/review"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/compliance.csv"): Permission.REVIEW_VIEW,
+    ("GET", "/api/incidents/{incident_id}/compliance.pdf"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/replay"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/bundle.zip"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/timeline.svg"): Permission.REVIEW_VIEW,
