@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
@@ -21,7 +21,8 @@ def _environment() -> Environment:
 
 
 def _template(name: str) -> str:
-    return (resources.files("reports") / "templates" / name).read_text(encoding="utf-8")
+    # beside this module: importlib.resources would read tests/reports when a test put tests/ on the path
+    return (Path(__file__).parent / "templates" / name).read_text(encoding="utf-8")
 
 
 def report_html(doc: ReportDocument, fonts: FontChoice) -> str:

@@ -27,6 +27,7 @@ KIND_LABELS = {
     Kind.REPORT: "报告义务",
     Kind.DISPATCH_ACK: "派遣确认",
     Kind.ROLLCALL: "清点人数",
+    Kind.PAGE_ACK: "告警确认",
 }
 OUTCOME_LABELS = {
     Outcome.ON_TIME: "按时",
@@ -50,6 +51,14 @@ ROLE_LABELS = {
     "leader_in_charge": "分管领导",
     "commission_head": "主要负责同志",
     "duty_officer": "值班员",
+    # what a page asked (alerts.message.Ask)
+    "go_to_scene": "赶赴现场",
+    "dispatched": "派遣通知",
+    "step_overdue": "逾期提醒",
+    "escalated": "逾期升级",
+    "rollcall_overdue": "清点超时",
+    "report_due": "报告到期",
+    "test": "测试消息",
 }
 # The outcomes a summary counts, in the order printed.
 SUMMARY_ORDER = (
@@ -139,6 +148,11 @@ def _item_label(record: IncidentRecord, row: Row) -> str:
                 return f"{r.title.zh} 第{occurrence}次 ({obligation})"
     if row.kind is Kind.DISPATCH_ACK:
         return record.person_name(row.item)
+    if row.kind is Kind.PAGE_ACK:
+        alert, _, rest = row.item.partition("/")
+        person_id, _, attempt = rest.partition("@")
+        level, _, round_ = attempt.partition(".")
+        return f"{record.person_name(person_id)} · {alert} 第{level}级第{round_}轮"
     if row.kind is Kind.ROLLCALL:
         call, _, person_id = row.item.partition("/")
         return f"{call} · {record.person_name(person_id)}"

@@ -31,7 +31,7 @@ from ..reports.config import font_files
 from ..review import queries
 from ..review.export import ExportError, export_bundle
 from ..review.permissions import Permission
-from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log
+from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log, pages_of
 from .edge import csv_download, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 from .responders import _id, _instant, _now, _read
@@ -68,8 +68,10 @@ async def _log(request: Request) -> IncidentLog:
         return await incident_log(conn, *found)
 
 
-def _rows(request: Request, log: IncidentLog, now: datetime) -> list[Row]:
-    return compliance(log.incident_id, log.events, now, thresholds=thresholds(runtime(request).settings))
+async def _rows(request: Request, log: IncidentLog, now: datetime) -> list[Row]:
+    pages = await _read(request, pages_of, log.incident_id)
+    settings = runtime(request).settings
+    return compliance(log.incident_id, log.events, now, thresholds=thresholds(settings), pages=pages)
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -126,7 +128,7 @@ async def review_api(request: Request) -> Response:
     await require(request, Permission.REVIEW_VIEW)
     log = await _log(request)
     now = _now(request)
-    rows = _rows(request, log, now)
+    rows = await _rows(request, log, now)
     findings = await _read(request, queries.findings_of, log.incident_id, now)
     return JSONResponse(
         {
@@ -158,7 +160,7 @@ def _span(log: IncidentLog) -> dict[str, Any]:
 async def compliance_csv(request: Request) -> Response:
     await require(request, Permission.REVIEW_VIEW)
     log = await _log(request)
-    return csv_download(to_csv(_rows(request, log, _now(request))), f"compliance-{log.number}.csv")
+    return csv_download(to_csv(await _rows(request, log, _now(request))), f"compliance-{log.number}.csv")
 
 
 # How an action's status is printed (console.review.queries._status).
@@ -188,7 +190,7 @@ async def compliance_pdf(request: Request) -> Response:
     ]
     doc = document(
         fold(log.incident_id, log.events),
-        _rows(request, log, now),
+        await _rows(request, log, now),
         chain=ChainLine(chain["ok"], chain["from"], chain["to"], chain.get("head_hash")),
         findings=lines,
         generated_at=now,
@@ -266,7 +268,7 @@ async def timeline_svg(request: Request) -> Response:
     if record.snapshot is not None:
         labels |= {s.id: (s.title.en if english else s.title.zh) for s in record.snapshot.playbook.steps}
     labels["title"] = gettext_for(locale_of(request))("Timeline")
-    svg = render(record, _rows(request, log, now), now, labels, runtime(request).settings.tz)
+    svg = render(record, await _rows(request, log, now), now, labels, runtime(request).settings.tz)
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
 

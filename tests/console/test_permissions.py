@@ -76,7 +76,12 @@ def test_routes_for_every_role_and_for_nobody(server: Served) -> None:
         for role, (cookie, csrf) in sessions.items():
             body = {"id": command_id(), "name": "no.such.command", "args": {}} if method == "POST" else None
             resp = httpx.request(
-                method, url, cookies={"ic_session": cookie}, headers={"x-csrf-token": csrf}, json=body
+                method,
+                url,
+                cookies={"ic_session": cookie},
+                headers={"x-csrf-token": csrf},
+                json=body,
+                timeout=120,  # some routes lay out a PDF (WeasyPrint), slow on a loaded machine
             )
             if _expected_ok(role, need):
                 assert resp.status_code not in (401, 403), (
