@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,10 +27,12 @@ from ..incidents.tables import incidents
 from ..registry import Projector
 from ..reports.events import DraftData, stream_of_report
 from ..reports.tables import report_items, report_versions
-from ..tables import events
-from .decide import ReviewState
-from .events import ActionAdded, ActionCompleted, FindingAdded, review_stream
-from .tables import review_actions, review_findings
+from ..responders.tables import org_units
+from ..roles import Role, parse_roles
+from ..tables import events, users
+from .decide import InspectorState, ReviewState
+from .events import ActionAdded, ActionCompleted, FindingAdded, InspectorUnitsSet, review_stream
+from .tables import review_actions, review_findings, review_inspector_units
 
 # Events of the whole organisation that the review reads too (names, the roster as it was).
 ORGANISATION_TYPES = frozenset({"org.imported", "place.added", "roster.changed"})
@@ -173,10 +175,32 @@ def _completed(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
+def load_inspector(conn: Connection, args: Any, _ctx: Context) -> InspectorState:
+    """Whether the user is an inspector (None: no such user), and the organisation's units."""
+    user = conn.execute(select(users.c.roles).where(users.c.username == args.username)).first()
+    units = frozenset(r.id for r in conn.execute(select(org_units.c.id)))
+    if user is None:
+        return InspectorState(None, units)
+    return InspectorState(Role.INSPECTOR.value in parse_roles(user.roles), units)
+
+
+def _inspector_units(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, InspectorUnitsSet)
+    conn.execute(delete(review_inspector_units).where(review_inspector_units.c.username == p.username))
+    for unit_id in p.unit_ids:
+        conn.execute(
+            insert(review_inspector_units).values(
+                username=p.username, unit_id=unit_id, position=event.position
+            )
+        )
+
+
 PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     FindingAdded: (_finding,),
     ActionAdded: (_action,),
     ActionCompleted: (_completed,),
+    InspectorUnitsSet: (_inspector_units,),
 }
 
 

@@ -32,7 +32,8 @@ from ..review import queries
 from ..review.export import ExportError, export_bundle
 from ..review.permissions import Permission
 from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log, pages_of
-from .edge import csv_download, locale_of, require, runtime
+from ..roles import Role
+from .edge import Caller, csv_download, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 from .responders import _id, _instant, _now, _read
 
@@ -59,8 +60,21 @@ REVIEW_TEXT: dict[str, str] = {
 }
 
 
-async def _log(request: Request) -> IncidentLog:
+# Roles whose review.view is not limited to units (reviewers, leaders and admins are the office's own).
+_UNLIMITED = frozenset({Role.REVIEWER.value, Role.LEADER.value, Role.ADMIN.value})
+
+
+async def _in_scope(request: Request, caller: Caller, incident_id: str) -> None:
+    """上级督查 see the incidents of the units they oversee only: any other is not found for them."""
+    if caller.user.roles & _UNLIMITED:
+        return
+    if not await _read(request, queries.inspector_may_see, caller.user.username, incident_id):
+        raise NotFound("incident_not_found")
+
+
+async def _log(request: Request, caller: Caller) -> IncidentLog:
     incident_id = _id(request, "incident_id", "incident_not_found")
+    await _in_scope(request, caller, incident_id)
     async with runtime(request).db.read.connect() as conn:
         found = await incident_by_id(conn, incident_id)
         if found is None:
@@ -125,8 +139,8 @@ async def _chain_status(request: Request, log: IncidentLog) -> dict[str, Any]:
 
 async def review_api(request: Request) -> Response:
     """复盘: the compliance table, findings and actions, and the chain status of the incident's range."""
-    await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request, caller)
     now = _now(request)
     rows = await _rows(request, log, now)
     findings = await _read(request, queries.findings_of, log.incident_id, now)
@@ -158,8 +172,8 @@ def _span(log: IncidentLog) -> dict[str, Any]:
 
 
 async def compliance_csv(request: Request) -> Response:
-    await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request, caller)
     return csv_download(to_csv(await _rows(request, log, _now(request))), f"compliance-{log.number}.csv")
 
 
@@ -170,7 +184,7 @@ _ACTION_STATUS = {"done": "已完成", "done_late": "超期完成", "overdue": "
 async def compliance_pdf(request: Request) -> Response:
     """履职情况报告: the compliance table, the chain status and the findings, printable (PDF)."""
     caller = await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    log = await _log(request, caller)
     now = _now(request)
     settings = runtime(request).settings
     chain = await _chain_status(request, log)
@@ -213,8 +227,8 @@ async def compliance_pdf(request: Request) -> Response:
 
 async def replay_api(request: Request) -> Response:
     """回放: the incident at `at` (ISO), by what was known then (`mode=known`) or what happened then."""
-    await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request, caller)
     at = _instant(request, "at", _now(request))
     try:
         mode = Mode(request.query_params.get("mode", Mode.KNOWN.value))
@@ -257,8 +271,8 @@ async def replay_api(request: Request) -> Response:
 
 async def timeline_svg(request: Request) -> Response:
     """时间轴: a lane per person and per step with its deadline, drawn on the server."""
-    await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request, caller)
     now = _now(request)
     record = fold(log.incident_id, log.events)
     english = locale_of(request) == "en"
@@ -275,7 +289,7 @@ async def timeline_svg(request: Request) -> Response:
 async def bundle_api(request: Request) -> Response:
     """督查导出包: the incident's verifiable bundle (confidential values left out)."""
     caller = await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    log = await _log(request, caller)
     rt = runtime(request)
     try:
         data = await export_bundle(
@@ -295,6 +309,7 @@ async def review_page(request: Request) -> Response:
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     incident_id = _id(request, "incident_id", "incident_not_found")
+    await _in_scope(request, caller, incident_id)
     gettext = gettext_for(locale_of(request))
     rtext = {k: gettext(v) for k, v in REVIEW_TEXT.items()}
     ctx = shell(

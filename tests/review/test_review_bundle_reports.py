@@ -58,6 +58,7 @@ def test_the_bundle_holds_the_approved_reports_and_the_pages(server: LocalServer
     duty.ok("report.edit", {"report_id": report_id, "texts": missing})
     duty.ok("report.submit", {"report_id": report_id})
     leader.ok("report.approve", {"report_id": report_id})
+    Api(server, "admin").ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["county"]})
     duty.ok("report.send", {"report_id": report_id})
 
     review = inspector.get(f"/api/incidents/{incident}/review").json()

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from script import INCIDENT, at, load_into, scripted
-from support import Deployment, LocalServer, login
+from support import Deployment, LocalServer, command_id, login
 
 from review.compliance import compliance
 from review.log import fold
@@ -84,6 +84,18 @@ def server(deployment: Deployment) -> Iterator[LocalServer]:
 
 def test_the_pdf_is_downloaded_by_readers_of_the_review(server: LocalServer) -> None:
     inspector, _ = login(server, "inspector")
+    admin, csrf = login(server, "admin")
+    scope = httpx.post(
+        server.base + "/api/commands",
+        json={
+            "id": command_id(),
+            "name": "review.set_inspector_units",
+            "args": {"username": "inspector", "unit_ids": ["county"]},
+        },
+        cookies={"ic_session": admin},
+        headers={"x-csrf-token": csrf},
+    )
+    assert scope.status_code == 200, scope.text
     duty, _ = login(server, "duty")
     path = f"/api/incidents/{INCIDENT}/compliance.pdf"
     reply = httpx.get(server.base + path, cookies={"ic_session": inspector}, timeout=60)
