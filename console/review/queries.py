@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from ..clock import parse_iso
+from ..clock import parse_iso, utc_iso
 from ..incidents.tables import incidents
 from ..responders.tables import org_places, org_units
 from .tables import review_actions, review_findings, review_inspector_units
@@ -104,3 +104,22 @@ def inspector_may_see(conn: Connection, username: str, incident_id: str) -> bool
     """Whether the incident belongs to a unit the inspector oversees (an unknown incident: no)."""
     unit = incident_unit(conn, incident_id)
     return unit is not None and unit in inspector_units(conn, username)
+
+
+def incidents_in_period(conn: Connection, start: datetime, end: datetime) -> list[tuple[str, str, str]]:
+    """(id, number, opened_at) of the real incidents registered in [start, end): drills never count."""
+    rows = conn.execute(
+        select(incidents.c.id, incidents.c.number, incidents.c.opened_at)
+        .where(
+            (incidents.c.drill.is_(False))
+            & (incidents.c.opened_at >= utc_iso(start))
+            & (incidents.c.opened_at < utc_iso(end))
+        )
+        .order_by(incidents.c.opened_at, incidents.c.id)
+    ).all()
+    return [(r.id, r.number, r.opened_at) for r in rows]
+
+
+def unit_names(conn: Connection) -> dict[str, str]:
+    """Every unit's name by id."""
+    return {r.id: r.name for r in conn.execute(select(org_units.c.id, org_units.c.name))}
