@@ -10,6 +10,7 @@ from typing import Any
 
 from . import commands, fanout, recommend
 from . import reports as report_bench
+from . import review as review_bench
 from .common import log, raise_nofile
 
 
@@ -22,7 +23,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a shorter run (about a minute)")
     parser.add_argument(
-        "--only", choices=("fanout", "commands", "recommend", "reports"), help="run one benchmark only"
+        "--only",
+        choices=("fanout", "commands", "recommend", "reports", "review"),
+        help="run one benchmark only",
     )
     parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,1000)")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes (default 2)")
@@ -72,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "reports"):
             rbo = report_bench.Options(repeat=3 if args.quick else 5)
             out.append(report_bench.report(report_bench.run(rbo), rbo))
+            print(out[-1], flush=True)
+        if args.only in (None, "review"):
+            rvo = review_bench.Options(repeat=3 if args.quick else 5)
+            out.append(review_bench.report(review_bench.run(rvo), rvo))
             print(out[-1], flush=True)
     except KeyboardInterrupt:
         log("interrupted: servers stopped, temporary files removed")

@@ -55,6 +55,20 @@ async def seed_organisation(service: CommandService, db: Database, settings: Set
             raise result.error
 
 
+async def seed_inspector_units(service: CommandService, db: Database) -> None:
+    """督查范围: the demo inspector oversees the county and every unit under it (once, by a fixed id)."""
+    async with db.read.connect() as conn:
+        admin = await find_user(conn, "admin")
+        inspector = await find_user(conn, "inspector")
+    if admin is None or inspector is None:
+        return
+    args = {"username": inspector.username, "unit_ids": ["county"]}
+    envelope = CommandEnvelope(id="demo-inspector-units", name="review.set_inspector_units", args=args)
+    result = await service.submit(envelope, admin.actor)
+    if result.error is not None:
+        raise result.error
+
+
 async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]:
     """Create the demo users and organisation (once) and two open drill incidents if there are none yet."""
     added = []
@@ -79,6 +93,7 @@ async def seed_demo(db: Database, settings: Settings, clock: Clock) -> list[str]
     try:
         actor: Actor = duty.actor
         await seed_organisation(service, db, settings, actor)
+        await seed_inspector_units(service, db)
         async with db.read.connect() as conn:
             if await conn.scalar(select(func.count()).select_from(incidents)):
                 return added

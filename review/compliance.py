@@ -47,6 +47,7 @@ class Kind(StrEnum):
     REPORT = "report"  # 报告义务
     DISPATCH_ACK = "dispatch_ack"  # 派遣确认
     ROLLCALL = "rollcall"  # 清点人数
+    PAGE_ACK = "page_ack"  # 告警确认
 
 
 class Outcome(StrEnum):
@@ -321,6 +322,41 @@ def _rollcall_rows(record: IncidentRecord, now: datetime) -> list[Row]:
     return rows
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of an alert to one person (告警), as the alerts' delivery log holds it."""
+
+    alert_id: str
+    person_id: str
+    level: int
+    round: int
+    ask: str  # what the recipient was asked (alerts.message.Ask)
+    paged_at: datetime
+    due_at: datetime  # paged_at + the level's acknowledge timeout, from the alert's own policy
+    acked_at: datetime | None
+    ack_route: str | None  # link, console, dispatch
+    position: int  # the event that paged or acknowledged last
+
+
+def _page_rows(record: IncidentRecord, pages: Sequence[Page], now: datetime) -> list[Row]:
+    rows: list[Row] = []
+    for page in sorted(pages, key=lambda p: (p.paged_at, p.alert_id, p.person_id, p.level, p.round)):
+        if page.paged_at > now:
+            continue
+        done_at = page.acked_at if page.acked_at is not None and page.acked_at <= now else None
+        outcome, late_by = _judge(page.due_at, done_at, now)
+        name = record.person_name(page.person_id)
+        by = Recorder(page.person_id, name, page.position, done_at) if done_at is not None else None
+        holder = Holder(page.person_id, name, "self")
+        item = f"{page.alert_id}/{page.person_id}@{page.level + 1}.{page.round + 1}"
+        reason = f"via {page.ack_route}" if done_at is not None and page.ack_route else ""
+        row = _row(
+            record, Kind.PAGE_ACK, item, page.ask, page.due_at, done_at, by, outcome, late_by, reason, holder
+        )
+        rows.append(replace(row, positions=(page.position,)))
+    return rows
+
+
 def compliance(
     incident_id: str,
     events: Iterable[LoggedEvent],
@@ -328,8 +364,10 @@ def compliance(
     *,
     thresholds: GradingThresholds = DEFAULT_THRESHOLDS,
     ack_minutes: int = DEFAULT_ACK_MINUTES,
+    pages: Sequence[Page] = (),
 ) -> list[Row]:
-    """The compliance table of one incident as of `now`: steps, reports, dispatch acks, roll calls."""
+    """The compliance table of one incident as of `now`: steps, reports, dispatch acks, roll calls,
+    and the acknowledgement of every page (`pages`: from the alerts' delivery log)."""
     record = fold(incident_id, events)
     rows: list[Row] = []
     if record.snapshot is not None:
@@ -337,6 +375,7 @@ def compliance(
         rows += _report_rows(record, now, thresholds)
     rows += _dispatch_rows(record, now, timedelta(minutes=ack_minutes))
     rows += _rollcall_rows(record, now)
+    rows += _page_rows(record, pages, now)
     return rows
 
 

@@ -34,3 +34,11 @@ class CompleteAction(CommandArgs):
     incident_id: str = IncidentId
     action_id: str = ItemId
     note: str = Field(default="", max_length=2000)
+
+
+class SetInspectorUnits(CommandArgs):
+    """督查范围: the units an inspector oversees; the review shows them the incidents of those units and
+    of every unit under them, and nothing else (an empty list: none)."""
+
+    username: str = Field(min_length=1, max_length=100)
+    unit_ids: list[str] = Field(max_length=200)

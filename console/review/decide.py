@@ -8,8 +8,15 @@ from ..clock import utc_iso
 from ..commands import Context, Decision
 from ..errors import DomainError, NotFound
 from ..events import NewEvent
-from .commands import AddAction, AddFinding, CompleteAction
-from .events import ActionAdded, ActionCompleted, FindingAdded, review_stream
+from .commands import AddAction, AddFinding, CompleteAction, SetInspectorUnits
+from .events import (
+    INSPECTORS_STREAM,
+    ActionAdded,
+    ActionCompleted,
+    FindingAdded,
+    InspectorUnitsSet,
+    review_stream,
+)
 
 
 @dataclass(frozen=True)
@@ -63,3 +70,23 @@ def decide_complete_action(state: ReviewState | None, args: CompleteAction, ctx:
         raise DomainError("action_already_done")
     payload = ActionCompleted(incident_id=current.incident_id, action_id=args.action_id, note=args.note)
     return Decision(events=[NewEvent(stream=review_stream(current.incident_id), payload=payload)])
+
+
+@dataclass(frozen=True)
+class InspectorState:
+    """What setting an inspector's units needs: whether the user is an inspector, and the units known."""
+
+    is_inspector: bool | None  # None: no such user
+    units: frozenset[str]
+
+
+def decide_set_inspector_units(state: InspectorState, args: SetInspectorUnits, _ctx: Context) -> Decision:
+    if state.is_inspector is None:
+        raise NotFound("user_not_found")
+    if not state.is_inspector:
+        raise DomainError("not_an_inspector")
+    unknown = sorted(set(args.unit_ids) - state.units)
+    if unknown:
+        raise NotFound("unit_not_found")
+    payload = InspectorUnitsSet(username=args.username, unit_ids=sorted(set(args.unit_ids)))
+    return Decision(events=[NewEvent(stream=INSPECTORS_STREAM, payload=payload)])

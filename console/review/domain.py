@@ -11,10 +11,10 @@ from ..commands import CommandSpec
 from ..i18n import N_
 from ..registry import Domain
 from . import decide, store
-from .commands import AddAction, AddFinding, CompleteAction
+from .commands import AddAction, AddFinding, CompleteAction, SetInspectorUnits
 from .events import EVENTS
 from .permissions import GRANTS, Permission
-from .tables import review_actions, review_findings
+from .tables import review_actions, review_findings, review_inspector_units
 
 COMMANDS = (
     CommandSpec(
@@ -41,12 +41,21 @@ COMMANDS = (
         decide.decide_complete_action,
         "整改完成 Mark a follow-up action done",
     ),
+    CommandSpec(
+        "review.set_inspector_units",
+        SetInspectorUnits,
+        Permission.REVIEW_SCOPE,
+        store.load_inspector,
+        decide.decide_set_inspector_units,
+        "设定督查范围 Set the units an inspector oversees",
+    ),
 )
 
 MESSAGES = {
     "finding_not_found": N_("Finding not found"),
     "action_not_found": N_("Follow-up action not found"),
     "action_already_done": N_("This follow-up action is already done"),
+    "not_an_inspector": N_("This user is not an inspector"),
 }
 
 DOMAIN = Domain(
@@ -54,7 +63,7 @@ DOMAIN = Domain(
     commands=COMMANDS,
     events=EVENTS,
     projectors=store.PROJECTORS,
-    tables=(review_findings, review_actions),
+    tables=(review_findings, review_actions, review_inspector_units),
     messages=MESSAGES,
     grants=GRANTS,
 )

@@ -33,4 +33,15 @@ class ActionCompleted(EventPayload):
     note: str = ""
 
 
-EVENTS: tuple[type[EventPayload], ...] = (FindingAdded, ActionAdded, ActionCompleted)
+INSPECTORS_STREAM = "review-inspectors"
+
+
+@event_type("review.inspector_units_set")
+class InspectorUnitsSet(EventPayload):
+    """督查范围: the units this inspector oversees from now on (replacing what they oversaw)."""
+
+    username: str
+    unit_ids: list[str]
+
+
+EVENTS: tuple[type[EventPayload], ...] = (FindingAdded, ActionAdded, ActionCompleted, InspectorUnitsSet)

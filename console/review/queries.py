@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from ..clock import parse_iso
-from .tables import review_actions, review_findings
+from ..clock import parse_iso, utc_iso
+from ..incidents.tables import incidents
+from ..responders.tables import org_places, org_units
+from .tables import review_actions, review_findings, review_inspector_units
 
 
 def _status(due_at: str, done_at: str | None, now: datetime) -> str:
@@ -57,3 +59,67 @@ def findings_of(conn: Connection, incident_id: str, now: datetime) -> list[dict[
         }
         for f in findings
     ]
+
+
+def incident_unit(conn: Connection, incident_id: str) -> str | None:
+    """The unit an incident belongs to: its place's unit, else the root of the organisation tree (the
+    county commission answers for what happens at a place no unit holds); None: no such incident."""
+    row = conn.execute(select(incidents.c.place).where(incidents.c.id == incident_id)).first()
+    if row is None:
+        return None
+    place = conn.execute(
+        select(org_places.c.unit_id).where((org_places.c.name == row.place) | (org_places.c.id == row.place))
+    ).first()
+    if place is not None and place.unit_id is not None:
+        return str(place.unit_id)
+    root = conn.execute(
+        select(org_units.c.id).where(org_units.c.parent_id.is_(None)).order_by(org_units.c.id)
+    ).first()
+    return str(root.id) if root is not None else None
+
+
+def inspector_units(conn: Connection, username: str) -> frozenset[str]:
+    """督查范围: the units an inspector oversees, with every unit under them."""
+    chosen = {
+        r.unit_id
+        for r in conn.execute(
+            select(review_inspector_units.c.unit_id).where(review_inspector_units.c.username == username)
+        )
+    }
+    children: dict[str, list[str]] = {}
+    for r in conn.execute(select(org_units.c.id, org_units.c.parent_id)):
+        if r.parent_id is not None:
+            children.setdefault(r.parent_id, []).append(r.id)
+    seen: set[str] = set()
+    todo = list(chosen)
+    while todo:
+        unit = todo.pop()
+        if unit not in seen:
+            seen.add(unit)
+            todo += children.get(unit, [])
+    return frozenset(seen)
+
+
+def inspector_may_see(conn: Connection, username: str, incident_id: str) -> bool:
+    """Whether the incident belongs to a unit the inspector oversees (an unknown incident: no)."""
+    unit = incident_unit(conn, incident_id)
+    return unit is not None and unit in inspector_units(conn, username)
+
+
+def incidents_in_period(conn: Connection, start: datetime, end: datetime) -> list[tuple[str, str, str]]:
+    """(id, number, opened_at) of the real incidents registered in [start, end): drills never count."""
+    rows = conn.execute(
+        select(incidents.c.id, incidents.c.number, incidents.c.opened_at)
+        .where(
+            (incidents.c.drill.is_(False))
+            & (incidents.c.opened_at >= utc_iso(start))
+            & (incidents.c.opened_at < utc_iso(end))
+        )
+        .order_by(incidents.c.opened_at, incidents.c.id)
+    ).all()
+    return [(r.id, r.number, r.opened_at) for r in rows]
+
+
+def unit_names(conn: Connection) -> dict[str, str]:
+    """Every unit's name by id."""
+    return {r.id: r.name for r in conn.execute(select(org_units.c.id, org_units.c.name))}

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from alerts.policy import Policy
+from reports.model import FieldKey
 from review.bundle import ChainEntry
+from review.compliance import Page
 
 from .. import eventlog
+from ..alerts.events import alert_stream
+from ..alerts.tables import alert_pages, alerts
+from ..clock import parse_iso
 from ..commands import Context
 from ..events import EventPayload, RecordedEvent, canonical_json
 from ..incidents.events import stream_of
 from ..incidents.tables import incidents
 from ..registry import Projector
-from ..tables import events
-from .decide import ReviewState
-from .events import ActionAdded, ActionCompleted, FindingAdded, review_stream
-from .tables import review_actions, review_findings
+from ..reports.events import DraftData, stream_of_report
+from ..reports.tables import report_items, report_versions
+from ..responders.tables import org_units
+from ..roles import Role, parse_roles
+from ..tables import events, users
+from .decide import InspectorState, ReviewState
+from .events import ActionAdded, ActionCompleted, FindingAdded, InspectorUnitsSet, review_stream
+from .tables import review_actions, review_findings, review_inspector_units
 
 # Events of the whole organisation that the review reads too (names, the roster as it was).
 ORGANISATION_TYPES = frozenset({"org.imported", "place.added", "roster.changed"})
@@ -55,11 +67,21 @@ async def incident_log(conn: AsyncConnection, incident_id: str, number: str) -> 
     """The incident's events and the organisation's, in position order."""
     stream = stream_of(incident_id)
     naming = canonical_json({"incident_id": incident_id})[1:-1]
+    reports = await conn.execute(
+        select(report_items.c.report_id).where(report_items.c.incident_id == incident_id)
+    )
+    # its alerts' pages and deliveries, and its reports' versions, approvals and sending
+    streams = (
+        stream,
+        review_stream(incident_id),
+        alert_stream(incident_id),
+        *(stream_of_report(r.report_id) for r in reports),
+    )
     query = (
         select(events)
         .where(
             or_(
-                events.c.stream.in_((stream, review_stream(incident_id))),
+                events.c.stream.in_(streams),
                 events.c.type.in_(ORGANISATION_TYPES),
                 and_(events.c.type.in_(_NAMING_TYPES), events.c.payload.contains(naming, autoescape=True)),
             )
@@ -71,7 +93,7 @@ async def incident_log(conn: AsyncConnection, incident_id: str, number: str) -> 
         e
         for e in map(eventlog._from_row, rows)
         # every event of the incident names it; the LIKE above may also match a mere mention
-        if e.type in ORGANISATION_TYPES or e.data.get("incident_id") == incident_id
+        if e.type in ORGANISATION_TYPES or e.stream in streams[1:] or e.data.get("incident_id") == incident_id
     ]
     return IncidentLog(incident_id, number, found)
 
@@ -153,8 +175,114 @@ def _completed(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
+def load_inspector(conn: Connection, args: Any, _ctx: Context) -> InspectorState:
+    """Whether the user is an inspector (None: no such user), and the organisation's units."""
+    user = conn.execute(select(users.c.roles).where(users.c.username == args.username)).first()
+    units = frozenset(r.id for r in conn.execute(select(org_units.c.id)))
+    if user is None:
+        return InspectorState(None, units)
+    return InspectorState(Role.INSPECTOR.value in parse_roles(user.roles), units)
+
+
+def _inspector_units(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, InspectorUnitsSet)
+    conn.execute(delete(review_inspector_units).where(review_inspector_units.c.username == p.username))
+    for unit_id in p.unit_ids:
+        conn.execute(
+            insert(review_inspector_units).values(
+                username=p.username, unit_id=unit_id, position=event.position
+            )
+        )
+
+
 PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     FindingAdded: (_finding,),
     ActionAdded: (_action,),
     ActionCompleted: (_completed,),
+    InspectorUnitsSet: (_inspector_units,),
 }
+
+
+# --- what the review reads of the other domains' projections -------------------------------------
+
+
+def pages_of(conn: Connection, incident_id: str) -> list[Page]:
+    """Every page of the incident's alerts (告警), with its acknowledgement deadline from its policy."""
+    rows = conn.execute(
+        select(alert_pages, alerts.c.ask, alerts.c.chain)
+        .join(alerts, alerts.c.id == alert_pages.c.alert_id)
+        .where(alerts.c.incident_id == incident_id)
+        .order_by(alert_pages.c.paged_at, alert_pages.c.alert_id)
+    ).all()
+    pages: list[Page] = []
+    policies: dict[str, Policy] = {}
+    for r in rows:
+        policy = policies.setdefault(r.alert_id, Policy.model_validate_json(r.chain))
+        level = policy.levels[min(r.level, len(policy.levels) - 1)]
+        paged_at = parse_iso(r.paged_at)
+        pages.append(
+            Page(
+                alert_id=r.alert_id,
+                person_id=r.person_id,
+                level=r.level,
+                round=r.round,
+                ask=r.ask,
+                paged_at=paged_at,
+                due_at=paged_at + timedelta(minutes=level.ack_timeout_minutes),
+                acked_at=parse_iso(r.acked_at) if r.acked_at is not None else None,
+                ack_route=r.ack_route,
+                position=r.last_position,
+            )
+        )
+    return pages
+
+
+@dataclass(frozen=True)
+class ApprovedVersion:
+    """One approved (签发) version of one of the incident's reports, with its frozen document."""
+
+    report_id: str
+    version: int
+    stage: str
+    sequence: int
+    serial: int | None
+    year: int | None
+    signer: str | None
+    content_hash: str
+    approved_at: str | None
+    sent_at: str | None
+    recipients: list[str]
+    document: str  # canonical JSON of reports.document.ReportDocument
+    confidential: bool  # it carries approved confidential values (a bundle leaves it out)
+
+
+def approved_versions(conn: Connection, incident_id: str) -> list[ApprovedVersion]:
+    """The incident's approved report versions, in the order of their reports and versions."""
+    rows = conn.execute(
+        select(report_versions, report_items.c.stage, report_items.c.sequence)
+        .join(report_items, report_items.c.report_id == report_versions.c.report_id)
+        .where((report_items.c.incident_id == incident_id) & report_versions.c.document.is_not(None))
+        .order_by(report_items.c.created_at, report_versions.c.report_id, report_versions.c.version)
+    ).all()
+    return [
+        ApprovedVersion(
+            report_id=r.report_id,
+            version=r.version,
+            stage=r.stage,
+            sequence=r.sequence,
+            serial=r.serial,
+            year=r.year,
+            signer=r.signer,
+            content_hash=r.content_hash or "",
+            approved_at=r.approved_at,
+            sent_at=r.sent_at,
+            recipients=json.loads(r.recipients) if r.recipients else [],
+            document=r.document,
+            confidential=any(
+                f.key is FieldKey.CONFIDENTIAL and f.text
+                for f in DraftData.model_validate_json(r.draft).fields
+            ),
+        )
+        for r in rows
+    ]

@@ -17,6 +17,15 @@ review_findings = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# 督查范围: the units an inspector oversees (with every unit under them in the organisation tree).
+review_inspector_units = Table(
+    "review_inspector_units",
+    metadata,
+    Column("username", String(100), primary_key=True),
+    Column("unit_id", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
 review_actions = Table(
     "review_actions",
     metadata,

@@ -24,7 +24,7 @@ from ..permissions import PUBLIC
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import alerts, api, pages, reports, responders, review, runs, tokens
+from . import alerts, api, pages, reports, responders, review, review_summary, runs, tokens
 from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -158,6 +158,7 @@ ROUTE_ACCESS: dict[tuple[str, str], str] = {
     **reports.ACCESS,
     **alerts.ACCESS,
     **review.ACCESS,
+    **review_summary.ACCESS,
 }
 
 
@@ -198,6 +199,7 @@ def create_app(
         *reports.ROUTES,
         *alerts.ROUTES,
         *review.ROUTES,
+        *review_summary.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

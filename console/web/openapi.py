@@ -88,6 +88,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/incidents/{incident_id}/alerts"): _page("送达记录 An incident's delivery log", 404),
     ("GET", "/incidents/{incident_id}/review"): _page("复盘 The after-incident review", 404),
+    ("GET", "/review/summary"): _page("履职情况汇总 The compliance summary of a period", 422),
     ("GET", "/responder"): _page("我的任务 A responder's assignments"),
     ("GET", "/roster"): _page("值班表 The duty roster"),
     ("GET", "/incidents/{incident_id}/movements"): _page("人员动态 Movement board and log", 404),
@@ -213,6 +214,19 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/incidents/{incident_id}/compliance.csv"): Operation(
         "履职情况 The compliance table as CSV", media=(CSV,), statuses=(404,)
+    ),
+    ("GET", "/api/incidents/{incident_id}/compliance.pdf"): Operation(
+        "履职情况报告 The compliance table, the chain status and the findings as a printable PDF",
+        media=("application/pdf",),
+        statuses=(404, 409),
+    ),
+    ("GET", "/api/review/summary"): Operation(
+        "履职情况汇总 The compliance of a period's real incidents per unit, per person and per month",
+        query={"from": _TIME, "to": _TIME},
+        statuses=(422,),
+    ),
+    ("GET", "/api/review/summary.csv"): Operation(
+        "履职情况汇总 The summary as CSV", media=(CSV,), query={"from": _TIME, "to": _TIME}, statuses=(422,)
     ),
     ("GET", "/api/incidents/{incident_id}/replay"): Operation(
         "回放 The incident at an instant, by what was known then or what happened then",

@@ -6,6 +6,7 @@ cores in `review`, reply. Findings and actions are commands through /api/command
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,20 +16,24 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from playbooks.config import thresholds
+from reports.fonts import FontsMissing
 from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Row, compliance, to_csv
 from review.log import fold
+from review.pdf import ActionLine, ChainLine, FindingLine, document, render_pdf
 from review.replay import Mode, replay
 from review.timeline import render
 
-from ..errors import InvalidInput, NotFound
+from ..errors import DomainError, InvalidInput, NotFound
 from ..i18n import N_, gettext_for
+from ..reports.config import font_files
 from ..review import queries
 from ..review.export import ExportError, export_bundle
 from ..review.permissions import Permission
-from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log
-from .edge import csv_download, locale_of, require, runtime
+from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log, pages_of
+from ..roles import Role
+from .edge import Caller, csv_download, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 from .responders import _id, _instant, _now, _read
 
@@ -51,11 +56,25 @@ REVIEW_TEXT: dict[str, str] = {
     "nobody": N_("Nobody named"),
     "saved": N_("Saved."),
     "not_sent": N_("Not sent: the console cannot be reached."),
+    "event_of": N_("event {n} of {total}"),
 }
 
 
-async def _log(request: Request) -> IncidentLog:
+# Roles whose review.view is not limited to units (reviewers, leaders and admins are the office's own).
+_UNLIMITED = frozenset({Role.REVIEWER.value, Role.LEADER.value, Role.ADMIN.value})
+
+
+async def _in_scope(request: Request, caller: Caller, incident_id: str) -> None:
+    """上级督查 see the incidents of the units they oversee only: any other is not found for them."""
+    if caller.user.roles & _UNLIMITED:
+        return
+    if not await _read(request, queries.inspector_may_see, caller.user.username, incident_id):
+        raise NotFound("incident_not_found")
+
+
+async def _log(request: Request, caller: Caller) -> IncidentLog:
     incident_id = _id(request, "incident_id", "incident_not_found")
+    await _in_scope(request, caller, incident_id)
     async with runtime(request).db.read.connect() as conn:
         found = await incident_by_id(conn, incident_id)
         if found is None:
@@ -63,8 +82,10 @@ async def _log(request: Request) -> IncidentLog:
         return await incident_log(conn, *found)
 
 
-def _rows(request: Request, log: IncidentLog, now: datetime) -> list[Row]:
-    return compliance(log.incident_id, log.events, now, thresholds=thresholds(runtime(request).settings))
+async def _rows(request: Request, log: IncidentLog, now: datetime) -> list[Row]:
+    pages = await _read(request, pages_of, log.incident_id)
+    settings = runtime(request).settings
+    return compliance(log.incident_id, log.events, now, thresholds=thresholds(settings), pages=pages)
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -118,10 +139,10 @@ async def _chain_status(request: Request, log: IncidentLog) -> dict[str, Any]:
 
 async def review_api(request: Request) -> Response:
     """复盘: the compliance table, findings and actions, and the chain status of the incident's range."""
-    await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request, caller)
     now = _now(request)
-    rows = _rows(request, log, now)
+    rows = await _rows(request, log, now)
     findings = await _read(request, queries.findings_of, log.incident_id, now)
     return JSONResponse(
         {
@@ -137,22 +158,77 @@ async def review_api(request: Request) -> Response:
 
 def _span(log: IncidentLog) -> dict[str, Any]:
     own = [e for e in log.events if "incident_id" in e.data]
-    stamps = sorted({e.recorded_at for e in own} | {e.occurred_at for e in own})
+    known = sorted({e.recorded_at for e in own})
+    happened = sorted({e.occurred_at for e in own})
+    stamps = sorted(set(known) | set(happened))
     # the slider moves from instant to instant (a time scale would crush minutes against the months
-    # after, when a reminder still fires)
-    return {"from": stamps[0] if stamps else None, "to": stamps[-1] if stamps else None, "instants": stamps}
+    # after, when a reminder still fires); the step buttons move to the next event of the mode shown
+    return {
+        "from": stamps[0] if stamps else None,
+        "to": stamps[-1] if stamps else None,
+        "instants": stamps,
+        "events": {"known": known, "happened": happened},
+    }
 
 
 async def compliance_csv(request: Request) -> Response:
-    await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
-    return csv_download(to_csv(_rows(request, log, _now(request))), f"compliance-{log.number}.csv")
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request, caller)
+    return csv_download(to_csv(await _rows(request, log, _now(request))), f"compliance-{log.number}.csv")
+
+
+# How an action's status is printed (console.review.queries._status).
+_ACTION_STATUS = {"done": "已完成", "done_late": "超期完成", "overdue": "逾期未完成", "open": "未完成"}
+
+
+async def compliance_pdf(request: Request) -> Response:
+    """履职情况报告: the compliance table, the chain status and the findings, printable (PDF)."""
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request, caller)
+    now = _now(request)
+    settings = runtime(request).settings
+    chain = await _chain_status(request, log)
+    findings = await _read(request, queries.findings_of, log.incident_id, now)
+    lines = [
+        FindingLine(
+            f["text"],
+            f["added_by"],
+            tuple(
+                ActionLine(
+                    a["text"], a["owner"], a["due_at"][:16].replace("T", " "), _ACTION_STATUS[a["status"]]
+                )
+                for a in f["actions"]
+            ),
+        )
+        for f in findings
+    ]
+    doc = document(
+        fold(log.incident_id, log.events),
+        await _rows(request, log, now),
+        chain=ChainLine(chain["ok"], chain["from"], chain["to"], chain.get("head_hash")),
+        findings=lines,
+        generated_at=now,
+        generated_by=caller.user.display_name,
+        tz=settings.tz,
+    )
+    try:
+        pdf = await asyncio.to_thread(render_pdf, doc, font_files(settings))
+    except FontsMissing:
+        raise DomainError("report_fonts_missing") from None
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'attachment; filename="compliance-{log.number}.pdf"',
+            "cache-control": "no-store",
+        },
+    )
 
 
 async def replay_api(request: Request) -> Response:
     """回放: the incident at `at` (ISO), by what was known then (`mode=known`) or what happened then."""
-    await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request, caller)
     at = _instant(request, "at", _now(request))
     try:
         mode = Mode(request.query_params.get("mode", Mode.KNOWN.value))
@@ -195,8 +271,8 @@ async def replay_api(request: Request) -> Response:
 
 async def timeline_svg(request: Request) -> Response:
     """时间轴: a lane per person and per step with its deadline, drawn on the server."""
-    await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    caller = await require(request, Permission.REVIEW_VIEW)
+    log = await _log(request, caller)
     now = _now(request)
     record = fold(log.incident_id, log.events)
     english = locale_of(request) == "en"
@@ -206,14 +282,14 @@ async def timeline_svg(request: Request) -> Response:
     if record.snapshot is not None:
         labels |= {s.id: (s.title.en if english else s.title.zh) for s in record.snapshot.playbook.steps}
     labels["title"] = gettext_for(locale_of(request))("Timeline")
-    svg = render(record, _rows(request, log, now), now, labels, runtime(request).settings.tz)
+    svg = render(record, await _rows(request, log, now), now, labels, runtime(request).settings.tz)
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
 
 async def bundle_api(request: Request) -> Response:
     """督查导出包: the incident's verifiable bundle (confidential values left out)."""
     caller = await require(request, Permission.REVIEW_VIEW)
-    log = await _log(request)
+    log = await _log(request, caller)
     rt = runtime(request)
     try:
         data = await export_bundle(
@@ -233,6 +309,7 @@ async def review_page(request: Request) -> Response:
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     incident_id = _id(request, "incident_id", "incident_not_found")
+    await _in_scope(request, caller, incident_id)
     gettext = gettext_for(locale_of(request))
     rtext = {k: gettext(v) for k, v in REVIEW_TEXT.items()}
     ctx = shell(
@@ -249,6 +326,7 @@ ROUTES = [
     Route("/incidents/{incident_id}/review", review_page),
     Route("/api/incidents/{incident_id}/review", review_api),
     Route("/api/incidents/{incident_id}/compliance.csv", compliance_csv),
+    Route("/api/incidents/{incident_id}/compliance.pdf", compliance_pdf),
     Route("/api/incidents/{incident_id}/replay", replay_api),
     Route("/api/incidents/{incident_id}/bundle.zip", bundle_api),
     Route("/api/incidents/{incident_id}/timeline.svg", timeline_svg),
@@ -257,6 +335,7 @@ ACCESS = {
     ("GET", "/incidents/{incident_id}/review"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/review"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/compliance.csv"): Permission.REVIEW_VIEW,
+    ("GET", "/api/incidents/{incident_id}/compliance.pdf"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/replay"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/bundle.zip"): Permission.REVIEW_VIEW,
     ("GET", "/api/incidents/{incident_id}/timeline.svg"): Permission.REVIEW_VIEW,

@@ -55,3 +55,18 @@ def test_slider_and_timeline_on_a_tablet(open_page: OpenPage, server: LocalServe
     expect(chen).to_contain_text("迟报 15 分钟")
     page.check("input[name=mode][value=known]")
     expect(chen).to_have_attribute("data-status", "acknowledged")
+
+    # 逐事件: the buttons step to the previous and next event of the mode shown
+    page.check("input[name=mode][value=happened]")
+    expect(chen).to_have_attribute("data-status", "on_scene")
+    page.click("#rv-prev")  # 09:16, when 陈队长 arrived
+    expect(page.locator("#rv-at")).to_contain_text("17:16")
+    expect(chen).to_have_attribute("data-status", "on_scene")
+    page.click("#rv-prev")  # 09:14, the phone report, before the arrival
+    expect(page.locator("#rv-at")).to_contain_text("17:14")
+    expect(chen).to_have_attribute("data-status", "acknowledged")
+    expect(page.locator("#rv-event")).to_contain_text("第 8 /")
+    page.check("input[name=mode][value=known]")
+    page.click("#rv-next")  # what was entered next: the 09:20 step (the arrival came in at 09:31)
+    expect(page.locator("#rv-at")).to_contain_text("17:20")
+    expect(chen).to_have_attribute("data-status", "acknowledged")

@@ -1069,6 +1069,8 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "action_id": st.sampled_from(["a-1", "0123456789abcdef"]),
     "owner": valid_texts,
     "due_at": st.sampled_from(["2030-01-01T00:00:00Z", "2026-12-02T08:00:00+08:00"]),
+    "username": st.sampled_from(["inspector", "duty", "nobody"]),
+    "unit_ids": st.lists(st.sampled_from(["county", "office", "mars"]), max_size=3),
 }
 
 

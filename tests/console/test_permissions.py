@@ -81,7 +81,7 @@ def test_routes_for_every_role_and_for_nobody(server: Served) -> None:
                 cookies={"ic_session": cookie},
                 headers={"x-csrf-token": csrf},
                 json=body,
-                timeout=30,  # a ceiling for a stuck route, not a measurement
+                timeout=120,  # a ceiling for a stuck route, not a measurement (some lay out a PDF)
                 verify=PLAIN_HTTP,
             )
             if _expected_ok(role, need):

@@ -85,3 +85,38 @@ def test_the_csv_has_one_line_per_duty_with_the_holders_name() -> None:
     assert len(lines) == len(rows) + 1
     ack = next(line for line in lines if line[1] == "leader_ack")
     assert ack[6:] == ["late", "2.0", "李书记 (p-li)", OVERRIDE]
+
+
+def test_every_page_is_a_duty_to_acknowledge_in_its_levels_time() -> None:
+    from review.compliance import Kind, Page
+
+    def page(person: str, level: int, paged: float, due: float, acked: float | None) -> Page:
+        acked_at = at(acked) if acked is not None else None
+        route = "link" if acked is not None else None
+        return Page("a7", person, level, 0, "go_to_scene", at(paged), at(due), acked_at, route, 40 + level)
+
+    pages = [
+        page("p-sun", 0, 1, 6, 4),  # acknowledged in time
+        page("p-li", 1, 6, 11, 13),  # two minutes late, through the signed link
+        page("p-qian", 1, 6, 11, None),  # never acknowledged
+        page("p-chen", 0, 45, 50, None),  # paged after the table's instant: not yet a duty
+    ]
+    rows = [
+        r for r in compliance(INCIDENT, scripted().events, at(40), pages=pages) if r.kind is Kind.PAGE_ACK
+    ]
+    seen = [
+        (
+            r.item,
+            r.outcome.value,
+            r.late_by and r.late_by.total_seconds() / 60,
+            r.holder and r.holder.name,
+            r.reason,
+        )
+        for r in rows
+    ]
+    assert seen == [
+        ("a7/p-sun@1.1", "on_time", None, None, "via link"),
+        ("a7/p-li@2.1", "late", 2.0, "李书记", "via link"),
+        ("a7/p-qian@2.1", "overdue", 29.0, "钱值班", ""),
+    ]
+    assert rows[1].done_by is not None and rows[1].done_by.name == "李书记" and rows[1].positions == (41,)

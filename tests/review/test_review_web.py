@@ -47,6 +47,15 @@ def test_review_for_reviewers_and_inspectors(server: LocalServer) -> None:
     reviewer = login(server, "reviewer")
     inspector = login(server, "inspector")
     duty = login(server, "duty")
+    # 督查范围: the county commission and every unit under it (the script's incident is at a place no
+    # unit holds, so it is the county's)
+    scope = post(
+        server,
+        login(server, "admin"),
+        "review.set_inspector_units",
+        {"username": "inspector", "unit_ids": ["county"]},
+    )
+    assert scope.status_code == 200, scope.text
 
     review = get(server, inspector[0], f"/api/incidents/{INCIDENT}/review").json()
     rows = {(r["kind"], r["item"]): r for r in review["compliance"]}

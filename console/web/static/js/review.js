@@ -121,13 +121,47 @@ function instant() {
   return parse(span.instants[Math.min(Number(slider.value), span.instants.length - 1)]);
 }
 
+function mode() {
+  return document.querySelector("input[name=mode]:checked").value;
+}
+
+// 逐事件: the instants at which an event came in (known) or happened (happened), in order.
+function events() {
+  return span && span.events ? span.events[mode()] : [];
+}
+
+// Move the slider to the previous (-1) or next (+1) event of the mode shown, from where it stands.
+function step(direction) {
+  const at = instant();
+  const stamps = events();
+  if (!at || !stamps.length) return;
+  const times = stamps.map((s) => parse(s).getTime());
+  const now = at.getTime();
+  let target = null;
+  if (direction > 0) target = times.findIndex((t) => t > now);
+  else for (let i = times.length - 1; i >= 0; i--) if (times[i] < now) { target = i; break; }
+  if (target === null || target < 0) return;
+  const slider = document.getElementById("rv-slider");
+  slider.value = String(span.instants.indexOf(stamps[target]));
+  showReplay();
+}
+
+function showStep() {
+  const at = instant();
+  const times = events().map((s) => parse(s).getTime());
+  const n = at ? times.filter((t) => t <= at.getTime()).length : 0;
+  document.getElementById("rv-event").textContent = say("event_of", {n, total: times.length});
+  document.getElementById("rv-prev").disabled = !at || !times.length || times[0] >= at.getTime();
+  document.getElementById("rv-next").disabled = !at || !times.length || times[times.length - 1] <= at.getTime();
+}
+
 let replaying = 0;
 async function showReplay() {
   const at = instant();
   if (!at) return;
-  const mode = document.querySelector("input[name=mode]:checked").value;
+  showStep();
   const mine = ++replaying;
-  const state = await getJson(`/api/incidents/${incident}/replay?at=${encodeURIComponent(at.toISOString())}&mode=${mode}`);
+  const state = await getJson(`/api/incidents/${incident}/replay?at=${encodeURIComponent(at.toISOString())}&mode=${mode()}`);
   if (mine !== replaying) return;  // a later move of the slider won
   document.getElementById("rv-at").textContent = when(state.at);
   document.getElementById("rv-level").textContent = state.level || "";
@@ -172,5 +206,7 @@ if (addFinding) {
   });
 }
 document.getElementById("rv-slider").addEventListener("input", showReplay);
+document.getElementById("rv-prev").addEventListener("click", () => step(-1));
+document.getElementById("rv-next").addEventListener("click", () => step(1));
 for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", showReplay);
 load();

@@ -1,0 +1,243 @@
+"""履职情况报告: the compliance table of one incident as a printable PDF (WeasyPrint, like the reports).
+
+A pure model (`ComplianceDocument`, built from the table's rows and what the page shows beside them)
+rendered through a Jinja2 template with the reports' fonts (reports.fonts: the office's licensed fonts
+when configured, else Noto CJK). Times are printed in the office's time zone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, StrictUndefined, select_autoescape
+
+from reports.fonts import NO_FILES, FontChoice, FontFiles, choose_fonts
+
+from .compliance import Kind, Outcome, Row
+from .log import IncidentRecord
+
+KIND_LABELS = {
+    Kind.STEP: "处置步骤",
+    Kind.REPORT: "报告义务",
+    Kind.DISPATCH_ACK: "派遣确认",
+    Kind.ROLLCALL: "清点人数",
+    Kind.PAGE_ACK: "告警确认",
+}
+OUTCOME_LABELS = {
+    Outcome.ON_TIME: "按时",
+    Outcome.LATE: "超时完成",
+    Outcome.OVERDUE: "超时未完成",
+    Outcome.PENDING: "未到期",
+    Outcome.SKIPPED: "跳过",
+    Outcome.RELEASED: "解除派遣",
+    Outcome.BLOCKED: "受阻",
+    Outcome.NOT_APPLICABLE: "不适用",
+    Outcome.NO_DEADLINE: "无时限",
+}
+# The response roles of playbooks.model.ResponseRole (应急角色).
+ROLE_LABELS = {
+    "field_commander": "现场指挥",
+    "info_reporter": "信息报送",
+    "field_responder": "现场处置",
+    "police_liaison": "公安联络",
+    "medical": "医疗救护",
+    "logistics": "后勤保障",
+    "leader_in_charge": "分管领导",
+    "commission_head": "主要负责同志",
+    "duty_officer": "值班员",
+    # what a page asked (alerts.message.Ask)
+    "go_to_scene": "赶赴现场",
+    "dispatched": "派遣通知",
+    "step_overdue": "逾期提醒",
+    "escalated": "逾期升级",
+    "rollcall_overdue": "清点超时",
+    "report_due": "报告到期",
+    "test": "测试消息",
+}
+# The outcomes a summary counts, in the order printed.
+SUMMARY_ORDER = (
+    Outcome.ON_TIME,
+    Outcome.LATE,
+    Outcome.OVERDUE,
+    Outcome.SKIPPED,
+    Outcome.RELEASED,
+    Outcome.PENDING,
+    Outcome.BLOCKED,
+    Outcome.NO_DEADLINE,
+)
+
+
+@dataclass(frozen=True)
+class ChainLine:
+    """The hash-chain status of the range the review covers."""
+
+    ok: bool
+    first: int | None
+    last: int | None
+    head_hash: str | None
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    text: str
+    owner: str
+    due_at: str
+    status: str
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    text: str
+    added_by: str
+    actions: tuple[ActionLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintedRow:
+    """One row as printed: every value already a text."""
+
+    kind: str
+    item: str
+    role: str
+    due: str
+    done: str
+    by: str
+    outcome: str
+    outcome_code: str
+    minutes_late: str
+    holder: str
+    reason: str
+    positions: str
+
+
+@dataclass(frozen=True)
+class ComplianceDocument:
+    """What the printed compliance report holds."""
+
+    number: str
+    generated_at: str
+    generated_by: str
+    drill: bool
+    chain: ChainLine
+    rows: tuple[PrintedRow, ...]
+    summary: tuple[tuple[str, int], ...]
+    findings: tuple[FindingLine, ...] = field(default_factory=tuple)
+
+
+def _local(at: datetime | None, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%m-%d %H:%M:%S") if at is not None else "—"
+
+
+def _item_label(record: IncidentRecord, row: Row) -> str:
+    """The duty's title: a step's or report's from the pinned playbook, else a person's name."""
+    snapshot = record.snapshot
+    if row.kind is Kind.STEP and snapshot is not None:
+        for s in snapshot.playbook.steps:
+            if s.id == row.item:
+                return f"{s.title.zh} ({row.item})"
+    if row.kind is Kind.REPORT and snapshot is not None:
+        obligation, _, occurrence = row.item.partition("#")
+        for r in snapshot.playbook.reports:
+            if r.id == obligation:
+                return f"{r.title.zh} 第{occurrence}次 ({obligation})"
+    if row.kind is Kind.DISPATCH_ACK:
+        return record.person_name(row.item)
+    if row.kind is Kind.PAGE_ACK:
+        alert, _, rest = row.item.partition("/")
+        person_id, _, attempt = rest.partition("@")
+        level, _, round_ = attempt.partition(".")
+        return f"{record.person_name(person_id)} · {alert} 第{level}级第{round_}轮"
+    if row.kind is Kind.ROLLCALL:
+        call, _, person_id = row.item.partition("/")
+        return f"{call} · {record.person_name(person_id)}"
+    return row.item
+
+
+def printed_rows(record: IncidentRecord, rows: Sequence[Row], tz: ZoneInfo) -> tuple[PrintedRow, ...]:
+    """The table's rows as texts, in the table's order (steps that did not apply left out)."""
+    out: list[PrintedRow] = []
+    for r in rows:
+        if r.outcome is Outcome.NOT_APPLICABLE:
+            continue  # steps whose condition never held: not duties of this incident
+        minutes = f"{r.late_by / timedelta(minutes=1):.1f}" if r.late_by is not None else ""
+        holder = f"{r.holder.name} ({r.holder.person_id})" if r.holder is not None else ""
+        if r.late and r.holder is None:
+            holder = "未能确定"
+        out.append(
+            PrintedRow(
+                kind=KIND_LABELS[r.kind],
+                item=_item_label(record, r),
+                role=ROLE_LABELS.get(r.role, r.role) or "—",
+                due=_local(r.due_at, tz),
+                done=_local(r.done_at, tz),
+                by=r.done_by.name if r.done_by else "—",
+                outcome=OUTCOME_LABELS[r.outcome],
+                outcome_code=r.outcome.value,
+                minutes_late=minutes,
+                holder=holder,
+                reason=r.reason,
+                positions=", ".join(str(p) for p in r.positions),
+            )
+        )
+    return tuple(out)
+
+
+def summary_of(rows: Sequence[Row]) -> tuple[tuple[str, int], ...]:
+    """How many duties had each outcome (the ones a reader counts), and in all."""
+    counts: Counter[Outcome] = Counter(r.outcome for r in rows if r.outcome is not Outcome.NOT_APPLICABLE)
+    shown = tuple((OUTCOME_LABELS[o], counts[o]) for o in SUMMARY_ORDER)
+    return (*shown, ("合计", sum(counts.values())))
+
+
+def document(
+    record: IncidentRecord,
+    rows: Sequence[Row],
+    *,
+    chain: ChainLine,
+    findings: Sequence[FindingLine],
+    generated_at: datetime,
+    generated_by: str,
+    tz: ZoneInfo,
+) -> ComplianceDocument:
+    """The printed report of an incident's compliance table as of `generated_at`."""
+    return ComplianceDocument(
+        number=record.number,
+        generated_at=generated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z"),
+        generated_by=generated_by,
+        drill=record.drill,
+        chain=chain,
+        rows=printed_rows(record, rows, tz),
+        summary=summary_of(rows),
+        findings=tuple(findings),
+    )
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(autoescape=select_autoescape(default=True), undefined=StrictUndefined)
+
+
+def _template(name: str) -> str:
+    # beside this module (not importlib.resources: the tests' own `review` folder shares the name)
+    return (Path(__file__).parent / "templates" / name).read_text(encoding="utf-8")
+
+
+def compliance_html(doc: ComplianceDocument, fonts: FontChoice) -> str:
+    """The report as HTML, as WeasyPrint lays it out."""
+    # The stylesheet is ours (font paths come from the settings): rendered without HTML escaping.
+    css = Environment(undefined=StrictUndefined).from_string(_template("compliance.css")).render(fonts=fonts)
+    return _environment().from_string(_template("compliance.html")).render(doc=doc, css=css)
+
+
+def render_pdf(doc: ComplianceDocument, files: FontFiles = NO_FILES) -> bytes:
+    """The PDF (raises reports.fonts.FontsMissing, naming what to install, without CJK fonts)."""
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=compliance_html(doc, choose_fonts(files))).write_pdf()
+    return pdf
