@@ -35,7 +35,7 @@ def _payloads(o: Options, start: datetime) -> list[tuple[str, Any]]:
     from console.incidents.commands import Channel, GradingFacts
     from console.incidents.events import IncidentRegistered, stream_of
     from console.responders.events import ResponderMoved, person_stream
-    from playbooks.facts import PlaceType
+    from playbooks.facts import IncidentType, PlaceType
     from playbooks.loader import load_library
     from responders.status import Move, ResponderStatus
 
@@ -44,7 +44,7 @@ def _payloads(o: Options, start: datetime) -> list[tuple[str, Any]]:
     registered = IncidentRegistered(
         incident_id="inc",
         number="XF-2026-0001",
-        incident_type="sit_in",
+        incident_type=IncidentType.SIT_IN,
         place="机关大门",
         head_count=60,
         summary="群众在机关大门静坐",

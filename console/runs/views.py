@@ -127,6 +127,8 @@ def leaders_on_site(run: Run) -> list[dict[str, Any]]:
         seen[by.id] = {"person_id": by.id, "name": by.name, "at": record.at, "via": "step"}
     ordered = sorted(seen.values(), key=lambda x: (x["at"], x["person_id"]))
     return [{**x, "at": utc_iso(x["at"])} for x in ordered]
+
+
 def _given_here(pb: Playbook, step_id: str) -> list[dict[str, Any]]:
     """What completing `step_id` may record (以上级要求为准 / 倒排时限): the deadlines of the steps whose
     `due.set_by` names it, and the dates they are counted back from, which it must record

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from conftest import TABLET_LANDSCAPE, OpenPage, screenshot
+from browser_support import TABLET_LANDSCAPE, OpenPage, screenshot
 from playwright.sync_api import expect
 from support import Server
 

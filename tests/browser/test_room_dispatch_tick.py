@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OpenPage, screenshot
+from browser_support import OpenPage, screenshot
 from playwright.sync_api import expect
 from support import Server
 

@@ -8,8 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from browser_support import Api, open_incident
-from conftest import DESK, TABLET, OpenPage
+from browser_support import DESK, TABLET, Api, OpenPage, open_incident
 from playwright.sync_api import expect
 from support import Server
 

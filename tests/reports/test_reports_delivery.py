@@ -103,7 +103,7 @@ def _wait(check: Any, what: str, timeout: float = 90) -> Any:
 def _attachments(raw: bytes) -> list[tuple[str, bytes]]:
     msg = message_from_bytes(raw, policy=default_policy)
     out = []
-    for part in msg.iter_attachments():  # type: ignore[attr-defined]
+    for part in msg.iter_attachments():
         out.append((str(part.get_filename()), bytes(part.get_content())))
     return out
 

@@ -5,15 +5,15 @@ or added before it are "other". `playbook_runs.field` is who was sent to the inc
 (console.runs.follow.FieldLog), which ticks the team's dispatch step and the leader's step on site;
 `rebuild` refills it from the log.
 
-Revision ID: 0011_place_kind
-Revises: 0010 (the file 0010_review.py)
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_place_kind"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """Which units each inspector (上级督查) oversees: the review shows them those units' incidents only.
 
-Revision ID: 0015_review_targets
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_review_targets"
-down_revision = "0010"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

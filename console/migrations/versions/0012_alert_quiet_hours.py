@@ -1,15 +1,15 @@
 """Alerts: who paged (shown on the in-app banner), quiet hours per person, attempts held for them.
 
-Revision ID: 0013_alert_quiet_hours
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_alert_quiet_hours"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

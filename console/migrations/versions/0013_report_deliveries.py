@@ -2,16 +2,16 @@
 
 电话确认: a receipt confirmed by phone (who at the office, when, who took the call).
 
-Revision ID: 0014
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
