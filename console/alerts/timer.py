@@ -52,6 +52,15 @@ class Claimed:
     message: Message
 
 
+def _due_at(at: str) -> Any:
+    """Pending attempts due at `at` that no process holds (never claimed, or their lease ran out)."""
+    return (
+        (alert_outbox.c.state == "pending")
+        & (alert_outbox.c.due_at <= at)
+        & (alert_outbox.c.lease_until.is_(None) | (alert_outbox.c.lease_until < at))
+    )
+
+
 def attempt_command_id(outbox_id: str) -> str:
     return f"alert-attempt-{outbox_id}"
 
@@ -109,32 +118,36 @@ class Worker:
         at = utc_iso(now)
         # A read first: the write transaction (the single writer, on SQLite) is taken only when work is due.
         async with self.db.read.connect() as conn:
-            due = await conn.scalar(
-                select(alert_outbox.c.id)
-                .where(
-                    (alert_outbox.c.state == "pending")
-                    & (alert_outbox.c.due_at <= at)
-                    & (alert_outbox.c.lease_until.is_(None) | (alert_outbox.c.lease_until < at))
+            due = (
+                await conn.execute(
+                    select(alert_outbox.c.id, alert_outbox.c.kind)
+                    .where(_due_at(at))
+                    .order_by(alert_outbox.c.due_at, alert_outbox.c.id)
+                    .limit(self.config.batch)
                 )
-                .limit(1)
-            )
-        if due is None:
+            ).all()
+        if not due:
             return 0
-        claimed = await self.db.run_write(self._claim, now, self.db.is_postgres)
-        if not claimed:
-            return 0
+        # An in-app attempt is delivered by being recorded (the event is what the person's pages show):
+        # there is nothing to send and so nothing to lease. Its record, whose command id is derived from
+        # the row, happens once however many processes race; no claim transaction is taken for it.
+        shown = Delivery(True, "SUCCESS", "shown in the console", 0)
+        in_app = [r.id for r in due if r.kind == ChannelKind.IN_APP.value]
+        recording = [asyncio.ensure_future(self._record_id(i, shown)) for i in in_app]
+        claimed: list[Claimed] = []
+        if len(in_app) < len(due):
+            claimed = await self.db.run_write(self._claim, now, self.db.is_postgres)
         # Attempts that come back together are recorded together (the in-app ones at once, gateways as
         # they answer): one commit, one publish and one write per live screen for all of them, instead of
         # one of each per attempt; a slow gateway never holds back the record of a fast one.
         sending = {asyncio.ensure_future(self._deliver(c)): c for c in claimed}
-        recording: list[asyncio.Future[None]] = []
         while sending:
             done, _ = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 recording.append(asyncio.ensure_future(self._record(sending.pop(task), task.result())))
         await asyncio.gather(*recording)
-        self.sent += len(claimed)
-        return len(claimed)
+        self.sent += len(claimed) + len(in_app)
+        return len(claimed) + len(in_app)
 
     async def next_due(self) -> datetime | None:
         """When the next escalation, attempt or lease expiry falls due (None: nothing waits)."""
@@ -164,11 +177,7 @@ class Worker:
         at = utc_iso(now)
         query = (
             select(alert_outbox)
-            .where(
-                (alert_outbox.c.state == "pending")
-                & (alert_outbox.c.due_at <= at)
-                & (alert_outbox.c.lease_until.is_(None) | (alert_outbox.c.lease_until < at))
-            )
+            .where(_due_at(at) & (alert_outbox.c.kind != ChannelKind.IN_APP.value))
             .order_by(alert_outbox.c.due_at, alert_outbox.c.id)
             .limit(self.config.batch)
         )
@@ -244,11 +253,14 @@ class Worker:
         return await loop.run_in_executor(self._senders, send, claimed.url, claimed.message)
 
     async def _record(self, claimed: Claimed, delivery: Delivery) -> None:
+        await self._record_id(claimed.id, delivery)
+
+    async def _record_id(self, outbox_id: str, delivery: Delivery) -> None:
         envelope = CommandEnvelope(
-            id=attempt_command_id(claimed.id),
+            id=attempt_command_id(outbox_id),
             name="alert.record_attempt",
             args={
-                "outbox_id": claimed.id,
+                "outbox_id": outbox_id,
                 "ok": delivery.ok,
                 "status": delivery.status[:20],
                 "reason": delivery.reason[:400],
@@ -257,7 +269,7 @@ class Worker:
         )
         result = await self.service.submit(envelope, TIMER_ACTOR, internal=True)
         if not result.ok:
-            log.warning("alert_attempt_not_recorded", extra={"outbox": claimed.id})
+            log.warning("alert_attempt_not_recorded", extra={"outbox": outbox_id})
 
 
 async def alert_worker(host: TimerHost) -> None:

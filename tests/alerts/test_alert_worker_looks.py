@@ -41,11 +41,15 @@ async def test_next_due_is_the_earliest_attempt_retry_or_escalation(console: Ale
 
 
 async def test_a_leased_attempt_is_due_when_its_lease_runs_out(console: AlertConsole) -> None:
+    down = f"json://127.0.0.1:{free_port()}/sms-gateway"
+    admin = await console.actor("admin")
+    await console.ok("alert.set_channels", {"person_id": "leader", "channels": [down]}, admin)
     await console.sit_in()
     now = console.clock.now()
     claimed = await console.db.run_write(console.worker._claim, now, console.db.is_postgres)
     assert claimed
     [row] = [r for r in await console.rows(alert_outbox) if r.id == claimed[0].id]
+    assert row.kind != "in_app"
     due = await console.worker.next_due()
     assert due is not None and due <= parse_iso(row.lease_until)
     assert due > now  # held by the lease, not due again before it runs out
