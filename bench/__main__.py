@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from . import commands, fanout, recommend
+from . import alertload, commands, fanout, recommend
 from . import reports as report_bench
 from . import review as review_bench
 from .common import log, raise_nofile
@@ -24,7 +24,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a shorter run (about a minute)")
     parser.add_argument(
         "--only",
-        choices=("fanout", "commands", "recommend", "reports", "review"),
+        choices=("fanout", "alertload", "commands", "recommend", "reports", "review"),
         help="run one benchmark only",
     )
     parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,1000)")
@@ -33,6 +33,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, help="fan-out steady-phase commands per second (default 10)")
     parser.add_argument("--seconds", type=float, help="duration of each commands run (default 8)")
     parser.add_argument("--repeat", type=int, help="fan-out runs per size, console and bare alternating (3)")
+    parser.add_argument("--no-alert-worker", action="store_true", help="fan-out: CONSOLE_ALERT_WORKER=off")
+    parser.add_argument("--alert-clients", type=int, help="clients of the alert-load turns (default 1000)")
+    parser.add_argument("--backlog", type=int, help="registrations in the alert-load backlog (default 500)")
     return parser.parse_args(argv)
 
 
@@ -51,7 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         co = commands.Options()
     if args.sizes:
         fo = fanout.Options(**{**fo.__dict__, "sizes": tuple(int(s) for s in args.sizes.split(","))})
-    fo = fanout.Options(**{**fo.__dict__, "procs": args.procs, "deflate": not args.no_deflate})
+    fo = fanout.Options(
+        **{
+            **fo.__dict__,
+            "procs": args.procs,
+            "deflate": not args.no_deflate,
+            "alert_worker": not args.no_alert_worker,
+        }
+    )
     if args.rate:
         fo = fanout.Options(**{**fo.__dict__, "rate": args.rate})
     if args.repeat:
@@ -64,6 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.only in (None, "fanout"):
             out.append(fanout.report(fanout.run(fo), fo))
+            print(out[-1], flush=True)
+        if args.only in (None, "alertload"):
+            ao = alertload.LoadOptions(fanout=fo, repeat=fo.repeat)
+            if args.quick:
+                ao = alertload.LoadOptions(fanout=fo, repeat=1, backlog=200)
+            if args.alert_clients:
+                ao = alertload.LoadOptions(**{**ao.__dict__, "clients": args.alert_clients})
+            if args.backlog:
+                ao = alertload.LoadOptions(**{**ao.__dict__, "backlog": args.backlog})
+            out.append(alertload.report(alertload.run(ao), ao))
             print(out[-1], flush=True)
         if args.only in (None, "commands"):
             out.append(commands.report(commands.run(co), co))

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -285,6 +285,18 @@ def console_server(
     data_dir: Path, database_url: str | None = None, **settings: str
 ) -> Iterator[ConsoleServer]:
     """migrate + seed-demo + serve on a free port; stopped (SIGTERM, then SIGKILL) on leaving."""
+    with prepared_console_server(data_dir, database_url, None, settings) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def prepared_console_server(
+    data_dir: Path,
+    database_url: str | None,
+    prepare: Callable[[dict[str, str]], None] | None,
+    settings: dict[str, str],
+) -> Iterator[ConsoleServer]:
+    """As console_server, with `prepare(env)` run after seed-demo, before the server starts."""
     env = console_env(data_dir, database_url, **settings)
     for step in ("migrate", "seed-demo"):
         done = subprocess.run(
@@ -297,6 +309,8 @@ def console_server(
         )
         if done.returncode != 0:
             raise RuntimeError(f"console {step} failed:\n{done.stdout.decode()}\n{done.stderr.decode()}")
+    if prepare is not None:
+        prepare(env)
     port = free_port()
     child = spawn(
         "console",

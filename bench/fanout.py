@@ -21,6 +21,7 @@ import multiprocessing
 import secrets
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -57,6 +58,9 @@ class Options:
     queue_limit: int = 100_000
     # Each size runs this many times, console and bare taking turns: single runs swing 0.5×–5× here.
     repeat: int = 3
+    # The console's outbox worker (CONSOLE_ALERT_WORKER): each registration pages people in-app, and the
+    # attempts are events every client gets too.
+    alert_worker: bool = True
 
 
 @dataclass
@@ -225,7 +229,14 @@ class LoadGenerators:
 
 
 async def measure(
-    kind: str, n: int, opts: Options, url: str, cookies: list[str], driver_cookie: str | None, pid: int
+    kind: str,
+    n: int,
+    opts: Options,
+    url: str,
+    cookies: list[str],
+    driver_cookie: str | None,
+    pid: int,
+    before_steady: Callable[[], Awaitable[None]] | None = None,
 ) -> Result:
     result = Result(n, kind)
     server = psutil.Process(pid)
@@ -249,6 +260,8 @@ async def measure(
         await asyncio.sleep(1.0)
         result.rss_n = server.memory_info().rss
         cpu0 = server.cpu_times()
+        if before_steady is not None:
+            await before_steady()
 
         steady = await driver.phase("steady", opts.steady, opts.rate, opts.steady / opts.rate + 120)
         await asyncio.sleep(1.0)
@@ -309,6 +322,7 @@ def run_console(n: int, opts: Options) -> Result:
             "CONSOLE_REPLAY_LIMIT": "100000",
             # N clients sign in as five users: far more connections each than a person holds.
             "CONSOLE_WS_PER_USER": "100000",
+            "CONSOLE_ALERT_WORKER": "on" if opts.alert_worker else "off",
         }
         with console_server(data, None, **settings) as server:
             cookies = [server.login(user) for user in CLIENT_USERS]
@@ -432,7 +446,8 @@ def report(results: list[Result], opts: Options) -> str:
         )
     head = (
         f"Fan-out — steady: {opts.steady} commands at {opts.rate:g}/s; burst: {opts.burst} back to back; "
-        f"{opts.procs} load-generator processes; permessage-deflate {'on' if opts.deflate else 'off'}.\n"
+        f"{opts.procs} load-generator processes; permessage-deflate {'on' if opts.deflate else 'off'}; "
+        f"console alert worker {'on' if opts.alert_worker else 'off'}.\n"
         "Latency in ms until the LAST client has the event (steady phase): acc = from the driver's ok result "
         "(≈0 by construction: both servers fan out before replying), sent = from sending the command.\n"
     )

@@ -136,6 +136,29 @@ class Connection:
             self._drain = asyncio.get_running_loop().create_task(self._drain_queue())
         return False
 
+    def offer_many(self, items: Sequence[tuple[int, Frame]]) -> tuple[int, int]:
+        """Send or queue the events of one publish (position order) without waiting: straight onto the
+        socket in one write when it has room, else queued. Returns (frames sent directly, frames queued)."""
+        if len(items) == 1:
+            position, frame = items[0]
+            return (1, 0) if self.offer(position, frame) else (0, 1)
+        if self.closing is not None:
+            return 0, 0
+        if self.live and self._drain is None and not self._queue:
+            fresh = [(p, f) for p, f in items if p > self.last_sent]
+            if not fresh:
+                return 0, 0
+            if self.sink.try_write_many([f for _, f in fresh]):
+                self.last_sent = fresh[-1][0]
+                return len(fresh), 0
+        queued = 0
+        for position, frame in items:
+            if self.closing is not None:
+                break
+            self.offer(position, frame)
+            queued += 1
+        return 0, queued
+
     def close_soon(self, code: int, reason: str) -> None:
         """Close from synchronous code (the fan-out loop): a task finishes the job."""
         if self.closing is None:
@@ -227,29 +250,48 @@ class Hub:
         self.published = max(self.published, position)
 
     def publish(self, events: Sequence[RecordedEvent]) -> bool:
-        """Fan out events in position order; False if one is missing before them (caller catches up)."""
-        direct = queued = 0
+        """Fan out events in position order; False if one is missing before them (caller catches up).
+
+        The events of one call (one commit) reach each connection in one write: a batch of k events costs
+        a connection one system call, not k.
+        """
+        fresh: list[RecordedEvent] = []
+        complete = True
+        expected = self.published + 1
         for event in events:
-            if event.position <= self.published:
+            if event.position < expected:
                 continue  # already published (the local writer and the follower may both offer it)
-            if event.position != self.published + 1:
-                return False
+            if event.position != expected:
+                complete = False
+                break
+            fresh.append(event)
+            expected += 1
+        if not fresh:
+            return complete
+        per_view: dict[str, list[tuple[int, Frame]]] = {view: [] for view in self.views}
+        rendered: list[dict[str, Frame | None]] = []
+        for event in fresh:
             frames: dict[str, Frame | None] = {}
-            for view, group in self.views.items():
+            for view, items in per_view.items():
                 frame = frames[view] = render(event, view, self.public_data)
-                if frame is None:
-                    continue
-                for conn in group:
-                    if conn.offer(event.position, frame):
-                        direct += 1
-                    else:
-                        queued += 1
-            self.published = event.position
+                if frame is not None:
+                    items.append((event.position, frame))
+            rendered.append(frames)
+        direct = queued = 0
+        for view, items in per_view.items():
+            if not items:
+                continue
+            for conn in self.views[view]:
+                d, q = conn.offer_many(items)
+                direct += d
+                queued += q
+        for event, frames in zip(fresh, rendered, strict=True):
             self.ring.append((event, frames))
-            EVENTS_PUBLISHED.inc()
+        self.published = fresh[-1].position
+        EVENTS_PUBLISHED.inc(len(fresh))
         FRAMES_DIRECT.inc(direct)
         FRAMES_QUEUED.inc(queued)
-        return True
+        return complete
 
     def recent(self, after: int, view: str) -> list[tuple[int, Frame]] | None:
         """Frames after `after` for `view` from memory, or None if memory does not reach back that far."""

@@ -8,7 +8,7 @@ implementation); any other server gets the plain ASGI path, which is correct but
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 
@@ -32,6 +32,9 @@ class Sink(Protocol):
     def try_write(self, frame: Frame) -> bool:
         """Write now if the socket has room; False if the caller must queue the frame."""
 
+    def try_write_many(self, frames: Sequence[Frame]) -> bool:
+        """Write several frames now, in order and all or none; False if the caller must queue them."""
+
     async def write(self, frame: Frame) -> None:
         """Write, waiting for room."""
 
@@ -43,6 +46,9 @@ class AsgiSink:
         self._send = send
 
     def try_write(self, frame: Frame) -> bool:
+        return False
+
+    def try_write_many(self, frames: Sequence[Frame]) -> bool:
         return False
 
     async def write(self, frame: Frame) -> None:
@@ -70,6 +76,16 @@ class DirectSink:
         if not (p.writable.is_set() and self._open()):
             return False
         p.conn.send_text(frame.data)
+        p.transport.write(b"".join(p.conn.data_to_send()))
+        return True
+
+    def try_write_many(self, frames: Sequence[Frame]) -> bool:
+        # The events of one commit leave in one write (one system call per connection, not one per event).
+        p = self._p
+        if not (p.writable.is_set() and self._open()):
+            return False
+        for frame in frames:
+            p.conn.send_text(frame.data)
         p.transport.write(b"".join(p.conn.data_to_send()))
         return True
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection
 
 from alerts.adapter import Delivery, send
@@ -25,16 +26,20 @@ from alerts.channels import IN_APP, ChannelKind
 from alerts.links import make_token
 from alerts.message import AlertFacts, Ask, Message, compose
 
-from ..clock import Clock, utc_iso
+from ..clock import Clock, parse_iso, utc_iso
 from ..commands import CommandEnvelope
 from ..db import Database
 from ..service import CommandService
 from ..settings import Settings
-from ..timer_loop import TIMER_ACTOR, TimerHost
+from ..timer_loop import TIMER_ACTOR, TimerHost, movable
 from .config import AlertSettings, alert_settings
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_people, alerts
 
 log = logging.getLogger("console.alerts")
+
+# The longest the worker goes without looking, whatever it expects: a safety net for writes that bypass
+# the log (an operator's repair) and for clocks that drift.
+IDLE_LOOK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,15 @@ class Claimed:
     kind: str
     url: str | None
     message: Message
+
+
+def _due_at(at: str) -> Any:
+    """Pending attempts due at `at` that no process holds (never claimed, or their lease ran out)."""
+    return (
+        (alert_outbox.c.state == "pending")
+        & (alert_outbox.c.due_at <= at)
+        & (alert_outbox.c.lease_until.is_(None) | (alert_outbox.c.lease_until < at))
+    )
 
 
 def attempt_command_id(outbox_id: str) -> str:
@@ -86,13 +100,16 @@ class Worker:
                     )
                 )
             ).all()
-        for row in rows:
-            envelope = CommandEnvelope(
+        # Submitted together, so they share one commit and one publish.
+        envelopes = [
+            CommandEnvelope(
                 id=escalate_command_id(row.id, row.level, row.round),
                 name="alert.escalate",
                 args={"alert_id": row.id, "level": row.level, "round": row.round},
             )
-            await self.service.submit(envelope, TIMER_ACTOR, internal=True)
+            for row in rows
+        ]
+        await asyncio.gather(*(self.service.submit(e, TIMER_ACTOR, internal=True) for e in envelopes))
 
     # --- sending ---
 
@@ -101,33 +118,66 @@ class Worker:
         at = utc_iso(now)
         # A read first: the write transaction (the single writer, on SQLite) is taken only when work is due.
         async with self.db.read.connect() as conn:
-            due = await conn.scalar(
-                select(alert_outbox.c.id)
-                .where(
-                    (alert_outbox.c.state == "pending")
-                    & (alert_outbox.c.due_at <= at)
-                    & (alert_outbox.c.lease_until.is_(None) | (alert_outbox.c.lease_until < at))
+            due = (
+                await conn.execute(
+                    select(alert_outbox.c.id, alert_outbox.c.kind)
+                    .where(_due_at(at))
+                    .order_by(alert_outbox.c.due_at, alert_outbox.c.id)
+                    .limit(self.config.batch)
                 )
-                .limit(1)
-            )
-        if due is None:
+            ).all()
+        if not due:
             return 0
-        claimed = await self.db.run_write(self._claim, now, self.db.is_postgres)
-        if not claimed:
-            return 0
-        await asyncio.gather(*(self._send_one(c) for c in claimed))
-        self.sent += len(claimed)
-        return len(claimed)
+        # An in-app attempt is delivered by being recorded (the event is what the person's pages show):
+        # there is nothing to send and so nothing to lease. Its record, whose command id is derived from
+        # the row, happens once however many processes race; no claim transaction is taken for it.
+        shown = Delivery(True, "SUCCESS", "shown in the console", 0)
+        in_app = [r.id for r in due if r.kind == ChannelKind.IN_APP.value]
+        recording = [asyncio.ensure_future(self._record_id(i, shown)) for i in in_app]
+        claimed: list[Claimed] = []
+        if len(in_app) < len(due):
+            claimed = await self.db.run_write(self._claim, now, self.db.is_postgres)
+        # Attempts that come back together are recorded together (the in-app ones at once, gateways as
+        # they answer): one commit, one publish and one write per live screen for all of them, instead of
+        # one of each per attempt; a slow gateway never holds back the record of a fast one.
+        sending = {asyncio.ensure_future(self._deliver(c)): c for c in claimed}
+        while sending:
+            done, _ = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                recording.append(asyncio.ensure_future(self._record(sending.pop(task), task.result())))
+        await asyncio.gather(*recording)
+        self.sent += len(claimed) + len(in_app)
+        return len(claimed) + len(in_app)
+
+    async def next_due(self) -> datetime | None:
+        """When the next escalation, attempt or lease expiry falls due (None: nothing waits)."""
+        open_alerts = select(func.min(alerts.c.next_at)).where(alerts.c.state == "open")
+        pending = alert_outbox.c.state == "pending"
+        unleased = select(func.min(alert_outbox.c.due_at)).where(
+            pending & alert_outbox.c.lease_until.is_(None)
+        )
+        # A leased attempt falls due again when its lease runs out (and not before it is due itself).
+        later = case(
+            (alert_outbox.c.due_at > alert_outbox.c.lease_until, alert_outbox.c.due_at),
+            else_=alert_outbox.c.lease_until,
+        )
+        leased = select(func.min(later)).where(pending & alert_outbox.c.lease_until.is_not(None))
+        async with self.db.read.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(
+                        open_alerts.scalar_subquery(), unleased.scalar_subquery(), leased.scalar_subquery()
+                    )
+                )
+            ).one()
+        times = [parse_iso(t) for t in row if t]
+        return min(times) if times else None
 
     def _claim(self, conn: Connection, now: datetime, postgres: bool) -> list[Claimed]:
         at = utc_iso(now)
         query = (
             select(alert_outbox)
-            .where(
-                (alert_outbox.c.state == "pending")
-                & (alert_outbox.c.due_at <= at)
-                & (alert_outbox.c.lease_until.is_(None) | (alert_outbox.c.lease_until < at))
-            )
+            .where(_due_at(at) & (alert_outbox.c.kind != ChannelKind.IN_APP.value))
             .order_by(alert_outbox.c.due_at, alert_outbox.c.id)
             .limit(self.config.batch)
         )
@@ -192,21 +242,25 @@ class Worker:
             out.append(Claimed(id=r.id, kind=r.kind, url=url, message=message))
         return out
 
-    async def _send_one(self, claimed: Claimed) -> None:
+    async def _deliver(self, claimed: Claimed) -> Delivery:
         if claimed.url == IN_APP:
             # The recorded event itself is what the person's open pages show (console.alerts.queries).
-            delivery = Delivery(True, "SUCCESS", "shown in the console", 0)
-        elif claimed.url is None:
-            delivery = Delivery(False, "FAILURE", "the channel was removed", 0)
-        else:
-            # apprise blocks: off the event loop, so fan-out to the live screens never waits for it.
-            loop = asyncio.get_running_loop()
-            delivery = await loop.run_in_executor(self._senders, send, claimed.url, claimed.message)
+            return Delivery(True, "SUCCESS", "shown in the console", 0)
+        if claimed.url is None:
+            return Delivery(False, "FAILURE", "the channel was removed", 0)
+        # apprise blocks: off the event loop, so fan-out to the live screens never waits for it.
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._senders, send, claimed.url, claimed.message)
+
+    async def _record(self, claimed: Claimed, delivery: Delivery) -> None:
+        await self._record_id(claimed.id, delivery)
+
+    async def _record_id(self, outbox_id: str, delivery: Delivery) -> None:
         envelope = CommandEnvelope(
-            id=attempt_command_id(claimed.id),
+            id=attempt_command_id(outbox_id),
             name="alert.record_attempt",
             args={
-                "outbox_id": claimed.id,
+                "outbox_id": outbox_id,
                 "ok": delivery.ok,
                 "status": delivery.status[:20],
                 "reason": delivery.reason[:400],
@@ -215,18 +269,41 @@ class Worker:
         )
         result = await self.service.submit(envelope, TIMER_ACTOR, internal=True)
         if not result.ok:
-            log.warning("alert_attempt_not_recorded", extra={"outbox": claimed.id})
+            log.warning("alert_attempt_not_recorded", extra={"outbox": outbox_id})
 
 
 async def alert_worker(host: TimerHost) -> None:
-    """The alerts timer of a process: look every CONSOLE_ALERT_LOOK_SECONDS (sooner while work remains)."""
+    """The alerts timer of a process. It looks (reads the database) only when something may be due: the
+    log moved on (a new alert, an acknowledgement, a channel, in any process), the earliest escalation,
+    attempt or lease expiry it found last time came, or IDLE_LOOK_SECONDS passed. While nothing waits it
+    costs no query at all; while work remains it looks again at once. A movable clock (tests, drills)
+    makes it look every CONSOLE_ALERT_LOOK_SECONDS, since time may jump."""
     worker = Worker(host.db, host.service, host.clock, host.settings)
     if not worker.config.worker:
         return
+    look = worker.config.look_seconds
+    seen = -1
+    due: datetime | None = None
+    last = -float("inf")
     while True:
-        try:
-            busy = await worker.tick()
-        except Exception:
-            log.exception("alert_worker_failed")
-            busy = 0
-        await asyncio.sleep(0 if busy >= worker.config.batch else worker.config.look_seconds)
+        now = time.monotonic()
+        if (
+            movable(host.clock)
+            or host.hub.published != seen
+            or (due is not None and host.clock.now() >= due)
+            or now - last >= IDLE_LOOK_SECONDS
+        ):
+            seen, last = host.hub.published, now
+            try:
+                # One query says whether anything is due; only then the escalation and sending reads.
+                due = await worker.next_due()
+                if due is not None and due <= host.clock.now():
+                    if await worker.tick() >= worker.config.batch:
+                        seen = -1  # more is waiting: look again at once
+                        await asyncio.sleep(0)
+                        continue
+                    due = await worker.next_due()
+            except Exception:
+                log.exception("alert_worker_failed")
+                due, seen = None, -1  # look again next time rather than trust a half-done look
+        await asyncio.sleep(look)

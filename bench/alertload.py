@@ -1,0 +1,226 @@
+"""Fan-out while the alert worker delivers a backlog, next to fan-out while it has nothing to send (issue 13:
+sending must not slow the live screens).
+
+Each turn starts a console (SQLite, seed-demo) whose log already holds `backlog` sit-in registrations, all
+paging people whose channel is a local HTTP receiver (apprise `json://`) in the bench process:
+
+The steady phase's own registrations page the same people in-app, as in the plain fan-out bench.
+
+- **idle**: the backlog is due at once, so it goes out while the clients connect; the bench waits until
+  the receiver has had nothing for two seconds (delivered and recorded) before the steady phase;
+- **busy**: the backlog's attempts are put off (their `due_at` moved a day ahead in the database before
+  the server starts) and fall due when the steady phase starts (the bench moves them back to now), so the
+  worker claims, sends and records the backlog (one `alert.attempt_recorded` event per attempt, fanned
+  out to every client) while the steady phase's registrations are fanned out.
+
+Same data, same clients, same load (bench/fanout.py `measure`); turns alternate idle and busy. The figure
+is the steady phase's p99 from sending a command until the last client has its event, busy ÷ idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import statistics
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from console.clock import utc_iso
+
+from .alerts import _Receiver
+from .common import CLIENT_USERS, fmt, log, percentile, prepared_console_server, run_async, table, temp_dir
+from .fanout import ARGS, Options, Result, measure
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    clients: int = 1000
+    backlog: int = 500
+    repeat: int = 3
+    fanout: Options = field(default_factory=Options)
+
+
+def _seed_backlog(env: dict[str, str], count: int, channel: str) -> int:
+    """Register `count` incidents (no worker runs yet) paging people whose only channel is `channel`;
+    returns how many attempts wait in the outbox."""
+    from sqlalchemy import func, select
+
+    from alerts.channels import IN_APP
+    from console.alerts.tables import alert_outbox
+    from console.clock import SystemClock
+    from console.commands import Actor, CommandEnvelope
+    from console.db import open_database
+    from console.domains import registry
+    from console.service import CommandService
+    from console.settings import load_settings
+
+    async def seed() -> int:
+        settings = load_settings(env)
+        db = open_database(settings)
+        service = CommandService(db, settings, SystemClock(), lambda _e: None, registry())
+        service.start()
+        duty = Actor(id="duty", name="bench", roles=frozenset({"duty_officer"}))
+        admin = Actor(id="bench-admin", name="bench", roles=frozenset({"admin"}))
+
+        async def submit(actor: Actor, name: str, args: dict[str, Any]) -> None:
+            result = await service.submit(CommandEnvelope(id=uuid.uuid4().hex, name=name, args=args), actor)
+            assert result.ok, result.error
+
+        try:
+            # Who a sit-in pages: learnt from one registration, then their channel is the receiver.
+            await submit(duty, "incident.register", ARGS)
+            async with db.read.connect() as conn:
+                people = sorted(set((await conn.execute(select(alert_outbox.c.person_id))).scalars()))
+            for person in people:
+                await submit(admin, "alert.set_channels", {"person_id": person, "channels": [channel]})
+            await asyncio.gather(*(submit(duty, "incident.register", ARGS) for _ in range(count - 1)))
+            # New pages go in-app first again (as in the plain fan-out bench): only the backlog waits on
+            # the receiver, whose channel stays second so the backlog's rows still find their URL.
+            for person in people:
+                channels = [IN_APP, channel]
+                await submit(admin, "alert.set_channels", {"person_id": person, "channels": channels})
+            async with db.read.connect() as conn:
+                waiting = await conn.scalar(
+                    select(func.count()).select_from(alert_outbox).where(alert_outbox.c.state == "pending")
+                )
+            return int(waiting or 0)
+        finally:
+            await service.stop()
+            await db.dispose()
+
+    return asyncio.run(seed())
+
+
+def _due(data: Path, at: str) -> None:
+    """Make every pending attempt due at `at` (straight in the SQLite file, under its busy timeout)."""
+    with contextlib.closing(sqlite3.connect(data / "console.db", timeout=30)) as db, db:
+        db.execute("UPDATE alert_outbox SET due_at = ? WHERE state = 'pending'", (at,))
+
+
+def _turn(opts: LoadOptions, busy: bool, receiver: _Receiver) -> tuple[Result, dict[str, Any]]:
+    facts: dict[str, Any] = {}
+    receiver.count = 0
+
+    def prepare(env: dict[str, str]) -> None:
+        facts["waiting"] = _seed_backlog(env, opts.backlog, receiver.url(f"load-{uuid.uuid4().hex[:8]}"))
+        if busy:
+            _due(data, utc_iso(datetime.now(UTC) + timedelta(days=1)))
+
+    async def before_steady() -> None:
+        if busy:
+            _due(data, utc_iso(datetime.now(UTC)))
+        else:
+            # Idle: let the backlog go out and be recorded, then wait for two quiet seconds.
+            seen, quiet_since = -1, time.monotonic()
+            deadline = time.monotonic() + 120
+            while time.monotonic() - quiet_since < 2.0 and time.monotonic() < deadline:
+                if receiver.count != seen:
+                    seen, quiet_since = receiver.count, time.monotonic()
+                await asyncio.sleep(0.2)
+        facts["before"] = receiver.count
+        facts["t0"] = time.monotonic()
+
+    settings = {
+        "CONSOLE_QUEUE_LIMIT": str(opts.fanout.queue_limit),
+        "CONSOLE_HEARTBEAT_SECONDS": "60",
+        "CONSOLE_REPLAY_LIMIT": "100000",
+        "CONSOLE_WS_PER_USER": "100000",
+    }
+    with (
+        temp_dir("bench-alertload-") as data,
+        prepared_console_server(data, None, prepare, settings) as server,
+    ):
+        cookies = [server.login(user) for user in CLIENT_USERS]
+        driver_cookie = server.login("duty")
+        # The steady phase only: the burst adds nothing to this comparison.
+        fo = Options(**{**opts.fanout.__dict__, "burst": 0})
+        result = run_async(
+            measure(
+                "busy" if busy else "idle",
+                opts.clients,
+                fo,
+                server.ws,
+                cookies,
+                driver_cookie,
+                server.child.pid,
+                before_steady,
+            )
+        )
+        # Deliveries that reached the receiver during the steady phase (and until every client had it).
+        facts["during"] = receiver.count - facts.get("before", 0)
+        facts["steady_s"] = time.monotonic() - facts.get("t0", time.monotonic())
+    return result, facts
+
+
+def run(opts: LoadOptions) -> list[tuple[int, str, Result, dict[str, Any]]]:
+    receiver = _Receiver()
+    out = []
+    try:
+        for rep in range(1, opts.repeat + 1):
+            for busy in (False, True):
+                kind = "busy" if busy else "idle"
+                log(f"alert load: {kind}, {opts.clients} clients, backlog of {opts.backlog}, turn {rep} …")
+                try:
+                    result, facts = _turn(opts, busy, receiver)
+                except Exception as exc:
+                    log(f"alert load {kind} failed: {type(exc).__name__}: {exc}")
+                    result, facts = Result(opts.clients, kind, error=str(exc)[:300]), {}
+                log(
+                    f"  p99 sent {fmt(percentile(result.steady_sent, 99))} ms, "
+                    f"{facts.get('during', '-')} deliveries during the steady phase"
+                )
+                out.append((rep, kind, result, facts))
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
+    return out
+
+
+def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOptions) -> str:
+    rows = []
+    p99: dict[tuple[int, str], float] = {}
+    for rep, kind, r, facts in results:
+        if r.error:
+            rows.append([str(rep), kind, "error: " + r.error[:80], "", "", "", "", ""])
+            continue
+        p99[(rep, kind)] = percentile(r.steady_sent, 99)
+        rows.append(
+            [
+                str(rep),
+                kind,
+                str(r.connected),
+                str(facts.get("waiting", "-")),
+                str(facts.get("during", "-")),
+                fmt(percentile(r.steady_sent, 50)),
+                fmt(p99[(rep, kind)]),
+                str(r.incomplete + r.gaps + r.dups),
+            ]
+        )
+    ratios = [
+        p99[(rep, "busy")] / p99[(rep, "idle")]
+        for rep in sorted({k[0] for k in p99})
+        if (rep, "busy") in p99 and (rep, "idle") in p99 and p99[(rep, "idle")] > 0
+    ]
+    head = (
+        f"Fan-out with the alert worker busy vs idle: {opts.clients} clients, "
+        f"{opts.fanout.steady} commands at {opts.fanout.rate:g}/s; a backlog from {opts.backlog} "
+        "registrations to a local json:// receiver, delivered during the steady phase (busy) "
+        "or before it (idle). Latency in ms from sending a command until the last client has its event.\n"
+    )
+    body = table(
+        ["turn", "worker", "clients", "attempts waiting", "sent to receiver", "p50 sent", "p99 sent", "lost"],
+        rows,
+    )
+    if ratios:
+        tail = (
+            f"busy ÷ idle p99: median {statistics.median(ratios):.2f}× "
+            f"(spread {min(ratios):.2f}–{max(ratios):.2f}×, {len(ratios)} pairs)"
+        )
+    else:
+        tail = "busy ÷ idle p99: no complete pair"
+    return head + "\n" + body + "\n" + tail + "\n"
