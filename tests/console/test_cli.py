@@ -47,4 +47,5 @@ def test_seed_demo_users_and_backup(deployment: Deployment, backend: str) -> Non
     if backend == "sqlite":
         with sqlite3.connect(target) as conn:
             # the demo organisation (units, places, people, roster: one import each) and two incidents
-            assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 4 + 2
+            # ... and the demo inspector's units (review.set_inspector_units)
+            assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 4 + 2 + 1
