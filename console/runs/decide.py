@@ -31,6 +31,7 @@ from ..clock import utc_iso
 from ..commands import Context, Decision
 from ..errors import DomainError, NotFound
 from ..events import EventPayload, NewEvent
+from ..incidents.decide import seal_names
 from ..incidents.events import REPRESENTATIVES_FIELD, sealed, stream_of
 from .commands import (
     CompleteStep,
@@ -100,6 +101,8 @@ class Run:
     recorded_by: tuple[RecordedBy | None, ...] = ()
     # Who was sent and who arrived (projected from the responders' moves; console.runs.follow).
     field_log: FieldLog = field(default_factory=FieldLog)
+    # The names sealed in the incident (loaded for the commands that take free text): replaced in it.
+    sealed_names: frozenset[str] = frozenset()
 
     def state(self, now: datetime, thresholds: GradingThresholds = DEFAULT_THRESHOLDS) -> RunState:
         """The run as of `now` (the history may hold records dated a little later: offline tablets)."""
@@ -157,7 +160,8 @@ def decide_complete(run: Run | None, args: CompleteStep, ctx: Context) -> Decisi
     current = _run(run)
     try:
         given = tuple(GivenDeadline(step_id=s, due_at=at) for s, at in sorted(args.deadlines.items()))
-        record = StepCompleted(at=_at(ctx), step_id=args.step_id, note=args.note, deadlines=given)
+        note, _ = seal_names(args.note, current.sealed_names)
+        record = StepCompleted(at=_at(ctx), step_id=args.step_id, note=note, deadlines=given)
     except ValidationError:
         raise DomainError("deadline_not_settable") from None  # a step id that is no slug names no step
     return _append(current, record, RunStepCompleted(incident_id=current.incident_id, record=record), ctx)
@@ -165,7 +169,8 @@ def decide_complete(run: Run | None, args: CompleteStep, ctx: Context) -> Decisi
 
 def decide_skip(run: Run | None, args: SkipStep, ctx: Context) -> Decision:
     current = _run(run)
-    record = StepSkipped(at=_at(ctx), step_id=args.step_id, reason=args.reason)
+    reason, _ = seal_names(args.reason, current.sealed_names)
+    record = StepSkipped(at=_at(ctx), step_id=args.step_id, reason=reason)
     return _append(current, record, RunStepSkipped(incident_id=current.incident_id, record=record), ctx)
 
 
@@ -178,8 +183,9 @@ def decide_decision(run: Run | None, args: RecordDecision, ctx: Context) -> Deci
     """
     current = _run(run)
     names = tuple(n.strip() for n in args.representatives if n.strip())
+    reason, _ = seal_names(args.reason, current.sealed_names | frozenset(names))
     record = DecisionRecorded(
-        at=_at(ctx), step_id=args.step_id, option=args.option, reason=args.reason, representatives=names
+        at=_at(ctx), step_id=args.step_id, option=args.option, reason=reason, representatives=names
     )
     payload = RunDecisionRecorded(
         incident_id=current.incident_id,

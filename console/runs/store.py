@@ -19,6 +19,7 @@ from ..clock import parse_iso
 from ..commands import Context
 from ..events import EventPayload, RecordedEvent
 from ..incidents.events import IncidentClosed, IncidentFactsAmended, IncidentRegistered
+from ..incidents.store import sealed_names_of
 from ..registry import Projector
 from ..responders.events import ResponderMoved
 from .cache import pinned_snapshot
@@ -59,6 +60,12 @@ def load_run(conn: Connection, args: Any, _ctx: Context) -> Run | None:
     """The run of the incident a command names, or None."""
     row = conn.execute(_LOAD, {"id": args.incident_id}).first()
     return run_of(row) if row is not None else None
+
+
+def load_run_for_text(conn: Connection, args: Any, ctx: Context) -> Run | None:
+    """The run with the names sealed in its incident: a step note or a reason must not carry them."""
+    run = load_run(conn, args, ctx)
+    return replace(run, sealed_names=sealed_names_of(conn, args.incident_id)) if run is not None else None
 
 
 _PENDING = select(run_fact_proposals).where(

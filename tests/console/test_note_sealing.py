@@ -123,6 +123,22 @@ def test_names_in_notes_reach_no_page_api_or_live_frame(server: Served) -> None:
         for text in seen:
             assert "周八" not in text
         assert SEALED_NAME_MARK in seen[0]
+    # A step note or a skip reason in the checklist is free text every staff member reads too.
+    run = httpx.get(server.base + f"/api/incidents/{incident_id}/run", cookies={"ic_session": duty[0]}).json()
+    steps = [s for s in run["run"]["steps"] if s["status"] in ("ready", "due_soon", "overdue")]
+    assert len(steps) >= 2, steps
+    first, second = steps[0]["id"], steps[1]["id"]
+    note = {"incident_id": incident_id, "step_id": first, "note": "已联系周八的家属"}
+    done = _post(server, duty, "run.complete_step", note)
+    reason = {"incident_id": incident_id, "step_id": second, "reason": "周八已离开现场"}
+    skipped = _post(server, duty, "run.skip_step", reason)
+    assert done["ok"] and skipped["ok"], (done, skipped)
+    for session in (duty, responder):
+        jar = {"ic_session": session[0]}
+        room = httpx.get(server.base + f"/api/incidents/{incident_id}/run", cookies=jar).text
+        frames = asyncio.run(_live_frames(server, session[0]))
+        assert "周八" not in room and "周八" not in frames
+        assert f"已联系{SEALED_NAME_MARK}的家属" in room and f"{SEALED_NAME_MARK}已离开现场" in room
     # The leader reveals the sealed part, with a logged access, and finds the name there.
     revealed = httpx.get(
         server.base + f"/api/incidents/{incident_id}/confidential", cookies={"ic_session": leader[0]}
