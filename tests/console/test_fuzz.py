@@ -1726,9 +1726,9 @@ async def play(world: WsWorld, script: WsScript) -> None:
             frames, code = await _until_closed(ws, what)
             # Unauthenticated either way: a hello whose fields are junk (a negative protocol, an epoch that
             # is no epoch) is refused as no hello at all before the credentials are looked at.
-            expected = {4401: "unauthenticated", 4400: "hello_expected"}
-            assert code in expected, (what, code, frames)
-            assert [(f["type"], f["error"]["code"]) for f in frames] == [("error", expected[code])], frames
+            refusal = {4401: "unauthenticated", 4400: "hello_expected"}
+            assert code in refusal, (what, code, frames)
+            assert [(f["type"], f["error"]["code"]) for f in frames] == [("error", refusal[code])], frames
             assert_error_body(frames[0], what)
             return
         welcome = json.loads(await asyncio.wait_for(ws.recv(), 15))
