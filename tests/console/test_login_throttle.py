@@ -164,7 +164,9 @@ async def test_the_limit_is_the_limit_whatever_the_number_of_processes(pg_deploy
                 return r.status_code
 
             codes = await asyncio.gather(*(guess(n) for n in range(16)))
-        assert sorted(set(codes)) == [401, 429]
+        # The limit is what holds: attempts in flight count against each other, so when all sixteen are
+        # in flight before any is checked, all may be refused — never more than five are checked.
+        assert set(codes) <= {401, 429} and 429 in codes, codes
         assert codes.count(401) <= 5, codes
     finally:
         for server in servers:
