@@ -94,19 +94,23 @@ def _names(values: dict[str, Any], field: str) -> tuple[str, ...]:
     return tuple(n for n in str(values.get(field, "")).split("、") if n)
 
 
+def _sealed_names(values: dict[str, Any]) -> frozenset[str]:
+    return frozenset(n for f in SEALED_NAME_FIELDS for n in _names(values, f))
+
+
 def sealed_names_of(conn: Connection, incident_id: str) -> frozenset[str]:
     """The people's names sealed in an incident (representatives, organisers named in notes): free text
     that staff read — notes, step notes, reasons — must not carry them."""
-    values = confidential_values(conn, incident_id)
-    return frozenset(n for f in SEALED_NAME_FIELDS for n in _names(values, f))
+    return _sealed_names(confidential_values(conn, incident_id))
 
 
 def load_note_target(conn: Connection, args: Any, ctx: Context) -> NoteTarget:
     """The incident and the names sealed in it, which a note must not carry."""
+    values = confidential_values(conn, args.incident_id)
     return NoteTarget(
         incident=load_incident(conn, args, ctx),
-        sealed_names=sealed_names_of(conn, args.incident_id),
-        named_in_notes=_names(confidential_values(conn, args.incident_id), NAMED_IN_NOTES_FIELD),
+        sealed_names=_sealed_names(values),
+        named_in_notes=_names(values, NAMED_IN_NOTES_FIELD),
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.engine import Connection
 
 from alerts.adapter import Delivery, send
@@ -79,6 +79,12 @@ def message_for(doc: ReportDocument, mode: str, link: str | None, row_id: str, h
     return Message(title=title, body=body)
 
 
+def _due(at: str) -> ColumnElement[bool]:
+    """A pending attempt whose time has come and that no process holds (or whose lease ran out)."""
+    c = report_deliveries.c
+    return (c.state == "pending") & (c.due_at <= at) & (c.lease_until.is_(None) | (c.lease_until < at))
+
+
 class DeliveryWorker:
     def __init__(self, host: TimerHost) -> None:
         self.db = host.db
@@ -91,15 +97,7 @@ class DeliveryWorker:
         now = self.clock.now()
         at = utc_iso(now)
         async with self.db.read.connect() as conn:
-            due = await conn.scalar(
-                select(report_deliveries.c.id)
-                .where(
-                    (report_deliveries.c.state == "pending")
-                    & (report_deliveries.c.due_at <= at)
-                    & (report_deliveries.c.lease_until.is_(None) | (report_deliveries.c.lease_until < at))
-                )
-                .limit(1)
-            )
+            due = await conn.scalar(select(report_deliveries.c.id).where(_due(at)).limit(1))
         if due is None:
             return 0
         claimed = await self.db.run_write(self._claim, now, self.db.is_postgres)
@@ -111,11 +109,7 @@ class DeliveryWorker:
         at = utc_iso(now)
         query = (
             select(report_deliveries)
-            .where(
-                (report_deliveries.c.state == "pending")
-                & (report_deliveries.c.due_at <= at)
-                & (report_deliveries.c.lease_until.is_(None) | (report_deliveries.c.lease_until < at))
-            )
+            .where(_due(at))
             .order_by(report_deliveries.c.due_at, report_deliveries.c.id)
             .limit(BATCH)
         )

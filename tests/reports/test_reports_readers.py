@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +14,10 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
 from org import Api, import_organisation
-from support import Deployment, LiveClient, LocalServer, login
+from support import LiveClient, LocalServer, login
 
 MARK = "诉求原文甲乙丙"  # a text only the report holds
 REASON = "退回理由丁戊己"
-
-
-@pytest.fixture
-def server(deployment: Deployment) -> Iterator[LocalServer]:
-    srv = LocalServer(deployment).start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture

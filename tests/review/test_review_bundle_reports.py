@@ -8,10 +8,7 @@ import io
 import json
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from review.bundle import read_zip, to_zip, verify, verify_zip
 
@@ -19,16 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
 from org import Api, import_organisation
-from support import Deployment, LocalServer
-
-
-@pytest.fixture
-def server(deployment: Deployment) -> Iterator[LocalServer]:
-    srv = LocalServer(deployment).start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
+from support import LocalServer
 
 
 def test_the_bundle_holds_the_approved_reports_and_the_pages(server: LocalServer) -> None:

@@ -4,11 +4,9 @@ answers 404 for an incident of another unit (real stack)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from review.bundle import verify_zip
 
@@ -16,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
 from org import Api, import_organisation
-from support import Deployment, LocalServer
+from support import LocalServer
 
 # Every route of the review, as (path template, what an in-scope reply carries).
 ROUTES = (
@@ -28,15 +26,6 @@ ROUTES = (
     ("/api/incidents/{id}/timeline.svg", "image/svg+xml"),
     ("/api/incidents/{id}/bundle.zip", "application/zip"),
 )
-
-
-@pytest.fixture
-def server(deployment: Deployment) -> Iterator[LocalServer]:
-    srv = LocalServer(deployment).start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def _register(duty: Api, place: str) -> str:
