@@ -1619,6 +1619,17 @@ def _ws_auth(world: WsWorld, auth: str) -> dict[str, str]:
     return headers
 
 
+def _close_codes(expected: int) -> tuple[int | None, ...]:
+    """The close codes a client can see when the server closes with `expected`.
+
+    A frame over the size limit is refused while the client may still be writing it: the server's
+    kernel answers the unread rest with a TCP reset, and a reset can discard the 1009 close frame in the
+    client's receive buffer before the client reads it. The client then sees the connection end with no
+    close frame. Every other close comes after the whole frame was read, so its code always arrives.
+    """
+    return (1009, None) if expected == 1009 else (expected,)
+
+
 async def _until_closed(ws: Any, what: object) -> tuple[list[dict[str, Any]], int | None]:
     """Every frame until the server closes, and its close code (None: no close frame)."""
     frames = []
@@ -1707,7 +1718,7 @@ async def play(world: WsWorld, script: WsScript) -> None:
             frames, code = await _until_closed(ws, what)
             expected = {"bad_utf8": 1007}.get(script.bad_hello.kind, 4400)
             expected = 1009 if script.bad_hello.size() > WS_MAX_SIZE else expected
-            assert code == expected, (what, code, frames)
+            assert code in _close_codes(expected), (what, code, frames)
             if code == 4400:
                 assert [(f["type"], f["error"]["code"], f["id"]) for f in frames] == [
                     ("error", "hello_expected", None)
@@ -1743,7 +1754,7 @@ async def play(world: WsWorld, script: WsScript) -> None:
                 break
         if predictions and predictions[-1][0] == "close":
             frames, code = await _until_closed(ws, what)
-            assert code == predictions[-1][1], (what, code, frames)
+            assert code in _close_codes(predictions[-1][1]), (what, code, frames)
             # Replies to the frames before it may or may not have left before the close.
             replies = _sync_frames(frames, what)
             for got in replies:

@@ -10,13 +10,19 @@ const form = document.getElementById("dispatch");
 // Offline (or mid-restart) the fetch fails: keep showing what was last read; the next change retries.
 const refresh = () => refreshNow().catch(() => {});
 
+// Reads overlap (a skill chosen while the last read is still on its way, on a slow network): only the
+// newest read may draw, so an answer for the skill chosen before never replaces the current one.
+let reads = 0;
+
 async function refreshNow() {
+  const read = ++reads;
   const data = await fetchResponders(id);
+  if (read !== reads) return;
   if (data.ok) renderBoard(data);
   if (!form) return;
   const skill = form.elements.skill.value;
   const rec = await getJson(`/api/incidents/${encodeURIComponent(id)}/recommend?limit=50&skill=${encodeURIComponent(skill)}`);
-  if (!rec.ok) return;
+  if (!rec.ok || read !== reads) return;
   const picked = new Set([...form.querySelectorAll("input[name=person]:checked")].map((i) => i.value));
   document.getElementById("recommend").replaceChildren(...rec.recommendations.map((p) => el("li", {"data-status": p.status},
     el("label", {}, el("input", {type: "checkbox", name: "person", value: p.person_id, checked: picked.has(p.person_id)}),
