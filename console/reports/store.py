@@ -27,7 +27,7 @@ from ..runs.decide import Run
 from ..runs.store import run_of
 from ..runs.tables import playbook_runs
 from ..settings import Settings
-from ..tables import events
+from ..tables import events, users
 from . import config
 from .decide import Approval, Drafting, Inclusion, ReportState, Sending
 from .delivering import ChannelPlan, DeliveryState, ReceiptState, delivery_id
@@ -78,13 +78,19 @@ def incident_events(conn: Connection, incident_id: str) -> list[RecordedEvent]:
 
 
 def people(conn: Connection) -> dict[str, PersonInfo]:
+    """The organisation's people by id, and the same people by the id of their login (a person's id is
+    their user name), so a step a leader ticked names the leader."""
     query = select(
         org_people.c.id, org_people.c.name, org_people.c.post, org_people.c.phone, org_people.c.roles
     )
-    return {
-        r.id: PersonInfo(r.name, r.post or "", r.phone or "", frozenset(x for x in r.roles.split(",") if x))
+    found = {
+        r.id: PersonInfo(
+            r.name, r.post or "", r.phone or "", frozenset(x for x in r.roles.split(",") if x), r.id
+        )
         for r in conn.execute(query)
     }
+    logins = conn.execute(select(users.c.id, users.c.username).where(users.c.username.in_(list(found))))
+    return {**{str(r.id): found[r.username] for r in logins if r.id not in found}, **found}
 
 
 def places(conn: Connection) -> dict[str, str]:
