@@ -1,5 +1,7 @@
 // 报告: the draft's fields beside the PDF preview; every action is a command, refused by the server
 // when the report's status does not allow it (nothing unapproved can be sent).
+import {when} from "./ui.js";
+
 const failed = document.getElementById("failed");
 const csrf = (document.querySelector("#logout input[name=csrf]") || {}).value || "";
 
@@ -100,7 +102,7 @@ if (list && tasks) {
     if (!body.ok) return;
     for (const obligation of body.run.reports) {
       const item = document.createElement("li");
-      const due = obligation.due_at ? ` · ${tasks.dataset.labelDue} ${new Date(obligation.due_at).toLocaleString()}` : "";
+      const due = obligation.due_at ? ` · ${tasks.dataset.labelDue} ${when(obligation.due_at)}` : "";
       const english = document.documentElement.lang === "en";
       const title = obligation.title ? (english ? obligation.title.en : obligation.title.zh) : obligation.id;
       item.textContent = `${title} · ${obligation.status}${due} `;
