@@ -95,11 +95,14 @@ def recipients(
         configured = _list(_get(settings, name))
         if configured:
             return configured
-    chosen = obligation or (
-        Recipient.PARTY_COMMITTEE_OFFICE,
-        Recipient.GOVERNMENT_OFFICE,
-        Recipient.HIGHER_COMMISSION,
-    )
+    if stage is Stage.STATISTICS:  # the periodic statistics go to the Party committee and the commission
+        chosen = obligation or (Recipient.PARTY_COMMITTEE_OFFICE, Recipient.HIGHER_COMMISSION)
+    else:
+        chosen = obligation or (
+            Recipient.PARTY_COMMITTEE_OFFICE,
+            Recipient.GOVERNMENT_OFFICE,
+            Recipient.HIGHER_COMMISSION,
+        )
     return tuple(RECIPIENT_LABELS[r] for r in chosen)
 
 

@@ -87,7 +87,7 @@ def test_confidential_values_appear_only_through_an_approved_inclusion() -> None
 def test_the_stages_are_the_playbooks_report_stages_plus_the_daily_report() -> None:
     from playbooks.model import ReportStage
 
-    assert {s.value for s in ReportStage} | {"daily"} == {s.value for s in Stage}
+    assert {s.value for s in ReportStage} | {"daily", "statistics"} == {s.value for s in Stage}
 
 
 def test_a_leader_seen_arriving_who_also_ticked_the_step_by_hand_is_listed_once_at_the_earliest() -> None:

@@ -95,6 +95,17 @@ if (list && draft) {
   });
 }
 
+// 统计报告: draft a month's or a quarter's statistics from the log.
+const statistics = document.getElementById("draft-statistics");
+if (statistics) {
+  statistics.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const period = String(new FormData(statistics).get("period") || "").trim().toUpperCase();
+    const result = await command("report.draft_statistics", {period});
+    if (result && result.report_id) window.location.href = `/reports/${result.report_id}`;
+  });
+}
+
 // 报送任务: the playbook's report obligations with their status and deadline, each draftable at once.
 const tasks = document.getElementById("tasks");
 if (list && tasks) {
