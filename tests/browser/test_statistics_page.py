@@ -42,5 +42,8 @@ def test_last_months_statistics_are_drafted_and_submitted_from_the_page(
     page.locator("#actions button[data-cmd='report.submit']").click()
     expect(page.locator("[data-f=status]")).to_have_text("待签发")
     expect(page.locator(".report-field.missing")).to_have_count(0)
+    # Only the field the officer wrote is the officer's; the figures stay the log's, with their sources.
+    expect(page.locator(".report-field[data-key=analysis] .sources")).to_have_text("值班员填写")
+    expect(page.locator(".report-field[data-key=overview] .sources")).not_to_have_text("值班员填写")
     expect(page.locator("a[href='/statistics']").first).to_be_visible()
     screenshot(page, "statistics-report-submitted")

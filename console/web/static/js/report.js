@@ -34,7 +34,10 @@ if (page) {
   const form = document.getElementById("fields");
   const texts = () => {
     const out = {};
-    for (const area of form.querySelectorAll("textarea:not([readonly])")) out[area.name] = area.value;
+    // Only what the officer changed: a field the log filled stays the log's (its sources still shown).
+    for (const area of form.querySelectorAll("textarea:not([readonly])")) {
+      if (area.value !== area.defaultValue) out[area.name] = area.value;
+    }
     return out;
   };
   // The preview shows every page as an image, loading the next page until one is not there.
