@@ -26,6 +26,9 @@ from org import Api, import_organisation
 from support import Deployment, LiveClient, LocalServer, free_port, login
 
 from console.cli import main
+from console.db import open_database
+from console.domains import registry
+from console.maintenance import rebuild
 from playbooks.facts import Level
 
 
@@ -293,5 +296,19 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
         empty = duty.get(f"/api/reports/{periods[f'{before:%Y-%m}']['report_id']}").json()["report"]
         overview = {f["key"]: f for f in empty["fields"]}["overview"]
         assert overview["text"].splitlines()[0] == "突发事件总数：0起。" and overview["sources"] == []
+
+        # The statistics reports are the log's like any: replaying every event gives the same tables.
+        before = deployment.dump_projections()
+        assert len(before["report_items"]) == 3 and before["report_deliveries"]
+
+        async def rebuild_all() -> None:
+            db = open_database(deployment.settings)
+            try:
+                await rebuild(db, registry())
+            finally:
+                await db.dispose()
+
+        asyncio.run(rebuild_all())
+        assert deployment.dump_projections() == before
     finally:
         server.stop()
