@@ -298,8 +298,8 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
         assert overview["text"].splitlines()[0] == "突发事件总数：0起。" and overview["sources"] == []
 
         # The statistics reports are the log's like any: replaying every event gives the same tables.
-        before = deployment.dump_projections()
-        assert len(before["report_items"]) == 3 and before["report_deliveries"]
+        tables = deployment.dump_projections()
+        assert len(tables["report_items"]) == 3 and tables["report_deliveries"]
 
         async def rebuild_all() -> None:
             db = open_database(deployment.settings)
@@ -309,6 +309,6 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
                 await db.dispose()
 
         asyncio.run(rebuild_all())
-        assert deployment.dump_projections() == before
+        assert deployment.dump_projections() == tables
     finally:
         server.stop()
