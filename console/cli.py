@@ -321,6 +321,47 @@ def _render_report(settings: Settings, args: argparse.Namespace) -> int:
     return _with_db(settings, body)
 
 
+def _draft_statistics(settings: Settings, args: argparse.Namespace) -> int:
+    """Draft a month's or a quarter's statistics report from the log, in the name of a user who drafts
+    reports; it is then edited, approved and sent on the report page like any report."""
+    import uuid
+
+    from .auth import find_user
+    from .commands import CommandEnvelope
+    from .service import CommandService
+
+    async def body(db: Any) -> int:
+        async with db.read.connect() as conn:
+            user = await find_user(conn, args.as_user)
+        if user is None:
+            print(f"没有该用户 no such user: {args.as_user}", file=sys.stderr)
+            return 2
+        clock = SystemClock(settings.clock_offset_seconds, settings.clock_file)
+        reg = registry()
+        service = CommandService(db, settings, clock, lambda _events: None, reg)
+        service.start()
+        try:
+            envelope = CommandEnvelope(
+                id=f"cli-statistics-{uuid.uuid4().hex}",
+                name="report.draft_statistics",
+                args={"period": args.period.strip().upper()},
+            )
+            result = await service.submit(envelope, user.actor)
+        finally:
+            await service.stop()
+        if not result.ok:
+            assert result.error is not None
+            zh = result.error.message("zh_CN", reg.messages)
+            en = result.error.message("en", reg.messages)
+            print(f"未起草 not drafted ({result.error.code}): {zh} / {en}", file=sys.stderr)
+            return 1
+        report_id = result.result["report_id"]
+        print(f"已起草统计报告 statistics report drafted: {report_id} (/reports/{report_id})")
+        return 0
+
+    return _with_db(settings, body)
+
+
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
     from .maintenance import backup
 
@@ -444,6 +485,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--output", required=True, help="file to write: .pdf or .docx")
     render.add_argument("--demo", action="store_true", help="a sample 首报 of a made-up sit-in, no database")
     render.set_defaults(run=_render_report)
+
+    statistics = sub.add_parser(
+        "draft-statistics", help="draft a month's or a quarter's statistics report from the log (统计报告)"
+    )
+    statistics.add_argument("--period", required=True, help="a month as 2026-11, a quarter as 2026-Q4")
+    statistics.add_argument(
+        "--as", dest="as_user", required=True, help="the user who drafts it (a duty officer or leader)"
+    )
+    statistics.set_defaults(run=_draft_statistics)
 
     test_alert = sub.add_parser(
         "send-test-alert", help="send a content-free test message through one apprise URL (发送测试消息)"

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
 
 from .draft import ordinal
-from .model import Draft, FieldKey, Stage
+from .model import FIELD_LABELS, Draft, FieldKey, Stage
 
 # Which fields go under which heading (一、（一）…), in order.
 _SECTIONS: tuple[tuple[str, tuple[FieldKey, ...]], ...] = (
@@ -34,6 +34,18 @@ _FOLLOWUP_SECTIONS: tuple[tuple[str, tuple[FieldKey, ...]], ...] = (
     ("发展趋势", (FieldKey.TREND,)),
     ("下一步工作", (FieldKey.NEXT_STEPS, FieldKey.REQUESTS)),
     ("联系人", (FieldKey.LEAD, FieldKey.CONFIDENTIAL)),
+)
+
+
+# A statistics report (统计报告): each field its own section, each line of it a paragraph; a figure's
+# line "突发事件总数：3起。" is numbered （一）突发事件总数。3起。
+_STATISTICS_SECTIONS: tuple[tuple[FieldKey, bool], ...] = (
+    (FieldKey.PERIOD, False),
+    (FieldKey.OVERVIEW, True),
+    (FieldKey.BY_TYPE, True),
+    (FieldKey.BY_LEVEL, True),
+    (FieldKey.ANALYSIS, False),
+    (FieldKey.NEXT_STEPS, False),
 )
 
 
@@ -121,8 +133,30 @@ def date_of(dt: datetime, tz: tzinfo) -> str:
     return f"{local.year}年{local.month}月{local.day}日"
 
 
+def _statistics_sections(draft: Draft) -> tuple[Section, ...]:
+    out: list[Section] = []
+    for key, figures in _STATISTICS_SECTIONS:
+        found = draft.field(key)
+        lines = [line.strip() for line in (found.text if found else "").splitlines() if line.strip()]
+        if not lines:
+            continue
+        paragraphs: list[Paragraph] = []
+        for n, line in enumerate(lines, start=1):
+            label, colon, value = line.partition("：")
+            if figures and colon and label and value:
+                paragraphs.append(Paragraph(f"（{ordinal(n)}）{label}。", value))
+            elif figures:
+                paragraphs.append(Paragraph(f"（{ordinal(n)}）", line))
+            else:
+                paragraphs.append(Paragraph("", line))
+        out.append(Section(f"{ordinal(len(out) + 1)}、{FIELD_LABELS[key]}", tuple(paragraphs)))
+    return tuple(out)
+
+
 def sections_of(draft: Draft) -> tuple[Section, ...]:
     """The draft's fields under the headings of its stage; empty optional fields are left out."""
+    if draft.stage is Stage.STATISTICS:
+        return _statistics_sections(draft)
     plan = _FOLLOWUP_SECTIONS if draft.stage in (Stage.FOLLOWUP, Stage.DAILY) else _SECTIONS
     out: list[Section] = []
     for title, keys in plan:

@@ -122,7 +122,16 @@ def build_draft(
     if stage is not Stage.FINAL:
         fields.append(ReportField(FieldKey.TREND, "", required=True))
 
-    arrivals = [f for f in new if isinstance(f, Arrived) and f.leader]
+    # Each leader once, at their earliest arrival (a leader seen arriving who also ticked the leader's
+    # step by hand is two facts); a 续报 names only the leaders who first arrived since the last report.
+    first: dict[str, Arrived] = {}
+    for f in ordered:
+        if isinstance(f, Arrived) and f.leader:
+            key = f.person_id or f"{f.post}|{f.name}"
+            if key not in first or f.at < first[key].at:
+                first[key] = f
+    fresh = {f.position for f in new}
+    arrivals = sorted((f for f in first.values() if f.position in fresh), key=lambda f: (f.at, f.position))
     leader_parts = [
         (f"{f.post}{f.name}于{clock(f.at, tz)}到达{f.place or '现场'}", f.position) for f in arrivals
     ]

@@ -87,6 +87,7 @@ class Arrived(Fact):
     post: str
     place: str = ""
     leader: bool = False  # a leader (分管领导 / 领导), listed under 领导到位情况
+    person_id: str = ""  # who, so a person reported on site twice (moved, and ticked by hand) is one
 
 
 @dataclass(frozen=True)

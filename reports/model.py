@@ -13,6 +13,7 @@ class Stage(StrEnum):
     FOLLOWUP = "followup"  # 续报
     FINAL = "final"  # 终报
     DAILY = "daily"  # 日报 (an incident that runs past a day)
+    STATISTICS = "statistics"  # 统计报告: a month's or a quarter's figures (reports.statistics), no incident
 
 
 STAGE_LABELS: dict[Stage, str] = {
@@ -20,6 +21,7 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.FOLLOWUP: "续报",
     Stage.FINAL: "终报",
     Stage.DAILY: "日报",
+    Stage.STATISTICS: "统计报告",
 }
 
 
@@ -42,6 +44,12 @@ class FieldKey(StrEnum):
     NEXT_STEPS = "next_steps"  # 下一步工作
     LEAD = "lead"  # 现场负责人及联系方式
     CONFIDENTIAL = "confidential"  # 经批准载明的保密事项
+    # The fields of a periodic statistics report (统计报告): one figure a line, "label：value。".
+    PERIOD = "period"  # 统计期间
+    OVERVIEW = "overview"  # 总体情况
+    BY_TYPE = "by_type"  # 按事件类型
+    BY_LEVEL = "by_level"  # 按响应级别
+    ANALYSIS = "analysis"  # 情况分析 (the officer's)
 
 
 FIELD_LABELS: dict[FieldKey, str] = {
@@ -61,6 +69,11 @@ FIELD_LABELS: dict[FieldKey, str] = {
     FieldKey.NEXT_STEPS: "下一步工作",
     FieldKey.LEAD: "现场负责人",
     FieldKey.CONFIDENTIAL: "经批准载明事项",
+    FieldKey.PERIOD: "统计期间",
+    FieldKey.OVERVIEW: "总体情况",
+    FieldKey.BY_TYPE: "按事件类型",
+    FieldKey.BY_LEVEL: "按响应级别",
+    FieldKey.ANALYSIS: "情况分析",
 }
 
 

@@ -1,19 +1,34 @@
 """Periodic statistics (seed §5, §25): a month's or a quarter's counts and rates, drafted from the log.
 
 Pure: the incidents of the log (as `IncidentRecord`s, each naming the position of its registration)
-and the period in, the figures out, each figure naming the positions it counted. The document is laid
-out like any report (reports.document), so it renders, is approved and frozen the same way.
+and the period in, the figures out, each figure naming the positions it counted. `statistics_draft`
+makes them a draft like any report's (stage `statistics`, one figure a line), so it is edited,
+approved, frozen, rendered and sent the same way (reports.document lays it out).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from .document import Header, Paragraph, ReportDocument, Section, date_of
+from playbooks.engine import evaluate
+from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
+from playbooks.history import HistoryRecord, ReportFiled
+from playbooks.model import PlaybookSnapshot
+from playbooks.state import ReportStatus
+
+from .document import Header, ReportDocument, document_of
 from .draft import ordinal
+from .model import Draft, FieldKey, ReportField, Stage
+
+_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|[Qq]([1-4]))$")
+
+
+class PeriodInvalid(ValueError):
+    """Not a period: a month is 2026-11, a quarter 2026-Q4."""
 
 
 @dataclass(frozen=True)
@@ -39,11 +54,12 @@ class Period:
     label: str  # 2026年11月 / 2026年第四季度
     start: date
     end: date
+    key: str = ""  # 2026-11 / 2026-Q4: how the command and the CLI name it
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
         end = date(year + (month == 12), month % 12 + 1, 1)
-        return cls(f"{year}年{month}月", date(year, month, 1), end)
+        return cls(f"{year}年{month}月", date(year, month, 1), end, f"{year:04d}-{month:02d}")
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
@@ -51,7 +67,20 @@ class Period:
             raise ValueError("a quarter is 1 to 4")
         first = 3 * (quarter - 1) + 1
         end = date(year + (quarter == 4), (first + 2) % 12 + 1, 1)
-        return cls(f"{year}年第{ordinal(quarter)}季度", date(year, first, 1), end)
+        return cls(f"{year}年第{ordinal(quarter)}季度", date(year, first, 1), end, f"{year:04d}-Q{quarter}")
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """2026-11 (a month) or 2026-Q4 (a quarter); PeriodInvalid otherwise."""
+        found = _PERIOD.match(text.strip())
+        if found is None or not 2000 <= int(found.group(1)) <= 2999:
+            raise PeriodInvalid(text)
+        year, month, quarter = found.groups()
+        return cls.month(int(year), int(month)) if month else cls.quarter(int(year), int(quarter))
+
+    def ended(self, now: datetime, tz: tzinfo) -> bool:
+        """Whether the period is over in the office's dates (its statistics can be drafted)."""
+        return now.astimezone(tz).date() >= self.end
 
     def holds(self, dt: datetime, tz: tzinfo) -> bool:
         return self.start <= dt.astimezone(tz).date() < self.end
@@ -117,39 +146,77 @@ def build_statistics(records: Sequence[IncidentRecord], period: Period, tz: tzin
     return Statistics(period, figures, grouped("type_label"), grouped("level_label"))
 
 
+def _lines(figures: Sequence[Figure]) -> str:
+    return "\n".join(f"{f.label}：{f.value}。" for f in figures)
+
+
+def _sources(figures: Sequence[Figure]) -> tuple[int, ...]:
+    return tuple(sorted({p for f in figures for p in f.sources}))
+
+
+def statistics_draft(stats: Statistics, *, through: int, sequence: int = 1) -> Draft:
+    """The statistics as a draft: one figure a line under 总体情况 / 按事件类型 / 按响应级别 (each field
+    naming the registrations it counted), and the analysis left to the officer (required)."""
+    last = stats.period.end - timedelta(days=1)
+    start = stats.period.start
+    span = f"{start.year}年{start.month}月{start.day}日至{last.year}年{last.month}月{last.day}日。"
+    none = "统计期间内无信访突发事件。"
+    fields = (
+        ReportField(FieldKey.PERIOD, span),
+        ReportField(FieldKey.OVERVIEW, _lines(stats.figures), _sources(stats.figures)),
+        ReportField(FieldKey.BY_TYPE, _lines(stats.by_type) or none, _sources(stats.by_type)),
+        ReportField(FieldKey.BY_LEVEL, _lines(stats.by_level) or none, _sources(stats.by_level)),
+        ReportField(FieldKey.ANALYSIS, "", required=True),
+        ReportField(FieldKey.NEXT_STEPS, ""),
+    )
+    return Draft(
+        stage=Stage.STATISTICS,
+        sequence=sequence,
+        number=stats.period.key,
+        title=f"关于{stats.period.label}信访突发事件处置情况的统计报告",
+        drill=False,
+        fields=fields,
+        through=through,
+    )
+
+
 def statistics_document(
     stats: Statistics, header: Header, *, serial: int, at: datetime, tz: tzinfo, signer: str = ""
 ) -> ReportDocument:
     """The statistics as a report to the Party committee and the higher commission."""
+    draft = statistics_draft(stats, through=0)
+    return document_of(draft, header, serial=serial, at=at, tz=tz, signer=signer)
 
-    def paragraphs(figures: Sequence[Figure]) -> tuple[Paragraph, ...]:
-        return tuple(
-            Paragraph(f"（{ordinal(i + 1)}）{f.label}。", f"{f.value}。") for i, f in enumerate(figures)
-        )
 
-    last = stats.period.end - timedelta(days=1)
-    start = stats.period.start
-    span = f"{start.year}年{start.month}月{start.day}日至{last.year}年{last.month}月{last.day}日。"
-    parts = [("统计期间", (Paragraph("", span),)), ("总体情况", paragraphs(stats.figures))]
-    if stats.by_type:
-        parts.append(("按事件类型", paragraphs(stats.by_type)))
-    if stats.by_level:
-        parts.append(("按响应级别", paragraphs(stats.by_level)))
-    sections = tuple(Section(f"{ordinal(i + 1)}、{title}", paras) for i, (title, paras) in enumerate(parts))
-    year = at.astimezone(tz).year
-    return ReportDocument(
-        template="document",
-        organ=header.organ,
-        organ_short=header.organ_short,
-        doc_number=f"{header.number_prefix}〔{year}〕{serial or '　'}号",
-        signer=signer,
-        title=f"关于{stats.period.label}信访突发事件处置情况的统计报告",
-        addressees=header.addressees,
-        sections=sections,
-        date=date_of(at, tz),
-        copies=header.copies,
-        printed_on=date_of(at, tz),
-        witness="",
-        drill=False,
-        version=1,
-    )
+def report_timeliness(
+    snapshot: PlaybookSnapshot,
+    facts: IncidentFacts,
+    history: Sequence[HistoryRecord],
+    now: datetime,
+    thresholds: GradingThresholds = DEFAULT_THRESHOLDS,
+) -> tuple[int, int]:
+    """(report filings that fell due, of those filed by their deadline) of one run as of `now`.
+
+    Each filing is judged against the deadline it had just before it was filed; an obligation still
+    open past its deadline counts as due and late; one not yet due does not count."""
+    due = on_time = 0
+    ordered = sorted(history, key=lambda r: r.at)
+    for record in ordered:
+        if not isinstance(record, ReportFiled) or record.at > now:
+            continue
+        before = [r for r in ordered if r.at < record.at]
+        if not before:
+            continue
+        at = max(record.at - timedelta(microseconds=1), before[0].at)
+        try:
+            deadline = evaluate(snapshot, facts, before, at, thresholds).report(record.obligation_id).due_at
+        except KeyError:
+            continue
+        if deadline is None:
+            continue
+        due += 1
+        on_time += record.at <= deadline
+    final = evaluate(snapshot, facts, [r for r in ordered if r.at <= now], now, thresholds)
+    # Overdue as the run stands (a closed run is judged as it stood at the close, but for the 终报).
+    due += sum(1 for r in final.reports if r.status is ReportStatus.OVERDUE)
+    return due, on_time

@@ -49,6 +49,7 @@ BOTH_BACKENDS = frozenset(
         "test_bad_input",
         "test_dispatch_live",
         "test_bounded_reads",
+        "test_statistics_reports_live",
     }
 )
 

@@ -22,6 +22,12 @@ class DraftReport(CommandArgs):
     obligation_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
+class DraftStatistics(CommandArgs):
+    """起草统计报告: draft a month's (2026-11) or a quarter's (2026-Q4) statistics from the log."""
+
+    period: str = Field(pattern=r"^20\d\d-(0[1-9]|1[0-2]|Q[1-4])$")
+
+
 class EditReport(CommandArgs):
     """修改: the duty officer's texts for some fields (an empty text clears a field)."""
 

@@ -13,11 +13,15 @@ All are CONSOLE_REPORT_* variables (console.settings keeps them in `Settings.ext
   which stages at which levels, and through which channels. When set, it decides the recipients and
   is how reports are delivered; the variables above name recipients only for phone delivery.
 - CONSOLE_REPORT_DELIVERY_WORKER (on/off), CONSOLE_REPORT_LINK_HOURS (how long a download link in a
-  notice is valid, default 72).
+  notice is valid, default 72);
+- CONSOLE_REPORT_ATTEMPTS_PER_CHANNEL (3), CONSOLE_REPORT_BACKOFF_SECONDS (30, doubling after each
+  failure) and CONSOLE_REPORT_BACKOFF_CAP_SECONDS (600): how a failed delivery is retried on a
+  channel before the office's next one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -91,11 +95,14 @@ def recipients(
         configured = _list(_get(settings, name))
         if configured:
             return configured
-    chosen = obligation or (
-        Recipient.PARTY_COMMITTEE_OFFICE,
-        Recipient.GOVERNMENT_OFFICE,
-        Recipient.HIGHER_COMMISSION,
-    )
+    if stage is Stage.STATISTICS:  # the periodic statistics go to the Party committee and the commission
+        chosen = obligation or (Recipient.PARTY_COMMITTEE_OFFICE, Recipient.HIGHER_COMMISSION)
+    else:
+        chosen = obligation or (
+            Recipient.PARTY_COMMITTEE_OFFICE,
+            Recipient.GOVERNMENT_OFFICE,
+            Recipient.HIGHER_COMMISSION,
+        )
     return tuple(RECIPIENT_LABELS[r] for r in chosen)
 
 
@@ -140,6 +147,44 @@ def link_hours(settings: Settings) -> float:
     return value
 
 
+@dataclass(frozen=True)
+class DeliveryRetry:
+    """How often one channel is tried before the office's next, and how long between the tries."""
+
+    attempts_per_channel: int = 3
+    base_seconds: float = 30.0  # the pause after the first failure; it doubles after each further one
+    cap_seconds: float = 600.0  # the longest pause
+
+
+def _number(settings: Settings, name: str, default: float, least: float, most: float) -> float:
+    raw = _get(settings, name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"CONSOLE_REPORT_{name}={raw!r}: expected a number") from None
+    if not least <= value <= most:
+        raise SettingsError(f"CONSOLE_REPORT_{name}={raw!r}: between {least:g} and {most:g}")
+    return value
+
+
+def delivery_retry(settings: Settings) -> DeliveryRetry:
+    """The retry timing of report delivery, or SettingsError naming the variable at fault."""
+    attempts = _number(settings, "ATTEMPTS_PER_CHANNEL", 3, 1, 20)
+    if attempts != int(attempts):
+        raw = _get(settings, "ATTEMPTS_PER_CHANNEL")
+        raise SettingsError(f"CONSOLE_REPORT_ATTEMPTS_PER_CHANNEL={raw!r}: expected a whole number")
+    base = _number(settings, "BACKOFF_SECONDS", 30, 0, 86_400)
+    cap = _number(settings, "BACKOFF_CAP_SECONDS", max(600.0, base), 0, 86_400)
+    if cap < base:
+        raise SettingsError(
+            f"CONSOLE_REPORT_BACKOFF_CAP_SECONDS={cap:g}: less than CONSOLE_REPORT_BACKOFF_SECONDS={base:g}"
+        )
+    return DeliveryRetry(attempts_per_channel=int(attempts), base_seconds=base, cap_seconds=cap)
+
+
 def check_settings(settings: Settings) -> None:
     offices(settings)
     link_hours(settings)
+    delivery_retry(settings)

@@ -17,6 +17,7 @@ from reports.document import Header, ReportDocument, document_of
 from reports.draft import DraftError, build_draft
 from reports.facts import LogFact
 from reports.model import STAGE_LABELS, Draft, FieldKey, Stage
+from reports.statistics import IncidentRecord, Period, build_statistics, statistics_draft
 
 from ..commands import Context, Decision
 from ..errors import DomainError, NotFound
@@ -27,6 +28,7 @@ from .commands import (
     ApproveReport,
     CorrectReport,
     DraftReport,
+    DraftStatistics,
     EditReport,
     IncludeConfidential,
     LogDownload,
@@ -140,6 +142,8 @@ def _report(state: ReportState | None) -> ReportState:
 
 
 def decide_draft(state: Drafting | None, args: DraftReport, ctx: Context) -> Decision:
+    if args.stage is Stage.STATISTICS:
+        raise DomainError("report_statistics_by_period")
     if state is None:
         raise NotFound("incident_not_found")
     if args.obligation_id is not None:
@@ -172,6 +176,40 @@ def decide_draft(state: Drafting | None, args: DraftReport, ctx: Context) -> Dec
     return Decision(
         events=[NewEvent(stream=stream_of_report(ctx.new_id), payload=payload)],
         result={"report_id": ctx.new_id},
+    )
+
+
+@dataclass(frozen=True)
+class Tallying:
+    """What drafting a period's statistics loads: the incidents registered around it, the log head, and
+    the statistics reports of that period already drafted."""
+
+    period: Period
+    records: tuple[IncidentRecord, ...]
+    through: int
+    existing: tuple[str, ...]  # report ids
+
+
+def decide_draft_statistics(state: Tallying, args: DraftStatistics, ctx: Context) -> Decision:
+    """统计报告: the period's figures drafted from the log, a report like any other from here on."""
+    period = state.period
+    if not period.ended(ctx.now, ctx.tz):
+        raise DomainError("report_period_open", detail=period.label)
+    if state.existing:
+        # One report a period: a change to a sent one is its correction (report.correct).
+        raise DomainError("report_statistics_exists", detail=period.label)
+    stats = build_statistics(state.records, period, ctx.tz)
+    draft = statistics_draft(stats, through=state.through)
+    payload = ReportDrafted(
+        report_id=ctx.new_id,
+        incident_id="",  # of no one incident: the period is the draft's number
+        obligation_id=None,
+        version=1,
+        draft=DraftData.of(draft),
+    )
+    return Decision(
+        events=[NewEvent(stream=stream_of_report(ctx.new_id), payload=payload)],
+        result={"report_id": ctx.new_id, "period": period.key},
     )
 
 

@@ -15,11 +15,8 @@ from ..commands import Context, Decision
 from ..errors import DomainError, InvalidInput, NotFound
 from ..events import NewEvent
 from .commands import ConfirmReceipt, RecordDelivery
+from .config import DeliveryRetry, delivery_retry
 from .events import NextDelivery, ReportDeliveryAttempted, ReportReceiptConfirmed, stream_of_report
-
-ATTEMPTS_PER_CHANNEL = 3
-BACKOFF_SECONDS = 30.0
-BACKOFF_CAP_SECONDS = 600.0
 
 
 def delivery_id(report_id: str, version: int, recipient: str, channel: int, attempt: int) -> str:
@@ -51,15 +48,20 @@ class DeliveryState:
     channels: tuple[ChannelPlan, ...]
 
 
-def next_attempt(state: DeliveryState, now: datetime) -> NextDelivery | None:
+DEFAULT_RETRY = DeliveryRetry()
+
+
+def next_attempt(
+    state: DeliveryState, now: datetime, retry: DeliveryRetry = DEFAULT_RETRY
+) -> NextDelivery | None:
     """After a failure: again on the same channel after a pause, else the next channel at once."""
-    if state.attempt_no < ATTEMPTS_PER_CHANNEL and state.channel_index < len(state.channels):
+    if state.attempt_no < retry.attempts_per_channel and state.channel_index < len(state.channels):
         channel, index, attempt = (
             state.channels[state.channel_index],
             state.channel_index,
             state.attempt_no + 1,
         )
-        pause = min(BACKOFF_SECONDS * 2 ** (state.attempt_no - 1), BACKOFF_CAP_SECONDS)
+        pause = min(retry.base_seconds * 2 ** (state.attempt_no - 1), retry.cap_seconds)
     elif state.channel_index + 1 < len(state.channels):
         index, attempt, pause = state.channel_index + 1, 1, 0.0
         channel = state.channels[index]
@@ -89,7 +91,7 @@ def decide_record_delivery(state: DeliveryState | None, args: RecordDelivery, ct
         ok=args.ok,
         status=args.status,
         reason=args.reason,
-        next=None if args.ok else next_attempt(state, ctx.now),
+        next=None if args.ok else next_attempt(state, ctx.now, delivery_retry(ctx.settings)),
     )
     return Decision(events=[NewEvent(stream=stream_of_report(state.report_id), payload=payload)])
 

@@ -15,6 +15,7 @@ from .commands import (
     ConfirmReceipt,
     CorrectReport,
     DraftReport,
+    DraftStatistics,
     EditReport,
     IncludeConfidential,
     LogDownload,
@@ -37,6 +38,14 @@ COMMANDS = (
         store.load_drafting,
         decide.decide_draft,
         "起草报告 Draft a report from the log",
+    ),
+    CommandSpec(
+        "report.draft_statistics",
+        DraftStatistics,
+        Permission.REPORT_DRAFT,
+        store.load_statistics,
+        decide.decide_draft_statistics,
+        "起草统计报告 Draft a month's or a quarter's statistics from the log",
     ),
     CommandSpec(
         "report.edit",
@@ -132,6 +141,9 @@ MESSAGES = {
     "report_confidential_missing": N_("The incident has no such confidential record: {detail}"),
     "report_confidential_hidden": N_("This report holds confidential values you may not read"),
     "report_no_recipients": N_("No recipients are configured for this report"),
+    "report_period_open": N_("The period is not over yet: {detail}"),
+    "report_statistics_exists": N_("The statistics of {detail} are drafted already: open that report"),
+    "report_statistics_by_period": N_("Statistics are drafted for a month or a quarter, not an incident"),
     "report_delivery_not_found": N_("No such delivery of a report"),
     "report_recipient_unknown": N_("This report was not sent to {detail}"),
     "report_fonts_missing": N_(

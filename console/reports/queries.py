@@ -15,13 +15,13 @@ from reports.model import STAGE_LABELS, FieldKey, Stage
 from ..incidents.permissions import CONFIDENTIAL_BY_ROLE
 from ..incidents.tables import incident_members
 from ..settings import Settings
+from ..tables import events
 from .events import DraftData
 from .store import header_for, report_state
 from .tables import report_deliveries, report_items, report_receipts, report_versions
 
 
-def reports_of_incident(conn: Connection, incident_id: str) -> list[dict[str, Any]]:
-    """Every report of an incident, oldest first, with where its current version stands."""
+def _listed(conn: Connection, where: Any) -> list[dict[str, Any]]:
     query = (
         select(report_items, report_versions.c.draft, report_versions.c.content_hash)
         .join(
@@ -29,7 +29,7 @@ def reports_of_incident(conn: Connection, incident_id: str) -> list[dict[str, An
             (report_versions.c.report_id == report_items.c.report_id)
             & (report_versions.c.version == report_items.c.version),
         )
-        .where(report_items.c.incident_id == incident_id)
+        .where(where)
         .order_by(report_items.c.created_at, report_items.c.report_id)
     )
     out = []
@@ -47,9 +47,32 @@ def reports_of_incident(conn: Connection, incident_id: str) -> list[dict[str, An
                 "title": draft.title,
                 "missing": [str(k) for k in draft.missing],
                 "content_hash": r.content_hash,
+                "period": draft.number if r.stage == Stage.STATISTICS.value else None,
             }
         )
     return out
+
+
+def reports_of_incident(conn: Connection, incident_id: str) -> list[dict[str, Any]]:
+    """Every report of an incident, oldest first, with where its current version stands."""
+    return _listed(conn, report_items.c.incident_id == incident_id)
+
+
+def statistics_reports(conn: Connection) -> list[dict[str, Any]]:
+    """Every periodic statistics report (统计报告), newest first, each naming its period."""
+    return _listed(conn, report_items.c.stage == Stage.STATISTICS.value)[::-1]
+
+
+def _source_incidents(conn: Connection, positions: set[int]) -> dict[str, str]:
+    """The incident of each log position a statistics report counted (its registration's stream)."""
+    if not positions:
+        return {}
+    rows = conn.execute(
+        select(events.c.position, events.c.stream).where(events.c.position.in_(sorted(positions)))
+    )
+    return {
+        str(r.position): r.stream.removeprefix("incident-") for r in rows if r.stream.startswith("incident-")
+    }
 
 
 def may_read_confidential(conn: Connection, incident_id: str, user_id: str, roles: frozenset[str]) -> bool:
@@ -106,6 +129,11 @@ def report_detail(conn: Connection, report_id: str, reveal: bool = False) -> dic
         "title": draft.title,
         "since": draft.since,
         "through": draft.through,
+        "period": draft.number if draft.stage is Stage.STATISTICS else None,
+        # A statistics report counts many incidents: each source position links to its own incident.
+        "source_incidents": _source_incidents(conn, {p for f in draft.fields for p in f.sources})
+        if draft.stage is Stage.STATISTICS
+        else {},
         "fields": [
             {
                 "key": str(f.key),

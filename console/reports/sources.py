@@ -29,6 +29,7 @@ from ..events import EventPayload, RecordedEvent
 from ..incidents.events import IncidentClosed, IncidentFactsAmended, IncidentRegistered
 from ..responders.events import ResponderMoved
 from ..runs.events import RunDecisionRecorded, RunStepCompleted
+from ..runs.follow import LEADER_STEP_IDS
 
 # The events a draft reads, by their stored type.
 FOLLOWED: dict[str, type[EventPayload]] = {
@@ -96,6 +97,7 @@ class PersonInfo:
     post: str
     phone: str
     roles: frozenset[str]
+    person_id: str = ""  # the organisation's id (the people map also keys a person by their login's id)
 
 
 def facts_of(
@@ -147,6 +149,24 @@ def facts_of(
             step = playbook.step(p.record.step_id) if playbook else None
             title = step.title.zh if step else p.record.step_id
             out.append(StepDone(position=pos, at=p.record.at, title=title, note=p.record.note))
+            leader = people.get(event.actor_id)
+            if (
+                p.record.step_id in LEADER_STEP_IDS
+                and p.followed is None  # ticked by hand, not by the arrival itself
+                and leader is not None
+                and leader.roles & LEADER_ROLES
+            ):
+                # The leader marked their own step on site (分管领导到场指挥): they are on site.
+                out.append(
+                    Arrived(
+                        position=pos,
+                        at=p.record.at,
+                        name=leader.name,
+                        post=leader.post,
+                        leader=True,
+                        person_id=leader.person_id or event.actor_id,
+                    )
+                )
         elif isinstance(p, RunDecisionRecorded):
             step = playbook.step(p.record.step_id) if playbook else None
             title = step.title.zh if step else p.record.step_id
@@ -185,6 +205,7 @@ def facts_of(
                         post=person.post,
                         place=place,
                         leader=bool(person.roles & LEADER_ROLES),
+                        person_id=p.person_id,
                     )
                 )
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -11,10 +11,13 @@ from sqlalchemy.engine import Connection
 
 from alerts.adapter import can_attach
 from alerts.channels import fingerprint, kind_of
+from playbooks.config import thresholds as grading_thresholds
 from playbooks.state import OPEN_REPORT, OPEN_STEP
 from reports.document import Header
 from reports.model import FieldKey, ReportField, Stage
+from reports.statistics import IncidentRecord, Period, report_timeliness
 
+from ..clock import parse_iso, utc_iso
 from ..commands import Context
 from ..eventlog import GENESIS
 from ..events import EventPayload, RecordedEvent
@@ -27,9 +30,9 @@ from ..runs.decide import Run
 from ..runs.store import run_of
 from ..runs.tables import playbook_runs
 from ..settings import Settings
-from ..tables import events
+from ..tables import events, users
 from . import config
-from .decide import Approval, Drafting, Inclusion, ReportState, Sending
+from .decide import Approval, Drafting, Inclusion, ReportState, Sending, Tallying
 from .delivering import ChannelPlan, DeliveryState, ReceiptState, delivery_id
 from .events import (
     DraftData,
@@ -45,7 +48,7 @@ from .events import (
     ReportStatus,
     ReportSubmitted,
 )
-from .sources import CONFIDENTIAL_LABELS, PersonInfo, facts_of
+from .sources import CONFIDENTIAL_LABELS, TYPE_LABELS, PersonInfo, facts_of
 from .tables import report_deliveries, report_items, report_receipts, report_versions
 
 _ITEM = select(report_items).where(report_items.c.report_id == bindparam("id"))
@@ -78,13 +81,19 @@ def incident_events(conn: Connection, incident_id: str) -> list[RecordedEvent]:
 
 
 def people(conn: Connection) -> dict[str, PersonInfo]:
+    """The organisation's people by id, and the same people by the id of their login (a person's id is
+    their user name), so a step a leader ticked names the leader."""
     query = select(
         org_people.c.id, org_people.c.name, org_people.c.post, org_people.c.phone, org_people.c.roles
     )
-    return {
-        r.id: PersonInfo(r.name, r.post or "", r.phone or "", frozenset(x for x in r.roles.split(",") if x))
+    found = {
+        r.id: PersonInfo(
+            r.name, r.post or "", r.phone or "", frozenset(x for x in r.roles.split(",") if x), r.id
+        )
         for r in conn.execute(query)
     }
+    logins = conn.execute(select(users.c.id, users.c.username).where(users.c.username.in_(list(found))))
+    return {**{str(r.id): found[r.username] for r in logins if r.id not in found}, **found}
 
 
 def places(conn: Connection) -> dict[str, str]:
@@ -142,6 +151,91 @@ def load_drafting(conn: Connection, args: Any, ctx: Context) -> Drafting | None:
         since=max(through) if through else None,
         sequence=int(same_stage or 0) + 1,
         closed=row.status == "closed",
+    )
+
+
+_COLLECTIVE_TYPES = frozenset({"collective_visit", "cross_level_visit"})
+
+
+def statistics_records(
+    conn: Connection, period: Period, settings: Settings, now: datetime
+) -> list[IncidentRecord]:
+    """Every incident registered within a day of the period, as the statistics count it (the core
+    keeps those of the period's dates in the office's time zone and leaves out drills)."""
+    lo = utc_iso(datetime.combine(period.start - timedelta(days=1), time(), tzinfo=UTC))
+    hi = utc_iso(datetime.combine(period.end + timedelta(days=1), time(), tzinfo=UTC))
+    rows = conn.execute(
+        select(incidents).where((incidents.c.opened_at >= lo) & (incidents.c.opened_at < hi))
+    ).all()
+    if not rows:
+        return []
+    streams = {stream_of(r.id): r.id for r in rows}
+    registered = {
+        streams[r.stream]: int(r.position)
+        for r in conn.execute(
+            select(events.c.stream, func.min(events.c.position).label("position"))
+            .where(events.c.stream.in_(list(streams)) & (events.c.type == "incident.registered"))
+            .group_by(events.c.stream)
+        )
+    }
+    runs = {
+        r.incident_id: run_of(r)
+        for r in conn.execute(
+            select(playbook_runs).where(playbook_runs.c.incident_id.in_(list(streams.values())))
+        )
+    }
+    thresholds = grading_thresholds(settings)
+    out = []
+    for row in rows:
+        at = parse_iso(row.opened_at)
+        current = runs.get(row.id)
+        level, cross, response, due, on_time = "未分级", row.type == "cross_level_visit", None, 0, 0
+        if current is not None:
+            state = current.state(now, thresholds)
+            level = state.grading.level.zh
+            cross = cross or state.facts.cross_level
+            arrivals = [m.at for m in current.field_log.arrived]
+            if arrivals:
+                response = max(0.0, (min(arrivals) - at).total_seconds() / 60)
+            due, on_time = report_timeliness(
+                current.snapshot, current.facts, current.history, now, thresholds
+            )
+        out.append(
+            IncidentRecord(
+                position=registered.get(row.id, int(row.last_position)),
+                registered_at=at,
+                type_label=TYPE_LABELS.get(row.type, row.type),
+                level_label=level,
+                collective=row.type in _COLLECTIVE_TYPES
+                or row.head_count >= thresholds.head_count_collective,
+                cross_level=cross,
+                drill=bool(row.drill),
+                first_response_minutes=response,
+                reports_due=due,
+                reports_on_time=on_time,
+            )
+        )
+    return out
+
+
+def load_statistics(conn: Connection, args: Any, ctx: Context) -> Tallying:
+    """What drafting a period's statistics needs: the records, the log head, the period's reports."""
+    period = Period.parse(args.period)
+    existing = [
+        r.report_id
+        for r in conn.execute(
+            select(report_items.c.report_id, report_versions.c.draft)
+            .join(report_versions, report_versions.c.report_id == report_items.c.report_id)
+            .where((report_items.c.stage == Stage.STATISTICS.value) & (report_versions.c.version == 1))
+        )
+        if DraftData.model_validate_json(r.draft).number == period.key
+    ]
+    position, _ = chain_head(conn)
+    return Tallying(
+        period=period,
+        records=tuple(statistics_records(conn, period, ctx.settings, ctx.now)),
+        through=position,
+        existing=tuple(existing),
     )
 
 

@@ -86,6 +86,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/incidents/{incident_id}/reports"): _page(
         "报告 An incident's reports and drafting a new one", 404
     ),
+    ("GET", "/statistics"): _page("统计报告 The periodic statistics reports and drafting one"),
     ("GET", "/incidents/{incident_id}/alerts"): _page("送达记录 An incident's delivery log", 404),
     ("GET", "/incidents/{incident_id}/review"): _page("复盘 The after-incident review", 404),
     ("GET", "/review/summary"): _page("履职情况汇总 The compliance summary of a period", 422),
@@ -165,6 +166,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/reports/{report_id}/deliveries"): Operation(
         "报送记录 Each delivery attempt of a report to its offices, and receipts confirmed by phone",
         statuses=(404,),
+    ),
+    ("GET", "/api/statistics"): Operation(
+        "统计报告 Every monthly or quarterly statistics report, newest first, with its period and status"
     ),
     ("GET", "/r/{token}"): Operation(
         "报告下载 The sent report's PDF through the signed, expiring link of a content-free notice",

@@ -30,6 +30,7 @@ from ..reports.queries import (
     report_detail,
     report_document,
     reports_of_incident,
+    statistics_reports,
 )
 from ..roles import Role
 from ..settings import Settings
@@ -221,6 +222,42 @@ async def incident_reports_page(request: Request) -> Response:
     return templates.TemplateResponse(request, "report.html", ctx)
 
 
+async def list_statistics(request: Request) -> Response:
+    """统计报告: every periodic statistics report, newest first, each with its period and status."""
+    await require(request, ReportPermission.REPORT_READ)
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(statistics_reports)
+    return JSONResponse({"ok": True, "reports": found})
+
+
+def last_month(request: Request) -> str:
+    """The period an office drafts most often: the month before this one, in its dates (2026-11)."""
+    rt = runtime(request)
+    local = rt.clock.now().astimezone(rt.settings.tz)
+    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+async def statistics_page(request: Request) -> Response:
+    """统计报告: the periodic statistics reports, and drafting one for a month or a quarter."""
+    caller = await signed_in(request, ReportPermission.REPORT_READ)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    async with runtime(request).db.read.connect() as db:
+        found = await db.run_sync(statistics_reports)
+    suggested = last_month(request)
+    ctx = shell(
+        request,
+        caller,
+        page="statistics",
+        report=None,
+        statistics=found,
+        suggested=suggested,
+        boot={"report": None, "statistics": found},
+    )
+    return templates.TemplateResponse(request, "report.html", ctx)
+
+
 class LinkGone(ConsoleError):
     status = 410
 
@@ -280,6 +317,8 @@ ROUTES = [
     Route("/incidents/{incident_id}/reports", incident_reports_page, methods=["GET"]),
     Route("/api/reports/{report_id}/deliveries", list_deliveries, methods=["GET"]),
     Route("/r/{token}", link_download, methods=["GET"]),
+    Route("/statistics", statistics_page, methods=["GET"]),
+    Route("/api/statistics", list_statistics, methods=["GET"]),
 ]
 ACCESS = {
     ("GET", "/api/incidents/{incident_id}/reports"): ReportPermission.REPORT_READ,
@@ -290,4 +329,6 @@ ACCESS = {
     ("GET", "/incidents/{incident_id}/reports"): ReportPermission.REPORT_READ,
     ("GET", "/api/reports/{report_id}/deliveries"): ReportPermission.REPORT_READ,
     ("GET", "/r/{token}"): PUBLIC,
+    ("GET", "/statistics"): ReportPermission.REPORT_READ,
+    ("GET", "/api/statistics"): ReportPermission.REPORT_READ,
 }

@@ -938,6 +938,9 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "rollcall_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
     "report_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
     "stage": enum_or_junk(["initial", "followup", "final", "daily"]),
+    "period": st.one_of(
+        st.sampled_from(["2026-11", "2026-Q4", "2026-13", "2099-01", "Q4"]), texts, json_scalars
+    ),
     "texts": st.one_of(st.dictionaries(st.sampled_from(["demands", "trend", "nope"]), texts), json_values),
     "corrects": texts,
     "version": st.one_of(st.integers(-5, 20_000), json_scalars),
@@ -1054,6 +1057,7 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "rollcall_id": st.sampled_from(["r-1"]),
     "report_id": st.sampled_from(["rep-1"]),
     "stage": st.sampled_from(["initial", "followup", "final", "daily"]),
+    "period": st.sampled_from(["2026-10", "2026-Q3", "2099-12"]),
     "texts": st.dictionaries(st.sampled_from(["demands", "trend"]), valid_texts, min_size=1, max_size=2),
     "corrects": valid_texts,
     "fields": st.lists(st.sampled_from(["informant_name", "report_content"]), min_size=1, max_size=2),

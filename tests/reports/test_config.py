@@ -51,3 +51,47 @@ def test_the_header_and_the_licensed_fonts_come_from_the_settings(tmp_path: Path
     assert made.copies == ("县委政法委", "县公安局")
     files = font_files(settings)  # type: ignore[arg-type]
     assert files.body == Path("/fonts/仿宋_GB2312.ttf") and files.title is None
+
+
+def test_delivery_retries_follow_the_settings_and_bad_values_stop_the_console(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from console.reports.config import DeliveryRetry, check_settings, delivery_retry
+    from console.reports.delivering import ChannelPlan, DeliveryState, next_attempt
+    from console.settings import SettingsError
+
+    assert delivery_retry(_settings(tmp_path)) == DeliveryRetry(3, 30.0, 600.0)  # type: ignore[arg-type]
+    settings = _settings(
+        tmp_path,
+        CONSOLE_REPORT_ATTEMPTS_PER_CHANNEL="2",
+        CONSOLE_REPORT_BACKOFF_SECONDS="5",
+        CONSOLE_REPORT_BACKOFF_CAP_SECONDS="8",
+    )
+    retry = delivery_retry(settings)  # type: ignore[arg-type]
+    assert retry == DeliveryRetry(2, 5.0, 8.0)
+    now = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    mail, sms = ChannelPlan("email", "f1", "attachment"), ChannelPlan("sms", "f2", "link")
+
+    def after(channel: int, attempt: int) -> tuple[int, int, str] | None:
+        state = DeliveryState("d", "r", 1, "县委办公室", channel, attempt, "pending", (mail, sms))
+        found = next_attempt(state, now, retry)
+        return None if found is None else (found.channel_index, found.attempt_no, found.due_at)
+
+    assert after(0, 1) == (0, 2, "2026-12-03T02:00:05.000000Z")  # 5 s after the first failure
+    assert after(0, 2) == (1, 1, "2026-12-03T02:00:00.000000Z")  # two tries spent: the next channel
+    assert after(1, 1) == (1, 2, "2026-12-03T02:00:05.000000Z")
+    assert after(1, 2) is None
+    longer = delivery_retry(_settings(tmp_path, CONSOLE_REPORT_ATTEMPTS_PER_CHANNEL="4"))  # type: ignore[arg-type]
+    third = next_attempt(DeliveryState("d", "r", 1, "x", 0, 3, "pending", (mail,)), now, longer)
+    assert third is not None and third.due_at == "2026-12-03T02:02:00.000000Z"  # 30 s doubled twice
+    for name, value in (
+        ("ATTEMPTS_PER_CHANNEL", "0"),
+        ("ATTEMPTS_PER_CHANNEL", "2.5"),
+        ("BACKOFF_SECONDS", "soon"),
+        ("BACKOFF_SECONDS", "-1"),
+        ("BACKOFF_CAP_SECONDS", "10"),  # below the 30 s pause
+    ):
+        with pytest.raises(SettingsError, match=f"CONSOLE_REPORT_{name}"):
+            check_settings(_settings(tmp_path, **{f"CONSOLE_REPORT_{name}": value}))  # type: ignore[arg-type]

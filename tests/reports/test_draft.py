@@ -87,4 +87,29 @@ def test_confidential_values_appear_only_through_an_approved_inclusion() -> None
 def test_the_stages_are_the_playbooks_report_stages_plus_the_daily_report() -> None:
     from playbooks.model import ReportStage
 
-    assert {s.value for s in ReportStage} | {"daily"} == {s.value for s in Stage}
+    assert {s.value for s in ReportStage} | {"daily", "statistics"} == {s.value for s in Stage}
+
+
+def test_a_leader_seen_arriving_who_also_ticked_the_step_by_hand_is_listed_once_at_the_earliest() -> None:
+    from reports.facts import Arrived
+
+    def arrived(position: int, minutes: int, person: str, name: str, place: str = "") -> Arrived:
+        at = START + timedelta(minutes=minutes)
+        return Arrived(
+            position=position, at=at, name=name, post="县纪委常委", place=place, leader=True, person_id=person
+        )
+
+    facts = [
+        *demo_facts(),  # 陈刚 arrives at 9时45分 (position 112, no person id: told apart by name and post)
+        arrived(113, 22, "wang", "王敏"),  # 王敏 ticks 分管领导到场指挥 by hand at 9时42分 …
+        arrived(116, 30, "wang", "王敏", "县委机关大门"),  # … and the movement log sees her arrive later
+    ]
+    draft = build_draft(Stage.INITIAL, facts, NOW, TZ)
+    leaders = draft.field(FieldKey.LEADERS)
+    assert leaders is not None
+    assert leaders.text == "县纪委常委王敏于9时42分到达现场；县纪委副书记陈刚于9时45分到达县委机关大门。"
+    assert leaders.sources == (112, 113)
+    # A 续报 does not list again a leader whose first arrival the previous report stated.
+    later = [*facts, arrived(125, 38, "wang", "王敏", "接待室")]
+    follow = build_draft(Stage.FOLLOWUP, later, NOW, TZ, since=120, sequence=2)
+    assert follow.field(FieldKey.LEADERS) is None

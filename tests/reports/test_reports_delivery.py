@@ -224,6 +224,14 @@ def test_an_approved_report_reaches_each_office_and_phone_receipts_are_recorded(
         assert receipt["confirmed_at"].startswith("2026-01-01T00:00:00")
         page = duty.get(f"/reports/{report_id}").text
         assert "刘主任" in page and "已送达" in page
+        # Times on the page are the office's (Asia/Shanghai), as everywhere else in the console: the
+        # receipt confirmed at 08:00 Beijing time reads 08:00, not the 00:00 the log stores.
+        assert deployment.settings.timezone == "Asia/Shanghai"
+        assert '<time datetime="2026-01-01T00:00:00.000000Z">1月1日 08:00</time>' in page, page
+        delivered = by["县委办公室"]["attempts"][0]["attempted_at"]
+        local = datetime.fromisoformat(delivered.replace("Z", "+00:00")).astimezone(deployment.settings.tz)
+        assert f'<time datetime="{delivered}">{local.month}月{local.day}日 {local:%H:%M}</time>' in page
+        assert f">{delivered[:16]}" not in page and ">2026-01-01T00:00" not in page
         assert Api(server, "responder").get(f"/api/reports/{report_id}/deliveries").status_code == 403
         # The mail's attachment reads exactly as the console's own download of the approved version.
         own = duty.get(f"/api/reports/{report_id}/document.pdf?version=1")

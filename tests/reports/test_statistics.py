@@ -84,3 +84,45 @@ def test_the_statistics_are_laid_out_as_a_report() -> None:
     ]
     assert doc.sections[0].paragraphs[0].text == "2026年10月1日至2026年12月31日。"
     assert doc.doc_number == "县纪发〔2027〕9号"
+
+
+def test_periods_are_named_as_the_command_and_the_cli_take_them() -> None:
+    from reports.statistics import PeriodInvalid
+
+    assert Period.parse("2026-11") == Period.month(2026, 11)
+    assert Period.parse("2026-q4") == Period.quarter(2026, 4)
+    assert (Period.month(2026, 11).key, Period.quarter(2026, 4).key) == ("2026-11", "2026-Q4")
+    for bad in ("2026-13", "2026-Q5", "26-11", "2026-1", "1999-01", "November"):
+        with pytest.raises(PeriodInvalid):
+            Period.parse(bad)
+    # Over once the office's next day has begun: 1 December 00:30 in Beijing is still 30 November in UTC.
+    november = Period.month(2026, 11)
+    assert november.ended(datetime(2026, 11, 30, 16, 30, tzinfo=UTC), TZ)
+    assert not november.ended(datetime(2026, 11, 30, 15, 30, tzinfo=UTC), TZ)
+
+
+def test_the_statistics_draft_is_a_report_the_officer_completes() -> None:
+    from reports.document import document_of
+    from reports.model import FieldKey, Stage
+    from reports.statistics import statistics_draft
+
+    stats = build_statistics(RECORDS, Period.month(2026, 11), TZ)
+    draft = statistics_draft(stats, through=99)
+    assert (draft.stage, draft.number, draft.drill, draft.through) == (Stage.STATISTICS, "2026-11", False, 99)
+    overview = draft.field(FieldKey.OVERVIEW)
+    assert overview is not None and overview.sources == (10, 20)
+    assert overview.text.splitlines()[3] == "按时报送率：75.0%（3/4）。"
+    assert draft.missing == (FieldKey.ANALYSIS,)  # the analysis is the officer's
+    done = draft.edited({FieldKey.ANALYSIS: "集体访有所上升。\n需加强排查。"})
+    doc = document_of(done, DEMO_HEADER, serial=3, at=datetime(2026, 12, 2, tzinfo=UTC), tz=TZ)
+    assert [s.heading for s in doc.sections] == [
+        "一、统计期间",
+        "二、总体情况",
+        "三、按事件类型",
+        "四、按响应级别",
+        "五、情况分析",
+    ]
+    total = doc.sections[1].paragraphs[0]
+    assert (total.heading, total.text) == ("（一）突发事件总数。", "2起。")
+    assert [p.text for p in doc.sections[4].paragraphs] == ["集体访有所上升。", "需加强排查。"]
+    assert all(p.heading == "" for p in doc.sections[4].paragraphs)

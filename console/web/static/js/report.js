@@ -1,5 +1,7 @@
 // 报告: the draft's fields beside the PDF preview; every action is a command, refused by the server
 // when the report's status does not allow it (nothing unapproved can be sent).
+import {when} from "./ui.js";
+
 const failed = document.getElementById("failed");
 const csrf = (document.querySelector("#logout input[name=csrf]") || {}).value || "";
 
@@ -32,7 +34,10 @@ if (page) {
   const form = document.getElementById("fields");
   const texts = () => {
     const out = {};
-    for (const area of form.querySelectorAll("textarea:not([readonly])")) out[area.name] = area.value;
+    // Only what the officer changed: a field the log filled stays the log's (its sources still shown).
+    for (const area of form.querySelectorAll("textarea:not([readonly])")) {
+      if (area.value !== area.defaultValue) out[area.name] = area.value;
+    }
     return out;
   };
   // The preview shows every page as an image, loading the next page until one is not there.
@@ -93,6 +98,17 @@ if (list && draft) {
   });
 }
 
+// 统计报告: draft a month's or a quarter's statistics from the log.
+const statistics = document.getElementById("draft-statistics");
+if (statistics) {
+  statistics.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const period = String(new FormData(statistics).get("period") || "").trim().toUpperCase();
+    const result = await command("report.draft_statistics", {period});
+    if (result && result.report_id) window.location.href = `/reports/${result.report_id}`;
+  });
+}
+
 // 报送任务: the playbook's report obligations with their status and deadline, each draftable at once.
 const tasks = document.getElementById("tasks");
 if (list && tasks) {
@@ -100,7 +116,7 @@ if (list && tasks) {
     if (!body.ok) return;
     for (const obligation of body.run.reports) {
       const item = document.createElement("li");
-      const due = obligation.due_at ? ` · ${tasks.dataset.labelDue} ${new Date(obligation.due_at).toLocaleString()}` : "";
+      const due = obligation.due_at ? ` · ${tasks.dataset.labelDue} ${when(obligation.due_at)}` : "";
       const english = document.documentElement.lang === "en";
       const title = obligation.title ? (english ? obligation.title.en : obligation.title.zh) : obligation.id;
       item.textContent = `${title} · ${obligation.status}${due} `;
