@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -22,36 +21,13 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 sys.path.insert(0, str(Path(__file__).parent.parent / "alerts"))
 
-from aiosmtpd.controller import Controller
 from alert_receivers import HttpReceiver, start_http_receiver
 from org import Api, import_organisation
+from report_mail import Mailbox, wait_for
 from support import Deployment, LocalServer, free_port
 
 from console.reports.delivery import link_token
 from reports.offices import OfficesInvalid, parse_offices
-
-
-class _Mailbox:
-    """Keeps each message whole (the alerts' mailbox keeps only the text)."""
-
-    def __init__(self) -> None:
-        self.raw: list[bytes] = []
-
-    async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:
-        self.raw.append(bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[_Mailbox, int]]:
-    box = _Mailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port, auth_require_tls=False)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -89,17 +65,6 @@ offices:
     return path
 
 
-def _wait(check: Any, what: str, timeout: float = 90) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.05)
-
-
 def _attachments(raw: bytes) -> list[tuple[str, bytes]]:
     msg = message_from_bytes(raw, policy=default_policy)
     out = []
@@ -109,7 +74,7 @@ def _attachments(raw: bytes) -> list[tuple[str, bytes]]:
 
 
 def test_an_approved_report_reaches_each_office_and_phone_receipts_are_recorded(
-    deployment: Deployment, tmp_path: Path, mailbox: tuple[_Mailbox, int], http: HttpReceiver
+    deployment: Deployment, tmp_path: Path, mailbox: tuple[Mailbox, int], http: HttpReceiver
 ) -> None:
     box, smtp_port = mailbox
     offices = _offices(tmp_path, smtp_port, http.port)
@@ -144,7 +109,7 @@ def test_an_approved_report_reaches_each_office_and_phone_receipts_are_recorded(
         ]
 
         # The e-mail carries the approved, hashed document as a PDF.
-        raw = _wait(lambda: box.raw[:1], "the report's e-mail")[0]
+        raw = wait_for(lambda: box.raw[:1], "the report's e-mail")[0]
         msg = message_from_bytes(raw, policy=default_policy)
         assert approved["doc_number"] in str(msg["subject"])
         files = _attachments(raw)
@@ -161,7 +126,7 @@ def test_an_approved_report_reaches_each_office_and_phone_receipts_are_recorded(
         assert witness.split(":")[1][:16] in text.replace(" ", "").replace("\n", "")
 
         # The channel that cannot carry a file gets a content-free notice with a signed link.
-        notice = _wait(lambda: http.bodies("message"), "the notice")[0]
+        notice = wait_for(lambda: http.bodies("message"), "the notice")[0]
         assert "报告待接收" in notice and "静坐" not in notice and approved["doc_number"] not in notice
         link = re.search(r"http://\S+/r/(\S+)", notice)
         assert link is not None, notice
@@ -188,7 +153,7 @@ def test_an_approved_report_reaches_each_office_and_phone_receipts_are_recorded(
                 return by
             return None
 
-        by = _wait(records, "the delivery records")
+        by = wait_for(records, "the delivery records")
         assert by["县政府办公室"]["state"] == "delivered"
         assert by["县政府办公室"]["attempts"][0]["mode"] == "link"
         assert by["县委办公室"]["attempts"][0]["mode"] == "attachment"

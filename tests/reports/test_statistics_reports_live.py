@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -21,47 +19,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
-from aiosmtpd.controller import Controller
 from org import Api, import_organisation
-from support import Deployment, LiveClient, LocalServer, free_port, login
+from report_mail import Mailbox, wait_for
+from support import Deployment, LiveClient, LocalServer, login
 
 from console.cli import main
 from console.db import open_database
 from console.domains import registry
 from console.maintenance import rebuild
 from playbooks.facts import Level
-
-
-class _Mailbox:
-    def __init__(self) -> None:
-        self.raw: list[bytes] = []
-
-    async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:
-        self.raw.append(bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[_Mailbox, int]]:
-    box = _Mailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port, auth_require_tls=False)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
-
-
-def _wait(check: Any, what: str, timeout: float = 90) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.05)
 
 
 class _Clock:
@@ -84,7 +50,7 @@ def _month_after(day: datetime) -> datetime:
 def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
     deployment: Deployment,
     tmp_path: Path,
-    mailbox: tuple[_Mailbox, int],
+    mailbox: tuple[Mailbox, int],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -252,7 +218,7 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
         ]
 
         # Delivered by e-mail with the frozen PDF; the office without a channel is called and confirms.
-        raw = _wait(lambda: box.raw[:1], "the statistics report's e-mail")[0]
+        raw = wait_for(lambda: box.raw[:1], "the statistics report's e-mail")[0]
         msg = message_from_bytes(raw, policy=default_policy)
         assert approved["doc_number"] in str(msg["subject"])
         (name, pdf), *rest = [(str(p.get_filename()), bytes(p.get_content())) for p in msg.iter_attachments()]
@@ -265,7 +231,7 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
             x["recipient"]: x for x in duty.get(f"/api/reports/{report_id}/deliveries").json()["deliveries"]
         }
         assert deliveries["市纪委监委信访室"]["state"] == "by_phone"
-        _wait(
+        wait_for(
             lambda: (
                 duty.get(f"/api/reports/{report_id}/deliveries").json()["deliveries"][0]["state"]
                 == "delivered"
