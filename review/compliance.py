@@ -52,8 +52,8 @@ class Kind(StrEnum):
 
 class Outcome(StrEnum):
     ON_TIME = "on_time"  # 按时
-    LATE = "late"  # 超时完成
-    OVERDUE = "overdue"  # 超时未完成
+    LATE = "late"  # 逾期完成: done after its deadline
+    OVERDUE = "overdue"  # 未完成: never done, its deadline passed
     PENDING = "pending"  # 未到期
     SKIPPED = "skipped"  # 跳过 (with a reason)
     RELEASED = "released"  # 解除派遣 before acknowledging

@@ -20,46 +20,9 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 from reports.fonts import NO_FILES, FontChoice, FontFiles, choose_fonts
 
 from .compliance import Kind, Outcome, Row
+from .labels import KIND_LABELS, NOBODY, OUTCOME_LABELS, ROLE_LABELS
 from .log import IncidentRecord
 
-KIND_LABELS = {
-    Kind.STEP: "处置步骤",
-    Kind.REPORT: "报告义务",
-    Kind.DISPATCH_ACK: "派遣确认",
-    Kind.ROLLCALL: "清点人数",
-    Kind.PAGE_ACK: "告警确认",
-}
-OUTCOME_LABELS = {
-    Outcome.ON_TIME: "按时",
-    Outcome.LATE: "超时完成",
-    Outcome.OVERDUE: "超时未完成",
-    Outcome.PENDING: "未到期",
-    Outcome.SKIPPED: "跳过",
-    Outcome.RELEASED: "解除派遣",
-    Outcome.BLOCKED: "受阻",
-    Outcome.NOT_APPLICABLE: "不适用",
-    Outcome.NO_DEADLINE: "无时限",
-}
-# The response roles of playbooks.model.ResponseRole (应急角色).
-ROLE_LABELS = {
-    "field_commander": "现场指挥",
-    "info_reporter": "信息报送",
-    "field_responder": "现场处置",
-    "police_liaison": "公安联络",
-    "medical": "医疗救护",
-    "logistics": "后勤保障",
-    "leader_in_charge": "分管领导",
-    "commission_head": "主要负责同志",
-    "duty_officer": "值班员",
-    # what a page asked (alerts.message.Ask)
-    "go_to_scene": "赶赴现场",
-    "dispatched": "派遣通知",
-    "step_overdue": "逾期提醒",
-    "escalated": "逾期升级",
-    "rollcall_overdue": "清点超时",
-    "report_due": "报告到期",
-    "test": "测试消息",
-}
 # The outcomes a summary counts, in the order printed.
 SUMMARY_ORDER = (
     Outcome.ON_TIME,
@@ -168,7 +131,7 @@ def printed_rows(record: IncidentRecord, rows: Sequence[Row], tz: ZoneInfo) -> t
         minutes = f"{r.late_by / timedelta(minutes=1):.1f}" if r.late_by is not None else ""
         holder = f"{r.holder.name} ({r.holder.person_id})" if r.holder is not None else ""
         if r.late and r.holder is None:
-            holder = "未能确定"
+            holder = NOBODY
         out.append(
             PrintedRow(
                 kind=KIND_LABELS[r.kind],

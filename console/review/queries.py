@@ -15,7 +15,7 @@ from .tables import review_actions, review_findings, review_inspector_units
 
 
 def _status(due_at: str, done_at: str | None, now: datetime) -> str:
-    """done / done_late (超期完成) / overdue (逾期未完成) / open."""
+    """done / done_late (逾期完成) / overdue (逾期未完成) / open."""
     due = parse_iso(due_at)
     if done_at is not None:
         return "done_late" if parse_iso(done_at) > due else "done"

@@ -20,6 +20,7 @@ from reports.fonts import FontsMissing
 from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Row, compliance, to_csv
+from review.labels import ACTION_STATUS_LABELS
 from review.log import fold
 from review.pdf import ActionLine, ChainLine, FindingLine, document, render_pdf
 from review.replay import Mode, replay
@@ -40,8 +41,8 @@ from .responders import _id, _instant, _now, _read
 # Texts the review script shows (it holds none of its own).
 REVIEW_TEXT: dict[str, str] = {
     "on_time": N_("On time"),
-    "late": N_("Late"),
-    "overdue": N_("Overdue"),
+    "late": N_("Done late"),
+    "overdue": N_("Not done"),
     "pending": N_("Not yet due"),
     "skipped": N_("Skipped"),
     "released": N_("Released"),
@@ -177,10 +178,6 @@ async def compliance_csv(request: Request) -> Response:
     return csv_download(to_csv(await _rows(request, log, _now(request))), f"compliance-{log.number}.csv")
 
 
-# How an action's status is printed (console.review.queries._status).
-_ACTION_STATUS = {"done": "已完成", "done_late": "超期完成", "overdue": "逾期未完成", "open": "未完成"}
-
-
 async def compliance_pdf(request: Request) -> Response:
     """履职情况报告: the compliance table, the chain status and the findings, printable (PDF)."""
     caller = await require(request, Permission.REVIEW_VIEW)
@@ -195,7 +192,10 @@ async def compliance_pdf(request: Request) -> Response:
             f["added_by"],
             tuple(
                 ActionLine(
-                    a["text"], a["owner"], a["due_at"][:16].replace("T", " "), _ACTION_STATUS[a["status"]]
+                    a["text"],
+                    a["owner"],
+                    a["due_at"][:16].replace("T", " "),
+                    ACTION_STATUS_LABELS[a["status"]],
                 )
                 for a in f["actions"]
             ),
