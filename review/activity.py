@@ -398,13 +398,12 @@ def activity(
         elif e.type.startswith("report.") and e.stream in report_streams and e.type != "report.downloaded":
             b.report(e)
     b.pages(pages)
-    placed = _with_places(b.entries)
-    first: dict[str, tuple[datetime, int]] = {}
-    for entry in placed:
-        seen = (entry.at, min(entry.positions))
-        if entry.person_id not in first or seen < first[entry.person_id]:
-            first[entry.person_id] = seen
-    return sorted(placed, key=lambda x: (first[x.person_id], x.person_id, x.at, x.positions))
+    # in the order it happened; at one instant, in the order of the log (a page after what caused it)
+    placed = sorted(enumerate(_with_places(b.entries)), key=lambda x: (x[1].at, x[1].positions, x[0]))
+    rank: dict[str, int] = {}
+    for _, entry in placed:
+        rank.setdefault(entry.person_id, len(rank))
+    return sorted((entry for _, entry in placed), key=lambda x: rank[x.person_id])
 
 
 def people(entries: Sequence[Entry]) -> list[tuple[str, str, list[Entry]]]:

@@ -191,11 +191,16 @@ def _template(name: str) -> str:
     return (Path(__file__).parent / "templates" / name).read_text(encoding="utf-8")
 
 
+def render_html(page: str, stylesheet: str, fonts: FontChoice, **context: object) -> str:
+    """One of the review's printed documents as HTML (its template and stylesheet beside this module)."""
+    # The stylesheet is ours (font paths come from the settings): rendered without HTML escaping.
+    css = Environment(undefined=StrictUndefined).from_string(_template(stylesheet)).render(fonts=fonts)
+    return _environment().from_string(_template(page)).render(css=css, **context)
+
+
 def compliance_html(doc: ComplianceDocument, fonts: FontChoice) -> str:
     """The report as HTML, as WeasyPrint lays it out."""
-    # The stylesheet is ours (font paths come from the settings): rendered without HTML escaping.
-    css = Environment(undefined=StrictUndefined).from_string(_template("compliance.css")).render(fonts=fonts)
-    return _environment().from_string(_template("compliance.html")).render(doc=doc, css=css)
+    return render_html("compliance.html", "compliance.css", fonts, doc=doc)
 
 
 def render_pdf(doc: ComplianceDocument, files: FontFiles = NO_FILES) -> bytes:

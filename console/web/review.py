@@ -33,7 +33,7 @@ from ..review import queries
 from ..review.export import ExportError, export_bundle
 from ..review.permissions import Permission
 from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log, pages_of
-from ..roles import Role
+from . import scope
 from .edge import Caller, csv_download, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 from .responders import _id, _instant, _now, _read
@@ -61,21 +61,9 @@ REVIEW_TEXT: dict[str, str] = {
 }
 
 
-# Roles whose review.view is not limited to units (reviewers, leaders and admins are the office's own).
-_UNLIMITED = frozenset({Role.REVIEWER.value, Role.LEADER.value, Role.ADMIN.value})
-
-
-async def _in_scope(request: Request, caller: Caller, incident_id: str) -> None:
-    """上级督查 see the incidents of the units they oversee only: any other is not found for them."""
-    if caller.user.roles & _UNLIMITED:
-        return
-    if not await _read(request, queries.inspector_may_see, caller.user.username, incident_id):
-        raise NotFound("incident_not_found")
-
-
 async def _log(request: Request, caller: Caller) -> IncidentLog:
     incident_id = _id(request, "incident_id", "incident_not_found")
-    await _in_scope(request, caller, incident_id)
+    await scope.incident(request, caller, incident_id)
     async with runtime(request).db.read.connect() as conn:
         found = await incident_by_id(conn, incident_id)
         if found is None:
@@ -309,7 +297,7 @@ async def review_page(request: Request) -> Response:
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     incident_id = _id(request, "incident_id", "incident_not_found")
-    await _in_scope(request, caller, incident_id)
+    await scope.incident(request, caller, incident_id)
     gettext = gettext_for(locale_of(request))
     rtext = {k: gettext(v) for k, v in REVIEW_TEXT.items()}
     ctx = shell(

@@ -176,6 +176,20 @@ async function showReplay() {
       el("td", {}, lateNote(s.late_report)))));
 }
 
+// A link into the replay (the activity log's entries): ?at=ISO&mode=known|happened stands the slider at
+// the last instant not after `at`; without one it stands at the end.
+function startAt(instants) {
+  const query = new URLSearchParams(location.search);
+  const wanted = query.get("mode");
+  const radio = wanted && document.querySelector(`input[name=mode][value="${CSS.escape(wanted)}"]`);
+  if (radio) radio.checked = true;
+  const at = query.get("at") ? parse(query.get("at")).getTime() : NaN;
+  if (isNaN(at) || !instants.length) return Math.max(instants.length - 1, 0);
+  let index = 0;
+  instants.forEach((s, i) => { if (parse(s).getTime() <= at) index = i; });
+  return index;
+}
+
 async function load() {
   const data = await getJson(`/api/incidents/${incident}/review`);
   if (!data.incident) return;
@@ -189,7 +203,7 @@ async function load() {
   const fresh = span === null;
   span = data.span;
   slider.max = String(Math.max(span.instants.length - 1, 0));
-  if (fresh) slider.value = slider.max;
+  if (fresh) slider.value = String(startAt(span.instants));
   renderCompliance(data.compliance);
   renderFindings(data.findings);
   showReplay();
