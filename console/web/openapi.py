@@ -90,6 +90,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/incidents/{incident_id}/alerts"): _page("送达记录 An incident's delivery log", 404),
     ("GET", "/incidents/{incident_id}/review"): _page("复盘 The after-incident review", 404),
     ("GET", "/review/summary"): _page("履职情况汇总 The compliance summary of a period", 422),
+    ("GET", "/incidents/{incident_id}/activity"): _page(
+        "工作记录 Every person's activity at an incident", 404
+    ),
     ("GET", "/responder"): _page("我的任务 A responder's assignments"),
     ("GET", "/roster"): _page("值班表 The duty roster"),
     ("GET", "/incidents/{incident_id}/movements"): _page("人员动态 Movement board and log", 404),
@@ -246,6 +249,18 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "时间轴 A lane per person and per step, drawn on the server",
         media=("image/svg+xml",),
         statuses=(404,),
+    ),
+    ("GET", "/api/incidents/{incident_id}/activity"): Operation(
+        "工作记录 Every person's activity (ICS-214), each entry with its log positions and a replay link",
+        statuses=(404,),
+    ),
+    ("GET", "/api/incidents/{incident_id}/activity.csv"): Operation(
+        "工作记录 The activity log as CSV", media=(CSV,), statuses=(404,)
+    ),
+    ("GET", "/api/incidents/{incident_id}/activity.pdf"): Operation(
+        "工作记录 The activity log person by person as a printable PDF",
+        media=("application/pdf",),
+        statuses=(404, 409),
     ),
     ("GET", "/api/incidents/{incident_id}/run"): Operation("One incident's playbook run", statuses=(404,)),
     ("GET", "/api/roster"): Operation("值班表 Who is on duty now, swaps and overrides"),
