@@ -21,7 +21,7 @@ from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Row, compliance, to_csv
 from review.labels import ACTION_STATUS_LABELS
-from review.log import fold
+from review.log import covered, fold, review_end
 from review.pdf import ActionLine, ChainLine, FindingLine, document, render_pdf
 from review.replay import Mode, replay
 from review.timeline import render
@@ -146,7 +146,9 @@ async def review_api(request: Request) -> Response:
 
 
 def _span(log: IncidentLog) -> dict[str, Any]:
-    own = [e for e in log.events if "incident_id" in e.data]
+    # what the console's timers did after the incident closed, and the review's own findings, are
+    # not part of the incident: they do not stretch the range (review.log.covered)
+    own = covered(log.incident_id, log.events)
     known = sorted({e.recorded_at for e in own})
     happened = sorted({e.occurred_at for e in own})
     stamps = sorted(set(known) | set(happened))
@@ -270,7 +272,8 @@ async def timeline_svg(request: Request) -> Response:
     if record.snapshot is not None:
         labels |= {s.id: (s.title.en if english else s.title.zh) for s in record.snapshot.playbook.steps}
     labels["title"] = gettext_for(locale_of(request))("Timeline")
-    svg = render(record, await _rows(request, log, now), now, labels, runtime(request).settings.tz)
+    end = review_end(log.incident_id, log.events, now)  # closed: where the response ended
+    svg = render(record, await _rows(request, log, now), end, labels, runtime(request).settings.tz)
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
 

@@ -120,6 +120,20 @@ class Script:
         self.event(actor, person_stream(person), payload, occurred, recorded)
 
 
+@dataclass(frozen=True)
+class Logged:
+    """An event as the log holds it (review.log.LoggedEvent), for what the script does not seal."""
+
+    position: int
+    stream: str
+    type: str
+    actor_id: str
+    actor_name: str
+    occurred_at: str
+    recorded_at: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
 def person(pid: str, name: str) -> Person:
     return Person(id=pid, name=name, unit_id="county")
 

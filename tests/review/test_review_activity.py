@@ -5,14 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from script import INCIDENT, at, scripted
+from script import INCIDENT, Logged, at, scripted
 
 from review.activity import SYSTEM, Activity, Entry, activity, people, to_csv
 from review.compliance import Page
@@ -97,20 +95,6 @@ def test_a_user_who_is_no_person_is_named_as_the_console_knows_them() -> None:
     # what 王值班 recorded is under the console user; 陈队长's own moves under the person
     assert keys[:2] == ["user:u-wang", "p-chen"]
     assert people(entries)[0][1] == "王值班"
-
-
-@dataclass(frozen=True)
-class Logged:
-    """An event as the log holds it (review.log.LoggedEvent)."""
-
-    position: int
-    stream: str
-    type: str
-    actor_id: str
-    actor_name: str
-    occurred_at: str
-    recorded_at: str
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 def _at(minutes: float) -> str:
