@@ -7,11 +7,13 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from script import INCIDENT, WANG, Logged, at, scripted
 
+from console.incidents.commands import Outcome as Closing
 from console.incidents.events import IncidentClosed, stream_of
 from review.compliance import Kind, Outcome, Page, compliance
 from review.log import LoggedEvent, covered, review_end
@@ -24,7 +26,7 @@ def _closed_at_50() -> list[LoggedEvent]:
     s.event(
         WANG,
         stream_of(INCIDENT),
-        IncidentClosed(incident_id=INCIDENT, outcome="resolved", summary="劝返"),
+        IncidentClosed(incident_id=INCIDENT, outcome=Closing.RESOLVED, summary="劝返"),
         50,
     )
     return list(s.events)
@@ -32,7 +34,10 @@ def _closed_at_50() -> list[LoggedEvent]:
 
 def _after(minutes: float, position: int, actor: str, stream: str, kind: str) -> Logged:
     stamp = at(minutes).isoformat()
-    data = {"incident_id": INCIDENT, "record": {"type": "action_fired", "at": stamp, "key": "remind:x"}}
+    data: dict[str, Any] = {
+        "incident_id": INCIDENT,
+        "record": {"type": "action_fired", "at": stamp, "key": "remind:x"},
+    }
     if kind == "review.finding_added":
         data = {"incident_id": INCIDENT, "finding_id": "f1", "text": "通知领导超时"}
     if kind == "report.sent":
