@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from alerts.channels import KIND_LABELS as CHANNEL_LABELS
+from alerts.channels import ChannelKind
 from playbooks.facts import Level
 from reports.model import STAGE_LABELS, Stage
 
@@ -155,6 +157,11 @@ _MOVES = {
 _ROUTES = {"console": "在控制台确认", "link": "通过短信/消息链接确认", "dispatch": "确认派遣时一并确认"}
 
 
+def _channel(kind: str) -> str:
+    """A channel kind as the office calls it (钉钉、企业微信、…)."""
+    return CHANNEL_LABELS[ChannelKind(kind)][0] if kind in ChannelKind.__members__.values() else kind
+
+
 def _report_name(report: Mapping[str, Any], version: int) -> str:
     stage = report.get("stage", "")
     label = STAGE_LABELS.get(Stage(stage), stage) if stage in Stage.__members__.values() else stage
@@ -171,6 +178,7 @@ class _Builder:
         self.entries: list[Entry] = []
         self.reports: dict[str, dict[str, Any]] = {}  # report id → its stage and sequence
         self.senders: dict[tuple[str, int], tuple[str, str]] = {}  # (report, version) → who sent it
+        self.asks: dict[str, str] = {}  # alert id → what it asked (赶赴现场、派遣通知、…)
 
     def add(
         self,
@@ -271,18 +279,19 @@ class _Builder:
         if not person:
             return
         them = (person, self.names.person(person))
+        alert = str(d.get("alert_id", ""))
+        ask = self.asks.get(alert, "")
         if e.type == "alert.attempt_recorded":
-            kind = str(d.get("kind", ""))
+            kind = _channel(str(d.get("kind", "")))
             if d.get("ok"):
-                self.add(them, e, Activity.PAGE_DELIVERED, str(d.get("alert_id", "")), detail=kind)
+                self.add(them, e, Activity.PAGE_DELIVERED, ask, detail=kind)
             else:
                 reason = str(d.get("reason") or d.get("status") or "")
-                alert = str(d.get("alert_id", ""))
-                self.add(them, e, Activity.PAGE_FAILED, alert, detail=f"{kind}：{reason}")
+                self.add(them, e, Activity.PAGE_FAILED, ask, detail=f"{kind}：{reason}")
         elif e.type == "alert.acknowledged":
             route = _ROUTES.get(str(d.get("route", "")), str(d.get("route", "")))
-            via = f"（{d['via']}）" if d.get("via") else ""
-            self.add(them, e, Activity.PAGE_ACKNOWLEDGED, str(d.get("alert_id", "")), detail=route + via)
+            via = f"（{_channel(str(d['via']))}）" if d.get("via") else ""
+            self.add(them, e, Activity.PAGE_ACKNOWLEDGED, ask, detail=route + via)
 
     def report(self, e: LoggedEvent) -> None:
         d, who = e.data, self.names.actor(e)
@@ -340,7 +349,7 @@ class _Builder:
                     activity=Activity.PAGED,
                     subject=ROLE_LABELS.get(p.ask, p.ask),
                     place="",
-                    detail=f"{p.alert_id} 第{p.level + 1}级第{p.round + 1}轮",
+                    detail=f"第{p.level + 1}级第{p.round + 1}轮",
                     positions=(position,),
                 )
             )
@@ -381,6 +390,7 @@ def activity(
     places, units = _organisation(ordered)
     names = _Names(record, persons or {}, places, units)
     b = _Builder(incident_id, ordered, names)
+    b.asks = {p.alert_id: ROLE_LABELS.get(p.ask, p.ask) for p in pages}
     report_streams = {f"report-{e.data['report_id']}" for e in ordered if e.type == "report.drafted"
                       and e.data.get("incident_id") == incident_id}  # fmt: skip
     for e in ordered:

@@ -162,9 +162,9 @@ def test_reports_pages_and_their_delivery_are_someones_activity() -> None:
     ]
     # the page: received at 09:06 (the level override's event), delivered by DingTalk, acknowledged by link
     assert seen["p-sun"] == [
-        ("06", "paged", "赶赴现场", "", "al1 第1级第1轮"),
-        ("06", "page_delivered", "al1", "", "dingtalk"),
-        ("09", "page_acknowledged", "al1", "", "通过短信/消息链接确认（dingtalk）"),
+        ("06", "paged", "赶赴现场", "", "第1级第1轮"),
+        ("06", "page_delivered", "赶赴现场", "", "钉钉"),
+        ("09", "page_acknowledged", "赶赴现场", "", "通过短信/消息链接确认（钉钉）"),
     ]
     paged = next(e for e in entries if e.activity is Activity.PAGED)
     assert paged.positions == (8,)
