@@ -115,10 +115,17 @@ function renderFindings(findings) {
   }));
 }
 
-function instant() {
+// The instant the slider stands at, as the log wrote it (microseconds and all: a Date keeps only
+// milliseconds, and asking for the replay at a rounded-down instant would leave out its own events).
+function instantText() {
   if (!span || !span.instants.length) return null;
   const slider = document.getElementById("rv-slider");
-  return parse(span.instants[Math.min(Number(slider.value), span.instants.length - 1)]);
+  return span.instants[Math.min(Number(slider.value), span.instants.length - 1)];
+}
+
+function instant() {
+  const text = instantText();
+  return text === null ? null : parse(text);
 }
 
 function mode() {
@@ -161,7 +168,7 @@ async function showReplay() {
   if (!at) return;
   showStep();
   const mine = ++replaying;
-  const state = await getJson(`/api/incidents/${incident}/replay?at=${encodeURIComponent(at.toISOString())}&mode=${mode()}`);
+  const state = await getJson(`/api/incidents/${incident}/replay?at=${encodeURIComponent(instantText())}&mode=${mode()}`);
   if (mine !== replaying) return;  // a later move of the slider won
   document.getElementById("rv-at").textContent = when(state.at);
   document.getElementById("rv-level").textContent = state.level || "";
