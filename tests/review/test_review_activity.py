@@ -98,7 +98,8 @@ def test_a_user_who_is_no_person_is_named_as_the_console_knows_them() -> None:
 
 
 def _at(minutes: float) -> str:
-    return at(minutes).isoformat()
+    stamp: str = at(minutes).isoformat()
+    return stamp
 
 
 def _reports_and_pages() -> list[Logged]:
