@@ -97,7 +97,7 @@ def _local(at: datetime | None, tz: ZoneInfo) -> str:
     return at.astimezone(tz).strftime("%m-%d %H:%M:%S") if at is not None else "—"
 
 
-def _item_label(record: IncidentRecord, row: Row) -> str:
+def item_label(record: IncidentRecord, row: Row) -> str:
     """The duty's title: a step's or report's from the pinned playbook, else a person's name."""
     snapshot = record.snapshot
     if row.kind is Kind.STEP and snapshot is not None:
@@ -135,7 +135,7 @@ def printed_rows(record: IncidentRecord, rows: Sequence[Row], tz: ZoneInfo) -> t
         out.append(
             PrintedRow(
                 kind=KIND_LABELS[r.kind],
-                item=_item_label(record, r),
+                item=item_label(record, r),
                 role=ROLE_LABELS.get(r.role, r.role) or "—",
                 due=_local(r.due_at, tz),
                 done=_local(r.done_at, tz),

@@ -156,3 +156,8 @@ def persons_of_users(conn: Connection) -> dict[str, str]:
         select(users.c.id, users.c.username).join(org_people, org_people.c.id == users.c.username)
     )
     return {r.id: r.username for r in rows}
+
+
+def place_names(conn: Connection) -> dict[str, str]:
+    """Every named place's name by id (接待大厅、机关大门 …)."""
+    return {r.id: r.name for r in conn.execute(select(org_places.c.id, org_places.c.name))}

@@ -20,9 +20,9 @@ from reports.fonts import FontsMissing
 from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Row, compliance, to_csv
-from review.labels import ACTION_STATUS_LABELS
-from review.log import covered, fold, review_end
-from review.pdf import ActionLine, ChainLine, FindingLine, document, render_pdf
+from review.labels import ACTION_STATUS_LABELS, KIND_LABELS, ROLE_LABELS
+from review.log import IncidentRecord, covered, fold, review_end
+from review.pdf import ActionLine, ChainLine, FindingLine, document, item_label, render_pdf
 from review.replay import Mode, replay
 from review.timeline import render
 
@@ -32,9 +32,11 @@ from ..reports.config import font_files
 from ..review import queries
 from ..review.export import ExportError, export_bundle
 from ..review.permissions import Permission
+from ..review.queries import place_names
 from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log, pages_of
 from . import scope
 from .edge import Caller, csv_download, locale_of, require, runtime
+from .labels import RESPONSE_ROLES
 from .pages import shell, signed_in, templates
 from .responders import _id, _instant, _now, _read
 
@@ -81,10 +83,27 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
 
 
-def _row_json(r: Row) -> dict[str, Any]:
+def _names(request: Request, record: IncidentRecord) -> dict[str, dict[str, str]]:
+    """What the page calls steps, places, statuses, roles and duty kinds, in the reader's language."""
+    english = locale_of(request) == "en"
+    gettext = gettext_for(locale_of(request))
+    snapshot = record.snapshot
+    steps = (
+        {s.id: (s.title.en if english else s.title.zh) for s in snapshot.playbook.steps} if snapshot else {}
+    )
+    statuses = {s.value: (t.en if english else t.zh) for s, t in ResponderStatus.labels().items()}
+    roles = {k: gettext(v) for k, v in RESPONSE_ROLES.items()}
+    if not english:
+        roles = ROLE_LABELS | roles
+    kinds = {k.value: (k.value.replace("_", " ") if english else v) for k, v in KIND_LABELS.items()}
+    return {"steps": steps, "statuses": statuses, "roles": roles, "kinds": kinds}
+
+
+def _row_json(r: Row, record: IncidentRecord) -> dict[str, Any]:
     return {
         "kind": r.kind.value,
         "item": r.item,
+        "label": item_label(record, r),
         "role": r.role,
         "due_at": _iso(r.due_at),
         "done_at": _iso(r.done_at),
@@ -132,12 +151,14 @@ async def review_api(request: Request) -> Response:
     log = await _log(request, caller)
     now = _now(request)
     rows = await _rows(request, log, now)
+    record = fold(log.incident_id, log.events)
     findings = await _read(request, queries.findings_of, log.incident_id, now)
     return JSONResponse(
         {
             "incident": {"id": log.incident_id, "number": log.number},
             "now": now.isoformat(),
-            "compliance": [_row_json(r) for r in rows],
+            "compliance": [_row_json(r, record) for r in rows],
+            "names": _names(request, record) | {"places": await _read(request, place_names)},
             "findings": findings,
             "chain": await _chain_status(request, log),
             "span": _span(log),
@@ -271,6 +292,7 @@ async def timeline_svg(request: Request) -> Response:
     }
     if record.snapshot is not None:
         labels |= {s.id: (s.title.en if english else s.title.zh) for s in record.snapshot.playbook.steps}
+    labels |= {f"place:{k}": v for k, v in (await _read(request, place_names)).items()}
     labels["title"] = gettext_for(locale_of(request))("Timeline")
     end = review_end(log.incident_id, log.events, now)  # closed: where the response ended
     svg = render(record, await _rows(request, log, now), end, labels, runtime(request).settings.tz)

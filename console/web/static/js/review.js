@@ -1,11 +1,20 @@
 // 复盘: the compliance table, findings and follow-up actions, the chain status, and a replay slider
 // over the incident's span in two modes (what was known then / what happened then). Read-only for
 // inspectors: the forms are only rendered for review.write.
+import {start} from "./ui.js";
+
 const boot = JSON.parse(document.getElementById("boot").textContent);
 const T = boot.rtext;
 const incident = boot.incident_id;
 const can = new Set(boot.permissions);
 let span = null;
+let names = {steps: {}, statuses: {}, roles: {}, kinds: {}, places: {}};
+
+// What the page calls a thing (from the review's `names` and the shell's labels), else its code.
+function called(kind, key) {
+  if (key === null || key === undefined || key === "") return "—";
+  return (names[kind] && names[kind][key]) || key;
+}
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -76,7 +85,7 @@ function lateNote(late) {
 function renderCompliance(rows) {
   document.querySelector("#rv-compliance tbody").replaceChildren(...rows.map((r) => el("tr",
     {"data-outcome": r.outcome, "data-item": r.item},
-    el("td", {}, r.kind + " · " + r.item), el("td", {}, r.role || "—"), el("td", {}, when(r.due_at)),
+    el("td", {}, called("kinds", r.kind) + " · " + (r.label || r.item)), el("td", {}, called("roles", r.role)), el("td", {}, when(r.due_at)),
     el("td", {}, when(r.done_at)), el("td", {}, r.done_by || "—"), el("td", {}, say(r.outcome)),
     el("td", {}, r.minutes_late ?? ""), el("td", {}, r.holder ? r.holder.name : (r.minutes_late !== null ? say("nobody") : "")),
     el("td", {}, r.reason || ""))));
@@ -171,15 +180,16 @@ async function showReplay() {
   const state = await getJson(`/api/incidents/${incident}/replay?at=${encodeURIComponent(instantText())}&mode=${mode()}`);
   if (mine !== replaying) return;  // a later move of the slider won
   document.getElementById("rv-at").textContent = when(state.at);
-  document.getElementById("rv-level").textContent = state.level || "";
+  document.getElementById("rv-level").textContent = state.level ? ((boot.levels || {})[state.level] || state.level) : "";
   document.querySelector("#rv-people tbody").replaceChildren(...state.people.map((p) => el("tr",
     {"data-person": p.person_id, "data-status": p.status, "data-late": p.late_report ? "true" : null},
-    el("td", {}, p.name), el("td", {}, p.status), el("td", {}, p.place_id || "—"), el("td", {}, when(p.since)),
+    el("td", {}, p.name), el("td", {}, called("statuses", p.status)), el("td", {}, called("places", p.place_id)), el("td", {}, when(p.since)),
     el("td", {}, lateNote(p.late_report)))));
   document.querySelector("#rv-steps tbody").replaceChildren(...state.steps
     .filter((s) => s.status !== "not_applicable")
     .map((s) => el("tr", {"data-step": s.step_id, "data-status": s.status},
-      el("td", {}, s.step_id), el("td", {}, s.role), el("td", {}, s.status), el("td", {}, when(s.due_at)),
+      el("td", {}, called("steps", s.step_id)), el("td", {}, called("roles", s.role)),
+      el("td", {}, (boot.step_statuses || {})[s.status] || s.status), el("td", {}, when(s.due_at)),
       el("td", {}, lateNote(s.late_report)))));
 }
 
@@ -201,6 +211,7 @@ async function load() {
   const data = await getJson(`/api/incidents/${incident}/review`);
   if (!data.incident) return;
   document.getElementById("rv-number").textContent = data.incident.number;
+  names = data.names || names;
   const chain = data.chain;
   const status = document.getElementById("rv-chain");
   status.dataset.ok = chain.ok;
@@ -231,3 +242,4 @@ document.getElementById("rv-prev").addEventListener("click", () => step(-1));
 document.getElementById("rv-next").addEventListener("click", () => step(1));
 for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", showReplay);
 load();
+start(() => {});  // the header's link state (connected, offline, queued), as on every page
