@@ -437,23 +437,29 @@ CSV_HEADER = (
 )
 
 
-def to_csv(entries: Iterable[Entry], labels: Mapping[str, str]) -> str:
-    """The activity log as CSV (UTF-8 text; the edge adds a BOM), `labels` naming each activity."""
+def to_csv(entries: Iterable[Entry], labels: Mapping[str, str], incidents: Sequence[str] = ()) -> str:
+    """The activity log as CSV (UTF-8 text; the edge adds a BOM), `labels` naming each activity; with
+    `incidents` (one number per entry: a person's log across incidents) a first column names each's."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for e in entries:
-        writer.writerow(
-            [
-                e.person_id,
-                e.name,
-                e.at.isoformat(),
-                e.recorded_at.isoformat(),
-                e.place,
-                labels.get(e.activity, e.activity.value),
-                e.subject,
-                e.detail,
-                " ".join(str(p) for p in e.positions),
-            ]
-        )
+    writer.writerow((("事件 incident",) if incidents else ()) + CSV_HEADER)
+    for i, e in enumerate(entries):
+        row = [
+            e.person_id,
+            e.name,
+            e.at.isoformat(),
+            e.recorded_at.isoformat(),
+            e.place,
+            labels.get(e.activity, e.activity.value),
+            e.subject,
+            e.detail,
+            " ".join(str(p) for p in e.positions),
+        ]
+        writer.writerow([incidents[i], *row] if incidents else row)
     return out.getvalue()
+
+
+def of_person(entries: Iterable[Entry], person_id: str, start: datetime, end: datetime) -> list[Entry]:
+    """One person's entries that happened in [start, end), in the order they happened."""
+    mine = [e for e in entries if e.person_id == person_id and start <= e.at < end]
+    return sorted(mine, key=lambda e: (e.at, e.positions))

@@ -52,6 +52,7 @@ BOTH_BACKENDS = frozenset(
         "test_bounded_reads",
         "test_statistics_reports_live",
         "test_review_activity_web",
+        "test_review_person_activity",
         "test_review_scope_routes",
     }
 )

@@ -161,3 +161,9 @@ def persons_of_users(conn: Connection) -> dict[str, str]:
 def place_names(conn: Connection) -> dict[str, str]:
     """Every named place's name by id (接待大厅、机关大门 …)."""
     return {r.id: r.name for r in conn.execute(select(org_places.c.id, org_places.c.name))}
+
+
+def person_name(conn: Connection, person_id: str) -> str | None:
+    """A person's name (None: no such person in the organisation)."""
+    name = conn.scalar(select(org_people.c.name).where(org_people.c.id == person_id))
+    return str(name) if name is not None else None

@@ -24,7 +24,19 @@ from ..permissions import PUBLIC
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import alerts, api, pages, reports, responders, review, review_activity, review_summary, runs, tokens
+from . import (
+    alerts,
+    api,
+    pages,
+    reports,
+    responders,
+    review,
+    review_activity,
+    review_person,
+    review_summary,
+    runs,
+    tokens,
+)
 from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -160,6 +172,7 @@ ROUTE_ACCESS: dict[tuple[str, str], str] = {
     **review.ACCESS,
     **review_summary.ACCESS,
     **review_activity.ACCESS,
+    **review_person.ACCESS,
 }
 
 
@@ -202,6 +215,7 @@ def create_app(
         *review.ROUTES,
         *review_summary.ROUTES,
         *review_activity.ROUTES,
+        *review_person.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

@@ -93,6 +93,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/incidents/{incident_id}/activity"): _page(
         "工作记录 Every person's activity at an incident", 404
     ),
+    ("GET", "/review/people/{person_id}/activity"): _page(
+        "工作记录 One person's activity over a period", 404, 422
+    ),
     ("GET", "/responder"): _page("我的任务 A responder's assignments"),
     ("GET", "/roster"): _page("值班表 The duty roster"),
     ("GET", "/incidents/{incident_id}/movements"): _page("人员动态 Movement board and log", 404),
@@ -253,6 +256,17 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/incidents/{incident_id}/activity"): Operation(
         "工作记录 Every person's activity (ICS-214), each entry with its log positions and a replay link",
         statuses=(404,),
+    ),
+    ("GET", "/api/review/people/{person_id}/activity"): Operation(
+        "工作记录 One person's activity at the real incidents of a period, each entry naming its incident",
+        query={"from": _TIME, "to": _TIME},
+        statuses=(404, 422),
+    ),
+    ("GET", "/api/review/people/{person_id}/activity.csv"): Operation(
+        "工作记录 One person's activity over a period as CSV",
+        media=(CSV,),
+        query={"from": _TIME, "to": _TIME},
+        statuses=(404, 422),
     ),
     ("GET", "/api/incidents/{incident_id}/activity.csv"): Operation(
         "工作记录 The activity log as CSV", media=(CSV,), statuses=(404,)

@@ -117,6 +117,7 @@ def test_the_page_lists_each_person_with_links_into_the_replay(server: LocalServ
     )
     assert f'href="/incidents/{INCIDENT}/review?at=' in html and "#rv-replay-title" in html
     assert 'data-activity="on_scene" data-late="true"' in html
+    assert 'href="/review/people/p-chen/activity"' in html  # the person's own log over a period
     review = _get(server, reviewer, f"/incidents/{INCIDENT}/review")
     assert f'href="/incidents/{INCIDENT}/activity"' in review.text
     duty, _ = login(server, "duty")
