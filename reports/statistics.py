@@ -150,8 +150,12 @@ def _lines(figures: Sequence[Figure]) -> str:
     return "\n".join(f"{f.label}：{f.value}。" for f in figures)
 
 
-def _sources(figures: Sequence[Figure]) -> tuple[int, ...]:
-    return tuple(sorted({p for f in figures for p in f.sources}))
+def _field(key: FieldKey, figures: Sequence[Figure], none: str) -> ReportField:
+    """One figure a line, each line naming the registrations it counted (none: the text of no line)."""
+    if not figures:
+        return ReportField(key, none)
+    union = tuple(sorted({p for f in figures for p in f.sources}))
+    return ReportField(key, _lines(figures), union, lines=tuple(f.sources for f in figures))
 
 
 def statistics_draft(stats: Statistics, *, through: int, sequence: int = 1) -> Draft:
@@ -163,9 +167,9 @@ def statistics_draft(stats: Statistics, *, through: int, sequence: int = 1) -> D
     none = "统计期间内无信访突发事件。"
     fields = (
         ReportField(FieldKey.PERIOD, span),
-        ReportField(FieldKey.OVERVIEW, _lines(stats.figures), _sources(stats.figures)),
-        ReportField(FieldKey.BY_TYPE, _lines(stats.by_type) or none, _sources(stats.by_type)),
-        ReportField(FieldKey.BY_LEVEL, _lines(stats.by_level) or none, _sources(stats.by_level)),
+        _field(FieldKey.OVERVIEW, stats.figures, none),
+        _field(FieldKey.BY_TYPE, stats.by_type, none),
+        _field(FieldKey.BY_LEVEL, stats.by_level, none),
         ReportField(FieldKey.ANALYSIS, "", required=True),
         ReportField(FieldKey.NEXT_STEPS, ""),
     )

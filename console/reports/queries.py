@@ -141,6 +141,11 @@ def report_detail(conn: Connection, report_id: str, reveal: bool = False) -> dic
                 "text": f.text if reveal or f.key is not FieldKey.CONFIDENTIAL else "",
                 "hidden": not reveal and f.key is FieldKey.CONFIDENTIAL,
                 "sources": list(f.sources),
+                # One figure a line: each figure with the positions it counted ("集体访" → #10 #20).
+                "figures": [
+                    {"label": line.partition("：")[0], "sources": list(ps)}
+                    for line, ps in zip(f.text.splitlines(), f.lines, strict=False)
+                ],
                 "required": f.required,
                 "missing": f.missing,
                 "edited": f.edited,

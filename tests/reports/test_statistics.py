@@ -111,9 +111,15 @@ def test_the_statistics_draft_is_a_report_the_officer_completes() -> None:
     assert (draft.stage, draft.number, draft.drill, draft.through) == (Stage.STATISTICS, "2026-11", False, 99)
     overview = draft.field(FieldKey.OVERVIEW)
     assert overview is not None and overview.sources == (10, 20)
+    # One figure a line, each with the registrations it counted: 越级 is 20 alone, 到场 both.
+    assert overview.lines == ((10, 20), (10, 20), (20,), (10, 20), (10, 20))
     assert overview.text.splitlines()[3] == "按时报送率：75.0%（3/4）。"
     assert draft.missing == (FieldKey.ANALYSIS,)  # the analysis is the officer's
     done = draft.edited({FieldKey.ANALYSIS: "集体访有所上升。\n需加强排查。"})
+    kept = done.field(FieldKey.OVERVIEW)
+    assert kept is not None and kept.lines == overview.lines  # untouched fields keep their figures
+    rewritten = draft.edited({FieldKey.OVERVIEW: "共2起。"}).field(FieldKey.OVERVIEW)
+    assert rewritten is not None and rewritten.lines == () and rewritten.sources == (10, 20)
     doc = document_of(done, DEMO_HEADER, serial=3, at=datetime(2026, 12, 2, tzinfo=UTC), tz=TZ)
     assert [s.heading for s in doc.sections] == [
         "一、统计期间",
