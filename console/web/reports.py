@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from sqlalchemy.engine import Connection
 from starlette.requests import Request
@@ -19,7 +22,7 @@ from reports.render import render
 from ..commands import Actor, CommandEnvelope
 from ..errors import ConsoleError, DomainError, Forbidden, InvalidInput, NotFound
 from ..permissions import PUBLIC
-from ..reports.config import font_files
+from ..reports.config import font_files, statistics_schedule
 from ..reports.permissions import Permission as ReportPermission
 from ..reports.queries import (
     DocumentNotFound,
@@ -226,8 +229,15 @@ async def list_statistics(request: Request) -> Response:
     """统计报告: every periodic statistics report, newest first, each with its period and status."""
     await require(request, ReportPermission.REPORT_READ)
     async with runtime(request).db.read.connect() as db:
-        found = await db.run_sync(statistics_reports)
+        found = await db.run_sync(_statistics(request))
     return JSONResponse({"ok": True, "reports": found})
+
+
+def _statistics(request: Request) -> Callable[[Connection], list[dict[str, Any]]]:
+    """The statistics list as of now, with the office's day to send each by."""
+    rt = runtime(request)
+    days = statistics_schedule(rt.settings).send_days
+    return partial(statistics_reports, now=rt.clock.now(), tz=rt.settings.tz, send_days=days)
 
 
 def last_month(request: Request) -> str:
@@ -244,7 +254,7 @@ async def statistics_page(request: Request) -> Response:
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     async with runtime(request).db.read.connect() as db:
-        found = await db.run_sync(statistics_reports)
+        found = await db.run_sync(_statistics(request))
     suggested = last_month(request)
     ctx = shell(
         request,

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
 from org import Api, import_organisation
+from report_clock import MovedClock, month_after
 from report_mail import Mailbox, wait_for
 from support import Deployment, LiveClient, LocalServer, login
 
@@ -29,23 +30,6 @@ from console.db import open_database
 from console.domains import registry
 from console.maintenance import rebuild
 from playbooks.facts import Level
-
-
-class _Clock:
-    """The servers' clock, set to an instant of the test's month (CONSOLE_CLOCK_FILE holds the offset)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.at(datetime.now(UTC))
-
-    def at(self, when: datetime) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(str((when - datetime.now(UTC)).total_seconds()))
-        tmp.replace(self.path)
-
-
-def _month_after(day: datetime) -> datetime:
-    return datetime(day.year + (day.month == 12), day.month % 12 + 1, 1, tzinfo=UTC)
 
 
 def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
@@ -65,10 +49,10 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
         "  - name: 市纪委监委信访室\n    stages: [initial, final, statistics]\n",  # by phone
         encoding="utf-8",
     )
-    clock = _Clock(tmp_path / "clock")
+    clock = MovedClock(tmp_path / "clock")
     # The month counted: one that starts at least 40 days from now, so the clock only moves forward.
-    month = _month_after(datetime.now(UTC) + timedelta(days=40))
-    following = _month_after(month)
+    month: datetime = month_after(datetime.now(UTC) + timedelta(days=40))
+    following: datetime = month_after(month)
     key, next_key = f"{month:%Y-%m}", f"{following:%Y-%m}"
     env = {"CONSOLE_REPORT_OFFICES_FILE": str(offices), "CONSOLE_CLOCK_FILE": str(clock.path)}
 
