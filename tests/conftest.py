@@ -51,6 +51,7 @@ BOTH_BACKENDS = frozenset(
         "test_dispatch_live",
         "test_bounded_reads",
         "test_statistics_reports_live",
+        "test_statistics_schedule_live",
         "test_review_activity_web",
         "test_review_person_activity",
         "test_review_scope_routes",

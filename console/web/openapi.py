@@ -174,7 +174,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         statuses=(404,),
     ),
     ("GET", "/api/statistics"): Operation(
-        "统计报告 Every monthly or quarterly statistics report, newest first, with its period and status"
+        "统计报告 Every monthly or quarterly statistics report, newest first, with its period, status, "
+        "the day to send it by and whether it is late"
     ),
     ("GET", "/r/{token}"): Operation(
         "报告下载 The sent report's PDF through the signed, expiring link of a content-free notice",

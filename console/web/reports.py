@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from sqlalchemy.engine import Connection
 from starlette.requests import Request
@@ -19,7 +22,7 @@ from reports.render import render
 from ..commands import Actor, CommandEnvelope
 from ..errors import ConsoleError, DomainError, Forbidden, InvalidInput, NotFound
 from ..permissions import PUBLIC
-from ..reports.config import font_files
+from ..reports.config import font_files, statistics_schedule
 from ..reports.permissions import Permission as ReportPermission
 from ..reports.queries import (
     DocumentNotFound,
@@ -235,13 +238,20 @@ async def list_statistics(request: Request) -> Response:
     return JSONResponse({"ok": True, "reports": found})
 
 
-async def _statistics(request: Request, caller: Caller) -> list[dict[str, object]]:
+def _statistics_list(request: Request) -> Callable[[Connection], list[dict[str, Any]]]:
+    """The statistics list as of now, with the office's day to send each by."""
+    rt = runtime(request)
+    days = statistics_schedule(rt.settings).send_days
+    return partial(statistics_reports, now=rt.clock.now(), tz=rt.settings.tz, send_days=days)
+
+
+async def _statistics(request: Request, caller: Caller) -> list[dict[str, Any]]:
     """The statistics reports the caller sees: they cover the whole county (an inspector of a township
     sees none)."""
     if not await scope.county(request, caller):
         return []
     async with runtime(request).db.read.connect() as db:
-        found: list[dict[str, object]] = await db.run_sync(statistics_reports)
+        found: list[dict[str, Any]] = await db.run_sync(_statistics_list(request))
     return found
 
 
