@@ -53,6 +53,7 @@ BOTH_BACKENDS = frozenset(
         "test_statistics_reports_live",
         "test_statistics_schedule_live",
         "test_review_activity_web",
+        "test_review_end",
         "test_review_person_activity",
         "test_review_scope_routes",
     }

@@ -245,15 +245,16 @@ def scripted() -> Script:
     return s
 
 
-def load_into(deployment: Any) -> None:
-    """Append the scripted incident's events to a deployment's empty log, projections and all."""
+def load_into(deployment: Any, script: Script | None = None) -> None:
+    """Append the scripted incident's events (or those of `script`) to a deployment's empty log,
+    projections and all."""
     import asyncio
 
     from console import eventlog
     from console.db import open_database
     from console.domains import registry
 
-    events = scripted().events
+    events = (script or scripted()).events
     reg = registry()
 
     def write(conn: Any) -> None:

@@ -9,10 +9,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from script import INCIDENT, WANG, Logged, at, scripted
+from script import INCIDENT, WANG, Logged, at, load_into, scripted
+from support import Deployment, LocalServer, login
 
+from console.clock import parse_iso
 from console.incidents.commands import Outcome as Closing
 from console.incidents.events import IncidentClosed, stream_of
 from review.compliance import Kind, Outcome, Page, compliance
@@ -87,3 +92,34 @@ def test_an_open_incident_counts_up_to_now() -> None:
     rows = {(r.kind, r.item): r for r in compliance(INCIDENT, scripted().events, at(MONTH))}
     assert rows[(Kind.STEP, "notify_commission_head")].late_by == at(MONTH) - at(15)
     assert rows[(Kind.STEP, "public_notice")].outcome is Outcome.OVERDUE
+
+
+def test_the_review_page_of_a_closed_incident_ends_at_the_close(deployment: Deployment) -> None:
+    from console.commands import SYSTEM_ACTOR
+    from console.runs.events import RunActionFired
+    from playbooks.history import ActionFired
+    from playbooks.state import ActionKind
+
+    s = scripted()
+    closing = IncidentClosed(incident_id=INCIDENT, outcome=Closing.RESOLVED, summary="劝返")
+    s.event(WANG, stream_of(INCIDENT), closing, 50)
+    # the console's timer still reminds a month later (a deadline it had not fired before the close)
+    record = ActionFired(at=at(MONTH), key="remind:record_scene")
+    fired = RunActionFired(
+        incident_id=INCIDENT, record=record, kind=ActionKind.REMIND, role="duty_officer",
+        step_id="record_scene", due_at=at(15).isoformat(), drill=False,
+    )  # fmt: skip
+    s.event(SYSTEM_ACTOR, stream_of(INCIDENT), fired, MONTH)
+    load_into(deployment, s)
+    server = LocalServer(deployment).start()
+    try:
+        cookie, _ = login(server, "reviewer")
+        review = httpx.get(
+            server.base + f"/api/incidents/{INCIDENT}/review", cookies={"ic_session": cookie}, timeout=60
+        ).json()
+    finally:
+        server.stop()
+    assert parse_iso(review["span"]["to"]) == at(50)
+    assert all(parse_iso(t) <= at(50) for t in review["span"]["instants"])
+    head = next(r for r in review["compliance"] if r["item"] == "notify_commission_head")
+    assert (head["outcome"], head["minutes_late"], head["holder"]["name"]) == ("overdue", 35.0, "钱值班")
