@@ -26,7 +26,7 @@ from .metrics import (
     FRAMES_QUEUED,
     OVERFLOW_CLOSES,
 )
-from .permissions import visible_classes
+from .permissions import may_see, visible_classes
 from .protocol import CLOSE_DEAD_PEER, CLOSE_OVERFLOW, CLOSE_SESSION_ENDED, CLOSE_UNAUTHENTICATED
 from .sinks import Frame, Sink
 
@@ -46,10 +46,16 @@ def dumps(message: dict[str, Any]) -> str:
 PublicData = Callable[[RecordedEvent, frozenset[str]], dict[str, Any]]
 
 
+def about(event: RecordedEvent) -> str | None:
+    """The incident an event names (its payload's `incident_id`), if any."""
+    named = event.data.get("incident_id")
+    return named if isinstance(named, str) else None
+
+
 def render(event: RecordedEvent, view: str, public_data: PublicData) -> Frame | None:
     """The frame a client of `view` gets for this event, or None if it may not see it."""
     classes = visible_classes(view)
-    if event.visibility not in classes:
+    if not may_see(event.visibility, classes):
         return None
     return Frame(dumps(event.wire(public_data(event, classes))))
 
@@ -293,13 +299,18 @@ class Hub:
         FRAMES_QUEUED.inc(queued)
         return complete
 
-    def recent(self, after: int, view: str) -> list[tuple[int, Frame]] | None:
-        """Frames after `after` for `view` from memory, or None if memory does not reach back that far."""
+    def recent(
+        self, after: int, view: str, withheld: frozenset[str] = frozenset()
+    ) -> list[tuple[int, Frame]] | None:
+        """Frames after `after` for `view` from memory, or None if memory does not reach back that far;
+        none of the `withheld` incidents (Registry.withheld)."""
         if not self.ring or self.ring[0][0].position > after + 1:
             return None
         out: list[tuple[int, Frame]] = []
         for event, frames in self.ring:
             if event.position <= after:
+                continue
+            if withheld and about(event) in withheld:
                 continue
             if view not in frames:
                 frames[view] = self.render(event, view)

@@ -47,10 +47,15 @@ def view_of(roles: Iterable[str]) -> str:
 
 
 def visible_classes(view: str) -> frozenset[str]:
-    """The visibility classes a view may receive (whole events, or the parts of payloads)."""
+    """The visibility classes a view may receive (whole events, or the parts of payloads): the spine's,
+    and those a domain declares (console.registry.Registry.view_of builds the view on the server)."""
     _staff, *extra = view.split("+")
-    known = {cls for _p, cls in _CLASS_OF_PERMISSION}
-    return frozenset({"all", *(cls for cls in extra if cls in known)})
+    return frozenset({"all", *extra})
+
+
+def may_see(visibility: str, classes: frozenset[str]) -> bool:
+    """Whether an event of this visibility ("audit", or "audit+recusal": every part) reaches these classes."""
+    return all(part in classes for part in visibility.split("+"))
 
 
 # What an HTTP route needs besides a permission (console.web.app.ROUTE_ACCESS lists every route):

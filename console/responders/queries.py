@@ -33,6 +33,7 @@ from responders.text import Text
 
 from ..clock import parse_iso, utc_iso
 from ..incidents.events import stream_of
+from ..incidents.recusal import hidden_from
 from ..incidents.tables import incidents
 from ..settings import Settings
 from ..tables import events, users
@@ -476,9 +477,10 @@ def assignment_row(r: Any) -> dict[str, Any]:
     }
 
 
-def _assignments_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
+def _assignments_snapshot(conn: Connection, view: str, _settings: Settings) -> list[dict[str, Any]]:
     rows = conn.execute(select(assignments).order_by(assignments.c.incident_id, assignments.c.person_id))
-    return [assignment_row(r) for r in rows]
+    hidden = hidden_from(conn, view)  # 回避: incidents about the commission's head
+    return [assignment_row(r) for r in rows if r.incident_id not in hidden]
 
 
 SNAPSHOT_PARTS = {"assignments": _assignments_snapshot}
