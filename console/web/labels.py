@@ -122,7 +122,9 @@ CLIENT_TEXT: dict[str, str] = {
     "closed": N_("Closed"),
     "drill": N_("Drill"),
     "recusal": N_("Recusal"),  # 回避
-    "recusal_hint": N_("About this commission's head: kept from the head, sent straight to the higher commission"),
+    "recusal_hint": N_(
+        "About this commission's head: kept from the head, sent straight to the higher commission"
+    ),
     "just_now": N_("just now"),
     "minutes": N_("{m} min"),
     "seconds": N_("{s} s"),
