@@ -224,8 +224,17 @@ class Connection:
 class Hub:
     """Every connection of this process, grouped by view, and the in-order stream of published events."""
 
-    def __init__(self, public_data: PublicData, *, ring_size: int = 4096) -> None:
+    def __init__(
+        self,
+        public_data: PublicData,
+        *,
+        ring_size: int = 4096,
+        withdraws: Callable[[RecordedEvent], bool] | None = None,
+    ) -> None:
         self.public_data = public_data
+        # Events that take something away from the views that may not see them (Registry.withdraws):
+        # those views' clients are closed to resume, and the resume gives them a fresh snapshot.
+        self.withdraws = withdraws
         self.views: dict[str, set[Connection]] = {}
         self.published = 0
         # Recent events with their frames per view: reconnecting clients replay from memory.
@@ -293,11 +302,19 @@ class Hub:
                 queued += q
         for event, frames in zip(fresh, rendered, strict=True):
             self.ring.append((event, frames))
+            if self.withdraws is not None and self.withdraws(event):
+                self._resync(view for view, frame in frames.items() if frame is None)
         self.published = fresh[-1].position
         EVENTS_PUBLISHED.inc(len(fresh))
         FRAMES_DIRECT.inc(direct)
         FRAMES_QUEUED.inc(queued)
         return complete
+
+    def _resync(self, views: Iterable[str]) -> None:
+        """Send the clients of these views to reconnect (they resume, and get a snapshot)."""
+        for view in list(views):
+            for conn in list(self.views.get(view, ())):
+                conn.close_soon(CLOSE_OVERFLOW, "resync")
 
     def recent(
         self, after: int, view: str, withheld: frozenset[str] = frozenset()

@@ -44,6 +44,11 @@ Guard = Callable[[Connection, Any, Actor], None]
 # The incidents a view must not be shown, whatever the visibility of events written before they were
 # withheld (an incident marked later: its earlier events were written for everyone).
 Withheld = Callable[[Connection, str], frozenset[str]]
+# Whether a client of this view resuming after this position must take a fresh snapshot: something it
+# may hold has been withdrawn from it since (an incident marked 回避 after the client had it).
+ResyncAfter = Callable[[Connection, str, int], bool]
+# Whether an event withdraws something from the views that cannot see it: their live clients resync.
+Withdraws = Callable[[RecordedEvent], bool]
 
 
 class RegistryError(RuntimeError):
@@ -74,6 +79,8 @@ class Domain:
     classify: Classify | None = None
     guard: Guard | None = None
     withheld: Withheld | None = None
+    resync_after: ResyncAfter | None = None
+    withdraws: Withdraws | None = None
 
 
 class Registry:
@@ -204,6 +211,14 @@ class Registry:
             if domain.withheld is not None:
                 out |= domain.withheld(conn, view)
         return out
+
+    def resync_after(self, conn: Connection, view: str, position: int) -> bool:
+        """Whether a client of this view must take a snapshot rather than replay after `position`."""
+        return any(d.resync_after(conn, view, position) for d in self.domains if d.resync_after is not None)
+
+    def withdraws(self, event: RecordedEvent) -> bool:
+        """Whether this event withdraws something from the views that cannot see it."""
+        return any(d.withdraws(event) for d in self.domains if d.withdraws is not None)
 
     def allowed(self, roles: Iterable[str], permission: str) -> bool:
         """True if any of these roles holds the permission."""

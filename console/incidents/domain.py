@@ -124,4 +124,6 @@ DOMAIN = Domain(
     classify=recusal.classify,
     guard=recusal.guard,
     withheld=recusal.hidden_from,
+    resync_after=recusal.resync_after,
+    withdraws=recusal.withdraws,
 )

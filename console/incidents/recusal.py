@@ -22,8 +22,10 @@ from sqlalchemy.engine import Connection
 
 from ..commands import Actor
 from ..errors import NotFound
-from ..events import NewEvent
+from ..events import NewEvent, RecordedEvent
 from ..roles import Role
+from ..tables import events
+from .events import AboutCommissionHeadMarked
 from .permissions import GRANTS, Permission
 from .tables import incidents
 
@@ -63,6 +65,24 @@ def hidden_from(conn: Connection, view: str) -> frozenset[str]:
 def hidden_for(conn: Connection, roles: Iterable[str]) -> frozenset[str]:
     """The incidents people with these roles must not be shown."""
     return frozenset() if may_see_recused(roles) else recused_ids(conn)
+
+
+_MARKED_AFTER = (
+    select(events.c.position)
+    .where(events.c.type == AboutCommissionHeadMarked.event_type, events.c.position > bindparam("p"))
+    .limit(1)
+)
+
+
+def resync_after(conn: Connection, view: str, position: int) -> bool:
+    """A view that may not see recused incidents resumes with a snapshot once one was marked since:
+    the client may hold it from before the marking."""
+    return not sees_recused(view) and conn.scalar(_MARKED_AFTER, {"p": position}) is not None
+
+
+def withdraws(event: RecordedEvent) -> bool:
+    """Marking an incident takes it away from the views that may not see it."""
+    return event.type == AboutCommissionHeadMarked.event_type
 
 
 def incident_of(event: NewEvent) -> str | None:

@@ -126,7 +126,7 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
         "user": {"id": caller.user.id, "name": caller.user.display_name, "roles": sorted(caller.user.roles)},
         "heartbeat": rt.settings.heartbeat_seconds,
     }
-    position = await _resumable(rt, hello)
+    position = await _resumable(rt, hello, conn.view)
     if position is not None:
         await conn.send_now(Frame(dumps({**welcome, "mode": "replay"})))
         conn.last_sent = position
@@ -159,7 +159,7 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
 REPLAY_CHECK_AFTER = 200
 
 
-async def _resumable(rt: Runtime, hello: Hello) -> int | None:
+async def _resumable(rt: Runtime, hello: Hello, view: str) -> int | None:
     """The position to replay from, or None when the client needs a snapshot instead.
 
     A snapshot when: another database (epoch), no position, a position beyond the log's head (a
@@ -178,6 +178,9 @@ async def _resumable(rt: Runtime, hello: Hello) -> int | None:
             return None
     if head - position > rt.settings.replay_limit:
         return None
+    async with rt.db.read.connect() as db:
+        if await db.run_sync(rt.registry.resync_after, view, position):
+            return None  # something this client may hold has been withdrawn from it since (回避)
     budget = rt.settings.replay_max_chars
     if budget and head - position > REPLAY_CHECK_AFTER:
         # A long absence: replaying more than a snapshot weighs costs a phone more than starting afresh.

@@ -108,9 +108,11 @@ async def test_marked_at_registration_the_desk_and_inspector_see_it_and_the_head
     with_head: Deployment,
 ) -> None:
     server = LocalServer(with_head).start()
+    clients: list[LiveClient] = []
     try:
         duty, inspector, head = login(server, "duty"), login(server, "inspector"), login(server, HEAD)
         desk, heads_tablet = LiveClient(server.ws_url, duty[0]), LiveClient(server.ws_url, head[0])
+        clients += [desk, heads_tablet]
         await desk.connect()
         await heads_tablet.connect()
         marked = register(server, duty, about_commission_head=True)
@@ -130,10 +132,10 @@ async def test_marked_at_registration_the_desk_and_inspector_see_it_and_the_head
 
         # A fresh snapshot for the head has the ordinary incident and not the marked one.
         fresh = LiveClient(server.ws_url, head[0])
+        clients.append(fresh)
         await fresh.connect()
         ids = {row["id"] for row in fresh.snapshots[-1]["state"]["incidents"]}
         assert ordinary in ids and marked not in ids
-        await fresh.close()
 
         # The run: the head's steps stand aside (回避), and the material goes straight up.
         run = steps(server, duty, marked)
@@ -150,7 +152,7 @@ async def test_marked_at_registration_the_desk_and_inspector_see_it_and_the_head
         assert_hidden(server, head, marked)
         assert not named(heads_tablet.events, marked)
     finally:
-        await _close(desk, heads_tablet)
+        await _close(*clients)
         server.stop()
 
 
@@ -158,24 +160,24 @@ async def test_marked_later_it_leaves_the_heads_views_and_the_mark_cannot_be_und
     with_head: Deployment,
 ) -> None:
     server = LocalServer(with_head).start()
+    clients: list[LiveClient] = []
     try:
         duty, inspector, head = login(server, "duty"), login(server, "inspector"), login(server, HEAD)
-        # The head's tablet knows the log up to here, then drops off the network.
-        tablet = LiveClient(server.ws_url, head[0])
+        # The head's tablet knows the log up to here, then drops off the network; his desk stays online.
+        tablet, desk = LiveClient(server.ws_url, head[0]), LiveClient(server.ws_url, head[0])
+        clients += [tablet, desk]
         await tablet.connect()
         await tablet.close()
         incident_id = register(server, duty)
+        await desk.connect()
         assert incident_id in listed(server, head)
+        assert incident_id in {row["id"] for row in desk.snapshots[-1]["state"]["incidents"]}
         before = steps(server, duty, incident_id)["notify_commission_head"]["status"]
         assert before != "skipped"
 
         reason = "来访群众反映县纪委主要负责人问题"
-        r = post(
-            server,
-            duty,
-            "incident.amend",
-            {"incident_id": incident_id, "about_commission_head": True, "reason": reason},
-        )
+        args = {"incident_id": incident_id, "about_commission_head": True, "reason": reason}
+        r = post(server, duty, "incident.amend", args)
         assert r.status_code == 200, r.text
         marks = [
             e for e in server_events(server, duty[0]) if e["event"] == "incident.about_commission_head_marked"
@@ -186,11 +188,17 @@ async def test_marked_later_it_leaves_the_heads_views_and_the_mark_cannot_be_und
         assert_hidden(server, head, incident_id)
         for session in (duty, inspector):
             assert_shown(server, session, incident_id)
-        # Back online, the tablet resumes from where it was: the registration, written for everyone
-        # before the mark, is not replayed to it.
-        snapshots = len(tablet.snapshots)
-        await tablet.connect()
-        assert len(tablet.snapshots) == snapshots, "resumed by replay, not a snapshot"
+        # The desk that showed it is sent to resume (nothing of the mark reaches it), and the resume
+        # brings a fresh snapshot without the incident; so does the tablet's, back online, although
+        # it would otherwise replay from where it was.
+        await desk.wait_closed()
+        assert desk.closed_with == 4409
+        assert not [e for e in desk.events if e["event"] == "incident.about_commission_head_marked"]
+        for client in (desk, tablet):
+            snapshots = len(client.snapshots)
+            await client.connect()
+            assert len(client.snapshots) == snapshots + 1, "a fresh snapshot, not a replay"
+            assert incident_id not in {row["id"] for row in client.snapshots[-1]["state"]["incidents"]}
         assert not named(tablet.events, incident_id)
 
         step = steps(server, duty, incident_id)["notify_commission_head"]
@@ -214,7 +222,7 @@ async def test_marked_later_it_leaves_the_heads_views_and_the_mark_cannot_be_und
         assert again.status_code == 409 and again.json()["error"]["code"] == "nothing_to_amend"
         assert_shown(server, duty, incident_id)
     finally:
-        await tablet.close()
+        await _close(*clients)
         server.stop()
 
 
