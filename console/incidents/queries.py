@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from ..settings import Settings
 from ..tables import events, users
 from .events import ConfidentialViewed
-from .recusal import may_see_recused, sees_recused
+from .recusal import may_see_recused, recused_ids, sees_recused
 from .tables import incident_confidential, incident_members, incident_notes, incidents
 
 
@@ -181,8 +181,11 @@ def people_names(conn: Connection, ids: set[str] | None) -> dict[str, str]:
     return {row.id: row.display_name for row in conn.execute(query)}
 
 
-def access_register(conn: Connection, limit: int = 1000) -> list[dict[str, Any]]:
-    """借阅登记: every reveal of confidential parts, newest first."""
+def access_register(
+    conn: Connection, limit: int = 1000, roles: frozenset[str] | None = None
+) -> list[dict[str, Any]]:
+    """借阅登记: every reveal of confidential parts, newest first; of incidents about the commission's
+    head (回避) only for people with these roles who may see them (all, when no roles are given)."""
     query = (
         select(
             events.c.position, events.c.actor_id, events.c.actor_name, events.c.recorded_at, events.c.payload
@@ -193,9 +196,12 @@ def access_register(conn: Connection, limit: int = 1000) -> list[dict[str, Any]]
     )
     rows = conn.execute(query).all()
     numbers = incident_numbers(conn)
+    hidden = recused_ids(conn) if roles is not None and not may_see_recused(roles) else frozenset()
     entries = []
     for row in rows:
         payload = json.loads(row.payload)
+        if payload["incident_id"] in hidden:
+            continue
         entries.append(
             {
                 "position": row.position,
