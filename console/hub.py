@@ -52,9 +52,12 @@ def about(event: RecordedEvent) -> str | None:
     return named if isinstance(named, str) else None
 
 
-def render(event: RecordedEvent, view: str, public_data: PublicData) -> Frame | None:
-    """The frame a client of `view` gets for this event, or None if it may not see it."""
-    classes = visible_classes(view)
+def render(
+    event: RecordedEvent, view: str, public_data: PublicData, declared: frozenset[str] = frozenset()
+) -> Frame | None:
+    """The frame a client of `view` gets for this event, or None if it may not see it; `declared` are
+    the domains' visibility classes (Registry.visibility_classes)."""
+    classes = visible_classes(view, declared)
     if not may_see(event.visibility, classes):
         return None
     return Frame(dumps(event.wire(public_data(event, classes))))
@@ -230,8 +233,10 @@ class Hub:
         *,
         ring_size: int = 4096,
         withdraws: Callable[[RecordedEvent], bool] | None = None,
+        declared: Iterable[str] = (),
     ) -> None:
         self.public_data = public_data
+        self.declared = frozenset(declared)
         # Events that take something away from the views that may not see them (Registry.withdraws):
         # those views' clients are closed to resume, and the resume gives them a fresh snapshot.
         self.withdraws = withdraws
@@ -288,7 +293,7 @@ class Hub:
         for event in fresh:
             frames: dict[str, Frame | None] = {}
             for view, items in per_view.items():
-                frame = frames[view] = render(event, view, self.public_data)
+                frame = frames[view] = render(event, view, self.public_data, self.declared)
                 if frame is not None:
                     items.append((event.position, frame))
             rendered.append(frames)
@@ -338,7 +343,7 @@ class Hub:
 
     def render(self, event: RecordedEvent, view: str) -> Frame | None:
         """The frame a client of `view` gets for this event (None if it may not see it)."""
-        return render(event, view, self.public_data)
+        return render(event, view, self.public_data, self.declared)
 
     def ping(self, timeout: float, now: float) -> None:
         """Heartbeat: one frame for everyone; close peers silent for `timeout` and expired sessions."""

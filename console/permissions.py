@@ -46,11 +46,12 @@ def view_of(roles: Iterable[str]) -> str:
     return "+".join(["staff", *(cls for p, cls in _CLASS_OF_PERMISSION if held & GRANTS[p])])
 
 
-def visible_classes(view: str) -> frozenset[str]:
+def visible_classes(view: str, declared: Iterable[str] = ()) -> frozenset[str]:
     """The visibility classes a view may receive (whole events, or the parts of payloads): the spine's,
-    and those a domain declares (console.registry.Registry.view_of builds the view on the server)."""
+    and those the domains declare (`declared`; console.registry.Registry.view_of builds such views)."""
     _staff, *extra = view.split("+")
-    return frozenset({"all", *extra})
+    known = {cls for _p, cls in _CLASS_OF_PERMISSION} | set(declared)
+    return frozenset({"all", *(cls for cls in extra if cls in known)})
 
 
 def may_see(visibility: str, classes: frozenset[str]) -> bool:

@@ -7,7 +7,9 @@ import pytest
 from console.domains import registry
 from console.events import RecordedEvent
 from console.hub import render
-from console.permissions import may_see
+from console.permissions import may_see, visible_classes
+
+DECLARED = frozenset(registry().visibility_classes)
 
 
 def _event(visibility: str) -> RecordedEvent:
@@ -42,8 +44,8 @@ def _event(visibility: str) -> RecordedEvent:
 def test_who_gets_the_recusal_view(roles: set[str], sees: bool) -> None:
     view = registry().view_of(roles)
     assert ("recusal" in view.split("+")) is sees
-    assert (render(_event("recusal"), view, registry().public_data) is not None) is sees
-    assert render(_event("all"), view, registry().public_data) is not None
+    assert (render(_event("recusal"), view, registry().public_data, DECLARED) is not None) is sees
+    assert render(_event("all"), view, registry().public_data, DECLARED) is not None
 
 
 @pytest.mark.parametrize(
@@ -58,3 +60,8 @@ def test_who_gets_the_recusal_view(roles: set[str], sees: bool) -> None:
 )
 def test_an_event_of_two_classes_needs_both(visibility: str, classes: set[str], seen: bool) -> None:
     assert may_see(visibility, frozenset(classes)) is seen
+
+
+def test_a_class_nobody_declared_is_no_class() -> None:
+    assert visible_classes("staff+recusal+nonsense", DECLARED) == {"all", "recusal"}
+    assert visible_classes("staff+recusal") == {"all"}
