@@ -33,14 +33,13 @@ from ..commands import Context
 from ..errors import ConsoleError, InvalidInput
 from ..events import EventPayload, RecordedEvent
 from ..incidents.events import IncidentClosed, IncidentRegistered
-from ..incidents.recusal import is_recused
+from ..incidents.recusal import commission_heads, is_recused
 from ..incidents.tables import incident_members
 from ..registry import Projector
 from ..responders.events import ResponderMoved, RollcallOverdue
 from ..responders.store import person_states
 from ..responders.store import roster as load_roster
 from ..responders.tables import assignments, org_people, org_places
-from ..roles import Role
 from ..runs.events import RunActionFired, RunLevelOverridden
 from ..runs.tables import playbook_runs
 from ..tables import users
@@ -114,18 +113,12 @@ def people_for(conn: Connection, incident_id: str, targets: tuple[Target, ...], 
     found = resolve(targets, _roles_of(conn), _on_duty(conn, now))
     if is_recused(conn, incident_id):
         # 回避: a report about the commission's head never pages the head, whatever the chain names.
-        heads = _commission_heads(conn)
+        heads = commission_heads(conn)
         found = [p for p in found if p not in heads]
     if _drill(conn, incident_id):
         taking_part = _participants(conn, incident_id)
         found = [p for p in found if p in taking_part]
     return found
-
-
-def _commission_heads(conn: Connection) -> set[str]:
-    """The people (a person's id is their user name) whose login holds the commission head's role."""
-    rows = conn.execute(select(users.c.username, users.c.roles))
-    return {r.username for r in rows if Role.COMMISSION_HEAD.value in r.roles.split(",")}
 
 
 def _drill(conn: Connection, incident_id: str) -> bool:

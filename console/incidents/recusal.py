@@ -24,7 +24,7 @@ from ..commands import Actor
 from ..errors import NotFound
 from ..events import NewEvent, RecordedEvent
 from ..roles import Role
-from ..tables import events
+from ..tables import events, users
 from .events import AboutCommissionHeadMarked
 from .permissions import GRANTS, Permission
 from .tables import incidents
@@ -60,6 +60,13 @@ def is_recused(conn: Connection, incident_id: str) -> bool:
 def hidden_from(conn: Connection, view: str) -> frozenset[str]:
     """The incidents a view must not be shown (none for a view that holds the recusal class)."""
     return frozenset() if sees_recused(view) else recused_ids(conn)
+
+
+def commission_heads(conn: Connection) -> frozenset[str]:
+    """The people whose login holds the commission head's role (a person's id is their user name):
+    an incident about the head neither pages nor proposes them."""
+    rows = conn.execute(select(users.c.username, users.c.roles))
+    return frozenset(r.username for r in rows if Role.COMMISSION_HEAD.value in r.roles.split(","))
 
 
 def hidden_for(conn: Connection, roles: Iterable[str]) -> frozenset[str]:

@@ -1,4 +1,5 @@
-"""回避 in alerts: a report about the commission's head never pages the head, whatever the chain names."""
+"""回避 in alerts and dispatch: a report about the commission's head never pages the head, whatever the chain
+names, and never proposes sending him."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from alert_console import AlertConsole
 from support import Deployment
 
 from console.alerts.tables import alert_pages, alerts
+from console.responders.queries import recommendation_rows
 
 
 @pytest.fixture
@@ -59,3 +61,8 @@ async def test_nobody_acknowledging_escalates_to_the_head_except_on_a_report_abo
     assert ("boss", 1) in await _paged(console, ordinary)
     about_him = await _paged(console, marked)
     assert ("leader", 0) in about_him and all(person != "boss" for person, _level in about_him)
+    # Nor is the head proposed for sending to it (派遣建议), as he is for the ordinary one.
+    async with console.db.read.connect() as conn:
+        rows = {i: await conn.run_sync(recommendation_rows, i) for i in (ordinary, marked)}
+    proposed = {i: {p.id for p in r.people} for i, r in rows.items() if r is not None}
+    assert "boss" in proposed[ordinary] and "boss" not in proposed[marked] and "leader" in proposed[marked]
