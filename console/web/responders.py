@@ -251,7 +251,7 @@ async def figures_csv_api(request: Request) -> Response:
 
 
 async def _activity(request: Request) -> dict[str, Any]:
-    await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, Permission.BOARD_VIEW)
     person_id = _id(request, "person_id", "person_not_found")
     now = _now(request)
     end = _instant(request, "end", now + timedelta(minutes=1))
@@ -260,6 +260,10 @@ async def _activity(request: Request) -> dict[str, Any]:
     if data is None:
         raise NotFound("person_not_found")
     result: dict[str, Any] = data
+    hidden = await _read(request, hidden_for, frozenset(caller.user.roles))  # 回避
+    if hidden:
+        result["entries"] = [e for e in result["entries"] if e["incident_id"] not in hidden]
+        result["_entries"] = [e for e in result["_entries"] if e.incident_id not in hidden]
     return result
 
 

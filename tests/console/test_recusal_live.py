@@ -267,3 +267,35 @@ def _send_up(server: Served, duty: Session, incident_id: str) -> datetime:
 async def _close(*clients: LiveClient) -> None:
     for client in clients:
         await client.close()
+
+
+async def test_the_people_sent_to_it_do_not_show_it_to_the_head(with_head: Deployment) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
+    from org import Api, import_organisation
+
+    server = LocalServer(with_head).start()
+    try:
+        desk = Api(server, "duty")
+        import_organisation(desk)
+        marked = register(server, (desk.cookie, desk.csrf), about_commission_head=True)
+        desk.ok("responder.dispatch", {"incident_id": marked, "person_ids": ["r1"], "role": "现场处置"})
+        head, duty = login(server, HEAD), (desk.cookie, desk.csrf)
+
+        def held(session: Session) -> list[str]:
+            people = get(server, session, "/api/responders").json()["people"]
+            return next(p["incidents"] for p in people if p["id"] == "r1")
+
+        def activity(session: Session) -> set[str]:
+            entries = get(server, session, "/api/people/r1/activity").json()["entries"]
+            return {e["incident_id"] for e in entries}
+
+        assert held(duty) == [marked] and marked in activity(duty)
+        assert held(head) == [] and marked not in activity(head)
+        assert marked in get(server, duty, "/api/people/r1/activity?format=csv").text
+        csv = get(server, head, "/api/people/r1/activity?format=csv")
+        assert csv.status_code == 200 and marked not in csv.text
+    finally:
+        server.stop()
