@@ -23,6 +23,8 @@ DEMO_PASSWORD = "demo-2026"
 DEMO_USERS: list[tuple[str, str, frozenset[str]]] = [
     ("duty", "王值班（值班员）", frozenset({"duty_officer"})),
     ("leader", "李书记（分管领导）", frozenset({"leader"})),
+    # 主要负责同志: a leader, from whom a report about himself is kept (回避)
+    ("chen-shuji", "陈书记（主要负责同志）", frozenset({"leader", "commission_head"})),
     ("responder", "张处置（处置人员）", frozenset({"responder"})),
     ("reviewer", "赵复盘（复盘）", frozenset({"reviewer"})),
     ("inspector", "钱督查（上级督查）", frozenset({"inspector"})),

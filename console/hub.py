@@ -26,7 +26,7 @@ from .metrics import (
     FRAMES_QUEUED,
     OVERFLOW_CLOSES,
 )
-from .permissions import visible_classes
+from .permissions import may_see, visible_classes
 from .protocol import CLOSE_DEAD_PEER, CLOSE_OVERFLOW, CLOSE_SESSION_ENDED, CLOSE_UNAUTHENTICATED
 from .sinks import Frame, Sink
 
@@ -46,10 +46,19 @@ def dumps(message: dict[str, Any]) -> str:
 PublicData = Callable[[RecordedEvent, frozenset[str]], dict[str, Any]]
 
 
-def render(event: RecordedEvent, view: str, public_data: PublicData) -> Frame | None:
-    """The frame a client of `view` gets for this event, or None if it may not see it."""
-    classes = visible_classes(view)
-    if event.visibility not in classes:
+def about(event: RecordedEvent) -> str | None:
+    """The incident an event names (its payload's `incident_id`), if any."""
+    named = event.data.get("incident_id")
+    return named if isinstance(named, str) else None
+
+
+def render(
+    event: RecordedEvent, view: str, public_data: PublicData, declared: frozenset[str] = frozenset()
+) -> Frame | None:
+    """The frame a client of `view` gets for this event, or None if it may not see it; `declared` are
+    the domains' visibility classes (Registry.visibility_classes)."""
+    classes = visible_classes(view, declared)
+    if not may_see(event.visibility, classes):
         return None
     return Frame(dumps(event.wire(public_data(event, classes))))
 
@@ -218,8 +227,19 @@ class Connection:
 class Hub:
     """Every connection of this process, grouped by view, and the in-order stream of published events."""
 
-    def __init__(self, public_data: PublicData, *, ring_size: int = 4096) -> None:
+    def __init__(
+        self,
+        public_data: PublicData,
+        *,
+        ring_size: int = 4096,
+        withdraws: Callable[[RecordedEvent], bool] | None = None,
+        declared: Iterable[str] = (),
+    ) -> None:
         self.public_data = public_data
+        self.declared = frozenset(declared)
+        # Events that take something away from the views that may not see them (Registry.withdraws):
+        # those views' clients are closed to resume, and the resume gives them a fresh snapshot.
+        self.withdraws = withdraws
         self.views: dict[str, set[Connection]] = {}
         self.published = 0
         # Recent events with their frames per view: reconnecting clients replay from memory.
@@ -273,7 +293,7 @@ class Hub:
         for event in fresh:
             frames: dict[str, Frame | None] = {}
             for view, items in per_view.items():
-                frame = frames[view] = render(event, view, self.public_data)
+                frame = frames[view] = render(event, view, self.public_data, self.declared)
                 if frame is not None:
                     items.append((event.position, frame))
             rendered.append(frames)
@@ -287,19 +307,32 @@ class Hub:
                 queued += q
         for event, frames in zip(fresh, rendered, strict=True):
             self.ring.append((event, frames))
+            if self.withdraws is not None and self.withdraws(event):
+                self._resync(view for view, frame in frames.items() if frame is None)
         self.published = fresh[-1].position
         EVENTS_PUBLISHED.inc(len(fresh))
         FRAMES_DIRECT.inc(direct)
         FRAMES_QUEUED.inc(queued)
         return complete
 
-    def recent(self, after: int, view: str) -> list[tuple[int, Frame]] | None:
-        """Frames after `after` for `view` from memory, or None if memory does not reach back that far."""
+    def _resync(self, views: Iterable[str]) -> None:
+        """Send the clients of these views to reconnect (they resume, and get a snapshot)."""
+        for view in list(views):
+            for conn in list(self.views.get(view, ())):
+                conn.close_soon(CLOSE_OVERFLOW, "resync")
+
+    def recent(
+        self, after: int, view: str, withheld: frozenset[str] = frozenset()
+    ) -> list[tuple[int, Frame]] | None:
+        """Frames after `after` for `view` from memory, or None if memory does not reach back that far;
+        none of the `withheld` incidents (Registry.withheld)."""
         if not self.ring or self.ring[0][0].position > after + 1:
             return None
         out: list[tuple[int, Frame]] = []
         for event, frames in self.ring:
             if event.position <= after:
+                continue
+            if withheld and about(event) in withheld:
                 continue
             if view not in frames:
                 frames[view] = self.render(event, view)
@@ -310,7 +343,7 @@ class Hub:
 
     def render(self, event: RecordedEvent, view: str) -> Frame | None:
         """The frame a client of `view` gets for this event (None if it may not see it)."""
-        return render(event, view, self.public_data)
+        return render(event, view, self.public_data, self.declared)
 
     def ping(self, timeout: float, now: float) -> None:
         """Heartbeat: one frame for everyone; close peers silent for `timeout` and expired sessions."""

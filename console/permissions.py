@@ -46,11 +46,17 @@ def view_of(roles: Iterable[str]) -> str:
     return "+".join(["staff", *(cls for p, cls in _CLASS_OF_PERMISSION if held & GRANTS[p])])
 
 
-def visible_classes(view: str) -> frozenset[str]:
-    """The visibility classes a view may receive (whole events, or the parts of payloads)."""
+def visible_classes(view: str, declared: Iterable[str] = ()) -> frozenset[str]:
+    """The visibility classes a view may receive (whole events, or the parts of payloads): the spine's,
+    and those the domains declare (`declared`; console.registry.Registry.view_of builds such views)."""
     _staff, *extra = view.split("+")
-    known = {cls for _p, cls in _CLASS_OF_PERMISSION}
+    known = {cls for _p, cls in _CLASS_OF_PERMISSION} | set(declared)
     return frozenset({"all", *(cls for cls in extra if cls in known)})
+
+
+def may_see(visibility: str, classes: frozenset[str]) -> bool:
+    """Whether an event of this visibility ("audit", or "audit+recusal": every part) reaches these classes."""
+    return all(part in classes for part in visibility.split("+"))
 
 
 # What an HTTP route needs besides a permission (console.web.app.ROUTE_ACCESS lists every route):

@@ -11,16 +11,17 @@ the log no domain declares.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.engine import Connection
 
-from .commands import CommandSpec
-from .events import EventPayload, RecordedEvent
+from .commands import Actor, CommandSpec
+from .events import VISIBILITY_ALL, EventPayload, NewEvent, RecordedEvent
 from .i18n import MESSAGES as CORE_MESSAGES
 from .permissions import GRANTS as CORE_GRANTS
+from .permissions import view_of
 from .roles import Role
 
 if TYPE_CHECKING:
@@ -34,6 +35,20 @@ Projector = Callable[[Connection, RecordedEvent], None]
 SnapshotPart = Callable[[Connection, str, "Settings"], Any]
 # A timer is one long-running task of a console process (playbook deadlines, roll calls).
 Timer = Callable[["TimerHost"], Coroutine[Any, Any, None]]
+# Who receives a visibility class a domain's events may carry (given the roles of the view's people).
+ClassHolders = Callable[[frozenset[str]], bool]
+# The visibility class a new event of any domain must carry instead of "all" (None: no change).
+Classify = Callable[[Connection, NewEvent], str | None]
+# Refuses (raising a ConsoleError) a command whose actor may not know of what it names.
+Guard = Callable[[Connection, Any, Actor], None]
+# The incidents a view must not be shown, whatever the visibility of events written before they were
+# withheld (an incident marked later: its earlier events were written for everyone).
+Withheld = Callable[[Connection, str], frozenset[str]]
+# Whether a client of this view resuming after this position must take a fresh snapshot: something it
+# may hold has been withdrawn from it since (an incident marked 回避 after the client had it).
+ResyncAfter = Callable[[Connection, str, int], bool]
+# Whether an event withdraws something from the views that cannot see it: their live clients resync.
+Withdraws = Callable[[RecordedEvent], bool]
 
 
 class RegistryError(RuntimeError):
@@ -59,6 +74,13 @@ class Domain:
     timers: Sequence[tuple[str, Timer]] = ()
     # Checks the settings this domain reads (raising SettingsError naming the variable).
     check_settings: Callable[[Settings], None] | None = None
+    # Visibility classes beyond the spine's, and who receives them (the incidents' 回避 class).
+    visibility_classes: Mapping[str, ClassHolders] = field(default_factory=dict)
+    classify: Classify | None = None
+    guard: Guard | None = None
+    withheld: Withheld | None = None
+    resync_after: ResyncAfter | None = None
+    withdraws: Withdraws | None = None
 
 
 class Registry:
@@ -74,6 +96,7 @@ class Registry:
         self.messages: dict[str, str] = dict(CORE_MESSAGES)
         self.grants: dict[str, frozenset[Role]] = {str(p): roles for p, roles in CORE_GRANTS.items()}
         self.timers: list[tuple[str, Timer]] = []
+        self.visibility_classes: dict[str, ClassHolders] = {}
         names: set[str] = set()
         for domain in self.domains:
             if domain.name in names:
@@ -106,6 +129,9 @@ class Registry:
             once("timer", timer_name, dict(self.timers))
             self.timers.append((timer_name, timer))
         self.tables += [t for t in domain.tables if t not in self.tables]
+        for name, holders in domain.visibility_classes.items():
+            once("visibility class", name, self.visibility_classes)
+            self.visibility_classes[name] = holders
 
     def _check(self) -> None:
         # Projectors are checked after every domain is in: a domain may follow another's events.
@@ -151,6 +177,48 @@ class Registry:
     def snapshot(self, conn: Connection, view: str, settings: Settings) -> dict[str, Any]:
         """The current state a client of this view may see, read in the caller's transaction."""
         return {name: part(conn, view, settings) for name, part in self.snapshot_parts.items()}
+
+    def view_of(self, roles: Iterable[str]) -> str:
+        """The visibility view of a user: the spine's classes and the domains' they receive."""
+        held = frozenset(roles)
+        extra = [cls for cls, holders in sorted(self.visibility_classes.items()) if holders(held)]
+        return "+".join([view_of(held), *extra])
+
+    def classify(self, conn: Connection, events: Sequence[NewEvent]) -> list[NewEvent]:
+        """New events with the visibility the domains require of them (an event for a class already
+        narrower than "all" keeps it and needs the domain's class too: "audit+recusal")."""
+        out = []
+        for event in events:
+            for domain in self.domains:
+                cls = domain.classify(conn, event) if domain.classify is not None else None
+                if cls is None or cls in event.visibility.split("+"):
+                    continue
+                narrowed = cls if event.visibility == VISIBILITY_ALL else f"{event.visibility}+{cls}"
+                event = replace(event, visibility=narrowed)
+            out.append(event)
+        return out
+
+    def guard(self, conn: Connection, args: Any, actor: Actor) -> None:
+        """Every domain's refusal of a command its actor may not know of (raises a ConsoleError)."""
+        for domain in self.domains:
+            if domain.guard is not None:
+                domain.guard(conn, args, actor)
+
+    def withheld(self, conn: Connection, view: str) -> frozenset[str]:
+        """The incidents a view must not be shown (their events are skipped on replay)."""
+        out: frozenset[str] = frozenset()
+        for domain in self.domains:
+            if domain.withheld is not None:
+                out |= domain.withheld(conn, view)
+        return out
+
+    def resync_after(self, conn: Connection, view: str, position: int) -> bool:
+        """Whether a client of this view must take a snapshot rather than replay after `position`."""
+        return any(d.resync_after(conn, view, position) for d in self.domains if d.resync_after is not None)
+
+    def withdraws(self, event: RecordedEvent) -> bool:
+        """Whether this event withdraws something from the views that cannot see it."""
+        return any(d.withdraws(event) for d in self.domains if d.withdraws is not None)
 
     def allowed(self, roles: Iterable[str], permission: str) -> bool:
         """True if any of these roles holds the permission."""

@@ -12,6 +12,8 @@ class Role(StrEnum):
     REVIEWER = "reviewer"  # 复盘 / 追责
     INSPECTOR = "inspector"  # 上级督查 (read-only)
     ADMIN = "admin"  # 系统管理员
+    # 主要负责同志 (纪委书记、监委主任), held beside `leader`; reports about the head are kept from him (回避)
+    COMMISSION_HEAD = "commission_head"
 
 
 ROLE_LABELS: dict[Role, tuple[str, str]] = {
@@ -21,6 +23,7 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.REVIEWER: ("复盘", "Reviewer"),
     Role.INSPECTOR: ("上级督查", "Inspector"),
     Role.ADMIN: ("系统管理员", "Administrator"),
+    Role.COMMISSION_HEAD: ("主要负责同志", "Commission head"),
 }
 
 

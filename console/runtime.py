@@ -32,7 +32,9 @@ class Runtime:
         self.registry = registry
         self.clock: Clock = clock or SystemClock(settings.clock_offset_seconds, settings.clock_file)
         self.db: Database = open_database(settings)
-        self.hub = Hub(registry.public_data)
+        self.hub = Hub(
+            registry.public_data, withdraws=registry.withdraws, declared=registry.visibility_classes
+        )
         self.follower = Follower(self.hub, self.db, settings.poll_seconds)
         self.service = CommandService(self.db, settings, self.clock, self.follower.local, registry)
         self.follower.writing = lambda: self.service.writing

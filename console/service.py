@@ -237,6 +237,7 @@ class CommandService:
                 new_id=uuid.uuid4().hex,
                 settings=self.settings,
             )
+            self.registry.guard(conn, args, actor)
             state = spec.load(conn, args, ctx)
             decision = spec.decide(state, args, ctx)
         except ValidationError as exc:
@@ -248,7 +249,7 @@ class CommandService:
             return CommandResult(env.id, False, error=exc)
         sealed = eventlog.seal(
             head,
-            decision.events,
+            self.registry.classify(conn, decision.events),
             actor=actor,
             recorded_at=now,
             occurred_at=ctx.occurred_at,

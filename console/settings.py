@@ -113,6 +113,7 @@ GRADE_ENV = {
     "CONSOLE_DEADLINE_FIRST_REPORT_PHONE_LARGER_MINUTES": "first_report_phone_minutes_larger",
     "CONSOLE_DEADLINE_FIRST_REPORT_WRITTEN_LARGER_MINUTES": "first_report_written_minutes_larger",
     "CONSOLE_DEADLINE_SEND_UP_WORKING_DAYS": "send_up_working_days",
+    "CONSOLE_DEADLINE_SEND_UP_DIRECT_WORKING_DAYS": "send_up_direct_working_days",
     # 日报 (CONSOLE_TIMEZONE gives the zone these hours are read in)
     "CONSOLE_DAILY_REPORT_AFTER_HOURS": "daily_report_after_hours",
     "CONSOLE_DAILY_REPORT_MORNING_HOUR": "daily_report_morning_hour",

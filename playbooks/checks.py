@@ -31,6 +31,8 @@ class CheckCode(StrEnum):
     UNKNOWN_OPTION = "unknown_option"
     REASON_REQUIRED = "reason_required"
     TOWNSHIP_CANNOT_TRANSFER = "township_cannot_transfer"  # seed §3: 乡镇只办不转
+    # 2020 rules art. 15: a report about this commission's head goes straight to the higher commission
+    ABOUT_COMMISSION_HEAD_GOES_UP = "about_commission_head_goes_up"
     REQUESTED_FROM_ABOVE_CANNOT_TRANSFER = "requested_from_above_cannot_transfer"  # seed §9: 县一级要自办
     REPRESENTATIVES_REQUIRED = "representatives_required"
     TOO_MANY_REPRESENTATIVES = "too_many_representatives"
@@ -79,6 +81,11 @@ def check_decision(
         return CheckError(CheckCode.UNKNOWN_OPTION, f"'{option}' is not one of {', '.join(options)}")
     if spec.reason_required and not reason.strip():
         return CheckError(CheckCode.REASON_REQUIRED, "this decision must be recorded with its reason")
+    if spec.kind is DecisionKind.JURISDICTION and facts.about_commission_head and option != "send_up":
+        return CheckError(
+            CheckCode.ABOUT_COMMISSION_HEAD_GOES_UP,
+            "a report about this commission's head goes straight to the higher commission (径送上一级)",
+        )
     if spec.kind is DecisionKind.JURISDICTION and option == "transfer":
         if facts.unit_level is UnitLevel.TOWNSHIP:
             return CheckError(

@@ -74,6 +74,9 @@ def evaluate(
             if log.closed_at is None or report.due.after == CLOSE:
                 candidates += _report_actions(pb, report, rstate.due_at, rstate.occurrence)
                 instants += [rstate.due_at - soon, rstate.due_at]
+    if pb.recusal is not None and recused(pb, log, thresholds):
+        # 回避: nothing is asked of the person the report is about, not even an escalation.
+        candidates = [a for a in candidates if a.role is not pb.recusal.role]
     unfired = [a for a in candidates if a.key not in log.fired]
     instants += [a.fire_at for a in unfired]
     future = [t for t in instants if t > now]
@@ -103,6 +106,13 @@ def next_deadline(
     return evaluate(snapshot, facts, history, now, thresholds).next_deadline
 
 
+def recused(pb: Playbook, log: RunLog, thresholds: GradingThresholds) -> bool:
+    """Whether the playbook's recusal (回避) holds on the current facts."""
+    if pb.recusal is None:
+        return False
+    return holds(pb.recusal.when, log.segments[-1].context(thresholds)) is True
+
+
 def _by_time(due_at: datetime, now: datetime, thresholds: GradingThresholds) -> StepStatus:
     if now >= due_at:
         return StepStatus.OVERDUE
@@ -118,16 +128,29 @@ def _step_states(
     # A decision step that does not apply answers nothing: steps reading it see "no option".
     decisions = dict(segment.decisions)
     states: dict[str, StepState] = {}
+    aside = _standing_aside(pb, log, thresholds)
     for step in step_order(pb):
         ctx = EvalContext(segment.facts, thresholds, segment.grading.level, decisions)
-        states[step.id] = _step_state(step, log, ctx, states, now)
+        states[step.id] = _step_state(step, log, ctx, states, now, aside)
         if step.decision is not None and states[step.id].status is StepStatus.NOT_APPLICABLE:
             decisions.setdefault(step.id, None)
     return states
 
 
+def _standing_aside(pb: Playbook, log: RunLog, thresholds: GradingThresholds) -> tuple[datetime, str] | None:
+    """(since when, the reason) while the recusal holds: the steps marked `stands_aside` are skipped."""
+    if pb.recusal is None or not recused(pb, log, thresholds):
+        return None
+    return true_since(pb.recusal.when, log, thresholds), pb.recusal.reason.zh
+
+
 def _step_state(
-    step: Step, log: RunLog, ctx: EvalContext, states: dict[str, StepState], now: datetime
+    step: Step,
+    log: RunLog,
+    ctx: EvalContext,
+    states: dict[str, StepState],
+    now: datetime,
+    aside: tuple[datetime, str] | None = None,
 ) -> StepState:
     def state(
         status: StepStatus,
@@ -154,6 +177,8 @@ def _step_state(
     if step.id in log.skipped:
         at, reason = log.skipped[step.id]
         return state(StepStatus.SKIPPED, resolved_at=at, note=reason)
+    if step.stands_aside and aside is not None:
+        return state(StepStatus.SKIPPED, resolved_at=aside[0], note=aside[1])  # 回避
     applies = True if step.when is None else holds(step.when, ctx)
     if applies is False:
         return state(StepStatus.NOT_APPLICABLE, resolved_at=false_since(step.when, log, ctx.thresholds))

@@ -112,9 +112,10 @@ DeadlineSetting = Literal[
     "first_report_phone",
     "first_report_written",
     "send_up",  # in working days: material sent up to the higher commission (2020 rules art. 15)
+    "send_up_direct",  # in working days: a report about this commission's head, straight to the higher one
 ]
 # Deadline settings counted in working days (Monday to Friday in the office's time zone), not minutes.
-WORKING_DAY_SETTINGS = frozenset({"send_up"})
+WORKING_DAY_SETTINGS = frozenset({"send_up", "send_up_direct"})
 
 
 class GradingThresholds(BaseModel):
@@ -138,6 +139,9 @@ class GradingThresholds(BaseModel):
     first_report_phone_minutes_larger: int = Field(default=30, ge=0)  # 首报 by phone, below 重大
     first_report_written_minutes_larger: int = Field(default=60, ge=0)  # 首报 in writing, below 重大
     send_up_working_days: int = Field(default=5, ge=0)  # 报送上级: material within 5 working days
+    # 径送上一级: a report about this commission's own head (art. 15 names no period of its own; its
+    # 5 working days are the outer bound, counted from the disposition, with no head to tell first).
+    send_up_direct_working_days: int = Field(default=5, ge=0)
     # 日报: once a run passes `daily_report_after_hours`, reports with `schedule: daily` are owed at these
     # hours of the office's time zone, and `schedule: first_day` ones (the two-hourly 续报) stop.
     daily_report_after_hours: int = Field(default=24, ge=1)
@@ -205,6 +209,9 @@ class IncidentFacts(BaseModel):
     requested_by_higher: bool = False  # 上级机关交办或要求查报结果 (seed §9: the county handles it itself)
     repeat_petitioner: bool = False  # 信访老户
     unit_level: UnitLevel = UnitLevel.COUNTY
+    # 反映本机关主要负责人问题: the report is about this commission's own head (2020 rules art. 15). Set
+    # by the incident's marking (console.incidents), never cleared: the head's steps stand aside (回避).
+    about_commission_head: bool = False
 
 
 FactName = Literal[
@@ -220,6 +227,7 @@ FactName = Literal[
     "requested_by_higher",
     "repeat_petitioner",
     "unit_level",
+    "about_commission_head",
 ]
 
 # Which comparisons make sense for a fact: counts compare with thresholds, enums with their values.

@@ -227,6 +227,10 @@ class Step(_Frozen):
     # (notify steps) 逐级通知策略: the escalation policy (alerts/policies.yaml) that pages the step's role
     # when it is overdue; without one, the incident's own policy. The name is checked when loading.
     policy: str | None = Field(default=None, pattern=r"^[a-z0-9_\-]{1,40}$")
+    # 回避: while the playbook's `recusal` holds, the step is skipped with its reason; `replaced_by`
+    # names the step that does its job instead (报送上级 → 径送上一级).
+    stands_aside: bool = False
+    replaced_by: Slug | None = None
 
 
 class GradingRule(_Frozen):
@@ -260,6 +264,19 @@ class ReportObligation(_Frozen):
     on_overdue: OnOverdue | None = None
 
 
+class Recusal(_Frozen):
+    """回避: when `when` holds (a report about the person who holds `role`), the steps marked
+    `stands_aside` are skipped with `reason`, and nothing is asked of `role` (no reminder, no escalation).
+
+    The 2020 rules on handling reports and complaints (art. 15): a report about this commission's own
+    head is sent straight to the higher commission, and the head is not told.
+    """
+
+    when: Condition
+    role: ResponseRole
+    reason: LocalText
+
+
 class PlaybookDefaults(_Frozen):
     """Values for steps and reports that do not set their own."""
 
@@ -279,6 +296,7 @@ class Playbook(_Frozen):
     defaults: PlaybookDefaults = PlaybookDefaults()
     steps: tuple[Step, ...] = Field(min_length=1)
     reports: tuple[ReportObligation, ...] = ()
+    recusal: Recusal | None = None
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Playbook:

@@ -32,7 +32,13 @@ def format_loc(loc: Loc) -> str:
 
 def playbook_problems(pb: Playbook) -> tuple[Problem, ...]:
     """Every cross-reference problem in `pb`; empty when it is sound."""
-    return tuple(_steps(pb)) + tuple(_roles(pb)) + tuple(_grading(pb)) + tuple(_reports(pb))
+    return (
+        tuple(_steps(pb))
+        + tuple(_roles(pb))
+        + tuple(_grading(pb))
+        + tuple(_reports(pb))
+        + tuple(_recusal(pb))
+    )
 
 
 def step_order(pb: Playbook) -> tuple[Step, ...]:
@@ -133,6 +139,8 @@ def _decision_values(cond: Condition, ref: str) -> Iterator[str]:
 def _roles(pb: Playbook) -> Iterator[Problem]:
     declared = set(pb.roles)
     missing = "role is not listed in this playbook's roles"
+    if pb.recusal is not None and pb.recusal.role not in declared:
+        yield Problem(("recusal", "role"), f"'{pb.recusal.role}': {missing}")
     if pb.defaults.on_overdue.escalate_to not in declared:
         yield Problem(("defaults", "on_overdue", "escalate_to"), missing)
     items: list[tuple[Loc, Step | ReportObligation]] = [(("steps", i), s) for i, s in enumerate(pb.steps)]
@@ -162,3 +170,27 @@ def _reports(pb: Playbook) -> Iterator[Problem]:
         if report.when is not None and any(True for _ in report.when.decisions()):
             yield Problem(("reports", i, "when"), "report conditions may read facts and level only")
         earlier.add(report.id)
+
+
+def _recusal(pb: Playbook) -> Iterator[Problem]:
+    """回避: steps stand aside only under a `recusal` that reads facts, and a replacement is another step."""
+    if pb.recusal is not None:
+        when = pb.recusal.when
+        if when.reads_level() or any(True for _ in when.decisions()):
+            yield Problem(("recusal", "when"), "a recusal may read facts only")
+    standing = {s.id for s in pb.steps if s.stands_aside}
+    for i, s in enumerate(pb.steps):
+        if s.stands_aside and pb.recusal is None:
+            yield Problem(("steps", i, "stands_aside"), "needs the playbook's recusal (回避) to say when")
+        if s.stands_aside and s.kind == "decision":
+            yield Problem(("steps", i, "stands_aside"), "a decision step cannot stand aside")
+        if s.replaced_by is None:
+            continue
+        if not s.stands_aside:
+            yield Problem(("steps", i, "replaced_by"), "only a step that stands aside is replaced")
+        elif pb.step(s.replaced_by) is None or s.replaced_by == s.id:
+            yield Problem(
+                ("steps", i, "replaced_by"), f"'{s.replaced_by}' is not another step of this playbook"
+            )
+        elif s.replaced_by in standing:
+            yield Problem(("steps", i, "replaced_by"), f"'{s.replaced_by}' stands aside itself")

@@ -56,6 +56,7 @@ BOTH_BACKENDS = frozenset(
         "test_review_end",
         "test_review_person_activity",
         "test_review_scope_routes",
+        "test_recusal_live",
     }
 )
 

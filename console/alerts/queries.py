@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from alerts.channels import masked
 
 from ..clock import parse_iso
+from ..incidents.recusal import hidden_from
 from ..registry import SnapshotPart
 from ..settings import Settings
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_pages, alerts
@@ -59,8 +60,9 @@ def open_pages(conn: Connection, person_id: str | None = None) -> list[dict[str,
     ]
 
 
-def _alerts_part(conn: Connection, _view: str, _settings: Settings) -> dict[str, Any]:
-    return {"open_pages": open_pages(conn)}
+def _alerts_part(conn: Connection, view: str, _settings: Settings) -> dict[str, Any]:
+    hidden = hidden_from(conn, view)  # 回避: incidents about the commission's head
+    return {"open_pages": [p for p in open_pages(conn) if p["incident_id"] not in hidden]}
 
 
 SNAPSHOT_PARTS: dict[str, SnapshotPart] = {"alerts": _alerts_part}

@@ -33,6 +33,7 @@ from ..commands import Context
 from ..errors import ConsoleError, InvalidInput
 from ..events import EventPayload, RecordedEvent
 from ..incidents.events import IncidentClosed, IncidentRegistered
+from ..incidents.recusal import commission_heads, is_recused
 from ..incidents.tables import incident_members
 from ..registry import Projector
 from ..responders.events import ResponderMoved, RollcallOverdue
@@ -110,6 +111,10 @@ def _participants(conn: Connection, incident_id: str) -> set[str]:
 def people_for(conn: Connection, incident_id: str, targets: tuple[Target, ...], now: datetime) -> list[str]:
     """The people some targets name now (a drill's: only those taking part in it)."""
     found = resolve(targets, _roles_of(conn), _on_duty(conn, now))
+    if is_recused(conn, incident_id):
+        # 回避: a report about the commission's head never pages the head, whatever the chain names.
+        heads = commission_heads(conn)
+        found = [p for p in found if p not in heads]
     if _drill(conn, incident_id):
         taking_part = _participants(conn, incident_id)
         found = [p for p in found if p in taking_part]

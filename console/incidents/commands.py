@@ -73,6 +73,8 @@ class RegisterIncident(CommandArgs):
     started_at: Instant | None = None
     confidential: Confidential | None = None
     facts: GradingFacts | None = None  # 定级要素; the playbook grades the level from them
+    # 反映本机关主要负责人问题 (回避): kept out of the general views, and the head is told nothing
+    about_commission_head: bool = False
 
 
 class AmendFacts(CommandArgs):
@@ -84,6 +86,8 @@ class AmendFacts(CommandArgs):
     head_count: int | None = Field(default=None, ge=0, le=100_000)
     summary: str | None = Field(default=None, max_length=4000)
     channel: Channel | None = None
+    # true marks the incident as a report about this commission's head (回避); false is refused once marked
+    about_commission_head: bool | None = None
     reason: str = Field(default="", max_length=500)
 
     def changes(self) -> dict[str, str | int]:

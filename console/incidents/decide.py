@@ -9,7 +9,7 @@ itself an event (借阅登记) that reviewers can list.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from playbooks.model import PlaybookSnapshot
 from ..clock import utc_iso
 from ..commands import Context, Decision
 from ..errors import DomainError, Forbidden, NotFound
-from ..events import VISIBILITY_AUDIT, NewEvent
+from ..events import VISIBILITY_ALL, VISIBILITY_AUDIT, NewEvent
 from .commands import (
     AddNote,
     AmendFacts,
@@ -31,6 +31,7 @@ from .commands import (
 from .events import (
     NAMED_IN_NOTES_FIELD,
     SEALED_NAME_MARK,
+    AboutCommissionHeadMarked,
     ConfidentialViewed,
     IncidentClosed,
     IncidentFactsAmended,
@@ -43,6 +44,7 @@ from .events import (
     stream_of,
 )
 from .permissions import CONFIDENTIAL_BY_ROLE, may_hold_matters
+from .recusal import VISIBILITY_RECUSAL
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class IncidentState:
     head_count: int
     summary: str
     channel: str
+    about_commission_head: bool = False  # 回避 (console.incidents.recusal)
 
 
 def incident_number(prefix: str, year: int, seq: int) -> str:
@@ -91,11 +94,15 @@ def decide_register(numbering: Numbering, args: RegisterIncident, ctx: Context) 
         started_at=utc_iso(started),
         facts=args.facts,
         playbook=numbering.playbook,
+        about_commission_head=args.about_commission_head,
     )
     # The registering officer is involved in the matter (incidents.registered_by): no event needed.
     events = [NewEvent(stream=stream_of(ctx.new_id), payload=event)]
     if args.confidential is not None and args.confidential.given():
         events.append(sealed(ctx.new_id, args.confidential.given()))
+    if args.about_commission_head:
+        # 回避 from the first event on: no general view ever hears of it.
+        events = [replace(e, visibility=VISIBILITY_RECUSAL) for e in events]
     return Decision(events=events, result={"incident_id": ctx.new_id, "number": number})
 
 
@@ -117,10 +124,23 @@ def decide_amend(state: IncidentState | None, args: AmendFacts, ctx: Context) ->
         "channel": current.channel,
     }
     changes = {k: v for k, v in args.changes().items() if before[k] != v}
-    if not changes:
+    if args.about_commission_head is False and current.about_commission_head:
+        # A recusal is never undone: clearing it would put the matter, and who raised it, in front
+        # of the very person it is about, with nothing in the log to say why it had been kept from him.
+        raise DomainError("recusal_irrevocable")
+    marking = args.about_commission_head is True and not current.about_commission_head
+    if not changes and not marking:
         raise DomainError("nothing_to_amend")
-    event = IncidentFactsAmended(incident_id=current.id, changes=changes, reason=args.reason)
-    return Decision(events=[NewEvent(stream=stream_of(current.id), payload=event)])
+    events: list[NewEvent] = []
+    if marking:
+        mark = AboutCommissionHeadMarked(incident_id=current.id, reason=args.reason)
+        # The mark and everything after it reach only the views that may see a recused incident.
+        events.append(NewEvent(stream=stream_of(current.id), payload=mark, visibility=VISIBILITY_RECUSAL))
+    if changes:
+        event = IncidentFactsAmended(incident_id=current.id, changes=changes, reason=args.reason)
+        visibility = VISIBILITY_RECUSAL if marking else VISIBILITY_ALL
+        events.append(NewEvent(stream=stream_of(current.id), payload=event, visibility=visibility))
+    return Decision(events=events)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..commands import CommandSpec
 from ..i18n import N_
 from ..registry import Domain
-from . import decide, store
+from . import decide, recusal, store
 from .commands import (
     AddNote,
     AmendFacts,
@@ -106,6 +106,9 @@ MESSAGES = {
     "confidential_forbidden": N_(
         "Informant details and report content are for the people assigned to the matter only"
     ),
+    "recusal_irrevocable": N_(
+        "A report about the commission's head stays marked: the recusal cannot be undone"
+    ),
 }
 
 DOMAIN = Domain(
@@ -117,4 +120,10 @@ DOMAIN = Domain(
     snapshot_parts=SNAPSHOT_PARTS,
     messages=MESSAGES,
     grants=GRANTS,
+    visibility_classes={recusal.VISIBILITY_RECUSAL: recusal.may_see_recused},
+    classify=recusal.classify,
+    guard=recusal.guard,
+    withheld=recusal.hidden_from,
+    resync_after=recusal.resync_after,
+    withdraws=recusal.withdraws,
 )

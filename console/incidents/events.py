@@ -37,6 +37,8 @@ class IncidentRegistered(EventPayload):
     facts: GradingFacts | None = None
     # The playbook this incident's run follows, pinned with its content (console.runs).
     playbook: PlaybookSnapshot | None = None
+    # 回避: a report about this commission's own head, marked at registration (console.incidents.recusal)
+    about_commission_head: bool = False
 
     @classmethod
     def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
@@ -54,6 +56,17 @@ class IncidentFactsAmended(EventPayload):
     incident_id: str
     changes: dict[str, str | int]
     reason: str
+
+
+@event_type("incident.about_commission_head_marked")
+class AboutCommissionHeadMarked(EventPayload):
+    """回避: marked as a report about this commission's own head (who and when: the event's actor and time).
+
+    There is no event that clears it: a recusal silently undone would tell the head what was kept from him.
+    """
+
+    incident_id: str
+    reason: str = ""
 
 
 @event_type("incident.note_added")
@@ -131,6 +144,7 @@ def assigned(incident_id: str, user_id: str) -> NewEvent:
 EVENTS: tuple[type[EventPayload], ...] = (
     IncidentRegistered,
     IncidentFactsAmended,
+    AboutCommissionHeadMarked,
     IncidentNoteAdded,
     IncidentClosed,
     ConfidentialRecorded,

@@ -16,6 +16,7 @@ class Permission(StrEnum):
     CONFIDENTIAL_RECORD = "confidential.record"  # 记录举报人信息与举报内容
     CONFIDENTIAL_REVEAL = "confidential.reveal"  # 查看 (leaders, or people assigned to the incident)
     ACCESS_LOG_VIEW = "access_log.view"  # 借阅登记
+    RECUSAL_VIEW = "recusal.view"  # 回避: see incidents about this commission's own head
 
 
 _DESK = frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.ADMIN})
@@ -31,6 +32,9 @@ GRANTS: dict[str, frozenset[Role]] = {
     # for anyone but a leader (seed §7: secret from anyone not involved).
     Permission.CONFIDENTIAL_REVEAL: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER}),
     Permission.ACCESS_LOG_VIEW: frozenset({Role.REVIEWER, Role.ADMIN}),
+    # 2020 rules art. 15: a report about the commission's head goes straight up and does not circulate
+    # here; the duty officers handling it and the higher level (inspectors) see it, and nobody else.
+    Permission.RECUSAL_VIEW: frozenset({Role.DUTY_OFFICER, Role.INSPECTOR}),
 }
 
 # Roles that see confidential parts of every incident without being assigned to it.

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.engine import Connection
 
 from ..settings import Settings
 from ..tables import events, users
 from .events import ConfidentialViewed
+from .recusal import may_see_recused, recused_ids, sees_recused
 from .tables import incident_confidential, incident_members, incident_notes, incidents
 
 
@@ -36,6 +37,7 @@ def incident_row(
         "last_position": row.last_position,
         "registered_by": row.registered_by,
         "has_confidential": row.id in (sealed or ()),
+        "about_commission_head": bool(row.about_commission_head),  # 回避: only its viewers get the row
         "assigned": (members or {}).get(row.id, []),
     }
 
@@ -76,25 +78,26 @@ def extras(conn: Connection, ids: list[str] | None = None) -> tuple[dict[str, li
     return members, set(conn.scalars(sealed_ids))
 
 
-def _shown_incidents(conn: Connection) -> list[Any]:
-    """Every open incident and the most recently closed ones, in number order."""
-    open_rows = conn.execute(select(incidents).where(incidents.c.status == "open")).all()
+def _shown_incidents(conn: Connection, view: str) -> list[Any]:
+    """Every open incident and the most recently closed ones that the view may see, in number order."""
+    shown = incidents.c.about_commission_head.is_(False) if not sees_recused(view) else true()
+    open_rows = conn.execute(select(incidents).where(incidents.c.status == "open", shown)).all()
     closed_rows = conn.execute(
         select(incidents)
-        .where(incidents.c.status == "closed")
+        .where(incidents.c.status == "closed", shown)
         .order_by(incidents.c.closed_at.desc(), incidents.c.id)
         .limit(SNAPSHOT_CLOSED)
     ).all()
     return sorted([*open_rows, *closed_rows], key=lambda r: (r.year, r.seq))
 
 
-def _incidents_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
-    rows = _shown_incidents(conn)
+def _incidents_snapshot(conn: Connection, view: str, _settings: Settings) -> list[dict[str, Any]]:
+    rows = _shown_incidents(conn, view)
     members, sealed = extras(conn, [r.id for r in rows])
     return [incident_row(r, members, sealed) for r in rows]
 
 
-def _notes_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
+def _notes_snapshot(conn: Connection, view: str, _settings: Settings) -> list[dict[str, Any]]:
     # The latest notes of each open incident (older ones: GET /api/incidents/{id}/notes).
     rank = (
         func.row_number()
@@ -102,6 +105,8 @@ def _notes_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[d
         .label("rank")
     )
     open_ids = select(incidents.c.id).where(incidents.c.status == "open")
+    if not sees_recused(view):
+        open_ids = open_ids.where(incidents.c.about_commission_head.is_(False))
     ranked = select(incident_notes, rank).where(incident_notes.c.incident_id.in_(open_ids)).subquery("ranked")
     rows = conn.execute(
         select(ranked).where(ranked.c.rank <= SNAPSHOT_NOTES_PER_INCIDENT).order_by(ranked.c.position)
@@ -129,11 +134,16 @@ def notes_page(
     return [note_row(r) for r in reversed(rows[:limit])], len(rows) > limit
 
 
-def incidents_list(conn: Connection, status: str | None) -> list[dict[str, Any]]:
-    """The board's incidents, newest first, optionally only the open or the closed ones."""
+def incidents_list(
+    conn: Connection, status: str | None, roles: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """The board's incidents, newest first, optionally only the open or the closed ones; those about the
+    commission's head only for people with these roles who may see them (回避)."""
     query = select(incidents).order_by(incidents.c.year.desc(), incidents.c.seq.desc())
     if status in ("open", "closed"):
         query = query.where(incidents.c.status == status)
+    if not may_see_recused(roles):
+        query = query.where(incidents.c.about_commission_head.is_(False))
     members, sealed = extras(conn)
     return [incident_row(r, members, sealed) for r in conn.execute(query)]
 
@@ -171,8 +181,11 @@ def people_names(conn: Connection, ids: set[str] | None) -> dict[str, str]:
     return {row.id: row.display_name for row in conn.execute(query)}
 
 
-def access_register(conn: Connection, limit: int = 1000) -> list[dict[str, Any]]:
-    """借阅登记: every reveal of confidential parts, newest first."""
+def access_register(
+    conn: Connection, limit: int = 1000, roles: frozenset[str] | None = None
+) -> list[dict[str, Any]]:
+    """借阅登记: every reveal of confidential parts, newest first; of incidents about the commission's
+    head (回避) only for people with these roles who may see them (all, when no roles are given)."""
     query = (
         select(
             events.c.position, events.c.actor_id, events.c.actor_name, events.c.recorded_at, events.c.payload
@@ -183,9 +196,12 @@ def access_register(conn: Connection, limit: int = 1000) -> list[dict[str, Any]]
     )
     rows = conn.execute(query).all()
     numbers = incident_numbers(conn)
+    hidden = recused_ids(conn) if roles is not None and not may_see_recused(roles) else frozenset()
     entries = []
     for row in rows:
         payload = json.loads(row.payload)
+        if payload["incident_id"] in hidden:
+            continue
         entries.append(
             {
                 "position": row.position,

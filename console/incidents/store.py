@@ -20,6 +20,7 @@ from .decide import IncidentState, Matter, NoteTarget, Numbering, local_year
 from .events import (
     NAMED_IN_NOTES_FIELD,
     SEALED_NAME_FIELDS,
+    AboutCommissionHeadMarked,
     ConfidentialRecorded,
     IncidentClosed,
     IncidentFactsAmended,
@@ -79,6 +80,7 @@ def load_incident(conn: Connection, args: Any, _ctx: Context) -> IncidentState |
         head_count=row.head_count,
         summary=row.summary,
         channel=row.channel,
+        about_commission_head=bool(row.about_commission_head),
     )
 
 
@@ -173,7 +175,18 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
             "opened_at": event.recorded_at,
             "registered_by": event.actor_id,
             "last_position": event.position,
+            "about_commission_head": p.about_commission_head,
         },
+    )
+
+
+def _marked(conn: Connection, event: RecordedEvent) -> None:
+    p = event.payload
+    assert isinstance(p, AboutCommissionHeadMarked)
+    conn.execute(
+        update(incidents)
+        .where(incidents.c.id == p.incident_id)
+        .values(about_commission_head=True, last_position=event.position)
     )
 
 
@@ -275,6 +288,7 @@ def _unassigned(conn: Connection, event: RecordedEvent) -> None:
 PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     IncidentRegistered: (_registered,),
     IncidentFactsAmended: (_amended,),
+    AboutCommissionHeadMarked: (_marked,),
     IncidentNoteAdded: (_note,),
     IncidentClosed: (_closed,),
     ConfidentialRecorded: (_confidential,),

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 
 from ..tables import Instant, metadata
 
@@ -27,6 +38,8 @@ incidents = Table(
     Column("closed_at", Instant, nullable=True),
     Column("registered_by", String(64), nullable=False),
     Column("last_position", BigInteger, nullable=False),
+    # 回避: a report about this commission's own head (console.incidents.recusal); never cleared
+    Column("about_commission_head", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("year", "seq", name="uq_incidents_year_seq"),
 )
 

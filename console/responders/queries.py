@@ -33,6 +33,7 @@ from responders.text import Text
 
 from ..clock import parse_iso, utc_iso
 from ..incidents.events import stream_of
+from ..incidents.recusal import commission_heads, hidden_from, is_recused
 from ..incidents.tables import incidents
 from ..settings import Settings
 from ..tables import events, users
@@ -314,11 +315,15 @@ def recommendation_rows(conn: Connection, incident_id: str) -> RecommendationRow
     if place_name is None:
         return None
     shifts, changes = store.roster_rows(conn)
+    people = store.people_rows(conn)
+    if is_recused(conn, incident_id):
+        heads = commission_heads(conn)  # 回避: nobody proposes sending the head to a report about him
+        people = [p for p in people if p.id not in heads]
     return RecommendationRows(
         incident_id=incident_id,
         place_name=place_name,
         places=store.place_rows(conn),
-        people=store.people_rows(conn),
+        people=people,
         shifts=shifts,
         changes=changes,
         statuses=list(conn.execute(_STATUSES).all()),
@@ -478,9 +483,10 @@ def assignment_row(r: Any) -> dict[str, Any]:
     }
 
 
-def _assignments_snapshot(conn: Connection, _view: str, _settings: Settings) -> list[dict[str, Any]]:
+def _assignments_snapshot(conn: Connection, view: str, _settings: Settings) -> list[dict[str, Any]]:
     rows = conn.execute(select(assignments).order_by(assignments.c.incident_id, assignments.c.person_id))
-    return [assignment_row(r) for r in rows]
+    hidden = hidden_from(conn, view)  # 回避: incidents about the commission's head
+    return [assignment_row(r) for r in rows if r.incident_id not in hidden]
 
 
 SNAPSHOT_PARTS = {"assignments": _assignments_snapshot}

@@ -124,6 +124,9 @@ MESSAGES = {
     "unknown_option": N_("That is not one of the options of this decision"),
     "reason_required": N_("Give the reason"),
     "township_cannot_transfer": N_("A township unit handles matters itself and never transfers them"),
+    "about_commission_head_goes_up": N_(
+        "A report about this commission's head goes straight to the higher commission: choose send up"
+    ),
     "requested_from_above_cannot_transfer": N_(
         "The higher level asked for the result: the county handles it itself"
     ),

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from playbooks.config import thresholds as grading_thresholds
 from playbooks.facts import GradingThresholds
 
+from ..incidents.recusal import hidden_from
 from ..settings import Settings
 from .cache import SUMMARY_CACHE_SIZE, Bounded
 from .decide import Run
@@ -28,7 +29,7 @@ _summaries: Bounded[tuple[str, int, GradingThresholds], dict[str, Any]] = Bounde
 _CHUNK = 500
 
 
-def _runs_snapshot(conn: Connection, _view: str, settings: Settings) -> list[dict[str, Any]]:
+def _runs_snapshot(conn: Connection, view: str, settings: Settings) -> list[dict[str, Any]]:
     # As of each run's last record, so a summary depends on the row's position (and the thresholds)
     # alone: every connecting client is served from the cache, and only rows that changed since are
     # read whole and evaluated. Clients count overdue items from `open_due` against their own
@@ -49,7 +50,8 @@ def _runs_snapshot(conn: Connection, _view: str, settings: Settings) -> list[dic
         for row in conn.execute(select(playbook_runs).where(playbook_runs.c.incident_id.in_(chunk))):
             key = (str(row.incident_id), int(row.last_position), thresholds)
             found[key] = _summaries.put(key, run_summary(run_of(row), None, thresholds))
-    return [summary for summary in found.values() if summary is not None]
+    hidden = hidden_from(conn, view)  # 回避: incidents about the commission's head
+    return [s for key, s in found.items() if s is not None and key[0] not in hidden]
 
 
 SNAPSHOT_PARTS = {"runs": _runs_snapshot}

@@ -18,7 +18,12 @@ from playbooks.history import FactsChanged, HistoryRecord, RunActivated, RunClos
 from ..clock import parse_iso
 from ..commands import Context
 from ..events import EventPayload, RecordedEvent
-from ..incidents.events import IncidentClosed, IncidentFactsAmended, IncidentRegistered
+from ..incidents.events import (
+    AboutCommissionHeadMarked,
+    IncidentClosed,
+    IncidentFactsAmended,
+    IncidentRegistered,
+)
 from ..incidents.store import sealed_names_of
 from ..registry import Projector
 from ..responders.events import ResponderMoved
@@ -171,6 +176,7 @@ def _started(conn: Connection, event: RecordedEvent) -> None:
     facts = IncidentFacts(
         incident_type=PlaybookType(kind) if kind in PlaybookType.__members__.values() else served[0],
         head_count=p.head_count,
+        about_commission_head=p.about_commission_head,
         **grading,
     )
     # Deadlines count from when the console learned of the incident: the playbook starts then.
@@ -204,6 +210,18 @@ def _amended(conn: Connection, event: RecordedEvent) -> None:
     run = run_of(row)
     current = run.state(_when(event)).facts
     facts = current.model_copy(update={"head_count": int(p.changes["head_count"])})
+    _append(conn, event, p.incident_id, FactsChanged(at=_when(event), facts=facts, note=p.reason))
+
+
+def _marked(conn: Connection, event: RecordedEvent) -> None:
+    """回避: a report found to be about the commission's head; the head's steps stand aside from now."""
+    p = event.payload
+    assert isinstance(p, AboutCommissionHeadMarked)
+    row = conn.execute(_LOAD, {"id": p.incident_id}).first()
+    if row is None:
+        return
+    current = run_of(row).state(_when(event)).facts
+    facts = current.model_copy(update={"about_commission_head": True})
     _append(conn, event, p.incident_id, FactsChanged(at=_when(event), facts=facts, note=p.reason))
 
 
@@ -303,6 +321,7 @@ def _decided(status: str) -> Projector:
 PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     IncidentRegistered: (_started,),
     IncidentFactsAmended: (_amended,),
+    AboutCommissionHeadMarked: (_marked,),
     IncidentClosed: (_closed,),
     **{cls: (_recorded,) for cls in RECORD_EVENTS},
     RunStepCompleted: (_step_completed,),

@@ -36,10 +36,11 @@ from ..errors import (
     UnsupportedMediaType,
     parse_json,
 )
+from ..hub import about
 from ..incidents import queries as incident_queries
 from ..incidents.permissions import Permission as IncidentPermission
 from ..incidents.store import confidential_values
-from ..permissions import SIGNED_IN, Permission, view_of
+from ..permissions import SIGNED_IN, Permission
 from ..service import parse_envelope
 from .edge import (
     CSRF_HEADER,
@@ -210,10 +211,11 @@ async def command(request: Request) -> Response:
 
 
 async def list_incidents(request: Request) -> Response:
-    await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, Permission.BOARD_VIEW)
     status = request.query_params.get("status")
+    roles = frozenset(caller.user.roles)
     async with runtime(request).db.read.connect() as db:
-        rows = await db.run_sync(incident_queries.incidents_list, status)
+        rows = await db.run_sync(incident_queries.incidents_list, status, roles)
     return JSONResponse({"ok": True, "incidents": rows})
 
 
@@ -239,10 +241,12 @@ async def list_events(request: Request) -> Response:
     except ValueError:
         raise InvalidInput("invalid_frame", detail="after/limit") from None
     rt = runtime(request)
-    view = view_of(caller.user.roles)
+    view = rt.registry.view_of(caller.user.roles)
     async with rt.db.read.connect() as db:
         batch = await eventlog.read_after(db, after, limit)
-    frames = [f.text for f in (rt.hub.render(e, view) for e in batch) if f is not None]
+        withheld = await db.run_sync(rt.registry.withheld, view)
+    shown = (e for e in batch if about(e) not in withheld)
+    frames = [f.text for f in (rt.hub.render(e, view) for e in shown) if f is not None]
     last = batch[-1].position if batch else after
     # The frames are already JSON text: splice them in rather than parse and re-encode them.
     body = f'{{"ok":true,"epoch":{json.dumps(rt.epoch)},"position":{last},"events":[{",".join(frames)}]}}'
@@ -253,7 +257,7 @@ async def state(request: Request) -> Response:
     """The snapshot a WebSocket client would get, with the position it was read at."""
     caller = await require(request, Permission.BOARD_VIEW)
     rt = runtime(request)
-    position, snap = await read_snapshot(rt, view_of(caller.user.roles))
+    position, snap = await read_snapshot(rt, rt.registry.view_of(caller.user.roles))
     return JSONResponse({"ok": True, "epoch": rt.epoch, "position": position, "state": snap})
 
 
@@ -278,9 +282,10 @@ async def reveal_confidential(request: Request) -> Response:
 
 async def access_log(request: Request) -> Response:
     """借阅登记: every reveal of confidential parts, newest first."""
-    await require(request, IncidentPermission.ACCESS_LOG_VIEW)
+    caller = await require(request, IncidentPermission.ACCESS_LOG_VIEW)
+    roles = frozenset(caller.user.roles)
     async with runtime(request).db.read.connect() as db:
-        entries = await db.run_sync(incident_queries.access_register)
+        entries = await db.run_sync(incident_queries.access_register, 1000, roles)
     return JSONResponse({"ok": True, "entries": entries})
 
 

@@ -39,6 +39,7 @@ from . import (
 )
 from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
+from .recusal import guard_routes
 from .ws import ws_endpoint
 
 log = logging.getLogger("console.web")
@@ -223,7 +224,7 @@ def create_app(
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
     app = Starlette(
-        routes=routes,
+        routes=guard_routes(routes),
         lifespan=lifespan,
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={ConsoleError: _console_error, HTTPException: _http_error, Exception: _crash},

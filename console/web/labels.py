@@ -85,6 +85,7 @@ ROLES: dict[str, str] = {
     "reviewer": N_("Reviewer"),
     "inspector": N_("Inspector"),
     "admin": N_("Administrator"),
+    "commission_head": N_("Commission head"),  # 主要负责同志
 }
 
 # What the live client shows; `{name}` parts are filled in by the browser.
@@ -120,6 +121,10 @@ CLIENT_TEXT: dict[str, str] = {
     "open": N_("Open"),
     "closed": N_("Closed"),
     "drill": N_("Drill"),
+    "recusal": N_("Recusal"),  # 回避
+    "recusal_hint": N_(
+        "About this commission's head: kept from the head, sent straight to the higher commission"
+    ),
     "just_now": N_("just now"),
     "minutes": N_("{m} min"),
     "seconds": N_("{s} s"),

@@ -27,7 +27,7 @@ from ..incidents.events import stream_of
 from ..incidents.permissions import CONFIDENTIAL_BY_ROLE
 from ..incidents.permissions import GRANTS as INCIDENT_GRANTS
 from ..incidents.permissions import Permission as IncidentPermission
-from ..permissions import PUBLIC, Permission, view_of
+from ..permissions import PUBLIC, Permission
 from ..responders import queries as responder_queries
 from ..responders import store as responder_store
 from ..runs.queries import run_of_incident
@@ -228,7 +228,7 @@ async def _history(
     async with rt.db.read.connect() as db:
         stream = await eventlog.read_stream(db, stream_of(incident_id), limit + 1, before)
     more = len(stream) > limit
-    view = view_of(caller.user.roles)
+    view = rt.registry.view_of(caller.user.roles)
     frames = (rt.hub.render(e, view) for e in stream[-limit:])
     return [json.loads(f.text) for f in frames if f is not None], more
 

@@ -25,6 +25,7 @@ from ..clock import EARLIEST, LATEST
 from ..errors import InvalidInput, NotFound
 from ..i18n import N_, gettext_for
 from ..incidents import queries as incident_queries
+from ..incidents.recusal import hidden_for
 from ..permissions import Permission
 from ..responders import queries, store
 from ..responders.permissions import Permission as ResponderPermission
@@ -139,8 +140,11 @@ async def places_api(request: Request) -> Response:
     return JSONResponse({"ok": True, "places": await _read(request, _places)})
 
 
-def _people(conn: Any, now: datetime, locale: str | None) -> list[dict[str, Any]]:
+def _people(
+    conn: Any, now: datetime, locale: str | None, roles: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     status, held, _located = queries.statuses(conn)
+    hidden = hidden_for(conn, roles)  # 回避: what they are held on, less what the caller may not see
     # With no status recorded, someone whose shift is running is available (as dispatch decides).
     for person_id in on_duty(store.roster(conn), now):
         status.setdefault(person_id, ResponderStatus.AVAILABLE)
@@ -154,15 +158,16 @@ def _people(conn: Any, now: datetime, locale: str | None) -> list[dict[str, Any]
             "skills": sorted(p.skills),
             "status": status.get(p.id, ResponderStatus.OFF_DUTY).value,
             "status_label": queries.text_in(status.get(p.id, ResponderStatus.OFF_DUTY).label, locale),
-            "incidents": list(held.get(p.id, ())),
+            "incidents": [i for i in held.get(p.id, ()) if i not in hidden],
         }
         for p in store.people(conn)
     ]
 
 
 async def people_api(request: Request) -> Response:
-    await require(request, Permission.BOARD_VIEW)
-    people = await _read(request, _people, _now(request), locale_of(request))
+    caller = await require(request, Permission.BOARD_VIEW)
+    roles = frozenset(caller.user.roles)
+    people = await _read(request, _people, _now(request), locale_of(request), roles)
     return JSONResponse({"ok": True, "people": people})
 
 
@@ -246,7 +251,7 @@ async def figures_csv_api(request: Request) -> Response:
 
 
 async def _activity(request: Request) -> dict[str, Any]:
-    await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, Permission.BOARD_VIEW)
     person_id = _id(request, "person_id", "person_not_found")
     now = _now(request)
     end = _instant(request, "end", now + timedelta(minutes=1))
@@ -255,6 +260,10 @@ async def _activity(request: Request) -> dict[str, Any]:
     if data is None:
         raise NotFound("person_not_found")
     result: dict[str, Any] = data
+    hidden = await _read(request, hidden_for, frozenset(caller.user.roles))  # 回避
+    if hidden:
+        result["entries"] = [e for e in result["entries"] if e["incident_id"] not in hidden]
+        result["_entries"] = [e for e in result["_entries"] if e.incident_id not in hidden]
     return result
 
 

@@ -18,6 +18,7 @@ from review.summary import IncidentTable, Summary, Tally, summarise, to_csv
 
 from ..clock import parse_iso
 from ..errors import InvalidInput
+from ..incidents.recusal import hidden_for
 from ..review import queries
 from ..review.permissions import Permission
 from ..review.store import incident_log
@@ -44,6 +45,8 @@ def _period(request: Request) -> tuple[datetime, datetime]:
 async def _summary(request: Request, caller: Caller) -> tuple[Summary, datetime, datetime, int]:
     start, end = _period(request)
     found = await _read(request, queries.incidents_in_period, start, end)
+    hidden = await _read(request, hidden_for, caller.user.roles)  # 回避
+    found = [row for row in found if row[0] not in hidden]
     names = await _read(request, queries.unit_names)
     seen = await scope.units(request, caller)
     tz = runtime(request).settings.tz

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from playbooks.config import thresholds
 
 from ..errors import NotFound
+from ..incidents.recusal import hidden_for
 from ..permissions import Permission
 from ..runs.queries import run_of_incident
 from ..runs.store import load_runs
@@ -18,14 +19,14 @@ from .edge import require, runtime
 
 async def list_runs(request: Request) -> Response:
     """Every run's level, drill mark and open due instants, as of now."""
-    await require(request, Permission.BOARD_VIEW)
+    caller = await require(request, Permission.BOARD_VIEW)
     rt = runtime(request)
     async with rt.db.read.connect() as db:
         runs = await db.run_sync(load_runs)
+        hidden = await db.run_sync(hidden_for, caller.user.roles)  # 回避
     now, grading = rt.clock.now(), thresholds(rt.settings)
-    return JSONResponse(
-        {"ok": True, "now": now.isoformat(), "runs": [run_summary(r, now, grading) for r in runs]}
-    )
+    shown = [run_summary(r, now, grading) for r in runs if r.incident_id not in hidden]
+    return JSONResponse({"ok": True, "now": now.isoformat(), "runs": shown})
 
 
 async def get_run(request: Request) -> Response:

@@ -17,8 +17,7 @@ from websockets.exceptions import ConnectionClosed
 
 from .. import eventlog
 from ..errors import ConsoleError, InvalidInput, parse_json
-from ..hub import Connection, dumps
-from ..permissions import view_of
+from ..hub import Connection, about, dumps
 from ..protocol import (
     CLOSE_BAD_HELLO,
     CLOSE_TOO_MANY,
@@ -91,7 +90,7 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
     conn = Connection(
         sink_for(websocket.scope, websocket.send),
         close,
-        view=view_of(caller.user.roles),
+        view=rt.registry.view_of(caller.user.roles),
         user_id=caller.user.id,
         limit=rt.settings.queue_limit,
         abort=websocket.scope.get("console.abort"),
@@ -127,18 +126,21 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
         "user": {"id": caller.user.id, "name": caller.user.display_name, "roles": sorted(caller.user.roles)},
         "heartbeat": rt.settings.heartbeat_seconds,
     }
-    position = await _resumable(rt, hello)
+    position = await _resumable(rt, hello, conn.view)
     if position is not None:
         await conn.send_now(Frame(dumps({**welcome, "mode": "replay"})))
         conn.last_sent = position
-        recent = rt.hub.recent(position, conn.view)
+        async with rt.db.read.connect() as db:
+            # 回避: an incident marked after its first events were written for everyone is not replayed.
+            withheld = await db.run_sync(rt.registry.withheld, conn.view)
+        recent = rt.hub.recent(position, conn.view, withheld)
         if recent is not None:
             for pos, frame in recent:
                 await conn.send_now(frame, pos)
         else:
             async with rt.db.read.connect() as db:
                 async for event in eventlog.iterate(db, after=position, page=500):
-                    rendered = rt.hub.render(event, conn.view)
+                    rendered = rt.hub.render(event, conn.view) if about(event) not in withheld else None
                     if rendered is not None:
                         await conn.send_now(rendered, event.position)
                     conn.last_sent = event.position
@@ -157,7 +159,7 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
 REPLAY_CHECK_AFTER = 200
 
 
-async def _resumable(rt: Runtime, hello: Hello) -> int | None:
+async def _resumable(rt: Runtime, hello: Hello, view: str) -> int | None:
     """The position to replay from, or None when the client needs a snapshot instead.
 
     A snapshot when: another database (epoch), no position, a position beyond the log's head (a
@@ -176,6 +178,9 @@ async def _resumable(rt: Runtime, hello: Hello) -> int | None:
             return None
     if head - position > rt.settings.replay_limit:
         return None
+    async with rt.db.read.connect() as db:
+        if await db.run_sync(rt.registry.resync_after, view, position):
+            return None  # something this client may hold has been withdrawn from it since (回避)
     budget = rt.settings.replay_max_chars
     if budget and head - position > REPLAY_CHECK_AFTER:
         # A long absence: replaying more than a snapshot weighs costs a phone more than starting afresh.

@@ -9,7 +9,14 @@ import pytest
 
 from console.commands import Actor, Context
 from console.errors import DomainError, NotFound
-from console.incidents.commands import AddNote, AmendFacts, CloseIncident, Outcome, RegisterIncident
+from console.incidents.commands import (
+    AddNote,
+    AmendFacts,
+    CloseIncident,
+    Confidential,
+    Outcome,
+    RegisterIncident,
+)
 from console.incidents.decide import (
     IncidentState,
     NoteTarget,
@@ -21,7 +28,14 @@ from console.incidents.decide import (
     incident_number,
     local_year,
 )
-from console.incidents.events import IncidentClosed, IncidentFactsAmended, IncidentRegistered, IncidentStatus
+from console.incidents.events import (
+    AboutCommissionHeadMarked,
+    IncidentClosed,
+    IncidentFactsAmended,
+    IncidentRegistered,
+    IncidentStatus,
+)
+from console.incidents.recusal import VISIBILITY_RECUSAL
 from console.settings import Settings
 from playbooks.facts import IncidentType
 
@@ -37,6 +51,7 @@ CTX = Context(
 )
 OPEN = IncidentState("i1", IncidentStatus.OPEN, "sit_in", "机关大门", 60, "静坐", "walk_in")
 CLOSED = IncidentState("i1", IncidentStatus.CLOSED, "sit_in", "机关大门", 60, "静坐", "walk_in")
+MARKED = IncidentState("i1", IncidentStatus.OPEN, "sit_in", "机关大门", 60, "静坐", "walk_in", True)
 
 
 def test_numbers_are_per_year_in_the_local_time_zone() -> None:
@@ -73,6 +88,23 @@ def test_register_refuses_a_start_in_the_future() -> None:
         (OPEN, decide_amend, AmendFacts(incident_id="i1", head_count=60), "nothing_to_amend"),
         (OPEN, decide_amend, AmendFacts(incident_id="i1"), "nothing_to_amend"),
         (CLOSED, decide_amend, AmendFacts(incident_id="i1", head_count=80), "incident_closed"),
+        (OPEN, decide_amend, AmendFacts(incident_id="i1", about_commission_head=True), "ok"),
+        (OPEN, decide_amend, AmendFacts(incident_id="i1", about_commission_head=False), "nothing_to_amend"),
+        (MARKED, decide_amend, AmendFacts(incident_id="i1", about_commission_head=True), "nothing_to_amend"),
+        (
+            MARKED,
+            decide_amend,
+            AmendFacts(incident_id="i1", about_commission_head=False),
+            "recusal_irrevocable",
+        ),
+        (
+            MARKED,
+            decide_amend,
+            AmendFacts(incident_id="i1", head_count=80, about_commission_head=False),
+            "recusal_irrevocable",
+        ),
+        (MARKED, decide_amend, AmendFacts(incident_id="i1", head_count=80), "ok"),
+        (CLOSED, decide_amend, AmendFacts(incident_id="i1", about_commission_head=True), "incident_closed"),
         (OPEN, decide_close, CloseIncident(incident_id="i1", outcome=Outcome.RESOLVED), "ok"),
         (CLOSED, decide_close, CloseIncident(incident_id="i1", outcome=Outcome.RESOLVED), "incident_closed"),
         (None, decide_close, CloseIncident(incident_id="i1", outcome=Outcome.RESOLVED), "incident_not_found"),
@@ -94,6 +126,31 @@ def test_amend_records_only_what_changed() -> None:
     event = decision.events[0].payload
     assert isinstance(event, IncidentFactsAmended)
     assert event.changes == {"head_count": 80} and event.reason == "核实"
+
+
+def test_marking_is_one_event_for_the_recusal_views_only_with_the_change_beside_it() -> None:
+    args = AmendFacts(incident_id="i1", head_count=80, about_commission_head=True, reason="反映主要负责人")
+    mark, amended = decide_amend(OPEN, args, CTX).events
+    assert isinstance(mark.payload, AboutCommissionHeadMarked) and mark.payload.reason == "反映主要负责人"
+    assert isinstance(amended.payload, IncidentFactsAmended) and amended.payload.changes == {"head_count": 80}
+    assert mark.visibility == amended.visibility == VISIBILITY_RECUSAL
+
+
+def test_registered_about_the_head_every_event_is_for_the_recusal_views() -> None:
+    secret = Confidential(informant_name="张某")
+    args = RegisterIncident(
+        type=IncidentType.SIT_IN,
+        place="机关大门",
+        head_count=6,
+        confidential=secret,
+        about_commission_head=True,
+    )
+    decision = decide_register(Numbering(2027, 1), args, CTX)
+    registered = decision.events[0].payload
+    assert isinstance(registered, IncidentRegistered) and registered.about_commission_head
+    assert len(decision.events) == 2 and {e.visibility for e in decision.events} == {VISIBILITY_RECUSAL}
+    plain = decide_register(Numbering(2027, 1), args.model_copy(update={"about_commission_head": False}), CTX)
+    assert {e.visibility for e in plain.events} == {"all"}
 
 
 def test_close_carries_the_outcome() -> None:

@@ -103,7 +103,7 @@ async def test_sit_in_at_the_gate_runs_its_playbook_live(deployment: Deployment,
         incident_id = register(server, duty)
 
         view = run_view(server, duty[0], incident_id)
-        assert view["ref"].startswith("sit_in@v2#")
+        assert view["ref"].startswith("sit_in@v3#")
         assert view["level"] == "major" and not view["overridden"]
         assert {"gate_involved", "leader_car_intercepted", "crowd_major"} <= set(
             view["grading"]["matched_rules"]

@@ -70,6 +70,7 @@ def test_sit_in_at_the_main_gate_starts_major_with_the_expected_steps() -> None:
         "jurisdiction": "blocked",
         "send_up_tell_head": "blocked",
         "send_up": "blocked",
+        "send_up_direct": "not_applicable",  # not a report about the commission head
         "transfer_and_guide": "blocked",
         "confirm_dispersed": "blocked",
         "observe": "blocked",

@@ -73,7 +73,8 @@ function row(i, pending) {
   const overdue = run && i.status === "open" ? overdueOf(run) : 0;
   return el(href ? "a" : "div", {class: "row incident" + (pending ? " pending" : "") + (overdue ? " has-overdue" : ""),
     href, "data-id": i.id, "data-number": i.number || "", "data-level": run ? run.level : ""},
-    el("span", {class: "c-number"}, i.number || "…", i.drill ? el("small", {class: "badge drill"}, t("drill")) : null),
+    el("span", {class: "c-number"}, i.number || "…", i.drill ? el("small", {class: "badge drill"}, t("drill")) : null,
+      i.about_commission_head ? el("small", {class: "badge recusal", title: t("recusal_hint")}, t("recusal")) : null),
     el("span", {class: "c-type", title: typeLabel(i.type, true)}, typeLabel(i.type)),
     el("span", {class: "c-level"}, run ? el("span", {class: "level-chip", "data-level": run.level},
       (boot.levels || {})[run.level] || "") : "—"),
@@ -203,7 +204,8 @@ if (form) {
       return showError(form, "head_count", t("err_head_count"));
     }
     const args = {type: f.type.value, place, head_count: count, channel: f.channel.value,
-      summary: f.summary.value.trim(), drill: f.drill.checked, facts: gradingFacts(form)};
+      summary: f.summary.value.trim(), drill: f.drill.checked, facts: gradingFacts(form),
+      about_commission_head: f.about_commission_head ? f.about_commission_head.checked : false};
     const secret = confidentialArgs(form);
     if (secret) args.confidential = secret;
     const ok = await submitFrom(form, "incident.register", args, {
@@ -234,6 +236,7 @@ if (form) {
     placeType();
     heads.value = 5;
     f.drill.checked = false;
+    if (f.about_commission_head) f.about_commission_head.checked = false;
     form.querySelectorAll("details.secret input, details.secret textarea").forEach((x) => {
       if (x.type === "checkbox") x.checked = false; else x.value = "";
     });

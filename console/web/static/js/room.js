@@ -273,6 +273,9 @@ wire("amend", async (form) => {
   const wanted = {type: f.type.value, channel: f.channel.value, place: f.place.value.trim(), head_count: count,
     summary: f.summary.value.trim()};
   const changes = Object.fromEntries(Object.entries(wanted).filter(([k, v]) => v !== i[k]));
+  if (f.about_commission_head && f.about_commission_head.checked && !i.about_commission_head) {
+    changes.about_commission_head = true; // 回避: marking only; it is never cleared
+  }
   if (!Object.keys(changes).length) return showError(form, "form", t("err_nothing"));
   await submitFrom(form, "incident.amend", {incident_id: id, ...changes, reason: f.reason.value.trim()}, {
     onOk: () => { f.reason.value = ""; form.closest("details").open = false; roomNotice(t("saved")); },

@@ -28,6 +28,7 @@ export const incidents = {
         head_count: d.head_count, summary: d.summary, channel: d.channel, status: "open", drill: d.drill,
         outcome: null, outcome_summary: null, occurred_at: f.occurred_at, opened_at: f.recorded_at,
         closed_at: null, has_confidential: false, assigned: [], last_position: f.position,
+        about_commission_head: Boolean(d.about_commission_head),
         registered_by: f.actor ? f.actor.id : null};
     } else if (i && f.event === "incident.facts_amended") {
       Object.assign(i, d.changes);
@@ -38,6 +39,8 @@ export const incidents = {
     } else if (i && f.event === "incident.closed") {
       Object.assign(i, {status: "closed", outcome: d.outcome, outcome_summary: d.summary,
         closed_at: f.recorded_at});
+    } else if (i && f.event === "incident.about_commission_head_marked") {
+      i.about_commission_head = true;
     } else if (i && f.event === "incident.confidential_recorded") {
       i.has_confidential = true;
     } else if (i && f.event === "incident.member_assigned") {
