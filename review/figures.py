@@ -25,6 +25,8 @@ from reports.statistics import Period, PeriodInvalid
 
 # 《信访工作条例》第三十二条: a petition matter is concluded within 60 days of its acceptance.
 CLOSE_DAYS = 60
+# How far ahead an open run is judged for the report deadlines that time alone brings (report_record).
+HORIZON = timedelta(days=400)
 UNGRADED = "ungraded"  # 未分级: no playbook graded it
 COLLECTIVE_TYPES = frozenset({"collective_visit", "cross_level_visit"})
 _YEAR = re.compile(r"^(\d{4})$")
@@ -165,15 +167,13 @@ def report_record(
             continue
         if deadline is not None:
             filings.append(Filing(deadline, record.at))
+    # The obligations that will be overdue if nothing more is recorded, with their deadlines: judged
+    # far ahead, as `report_timeliness` would judge them at any `now` past those deadlines (a run
+    # closed before a deadline no longer owes it; a daily report falls due with time alone).
     latest = max((r.at for r in ordered), default=at)
-    final = evaluate(snapshot, facts, ordered, max(at, latest), thresholds)
+    horizon = evaluate(snapshot, facts, ordered, max(at, latest) + HORIZON, thresholds)
     open_ = tuple(
-        sorted(
-            r.due_at
-            for r in final.reports
-            if r.due_at is not None
-            and r.status in (ReportStatus.READY, ReportStatus.DUE_SOON, ReportStatus.OVERDUE)
-        )
+        sorted(r.due_at for r in horizon.reports if r.status is ReportStatus.OVERDUE and r.due_at is not None)
     )
     return tuple(filings), open_
 

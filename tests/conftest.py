@@ -50,6 +50,7 @@ BOTH_BACKENDS = frozenset(
         "test_dispatch_live",
         "test_bounded_reads",
         "test_statistics_reports_live",
+        "test_review_targets_live",
     }
 )
 
