@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only fanout|commands|recommend|…|figures]`: run the benchmarks, print tables."""
+"""`python -m bench [--quick] [--only fanout|commands|…|figures]`: run the benchmarks, print tables."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--alert-clients", type=int, help="clients of the alert-load turns (default 1000)")
     parser.add_argument("--backlog", type=int, help="registrations in the alert-load backlog (default 500)")
     parser.add_argument(
-        "--figures-events", type=int, help="events in the §25 figures' log (default 100000; 1000000 for the aim)"
+        "--figures-events",
+        type=int,
+        help="events in the §25 figures' log (default 100000; 1000000 for the aim)",
     )
     return parser.parse_args(argv)
 

@@ -53,15 +53,20 @@ def _seed(path: Path, o: Options) -> int:
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    units = [("county", "县纪委监委", "county_commission", None)]
+    units: list[tuple[str, str, str, str | None]] = [("county", "县纪委监委", "county_commission", None)]
     units += [(f"t{i:02d}", f"第{i + 1}镇", "township", "county") for i in range(TOWNSHIPS)]
-    db.executemany("INSERT INTO org_units (id, name, kind, parent_id, last_position) VALUES (?,?,?,?,0)", units)
+    db.executemany(
+        "INSERT INTO org_units (id, name, kind, parent_id, last_position) VALUES (?,?,?,?,0)", units
+    )
     places = [(f"p-{u[0]}", f"{u[1]}政府", u[0]) for u in units]
     db.executemany(
         "INSERT INTO org_places (id, name, unit_id, last_position) VALUES (?,?,?,0)",
         places,
     )
-    ev_cols = "position, stream, type, actor_id, actor_name, occurred_at, recorded_at, visibility, command_id, payload, prev_hash, hash"
+    ev_cols = (
+        "position, stream, type, actor_id, actor_name, occurred_at, recorded_at, visibility, command_id,"
+        " payload, prev_hash, hash"
+    )
     ev_sql = f"INSERT INTO events ({ev_cols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
     zero = "0" * 64
     position = 0
@@ -84,18 +89,38 @@ def _seed(path: Path, o: Options) -> int:
         at = start + timedelta(seconds=span * k / n_incidents)
         unit = units[rng.randrange(len(units))]
         place = f"{unit[1]}政府"
-        kind = rng.choice(["sit_in", "collective_visit", "cross_level_visit", "repeat_petitioner", "violence"])
+        kind = rng.choice(
+            ["sit_in", "collective_visit", "cross_level_visit", "repeat_petitioner", "violence"]
+        )
         heads = rng.randrange(1, 80)
         drill = rng.random() < 0.04
         stream = f"incident-{iid}"
-        event(stream, "incident.registered", at, {"incident_id": iid, "number": f"XF-2026-{k:06d}",
-              "incident_type": kind, "place": place, "head_count": heads, "summary": "群众聚集反映诉求",
-              "channel": "walk_in", "drill": drill, "started_at": _iso(at)})  # fmt: skip
+        event(
+            stream,
+            "incident.registered",
+            at,
+            {
+                "incident_id": iid,
+                "number": f"XF-2026-{k:06d}",
+                "incident_type": kind,
+                "place": place,
+                "head_count": heads,
+                "summary": "群众聚集反映诉求",
+                "channel": "walk_in",
+                "drill": drill,
+                "started_at": _iso(at),
+            },
+        )
         registered = position
         filings = []
         for n, (obligation, due_min) in enumerate((("initial_phone", 15), ("initial", 60), ("final", 1440))):
             filed = at + timedelta(minutes=due_min + rng.randrange(-10, 6))
-            event(stream, "run.report_filed", filed, {"incident_id": iid, "obligation_id": obligation, "note": f"报送{n}"})
+            event(
+                stream,
+                "run.report_filed",
+                filed,
+                {"incident_id": iid, "obligation_id": obligation, "note": f"报送{n}"},
+            )
             filings.append([_iso(at + timedelta(minutes=due_min)), _iso(filed)])
         for p in range(4):
             person = f"r{rng.randrange(500)}"
@@ -107,26 +132,93 @@ def _seed(path: Path, o: Options) -> int:
                 ("depart", "en_route", sent + timedelta(minutes=2)),
                 ("arrive", "on_scene", arrived),
             ):
-                event(f"person-{person}", "responder.moved", when,
-                      {"person_id": person, "move": move, "status": status, "incident_id": iid, "place_id": f"p-{unit[0]}"})  # fmt: skip
+                event(
+                    f"person-{person}",
+                    "responder.moved",
+                    when,
+                    {
+                        "person_id": person,
+                        "move": move,
+                        "status": status,
+                        "incident_id": iid,
+                        "place_id": f"p-{unit[0]}",
+                    },
+                )
             resp.append((iid, person, p + 1, _iso(sent), _iso(arrived), position))
         late = rng.random() < 0.03
         closed = at + timedelta(days=70 if late else 0, hours=rng.randrange(1, 8))
         notes = PER_INCIDENT - 1 - 3 - 16 - 1
         for n in range(notes):
-            event(stream, "incident.note_added", at + timedelta(minutes=5 + n),
-                  {"incident_id": iid, "note_id": f"{iid}-n{n}", "text": "现场情况平稳，继续做好疏导工作。", "names_sealed": 0})  # fmt: skip
+            event(
+                stream,
+                "incident.note_added",
+                at + timedelta(minutes=5 + n),
+                {
+                    "incident_id": iid,
+                    "note_id": f"{iid}-n{n}",
+                    "text": "现场情况平稳，继续做好疏导工作。",
+                    "names_sealed": 0,
+                },
+            )
         outcome = rng.choice(["resolved", "resolved", "dispersed", "sent_up"])
-        event(stream, "incident.closed", closed, {"incident_id": iid, "outcome": outcome, "summary": "已处置"})
-        fig.append((iid, f"XF-2026-{k:06d}", registered, _iso(at), place, kind, heads, drill,
-                    kind == "cross_level_visit", kind == "repeat_petitioner", rng.choice(["general", "larger", "major"]),
-                    _iso(closed), outcome, _iso(at + timedelta(minutes=5)), json.dumps(filings), "[]", position))  # fmt: skip
+        event(
+            stream, "incident.closed", closed, {"incident_id": iid, "outcome": outcome, "summary": "已处置"}
+        )
+        fig.append(
+            (
+                iid,
+                f"XF-2026-{k:06d}",
+                registered,
+                _iso(at),
+                place,
+                kind,
+                heads,
+                drill,
+                kind == "cross_level_visit",
+                kind == "repeat_petitioner",
+                rng.choice(["general", "larger", "major"]),
+                _iso(closed),
+                outcome,
+                _iso(at + timedelta(minutes=5)),
+                json.dumps(filings),
+                "[]",
+                position,
+            )
+        )
         alert = f"al-{iid}"
-        alert_rows.append((alert, iid, "go_to_scene", place, '{"levels":[]}', 0, 0, "acknowledged", None, drill,
-                           _iso(at), "leader", _iso(at + timedelta(minutes=4)), position))  # fmt: skip
+        alert_rows.append(
+            (
+                alert,
+                iid,
+                "go_to_scene",
+                place,
+                '{"levels":[]}',
+                0,
+                0,
+                "acknowledged",
+                None,
+                drill,
+                _iso(at),
+                "leader",
+                _iso(at + timedelta(minutes=4)),
+                position,
+            )
+        )
         for lvl in range(2):
-            page_rows.append((alert, f"leader{lvl}", lvl, 0, _iso(at), "acknowledged", _iso(at),
-                              _iso(at + timedelta(minutes=rng.randrange(1, 15))), "link", position))  # fmt: skip
+            page_rows.append(
+                (
+                    alert,
+                    f"leader{lvl}",
+                    lvl,
+                    0,
+                    _iso(at),
+                    "acknowledged",
+                    _iso(at),
+                    _iso(at + timedelta(minutes=rng.randrange(1, 15))),
+                    "link",
+                    position,
+                )
+            )
         if len(batch) >= 50_000:
             db.executemany(ev_sql, batch)
             batch.clear()
@@ -135,8 +227,8 @@ def _seed(path: Path, o: Options) -> int:
     db.executemany(f"INSERT INTO review_fig_incidents VALUES ({','.join('?' * 17)})", fig)
     db.executemany("INSERT INTO review_fig_responses VALUES (?,?,?,?,?,?)", resp)
     db.executemany(
-        "INSERT INTO alerts (id, incident_id, ask, place, chain, level, round, state, next_at, drill, created_at,"
-        " acked_by, acked_at, last_position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO alerts (id, incident_id, ask, place, chain, level, round, state, next_at, drill,"
+        " created_at, acked_by, acked_at, last_position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         alert_rows,
     )
     db.executemany(
@@ -177,7 +269,9 @@ def run(o: Options) -> tuple[list[list[str]], int, float]:
                     for _ in range(o.repeat):
                         t0 = time.perf_counter()
                         result = await conn.stream(
-                            select(events.c.position, events.c.type, events.c.payload).order_by(events.c.position)
+                            select(events.c.position, events.c.type, events.c.payload).order_by(
+                                events.c.position
+                            )
                         )
                         scanned = 0
                         async for part in result.partitions(10_000):

@@ -162,7 +162,9 @@ def report_record(
             continue
         moment = max(record.at - timedelta(microseconds=1), before[0].at)
         try:
-            deadline = evaluate(snapshot, facts, before, moment, thresholds).report(record.obligation_id).due_at
+            deadline = (
+                evaluate(snapshot, facts, before, moment, thresholds).report(record.obligation_id).due_at
+            )
         except KeyError:
             continue
         if deadline is not None:
@@ -417,7 +419,17 @@ def trend(
     mine = [r for r in incidents if r.unit_id in units]
     last = now.astimezone(tz).date()
     return [
-        (month, figures_of(in_period(mine, month, tz), dispatches, pages, now, thresholds=thresholds, close_days=close_days))
+        (
+            month,
+            figures_of(
+                in_period(mine, month, tz),
+                dispatches,
+                pages,
+                now,
+                thresholds=thresholds,
+                close_days=close_days,
+            ),
+        )
         for month in months_of(year)
         if month.start <= last
     ]

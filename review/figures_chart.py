@@ -79,7 +79,9 @@ def render(
             mark = f'<circle class="dot" cx="{x(i)}" cy="{y(p.value)}" r="4" fill="{colour}">{tip}</circle>'
         marks.append(f'<a href="{escape(p.href)}">{mark}</a>')
     if line:
-        out.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="{_NEUTRAL}" stroke-width="1.5"/>')
+        out.append(
+            f'<polyline points="{" ".join(line)}" fill="none" stroke="{_NEUTRAL}" stroke-width="1.5"/>'
+        )
     out += marks
     if target is not None:
         out.append(

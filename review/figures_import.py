@@ -52,7 +52,9 @@ def parse(text: str, units: Mapping[str, str]) -> tuple[tuple[Row, ...], tuple[R
     header = next(reader, None)
     if header is None:
         return (), (_err(0, None, "the file is empty", "文件为空"),)
-    names = [COLUMNS.get(unquote_cell(h).strip().lower()) or COLUMNS.get(unquote_cell(h).strip()) for h in header]
+    names = [
+        COLUMNS.get(unquote_cell(h).strip().lower()) or COLUMNS.get(unquote_cell(h).strip()) for h in header
+    ]
     missing = [c for c in ("year", "unit", "figure", "value") if c not in names]
     if missing:
         return (), (_err(1, ", ".join(missing), "missing column(s)", "缺少列"),)
@@ -62,7 +64,11 @@ def parse(text: str, units: Mapping[str, str]) -> tuple[tuple[Row, ...], tuple[R
     for n, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
-        raw = {name: unquote_cell(cells[i]).strip() if i < len(cells) else "" for i, name in enumerate(names) if name}
+        raw = {
+            name: unquote_cell(cells[i]).strip() if i < len(cells) else ""
+            for i, name in enumerate(names)
+            if name
+        }
         bad = len(errors)
         year = int(raw["year"]) if raw["year"].isdigit() else None
         if year is None or not 2000 <= year <= 2999:
@@ -72,7 +78,9 @@ def parse(text: str, units: Mapping[str, str]) -> tuple[tuple[Row, ...], tuple[R
             errors.append(_err(n, "unit", f"no such unit: {raw['unit']}", f"没有该单位：{raw['unit']}"))
         figure = _BY_NAME.get(raw["figure"])
         if figure is None:
-            errors.append(_err(n, "figure", f"no such figure: {raw['figure']}", f"没有该指标：{raw['figure']}"))
+            errors.append(
+                _err(n, "figure", f"no such figure: {raw['figure']}", f"没有该指标：{raw['figure']}")
+            )
         try:
             value: float | None = float(raw["value"].rstrip("%"))
         except ValueError:

@@ -36,7 +36,9 @@ def decide_set_targets(state: TargetsState, args: SetTargets, _ctx: Context) -> 
             raise InvalidInput("target_value_invalid", detail=figure.value)
         targets.append(TargetValue(unit_id=args.unit_id, figure=figure, value=value))
     payload = TargetsSet(year=args.year, unit_ids=[args.unit_id], targets=targets)
-    return Decision(events=[NewEvent(stream=TARGETS_STREAM, payload=payload)], result={"targets": len(targets)})
+    return Decision(
+        events=[NewEvent(stream=TARGETS_STREAM, payload=payload)], result={"targets": len(targets)}
+    )
 
 
 def decide_import_targets(state: TargetsState, args: ImportTargets, _ctx: Context) -> Decision:

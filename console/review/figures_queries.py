@@ -84,7 +84,9 @@ def figure_rows(conn: Connection, period: Period) -> tuple[list[Incident], list[
                 review_fig_responses.c.dispatched_at,
                 review_fig_responses.c.arrived_at,
             )
-            .join(review_fig_incidents, review_fig_incidents.c.incident_id == review_fig_responses.c.incident_id)
+            .join(
+                review_fig_incidents, review_fig_incidents.c.incident_id == review_fig_responses.c.incident_id
+            )
             .where(within)
         )
     ]
@@ -113,11 +115,17 @@ def targets(conn: Connection, year: int) -> dict[tuple[str, str], float]:
 def target_rows(conn: Connection, year: int) -> list[dict[str, Any]]:
     """The year's targets with who set them and when (the admin form shows them)."""
     rows = conn.execute(
-        select(review_targets).where(review_targets.c.year == year).order_by(
-            review_targets.c.unit_id, review_targets.c.figure
-        )
+        select(review_targets)
+        .where(review_targets.c.year == year)
+        .order_by(review_targets.c.unit_id, review_targets.c.figure)
     )
     return [
-        {"unit_id": r.unit_id, "figure": r.figure, "value": r.value, "set_by": r.set_by_name, "set_at": r.set_at}
+        {
+            "unit_id": r.unit_id,
+            "figure": r.figure,
+            "value": r.value,
+            "set_by": r.set_by_name,
+            "set_at": r.set_at,
+        }
         for r in rows
     ]

@@ -116,7 +116,11 @@ def _moved(conn: Connection, event: RecordedEvent) -> None:
         if latest is not None:
             conn.execute(
                 update(review_fig_responses)
-                .where(pair & (review_fig_responses.c.number == latest) & review_fig_responses.c.arrived_at.is_(None))
+                .where(
+                    pair
+                    & (review_fig_responses.c.number == latest)
+                    & review_fig_responses.c.arrived_at.is_(None)
+                )
                 .values(arrived_at=event.occurred_at)
             )
         conn.execute(

@@ -90,7 +90,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/incidents/{incident_id}/alerts"): _page("送达记录 An incident's delivery log", 404),
     ("GET", "/incidents/{incident_id}/review"): _page("复盘 The after-incident review", 404),
     ("GET", "/review/summary"): _page("履职情况汇总 The compliance summary of a period", 422),
-    ("GET", "/review/targets"): _page("目标管理 The §25 figures per unit against the year's targets", 404, 422),
+    ("GET", "/review/targets"): _page(
+        "目标管理 The §25 figures per unit against the year's targets", 404, 422
+    ),
     ("GET", "/review/targets/incidents"): _page("目标管理 The incidents behind one figure", 404, 422),
     ("GET", "/responder"): _page("我的任务 A responder's assignments"),
     ("GET", "/roster"): _page("值班表 The duty roster"),
@@ -241,10 +243,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/review/figures/incidents"): Operation(
         "目标管理 The incidents behind one figure of one unit and period",
-        query={"period": {"type": "string"}, "unit": {"type": "string"}, "figure": {"type": "string"},
-               "group": {"type": "string"}},
+        query={
+            "period": {"type": "string"},
+            "unit": {"type": "string"},
+            "figure": {"type": "string"},
+            "group": {"type": "string"},
+        },
         statuses=(404, 422),
-    ),  # fmt: skip
+    ),
     ("GET", "/api/incidents/{incident_id}/replay"): Operation(
         "回放 The incident at an instant, by what was known then or what happened then",
         query={"at": _TIME, "mode": {"type": "string", "enum": ["known", "happened"]}},

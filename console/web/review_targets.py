@@ -82,7 +82,9 @@ CHARTS = (
 
 
 def _period(request: Request) -> Period:
-    text = request.query_params.get("period") or str(_now(request).astimezone(runtime(request).settings.tz).year)
+    text = request.query_params.get("period") or str(
+        _now(request).astimezone(runtime(request).settings.tz).year
+    )
     try:
         return parse_period(text)
     except (PeriodInvalid, ValueError):
@@ -210,9 +212,11 @@ def _drill_href(period: str, unit_id: str, figure: str, group: str = "") -> str:
 def _charts(found: Figures, unit_id: str, gettext: Callable[[str], str], tz: Any) -> list[str]:
     year = found.period.start.year
     units = found.tree.below.get(unit_id, frozenset())
-    months = trend(
-        found.incidents, found.dispatches, found.pages, units, year, found.now, tz
-    ) if found.period.key == str(year) else []
+    months = (
+        trend(found.incidents, found.dispatches, found.pages, units, year, found.now, tz)
+        if found.period.key == str(year)
+        else []
+    )
     out = []
     for key in CHARTS:
         target = found.targets.get((unit_id, key.value))
@@ -282,7 +286,9 @@ async def targets_page(request: Request) -> Response:
                     "verdict_text": gettext(VERDICTS[judged]) if judged is not None else "",
                 }
             )
-        table.append({"unit": u.unit, "depth": u.depth, "cells": cells, "by_type": u.by_type, "by_level": u.by_level})
+        table.append(
+            {"unit": u.unit, "depth": u.depth, "cells": cells, "by_type": u.by_type, "by_level": u.by_level}
+        )
     selected = next((u for u in found.rows if u.unit.id == unit_id), None)
     year = period.start.year
     levels = {k: gettext(v) for k, v in labels.LEVELS.items()} | {UNGRADED: gettext("Ungraded")}
@@ -308,12 +314,19 @@ async def targets_page(request: Request) -> Response:
         can_set=can_set,
         year_targets=year_targets,
         units=[(u.unit.id, u.unit.name, u.depth) for u in found.rows],
-        boot={"ttext": {"saved": gettext("Saved."), "not_sent": gettext("Not sent: the console cannot be reached.")}},
+        boot={
+            "ttext": {
+                "saved": gettext("Saved."),
+                "not_sent": gettext("Not sent: the console cannot be reached."),
+            }
+        },
     )
     return templates.TemplateResponse(request, "review_targets.html", ctx)
 
 
-async def _drill(request: Request, caller: Caller) -> tuple[Figures, str, FigureKey, str, list[Incident], set[str]]:
+async def _drill(
+    request: Request, caller: Caller
+) -> tuple[Figures, str, FigureKey, str, list[Incident], set[str]]:
     period = _period(request)
     found = await _figures(request, caller, period)
     unit_id = request.query_params.get("unit", "")
@@ -333,7 +346,9 @@ async def _drill(request: Request, caller: Caller) -> tuple[Figures, str, Figure
             raise InvalidInput("invalid_figure", detail="group")
         figure = groups.get(name, Figure(key, 0.0))
     ids = set(figure.incidents)
-    inside = [r for r in in_period(found.incidents, period, runtime(request).settings.tz) if r.incident_id in ids]
+    inside = [
+        r for r in in_period(found.incidents, period, runtime(request).settings.tz) if r.incident_id in ids
+    ]
     return found, unit_id, key, group, inside, set(figure.hits)
 
 
@@ -349,12 +364,17 @@ async def drill_api(request: Request) -> Response:
             "figure": key.value,
             "group": group or None,
             "incidents": [
-                {"incident_id": r.incident_id, "number": r.number, "registered_at": r.registered_at.isoformat(),
-                 "met": r.incident_id in hits, "review": f"/incidents/{r.incident_id}/review"}
+                {
+                    "incident_id": r.incident_id,
+                    "number": r.number,
+                    "registered_at": r.registered_at.isoformat(),
+                    "met": r.incident_id in hits,
+                    "review": f"/incidents/{r.incident_id}/review",
+                }
                 for r in sorted(inside, key=lambda r: r.registered_at)
             ],
         }
-    )  # fmt: skip
+    )
 
 
 async def drill_page(request: Request) -> Response:

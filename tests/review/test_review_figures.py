@@ -55,17 +55,29 @@ CLOSED = {"closed_at": T0 + timedelta(days=2), "outcome": "resolved"}
     [
         # 按期结案率: closed by registration + 60 days; open past them counts, open within them not
         ([_incident(1, **CLOSED)], FigureKey.ON_TIME_CLOSURE, (1, 1), ["i1"]),
-        ([_incident(1, closed_at=T0 + timedelta(days=70), outcome="resolved")], FigureKey.ON_TIME_CLOSURE, (0, 1), []),
+        (
+            [_incident(1, closed_at=T0 + timedelta(days=70), outcome="resolved")],
+            FigureKey.ON_TIME_CLOSURE,
+            (0, 1),
+            [],
+        ),
         ([_incident(1)], FigureKey.ON_TIME_CLOSURE, (0, 1), []),  # open, 89 days in
         ([_incident(1, registered_at=NOW - timedelta(days=5))], FigureKey.ON_TIME_CLOSURE, (0, 0), []),
         # 初信初访办结率: a repeat petitioner's is no first visit; only 已化解 counts as resolved
-        ([_incident(1, **CLOSED), _incident(2, repeat=True, **CLOSED)], FigureKey.FIRST_VISIT, (1, 1), ["i1"]),
+        (
+            [_incident(1, **CLOSED), _incident(2, repeat=True, **CLOSED)],
+            FigureKey.FIRST_VISIT,
+            (1, 1),
+            ["i1"],
+        ),
         ([_incident(1, closed_at=T0, outcome="sent_up"), _incident(2)], FigureKey.FIRST_VISIT, (0, 2), []),
         # 按时报送率: filings against their deadline, open obligations once past theirs
         (
             [
                 _incident(1, filings=(Filing(T0 + timedelta(minutes=15), T0 + timedelta(minutes=5)),)),
-                _incident(2, filings=(Filing(T0, T0 + timedelta(minutes=1)),), open_reports=(T0, NOW + timedelta(1))),
+                _incident(
+                    2, filings=(Filing(T0, T0 + timedelta(minutes=1)),), open_reports=(T0, NOW + timedelta(1))
+                ),
             ],
             FigureKey.REPORTS_ON_TIME,
             (1, 3),
@@ -112,7 +124,11 @@ def test_a_unit_counts_its_own_and_those_below_it_and_an_inspector_sees_their_un
     rs = [_incident(1, unit_id="town"), _incident(2, unit_id="office"), _incident(3)]
     period = Period.month(2026, 3)
     rows = per_unit(rs, [], [], tree, period, NOW, TZ)
-    assert {u.unit.id: u.figures[FigureKey.INCIDENTS].value for u in rows} == {"county": 3, "office": 1, "town": 1}
+    assert {u.unit.id: u.figures[FigureKey.INCIDENTS].value for u in rows} == {
+        "county": 3,
+        "office": 1,
+        "town": 1,
+    }
     scoped = per_unit(rs, [], [], tree, period, NOW, TZ, scope=frozenset({"town"}))
     assert [u.unit.id for u in scoped] == ["town"]
     # the period's dates are the office's: 23:30 on the last of February in Beijing is February's
@@ -157,7 +173,10 @@ UNITS = {"county": "county", "县纪委监委": "county", "town": "town", "城�
     [
         ("年度,单位,指标,目标值\n2026,城关镇,按期结案率,95\n2026,county,collective,2\n", set()),
         ("year,unit,figure,value\n2026,mars,按期结案率,95\n", {(2, "unit")}),
-        ("year,unit,figure,value\n2026,town,按期结案率,150\n2026,town,集体访,1.5\n", {(2, "value"), (3, "value")}),
+        (
+            "year,unit,figure,value\n2026,town,按期结案率,150\n2026,town,集体访,1.5\n",
+            {(2, "value"), (3, "value")},
+        ),
         ("year,unit,figure,value\n2026,town,incidents,1\n", {(2, "figure")}),  # no target for the total
         ("year,unit,figure,value\n26,town,集体访,1\n2026,town,集体访,x\n", {(2, "year"), (3, "value")}),
         ("year,unit,figure,value\n2026,town,集体访,1\n2026,城关镇,collective,2\n", {(3, "figure")}),  # twice

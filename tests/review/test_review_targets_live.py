@@ -71,7 +71,9 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
                 then(at, "responder.move", {"move": move, "person_id": person, "incident_id": incident})
 
         def file(at: datetime, incident: str, obligation: str) -> None:
-            then(at, "run.file_report", {"incident_id": incident, "obligation_id": obligation, "note": "电话"})
+            then(
+                at, "run.file_report", {"incident_id": incident, "obligation_id": obligation, "note": "电话"}
+            )
 
         def close(at: datetime, incident: str, outcome: str) -> None:
             then(at, "incident.close", {"incident_id": incident, "outcome": outcome, "summary": "结案"})
@@ -97,8 +99,8 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
         sent(day(15), c, "r3")
         arrives(day(15, 2), c, "r3")
         close(day(15, 10), c, "resolved")
-        # D (信访室, 接待大厅): a repeat petitioner's sit-in of 3 (重复访, not a first visit), the leader on scene
-        # 4 minutes after being sent, closed at once as resolved, the final report a minute later.
+        # D (信访室, 接待大厅): a repeat petitioner's sit-in of 3 (重复访, not a first visit), the leader
+        # on scene 4 minutes after being sent, closed at once as resolved, the final report a minute later.
         d = register(day(20), "接待大厅", type="sit_in", head_count=3, facts={"repeat_petitioner": True})
         sent(day(20), d, "leader")
         arrives(day(20, 4), d, "leader")
@@ -117,7 +119,11 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
         # reports: A 3 due, 3 on time; B 2 due (phone late, final overdue), 0; D 1, 1 (as the statistics
         # count them); F and G file nothing: each obligation overdue now is due and late.
         overdue = {
-            i: sum(1 for r in duty.get(f"/api/incidents/{i}/run").json()["run"]["reports"] if r["status"] == "overdue")
+            i: sum(
+                1
+                for r in duty.get(f"/api/incidents/{i}/run").json()["run"]["reports"]
+                if r["status"] == "overdue"
+            )
             for i in (f, g)
         }
         assert overdue[f] >= 1 and overdue[g] >= 1, overdue
@@ -126,7 +132,11 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
         body = reviewer.get(f"/api/review/figures?period={key}").json()
         units = {u["unit_id"]: u for u in body["units"]}
         assert [u["unit_id"] for u in body["units"]] == ["county", "office", "town", "police"]
-        county, town, office = units["county"]["figures"], units["town"]["figures"], units["office"]["figures"]
+        county, town, office = (
+            units["county"]["figures"],
+            units["town"]["figures"],
+            units["office"]["figures"],
+        )
 
         def ids(*xs: str) -> list[str]:
             return sorted(xs)
@@ -137,13 +147,20 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
         assert county["on_time_closure"]["hits"] == ids(a, b, d)
         # 初信初访办结率: the first visits A, B, F, G; resolved: A and G.
         assert (county["first_visit"]["numerator"], county["first_visit"]["denominator"]) == (2, 4)
-        assert county["first_visit"]["incidents"] == ids(a, b, f, g) and county["first_visit"]["hits"] == ids(a, g)
+        assert county["first_visit"]["incidents"] == ids(a, b, f, g) and county["first_visit"]["hits"] == ids(
+            a, g
+        )
         assert county["collective"]["incidents"] == ids(a, b)  # A by head count, B by type
         assert county["cross_level"]["incidents"] == ids(b) and county["repeat"]["incidents"] == ids(d)
-        assert (county["reports_on_time"]["numerator"], county["reports_on_time"]["denominator"]) == (on_time, due)
+        assert (county["reports_on_time"]["numerator"], county["reports_on_time"]["denominator"]) == (
+            on_time,
+            due,
+        )
         # (the clock file moves the server's clock to within milliseconds of each instant)
         assert abs(county["arrival"]["value"] - statistics.median([9, 20, 4])) < 0.05
-        assert town["incidents"]["incidents"] == ids(a) and abs(town["arrival"]["value"] - 9) < 0.05  # not the drill
+        assert (
+            town["incidents"]["incidents"] == ids(a) and abs(town["arrival"]["value"] - 9) < 0.05
+        )  # not the drill
         assert town["on_time_closure"]["value"] == 1.0 and town["reports_on_time"]["value"] == 1.0
         assert office["incidents"]["incidents"] == ids(d) and office["first_visit"]["value"] is None
         assert units["police"]["figures"]["incidents"]["value"] == 0
@@ -155,17 +172,26 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
 
         # --- targets: only admins set them; bad values and a bad sheet are refused, nothing saved ---
         admin = Api(server, "admin")
-        form = {"year": year, "unit_id": "county", "targets": {"on_time_closure": 80, "first_visit": 50, "collective": 1}}
+        form = {
+            "year": year,
+            "unit_id": "county",
+            "targets": {"on_time_closure": 80, "first_visit": 50, "collective": 1},
+        }
         assert reviewer.command("review.set_targets", form).status_code == 403
         bad = admin.command("review.set_targets", {**form, "targets": {"on_time_closure": 150}})
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "target_value_invalid", bad.text
         nowhere = admin.command("review.set_targets", {**form, "unit_id": "mars"})
         assert nowhere.status_code == 404 and nowhere.json()["error"]["code"] == "unit_not_found"
         admin.ok("review.set_targets", form)
-        sheet = f"年度,单位,指标,目标值\n{year},城关镇,按期结案率,90\n{year},mars,集体访,1\n{year},town,按期结案率,abc\n{year},office,集体访,1.5\n"
+        sheet = (
+            f"年度,单位,指标,目标值\n{year},城关镇,按期结案率,90\n{year},mars,集体访,1\n"
+            f"{year},town,按期结案率,abc\n{year},office,集体访,1.5\n"
+        )
         before = deployment.dump_projections()["review_targets"]
         refused = admin.command("review.import_targets", {"format": "csv", "text": sheet})
-        assert refused.status_code == 422 and refused.json()["error"]["code"] == "import_rejected", refused.text
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "import_rejected", (
+            refused.text
+        )
         errors = {(e["row"], e["column"]) for e in refused.json()["error"]["errors"]}
         assert errors == {(3, "unit"), (4, "value"), (5, "value")}, errors
         assert "没有该单位" in refused.text
@@ -178,7 +204,10 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
         assert judged["county"]["on_time_closure"]["verdict"] == "not_met"  # 60% < 80%
         assert judged["county"]["first_visit"]["verdict"] == "met"  # 50% ≥ 50%
         assert judged["county"]["collective"]["verdict"] == "not_met"  # 2 > 1 over the year
-        assert judged["town"]["on_time_closure"]["verdict"] == "met" and judged["town"]["collective"]["verdict"] == "not_met"
+        assert (
+            judged["town"]["on_time_closure"]["verdict"] == "met"
+            and judged["town"]["collective"]["verdict"] == "not_met"
+        )
         assert judged["county"]["reports_on_time"]["verdict"] is None  # no target set
         month_view = reviewer.get(f"/api/review/figures?period={key}").json()
         assert month_view["units"][0]["figures"]["collective"]["verdict"] == "not_comparable"
@@ -189,12 +218,16 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
         assert "rt-set" in admin.get(f"/review/targets?period={year}").text
 
         # --- every figure drills down to its incidents, each linking to its review ---
-        drill = reviewer.get(f"/api/review/figures/incidents?period={key}&unit=county&figure=on_time_closure").json()
+        drill = reviewer.get(
+            f"/api/review/figures/incidents?period={key}&unit=county&figure=on_time_closure"
+        ).json()
         assert sorted(x["incident_id"] for x in drill["incidents"]) == ids(a, b, d, f, g)
         assert {x["incident_id"] for x in drill["incidents"] if x["met"]} == {a, b, d}
         html = reviewer.get(f"/review/targets/incidents?period={key}&unit=town&figure=collective").text
         assert f'href="/incidents/{a}/review"' in html and f"/incidents/{c}/review" not in html
-        by_type = reviewer.get(f"/api/review/figures/incidents?period={key}&unit=county&figure=incidents&group=type:cross_level_visit")
+        by_type = reviewer.get(
+            f"/api/review/figures/incidents?period={key}&unit=county&figure=incidents&group=type:cross_level_visit"
+        )
         assert [x["incident_id"] for x in by_type.json()["incidents"]] == [b]
         assert reviewer.get(f"/api/review/figures?period={year}-13").status_code == 422
 
@@ -203,7 +236,12 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
         inspector = Api(server, "inspector")
         mine = inspector.get(f"/api/review/figures?period={key}").json()
         assert [u["unit_id"] for u in mine["units"]] == ["town"]
-        assert inspector.get(f"/api/review/figures/incidents?period={key}&unit=county&figure=incidents").status_code == 404
+        assert (
+            inspector.get(
+                f"/api/review/figures/incidents?period={key}&unit=county&figure=incidents"
+            ).status_code
+            == 404
+        )
         assert inspector.command("review.set_targets", form).status_code == 403
         assert len(Api(server, "leader").get(f"/api/review/figures?period={key}").json()["units"]) == 4
         assert Api(server, "responder").get(f"/api/review/figures?period={key}").status_code == 403
