@@ -301,7 +301,8 @@ def _grouped(real: Sequence[Incident], label: Mapping[str, str], attr: str) -> t
 
 @dataclass(frozen=True)
 class Tree:
-    """The organisation's units as a tree: each unit's descendants, and the order to show them in."""
+    """The organisation's units as a tree: each unit's descendants, and the order to show them in
+    (depth first, siblings in the order the units were given)."""
 
     units: dict[str, Unit]
     order: tuple[tuple[str, int], ...]  # (unit id, depth), depth first from the root(s)
@@ -320,12 +321,12 @@ class Tree:
         def walk(unit_id: str, depth: int) -> frozenset[str]:
             order.append((unit_id, depth))
             found = {unit_id}
-            for child in sorted(children.get(unit_id, [])):
+            for child in children.get(unit_id, []):
                 found |= walk(child, depth + 1)
             below[unit_id] = frozenset(found)
             return below[unit_id]
 
-        for root in sorted(children.get(None, [])):
+        for root in children.get(None, []):
             walk(root, 0)
         return cls(by_id, tuple(order), below)
 

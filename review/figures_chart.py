@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-_W, _H, _LEFT, _TOP, _BOTTOM = 420, 170, 44, 24, 28
+_W, _H, _LEFT, _TOP, _BOTTOM = 360, 180, 40, 28, 26
 _OK, _BAD, _NEUTRAL, _TARGET = "#5cb85c", "#d9534f", "#337ab7", "#333"
 
 
@@ -20,6 +20,17 @@ class Point:
     value: float | None
     href: str  # the incidents behind it
     met: bool | None = None  # None: no target to judge against
+
+
+def _nice_top(value: float) -> float:
+    """The smallest 4 × (1, 2 or 5 × 10ⁿ) at or above `value`: four gridlines at round numbers."""
+    step = 1.0
+    while step * 4 < value:
+        for m in (2.0, 2.5, 2.0):
+            step *= m
+            if step * 4 >= value:
+                break
+    return step * 4
 
 
 def _fmt(value: float, rate: bool) -> str:
@@ -37,7 +48,7 @@ def render(
 ) -> str:
     """The chart's SVG (links go to each month's incidents)."""
     values = [p.value for p in points if p.value is not None]
-    top = 1.0 if rate else max([*values, target or 0.0, 1.0]) * 1.15
+    top = 1.0 if rate else _nice_top(max([*values, target or 0.0, 1.0]) * 1.1)
     inner_w, inner_h = _W - _LEFT - 10, _H - _TOP - _BOTTOM
     step = inner_w / max(len(points), 1)
 
@@ -49,8 +60,8 @@ def render(
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" font-size="11" font-family="sans-serif" class="trend">',
-        f'<text x="{_LEFT}" y="14" font-weight="bold">{escape(title)}</text>',
+        f'aria-label="{escape(title)}" font-size="12" font-family="sans-serif" class="trend">',
+        f'<text x="4" y="16" font-weight="bold" font-size="14">{escape(title)}</text>',
     ]
     for i in range(5):
         v = top * i / 4

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from reports.statistics import Period
+from responders.organisation import UnitKind
 from review.figures import Filing, Incident, Response, Unit
 
 from ..alerts.tables import alert_pages, alerts
@@ -26,23 +27,47 @@ def _span(period: Period) -> tuple[str, str]:
     return utc_iso(lo), utc_iso(hi)
 
 
+# Siblings in the order an office reads its network: its own office, townships, streets, enterprises.
+_RANK = {
+    k.value: n
+    for n, k in enumerate(
+        (
+            UnitKind.COUNTY_COMMISSION,
+            UnitKind.PETITION_OFFICE,
+            UnitKind.TOWNSHIP,
+            UnitKind.STREET,
+            UnitKind.STATE_ENTERPRISE,
+        )
+    )
+}
+
+
+def _network(kind: str) -> bool:
+    try:
+        return not UnitKind(kind).is_outside
+    except ValueError:
+        return True
+
+
 def units(conn: Connection) -> list[Unit]:
-    return [
-        Unit(r.id, r.name, r.parent_id)
-        for r in conn.execute(select(org_units.c.id, org_units.c.name, org_units.c.parent_id))
-    ]
+    """The petition network's units (the county commission, its office, townships, streets and state
+    enterprises): outside departments (police, health, the Party and government offices) are contacts."""
+    rows = conn.execute(select(org_units.c.id, org_units.c.name, org_units.c.parent_id, org_units.c.kind))
+    kept = sorted((r for r in rows if _network(r.kind)), key=lambda r: (_RANK.get(r.kind, len(_RANK)), r.id))
+    return [Unit(r.id, r.name, r.parent_id) for r in kept]
 
 
 def _unit_of_place(conn: Connection) -> tuple[dict[str, str], str]:
+    """Each place's unit in the network, and the root: a place of no unit or of an outside department
+    (县委大院, 县政府大门) is the county commission's to answer for."""
+    network = {u.id: u for u in units(conn)}
     places: dict[str, str] = {}
     for r in conn.execute(select(org_places.c.id, org_places.c.name, org_places.c.unit_id)):
-        if r.unit_id is not None:
+        if r.unit_id in network:
             places[r.id] = r.unit_id
             places.setdefault(r.name, r.unit_id)
-    root = conn.execute(
-        select(org_units.c.id).where(org_units.c.parent_id.is_(None)).order_by(org_units.c.id)
-    ).first()
-    return places, str(root.id) if root is not None else ""
+    roots = sorted(u.id for u in network.values() if u.parent_id not in network)
+    return places, roots[0] if roots else ""
 
 
 def _incident(r: Any, places: dict[str, str], root: str) -> Incident:

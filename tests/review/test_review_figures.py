@@ -120,7 +120,7 @@ def test_counts_and_medians_leave_drills_out() -> None:
 
 def test_a_unit_counts_its_own_and_those_below_it_and_an_inspector_sees_their_units() -> None:
     tree = Tree.of([Unit("county", "县", None), Unit("town", "镇", "county"), Unit("office", "室", "county")])
-    assert tree.order == (("county", 0), ("office", 1), ("town", 1))
+    assert tree.order == (("county", 0), ("town", 1), ("office", 1))  # siblings as given
     rs = [_incident(1, unit_id="town"), _incident(2, unit_id="office"), _incident(3)]
     period = Period.month(2026, 3)
     rows = per_unit(rs, [], [], tree, period, NOW, TZ)
