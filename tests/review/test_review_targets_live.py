@@ -12,12 +12,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
 from org import Api, import_organisation
 from support import Deployment, LocalServer
 
+from console.cli import main
 from console.db import open_database
 from console.domains import registry
 from console.maintenance import rebuild
@@ -40,7 +43,12 @@ def _month_after(day: datetime) -> datetime:
     return datetime(day.year + (day.month == 12), day.month % 12 + 1, 1, tzinfo=UTC)
 
 
-def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment, tmp_path: Path) -> None:
+def test_the_figures_of_a_month_per_unit_against_targets(
+    deployment: Deployment,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     clock = _Clock(tmp_path / "clock")
     month = _month_after(datetime.now(UTC) + timedelta(days=40))
     year, key = month.year, f"{month:%Y-%m}"
@@ -198,6 +206,22 @@ def test_the_figures_of_a_month_per_unit_against_targets(deployment: Deployment,
         assert deployment.dump_projections()["review_targets"] == before and len(before) == 3
         good = f"year,unit,figure,value\n{year},城关镇,按期结案率,90\n{year},town,collective,0\n"
         assert admin.ok("review.import_targets", {"format": "csv", "text": good}) == {"rows": 2}
+
+        # the same sheet from the command line (python -m console import-targets FILE --as admin)
+        for name, value in {**deployment.env, "CONSOLE_CLOCK_FILE": str(clock.path)}.items():
+            monkeypatch.setenv(name, value)
+        bad_file, good_file = tmp_path / "bad.csv", tmp_path / "good.csv"
+        bad_file.write_text(sheet, encoding="utf-8")
+        good_file.write_text(good, encoding="utf-8-sig")  # as a spreadsheet saves it, with a BOM
+        capsys.readouterr()
+        assert main(["import-targets", str(bad_file), "--as", "admin"]) == 1
+        err = capsys.readouterr().err
+        assert "import_rejected" in err and "第3行" in err and "没有该单位：mars" in err, err
+        assert main(["import-targets", str(good_file), "--as", "reviewer"]) == 1
+        assert "forbidden" in capsys.readouterr().err
+        assert main(["import-targets", str(good_file), "--as", "admin"]) == 0
+        assert "已导入年度目标" in capsys.readouterr().out
+        assert len(deployment.dump_projections()["review_targets"]) == 5  # county's 3 and town's 2
 
         year_view = reviewer.get(f"/api/review/figures?period={year}").json()
         judged = {u["unit_id"]: u["figures"] for u in year_view["units"]}
