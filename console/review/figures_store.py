@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection
 
 from playbooks.facts import DEFAULT_THRESHOLDS
 from responders.status import Move, ResponderStatus
-from review.figures import UNGRADED, report_record
+from review.figures import UNGRADED
+from review.figures_reports import report_record
 
 from ..clock import parse_iso, utc_iso
 from ..commands import Context

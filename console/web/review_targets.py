@@ -8,18 +8,12 @@ through /api/commands. Inspectors see the units they oversee only (as the review
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from playbooks.config import thresholds
 from reports.statistics import Period, PeriodInvalid
-from review import figures_chart
 from review.figures import (
     SHAPES,
     TARGETED,
@@ -29,56 +23,21 @@ from review.figures import (
     Incident,
     Shape,
     Tree,
-    UnitFigures,
-    Verdict,
     in_period,
     parse_period,
     per_unit,
-    trend,
-    verdict,
 )
 
 from ..errors import InvalidInput, NotFound
-from ..i18n import N_, gettext_for
+from ..i18n import gettext_for
 from ..review import figures_queries, queries
 from ..review.permissions import Permission
-from ..roles import Role
 from . import labels
+from . import review_figures_view as view
 from .edge import Caller, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 from .responders import _now, _read
-
-# Reviewers, leaders and admins are the office's own: not limited to units (console.web.review).
-_UNLIMITED = frozenset({Role.REVIEWER.value, Role.LEADER.value, Role.ADMIN.value})
-
-FIGURE_LABELS: dict[FigureKey, str] = {
-    FigureKey.INCIDENTS: N_("Incidents"),
-    FigureKey.ON_TIME_CLOSURE: N_("On-time closure rate"),
-    FigureKey.FIRST_VISIT: N_("First-visit resolution rate"),
-    FigureKey.COLLECTIVE: N_("Collective visits"),
-    FigureKey.CROSS_LEVEL: N_("Cross-level visits"),
-    FigureKey.REPEAT: N_("Repeat visits"),
-    FigureKey.REPORTS_ON_TIME: N_("Reports on time"),
-    FigureKey.ARRIVAL: N_("Dispatch to on scene (median)"),
-    FigureKey.PAGE_ACK: N_("Page to acknowledged (median)"),
-}
-VERDICTS: dict[Verdict, str] = {
-    Verdict.MET: N_("Met"),
-    Verdict.NOT_MET: N_("Not met"),
-    Verdict.NO_DATA: N_("No data"),
-    Verdict.NOT_COMPARABLE: "—",
-}
-# The charts: rates and times as lines (with the year's target), counts as bars.
-CHARTS = (
-    FigureKey.ON_TIME_CLOSURE,
-    FigureKey.FIRST_VISIT,
-    FigureKey.REPORTS_ON_TIME,
-    FigureKey.ARRIVAL,
-    FigureKey.PAGE_ACK,
-    FigureKey.COLLECTIVE,
-    FigureKey.CROSS_LEVEL,
-    FigureKey.REPEAT,
-)
+from .review import _UNLIMITED
 
 
 def _period(request: Request) -> Period:
@@ -99,20 +58,7 @@ async def _scope(request: Request, caller: Caller) -> frozenset[str] | None:
     return found
 
 
-@dataclass(frozen=True)
-class Figures:
-    period: Period
-    now: datetime
-    tree: Tree
-    scope: frozenset[str] | None
-    incidents: list[Incident]
-    rows: list[UnitFigures]
-    targets: dict[tuple[str, str], float]
-    dispatches: list[Any]
-    pages: list[Any]
-
-
-async def _figures(request: Request, caller: Caller, period: Period) -> Figures:
+async def _figures(request: Request, caller: Caller, period: Period) -> view.Figures:
     scope = await _scope(request, caller)
     rt = runtime(request)
     now = _now(request)
@@ -132,48 +78,7 @@ async def _figures(request: Request, caller: Caller, period: Period) -> Figures:
         scope=scope,
         thresholds=thresholds(rt.settings),
     )
-    return Figures(period, now, tree, scope, found, rows, targets, dispatches, pages)
-
-
-def _shown(figure: Figure, gettext: Callable[[str], str]) -> str:
-    if figure.value is None:
-        return "—"
-    shape = SHAPES[figure.key]
-    if shape is Shape.RATE:
-        return f"{figure.value * 100:.1f}%（{figure.numerator}/{figure.denominator}）"
-    if shape is Shape.MINUTES:
-        return gettext("{m} min").format(m=f"{figure.value:.1f}")
-    return str(int(figure.value))
-
-
-def _target_shown(key: FigureKey, value: float, gettext: Callable[[str], str]) -> str:
-    shape = SHAPES[key]
-    if shape is Shape.RATE:
-        return f"≥ {value:g}%"
-    if shape is Shape.MINUTES:
-        return "≤ " + gettext("{m} min").format(m=f"{value:g}")
-    return f"≤ {value:g}"
-
-
-def _judge(figure: Figure, target: float | None, period: Period) -> Verdict | None:
-    if target is None:
-        return None
-    # A rate's target is in percent; the figure is a share.
-    scaled = target / 100 if SHAPES[figure.key] is Shape.RATE else target
-    return verdict(figure, scaled, period)
-
-
-def _figure_json(figure: Figure, target: float | None, period: Period) -> dict[str, Any]:
-    judged = _judge(figure, target, period)
-    return {
-        "value": figure.value,
-        "numerator": figure.numerator,
-        "denominator": figure.denominator,
-        "incidents": list(figure.incidents),
-        "hits": list(figure.hits),
-        "target": target,
-        "verdict": judged.value if judged is not None else None,
-    }
+    return view.Figures(period, now, tree, scope, found, rows, targets, dispatches, pages)
 
 
 async def figures_api(request: Request) -> Response:
@@ -190,7 +95,7 @@ async def figures_api(request: Request) -> Response:
                     "name": u.unit.name,
                     "depth": u.depth,
                     "figures": {
-                        k.value: _figure_json(f, found.targets.get((u.unit.id, k.value)), found.period)
+                        k.value: view.figure_json(f, found.targets.get((u.unit.id, k.value)), found.period)
                         for k, f in u.figures.items()
                     },
                     "by_type": {name: list(f.incidents) for name, f in u.by_type},
@@ -200,59 +105,6 @@ async def figures_api(request: Request) -> Response:
             ],
         }
     )
-
-
-def _drill_href(period: str, unit_id: str, figure: str, group: str = "") -> str:
-    from urllib.parse import urlencode
-
-    query = {"period": period, "unit": unit_id, "figure": figure, **({"group": group} if group else {})}
-    return "/review/targets/incidents?" + urlencode(query)
-
-
-def _charts(found: Figures, unit_id: str, gettext: Callable[[str], str], tz: Any) -> list[str]:
-    year = found.period.start.year
-    units = found.tree.below.get(unit_id, frozenset())
-    months = (
-        trend(found.incidents, found.dispatches, found.pages, units, year, found.now, tz)
-        if found.period.key == str(year)
-        else []
-    )
-    out = []
-    for key in CHARTS:
-        target = found.targets.get((unit_id, key.value))
-        shape = SHAPES[key]
-        points = []
-        for month, figs in months:
-            f = figs[key]
-            judged = _judge(f, target, month) if shape is not Shape.COUNT else None
-            met = None if judged in (None, Verdict.NO_DATA, Verdict.NOT_COMPARABLE) else judged is Verdict.MET
-            points.append(
-                figures_chart.Point(
-                    str(month.start.month),
-                    f.value,
-                    _drill_href(month.key, unit_id, key.value),
-                    met,
-                )
-            )
-        line_target = None
-        if target is not None and shape is not Shape.COUNT:
-            line_target = target / 100 if shape is Shape.RATE else target
-        out.append(
-            figures_chart.render(
-                gettext(FIGURE_LABELS[key]),
-                points,
-                rate=shape is Shape.RATE,
-                bars=shape is Shape.COUNT,
-                target=line_target,
-                target_label=gettext("Target"),
-            )
-        )
-    return out
-
-
-def _periods_of(year: int) -> list[tuple[str, str]]:
-    keys = [str(year), *(f"{year}-Q{q}" for q in range(1, 5)), *(f"{year}-{m:02d}" for m in range(1, 13))]
-    return [(k, parse_period(k).label) for k in keys]
 
 
 async def targets_page(request: Request) -> Response:
@@ -275,15 +127,15 @@ async def targets_page(request: Request) -> Response:
         for key in FigureKey:
             f = u.figures[key]
             target = found.targets.get((u.unit.id, key.value))
-            judged = _judge(f, target, period)
+            judged = view.judge(f, target, period)
             cells.append(
                 {
                     "key": key.value,
-                    "value": _shown(f, gettext),
-                    "href": _drill_href(period.key, u.unit.id, key.value),
-                    "target": _target_shown(key, target, gettext) if target is not None else "",
+                    "value": view.shown(f, gettext),
+                    "href": view.drill_href(period.key, u.unit.id, key.value),
+                    "target": view.target_shown(key, target, gettext) if target is not None else "",
                     "verdict": judged.value if judged is not None else "",
-                    "verdict_text": gettext(VERDICTS[judged]) if judged is not None else "",
+                    "verdict_text": gettext(view.VERDICTS[judged]) if judged is not None else "",
                 }
             )
         table.append(
@@ -299,9 +151,9 @@ async def targets_page(request: Request) -> Response:
         caller,
         page="review-targets",
         period=period,
-        periods=_periods_of(year),
+        periods=view.periods_of(year),
         year=year,
-        figure_labels={k.value: gettext(v) for k, v in FIGURE_LABELS.items()},
+        figure_labels={k.value: gettext(v) for k, v in view.FIGURE_LABELS.items()},
         figure_keys=[k.value for k in FigureKey],
         targeted=[k.value for k in TARGETED],
         rates=[k.value for k in TARGETED if SHAPES[k] is Shape.RATE],
@@ -309,8 +161,8 @@ async def targets_page(request: Request) -> Response:
         selected=selected,
         unit_id=unit_id,
         levels=levels,
-        drill=lambda figure, group="": _drill_href(period.key, unit_id, figure, group),
-        charts=_charts(found, unit_id, gettext, tz) if period.key == str(year) and unit_id else [],
+        drill=lambda figure, group="": view.drill_href(period.key, unit_id, figure, group),
+        charts=view.charts(found, unit_id, gettext, tz) if period.key == str(year) and unit_id else [],
         can_set=can_set,
         year_targets=year_targets,
         units=[(u.unit.id, u.unit.name, u.depth) for u in found.rows],
@@ -326,7 +178,7 @@ async def targets_page(request: Request) -> Response:
 
 async def _drill(
     request: Request, caller: Caller
-) -> tuple[Figures, str, FigureKey, str, list[Incident], set[str]]:
+) -> tuple[view.Figures, str, FigureKey, str, list[Incident], set[str]]:
     period = _period(request)
     found = await _figures(request, caller, period)
     unit_id = request.query_params.get("unit", "")
@@ -394,8 +246,8 @@ async def drill_page(request: Request) -> Response:
         page="review-targets",
         period=found.period,
         unit=row.unit,
-        figure_label=_group_label(group, types, levels) if group else gettext(FIGURE_LABELS[key]),
-        figure_value=_shown(row.figures[key], gettext) if not group else str(len(inside)),
+        figure_label=view.group_label(group, types, levels) if group else gettext(view.FIGURE_LABELS[key]),
+        figure_value=view.shown(row.figures[key], gettext) if not group else str(len(inside)),
         key=key.value,
         rate=SHAPES[key] is Shape.RATE,
         incidents=sorted(inside, key=lambda r: r.registered_at),
@@ -407,11 +259,6 @@ async def drill_page(request: Request) -> Response:
         back=f"/review/targets?period={found.period.key}&unit={unit_id}",
     )
     return templates.TemplateResponse(request, "review_targets_incidents.html", ctx)
-
-
-def _group_label(group: str, types: dict[str, str], levels: dict[str, str]) -> str:
-    kind, _, name = group.partition(":")
-    return (types if kind == "type" else levels).get(name, name)
 
 
 ROUTES = [
