@@ -43,6 +43,8 @@ VERDICTS: dict[Verdict, str] = {
     Verdict.NO_DATA: N_("No data"),
     Verdict.NOT_COMPARABLE: "—",
 }
+# The import sheet's columns, as a refused row names them.
+SHEET_COLUMNS = {"year": N_("Year"), "unit": N_("Unit"), "figure": N_("Figure"), "value": N_("Target value")}
 # The charts: rates and times as lines (with the year's target), counts as bars.
 CHARTS = (
     FigureKey.ON_TIME_CLOSURE,

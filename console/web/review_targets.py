@@ -170,6 +170,8 @@ async def targets_page(request: Request) -> Response:
             "ttext": {
                 "saved": gettext("Saved."),
                 "not_sent": gettext("Not sent: the console cannot be reached."),
+                "row": gettext("Row {n}"),
+                "columns": {k: gettext(v) for k, v in view.SHEET_COLUMNS.items()},
             }
         },
     )

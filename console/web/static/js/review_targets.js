@@ -33,7 +33,8 @@ async function send(name, args, form) {
     error.textContent = body.error.message;
     for (const e of body.error.errors || []) {
       const li = document.createElement("li");
-      li.textContent = `${e.row}${e.column ? " · " + e.column : ""}: ${e.message}`;
+      const column = e.column ? " · " + (T.columns[e.column] || e.column) : "";
+      li.textContent = `${T.row.replace("{n}", e.row)}${column}: ${e.message}`;
       rows && rows.append(li);
     }
     return;
