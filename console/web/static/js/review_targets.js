@@ -1,7 +1,10 @@
-// 目标管理: the admin's form for a unit's targets of the year, and the import of a CSV sheet; both are
-// commands (review.set_targets, review.import_targets). A refused sheet lists every bad row.
-const boot = JSON.parse(document.getElementById("boot").textContent);
+// 目标管理: the page keeps the console's live connection like every page; for admins, the form for a
+// unit's targets of the year and the import of a CSV sheet, both commands (review.set_targets,
+// review.import_targets). A refused sheet lists every bad row.
+import {boot, start} from "./ui.js";
+
 const T = boot.ttext;
+start(() => {});
 
 function csrf() {
   const field = document.querySelector("#logout [name=csrf]");
@@ -44,7 +47,7 @@ async function send(name, args, form) {
 }
 
 const set = document.getElementById("rt-set");
-set.addEventListener("submit", (ev) => {
+if (set) set.addEventListener("submit", (ev) => {
   ev.preventDefault();
   const targets = {};
   for (const input of set.querySelectorAll("input[type=number]")) {
@@ -52,18 +55,20 @@ set.addEventListener("submit", (ev) => {
   }
   send("review.set_targets", {year: Number(set.dataset.year), unit_id: set.elements.unit_id.value, targets}, set);
 });
-set.elements.unit_id.addEventListener("change", () => {
+if (set) set.elements.unit_id.addEventListener("change", () => {
   const url = new URL(location.href);
   url.searchParams.set("unit", set.elements.unit_id.value);
   location.href = url.toString();
 });
 
 const imp = document.getElementById("rt-import");
-document.getElementById("rt-import-file").addEventListener("change", async (ev) => {
-  const file = ev.target.files[0];
-  if (file) imp.elements.text.value = await file.text();
-});
-imp.addEventListener("submit", (ev) => {
-  ev.preventDefault();
-  send("review.import_targets", {format: "csv", text: imp.elements.text.value}, imp);
-});
+if (imp) {
+  document.getElementById("rt-import-file").addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    if (file) imp.elements.text.value = await file.text();
+  });
+  imp.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    send("review.import_targets", {format: "csv", text: imp.elements.text.value}, imp);
+  });
+}
