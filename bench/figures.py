@@ -290,7 +290,7 @@ def run(o: Options) -> tuple[list[list[str]], int, float]:
                         months = trend(found, sent, paged, tree.below["county"], 2026, now, tz)
                         for key in FigureKey:
                             points = [
-                                figures_chart.Point(str(m.start.month), f[key].value, "/x") for m, f in months
+                                figures_chart.Point(str(m.start.month), f[key].value) for m, f in months
                             ]
                             figures_chart.render(key.value, points, rate=False, bars=True)
                         t3 = time.perf_counter()

@@ -18,7 +18,6 @@ _OK, _BAD, _NEUTRAL, _TARGET = "#5cb85c", "#d9534f", "#337ab7", "#333"
 class Point:
     label: str  # the month, 1月 … 12月
     value: float | None
-    href: str  # the incidents behind it
     met: bool | None = None  # None: no target to judge against
 
 
@@ -46,7 +45,7 @@ def render(
     target: float | None = None,
     target_label: str = "",
 ) -> str:
-    """The chart's SVG (links go to each month's incidents)."""
+    """The chart's SVG (a tooltip on each month; the page links the months, where a finger can hit them)."""
     values = [p.value for p in points if p.value is not None]
     top = 1.0 if rate else _nice_top(max([*values, target or 0.0, 1.0]) * 1.1)
     inner_w, inner_h = _W - _LEFT - 10, _H - _TOP - _BOTTOM
@@ -88,7 +87,7 @@ def render(
         else:
             line.append(f"{x(i)},{y(p.value)}")
             mark = f'<circle class="dot" cx="{x(i)}" cy="{y(p.value)}" r="4" fill="{colour}">{tip}</circle>'
-        marks.append(f'<a href="{escape(p.href)}">{mark}</a>')
+        marks.append(mark)
     if line:
         out.append(
             f'<polyline points="{" ".join(line)}" fill="none" stroke="{_NEUTRAL}" stroke-width="1.5"/>'

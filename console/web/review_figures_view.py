@@ -146,7 +146,6 @@ def charts(found: Figures, unit_id: str, gettext: Callable[[str], str], tz: Any)
                 figures_chart.Point(
                     str(month.start.month),
                     f.value,
-                    drill_href(month.key, unit_id, key.value),
                     met,
                 )
             )
