@@ -238,7 +238,7 @@ def test_the_figures_of_a_month_per_unit_against_targets(
         page = reviewer.get(f"/review/targets?period={year}&unit=county").text
         assert 'data-verdict="not_met"' in page and 'class="trend"' in page
         assert f'href="/review/targets?period={key}&amp;unit=county"' in page  # the month, from its trend
-        assert f"/review/targets/incidents?period={key}&amp;unit=county&amp;figure=on_time_closure" in page
+        assert f"/review/targets/incidents?period={year}&amp;unit=county&amp;figure=on_time_closure" in page
         assert "rt-set" not in page  # the form is the admins'
         assert "rt-set" in admin.get(f"/review/targets?period={year}").text
 
