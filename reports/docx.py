@@ -91,13 +91,21 @@ def render_docx(doc: ReportDocument) -> bytes:
     _para(document)
     _run(_para(document), "、".join(doc.addressees) + "：", BODY_FONT, 16)
     for sec in doc.sections:
-        _run(_para(document, indent_chars=2), sec.heading, HEADING_FONT, 16)
+        heading = _para(document, indent_chars=2)
+        heading.paragraph_format.keep_with_next = True  # a heading never ends a page
+        _run(heading, sec.heading, HEADING_FONT, 16)
         for para in sec.paragraphs:
             p = _para(document, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2)
             _run(p, para.heading, KAI_FONT, 16)
             _run(p, para.text, BODY_FONT, 16)
-    _para(document)
-    _run(_para(document, align=WD_ALIGN_PARAGRAPH.RIGHT), doc.organ_short + "　　", BODY_FONT, 16)
+    # The 落款 never stands alone on a page (GB/T 9704 7.3.5): the last paragraph, the blank line and
+    # the issuing office keep with the date, as the PDF keeps them in one block.
+    if doc.sections:
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+    _para(document).paragraph_format.keep_with_next = True
+    signature = _para(document, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    signature.paragraph_format.keep_with_next = True
+    _run(signature, doc.organ_short + "　　", BODY_FONT, 16)
     _run(_para(document, align=WD_ALIGN_PARAGRAPH.RIGHT), doc.date + "　　　　", BODY_FONT, 16)
     if doc.witness:
         _run(_para(document, indent_chars=2), f"（{doc.witness}）", BODY_FONT, 12)

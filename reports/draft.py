@@ -26,6 +26,12 @@ from .facts import (
 from .model import STAGE_LABELS, Draft, FieldKey, ReportField, Stage
 
 CHINESE_ORDINALS = "一二三四五六七八九十"
+# A report upward is read in a minute: past these many, head-count changes are summed up (at report,
+# the peak, now, how often it changed) and dispatches name the first few and count the rest. Every
+# position still stands among the field's sources.
+HEAD_COUNTS_LISTED = 6
+DISPATCHES_LISTED = 8
+DISPATCHES_NAMED = 5
 
 
 class DraftError(ValueError):
@@ -50,7 +56,8 @@ def ordinal(n: int) -> str:
 
 
 def _field(key: FieldKey, parts: Sequence[tuple[str, int]], *, required: bool = False) -> ReportField:
-    text = "；".join(t for t, _ in parts)
+    # A part with no text only names a source (a change summed up in the part before it).
+    text = "；".join(t for t, _ in parts if t)
     sources = tuple(sorted({p for _, p in parts if p > 0}))
     return ReportField(key, f"{text}。" if text and not text.endswith("。") else text, sources, required)
 
@@ -105,7 +112,9 @@ def build_draft(
     head_parts: list[tuple[str, int]] = []
     if not incremental:
         head_parts.append((f"接报时约{registered.head_count}人", registered.position))
-    for change in counts:
+    if len(counts) > HEAD_COUNTS_LISTED:
+        head_parts.extend(_head_count_summary(counts, previous if incremental else None, tz))
+    for change in counts if len(counts) <= HEAD_COUNTS_LISTED else ():
         verb = "增至" if change.head_count > previous else "减至"
         note = f"（{change.note}）" if change.note else ""
         head_parts.append(
@@ -141,7 +150,13 @@ def build_draft(
         fields.append(ReportField(FieldKey.LEADERS, "尚无领导到达现场。"))
 
     measures: list[tuple[str, int]] = []
+    dispatches = [f for f in new if isinstance(f, Dispatched)]
+    summed = len(dispatches) > DISPATCHES_LISTED
     for f in new:
+        if summed and isinstance(f, Dispatched):
+            if f is dispatches[0]:
+                measures.extend(_dispatch_summary(dispatches, tz))
+            continue
         if isinstance(f, StepDone):
             note = f"（{f.note}）" if f.note else ""
             measures.append((f"{clock(f.at, tz)}{f.title}{note}", f.position))
@@ -192,6 +207,32 @@ def build_draft(
         through=through,
         since=since if incremental else None,
     )
+
+
+def _head_count_summary(
+    counts: Sequence[HeadCountChanged], before: int | None, tz: tzinfo
+) -> list[tuple[str, int]]:
+    """Many changes in a few words: the peak and when, the latest, how often it changed; each change's
+    position kept among the sources (a part with position 0 names none)."""
+    peak = max(counts, key=lambda f: (f.head_count, -f.position))
+    last = counts[-1]
+    parts = [(f"{clock(peak.at, tz)}最多约{peak.head_count}人", peak.position)]
+    if last is not peak:
+        parts.append((f"{clock(last.at, tz)}约{last.head_count}人", last.position))
+    since = f"（上次报告时约{before}人）" if before is not None else ""
+    parts.append((f"期间人数变化{len(counts)}次{since}", 0))
+    parts.extend(("", f.position) for f in counts if f is not peak and f is not last)
+    return parts
+
+
+def _dispatch_summary(dispatches: Sequence[Dispatched], tz: tzinfo) -> list[tuple[str, int]]:
+    """Many dispatches in one sentence: from when to when, the first few by name, how many in all."""
+    named = "、".join(f"{f.name}（{f.post}）" if f.post else f.name for f in dispatches[:DISPATCHES_NAMED])
+    first, last = dispatches[0], dispatches[-1]
+    span = f"{clock(first.at, tz)}至{clock(last.at, tz)}"
+    parts = [(f"{span}先后派遣{named}等{len(dispatches)}人次赶赴现场", first.position)]
+    parts.extend(("", f.position) for f in dispatches[1:])
+    return parts
 
 
 def title_of(stage: Stage, sequence: int, place: str, type_label: str) -> str:

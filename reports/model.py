@@ -86,6 +86,9 @@ class ReportField:
     sources: tuple[int, ...] = ()
     required: bool = False
     edited: bool = False  # the officer's text, not the log's
+    # Where a field is one figure a line (a statistics report), the positions each line counted, so
+    # every figure links to its own incidents; dropped when the officer rewrites the text.
+    lines: tuple[tuple[int, ...], ...] = ()
 
     @property
     def label(self) -> str:
@@ -132,7 +135,16 @@ class Draft:
     def edited(self, texts: dict[FieldKey, str]) -> Draft:
         """The draft with the officer's texts in place of the log's (an empty text clears a field)."""
         fields = tuple(
-            ReportField(f.key, texts[f.key], f.sources, f.required, edited=True) if f.key in texts else f
+            ReportField(
+                f.key,
+                texts[f.key],
+                f.sources,
+                f.required,
+                edited=True,
+                lines=f.lines if texts[f.key] == f.text else (),
+            )
+            if f.key in texts
+            else f
             for f in self.fields
         )
         return Draft(

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from playbooks.engine import evaluate
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
@@ -85,6 +85,35 @@ class Period:
     def holds(self, dt: datetime, tz: tzinfo) -> bool:
         return self.start <= dt.astimezone(tz).date() < self.end
 
+    @property
+    def quarterly(self) -> bool:
+        return "Q" in self.key
+
+    def ended_at(self, tz: tzinfo) -> datetime:
+        """The instant the period is over: midnight of its next day in the office's dates."""
+        return datetime.combine(self.end, time(), tzinfo=tz)
+
+    def send_by(self, days: int) -> date:
+        """The last day to send its statistics: the `days`-th day after the period (5: the 5th)."""
+        return self.end + timedelta(days=days - 1)
+
+    def overdue(self, now: datetime, tz: tzinfo, days: int) -> bool:
+        """Whether the day to send its statistics has passed in the office's dates."""
+        return now.astimezone(tz).date() > self.send_by(days)
+
+
+def latest_ended(now: datetime, tz: tzinfo, *, months: bool, quarters: bool) -> tuple[Period, ...]:
+    """The month (and the quarter) that ended last as of `now`: what the console drafts by itself."""
+    local = now.astimezone(tz).date()
+    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    out: list[Period] = []
+    if months:
+        out.append(Period.month(year, month))
+    if quarters:
+        quarter = (local.month - 1) // 3  # the one before the quarter `local` is in (0: last year's Q4)
+        out.append(Period.quarter(local.year, quarter) if quarter else Period.quarter(local.year - 1, 4))
+    return tuple(out)
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -150,8 +179,12 @@ def _lines(figures: Sequence[Figure]) -> str:
     return "\n".join(f"{f.label}：{f.value}。" for f in figures)
 
 
-def _sources(figures: Sequence[Figure]) -> tuple[int, ...]:
-    return tuple(sorted({p for f in figures for p in f.sources}))
+def _field(key: FieldKey, figures: Sequence[Figure], none: str) -> ReportField:
+    """One figure a line, each line naming the registrations it counted (none: the text of no line)."""
+    if not figures:
+        return ReportField(key, none)
+    union = tuple(sorted({p for f in figures for p in f.sources}))
+    return ReportField(key, _lines(figures), union, lines=tuple(f.sources for f in figures))
 
 
 def statistics_draft(stats: Statistics, *, through: int, sequence: int = 1) -> Draft:
@@ -163,9 +196,9 @@ def statistics_draft(stats: Statistics, *, through: int, sequence: int = 1) -> D
     none = "统计期间内无信访突发事件。"
     fields = (
         ReportField(FieldKey.PERIOD, span),
-        ReportField(FieldKey.OVERVIEW, _lines(stats.figures), _sources(stats.figures)),
-        ReportField(FieldKey.BY_TYPE, _lines(stats.by_type) or none, _sources(stats.by_type)),
-        ReportField(FieldKey.BY_LEVEL, _lines(stats.by_level) or none, _sources(stats.by_level)),
+        _field(FieldKey.OVERVIEW, stats.figures, none),
+        _field(FieldKey.BY_TYPE, stats.by_type, none),
+        _field(FieldKey.BY_LEVEL, stats.by_level, none),
         ReportField(FieldKey.ANALYSIS, "", required=True),
         ReportField(FieldKey.NEXT_STEPS, ""),
     )

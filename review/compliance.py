@@ -28,7 +28,7 @@ from playbooks.state import OPEN_REPORT, RunState, StepStatus
 from playbooks.timeline import wait_key
 from responders.roster import Post, running
 
-from .log import IncidentRecord, LoggedEvent, Recorder, fold
+from .log import IncidentRecord, LoggedEvent, Recorder, fold, response_end
 
 # How long a dispatched person has to acknowledge (确认接收); the console sets no such deadline itself.
 DEFAULT_ACK_MINUTES = 5
@@ -52,8 +52,8 @@ class Kind(StrEnum):
 
 class Outcome(StrEnum):
     ON_TIME = "on_time"  # 按时
-    LATE = "late"  # 超时完成
-    OVERDUE = "overdue"  # 超时未完成
+    LATE = "late"  # 逾期完成: done after its deadline
+    OVERDUE = "overdue"  # 未完成: never done, its deadline passed
     PENDING = "pending"  # 未到期
     SKIPPED = "skipped"  # 跳过 (with a reason)
     RELEASED = "released"  # 解除派遣 before acknowledging
@@ -138,6 +138,17 @@ def _judge(due: datetime | None, done: datetime | None, now: datetime) -> tuple[
     return (Outcome.OVERDUE, now - due) if now >= due else (Outcome.PENDING, None)
 
 
+def _judge_until(
+    due: datetime | None, done: datetime | None, now: datetime, end: datetime
+) -> tuple[Outcome, timedelta | None]:
+    """As `_judge`, for a duty of the response: undone, it counts up to `end` (the close) — 未完成 by
+    then if its deadline had passed, else it never fell due while the incident was open."""
+    outcome, late_by = _judge(due, done, end)
+    if outcome is Outcome.PENDING and end < now:
+        return Outcome.NOT_APPLICABLE, None
+    return outcome, late_by
+
+
 def _resolution(record: IncidentRecord, step_id: str) -> tuple[HistoryRecord, Recorder] | None:
     """The record that resolved a step first (the engine's rule), with who recorded it."""
     found: list[tuple[HistoryRecord, Recorder]] = []
@@ -149,7 +160,9 @@ def _resolution(record: IncidentRecord, step_id: str) -> tuple[HistoryRecord, Re
     return min(found, key=lambda f: f[0].at) if found else None
 
 
-def _step_rows(record: IncidentRecord, now: datetime, thresholds: GradingThresholds) -> list[Row]:
+def _step_rows(
+    record: IncidentRecord, now: datetime, end: datetime, thresholds: GradingThresholds
+) -> list[Row]:
     assert record.snapshot is not None and record.facts is not None
     final = evaluate(
         record.snapshot, record.facts, [r for r in record.history if r.at <= now], now, thresholds
@@ -177,7 +190,7 @@ def _step_rows(record: IncidentRecord, now: datetime, thresholds: GradingThresho
         elif step.status is StepStatus.BLOCKED:
             outcome, late_by = Outcome.BLOCKED, None
         else:
-            outcome, late_by = _judge(due, done_at, now)
+            outcome, late_by = _judge_until(due, done_at, now, end)
             if step.status is StepStatus.SKIPPED and outcome is Outcome.ON_TIME:
                 outcome = Outcome.SKIPPED
         rows.append(
@@ -265,14 +278,16 @@ def _report_rows(record: IncidentRecord, now: datetime, thresholds: GradingThres
     return rows
 
 
-def _dispatch_rows(record: IncidentRecord, now: datetime, ack: timedelta) -> list[Row]:
+def _dispatch_rows(record: IncidentRecord, now: datetime, end: datetime, ack: timedelta) -> list[Row]:
     rows: list[Row] = []
     open_dispatch: dict[str, tuple[datetime, str, Recorder]] = {}
 
     def close(person_id: str, done_at: datetime | None, by: Recorder | None, released: bool) -> None:
         at, role, sent_by = open_dispatch.pop(person_id)
         due = at + ack
-        outcome, late_by = _judge(due, done_at, now)
+        outcome, late_by = _judge_until(due, done_at, now, end)
+        if outcome is Outcome.NOT_APPLICABLE:  # still to acknowledge when the incident closed: stood down
+            outcome = Outcome.RELEASED
         if released and outcome is not Outcome.LATE:
             outcome, late_by = Outcome.RELEASED, None
         holder = Holder(person_id, record.person_name(person_id), "self")
@@ -298,7 +313,7 @@ def _dispatch_rows(record: IncidentRecord, now: datetime, ack: timedelta) -> lis
     return rows
 
 
-def _rollcall_rows(record: IncidentRecord, now: datetime) -> list[Row]:
+def _rollcall_rows(record: IncidentRecord, now: datetime, end: datetime) -> list[Row]:
     rows: list[Row] = []
     for call in record.rollcalls:
         if call.started_at > now:
@@ -311,7 +326,7 @@ def _rollcall_rows(record: IncidentRecord, now: datetime) -> list[Row]:
             ]
             first = min(found, key=lambda c: c.occurred_at) if found else None
             done_at = first.occurred_at if first else None
-            outcome, late_by = _judge(call.deadline, done_at, now)
+            outcome, late_by = _judge_until(call.deadline, done_at, now, end)
             holder = Holder(person_id, record.person_name(person_id), "self")
             item = f"{call.rollcall_id}/{person_id}"
             by = first.by if first else None
@@ -338,13 +353,13 @@ class Page:
     position: int  # the event that paged or acknowledged last
 
 
-def _page_rows(record: IncidentRecord, pages: Sequence[Page], now: datetime) -> list[Row]:
+def _page_rows(record: IncidentRecord, pages: Sequence[Page], now: datetime, end: datetime) -> list[Row]:
     rows: list[Row] = []
     for page in sorted(pages, key=lambda p: (p.paged_at, p.alert_id, p.person_id, p.level, p.round)):
-        if page.paged_at > now:
-            continue
+        if page.paged_at > end:
+            continue  # not yet paged, or paged by the console's timers after the incident closed
         done_at = page.acked_at if page.acked_at is not None and page.acked_at <= now else None
-        outcome, late_by = _judge(page.due_at, done_at, now)
+        outcome, late_by = _judge_until(page.due_at, done_at, now, end)
         name = record.person_name(page.person_id)
         by = Recorder(page.person_id, name, page.position, done_at) if done_at is not None else None
         holder = Holder(page.person_id, name, "self")
@@ -369,13 +384,15 @@ def compliance(
     """The compliance table of one incident as of `now`: steps, reports, dispatch acks, roll calls,
     and the acknowledgement of every page (`pages`: from the alerts' delivery log)."""
     record = fold(incident_id, events)
+    # the response's duties count up to the close; reports are owed after it too (终报), up to now
+    end = response_end(record, now)
     rows: list[Row] = []
     if record.snapshot is not None:
-        rows += _step_rows(record, now, thresholds)
+        rows += _step_rows(record, now, end, thresholds)
         rows += _report_rows(record, now, thresholds)
-    rows += _dispatch_rows(record, now, timedelta(minutes=ack_minutes))
-    rows += _rollcall_rows(record, now)
-    rows += _page_rows(record, pages, now)
+    rows += _dispatch_rows(record, now, end, timedelta(minutes=ack_minutes))
+    rows += _rollcall_rows(record, now, end)
+    rows += _page_rows(record, pages, now, end)
     return rows
 
 

@@ -106,6 +106,7 @@ class IncidentRecord:
     number: str = ""
     drill: bool = False
     registered_at: datetime | None = None
+    closed_at: datetime | None = None  # when the console learned it was closed (结案)
     snapshot: PlaybookSnapshot | None = None
     facts: IncidentFacts | None = None  # at activation
     history: list[HistoryRecord] = field(default_factory=list)
@@ -127,6 +128,50 @@ class IncidentRecord:
             return ""
         person = self.people.get(person_id)
         return person.name if person is not None else person_id
+
+
+def response_end(record: IncidentRecord, now: datetime) -> datetime:
+    """Where the response ends for the review (复盘截止): when the incident closed, if it had by `now`;
+    else `now`. What the console's timers do after closing (reminders, escalations, retries) is no part
+    of the response, and a duty left undone counts up to the close, not for ever after."""
+    if record.closed_at is not None and record.closed_at <= now:
+        return record.closed_at
+    return now
+
+
+# The console's own actor (console.commands.SYSTEM_ACTOR, console.timer_loop.TIMER_ACTOR).
+SYSTEM_ACTOR = "system"
+
+
+def covered(incident_id: str, events: Iterable[LoggedEvent]) -> list[LoggedEvent]:
+    """The incident's own events the review's range covers, in position order: every event naming the
+    incident, except the review's own (findings are about the incident, not of it) and what the
+    console's timers and workers did after it closed (a reminder firing a month later is no part of
+    the response and must not stretch the range)."""
+    ordered = sorted(events, key=lambda e: e.position)
+    closed: datetime | None = None
+    for e in ordered:
+        if e.type == "incident.closed" and e.data.get("incident_id") == incident_id:
+            closed = instant(e.recorded_at)
+    return [
+        e
+        for e in ordered
+        if e.data.get("incident_id") == incident_id
+        and not e.stream.startswith("review-")
+        and not (closed is not None and e.actor_id == SYSTEM_ACTOR and instant(e.recorded_at) > closed)
+    ]
+
+
+def review_end(incident_id: str, events: Iterable[LoggedEvent], now: datetime) -> datetime:
+    """The end of the range the review covers (回放、时间轴): `now` while the incident is open; once it
+    closed, the latest instant of what the review covers (the close, or a person's later entry such as
+    a 终报 sent or a move recorded afterwards), never the console's timers after it."""
+    mine = covered(incident_id, events)
+    closed = [instant(e.recorded_at) for e in mine if e.type == "incident.closed"]
+    if not closed or closed[-1] > now:
+        return now
+    stamps = [instant(t) for e in mine for t in (e.recorded_at, e.occurred_at)]
+    return min(max(stamps), now)
 
 
 def _recorder(event: LoggedEvent) -> Recorder:
@@ -194,9 +239,11 @@ def fold(incident_id: str, events: Iterable[LoggedEvent]) -> IncidentRecord:
                 at = instant(event.recorded_at)
                 record.history.append(FactsChanged(at=at, facts=facts, note=str(data.get("reason", ""))))
                 record.recorders.append(by)
-        elif kind == "incident.closed" and record.snapshot is not None:
-            record.history.append(RunClosed(at=instant(event.recorded_at), note=str(data.get("summary", ""))))
-            record.recorders.append(by)
+        elif kind == "incident.closed":
+            record.closed_at = instant(event.recorded_at)
+            if record.snapshot is not None:
+                record.history.append(RunClosed(at=record.closed_at, note=str(data.get("summary", ""))))
+                record.recorders.append(by)
         elif kind == "responder.moved":
             record.moves.append(
                 Move(

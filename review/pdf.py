@@ -20,46 +20,9 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 from reports.fonts import NO_FILES, FontChoice, FontFiles, choose_fonts
 
 from .compliance import Kind, Outcome, Row
+from .labels import KIND_LABELS, NOBODY, OUTCOME_LABELS, ROLE_LABELS
 from .log import IncidentRecord
 
-KIND_LABELS = {
-    Kind.STEP: "处置步骤",
-    Kind.REPORT: "报告义务",
-    Kind.DISPATCH_ACK: "派遣确认",
-    Kind.ROLLCALL: "清点人数",
-    Kind.PAGE_ACK: "告警确认",
-}
-OUTCOME_LABELS = {
-    Outcome.ON_TIME: "按时",
-    Outcome.LATE: "超时完成",
-    Outcome.OVERDUE: "超时未完成",
-    Outcome.PENDING: "未到期",
-    Outcome.SKIPPED: "跳过",
-    Outcome.RELEASED: "解除派遣",
-    Outcome.BLOCKED: "受阻",
-    Outcome.NOT_APPLICABLE: "不适用",
-    Outcome.NO_DEADLINE: "无时限",
-}
-# The response roles of playbooks.model.ResponseRole (应急角色).
-ROLE_LABELS = {
-    "field_commander": "现场指挥",
-    "info_reporter": "信息报送",
-    "field_responder": "现场处置",
-    "police_liaison": "公安联络",
-    "medical": "医疗救护",
-    "logistics": "后勤保障",
-    "leader_in_charge": "分管领导",
-    "commission_head": "主要负责同志",
-    "duty_officer": "值班员",
-    # what a page asked (alerts.message.Ask)
-    "go_to_scene": "赶赴现场",
-    "dispatched": "派遣通知",
-    "step_overdue": "逾期提醒",
-    "escalated": "逾期升级",
-    "rollcall_overdue": "清点超时",
-    "report_due": "报告到期",
-    "test": "测试消息",
-}
 # The outcomes a summary counts, in the order printed.
 SUMMARY_ORDER = (
     Outcome.ON_TIME,
@@ -134,7 +97,7 @@ def _local(at: datetime | None, tz: ZoneInfo) -> str:
     return at.astimezone(tz).strftime("%m-%d %H:%M:%S") if at is not None else "—"
 
 
-def _item_label(record: IncidentRecord, row: Row) -> str:
+def item_label(record: IncidentRecord, row: Row) -> str:
     """The duty's title: a step's or report's from the pinned playbook, else a person's name."""
     snapshot = record.snapshot
     if row.kind is Kind.STEP and snapshot is not None:
@@ -168,11 +131,11 @@ def printed_rows(record: IncidentRecord, rows: Sequence[Row], tz: ZoneInfo) -> t
         minutes = f"{r.late_by / timedelta(minutes=1):.1f}" if r.late_by is not None else ""
         holder = f"{r.holder.name} ({r.holder.person_id})" if r.holder is not None else ""
         if r.late and r.holder is None:
-            holder = "未能确定"
+            holder = NOBODY
         out.append(
             PrintedRow(
                 kind=KIND_LABELS[r.kind],
-                item=_item_label(record, r),
+                item=item_label(record, r),
                 role=ROLE_LABELS.get(r.role, r.role) or "—",
                 due=_local(r.due_at, tz),
                 done=_local(r.done_at, tz),
@@ -228,11 +191,16 @@ def _template(name: str) -> str:
     return (Path(__file__).parent / "templates" / name).read_text(encoding="utf-8")
 
 
+def render_html(page: str, stylesheet: str, fonts: FontChoice, **context: object) -> str:
+    """One of the review's printed documents as HTML (its template and stylesheet beside this module)."""
+    # The stylesheet is ours (font paths come from the settings): rendered without HTML escaping.
+    css = Environment(undefined=StrictUndefined).from_string(_template(stylesheet)).render(fonts=fonts)
+    return _environment().from_string(_template(page)).render(css=css, **context)
+
+
 def compliance_html(doc: ComplianceDocument, fonts: FontChoice) -> str:
     """The report as HTML, as WeasyPrint lays it out."""
-    # The stylesheet is ours (font paths come from the settings): rendered without HTML escaping.
-    css = Environment(undefined=StrictUndefined).from_string(_template("compliance.css")).render(fonts=fonts)
-    return _environment().from_string(_template("compliance.html")).render(doc=doc, css=css)
+    return render_html("compliance.html", "compliance.css", fonts, doc=doc)
 
 
 def render_pdf(doc: ComplianceDocument, files: FontFiles = NO_FILES) -> bytes:

@@ -68,10 +68,19 @@ def person_stretches(record: IncidentRecord, now: datetime) -> dict[str, list[St
     return lanes
 
 
+# What fits in the label column (11 px text, 150 px): a longer title is cut, in full on hover.
+_LABEL_CHARS = 12
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1] + "…"
+
+
 def render(
     record: IncidentRecord, rows: Sequence[Row], now: datetime, labels: dict[str, str], tz: tzinfo = UTC
 ) -> str:
-    """The SVG; `labels` gives statuses' and steps' names (people's are the record's), times in `tz`."""
+    """The SVG; `labels` gives statuses', steps' and places' (`place:ID`) names (people's are the
+    record's), times in `tz`."""
 
     def hm(at: datetime) -> str:
         return at.astimezone(tz).strftime("%H:%M")
@@ -111,8 +120,9 @@ def render(
         for s in stretches[person_id]:
             width = max(x(s.end) - x(s.start), 2)
             colour = COLOURS.get(s.status, "#999")
-            place = escape(s.place_id or "")
-            title = escape(f"{labels.get(s.status, s.status)} {hm(s.start)} {s.place_id or ''}")
+            named = labels.get(f"place:{s.place_id}", s.place_id or "") if s.place_id else ""
+            place = escape(named)
+            title = escape(f"{labels.get(s.status, s.status)} {hm(s.start)} {named}")
             out.append(
                 f'<rect class="stretch" data-status="{escape(s.status)}" data-position="{s.position}" '
                 f'x="{x(s.start)}" y="{y + 4}" width="{width}" height="{_LANE - 8}" fill="{colour}">'
@@ -131,7 +141,8 @@ def render(
         assert r.due_at is not None
         late = r.outcome in (Outcome.LATE, Outcome.OVERDUE)
         out.append(f'<g class="lane step" data-step="{escape(r.item)}" data-outcome="{r.outcome.value}">')
-        out.append(f'<text x="4" y="{y + 16}">{escape(labels.get(r.item, r.item))}</text>')
+        title = labels.get(r.item, r.item)
+        out.append(f'<text x="4" y="{y + 16}">{escape(_fit(title))}<title>{escape(title)}</title></text>')
         end = r.done_at or now
         out.append(
             f'<line x1="{x(r.due_at)}" y1="{y + 3}" x2="{x(r.due_at)}" y2="{y + _LANE - 3}" '

@@ -31,7 +31,8 @@ _PG: bool | None = None
 # - replaying and copying the database: rebuild, cli (seed-demo, backup with pg_dump);
 # - input that reaches the database: fuzz and bad_input (NUL, lone surrogates, 64-bit positions are
 #   refused differently by each driver), dispatch_live (the responders' projections and their queries);
-# - bounded reads: the snapshot's window query and the paging queries read each database differently.
+# - bounded reads: the snapshot's window query and the paging queries read each database differently;
+# - the review's activity log and the inspector's scope over every review and report route (review_*).
 BOTH_BACKENDS = frozenset(
     {
         "test_eventlog",
@@ -50,6 +51,11 @@ BOTH_BACKENDS = frozenset(
         "test_dispatch_live",
         "test_bounded_reads",
         "test_statistics_reports_live",
+        "test_statistics_schedule_live",
+        "test_review_activity_web",
+        "test_review_end",
+        "test_review_person_activity",
+        "test_review_scope_routes",
         "test_review_targets_live",
     }
 )

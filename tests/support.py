@@ -191,6 +191,9 @@ class Deployment:
             # The alert worker appends events of its own (attempts, escalations) whenever it likes: tests
             # that count the log's events would see them; the alerts tests turn it on where they need it.
             CONSOLE_ALERT_WORKER="off",
+            # Likewise the statistics schedule drafts a report whenever a moved clock crosses a month's
+            # end; its own test turns it on.
+            CONSOLE_REPORT_STATISTICS_AUTO="off",
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra)

@@ -160,7 +160,7 @@ def incident_exists(conn: Connection, incident_id: str) -> bool:
 
 def incident_numbers(conn: Connection) -> dict[str, str]:
     """Incident id -> its number (XF-2026-0007)."""
-    return dict(conn.execute(select(incidents.c.id, incidents.c.number)).tuples().all())
+    return {r.id: r.number for r in conn.execute(select(incidents.c.id, incidents.c.number))}
 
 
 def people_names(conn: Connection, ids: set[str] | None) -> dict[str, str]:

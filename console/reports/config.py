@@ -14,6 +14,9 @@ All are CONSOLE_REPORT_* variables (console.settings keeps them in `Settings.ext
   is how reports are delivered; the variables above name recipients only for phone delivery.
 - CONSOLE_REPORT_DELIVERY_WORKER (on/off), CONSOLE_REPORT_LINK_HOURS (how long a download link in a
   notice is valid, default 72);
+- CONSOLE_REPORT_STATISTICS_AUTO (month,quarter): which periodic statistics the console drafts by
+  itself once their period is over (off: only by hand); CONSOLE_REPORT_STATISTICS_SEND_DAYS (5): by
+  which day after the period they are to be sent (the 5th), after which the list shows them late;
 - CONSOLE_REPORT_ATTEMPTS_PER_CHANNEL (3), CONSOLE_REPORT_BACKOFF_SECONDS (30, doubling after each
   failure) and CONSOLE_REPORT_BACKOFF_CAP_SECONDS (600): how a failed delivery is retried on a
   channel before the office's next one.
@@ -184,7 +187,33 @@ def delivery_retry(settings: Settings) -> DeliveryRetry:
     return DeliveryRetry(attempts_per_channel=int(attempts), base_seconds=base, cap_seconds=cap)
 
 
+@dataclass(frozen=True)
+class StatisticsSchedule:
+    """Which statistics the console drafts when their period ends, and by when they are to be sent."""
+
+    months: bool = True
+    quarters: bool = True
+    send_days: int = 5
+
+
+def statistics_schedule(settings: Settings) -> StatisticsSchedule:
+    """The statistics schedule, or SettingsError naming the variable at fault."""
+    raw = _get(settings, "STATISTICS_AUTO", "month,quarter").lower()
+    kinds = set() if raw in ("0", "off", "false", "no", "none") else set(_list(raw))
+    unknown = kinds - {"month", "quarter"}
+    if unknown:
+        raise SettingsError(
+            f"CONSOLE_REPORT_STATISTICS_AUTO={raw!r}: month, quarter or both (comma-separated), or off"
+        )
+    days = _number(settings, "STATISTICS_SEND_DAYS", 5, 1, 31)
+    if days != int(days):
+        raw_days = _get(settings, "STATISTICS_SEND_DAYS")
+        raise SettingsError(f"CONSOLE_REPORT_STATISTICS_SEND_DAYS={raw_days!r}: expected a whole number")
+    return StatisticsSchedule(months="month" in kinds, quarters="quarter" in kinds, send_days=int(days))
+
+
 def check_settings(settings: Settings) -> None:
     offices(settings)
     link_hours(settings)
     delivery_retry(settings)
+    statistics_schedule(settings)

@@ -28,6 +28,7 @@ from .delivery import delivery_worker
 from .events import EVENTS
 from .permissions import GRANTS, Permission
 from .queries import SNAPSHOT_PARTS
+from .scheduling import statistics_timer
 from .tables import report_deliveries, report_items, report_receipts, report_versions
 
 COMMANDS = (
@@ -160,6 +161,6 @@ DOMAIN = Domain(
     snapshot_parts=SNAPSHOT_PARTS,
     messages=MESSAGES,
     grants=GRANTS,
-    timers=(("report-delivery", delivery_worker),),
+    timers=(("report-delivery", delivery_worker), ("report-statistics", statistics_timer)),
     check_settings=config.check_settings,
 )

@@ -32,6 +32,7 @@ class FieldData(BaseModel):
     sources: tuple[int, ...] = ()
     required: bool = False
     edited: bool = False
+    lines: tuple[tuple[int, ...], ...] = ()  # per line of the text, the positions it counted
 
 
 class DraftData(BaseModel):
@@ -51,7 +52,14 @@ class DraftData(BaseModel):
     @classmethod
     def of(cls, draft: Draft) -> DraftData:
         fields = tuple(
-            FieldData(key=f.key, text=f.text, sources=f.sources, required=f.required, edited=f.edited)
+            FieldData(
+                key=f.key,
+                text=f.text,
+                sources=f.sources,
+                required=f.required,
+                edited=f.edited,
+                lines=f.lines,
+            )
             for f in draft.fields
         )
         return cls(
@@ -66,7 +74,9 @@ class DraftData(BaseModel):
         )
 
     def draft(self) -> Draft:
-        fields = tuple(ReportField(f.key, f.text, f.sources, f.required, f.edited) for f in self.fields)
+        fields = tuple(
+            ReportField(f.key, f.text, f.sources, f.required, f.edited, f.lines) for f in self.fields
+        )
         return Draft(
             self.stage, self.sequence, self.number, self.title, self.drill, fields, self.through, self.since
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from reports.document import ReportDocument, document_of
 from reports.model import STAGE_LABELS, FieldKey, Stage
+from reports.statistics import Period
 
 from ..incidents.permissions import CONFIDENTIAL_BY_ROLE
 from ..incidents.tables import incident_members
@@ -58,9 +59,30 @@ def reports_of_incident(conn: Connection, incident_id: str) -> list[dict[str, An
     return _listed(conn, report_items.c.incident_id == incident_id)
 
 
-def statistics_reports(conn: Connection) -> list[dict[str, Any]]:
-    """Every periodic statistics report (统计报告), newest first, each naming its period."""
-    return _listed(conn, report_items.c.stage == Stage.STATISTICS.value)[::-1]
+def statistics_reports(
+    conn: Connection, now: datetime, tz: tzinfo, send_days: int = 5
+) -> list[dict[str, Any]]:
+    """Every periodic statistics report (统计报告), newest first, each naming its period, the last day
+    to send it (`send_days` after the period) and whether that day passed with the report unsent."""
+    out = _listed(conn, report_items.c.stage == Stage.STATISTICS.value)[::-1]
+    for item in out:
+        period = Period.parse(item["period"])
+        by = period.send_by(send_days)
+        item["send_by"] = by.isoformat()
+        item["send_by_label"] = f"{by.month}月{by.day}日"
+        item["late"] = item["status"] != "sent" and period.overdue(now, tz, send_days)
+    return out
+
+
+def statistics_periods(conn: Connection) -> set[str]:
+    """The periods (2026-11, 2026-Q4) whose statistics report is drafted."""
+    return {r["period"] for r in _listed(conn, report_items.c.stage == Stage.STATISTICS.value)}
+
+
+def log_began(conn: Connection) -> datetime | None:
+    """When the log's first event was recorded (None: an empty log)."""
+    first = conn.execute(select(events.c.recorded_at).order_by(events.c.position).limit(1)).first()
+    return None if first is None else datetime.fromisoformat(first.recorded_at)  # utc_iso text
 
 
 def _source_incidents(conn: Connection, positions: set[int]) -> dict[str, str]:
@@ -141,6 +163,11 @@ def report_detail(conn: Connection, report_id: str, reveal: bool = False) -> dic
                 "text": f.text if reveal or f.key is not FieldKey.CONFIDENTIAL else "",
                 "hidden": not reveal and f.key is FieldKey.CONFIDENTIAL,
                 "sources": list(f.sources),
+                # One figure a line: each figure with the positions it counted ("集体访" → #10 #20).
+                "figures": [
+                    {"label": line.partition("：")[0], "sources": list(ps)}
+                    for line, ps in zip(f.text.splitlines(), f.lines, strict=False)
+                ],
                 "required": f.required,
                 "missing": f.missing,
                 "edited": f.edited,

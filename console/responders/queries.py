@@ -406,7 +406,9 @@ def roster_now(conn: Connection, now: datetime, locale: str | None) -> dict[str,
     roster = store.roster(conn)
     who = names(conn)
     leader = leader_on_duty(roster, now)
-    made_by = dict(conn.execute(select(roster_changes.c.id, roster_changes.c.made_by_name)).tuples().all())
+    made_by = {
+        r.id: r.made_by_name for r in conn.execute(select(roster_changes.c.id, roster_changes.c.made_by_name))
+    }
     changes = [
         {"id": c.id, "kind": c.kind.value, "kind_label": text_in(c.kind.label, locale),
          "shift_id": c.shift_id, "other_shift_id": c.other_shift_id, "new_holder_id": c.new_holder_id,

@@ -10,12 +10,14 @@ from sqlalchemy.engine import Connection
 
 from ..clock import parse_iso, utc_iso
 from ..incidents.tables import incidents
-from ..responders.tables import org_places, org_units
+from ..reports.tables import report_items
+from ..responders.tables import org_people, org_places, org_units
+from ..tables import users
 from .tables import review_actions, review_findings, review_inspector_units
 
 
 def _status(due_at: str, done_at: str | None, now: datetime) -> str:
-    """done / done_late (超期完成) / overdue (逾期未完成) / open."""
+    """done / done_late (逾期完成) / overdue (逾期未完成) / open."""
     due = parse_iso(due_at)
     if done_at is not None:
         return "done_late" if parse_iso(done_at) > due else "done"
@@ -72,10 +74,7 @@ def incident_unit(conn: Connection, incident_id: str) -> str | None:
     ).first()
     if place is not None and place.unit_id is not None:
         return str(place.unit_id)
-    root = conn.execute(
-        select(org_units.c.id).where(org_units.c.parent_id.is_(None)).order_by(org_units.c.id)
-    ).first()
-    return str(root.id) if root is not None else None
+    return root_unit(conn)
 
 
 def inspector_units(conn: Connection, username: str) -> frozenset[str]:
@@ -106,6 +105,31 @@ def inspector_may_see(conn: Connection, username: str, incident_id: str) -> bool
     return unit is not None and unit in inspector_units(conn, username)
 
 
+def root_unit(conn: Connection) -> str | None:
+    """The root of the organisation tree (the county commission)."""
+    root = conn.execute(
+        select(org_units.c.id).where(org_units.c.parent_id.is_(None)).order_by(org_units.c.id)
+    ).first()
+    return str(root.id) if root is not None else None
+
+
+def report_unit(conn: Connection, report_id: str) -> str | None:
+    """The unit a report belongs to: its incident's; a statistics report (of no one incident) covers the
+    whole county, the root's; None: no such report."""
+    row = conn.execute(
+        select(report_items.c.incident_id).where(report_items.c.report_id == report_id)
+    ).first()
+    if row is None:
+        return None
+    return incident_unit(conn, row.incident_id) if row.incident_id else root_unit(conn)
+
+
+def inspector_may_see_report(conn: Connection, username: str, report_id: str) -> bool:
+    """Whether the report belongs to a unit the inspector oversees (an unknown report: no)."""
+    unit = report_unit(conn, report_id)
+    return unit is not None and unit in inspector_units(conn, username)
+
+
 def incidents_in_period(conn: Connection, start: datetime, end: datetime) -> list[tuple[str, str, str]]:
     """(id, number, opened_at) of the real incidents registered in [start, end): drills never count."""
     rows = conn.execute(
@@ -123,3 +147,23 @@ def incidents_in_period(conn: Connection, start: datetime, end: datetime) -> lis
 def unit_names(conn: Connection) -> dict[str, str]:
     """Every unit's name by id."""
     return {r.id: r.name for r in conn.execute(select(org_units.c.id, org_units.c.name))}
+
+
+def persons_of_users(conn: Connection) -> dict[str, str]:
+    """The console users who are people of the organisation (a person's id is the user name they sign
+    in with, console.responders.store): user id → person id."""
+    rows = conn.execute(
+        select(users.c.id, users.c.username).join(org_people, org_people.c.id == users.c.username)
+    )
+    return {r.id: r.username for r in rows}
+
+
+def place_names(conn: Connection) -> dict[str, str]:
+    """Every named place's name by id (接待大厅、机关大门 …)."""
+    return {r.id: r.name for r in conn.execute(select(org_places.c.id, org_places.c.name))}
+
+
+def person_name(conn: Connection, person_id: str) -> str | None:
+    """A person's name (None: no such person in the organisation)."""
+    name = conn.scalar(select(org_people.c.name).where(org_people.c.id == person_id))
+    return str(name) if name is not None else None

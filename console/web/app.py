@@ -24,7 +24,20 @@ from ..permissions import PUBLIC
 from ..registry import Registry
 from ..runtime import Runtime
 from ..settings import Settings, load_settings
-from . import alerts, api, pages, reports, responders, review, review_summary, review_targets, runs, tokens
+from . import (
+    alerts,
+    api,
+    pages,
+    reports,
+    responders,
+    review,
+    review_activity,
+    review_person,
+    review_summary,
+    review_targets,
+    runs,
+    tokens,
+)
 from .edge import error_response, locale_of, messages_of
 from .openapi import build_openapi
 from .ws import ws_endpoint
@@ -159,6 +172,8 @@ ROUTE_ACCESS: dict[tuple[str, str], str] = {
     **alerts.ACCESS,
     **review.ACCESS,
     **review_summary.ACCESS,
+    **review_activity.ACCESS,
+    **review_person.ACCESS,
     **review_targets.ACCESS,
 }
 
@@ -201,6 +216,8 @@ def create_app(
         *alerts.ROUTES,
         *review.ROUTES,
         *review_summary.ROUTES,
+        *review_activity.ROUTES,
+        *review_person.ROUTES,
         *review_targets.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),

@@ -322,14 +322,16 @@ def movement_labels(locale: str | None) -> dict[str, str]:
     return {k.move.value: (k.label.en if locale == "en" else k.label.zh) for k in MovementKind}
 
 
-def local_time(iso: str | None, timezone: str, locale: str | None) -> str:
-    """A UTC instant as the office reads it, local to the minute (12月2日 07:41 / 2 Dec 07:41)."""
+def local_time(iso: str | None, timezone: str, locale: str | None, seconds: bool = False) -> str:
+    """A UTC instant as the office reads it, local to the minute (12月2日 07:41 / 2 Dec 07:41), or to
+    the second where events come seconds apart (the activity log)."""
     if not iso:
         return "—"
     try:
         at = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(timezone))
     except ValueError:
         return "—"
+    clock = f"{at:%H:%M:%S}" if seconds else f"{at:%H:%M}"
     if locale == "en":
-        return f"{at.day} {at.strftime('%b')} {at:%H:%M}"
-    return f"{at.month}月{at.day}日 {at:%H:%M}"
+        return f"{at.day} {at.strftime('%b')} {clock}"
+    return f"{at.month}月{at.day}日 {clock}"

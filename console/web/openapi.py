@@ -90,6 +90,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/incidents/{incident_id}/alerts"): _page("送达记录 An incident's delivery log", 404),
     ("GET", "/incidents/{incident_id}/review"): _page("复盘 The after-incident review", 404),
     ("GET", "/review/summary"): _page("履职情况汇总 The compliance summary of a period", 422),
+    ("GET", "/incidents/{incident_id}/activity"): _page(
+        "工作记录 Every person's activity at an incident", 404
+    ),
+    ("GET", "/review/people/{person_id}/activity"): _page(
+        "工作记录 One person's activity over a period", 404, 422
+    ),
     ("GET", "/review/targets"): _page(
         "目标管理 The §25 figures per unit against the year's targets", 404, 422
     ),
@@ -172,7 +178,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         statuses=(404,),
     ),
     ("GET", "/api/statistics"): Operation(
-        "统计报告 Every monthly or quarterly statistics report, newest first, with its period and status"
+        "统计报告 Every monthly or quarterly statistics report, newest first, with its period, status, "
+        "the day to send it by and whether it is late"
     ),
     ("GET", "/r/{token}"): Operation(
         "报告下载 The sent report's PDF through the signed, expiring link of a content-free notice",
@@ -265,6 +272,29 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "时间轴 A lane per person and per step, drawn on the server",
         media=("image/svg+xml",),
         statuses=(404,),
+    ),
+    ("GET", "/api/incidents/{incident_id}/activity"): Operation(
+        "工作记录 Every person's activity (ICS-214), each entry with its log positions and a replay link",
+        statuses=(404,),
+    ),
+    ("GET", "/api/review/people/{person_id}/activity"): Operation(
+        "工作记录 One person's activity at the real incidents of a period, each entry naming its incident",
+        query={"from": _TIME, "to": _TIME},
+        statuses=(404, 422),
+    ),
+    ("GET", "/api/review/people/{person_id}/activity.csv"): Operation(
+        "工作记录 One person's activity over a period as CSV",
+        media=(CSV,),
+        query={"from": _TIME, "to": _TIME},
+        statuses=(404, 422),
+    ),
+    ("GET", "/api/incidents/{incident_id}/activity.csv"): Operation(
+        "工作记录 The activity log as CSV", media=(CSV,), statuses=(404,)
+    ),
+    ("GET", "/api/incidents/{incident_id}/activity.pdf"): Operation(
+        "工作记录 The activity log person by person as a printable PDF",
+        media=("application/pdf",),
+        statuses=(404, 409),
     ),
     ("GET", "/api/incidents/{incident_id}/run"): Operation("One incident's playbook run", statuses=(404,)),
     ("GET", "/api/roster"): Operation("值班表 Who is on duty now, swaps and overrides"),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from sqlalchemy.engine import Connection
 from starlette.requests import Request
@@ -19,7 +22,7 @@ from reports.render import render
 from ..commands import Actor, CommandEnvelope
 from ..errors import ConsoleError, DomainError, Forbidden, InvalidInput, NotFound
 from ..permissions import PUBLIC
-from ..reports.config import font_files
+from ..reports.config import font_files, statistics_schedule
 from ..reports.permissions import Permission as ReportPermission
 from ..reports.queries import (
     DocumentNotFound,
@@ -34,6 +37,7 @@ from ..reports.queries import (
 )
 from ..roles import Role
 from ..settings import Settings
+from . import scope
 from .edge import Caller, require, runtime
 from .pages import shell, signed_in, templates
 
@@ -72,8 +76,9 @@ async def _pdf(doc: ReportDocument, settings: Settings) -> bytes:
 
 async def list_reports(request: Request) -> Response:
     """An incident's reports, each with its stage, version and status."""
-    await require(request, ReportPermission.REPORT_READ)
+    caller = await require(request, ReportPermission.REPORT_READ)
     incident_id = _id(request, "incident_id")
+    await scope.incident(request, caller, incident_id)
     async with runtime(request).db.read.connect() as db:
         found = await db.run_sync(reports_of_incident, incident_id)
     return JSONResponse({"ok": True, "reports": found})
@@ -90,7 +95,9 @@ def _reveal(conn: Connection, report_id: str, caller: Caller) -> tuple[bool, boo
 
 
 async def _readable(request: Request, report_id: str, caller: Caller) -> bool:
-    """Whether the caller may read the report's confidential values; 404 when there is no report."""
+    """Whether the caller may read the report's confidential values; 404 when there is no report (or
+    it is outside the caller's scope)."""
+    await scope.report(request, caller, report_id)
     async with runtime(request).db.read.connect() as db:
         found = await db.run_sync(_reveal, report_id, caller)
     if found is None:
@@ -100,6 +107,7 @@ async def _readable(request: Request, report_id: str, caller: Caller) -> bool:
 
 async def _whole_document(request: Request, report_id: str, caller: Caller) -> None:
     """A rendered report is whole: one that holds confidential values goes only to who may read them."""
+    await scope.report(request, caller, report_id)
     async with runtime(request).db.read.connect() as db:
         found = await db.run_sync(_reveal, report_id, caller)
     if found is None:
@@ -208,6 +216,7 @@ async def incident_reports_page(request: Request) -> Response:
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     incident_id = _id(request, "incident_id")
+    await scope.incident(request, caller, incident_id)
     async with runtime(request).db.read.connect() as db:
         found = await db.run_sync(reports_of_incident, incident_id)
     ctx = shell(
@@ -224,10 +233,26 @@ async def incident_reports_page(request: Request) -> Response:
 
 async def list_statistics(request: Request) -> Response:
     """统计报告: every periodic statistics report, newest first, each with its period and status."""
-    await require(request, ReportPermission.REPORT_READ)
-    async with runtime(request).db.read.connect() as db:
-        found = await db.run_sync(statistics_reports)
+    caller = await require(request, ReportPermission.REPORT_READ)
+    found = await _statistics(request, caller)
     return JSONResponse({"ok": True, "reports": found})
+
+
+def _statistics_list(request: Request) -> Callable[[Connection], list[dict[str, Any]]]:
+    """The statistics list as of now, with the office's day to send each by."""
+    rt = runtime(request)
+    days = statistics_schedule(rt.settings).send_days
+    return partial(statistics_reports, now=rt.clock.now(), tz=rt.settings.tz, send_days=days)
+
+
+async def _statistics(request: Request, caller: Caller) -> list[dict[str, Any]]:
+    """The statistics reports the caller sees: they cover the whole county (an inspector of a township
+    sees none)."""
+    if not await scope.county(request, caller):
+        return []
+    async with runtime(request).db.read.connect() as db:
+        found: list[dict[str, Any]] = await db.run_sync(_statistics_list(request))
+    return found
 
 
 def last_month(request: Request) -> str:
@@ -243,8 +268,7 @@ async def statistics_page(request: Request) -> Response:
     caller = await signed_in(request, ReportPermission.REPORT_READ)
     if caller is None:
         return RedirectResponse("/login", status_code=303)
-    async with runtime(request).db.read.connect() as db:
-        found = await db.run_sync(statistics_reports)
+    found = await _statistics(request, caller)
     suggested = last_month(request)
     ctx = shell(
         request,
@@ -264,8 +288,9 @@ class LinkGone(ConsoleError):
 
 async def list_deliveries(request: Request) -> Response:
     """报送记录: every attempt to every recipient office of a report, and the receipts confirmed by phone."""
-    await require(request, ReportPermission.REPORT_READ)
+    caller = await require(request, ReportPermission.REPORT_READ)
     report_id = _id(request, "report_id")
+    await scope.report(request, caller, report_id)
     async with runtime(request).db.read.connect() as db:
         found = await db.run_sync(report_deliveries_of, report_id)
     if found is None:

@@ -20,8 +20,9 @@ from reports.fonts import FontsMissing
 from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Row, compliance, to_csv
-from review.log import fold
-from review.pdf import ActionLine, ChainLine, FindingLine, document, render_pdf
+from review.labels import ACTION_STATUS_LABELS, KIND_LABELS, ROLE_LABELS
+from review.log import IncidentRecord, covered, fold, review_end
+from review.pdf import ActionLine, ChainLine, FindingLine, document, item_label, render_pdf
 from review.replay import Mode, replay
 from review.timeline import render
 
@@ -31,17 +32,19 @@ from ..reports.config import font_files
 from ..review import queries
 from ..review.export import ExportError, export_bundle
 from ..review.permissions import Permission
+from ..review.queries import place_names
 from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log, pages_of
-from ..roles import Role
+from . import scope
 from .edge import Caller, csv_download, locale_of, require, runtime
+from .labels import RESPONSE_ROLES
 from .pages import shell, signed_in, templates
 from .responders import _id, _instant, _now, _read
 
 # Texts the review script shows (it holds none of its own).
 REVIEW_TEXT: dict[str, str] = {
     "on_time": N_("On time"),
-    "late": N_("Late"),
-    "overdue": N_("Overdue"),
+    "late": N_("Done late"),
+    "overdue": N_("Not done"),
     "pending": N_("Not yet due"),
     "skipped": N_("Skipped"),
     "released": N_("Released"),
@@ -60,21 +63,9 @@ REVIEW_TEXT: dict[str, str] = {
 }
 
 
-# Roles whose review.view is not limited to units (reviewers, leaders and admins are the office's own).
-_UNLIMITED = frozenset({Role.REVIEWER.value, Role.LEADER.value, Role.ADMIN.value})
-
-
-async def _in_scope(request: Request, caller: Caller, incident_id: str) -> None:
-    """上级督查 see the incidents of the units they oversee only: any other is not found for them."""
-    if caller.user.roles & _UNLIMITED:
-        return
-    if not await _read(request, queries.inspector_may_see, caller.user.username, incident_id):
-        raise NotFound("incident_not_found")
-
-
 async def _log(request: Request, caller: Caller) -> IncidentLog:
     incident_id = _id(request, "incident_id", "incident_not_found")
-    await _in_scope(request, caller, incident_id)
+    await scope.incident(request, caller, incident_id)
     async with runtime(request).db.read.connect() as conn:
         found = await incident_by_id(conn, incident_id)
         if found is None:
@@ -92,10 +83,27 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
 
 
-def _row_json(r: Row) -> dict[str, Any]:
+def _names(request: Request, record: IncidentRecord) -> dict[str, dict[str, str]]:
+    """What the page calls steps, places, statuses, roles and duty kinds, in the reader's language."""
+    english = locale_of(request) == "en"
+    gettext = gettext_for(locale_of(request))
+    snapshot = record.snapshot
+    steps = (
+        {s.id: (s.title.en if english else s.title.zh) for s in snapshot.playbook.steps} if snapshot else {}
+    )
+    statuses = {s.value: (t.en if english else t.zh) for s, t in ResponderStatus.labels().items()}
+    roles = {k: gettext(v) for k, v in RESPONSE_ROLES.items()}
+    if not english:
+        roles = ROLE_LABELS | roles
+    kinds = {k.value: (k.value.replace("_", " ") if english else v) for k, v in KIND_LABELS.items()}
+    return {"steps": steps, "statuses": statuses, "roles": roles, "kinds": kinds}
+
+
+def _row_json(r: Row, record: IncidentRecord) -> dict[str, Any]:
     return {
         "kind": r.kind.value,
         "item": r.item,
+        "label": item_label(record, r),
         "role": r.role,
         "due_at": _iso(r.due_at),
         "done_at": _iso(r.done_at),
@@ -143,12 +151,14 @@ async def review_api(request: Request) -> Response:
     log = await _log(request, caller)
     now = _now(request)
     rows = await _rows(request, log, now)
+    record = fold(log.incident_id, log.events)
     findings = await _read(request, queries.findings_of, log.incident_id, now)
     return JSONResponse(
         {
             "incident": {"id": log.incident_id, "number": log.number},
             "now": now.isoformat(),
-            "compliance": [_row_json(r) for r in rows],
+            "compliance": [_row_json(r, record) for r in rows],
+            "names": _names(request, record) | {"places": await _read(request, place_names)},
             "findings": findings,
             "chain": await _chain_status(request, log),
             "span": _span(log),
@@ -157,7 +167,9 @@ async def review_api(request: Request) -> Response:
 
 
 def _span(log: IncidentLog) -> dict[str, Any]:
-    own = [e for e in log.events if "incident_id" in e.data]
+    # what the console's timers did after the incident closed, and the review's own findings, are
+    # not part of the incident: they do not stretch the range (review.log.covered)
+    own = covered(log.incident_id, log.events)
     known = sorted({e.recorded_at for e in own})
     happened = sorted({e.occurred_at for e in own})
     stamps = sorted(set(known) | set(happened))
@@ -177,10 +189,6 @@ async def compliance_csv(request: Request) -> Response:
     return csv_download(to_csv(await _rows(request, log, _now(request))), f"compliance-{log.number}.csv")
 
 
-# How an action's status is printed (console.review.queries._status).
-_ACTION_STATUS = {"done": "已完成", "done_late": "超期完成", "overdue": "逾期未完成", "open": "未完成"}
-
-
 async def compliance_pdf(request: Request) -> Response:
     """履职情况报告: the compliance table, the chain status and the findings, printable (PDF)."""
     caller = await require(request, Permission.REVIEW_VIEW)
@@ -195,7 +203,10 @@ async def compliance_pdf(request: Request) -> Response:
             f["added_by"],
             tuple(
                 ActionLine(
-                    a["text"], a["owner"], a["due_at"][:16].replace("T", " "), _ACTION_STATUS[a["status"]]
+                    a["text"],
+                    a["owner"],
+                    a["due_at"][:16].replace("T", " "),
+                    ACTION_STATUS_LABELS[a["status"]],
                 )
                 for a in f["actions"]
             ),
@@ -281,8 +292,10 @@ async def timeline_svg(request: Request) -> Response:
     }
     if record.snapshot is not None:
         labels |= {s.id: (s.title.en if english else s.title.zh) for s in record.snapshot.playbook.steps}
+    labels |= {f"place:{k}": v for k, v in (await _read(request, place_names)).items()}
     labels["title"] = gettext_for(locale_of(request))("Timeline")
-    svg = render(record, await _rows(request, log, now), now, labels, runtime(request).settings.tz)
+    end = review_end(log.incident_id, log.events, now)  # closed: where the response ended
+    svg = render(record, await _rows(request, log, now), end, labels, runtime(request).settings.tz)
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
 
@@ -309,7 +322,7 @@ async def review_page(request: Request) -> Response:
     if caller is None:
         return RedirectResponse("/login", status_code=303)
     incident_id = _id(request, "incident_id", "incident_not_found")
-    await _in_scope(request, caller, incident_id)
+    await scope.incident(request, caller, incident_id)
     gettext = gettext_for(locale_of(request))
     rtext = {k: gettext(v) for k, v in REVIEW_TEXT.items()}
     ctx = shell(

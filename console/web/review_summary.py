@@ -21,10 +21,11 @@ from ..errors import InvalidInput
 from ..review import queries
 from ..review.permissions import Permission
 from ..review.store import incident_log
+from . import scope
 from .edge import Caller, csv_download, require, runtime
 from .pages import shell, signed_in, templates
 from .responders import _instant, _now, _read
-from .review import _UNLIMITED, _rows
+from .review import _rows
 
 
 def _period(request: Request) -> tuple[datetime, datetime]:
@@ -44,15 +45,13 @@ async def _summary(request: Request, caller: Caller) -> tuple[Summary, datetime,
     start, end = _period(request)
     found = await _read(request, queries.incidents_in_period, start, end)
     names = await _read(request, queries.unit_names)
-    scope = None
-    if not caller.user.roles & _UNLIMITED:
-        scope = await _read(request, queries.inspector_units, caller.user.username)
+    seen = await scope.units(request, caller)
     tz = runtime(request).settings.tz
     now = _now(request)
     tables: list[IncidentTable] = []
     for incident_id, number, opened_at in found:
         unit = await _read(request, queries.incident_unit, incident_id) or ""
-        if scope is not None and unit not in scope:
+        if seen is not None and unit not in seen:
             continue
         async with runtime(request).db.read.connect() as conn:
             log = await incident_log(conn, incident_id, number)

@@ -30,14 +30,14 @@ from review.figures import (
 
 from ..errors import InvalidInput, NotFound
 from ..i18n import gettext_for
-from ..review import figures_queries, queries
+from ..review import figures_queries
 from ..review.permissions import Permission
 from . import labels
 from . import review_figures_view as view
+from . import scope as scope_of
 from .edge import Caller, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 from .responders import _now, _read
-from .review import _UNLIMITED
 
 
 def _period(request: Request) -> Period:
@@ -50,16 +50,9 @@ def _period(request: Request) -> Period:
         raise InvalidInput("invalid_period", detail="period") from None
 
 
-async def _scope(request: Request, caller: Caller) -> frozenset[str] | None:
-    """督查范围: an inspector's units (with those under them); None for the office's own."""
-    if caller.user.roles & _UNLIMITED:
-        return None
-    found: frozenset[str] = await _read(request, queries.inspector_units, caller.user.username)
-    return found
-
-
 async def _figures(request: Request, caller: Caller, period: Period) -> view.Figures:
-    scope = await _scope(request, caller)
+    # 督查范围: an inspector's units (with those under them); None for the office's own
+    scope = await scope_of.units(request, caller)
     rt = runtime(request)
     now = _now(request)
     async with rt.db.read.connect() as conn:

@@ -70,3 +70,22 @@ def test_slider_and_timeline_on_a_tablet(open_page: OpenPage, server: LocalServe
     page.click("#rv-next")  # what was entered next: the 09:20 step (the arrival came in at 09:31)
     expect(page.locator("#rv-at")).to_contain_text("17:20")
     expect(chen).to_have_attribute("data-status", "acknowledged")
+
+
+def test_an_activity_entry_opens_the_replay_where_it_was_recorded(
+    open_page: OpenPage, server: LocalServer
+) -> None:
+    from playwright.sync_api import expect
+
+    page = open_page("reviewer", TABLET_LANDSCAPE)
+    page.goto(server.base + f"/incidents/{INCIDENT}/activity")
+    # 陈队长's arrival: it happened at 09:16 and was entered at 09:31 (补记)
+    arrived = page.locator("section[data-person=p-chen] tr[data-activity=on_scene]")
+    expect(arrived).to_have_attribute("data-late", "true")
+    arrived.locator("td.positions a").click()
+    expect(page.locator("#rv-at")).to_contain_text("17:31")  # Asia/Shanghai
+    chen = page.locator("#rv-people tr[data-person=p-chen]")
+    expect(chen).to_have_attribute("data-status", "on_scene")  # known from then on
+    expect(page.locator("input[name=mode][value=known]")).to_be_checked()
+    page.click("#rv-prev")
+    expect(chen).to_have_attribute("data-status", "acknowledged")

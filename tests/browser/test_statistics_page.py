@@ -25,7 +25,7 @@ def test_last_months_statistics_are_drafted_and_submitted_from_the_page(
 
     period.fill(f"{local:%Y-%m}")  # this month is not over
     form.locator("button[type=submit]").click()
-    expect(page.locator("#failed")).to_contain_text("统计期间尚未结束")
+    expect(page.locator("#report-failed")).to_contain_text("统计期间尚未结束")
 
     period.fill(f"{year:04d}-{month:02d}")
     form.locator("button[type=submit]").click()

@@ -95,3 +95,24 @@ def test_delivery_retries_follow_the_settings_and_bad_values_stop_the_console(tm
     ):
         with pytest.raises(SettingsError, match=f"CONSOLE_REPORT_{name}"):
             check_settings(_settings(tmp_path, **{f"CONSOLE_REPORT_{name}": value}))  # type: ignore[arg-type]
+
+
+def test_the_statistics_schedule_follows_the_settings_and_bad_values_stop_the_console(
+    tmp_path: Path,
+) -> None:
+    import pytest
+
+    from console.reports.config import StatisticsSchedule, check_settings, statistics_schedule
+    from console.settings import SettingsError
+
+    def schedule(**env: str) -> StatisticsSchedule:
+        return statistics_schedule(_settings(tmp_path, **env))  # type: ignore[arg-type]
+
+    assert schedule() == StatisticsSchedule(months=True, quarters=True, send_days=5)
+    assert schedule(CONSOLE_REPORT_STATISTICS_AUTO="quarter") == StatisticsSchedule(False, True, 5)
+    assert schedule(CONSOLE_REPORT_STATISTICS_AUTO="off", CONSOLE_REPORT_STATISTICS_SEND_DAYS="10") == (
+        StatisticsSchedule(False, False, 10)
+    )
+    for name, value in (("AUTO", "weekly"), ("SEND_DAYS", "0"), ("SEND_DAYS", "2.5"), ("SEND_DAYS", "x")):
+        with pytest.raises(SettingsError, match=f"CONSOLE_REPORT_STATISTICS_{name}"):
+            check_settings(_settings(tmp_path, **{f"CONSOLE_REPORT_STATISTICS_{name}": value}))  # type: ignore[arg-type]

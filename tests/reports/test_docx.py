@@ -39,3 +39,18 @@ def test_the_docx_opens_with_the_reports_content_and_east_asian_fonts() -> None:
             fonts[run.text] = east_asian
     assert fonts[doc.title] == TITLE_FONT
     assert BODY_FONT in fonts.values()
+
+
+def test_the_docx_keeps_headings_and_the_closing_with_what_follows() -> None:
+    """Word lays the DOCX out itself: headings keep with their first paragraph, and the body's last
+    paragraph, the blank line and the issuing office keep with the date (the 落款 never stands alone)."""
+    doc = demo_document()
+    opened = docx.Document(io.BytesIO(render_docx(doc)))
+    paragraphs = opened.paragraphs
+    texts = [p.text for p in paragraphs]
+    for s in doc.sections:
+        assert paragraphs[texts.index(s.heading)].paragraph_format.keep_with_next, s.heading
+    last = doc.sections[-1].paragraphs[-1]
+    at = texts.index(last.heading + last.text)
+    assert texts[at + 2].startswith(doc.organ_short) and texts[at + 3].startswith(doc.date)
+    assert [paragraphs[at + k].paragraph_format.keep_with_next for k in range(4)] == [True, True, True, None]

@@ -113,3 +113,40 @@ def test_a_leader_seen_arriving_who_also_ticked_the_step_by_hand_is_listed_once_
     later = [*facts, arrived(125, 38, "wang", "王敏", "接待室")]
     follow = build_draft(Stage.FOLLOWUP, later, NOW, TZ, since=120, sequence=2)
     assert follow.field(FieldKey.LEADERS) is None
+
+
+def test_a_long_incident_is_summed_up_so_the_report_stays_short_yet_every_position_is_a_source() -> None:
+    """Twenty head-count changes and twelve dispatches: the peak, the latest and how often it changed;
+    the first five people by name and how many in all; every one of those events still a source."""
+    facts = list(demo_facts())
+    counts = [
+        HeadCountChanged(position=200 + n, at=START + timedelta(minutes=30 + n), head_count=c, note="")
+        for n, c in enumerate(
+            [50, 60, 90, 120, 80, 70, 65, 64, 63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52]
+        )
+    ]
+    sent = [
+        Dispatched(
+            position=300 + n, at=START + timedelta(minutes=35 + n), name=f"干部{n}", post="", role="处置"
+        )
+        for n in range(12)
+    ]
+    draft = build_draft(Stage.INITIAL, [*facts, *counts, *sent], START + timedelta(hours=2), TZ)
+    head = draft.field(FieldKey.HEAD_COUNT)
+    assert head is not None
+    # 9时20分 + 30 + 3 minutes is the peak of 120; the latest is 52, at 10时09分.
+    assert head.text == "接报时约30人；9时53分最多约120人；10时09分约52人；期间人数变化21次。"
+    assert set(head.sources) == {101, 110} | {c.position for c in counts}
+    measures = draft.field(FieldKey.MEASURES)
+    assert measures is not None
+    assert (
+        "先后派遣李明（县纪委监委信访室主任）、王芳（信访室干部）、干部0、干部1、干部2等14人次赶赴现场"
+        in (measures.text)
+    )
+    assert "干部3" not in measures.text and "干部11" not in measures.text
+    assert {104, 105} | {d.position for d in sent} <= set(measures.sources)
+    assert "理由：人数较多，集中接谈便于了解诉求" in measures.text  # decisions are still listed
+    followup = build_draft(Stage.FOLLOWUP, [*facts, *counts], START + timedelta(hours=2), TZ, since=150)
+    assert _text(followup, FieldKey.HEAD_COUNT) == (
+        "9时53分最多约120人；10时09分约52人；期间人数变化20次（上次报告时约45人）。"
+    )

@@ -116,3 +116,22 @@ def test_the_colophon_sits_at_the_foot_of_the_last_page(pdf: Any) -> None:
     assert TOP + HEIGHT - 8 * MM < printed[0]["bottom"] <= TOP + HEIGHT + TOLERANCE
     for page in pdf.pages[:-1]:
         assert "印发" not in page.extract_text()
+
+
+def test_the_closing_never_stands_alone_on_a_page() -> None:
+    """An empty month's statistics fill page 1 to its last lines: the 落款 takes the body's last
+    paragraph (and its heading) with it to page 2 rather than standing there alone (GB/T 9704 7.3.5)."""
+    from datetime import UTC, datetime
+
+    from reports.demo import DEMO_HEADER, TZ
+    from reports.statistics import Period, build_statistics, statistics_document
+
+    stats = build_statistics([], Period.month(2026, 11), TZ)
+    doc = statistics_document(stats, DEMO_HEADER, serial=7, at=datetime(2026, 12, 2, 2, tzinfo=UTC), tz=TZ)
+    with pdfplumber.open(io.BytesIO(render_pdf(doc))) as rendered:
+        pages = [page.extract_text() or "" for page in rendered.pages]
+    signed = [text for text in pages if "2026年12月2日\n" in text or text.rstrip().endswith("2026年12月2日")]
+    assert len(pages) == 2 and len(signed) == 1, pages
+    last = doc.sections[-1]
+    assert last.heading in signed[0] and last.paragraphs[-1].text in signed[0], signed[0]
+    assert last.heading not in pages[0]  # the heading went with its only paragraph

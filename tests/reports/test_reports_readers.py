@@ -36,6 +36,8 @@ def report(server: LocalServer) -> tuple[str, str]:
         duty.ok("report.edit", {"report_id": report_id, "texts": missing})
     duty.ok("report.submit", {"report_id": report_id})
     leader.ok("report.return", {"report_id": report_id, "reason": REASON})
+    # an inspector reads the reports of the units they oversee (督查范围): here the whole county
+    Api(server, "admin").ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["county"]})
     return incident, report_id
 
 

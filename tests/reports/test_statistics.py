@@ -111,9 +111,15 @@ def test_the_statistics_draft_is_a_report_the_officer_completes() -> None:
     assert (draft.stage, draft.number, draft.drill, draft.through) == (Stage.STATISTICS, "2026-11", False, 99)
     overview = draft.field(FieldKey.OVERVIEW)
     assert overview is not None and overview.sources == (10, 20)
+    # One figure a line, each with the registrations it counted: 越级 is 20 alone, 到场 both.
+    assert overview.lines == ((10, 20), (10, 20), (20,), (10, 20), (10, 20))
     assert overview.text.splitlines()[3] == "按时报送率：75.0%（3/4）。"
     assert draft.missing == (FieldKey.ANALYSIS,)  # the analysis is the officer's
     done = draft.edited({FieldKey.ANALYSIS: "集体访有所上升。\n需加强排查。"})
+    kept = done.field(FieldKey.OVERVIEW)
+    assert kept is not None and kept.lines == overview.lines  # untouched fields keep their figures
+    rewritten = draft.edited({FieldKey.OVERVIEW: "共2起。"}).field(FieldKey.OVERVIEW)
+    assert rewritten is not None and rewritten.lines == () and rewritten.sources == (10, 20)
     doc = document_of(done, DEMO_HEADER, serial=3, at=datetime(2026, 12, 2, tzinfo=UTC), tz=TZ)
     assert [s.heading for s in doc.sections] == [
         "一、统计期间",
@@ -126,3 +132,27 @@ def test_the_statistics_draft_is_a_report_the_officer_completes() -> None:
     assert (total.heading, total.text) == ("（一）突发事件总数。", "2起。")
     assert [p.text for p in doc.sections[4].paragraphs] == ["集体访有所上升。", "需加强排查。"]
     assert all(p.heading == "" for p in doc.sections[4].paragraphs)
+
+
+def test_the_periods_that_ended_last_are_what_the_console_drafts_by_itself() -> None:
+    from reports.statistics import latest_ended
+
+    def keys(when: datetime, *, months: bool = True, quarters: bool = True) -> list[str]:
+        return [p.key for p in latest_ended(when, TZ, months=months, quarters=quarters)]
+
+    # 1 January 00:30 in Beijing is 31 December in UTC: December and the year's last quarter are over.
+    assert keys(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)) == ["2026-12", "2026-Q4"]
+    assert keys(datetime(2026, 12, 31, 15, 30, tzinfo=UTC)) == ["2026-11", "2026-Q3"]
+    assert keys(datetime(2027, 2, 14, tzinfo=UTC)) == ["2027-01", "2026-Q4"]
+    assert keys(datetime(2027, 4, 1, 1, tzinfo=UTC), months=False) == ["2027-Q1"]
+    assert keys(datetime(2027, 4, 1, 1, tzinfo=UTC), quarters=False) == ["2027-03"]
+
+
+def test_statistics_are_sent_by_a_day_after_their_period() -> None:
+    november, q4 = Period.month(2026, 11), Period.quarter(2026, 4)
+    assert november.ended_at(TZ) == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    assert (november.send_by(5), q4.send_by(10)) == (date(2026, 12, 5), date(2027, 1, 10))
+    # Late once the 5th is over in the office's dates: 6 December 00:30 in Beijing, not before.
+    assert not november.overdue(datetime(2026, 12, 5, 15, 30, tzinfo=UTC), TZ, 5)
+    assert november.overdue(datetime(2026, 12, 5, 16, 30, tzinfo=UTC), TZ, 5)
+    assert (november.quarterly, q4.quarterly) == (False, True)

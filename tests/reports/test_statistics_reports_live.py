@@ -13,6 +13,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
+import docx
 import pdfplumber
 import pytest
 
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
 from org import Api, import_organisation
+from report_clock import MovedClock, month_after
 from report_mail import Mailbox, wait_for
 from support import Deployment, LiveClient, LocalServer, login
 
@@ -28,23 +30,6 @@ from console.db import open_database
 from console.domains import registry
 from console.maintenance import rebuild
 from playbooks.facts import Level
-
-
-class _Clock:
-    """The servers' clock, set to an instant of the test's month (CONSOLE_CLOCK_FILE holds the offset)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.at(datetime.now(UTC))
-
-    def at(self, when: datetime) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(str((when - datetime.now(UTC)).total_seconds()))
-        tmp.replace(self.path)
-
-
-def _month_after(day: datetime) -> datetime:
-    return datetime(day.year + (day.month == 12), day.month % 12 + 1, 1, tzinfo=UTC)
 
 
 def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
@@ -64,10 +49,10 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
         "  - name: 市纪委监委信访室\n    stages: [initial, final, statistics]\n",  # by phone
         encoding="utf-8",
     )
-    clock = _Clock(tmp_path / "clock")
+    clock = MovedClock(tmp_path / "clock")
     # The month counted: one that starts at least 40 days from now, so the clock only moves forward.
-    month = _month_after(datetime.now(UTC) + timedelta(days=40))
-    following = _month_after(month)
+    month: datetime = month_after(datetime.now(UTC) + timedelta(days=40))
+    following: datetime = month_after(month)
     key, next_key = f"{month:%Y-%m}", f"{following:%Y-%m}"
     env = {"CONSOLE_REPORT_OFFICES_FILE": str(offices), "CONSOLE_CLOCK_FILE": str(clock.path)}
 
@@ -165,6 +150,15 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
         assert fields["overview"]["text"].splitlines() == expected, fields["overview"]["text"]
         assert fields["overview"]["sources"] == counted  # the drill's and next month's are not there
         assert registered[c] not in fields["overview"]["sources"]
+        # Each figure names its own incidents: 集体访 is A and B, 越级 only B, 到场 only A.
+        figures = {f["label"]: f["sources"] for f in fields["overview"]["figures"]}
+        assert figures == {
+            "突发事件总数": counted,
+            "集体访": sorted(registered[i] for i in (a, b)),
+            "越级集体访": [registered[b]],
+            "按时报送率": counted,
+            "平均到场时间": [registered[a]],
+        }, figures
         assert sorted(fields["by_type"]["text"].splitlines()) == sorted(
             ["静坐、围堵：2起。", "越级集体访：1起。"]
         )
@@ -176,6 +170,8 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
         assert detail["source_incidents"] == {str(registered[i]): i for i in (a, b, d)}
         page = duty.get(f"/reports/{report_id}").text
         assert f'href="/incidents/{b}#event-{registered[b]}"' in page and 'href="/statistics"' in page
+        crossed = page.split('data-figure="越级集体访">', 1)[1].split("</span>", 1)[0]
+        assert crossed.count("<a ") == 1 and f"/incidents/{b}#event-{registered[b]}" in crossed, crossed
         listed = duty.get("/api/statistics").json()["reports"]
         assert [(x["report_id"], x["period"]) for x in listed] == [(report_id, key)]
         assert report_id in duty.get("/statistics").text
@@ -227,6 +223,13 @@ def test_a_months_statistics_are_counted_from_the_log_approved_and_delivered(
             text = "".join(p.extract_text() or "" for p in doc.pages).replace(" ", "").replace("\n", "")
         assert "统计报告" in text and f"{100 * on_time / due:.1f}%" in text and "12分钟" in text, text
         assert "集体访占比较高" in text and approved["doc_number"] in text
+        # The editable DOCX of the same frozen version opens with python-docx and says the same.
+        r = duty.get(f"/api/reports/{report_id}/document.docx")
+        assert r.status_code == 200, r.text
+        opened = docx.Document(io.BytesIO(r.content))
+        words = "".join(p.text for p in opened.paragraphs)
+        assert "统计报告" in words and "（三）越级集体访。1起。" in words and "集体访占比较高" in words, words
+        assert approved["doc_number"] in words
         deliveries = {
             x["recipient"]: x for x in duty.get(f"/api/reports/{report_id}/deliveries").json()["deliveries"]
         }

@@ -120,6 +120,20 @@ class Script:
         self.event(actor, person_stream(person), payload, occurred, recorded)
 
 
+@dataclass(frozen=True)
+class Logged:
+    """An event as the log holds it (review.log.LoggedEvent), for what the script does not seal."""
+
+    position: int
+    stream: str
+    type: str
+    actor_id: str
+    actor_name: str
+    occurred_at: str
+    recorded_at: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
 def person(pid: str, name: str) -> Person:
     return Person(id=pid, name=name, unit_id="county")
 
@@ -231,15 +245,16 @@ def scripted() -> Script:
     return s
 
 
-def load_into(deployment: Any) -> None:
-    """Append the scripted incident's events to a deployment's empty log, projections and all."""
+def load_into(deployment: Any, script: Script | None = None) -> None:
+    """Append the scripted incident's events (or those of `script`) to a deployment's empty log,
+    projections and all."""
     import asyncio
 
     from console import eventlog
     from console.db import open_database
     from console.domains import registry
 
-    events = scripted().events
+    events = (script or scripted()).events
     reg = registry()
 
     def write(conn: Any) -> None:

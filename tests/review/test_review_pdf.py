@@ -50,11 +50,14 @@ def test_the_document_counts_outcomes_and_names_holders() -> None:
         tz=SHANGHAI,
     )
     summary = dict(doc.summary)
-    assert (summary["按时"], summary["超时完成"], summary["超时未完成"]) == (4, 5, 11)
+    assert (summary["按时"], summary["逾期完成"], summary["未完成"]) == (4, 5, 11)
     notify = next(r for r in doc.rows if r.item.endswith("(notify_leader)"))
     # due 09:05 UTC is 17:05 in the office's zone; 王值班 held the early duty shift then
-    assert (notify.due, notify.outcome, notify.minutes_late) == ("03-02 17:05:00", "超时完成", "3.0")
+    assert (notify.due, notify.outcome, notify.minutes_late) == ("03-02 17:05:00", "逾期完成", "3.0")
     assert notify.holder == "王值班 (p-wang)" and notify.role == "值班员"
+    # never done, its deadline passed: 未完成, naming who held the post when it fell due
+    head = next(r for r in doc.rows if r.item.endswith("(notify_commission_head)"))
+    assert (head.done, head.outcome, head.holder) == ("—", "未完成", "钱值班 (p-qian)")
     police = next(r for r in doc.rows if r.item.endswith("(alert_police_station)"))
     assert police.holder == "未能确定" and police.reason == "派出所民警已在现场"
 
@@ -65,7 +68,8 @@ def test_the_document_counts_outcomes_and_names_holders() -> None:
         "履职情况报告",
         "XF-2026-0001",
         "王值班 (p-wang)",
-        "超时完成",
+        "逾期完成",
+        "未完成",
         "通知领导超时3分钟",
         "哈希链完整",
     ):

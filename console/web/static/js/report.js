@@ -1,8 +1,8 @@
 // 报告: the draft's fields beside the PDF preview; every action is a command, refused by the server
 // when the report's status does not allow it (nothing unapproved can be sent).
-import {when} from "./ui.js";
+import {boot, start, when} from "./ui.js";
 
-const failed = document.getElementById("failed");
+const failed = document.getElementById("report-failed");
 const csrf = (document.querySelector("#logout input[name=csrf]") || {}).value || "";
 
 function commandId() {
@@ -119,7 +119,8 @@ if (list && tasks) {
       const due = obligation.due_at ? ` · ${tasks.dataset.labelDue} ${when(obligation.due_at)}` : "";
       const english = document.documentElement.lang === "en";
       const title = obligation.title ? (english ? obligation.title.en : obligation.title.zh) : obligation.id;
-      item.textContent = `${title} · ${obligation.status}${due} `;
+      const status = (boot.step_statuses || {})[obligation.status] || obligation.status;
+      item.textContent = `${title} · ${status}${due} `;
       item.dataset.status = obligation.status;
       if (tasks.dataset.draft && ["ready", "due_soon", "overdue"].includes(obligation.status)) {
         const button = document.createElement("button");
@@ -136,3 +137,7 @@ if (list && tasks) {
     }
   });
 }
+
+// The page keeps the console's live connection like every other: the header shows whether it is up,
+// and a command typed offline waits in the queue.
+start(() => {});

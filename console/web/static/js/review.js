@@ -1,11 +1,20 @@
 // 复盘: the compliance table, findings and follow-up actions, the chain status, and a replay slider
 // over the incident's span in two modes (what was known then / what happened then). Read-only for
 // inspectors: the forms are only rendered for review.write.
+import {start} from "./ui.js";
+
 const boot = JSON.parse(document.getElementById("boot").textContent);
 const T = boot.rtext;
 const incident = boot.incident_id;
 const can = new Set(boot.permissions);
 let span = null;
+let names = {steps: {}, statuses: {}, roles: {}, kinds: {}, places: {}};
+
+// What the page calls a thing (from the review's `names` and the shell's labels), else its code.
+function called(kind, key) {
+  if (key === null || key === undefined || key === "") return "—";
+  return (names[kind] && names[kind][key]) || key;
+}
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -76,7 +85,7 @@ function lateNote(late) {
 function renderCompliance(rows) {
   document.querySelector("#rv-compliance tbody").replaceChildren(...rows.map((r) => el("tr",
     {"data-outcome": r.outcome, "data-item": r.item},
-    el("td", {}, r.kind + " · " + r.item), el("td", {}, r.role || "—"), el("td", {}, when(r.due_at)),
+    el("td", {}, called("kinds", r.kind) + " · " + (r.label || r.item)), el("td", {}, called("roles", r.role)), el("td", {}, when(r.due_at)),
     el("td", {}, when(r.done_at)), el("td", {}, r.done_by || "—"), el("td", {}, say(r.outcome)),
     el("td", {}, r.minutes_late ?? ""), el("td", {}, r.holder ? r.holder.name : (r.minutes_late !== null ? say("nobody") : "")),
     el("td", {}, r.reason || ""))));
@@ -115,10 +124,17 @@ function renderFindings(findings) {
   }));
 }
 
-function instant() {
+// The instant the slider stands at, as the log wrote it (microseconds and all: a Date keeps only
+// milliseconds, and asking for the replay at a rounded-down instant would leave out its own events).
+function instantText() {
   if (!span || !span.instants.length) return null;
   const slider = document.getElementById("rv-slider");
-  return parse(span.instants[Math.min(Number(slider.value), span.instants.length - 1)]);
+  return span.instants[Math.min(Number(slider.value), span.instants.length - 1)];
+}
+
+function instant() {
+  const text = instantText();
+  return text === null ? null : parse(text);
 }
 
 function mode() {
@@ -161,25 +177,41 @@ async function showReplay() {
   if (!at) return;
   showStep();
   const mine = ++replaying;
-  const state = await getJson(`/api/incidents/${incident}/replay?at=${encodeURIComponent(at.toISOString())}&mode=${mode()}`);
+  const state = await getJson(`/api/incidents/${incident}/replay?at=${encodeURIComponent(instantText())}&mode=${mode()}`);
   if (mine !== replaying) return;  // a later move of the slider won
   document.getElementById("rv-at").textContent = when(state.at);
-  document.getElementById("rv-level").textContent = state.level || "";
+  document.getElementById("rv-level").textContent = state.level ? ((boot.levels || {})[state.level] || state.level) : "";
   document.querySelector("#rv-people tbody").replaceChildren(...state.people.map((p) => el("tr",
     {"data-person": p.person_id, "data-status": p.status, "data-late": p.late_report ? "true" : null},
-    el("td", {}, p.name), el("td", {}, p.status), el("td", {}, p.place_id || "—"), el("td", {}, when(p.since)),
+    el("td", {}, p.name), el("td", {}, called("statuses", p.status)), el("td", {}, called("places", p.place_id)), el("td", {}, when(p.since)),
     el("td", {}, lateNote(p.late_report)))));
   document.querySelector("#rv-steps tbody").replaceChildren(...state.steps
     .filter((s) => s.status !== "not_applicable")
     .map((s) => el("tr", {"data-step": s.step_id, "data-status": s.status},
-      el("td", {}, s.step_id), el("td", {}, s.role), el("td", {}, s.status), el("td", {}, when(s.due_at)),
+      el("td", {}, called("steps", s.step_id)), el("td", {}, called("roles", s.role)),
+      el("td", {}, (boot.step_statuses || {})[s.status] || s.status), el("td", {}, when(s.due_at)),
       el("td", {}, lateNote(s.late_report)))));
+}
+
+// A link into the replay (the activity log's entries): ?at=ISO&mode=known|happened stands the slider at
+// the last instant not after `at`; without one it stands at the end.
+function startAt(instants) {
+  const query = new URLSearchParams(location.search);
+  const wanted = query.get("mode");
+  const radio = wanted && document.querySelector(`input[name=mode][value="${CSS.escape(wanted)}"]`);
+  if (radio) radio.checked = true;
+  const at = query.get("at") ? parse(query.get("at")).getTime() : NaN;
+  if (isNaN(at) || !instants.length) return Math.max(instants.length - 1, 0);
+  let index = 0;
+  instants.forEach((s, i) => { if (parse(s).getTime() <= at) index = i; });
+  return index;
 }
 
 async function load() {
   const data = await getJson(`/api/incidents/${incident}/review`);
   if (!data.incident) return;
   document.getElementById("rv-number").textContent = data.incident.number;
+  names = data.names || names;
   const chain = data.chain;
   const status = document.getElementById("rv-chain");
   status.dataset.ok = chain.ok;
@@ -189,7 +221,7 @@ async function load() {
   const fresh = span === null;
   span = data.span;
   slider.max = String(Math.max(span.instants.length - 1, 0));
-  if (fresh) slider.value = slider.max;
+  if (fresh) slider.value = String(startAt(span.instants));
   renderCompliance(data.compliance);
   renderFindings(data.findings);
   showReplay();
@@ -210,3 +242,4 @@ document.getElementById("rv-prev").addEventListener("click", () => step(-1));
 document.getElementById("rv-next").addEventListener("click", () => step(1));
 for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", showReplay);
 load();
+start(() => {});  // the header's link state (connected, offline, queued), as on every page

@@ -1,0 +1,127 @@
+"""A person's own 工作记录 (ICS-214) over a period, across the incidents of that period: moves, pages,
+steps, decisions and report versions, each entry naming its incident and linking into its replay.
+
+Thin, like the summary: the period's real incidents (drills never count) that the caller may see, each
+one's log read as the review reads it and run through the pure `review.activity`; every request
+reads them again (no projection yet).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from review.activity import Entry, of_person, to_csv
+from review.labels import ACTIVITY_LABELS
+
+from ..errors import NotFound
+from ..review import queries
+from ..review.permissions import Permission
+from ..review.store import incident_log
+from . import scope
+from .edge import Caller, csv_download, locale_of, require, runtime
+from .pages import shell, signed_in, templates
+from .responders import _id, _read
+from .review_activity import _entries, replay_link
+from .review_summary import _period
+
+
+async def _person_activity(
+    request: Request, caller: Caller
+) -> tuple[str, str, datetime, datetime, list[tuple[str, str, Entry]]]:
+    """(person id, name, start, end, [(incident id, number, entry)]) in the order it happened."""
+    person_id = _id(request, "person_id", "person_not_found")
+    name = await _read(request, queries.person_name, person_id)
+    if name is None:
+        raise NotFound("person_not_found")
+    start, end = _period(request)
+    seen = await scope.units(request, caller)
+    found: list[tuple[str, str, Entry]] = []
+    for incident_id, number, _opened in await _read(request, queries.incidents_in_period, start, end):
+        if seen is not None and await _read(request, queries.incident_unit, incident_id) not in seen:
+            continue
+        async with runtime(request).db.read.connect() as conn:
+            log = await incident_log(conn, incident_id, number)
+        for entry in of_person(await _entries(request, log), person_id, start, end):
+            found.append((incident_id, number, entry))
+    found.sort(key=lambda x: (x[2].at, x[1]))
+    return person_id, name, start, end, found
+
+
+def _json(found: list[tuple[str, str, Entry]], english: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "incident_id": incident_id,
+            "number": number,
+            "at": e.at.isoformat(),
+            "recorded_at": e.recorded_at.isoformat(),
+            "reported_late": e.reported_late,
+            "activity": e.activity.value,
+            "label": ACTIVITY_LABELS[e.activity.value][1 if english else 0],
+            "subject": e.subject,
+            "place": e.place,
+            "detail": e.detail,
+            "positions": list(e.positions),
+            "replay": replay_link(incident_id, e),
+        }
+        for incident_id, number, e in found
+    ]
+
+
+async def person_activity_api(request: Request) -> Response:
+    """A person's activity at the period's incidents (?from&to, default this year to now)."""
+    caller = await require(request, Permission.REVIEW_VIEW)
+    person_id, name, start, end, found = await _person_activity(request, caller)
+    return JSONResponse(
+        {
+            "ok": True,
+            "person": {"id": person_id, "name": name},
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "entries": _json(found, locale_of(request) == "en"),
+        }
+    )
+
+
+async def person_activity_csv(request: Request) -> Response:
+    caller = await require(request, Permission.REVIEW_VIEW)
+    person_id, _name, _start, _end, found = await _person_activity(request, caller)
+    column = 1 if locale_of(request) == "en" else 0
+    labels = {k: v[column] for k, v in ACTIVITY_LABELS.items()}
+    text = to_csv([e for _i, _n, e in found], labels, incidents=[n for _i, n, _e in found])
+    return csv_download(text, f"activity-{person_id}.csv")
+
+
+async def person_activity_page(request: Request) -> Response:
+    caller = await signed_in(request, Permission.REVIEW_VIEW)
+    if caller is None:
+        return RedirectResponse("/login", status_code=303)
+    person_id, name, start, end, found = await _person_activity(request, caller)
+    tz = runtime(request).settings.tz
+    ctx = shell(
+        request,
+        caller,
+        page="review-person",
+        person={"id": person_id, "name": name},
+        entries=_json(found, locale_of(request) == "en"),
+        start=start.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        end=end.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        query=request.url.query,
+    )
+    return templates.TemplateResponse(request, "review_person.html", ctx)
+
+
+ROUTES = [
+    Route("/review/people/{person_id}/activity", person_activity_page),
+    Route("/api/review/people/{person_id}/activity", person_activity_api),
+    Route("/api/review/people/{person_id}/activity.csv", person_activity_csv),
+]
+ACCESS = {
+    ("GET", "/review/people/{person_id}/activity"): Permission.REVIEW_VIEW,
+    ("GET", "/api/review/people/{person_id}/activity"): Permission.REVIEW_VIEW,
+    ("GET", "/api/review/people/{person_id}/activity.csv"): Permission.REVIEW_VIEW,
+}
