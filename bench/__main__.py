@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only fanout|commands|recommend]`: run the benchmarks, print tables."""
+"""`python -m bench [--quick] [--only fanout|commands|…|figures]`: run the benchmarks, print tables."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from . import alertload, commands, fanout, recommend
+from . import figures as figures_bench
 from . import reports as report_bench
 from . import review as review_bench
 from .common import log, raise_nofile
@@ -24,7 +25,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a shorter run (about a minute)")
     parser.add_argument(
         "--only",
-        choices=("fanout", "alertload", "commands", "recommend", "reports", "review"),
+        choices=("fanout", "alertload", "commands", "recommend", "reports", "review", "figures"),
         help="run one benchmark only",
     )
     parser.add_argument("--sizes", help="fan-out client counts, comma-separated (default 100,1000)")
@@ -36,6 +37,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-alert-worker", action="store_true", help="fan-out: CONSOLE_ALERT_WORKER=off")
     parser.add_argument("--alert-clients", type=int, help="clients of the alert-load turns (default 1000)")
     parser.add_argument("--backlog", type=int, help="registrations in the alert-load backlog (default 500)")
+    parser.add_argument(
+        "--figures-events",
+        type=int,
+        help="events in the §25 figures' log (default 100000; 1000000 for the aim)",
+    )
     return parser.parse_args(argv)
 
 
@@ -99,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "review"):
             rvo = review_bench.Options(repeat=3 if args.quick else 5)
             out.append(review_bench.report(review_bench.run(rvo), rvo))
+            print(out[-1], flush=True)
+        if args.only in (None, "figures"):
+            fio = figures_bench.Options(repeat=2 if args.quick else 3)
+            if args.figures_events:
+                fio = figures_bench.Options(events=args.figures_events, repeat=fio.repeat)
+            out.append(figures_bench.report(figures_bench.run(fio), fio))
             print(out[-1], flush=True)
     except KeyboardInterrupt:
         log("interrupted: servers stopped, temporary files removed")

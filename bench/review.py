@@ -7,7 +7,7 @@ SVG. The plain scan reads the same rows by position and decodes every payload's 
 moves (acknowledge, depart) of 200 people, as on a long incident; the registration pins the sit-in
 playbook, so the table runs the engine like a real one.
 
-Not measured here: the §25 figures over 1,000,000 events (the figures are not built yet).
+The §25 figures over 1,000,000 events are bench/figures.py (`--only figures`).
 """
 
 from __future__ import annotations

@@ -362,6 +362,59 @@ def _draft_statistics(settings: Settings, args: argparse.Namespace) -> int:
     return _with_db(settings, body)
 
 
+def _import_targets(settings: Settings, args: argparse.Namespace) -> int:
+    """导入年度目标: a CSV sheet of the year's targets (年度,单位,指标,目标值) in the name of an admin, as
+    the page's import does it: all rows or none, every bad row named."""
+    import uuid
+
+    from .auth import find_user
+    from .commands import CommandEnvelope
+    from .responders.errors import ImportRejected
+    from .service import CommandService
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"无法读取文件 cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+
+    async def body(db: Any) -> int:
+        async with db.read.connect() as conn:
+            user = await find_user(conn, args.as_user)
+        if user is None:
+            print(f"没有该用户 no such user: {args.as_user}", file=sys.stderr)
+            return 2
+        clock = SystemClock(settings.clock_offset_seconds, settings.clock_file)
+        reg = registry()
+        service = CommandService(db, settings, clock, lambda _events: None, reg)
+        service.start()
+        try:
+            envelope = CommandEnvelope(
+                id=f"cli-targets-{uuid.uuid4().hex}",
+                name="review.import_targets",
+                args={"format": "csv", "text": text},
+            )
+            result = await service.submit(envelope, user.actor)
+        finally:
+            await service.stop()
+        if not result.ok:
+            assert result.error is not None
+            zh = result.error.message("zh_CN", reg.messages)
+            en = result.error.message("en", reg.messages)
+            print(f"未导入 not imported ({result.error.code}): {zh} / {en}", file=sys.stderr)
+            if isinstance(result.error, ImportRejected):
+                for e in result.error.errors:
+                    print(
+                        f"  第{e.row}行 row {e.row} {e.column or ''}: {e.message_zh} / {e.message}",
+                        file=sys.stderr,
+                    )
+            return 1
+        print(f"已导入年度目标 targets imported: {result.result['rows']} rows")
+        return 0
+
+    return _with_db(settings, body)
+
+
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
     from .maintenance import backup
 
@@ -494,6 +547,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--as", dest="as_user", required=True, help="the user who drafts it (a duty officer or leader)"
     )
     statistics.set_defaults(run=_draft_statistics)
+
+    targets = sub.add_parser("import-targets", help="import a CSV sheet of the year's targets (导入年度目标)")
+    targets.add_argument("file", help="CSV: 年度,单位,指标,目标值 (or year,unit,figure,value)")
+    targets.add_argument("--as", dest="as_user", required=True, help="the admin who imports it")
+    targets.set_defaults(run=_import_targets)
 
     test_alert = sub.add_parser(
         "send-test-alert", help="send a content-free test message through one apprise URL (发送测试消息)"

@@ -10,9 +10,12 @@ from __future__ import annotations
 from ..commands import CommandSpec
 from ..i18n import N_
 from ..registry import Domain
-from . import decide, store
+from . import decide, figures_decide, figures_store, store
 from .commands import AddAction, AddFinding, CompleteAction, SetInspectorUnits
 from .events import EVENTS
+from .figures_commands import ImportTargets, SetTargets
+from .figures_events import EVENTS as FIGURE_EVENTS
+from .figures_tables import review_fig_incidents, review_fig_responses, review_targets
 from .permissions import GRANTS, Permission
 from .tables import review_actions, review_findings, review_inspector_units
 
@@ -49,6 +52,22 @@ COMMANDS = (
         decide.decide_set_inspector_units,
         "设定督查范围 Set the units an inspector oversees",
     ),
+    CommandSpec(
+        "review.set_targets",
+        SetTargets,
+        Permission.REVIEW_TARGETS,
+        figures_store.load_targets,
+        figures_decide.decide_set_targets,
+        "设定年度目标 Set a unit's targets for a year (§25 目标管理)",
+    ),
+    CommandSpec(
+        "review.import_targets",
+        ImportTargets,
+        Permission.REVIEW_TARGETS,
+        figures_store.load_targets,
+        figures_decide.decide_import_targets,
+        "导入年度目标 Import a sheet of targets (CSV), all rows or none",
+    ),
 )
 
 MESSAGES = {
@@ -56,14 +75,25 @@ MESSAGES = {
     "action_not_found": N_("Follow-up action not found"),
     "action_already_done": N_("This follow-up action is already done"),
     "not_an_inspector": N_("This user is not an inspector"),
+    "target_value_invalid": N_("This target does not fit its figure: {detail}"),
+    "target_not_settable": N_("This figure takes no target: {detail}"),
+    "invalid_period": N_("Not a period: a year is 2026, a quarter 2026-Q4, a month 2026-11"),
+    "invalid_figure": N_("No such figure: {detail}"),
 }
 
 DOMAIN = Domain(
     name="review",
     commands=COMMANDS,
-    events=EVENTS,
-    projectors=store.PROJECTORS,
-    tables=(review_findings, review_actions, review_inspector_units),
+    events=(*EVENTS, *FIGURE_EVENTS),
+    projectors={**store.PROJECTORS, **figures_store.PROJECTORS},
+    tables=(
+        review_findings,
+        review_actions,
+        review_inspector_units,
+        review_fig_incidents,
+        review_fig_responses,
+        review_targets,
+    ),
     messages=MESSAGES,
     grants=GRANTS,
 )

@@ -34,6 +34,7 @@ from . import (
     review_activity,
     review_person,
     review_summary,
+    review_targets,
     runs,
     tokens,
 )
@@ -174,6 +175,7 @@ ROUTE_ACCESS: dict[tuple[str, str], str] = {
     **review_summary.ACCESS,
     **review_activity.ACCESS,
     **review_person.ACCESS,
+    **review_targets.ACCESS,
 }
 
 
@@ -217,6 +219,7 @@ def create_app(
         *review_summary.ROUTES,
         *review_activity.ROUTES,
         *review_person.ROUTES,
+        *review_targets.ROUTES,
         Route("/openapi.json", _openapi),
         Route("/healthz", api.healthz),
         Route("/metrics", api.metrics),

@@ -96,6 +96,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/review/people/{person_id}/activity"): _page(
         "工作记录 One person's activity over a period", 404, 422
     ),
+    ("GET", "/review/targets"): _page(
+        "目标管理 The §25 figures per unit against the year's targets", 404, 422
+    ),
+    ("GET", "/review/targets/incidents"): _page("目标管理 The incidents behind one figure", 404, 422),
     ("GET", "/responder"): _page("我的任务 A responder's assignments"),
     ("GET", "/roster"): _page("值班表 The duty roster"),
     ("GET", "/incidents/{incident_id}/movements"): _page("人员动态 Movement board and log", 404),
@@ -238,6 +242,21 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/review/summary.csv"): Operation(
         "履职情况汇总 The summary as CSV", media=(CSV,), query={"from": _TIME, "to": _TIME}, statuses=(422,)
+    ),
+    ("GET", "/api/review/figures"): Operation(
+        "目标管理 The §25 figures of a period (2026, 2026-Q4, 2026-11) per unit, against the year's targets",
+        query={"period": {"type": "string"}},
+        statuses=(422,),
+    ),
+    ("GET", "/api/review/figures/incidents"): Operation(
+        "目标管理 The incidents behind one figure of one unit and period",
+        query={
+            "period": {"type": "string"},
+            "unit": {"type": "string"},
+            "figure": {"type": "string"},
+            "group": {"type": "string"},
+        },
+        statuses=(404, 422),
     ),
     ("GET", "/api/incidents/{incident_id}/replay"): Operation(
         "回放 The incident at an instant, by what was known then or what happened then",

@@ -98,6 +98,8 @@ def pages(ids: dict[str, str]) -> list[tuple[str, str, str]]:
         ("duty", "/roster", "roster"),
         ("duty", "/people/responder/activity", "activity"),
         ("reviewer", "/access-log", "access-log"),
+        ("reviewer", "/review/targets", "targets"),
+        ("reviewer", "/review/targets/incidents?unit=county&figure=incidents", "targets-incidents"),
         ("leader", "/", "board-paged"),
         ("leader", room, "room-paged"),
         ("leader", "/responder", "phone-paged"),

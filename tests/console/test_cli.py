@@ -17,6 +17,7 @@ SUBCOMMANDS = [
     "rebuild",
     "verify-log",
     "backup",
+    "import-targets",
 ]
 
 

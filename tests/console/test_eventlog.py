@@ -88,6 +88,7 @@ async def test_rebuild_replays_the_log_into_identical_projections(deployment: De
         server.stop()
     before = await asyncio.to_thread(deployment.dump_projections)
     assert len(before["incidents"]) == 4 and len(before["incident_notes"]) == 4
+    assert len(before["review_fig_incidents"]) == 4  # the §25 figures' rows are rebuilt like the rest
     out = cli(deployment.env, "rebuild")
     assert "13" in out.stdout
     after = await asyncio.to_thread(deployment.dump_projections)

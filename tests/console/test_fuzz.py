@@ -979,6 +979,16 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "action_id": st.one_of(st.text(max_size=70), nasty_text, json_scalars),
     "owner": texts,
     "due_at": st.one_of(st.text(max_size=40), json_scalars, st.just("2026-02-30T25:00:00Z")),
+    # the year's targets (§25 目标管理)
+    "year": st.one_of(st.integers(-5, 10_000), st.sampled_from(["2026", 2026.5]), json_scalars),
+    "targets": st.one_of(
+        st.dictionaries(
+            st.sampled_from(["on_time_closure", "collective", "incidents", "nope"]),
+            st.one_of(st.floats(), st.integers(-5, 10**12), json_scalars),
+            max_size=4,
+        ),
+        json_values,
+    ),
 }
 extra_args = st.dictionaries(
     st.sampled_from(["extra", "id", "__proto__", "Type", "incident", "constructor", ""])
@@ -1093,6 +1103,12 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "due_at": st.sampled_from(["2030-01-01T00:00:00Z", "2026-12-02T08:00:00+08:00"]),
     "username": st.sampled_from(["inspector", "duty", "nobody"]),
     "unit_ids": st.lists(st.sampled_from(["county", "office", "mars"]), max_size=3),
+    "year": st.sampled_from([2026, 2027, 1999]),
+    "targets": st.dictionaries(
+        st.sampled_from(["on_time_closure", "first_visit", "collective", "arrival"]),
+        st.one_of(st.sampled_from([0, 1, 95, 100, 150, 2.5]), st.none()),
+        max_size=4,
+    ),
 }
 
 
