@@ -151,6 +151,14 @@ async def test_marked_at_registration_the_desk_and_inspector_see_it_and_the_head
         assert timedelta(days=5) <= due - decided_at <= timedelta(days=9)
         assert_hidden(server, head, marked)
         assert not named(heads_tablet.events, marked)
+        # Nor do the §25 figures count it for him: a total one higher than what he can open would
+        # tell him there is one.
+        units_csv = "id,name,kind,parent_id\ncounty,县纪委监委,county_commission,\n"
+        imported = post(server, duty, "org.import", {"table": "units", "text": units_csv})
+        assert imported.status_code == 200, imported.text
+        units = get(server, head, "/api/review/figures").json()["units"]
+        counted = {i for u in units for i in u["figures"]["incidents"]["incidents"]}
+        assert ordinary in counted and marked not in counted, units
     finally:
         await _close(*clients)
         server.stop()
