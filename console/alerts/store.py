@@ -35,17 +35,26 @@ from ..events import EventPayload, RecordedEvent
 from ..incidents.events import IncidentClosed, IncidentRegistered
 from ..incidents.tables import incident_members
 from ..registry import Projector
-from ..responders.events import ResponderMoved, RollcallOverdue
+from ..responders.events import OrganisationImported, ResponderMoved, RollcallOverdue
 from ..responders.store import person_states
 from ..responders.store import roster as load_roster
 from ..responders.tables import assignments, org_people, org_places
 from ..runs.events import RunActionFired, RunLevelOverridden
 from ..runs.tables import playbook_runs
 from ..tables import users
-from .books import current_book
+from .books import incident_book, legacy_book
 from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, SetChannels
 from .events import AlertAcknowledged, AlertEscalated, AttemptRecorded, ChannelsSet
-from .tables import alert_channels, alert_incidents, alert_outbox, alert_pages, alert_people, alerts
+from .tables import (
+    alert_books,
+    alert_channels,
+    alert_incidents,
+    alert_outbox,
+    alert_pages,
+    alert_people,
+    alert_policies,
+    alerts,
+)
 
 # --- reading ---
 
@@ -289,7 +298,15 @@ def _place_name(conn: Connection, name_or_id: str | None) -> str | None:
 def _registered(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentRegistered)
-    policy = current_book(conn).for_type(p.incident_type.value)
+    # The book the registration pinned (one registered before books were pinned: the book shipped then).
+    pinned = p.alert_book or legacy_book()
+    if conn.scalar(select(alert_books.c.hash).where(alert_books.c.hash == pinned.hash)) is None:
+        conn.execute(
+            insert(alert_books).values(
+                hash=pinned.hash, book=pinned.book.model_dump_json(), last_position=event.position
+            )
+        )
+    policy = pinned.book.for_type(p.incident_type.value)
     conn.execute(
         insert(alert_incidents).values(
             incident_id=p.incident_id,
@@ -300,6 +317,7 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
             drill=p.drill,
             policy=policy.model_dump_json(),
             last_position=event.position,
+            book_hash=pinned.hash,
         )
     )
     if policy.urgency.value == "urgent":
@@ -336,8 +354,8 @@ def _action_fired(conn: Connection, event: RecordedEvent) -> None:
 
 
 def _step_policy(conn: Connection, incident_id: str, step_id: str | None) -> Policy | None:
-    """The escalation policy a notify step of the run's pinned playbook names, if any (from the book in
-    force: the name was checked against it when the playbook loaded)."""
+    """The escalation policy a notify step of the run's pinned playbook names, if any, from the policy
+    book the incident was registered under (the name was checked against it then)."""
     if step_id is None:
         return None
     text = conn.scalar(select(playbook_runs.c.snapshot).where(playbook_runs.c.incident_id == incident_id))
@@ -346,7 +364,7 @@ def _step_policy(conn: Connection, incident_id: str, step_id: str | None) -> Pol
     step = PlaybookSnapshot.model_validate_json(text).playbook.step(step_id)
     if step is None or step.policy is None:
         return None
-    return next((x for x in current_book(conn).policies if x.id == step.policy), None)
+    return next((x for x in incident_book(conn, incident_id).policies if x.id == step.policy), None)
 
 
 def _moved(conn: Connection, event: RecordedEvent) -> None:
@@ -411,6 +429,17 @@ def _rollcall_overdue(conn: Connection, event: RecordedEvent) -> None:
     raise_alert(
         conn, event, incident_id=p.incident_id, ask=Ask.ROLLCALL_OVERDUE, targets=(Target(person=lead),)
     )
+
+
+def _policies_imported(conn: Connection, event: RecordedEvent) -> None:
+    """通知策略 of the organisation import: added to (or replacing by id) the book new incidents pin."""
+    p = event.payload
+    assert isinstance(p, OrganisationImported)
+    for policy in p.policies:
+        values = {"policy": policy.model_dump_json(), "last_position": event.position}
+        done = conn.execute(update(alert_policies).where(alert_policies.c.id == policy.id).values(**values))
+        if done.rowcount == 0:
+            conn.execute(insert(alert_policies).values(id=policy.id, **values))
 
 
 # --- projectors of the alerts' own events ---
@@ -590,6 +619,7 @@ PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     RunActionFired: (_action_fired,),
     ResponderMoved: (_moved,),
     RollcallOverdue: (_rollcall_overdue,),
+    OrganisationImported: (_policies_imported,),
     ChannelsSet: (_channels_set,),
     AttemptRecorded: (_attempt_recorded,),
     AlertEscalated: (_escalated,),

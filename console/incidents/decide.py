@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from alerts.policy import PinnedBook
 from playbooks.model import PlaybookSnapshot
 
 from ..clock import utc_iso
@@ -52,6 +53,18 @@ class Numbering:
     year: int
     next_seq: int
     playbook: PlaybookSnapshot | None = None  # what serves the incident's type, as the library is now
+    alert_book: PinnedBook | None = None  # the escalation policies in force now (console.alerts.books)
+
+
+def unknown_policy(playbook: PlaybookSnapshot | None, book: PinnedBook | None) -> tuple[str, str] | None:
+    """A notify step of the playbook naming a policy the book does not have: (step id, policy)."""
+    if playbook is None or book is None:
+        return None
+    known = {p.id for p in book.book.policies}
+    for step in playbook.playbook.steps:
+        if step.policy is not None and step.policy not in known:
+            return step.id, step.policy
+    return None
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,14 @@ def decide_register(numbering: Numbering, args: RegisterIncident, ctx: Context) 
     started = args.started_at or ctx.occurred_at
     if started > ctx.now:
         raise DomainError("occurred_in_future")
+    unknown = unknown_policy(numbering.playbook, numbering.alert_book)
+    if unknown is not None and numbering.playbook is not None:
+        raise DomainError(
+            "playbook_policy_unknown",
+            playbook=numbering.playbook.playbook.id,
+            step=unknown[0],
+            policy=unknown[1],
+        )
     number = incident_number(ctx.settings.incident_prefix, numbering.year, numbering.next_seq)
     event = IncidentRegistered(
         incident_id=ctx.new_id,
@@ -91,6 +112,7 @@ def decide_register(numbering: Numbering, args: RegisterIncident, ctx: Context) 
         started_at=utc_iso(started),
         facts=args.facts,
         playbook=numbering.playbook,
+        alert_book=numbering.alert_book,
     )
     # The registering officer is involved in the matter (incidents.registered_by): no event needed.
     events = [NewEvent(stream=stream_of(ctx.new_id), payload=event)]

@@ -1,5 +1,6 @@
-"""A playbook's notify step may name an escalation policy (逐级通知策略); the name is checked when the
-playbook loads (and by check-playbooks), with file, line and field."""
+"""A playbook's notify step may name an escalation policy (逐级通知策略); the name is checked against a
+book given to the loader, with file, line and field (the console checks it against the book in force
+when an incident starts the playbook: tests/alerts/test_alert_policy_books.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def test_a_notify_step_names_a_policy_of_the_book() -> None:
 
 
 def test_a_policy_that_does_not_exist_is_named_with_file_and_line() -> None:
-    result = parse_playbook(NAMED.replace("policy: urgent", "policy: no-such"), file="tiny.yaml")
+    text = NAMED.replace("policy: urgent", "policy: no-such")
+    result = parse_playbook(text, file="tiny.yaml", policies=known_policies())
     assert result.snapshot is None
     [error] = result.errors
     assert (error.file, error.line, error.field) == ("tiny.yaml", 16, "steps[0].policy")
