@@ -33,6 +33,7 @@ from ..service import CommandService
 from ..settings import Settings
 from ..timer_loop import TIMER_ACTOR, TimerHost, movable
 from .config import AlertSettings, alert_settings
+from .queries import incident_levels
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_people, alerts
 
 log = logging.getLogger("console.alerts")
@@ -220,6 +221,8 @@ class Worker:
                 )
             )
         }
+        # The level the message says is the run's now, as the board and the banner show it.
+        levels = incident_levels(conn, sorted(incident_rows), self.settings)
         valid = timedelta(minutes=self.config.link_minutes)
         out = []
         for r in rows:
@@ -231,7 +234,7 @@ class Worker:
                 ask=Ask(alert.ask),
                 number=incident.number,
                 incident_type=incident.type,
-                level=incident.level,
+                level=levels.get(incident.incident_id, incident.level),
                 place=alert.place,
                 drill=alert.drill,
                 escalation_level=r.level + 1,

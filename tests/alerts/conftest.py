@@ -36,6 +36,7 @@ BOTH_BACKENDS = frozenset(
         "test_alert_quiet_hours",
         "test_alert_ack_dispatch",
         "test_alert_policy_books",
+        "test_alert_banner_level",
     }
 )
 

@@ -98,7 +98,17 @@ async def test_a_live_escalation_follows_the_book_it_started_with_across_an_edit
     _edit(book_file, BOOK_B)  # the office edits its book, then restarts
     console = await _started(settings)
     try:
+        pinned = (
+            await console.rows(alert_incidents),
+            await console.rows(alert_books),
+            await console.alert_rows(),
+        )
         await rebuild(console.db, console.registry)  # the projections replayed from the log
+        assert (
+            await console.rows(alert_incidents),
+            await console.rows(alert_books),
+            await console.alert_rows(),
+        ) == pinned
         new = await console.sit_in()
         [old_row] = await console.rows(alert_incidents, alert_incidents.c.incident_id == old)
         [new_row] = await console.rows(alert_incidents, alert_incidents.c.incident_id == new)
