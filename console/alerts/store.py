@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from alerts.channels import IN_APP, fingerprint, kind_of
 from alerts.message import Ask
-from alerts.policy import Policy, Target, Urgency, first_step, resolve, starting_with
+from alerts.policy import Policy, Target, Urgency, canonical_json, first_step, resolve, starting_with
 from alerts.quiet import QuietHours, held_until
 from playbooks.model import PlaybookSnapshot
 from playbooks.state import ActionKind
@@ -175,27 +175,48 @@ def _attempt(
     position: int,
     row_id: str | None = None,
 ) -> None:
+    key = row_id or outbox_id(
+        alert.incident_id, alert.id, person_id, level, round_, channel_index, attempt_no
+    )
+    values: dict[str, Any] = {
+        "id": key,
+        "alert_id": alert.id,
+        "incident_id": alert.incident_id,
+        "person_id": person_id,
+        "level": level,
+        "round": round_,
+        "channel_index": channel_index,
+        "attempt_no": attempt_no,
+        "kind": channel.kind,
+        "fingerprint": channel.fingerprint,
+        "created_at": at,
+        "last_position": position,
+    }
+    if channel.kind == IN_APP_KIND:
+        # 站内提醒: the person's open pages show it as this transaction's events are published (commit,
+        # then publish), so it is delivered here, with nothing to send, lease or record afterwards.
+        conn.execute(insert(alert_outbox).values(**values, **_SHOWN, due_at=at, attempted_at=at))
+        conn.execute(
+            update(alert_pages)
+            .where(
+                (alert_pages.c.alert_id == alert.id)
+                & (alert_pages.c.person_id == person_id)
+                & (alert_pages.c.level == level)
+                & (alert_pages.c.round == round_)
+                & (alert_pages.c.state == "sending")
+            )
+            .values(state="delivered", delivered_at=at, last_position=position)
+        )
+        return
     held = _held_until(conn, alert, person_id, channel.kind, due_at)
     conn.execute(
-        insert(alert_outbox).values(
-            id=row_id
-            or outbox_id(alert.incident_id, alert.id, person_id, level, round_, channel_index, attempt_no),
-            alert_id=alert.id,
-            incident_id=alert.incident_id,
-            person_id=person_id,
-            level=level,
-            round=round_,
-            channel_index=channel_index,
-            attempt_no=attempt_no,
-            kind=channel.kind,
-            fingerprint=channel.fingerprint,
-            state="pending",
-            created_at=at,
-            due_at=held or due_at,
-            held_until=held,
-            last_position=position,
-        )
+        insert(alert_outbox).values(**values, state="pending", due_at=held or due_at, held_until=held)
     )
+
+
+IN_APP_KIND = kind_of(IN_APP).value
+# What an in-app attempt comes to, recorded with the page (as the worker recorded it before).
+_SHOWN = {"state": "delivered", "status": "SUCCESS", "reason": "shown in the console", "latency_ms": 0}
 
 
 def _held_until(conn: Connection, alert: Any, person_id: str, kind: str, due_at: str) -> str | None:
@@ -303,7 +324,7 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
     if conn.scalar(select(alert_books.c.hash).where(alert_books.c.hash == pinned.hash)) is None:
         conn.execute(
             insert(alert_books).values(
-                hash=pinned.hash, book=pinned.book.model_dump_json(), last_position=event.position
+                hash=pinned.hash, book=canonical_json(pinned.book), last_position=event.position
             )
         )
     policy = pinned.book.for_type(p.incident_type.value)

@@ -29,18 +29,23 @@ from alerts.message import AlertFacts, Ask, Message, compose
 from ..clock import Clock, parse_iso, utc_iso
 from ..commands import CommandEnvelope
 from ..db import Database
+from ..hub import Hub
 from ..service import CommandService
 from ..settings import Settings
 from ..timer_loop import TIMER_ACTOR, TimerHost, movable
 from .config import AlertSettings, alert_settings
 from .queries import incident_levels
+from .store import PROJECTORS
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_people, alerts
 
 log = logging.getLogger("console.alerts")
 
+# The events after which something may be due: those the alerts' projectors follow.
+WAKE_TYPES = frozenset(str(getattr(cls, "event_type", "")) for cls in PROJECTORS)
+
 # The longest the worker goes without looking, whatever it expects: a safety net for writes that bypass
-# the log (an operator's repair) and for clocks that drift.
-IDLE_LOOK_SECONDS = 5.0
+# the log (an operator's repair) and for clocks that drift. Everything the log does wakes it at once.
+IDLE_LOOK_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -275,12 +280,31 @@ class Worker:
             log.warning("alert_attempt_not_recorded", extra={"outbox": outbox_id})
 
 
+def wakes(hub: Hub, seen: int) -> bool:
+    """Whether the log moved on since position `seen` with an event that may give the worker work: one
+    the alerts' projectors follow (a trigger, an attempt recorded, an escalation), in any process. Other
+    events (notes, moves of runs, reports) cost it nothing; when the hub's memory does not reach back
+    to `seen`, it looks."""
+    if hub.published == seen:
+        return False
+    ring = hub.ring
+    if not ring or ring[0][0].position > seen + 1:
+        return True
+    for event, _frames in reversed(ring):
+        if event.position <= seen:
+            return False
+        if event.type in WAKE_TYPES:
+            return True
+    return False
+
+
 async def alert_worker(host: TimerHost) -> None:
-    """The alerts timer of a process. It looks (reads the database) only when something may be due: the
-    log moved on (a new alert, an acknowledgement, a channel, in any process), the earliest escalation,
-    attempt or lease expiry it found last time came, or IDLE_LOOK_SECONDS passed. While nothing waits it
-    costs no query at all; while work remains it looks again at once. A movable clock (tests, drills)
-    makes it look every CONSOLE_ALERT_LOOK_SECONDS, since time may jump."""
+    """The alerts timer of a process. It looks (reads the database) only when something may be due: an
+    event that may page someone or schedule a try was published (`wakes`, in any process), the earliest
+    escalation, attempt or lease expiry it found last time came, or IDLE_LOOK_SECONDS passed (the safety
+    net of DESIGN §3 for writes that bypass the log). While nothing waits it costs no query at all; while
+    work remains it looks again at once. A movable clock (tests, drills) makes it look every
+    CONSOLE_ALERT_LOOK_SECONDS, since time may jump."""
     worker = Worker(host.db, host.service, host.clock, host.settings)
     if not worker.config.worker:
         return
@@ -290,9 +314,12 @@ async def alert_worker(host: TimerHost) -> None:
     last = -float("inf")
     while True:
         now = time.monotonic()
+        woken = wakes(host.hub, seen)
+        if not woken:
+            seen = host.hub.published  # nothing for the worker in what was published
         if (
             movable(host.clock)
-            or host.hub.published != seen
+            or woken
             or (due is not None and host.clock.now() >= due)
             or now - last >= IDLE_LOOK_SECONDS
         ):

@@ -37,6 +37,7 @@ BOTH_BACKENDS = frozenset(
         "test_alert_ack_dispatch",
         "test_alert_policy_books",
         "test_alert_banner_level",
+        "test_alert_in_app",
     }
 )
 

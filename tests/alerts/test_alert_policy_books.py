@@ -6,6 +6,7 @@ a new incident follows the new book. The organisation's own policies come in thr
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import yaml
 from alert_console import AlertConsole
 from support import Deployment
 
-from alerts.policy import Policy
+from alerts.policy import PinnedBook, Policy, book_hash, builtin_book, canonical_json
 from alerts.policy_io import export_policies, import_policies
 from console.alerts.books import imported_policies
 from console.alerts.tables import alert_books, alert_incidents, alert_pages, alert_policies, alerts
@@ -221,3 +222,10 @@ async def test_a_playbook_naming_a_policy_the_book_lacks_cannot_start_and_can_on
     chain = Policy.model_validate_json(row.chain)
     # The step's role holder first, then the office's policy's later level (commission leaders).
     assert chain.id == "gate_guard" and chain.levels[1].targets[0].role == "commission_leader"
+
+
+def test_a_book_read_back_from_the_log_hashes_and_reads_the_same() -> None:
+    book = PinnedBook.pin(builtin_book())  # by_type of three types, in the YAML's order
+    stored = json.dumps(book.model_dump(mode="json"), sort_keys=True)  # as the log keeps a payload
+    again = PinnedBook.model_validate_json(stored)
+    assert book_hash(again.book) == book.hash and canonical_json(again.book) == canonical_json(book.book)
