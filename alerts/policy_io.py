@@ -19,6 +19,16 @@ from .policy import ImportedPolicy
 
 TABLE = "policies"
 _TYPES = frozenset(t.value for t in IncidentType)
+_ZH = {
+    "missing": "必填项缺失",
+    "extra_forbidden": "未知的字段",
+    "enum": "取值不在允许范围内",
+    "string_pattern_mismatch": "格式不正确",
+    "greater_than_equal": "超出允许范围",
+    "less_than_equal": "超出允许范围",
+    "too_short": "不能为空",
+    "too_long": "项数过多",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +58,10 @@ def import_policies(text: str, fmt: Format) -> PolicyImport:
         return _refused(_error(0, None, zh, "policies are imported as YAML only"))
     try:
         loaded = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: a date like 2026-02-30
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f"line {line + 1}: " if line is not None else ""
-        return _refused(_error(0, None, f"YAML 格式错误：{where}", f"not valid YAML: {where}{exc}"))
+        return _refused(_error(0, None, f"YAML 格式错误：{where}{exc}", f"not valid YAML: {where}{exc}"))
     if isinstance(loaded, dict) and set(loaded) == {TABLE}:
         loaded = loaded[TABLE]
     if not isinstance(loaded, list):
@@ -70,7 +80,8 @@ def import_policies(text: str, fmt: Format) -> PolicyImport:
         except ValidationError as exc:
             for d in exc.errors(include_url=False):
                 where = ".".join(str(p) for p in d["loc"])
-                errors.append(_error(number, where or None, f"取值无效（{d['msg']}）", d["msg"]))
+                zh = _ZH.get(d["type"], "取值无效")
+                errors.append(_error(number, where or None, f"{zh}（{d['msg']}）", d["msg"]))
             continue
         if policy.id in seen:
             first = seen[policy.id]

@@ -10,6 +10,7 @@ and rebuilds (the book is in the log).
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from ..settings import Settings, SettingsError
 from .tables import alert_books, alert_incidents, alert_policies
 
 POLICIES_ENV = "CONSOLE_ALERT_POLICIES"
+log = logging.getLogger("console.alerts")
 
 
 def book_path(settings: Settings) -> Path:
@@ -55,18 +57,29 @@ def imported_policies(conn: Connection) -> tuple[ImportedPolicy, ...]:
     return tuple(ImportedPolicy.model_validate_json(text) for text in rows)
 
 
+# The last book each file gave: a file broken or removed while the console runs (checked at start)
+# must not stop a registration; the console goes on with what it read last and says so in its log.
+_last_good: dict[str, PolicyBook] = {}
+
+
+def _book_now(settings: Settings) -> PolicyBook:
+    path = str(book_path(settings))
+    try:
+        book = _last_good[path] = file_book(settings)
+    except SettingsError as exc:
+        log.warning("alert_policy_book_unreadable", extra={"detail": str(exc)})
+        book = _last_good.get(path) or _builtin().book
+    return book
+
+
 def current_book(conn: Connection, settings: Settings) -> PinnedBook:
     """The policy book a new incident is registered under, pinned with its hash."""
-    return _pin(merged(file_book(settings), imported_policies(conn)))
+    return PinnedBook.pin(merged(_book_now(settings), imported_policies(conn)))
 
 
 @cache
 def _builtin() -> PinnedBook:
     return PinnedBook.pin(builtin_book())
-
-
-def _pin(book: PolicyBook) -> PinnedBook:
-    return PinnedBook.pin(book)
 
 
 def legacy_book() -> PinnedBook:

@@ -19,10 +19,11 @@ from support import Deployment
 from alerts.policy import PinnedBook, Policy, book_hash, builtin_book, canonical_json
 from alerts.policy_io import export_policies, import_policies
 from console.alerts.books import imported_policies
+from console.alerts.config import check_settings
 from console.alerts.tables import alert_books, alert_incidents, alert_pages, alert_policies, alerts
 from console.eventlog import head_position
 from console.maintenance import rebuild
-from console.settings import Settings
+from console.settings import Settings, SettingsError
 from playbooks.loader import LIBRARY_DIR
 from responders.io import Format
 
@@ -77,6 +78,10 @@ async def _started(settings: Settings) -> AlertConsole:
 
 def _edit(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
+
+
+def _remove(path: Path) -> None:
+    path.unlink()
 
 
 async def _paged(console: AlertConsole, incident_id: str) -> list[tuple[str, int, int]]:
@@ -229,3 +234,27 @@ def test_a_book_read_back_from_the_log_hashes_and_reads_the_same() -> None:
     stored = json.dumps(book.model_dump(mode="json"), sort_keys=True)  # as the log keeps a payload
     again = PinnedBook.model_validate_json(stored)
     assert book_hash(again.book) == book.hash and canonical_json(again.book) == canonical_json(book.book)
+
+
+def test_a_book_that_cannot_be_used_stops_the_console_at_start_naming_the_variable(
+    alert_deployment: Deployment, book_file: Path
+) -> None:
+    _edit(book_file, BOOK_A.replace("ack_timeout_minutes: 3", "ack_timeout_minutes: soon"))
+    with pytest.raises(SettingsError, match=r"CONSOLE_ALERT_POLICIES=.*policies\.yaml.*ack_timeout_minutes"):
+        check_settings(_with_book(alert_deployment, book_file))
+
+
+async def test_a_book_file_removed_while_running_leaves_registration_on_the_last_book_read(
+    alert_deployment: Deployment, book_file: Path
+) -> None:
+    console = await _started(_with_book(alert_deployment, book_file))
+    try:
+        await console.organisation()
+        first = await console.sit_in()
+        _remove(book_file)
+        second = await console.sit_in()  # not refused: the console goes on with what it read last
+        rows = await console.rows(alert_incidents)
+        assert {r.incident_id for r in rows} == {first, second}
+        assert len({r.book_hash for r in rows}) == 1
+    finally:
+        await console.stop()
