@@ -93,12 +93,8 @@ def decide_register(numbering: Numbering, args: RegisterIncident, ctx: Context) 
         raise DomainError("occurred_in_future")
     unknown = unknown_policy(numbering.playbook, numbering.alert_book)
     if unknown is not None and numbering.playbook is not None:
-        raise DomainError(
-            "playbook_policy_unknown",
-            playbook=numbering.playbook.playbook.id,
-            step=unknown[0],
-            policy=unknown[1],
-        )
+        where = f"{numbering.playbook.playbook.id} / {unknown[0]} → {unknown[1]}"
+        raise DomainError("playbook_policy_unknown", detail=where)
     number = incident_number(ctx.settings.incident_prefix, numbering.year, numbering.next_seq)
     event = IncidentRegistered(
         incident_id=ctx.new_id,

@@ -104,8 +104,8 @@ MESSAGES = {
         "Only the people assigned to the matter may change informant details already recorded"
     ),
     "playbook_policy_unknown": N_(
-        "Playbook {playbook}, step {step}, names the escalation policy {policy}, which the policy book "
-        "does not have; nothing was registered"
+        "A playbook step names an escalation policy the policy book does not have, nothing was "
+        "registered: {detail}"
     ),
     "confidential_forbidden": N_(
         "Informant details and report content are for the people assigned to the matter only"

@@ -211,8 +211,9 @@ async def test_a_playbook_naming_a_policy_the_book_lacks_cannot_start_and_can_on
     refused = await naming.submit("incident.register", args)
     assert not refused.ok and refused.error is not None and refused.error.code == "playbook_policy_unknown"
     message = refused.error.message("zh_CN", naming.registry.messages)
-    assert "gate_guard" in message and "notify_leader" in message
-    assert refused.error.message("en", naming.registry.messages).startswith("Playbook collective_visit")
+    assert message.startswith("预案步骤引用的通知策略不在通知策略库中")
+    assert message.endswith("collective_visit / notify_leader → gate_guard")
+    assert refused.error.message("en", naming.registry.messages).startswith("A playbook step names")
 
     only = yaml.safe_load(GATE_GUARD)
     only["policies"][0]["incident_types"] = []  # named by the step only, not by a type
