@@ -134,9 +134,9 @@ class Worker:
             ).all()
         if not due:
             return 0
-        # An in-app attempt is delivered by being recorded (the event is what the person's pages show):
-        # there is nothing to send and so nothing to lease. Its record, whose command id is derived from
-        # the row, happens once however many processes race; no claim transaction is taken for it.
+        # In-app attempts are written delivered by the projector that pages (console.alerts.store); one
+        # still pending here was written before that, and is recorded as it was then: nothing to send
+        # or lease, its record (command id derived from the row) once however many processes race.
         shown = Delivery(True, "SUCCESS", "shown in the console", 0)
         in_app = [r.id for r in due if r.kind == ChannelKind.IN_APP.value]
         recording = [asyncio.ensure_future(self._record_id(i, shown)) for i in in_app]
