@@ -121,7 +121,7 @@ def parse_playbook(text: str, *, file: str, policies: frozenset[str] | None = No
         errors = [_located(file, root, tuple(e["loc"]), e["msg"]) for e in exc.errors()]
         return ParseResult(None, tuple(errors))
     problems = playbook_problems(playbook)
-    if policies is not None and any(s.policy is not None for s in playbook.steps):
+    if policies is not None and playbook.named_policies():
         problems += policy_problems(playbook, policies)
     if problems:
         return ParseResult(None, tuple(_located(file, root, p.loc, p.message, exact=True) for p in problems))

@@ -370,22 +370,29 @@ def _action_fired(conn: Connection, event: RecordedEvent) -> None:
     if ask is None:
         return  # a wait elapsing tells nobody
     targets = _ROLE_TARGETS.get(p.role, (Target(post="duty_officer"),))
-    policy = _step_policy(conn, p.incident_id, p.step_id)
+    policy = _named_policy(conn, p)
     raise_alert(conn, event, incident_id=p.incident_id, ask=ask, targets=targets, policy=policy)
 
 
-def _step_policy(conn: Connection, incident_id: str, step_id: str | None) -> Policy | None:
-    """The escalation policy a notify step of the run's pinned playbook names, if any, from the policy
-    book the incident was registered under (the name was checked against it then)."""
-    if step_id is None:
+def _named_policy(conn: Connection, p: RunActionFired) -> Policy | None:
+    """The escalation policy the run's pinned playbook names for this action, if any, from the policy
+    book the incident was registered under (the names were checked against it then): an escalation's
+    own (`on_overdue.escalate_policy`), else a notify step's (`policy`)."""
+    if p.step_id is None and p.obligation_id is None:
         return None
-    text = conn.scalar(select(playbook_runs.c.snapshot).where(playbook_runs.c.incident_id == incident_id))
+    text = conn.scalar(select(playbook_runs.c.snapshot).where(playbook_runs.c.incident_id == p.incident_id))
     if text is None:
         return None
-    step = PlaybookSnapshot.model_validate_json(text).playbook.step(step_id)
-    if step is None or step.policy is None:
+    pb = PlaybookSnapshot.model_validate_json(text).playbook
+    item = pb.step(p.step_id) if p.step_id is not None else pb.report(p.obligation_id or "")
+    if item is None:
         return None
-    return next((x for x in incident_book(conn, incident_id).policies if x.id == step.policy), None)
+    name = pb.on_overdue_for(item).escalate_policy if p.kind is ActionKind.ESCALATE else None
+    if name is None and p.step_id is not None:
+        name = getattr(item, "policy", None)
+    if name is None:
+        return None
+    return next((x for x in incident_book(conn, p.incident_id).policies if x.id == name), None)
 
 
 def _moved(conn: Connection, event: RecordedEvent) -> None:

@@ -57,13 +57,19 @@ class Numbering:
 
 
 def unknown_policy(playbook: PlaybookSnapshot | None, book: PinnedBook | None) -> tuple[str, str] | None:
-    """A notify step of the playbook naming a policy the book does not have: (step id, policy)."""
+    """A policy the playbook names (a notify step's, an escalation's) that the book does not have:
+    (where, policy), where is a step's or report's id, or `defaults`."""
     if playbook is None or book is None:
         return None
     known = {p.id for p in book.book.policies}
-    for step in playbook.playbook.steps:
-        if step.policy is not None and step.policy not in known:
-            return step.id, step.policy
+    pb = playbook.playbook
+    for loc, name in pb.named_policies():
+        if name not in known:
+            if loc[0] == "steps":
+                return pb.steps[int(loc[1])].id, name
+            if loc[0] == "reports":
+                return pb.reports[int(loc[1])].id, name
+            return "defaults", name
     return None
 
 

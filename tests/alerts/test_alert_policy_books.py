@@ -259,3 +259,47 @@ async def test_a_book_file_removed_while_running_leaves_registration_on_the_last
         assert len({r.book_hash for r in rows}) == 1
     finally:
         await console.stop()
+
+
+@pytest.fixture
+async def escalating(alert_deployment: Deployment, tmp_path: Path) -> AsyncIterator[AlertConsole]:
+    """A library whose collective-visit playbook escalates overdue steps through the office's `gate_guard`."""
+    library = tmp_path / "playbooks"
+    shutil.copytree(LIBRARY_DIR, library)
+    path = library / "collective_visit.yaml"
+    text = path.read_text(encoding="utf-8")
+    default = "  on_overdue: {remind_after_minutes: 0, escalate_after_minutes: 15}\n"
+    assert default in text
+    _edit(path, text.replace(default, default[:-2] + ", escalate_policy: gate_guard}\n", 1))
+    settings = dataclasses.replace(alert_deployment.settings, playbook_dir=str(library))
+    made = await AlertConsole(settings).start()
+    try:
+        await made.organisation()
+        yield made
+    finally:
+        await made.stop()
+
+
+async def test_an_escalation_pages_through_the_policy_it_names_and_a_reminder_does_not(
+    escalating: AlertConsole,
+) -> None:
+    args = {"type": "collective_visit", "place": "接待大厅", "head_count": 100}
+    refused = await escalating.submit("incident.register", args)
+    assert not refused.ok and refused.error is not None and refused.error.code == "playbook_policy_unknown"
+    assert refused.error.params["detail"] == "collective_visit / defaults → gate_guard"
+
+    only = yaml.safe_load(GATE_GUARD)
+    only["policies"][0]["incident_types"] = []
+    await escalating.ok("org.import", {"table": "policies", "format": "yaml", "text": yaml.safe_dump(only)})
+    incident_id = str((await escalating.ok("incident.register", args))["incident_id"])
+    escalating.clock.move(minutes=26)  # notify_leader: due at 10 minutes, escalated 15 after
+    chains = {}
+    for kind, ask in (("remind", "step_overdue"), ("escalate", "escalated")):
+        key = f"{kind}:step:notify_leader"
+        fired = await escalating.submit("run.fire", {"incident_id": incident_id, "key": key}, internal=True)
+        assert fired.ok, fired.error and fired.error.code
+        [row] = await escalating.rows(alerts, alerts.c.incident_id == incident_id, alerts.c.ask == ask)
+        chains[kind] = Policy.model_validate_json(row.chain)
+    assert chains["remind"].id == "normal"  # the incident's (a collective visit's)
+    assert chains["escalate"].id == "gate_guard"  # the escalation's own
+    assert chains["escalate"].levels[1].targets[0].role == "commission_leader"

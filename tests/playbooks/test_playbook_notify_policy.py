@@ -52,3 +52,17 @@ def test_a_malformed_policy_name_is_refused_with_its_line() -> None:
     result = parse_playbook(NAMED.replace("policy: urgent", "policy: 紧急 策略"), file="tiny.yaml")
     assert result.snapshot is None
     assert [(e.line, e.field) for e in result.errors] == [(16, "steps[0].policy")]
+
+
+def test_an_escalation_may_name_a_policy_too_checked_against_the_book_given() -> None:
+    overdue = "    on_overdue: {escalate_after_minutes: 5, escalate_policy: calm}\n"
+    text = GOOD.replace("    due: {minutes: 5}\n", "    due: {minutes: 5}\n" + overdue, 1)
+    result = parse_playbook(text, file="tiny.yaml")
+    assert result.snapshot is not None  # the library loads without a book
+    assert [(loc, name) for loc, name in result.snapshot.playbook.named_policies()] == [
+        (("steps", 0, "on_overdue", "escalate_policy"), "calm")
+    ]
+    refused = parse_playbook(text, file="tiny.yaml", policies=known_policies())
+    assert refused.snapshot is None
+    [error] = refused.errors
+    assert error.field == "steps[0].on_overdue.escalate_policy" and "'calm'" in error.message
