@@ -4,6 +4,8 @@ with an acknowledge timeout and a repeat count. Validated on load like the playb
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -78,6 +80,48 @@ class PolicyBook(_Frozen):
         return next(p for p in self.policies if p.id == wanted)
 
 
+class ImportedPolicy(Policy):
+    """A policy of the organisation import (table `policies`): a policy, and the incident types it
+    starts for (over the book's `by_type`)."""
+
+    incident_types: tuple[str, ...] = Field(default=(), max_length=20)
+
+
+def merged(book: PolicyBook, imported: tuple[ImportedPolicy, ...]) -> PolicyBook:
+    """The book in force: the YAML book with the organisation's policies added, an imported policy
+    replacing the book's policy of the same id; an imported policy's incident types start with it."""
+    if not imported:
+        return book
+    by_id = {p.id: p for p in book.policies}
+    by_type = dict(book.by_type)
+    for item in imported:
+        by_id[item.id] = Policy.model_validate(item.model_dump(exclude={"incident_types"}))
+        by_type.update(dict.fromkeys(item.incident_types, item.id))
+    return PolicyBook(policies=tuple(by_id.values()), default=book.default, by_type=by_type)
+
+
+def canonical_json(book: PolicyBook) -> str:
+    """The book as canonical JSON (sorted keys): the log stores payloads with sorted keys, so a book read
+    back from it must come out the same as the one written."""
+    return json.dumps(book.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def book_hash(book: PolicyBook) -> str:
+    """The book's content hash: the same policies always pin the same hash."""
+    return hashlib.sha256(canonical_json(book).encode("utf-8")).hexdigest()
+
+
+class PinnedBook(_Frozen):
+    """The policy book an incident was registered under, with its hash (as a run pins its playbook)."""
+
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    book: PolicyBook
+
+    @classmethod
+    def pin(cls, book: PolicyBook) -> PinnedBook:
+        return cls(hash=book_hash(book), book=book)
+
+
 class PolicyError(ValueError):
     """A policy file that cannot be used; the message names the field."""
 
@@ -99,6 +143,16 @@ def parse_book(text: str) -> PolicyBook:
 def builtin_book() -> PolicyBook:
     """The policies shipped with the console (alerts/policies.yaml)."""
     return parse_book(BUILTIN.read_text(encoding="utf-8"))
+
+
+def parse_imported(raw: object) -> ImportedPolicy:
+    """One policy of the organisation import, or PolicyError naming the field."""
+    try:
+        return ImportedPolicy.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "-"
+        raise PolicyError(f"{where}: {first['msg']}") from None
 
 
 @dataclass(frozen=True)

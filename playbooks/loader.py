@@ -96,7 +96,9 @@ def known_policies() -> frozenset[str]:
 
 def parse_playbook(text: str, *, file: str, policies: frozenset[str] | None = None) -> ParseResult:
     """Parse and validate one playbook's YAML text; `file` is only used in error messages. A notify
-    step's policy must be one of `policies` (default: the console's policy book)."""
+    step's policy must be one of `policies` when given; the library loads without a book (the office's
+    policies are in the database too) and the name is checked against the book in force when an
+    incident starts the playbook (console.incidents: `playbook_policy_unknown`)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.SafeLoader(text).construct_document(root) if root is not None else None
@@ -119,8 +121,8 @@ def parse_playbook(text: str, *, file: str, policies: frozenset[str] | None = No
         errors = [_located(file, root, tuple(e["loc"]), e["msg"]) for e in exc.errors()]
         return ParseResult(None, tuple(errors))
     problems = playbook_problems(playbook)
-    if any(s.policy is not None for s in playbook.steps):
-        problems += policy_problems(playbook, known_policies() if policies is None else policies)
+    if policies is not None and playbook.named_policies():
+        problems += policy_problems(playbook, policies)
     if problems:
         return ParseResult(None, tuple(_located(file, root, p.loc, p.message, exact=True) for p in problems))
     return ParseResult(PlaybookSnapshot.pin(playbook))

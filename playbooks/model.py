@@ -154,6 +154,9 @@ class OnOverdue(_Frozen):
     remind_after_minutes: int = Field(default=0, ge=0)
     escalate_after_minutes: int | None = Field(default=None, ge=0)
     escalate_to: ResponseRole = ResponseRole.LEADER_IN_CHARGE
+    # 逐级通知策略 of the escalation: the policy (of the console's book) that pages `escalate_to`; without
+    # one, a notify step's own policy, else the incident's. Checked when an incident starts the playbook.
+    escalate_policy: str | None = Field(default=None, pattern=r"^[a-z0-9_\-]{1,40}$")
 
     @model_validator(mode="after")
     def _escalate_after_remind(self) -> OnOverdue:
@@ -317,6 +320,25 @@ class Playbook(_Frozen):
     def report(self, obligation_id: str) -> ReportObligation | None:
         """The report obligation called `obligation_id`, if any."""
         return next((r for r in self.reports if r.id == obligation_id), None)
+
+    def named_policies(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """Every escalation policy the playbook names, with where: notify steps' `policy`, and the
+        `escalate_policy` of the default, each step's and each report's `on_overdue`."""
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        default = self.defaults.on_overdue.escalate_policy
+        if default is not None:
+            found.append((("defaults", "on_overdue", "escalate_policy"), default))
+        for i, step in enumerate(self.steps):
+            if step.policy is not None:
+                found.append((("steps", i, "policy"), step.policy))
+            if step.on_overdue is not None and step.on_overdue.escalate_policy is not None:
+                found.append((("steps", i, "on_overdue", "escalate_policy"), step.on_overdue.escalate_policy))
+        for i, report in enumerate(self.reports):
+            if report.on_overdue is not None and report.on_overdue.escalate_policy is not None:
+                found.append(
+                    (("reports", i, "on_overdue", "escalate_policy"), report.on_overdue.escalate_policy)
+                )
+        return tuple(found)
 
     def on_overdue_for(self, item: Step | ReportObligation) -> OnOverdue:
         """The overdue policy of a step or report, falling back to the playbook default.

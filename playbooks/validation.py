@@ -104,14 +104,12 @@ def _steps(pb: Playbook) -> Iterator[Problem]:
 
 
 def policy_problems(pb: Playbook, policies: frozenset[str]) -> tuple[Problem, ...]:
-    """Notify steps naming an escalation policy that is not in `policies` (the policy book's ids)."""
+    """Notify steps and escalations naming an escalation policy that is not in `policies` (the policy
+    book's ids)."""
     return tuple(
-        Problem(
-            ("steps", i, "policy"),
-            f"no escalation policy named '{s.policy}' (known: {', '.join(sorted(policies))})",
-        )
-        for i, s in enumerate(pb.steps)
-        if s.policy is not None and s.policy not in policies
+        Problem(loc, f"no escalation policy named '{name}' (known: {', '.join(sorted(policies))})")
+        for loc, name in pb.named_policies()
+        if name not in policies
     )
 
 

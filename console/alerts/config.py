@@ -56,4 +56,7 @@ def alert_settings(settings: Settings) -> AlertSettings:
 
 
 def check_settings(settings: Settings) -> None:
+    from .books import file_book  # the policy book is checked at start too, naming file and field
+
     alert_settings(settings)
+    file_book(settings)

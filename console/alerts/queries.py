@@ -17,12 +17,16 @@ from alerts.channels import masked
 from ..clock import parse_iso
 from ..incidents.recusal import hidden_from
 from ..registry import SnapshotPart
+from ..runs.queries import current_levels
 from ..settings import Settings
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_pages, alerts
 
 
-def open_pages(conn: Connection, person_id: str | None = None) -> list[dict[str, Any]]:
-    """Pages of alerts still escalating, not yet acknowledged by their person (oldest first)."""
+def open_pages(
+    conn: Connection, person_id: str | None = None, settings: Settings | None = None
+) -> list[dict[str, Any]]:
+    """Pages of alerts still escalating, not yet acknowledged by their person (oldest first). With the
+    settings, an incident's level is its run's now (as the board shows it, from registration on)."""
     query = (
         select(
             alert_pages,
@@ -41,6 +45,8 @@ def open_pages(conn: Connection, person_id: str | None = None) -> list[dict[str,
     )
     if person_id is not None:
         query = query.where(alert_pages.c.person_id == person_id)
+    rows = conn.execute(query).all()
+    levels = incident_levels(conn, [r.incident_id for r in rows], settings)
     return [
         {
             "alert_id": r.alert_id,
@@ -50,19 +56,25 @@ def open_pages(conn: Connection, person_id: str | None = None) -> list[dict[str,
             "drill": r.drill,
             "paged_by": r.paged_by or "",
             "place": r.place,
-            "incident_level": r.incident_level,
+            "incident_level": levels.get(r.incident_id, r.incident_level),
             "person_id": r.person_id,
             "level": r.level + 1,
             "state": r.state,
             "paged_at": r.paged_at,
         }
-        for r in conn.execute(query)
+        for r in rows
     ]
 
 
-def _alerts_part(conn: Connection, view: str, _settings: Settings) -> dict[str, Any]:
+def incident_levels(conn: Connection, incident_ids: list[str], settings: Settings | None) -> dict[str, str]:
+    """Where a playbook runs, the level its run stands at now: what banners and messages say, the same
+    as the board (the alerts' own copy only follows a leader's override)."""
+    return current_levels(conn, incident_ids, settings) if settings is not None and incident_ids else {}
+
+
+def _alerts_part(conn: Connection, view: str, settings: Settings) -> dict[str, Any]:
     hidden = hidden_from(conn, view)  # 回避: incidents about the commission's head
-    return {"open_pages": [p for p in open_pages(conn) if p["incident_id"] not in hidden]}
+    return {"open_pages": [p for p in open_pages(conn, settings=settings) if p["incident_id"] not in hidden]}
 
 
 SNAPSHOT_PARTS: dict[str, SnapshotPart] = {"alerts": _alerts_part}

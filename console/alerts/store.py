@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from alerts.channels import IN_APP, fingerprint, kind_of
 from alerts.message import Ask
-from alerts.policy import Policy, Target, Urgency, first_step, resolve, starting_with
+from alerts.policy import Policy, Target, Urgency, canonical_json, first_step, resolve, starting_with
 from alerts.quiet import QuietHours, held_until
 from playbooks.model import PlaybookSnapshot
 from playbooks.state import ActionKind
@@ -36,17 +36,26 @@ from ..incidents.events import IncidentClosed, IncidentRegistered
 from ..incidents.recusal import commission_heads, is_recused
 from ..incidents.tables import incident_members
 from ..registry import Projector
-from ..responders.events import ResponderMoved, RollcallOverdue
+from ..responders.events import OrganisationImported, ResponderMoved, RollcallOverdue
 from ..responders.store import person_states
 from ..responders.store import roster as load_roster
 from ..responders.tables import assignments, org_people, org_places
 from ..runs.events import RunActionFired, RunLevelOverridden
 from ..runs.tables import playbook_runs
 from ..tables import users
-from .books import current_book
+from .books import incident_book, legacy_book
 from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, SetChannels
 from .events import AlertAcknowledged, AlertEscalated, AttemptRecorded, ChannelsSet
-from .tables import alert_channels, alert_incidents, alert_outbox, alert_pages, alert_people, alerts
+from .tables import (
+    alert_books,
+    alert_channels,
+    alert_incidents,
+    alert_outbox,
+    alert_pages,
+    alert_people,
+    alert_policies,
+    alerts,
+)
 
 # --- reading ---
 
@@ -171,27 +180,48 @@ def _attempt(
     position: int,
     row_id: str | None = None,
 ) -> None:
+    key = row_id or outbox_id(
+        alert.incident_id, alert.id, person_id, level, round_, channel_index, attempt_no
+    )
+    values: dict[str, Any] = {
+        "id": key,
+        "alert_id": alert.id,
+        "incident_id": alert.incident_id,
+        "person_id": person_id,
+        "level": level,
+        "round": round_,
+        "channel_index": channel_index,
+        "attempt_no": attempt_no,
+        "kind": channel.kind,
+        "fingerprint": channel.fingerprint,
+        "created_at": at,
+        "last_position": position,
+    }
+    if channel.kind == IN_APP_KIND:
+        # 站内提醒: the person's open pages show it as this transaction's events are published (commit,
+        # then publish), so it is delivered here, with nothing to send, lease or record afterwards.
+        conn.execute(insert(alert_outbox).values(**values, **_SHOWN, due_at=at, attempted_at=at))
+        conn.execute(
+            update(alert_pages)
+            .where(
+                (alert_pages.c.alert_id == alert.id)
+                & (alert_pages.c.person_id == person_id)
+                & (alert_pages.c.level == level)
+                & (alert_pages.c.round == round_)
+                & (alert_pages.c.state == "sending")
+            )
+            .values(state="delivered", delivered_at=at, last_position=position)
+        )
+        return
     held = _held_until(conn, alert, person_id, channel.kind, due_at)
     conn.execute(
-        insert(alert_outbox).values(
-            id=row_id
-            or outbox_id(alert.incident_id, alert.id, person_id, level, round_, channel_index, attempt_no),
-            alert_id=alert.id,
-            incident_id=alert.incident_id,
-            person_id=person_id,
-            level=level,
-            round=round_,
-            channel_index=channel_index,
-            attempt_no=attempt_no,
-            kind=channel.kind,
-            fingerprint=channel.fingerprint,
-            state="pending",
-            created_at=at,
-            due_at=held or due_at,
-            held_until=held,
-            last_position=position,
-        )
+        insert(alert_outbox).values(**values, state="pending", due_at=held or due_at, held_until=held)
     )
+
+
+IN_APP_KIND = kind_of(IN_APP).value
+# What an in-app attempt comes to, recorded with the page (as the worker recorded it before).
+_SHOWN = {"state": "delivered", "status": "SUCCESS", "reason": "shown in the console", "latency_ms": 0}
 
 
 def _held_until(conn: Connection, alert: Any, person_id: str, kind: str, due_at: str) -> str | None:
@@ -294,7 +324,15 @@ def _place_name(conn: Connection, name_or_id: str | None) -> str | None:
 def _registered(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentRegistered)
-    policy = current_book(conn).for_type(p.incident_type.value)
+    # The book the registration pinned (one registered before books were pinned: the book shipped then).
+    pinned = p.alert_book or legacy_book()
+    if conn.scalar(select(alert_books.c.hash).where(alert_books.c.hash == pinned.hash)) is None:
+        conn.execute(
+            insert(alert_books).values(
+                hash=pinned.hash, book=canonical_json(pinned.book), last_position=event.position
+            )
+        )
+    policy = pinned.book.for_type(p.incident_type.value)
     conn.execute(
         insert(alert_incidents).values(
             incident_id=p.incident_id,
@@ -305,6 +343,7 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
             drill=p.drill,
             policy=policy.model_dump_json(),
             last_position=event.position,
+            book_hash=pinned.hash,
         )
     )
     if policy.urgency.value == "urgent":
@@ -336,22 +375,29 @@ def _action_fired(conn: Connection, event: RecordedEvent) -> None:
     if ask is None:
         return  # a wait elapsing tells nobody
     targets = _ROLE_TARGETS.get(p.role, (Target(post="duty_officer"),))
-    policy = _step_policy(conn, p.incident_id, p.step_id)
+    policy = _named_policy(conn, p)
     raise_alert(conn, event, incident_id=p.incident_id, ask=ask, targets=targets, policy=policy)
 
 
-def _step_policy(conn: Connection, incident_id: str, step_id: str | None) -> Policy | None:
-    """The escalation policy a notify step of the run's pinned playbook names, if any (from the book in
-    force: the name was checked against it when the playbook loaded)."""
-    if step_id is None:
+def _named_policy(conn: Connection, p: RunActionFired) -> Policy | None:
+    """The escalation policy the run's pinned playbook names for this action, if any, from the policy
+    book the incident was registered under (the names were checked against it then): an escalation's
+    own (`on_overdue.escalate_policy`), else a notify step's (`policy`)."""
+    if p.step_id is None and p.obligation_id is None:
         return None
-    text = conn.scalar(select(playbook_runs.c.snapshot).where(playbook_runs.c.incident_id == incident_id))
+    text = conn.scalar(select(playbook_runs.c.snapshot).where(playbook_runs.c.incident_id == p.incident_id))
     if text is None:
         return None
-    step = PlaybookSnapshot.model_validate_json(text).playbook.step(step_id)
-    if step is None or step.policy is None:
+    pb = PlaybookSnapshot.model_validate_json(text).playbook
+    item = pb.step(p.step_id) if p.step_id is not None else pb.report(p.obligation_id or "")
+    if item is None:
         return None
-    return next((x for x in current_book(conn).policies if x.id == step.policy), None)
+    name = pb.on_overdue_for(item).escalate_policy if p.kind is ActionKind.ESCALATE else None
+    if name is None and p.step_id is not None:
+        name = getattr(item, "policy", None)
+    if name is None:
+        return None
+    return next((x for x in incident_book(conn, p.incident_id).policies if x.id == name), None)
 
 
 def _moved(conn: Connection, event: RecordedEvent) -> None:
@@ -416,6 +462,17 @@ def _rollcall_overdue(conn: Connection, event: RecordedEvent) -> None:
     raise_alert(
         conn, event, incident_id=p.incident_id, ask=Ask.ROLLCALL_OVERDUE, targets=(Target(person=lead),)
     )
+
+
+def _policies_imported(conn: Connection, event: RecordedEvent) -> None:
+    """通知策略 of the organisation import: added to (or replacing by id) the book new incidents pin."""
+    p = event.payload
+    assert isinstance(p, OrganisationImported)
+    for policy in p.policies:
+        values = {"policy": policy.model_dump_json(), "last_position": event.position}
+        done = conn.execute(update(alert_policies).where(alert_policies.c.id == policy.id).values(**values))
+        if done.rowcount == 0:
+            conn.execute(insert(alert_policies).values(id=policy.id, **values))
 
 
 # --- projectors of the alerts' own events ---
@@ -595,6 +652,7 @@ PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     RunActionFired: (_action_fired,),
     ResponderMoved: (_moved,),
     RollcallOverdue: (_rollcall_overdue,),
+    OrganisationImported: (_policies_imported,),
     ChannelsSet: (_channels_set,),
     AttemptRecorded: (_attempt_recorded,),
     AlertEscalated: (_escalated,),

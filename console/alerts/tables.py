@@ -45,6 +45,27 @@ alert_incidents = Table(
     Column("drill", Boolean, nullable=False),
     Column("policy", Text, nullable=False),  # JSON of alerts.policy.Policy
     Column("last_position", BigInteger, nullable=False),
+    # The policy book pinned at registration (alert_books): its policies page for the incident's whole
+    # life (a notify step's named policy too), whatever the YAML or the organisation import says later.
+    Column("book_hash", String(64), nullable=True),
+)
+
+# 通知策略库: every policy book an incident was registered under, keyed by its content hash.
+alert_books = Table(
+    "alert_books",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("book", Text, nullable=False),  # JSON of alerts.policy.PolicyBook
+    Column("last_position", BigInteger, nullable=False),
+)
+
+# The organisation's own policies (org.import, table `policies`), added to the YAML book for new incidents.
+alert_policies = Table(
+    "alert_policies",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("policy", Text, nullable=False),  # JSON of alerts.policy.ImportedPolicy
+    Column("last_position", BigInteger, nullable=False),
 )
 
 # 通知: one reason to reach people about an incident, escalating until someone acknowledges.
@@ -116,4 +137,13 @@ alert_outbox = Table(
 )
 Index("ix_alert_outbox_due", alert_outbox.c.state, alert_outbox.c.due_at)
 
-ALERT_TABLES = (alert_channels, alert_people, alert_incidents, alerts, alert_pages, alert_outbox)
+ALERT_TABLES = (
+    alert_channels,
+    alert_people,
+    alert_incidents,
+    alert_books,
+    alert_policies,
+    alerts,
+    alert_pages,
+    alert_outbox,
+)

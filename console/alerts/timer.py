@@ -29,17 +29,23 @@ from alerts.message import AlertFacts, Ask, Message, compose
 from ..clock import Clock, parse_iso, utc_iso
 from ..commands import CommandEnvelope
 from ..db import Database
+from ..hub import Hub
 from ..service import CommandService
 from ..settings import Settings
 from ..timer_loop import TIMER_ACTOR, TimerHost, movable
 from .config import AlertSettings, alert_settings
+from .queries import incident_levels
+from .store import PROJECTORS
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_people, alerts
 
 log = logging.getLogger("console.alerts")
 
+# The events after which something may be due: those the alerts' projectors follow.
+WAKE_TYPES = frozenset(str(getattr(cls, "event_type", "")) for cls in PROJECTORS)
+
 # The longest the worker goes without looking, whatever it expects: a safety net for writes that bypass
-# the log (an operator's repair) and for clocks that drift.
-IDLE_LOOK_SECONDS = 5.0
+# the log (an operator's repair) and for clocks that drift. Everything the log does wakes it at once.
+IDLE_LOOK_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -128,9 +134,9 @@ class Worker:
             ).all()
         if not due:
             return 0
-        # An in-app attempt is delivered by being recorded (the event is what the person's pages show):
-        # there is nothing to send and so nothing to lease. Its record, whose command id is derived from
-        # the row, happens once however many processes race; no claim transaction is taken for it.
+        # In-app attempts are written delivered by the projector that pages (console.alerts.store); one
+        # still pending here was written before that, and is recorded as it was then: nothing to send
+        # or lease, its record (command id derived from the row) once however many processes race.
         shown = Delivery(True, "SUCCESS", "shown in the console", 0)
         in_app = [r.id for r in due if r.kind == ChannelKind.IN_APP.value]
         recording = [asyncio.ensure_future(self._record_id(i, shown)) for i in in_app]
@@ -220,6 +226,8 @@ class Worker:
                 )
             )
         }
+        # The level the message says is the run's now, as the board and the banner show it.
+        levels = incident_levels(conn, sorted(incident_rows), self.settings)
         valid = timedelta(minutes=self.config.link_minutes)
         out = []
         for r in rows:
@@ -231,7 +239,7 @@ class Worker:
                 ask=Ask(alert.ask),
                 number=incident.number,
                 incident_type=incident.type,
-                level=incident.level,
+                level=levels.get(incident.incident_id, incident.level),
                 place=alert.place,
                 drill=alert.drill,
                 escalation_level=r.level + 1,
@@ -272,12 +280,31 @@ class Worker:
             log.warning("alert_attempt_not_recorded", extra={"outbox": outbox_id})
 
 
+def wakes(hub: Hub, seen: int) -> bool:
+    """Whether the log moved on since position `seen` with an event that may give the worker work: one
+    the alerts' projectors follow (a trigger, an attempt recorded, an escalation), in any process. Other
+    events (notes, moves of runs, reports) cost it nothing; when the hub's memory does not reach back
+    to `seen`, it looks."""
+    if hub.published == seen:
+        return False
+    ring = hub.ring
+    if not ring or ring[0][0].position > seen + 1:
+        return True
+    for event, _frames in reversed(ring):
+        if event.position <= seen:
+            return False
+        if event.type in WAKE_TYPES:
+            return True
+    return False
+
+
 async def alert_worker(host: TimerHost) -> None:
-    """The alerts timer of a process. It looks (reads the database) only when something may be due: the
-    log moved on (a new alert, an acknowledgement, a channel, in any process), the earliest escalation,
-    attempt or lease expiry it found last time came, or IDLE_LOOK_SECONDS passed. While nothing waits it
-    costs no query at all; while work remains it looks again at once. A movable clock (tests, drills)
-    makes it look every CONSOLE_ALERT_LOOK_SECONDS, since time may jump."""
+    """The alerts timer of a process. It looks (reads the database) only when something may be due: an
+    event that may page someone or schedule a try was published (`wakes`, in any process), the earliest
+    escalation, attempt or lease expiry it found last time came, or IDLE_LOOK_SECONDS passed (the safety
+    net of DESIGN §3 for writes that bypass the log). While nothing waits it costs no query at all; while
+    work remains it looks again at once. A movable clock (tests, drills) makes it look every
+    CONSOLE_ALERT_LOOK_SECONDS, since time may jump."""
     worker = Worker(host.db, host.service, host.clock, host.settings)
     if not worker.config.worker:
         return
@@ -287,9 +314,12 @@ async def alert_worker(host: TimerHost) -> None:
     last = -float("inf")
     while True:
         now = time.monotonic()
+        woken = wakes(host.hub, seen)
+        if not woken:
+            seen = host.hub.published  # nothing for the worker in what was published
         if (
             movable(host.clock)
-            or host.hub.published != seen
+            or woken
             or (due is not None and host.clock.now() >= due)
             or now - last >= IDLE_LOOK_SECONDS
         ):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from alerts.policy import PinnedBook
 from playbooks.model import PlaybookSnapshot
 
 from ..clock import utc_iso
@@ -54,6 +55,24 @@ class Numbering:
     year: int
     next_seq: int
     playbook: PlaybookSnapshot | None = None  # what serves the incident's type, as the library is now
+    alert_book: PinnedBook | None = None  # the escalation policies in force now (console.alerts.books)
+
+
+def unknown_policy(playbook: PlaybookSnapshot | None, book: PinnedBook | None) -> tuple[str, str] | None:
+    """A policy the playbook names (a notify step's, an escalation's) that the book does not have:
+    (where, policy), where is a step's or report's id, or `defaults`."""
+    if playbook is None or book is None:
+        return None
+    known = {p.id for p in book.book.policies}
+    pb = playbook.playbook
+    for loc, name in pb.named_policies():
+        if name not in known:
+            if loc[0] == "steps":
+                return pb.steps[int(loc[1])].id, name
+            if loc[0] == "reports":
+                return pb.reports[int(loc[1])].id, name
+            return "defaults", name
+    return None
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,10 @@ def decide_register(numbering: Numbering, args: RegisterIncident, ctx: Context) 
     started = args.started_at or ctx.occurred_at
     if started > ctx.now:
         raise DomainError("occurred_in_future")
+    unknown = unknown_policy(numbering.playbook, numbering.alert_book)
+    if unknown is not None and numbering.playbook is not None:
+        where = f"{numbering.playbook.playbook.id} / {unknown[0]} → {unknown[1]}"
+        raise DomainError("playbook_policy_unknown", detail=where)
     number = incident_number(ctx.settings.incident_prefix, numbering.year, numbering.next_seq)
     event = IncidentRegistered(
         incident_id=ctx.new_id,
@@ -95,6 +118,7 @@ def decide_register(numbering: Numbering, args: RegisterIncident, ctx: Context) 
         facts=args.facts,
         playbook=numbering.playbook,
         about_commission_head=args.about_commission_head,
+        alert_book=numbering.alert_book,
     )
     # The registering officer is involved in the matter (incidents.registered_by): no event needed.
     events = [NewEvent(stream=stream_of(ctx.new_id), payload=event)]

@@ -103,6 +103,10 @@ MESSAGES = {
     "confidential_overwrite_forbidden": N_(
         "Only the people assigned to the matter may change informant details already recorded"
     ),
+    "playbook_policy_unknown": N_(
+        "A playbook step names an escalation policy the policy book does not have, nothing was "
+        "registered: {detail}"
+    ),
     "confidential_forbidden": N_(
         "Informant details and report content are for the people assigned to the matter only"
     ),

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
+from alerts.policy import PinnedBook
 from playbooks.facts import IncidentType
 from playbooks.model import PlaybookSnapshot
 
@@ -39,16 +40,23 @@ class IncidentRegistered(EventPayload):
     playbook: PlaybookSnapshot | None = None
     # 回避: a report about this commission's own head, marked at registration (console.incidents.recusal)
     about_commission_head: bool = False
+    # The escalation policy book the incident's alerts follow, pinned with its hash (console.alerts.books).
+    alert_book: PinnedBook | None = None
 
     @classmethod
     def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
-        # Clients get the playbook's name and pin, not its whole text (they read the run's view).
+        # Clients get the playbook's name and pin, not its whole text (they read the run's view), and
+        # the policy book's hash only.
+        out = data
         pinned = data.get("playbook")
-        if not pinned:
-            return data
-        pb = pinned["playbook"]
-        ref = {"id": pb["id"], "version": pb["version"], "content_hash": pinned["content_hash"]}
-        return {**data, "playbook": ref}
+        if pinned:
+            pb = pinned["playbook"]
+            ref = {"id": pb["id"], "version": pb["version"], "content_hash": pinned["content_hash"]}
+            out = {**out, "playbook": ref}
+        book = data.get("alert_book")
+        if book:
+            out = {**out, "alert_book": {"hash": book["hash"]}}
+        return out
 
 
 @event_type("incident.facts_amended")

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from playbooks.config import library_dir
 from playbooks.directory import playbook_for
 
+from ..alerts.books import current_book
 from ..commands import CommandArgs, Context
 from ..events import EventPayload, RecordedEvent
 from ..registry import Projector
@@ -39,7 +40,9 @@ def load_numbering(conn: Connection, args: CommandArgs, ctx: Context) -> Numberi
     top = conn.scalar(_MAX_SEQ, {"year": year})
     kind = getattr(args, "type", None)
     playbook = playbook_for(str(kind), library_dir(ctx.settings)) if kind is not None else None
-    return Numbering(year=year, next_seq=(top or 0) + 1, playbook=playbook)
+    # The escalation policies in force now, pinned into the registration (as the playbook is).
+    book = current_book(conn, ctx.settings) if kind is not None else None
+    return Numbering(year=year, next_seq=(top or 0) + 1, playbook=playbook, alert_book=book)
 
 
 _LOAD_INCIDENT = select(incidents).where(incidents.c.id == bindparam("id"))

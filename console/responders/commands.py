@@ -19,7 +19,8 @@ IdField = Field(min_length=1, max_length=64)
 OptionalId = Field(default=None, min_length=1, max_length=64)
 
 
-Table = Literal["units", "people", "places", "shifts"]
+# `policies`: the organisation's own escalation policies (alerts.policy_io, YAML only).
+Table = Literal["units", "people", "places", "shifts", "policies"]
 
 
 # Moves a responder (or a duty officer on their behalf) reports; dispatching has its own command.
@@ -27,7 +28,7 @@ REPORTED_MOVES = tuple(m for m in Move if m is not Move.DISPATCH)
 
 
 class ImportOrganisation(CommandArgs):
-    """导入组织架构、人员、地点或值班表 (CSV/YAML); all rows or none."""
+    """导入组织架构、人员、地点、值班表 (CSV/YAML) 或通知策略 (YAML); all rows or none."""
 
     table: Table
     format: Format = Format.CSV

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from alerts.policy_io import PolicyImport, import_policies
 from responders import io
 from responders.organisation import DuplicatePlace, Frozen, Place, check_new_place
 from responders.rollcall import RollCall, RollCallError, confirm, start_rollcall, unconfirmed
@@ -89,16 +90,18 @@ class OverdueState:
 def decide_import(org: Organisation, args: ImportOrganisation, ctx: Context) -> Decision:
     """All rows or none: any bad row refuses the whole file, naming every bad row."""
     text, fmt, places = args.text, args.format, org.places
-    result: io.ImportResult[Frozen]
-    if args.table == "units":
+    result: io.ImportResult[Frozen] | PolicyImport
+    if args.table == "policies":
+        result = import_policies(text, fmt)
+    elif args.table == "units":
         result = io.import_units(text, fmt)  # type: ignore[assignment]
     elif args.table == "people":
         result = io.import_people(  # type: ignore[assignment]
             text, fmt, unit_ids=org.unit_ids, place_ids=frozenset(places)
         )
     elif args.table == "places":
-        result = io.import_places(text, fmt, unit_ids=org.unit_ids)  # type: ignore[assignment]
-        result = _no_name_clash(result, places, fmt)
+        found = io.import_places(text, fmt, unit_ids=org.unit_ids)
+        result = _no_name_clash(found, places, fmt)  # type: ignore[arg-type]
     else:
         result = io.import_shifts(  # type: ignore[assignment]
             text, fmt, unit_ids=org.unit_ids, person_ids=org.person_ids, default_tz=ctx.tz

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from alerts.policy import ImportedPolicy
 from responders.organisation import Person, Place, Unit
 from responders.roster import RosterChange, Shift
 from responders.status import Move, ResponderStatus
@@ -30,6 +31,8 @@ class OrganisationImported(EventPayload):
     people: list[Person] = Field(default_factory=list)
     places: list[Place] = Field(default_factory=list)
     shifts: list[Shift] = Field(default_factory=list)
+    # 通知策略: the organisation's own escalation policies (console.alerts projects them).
+    policies: list[ImportedPolicy] = Field(default_factory=list)
 
     @classmethod
     def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:

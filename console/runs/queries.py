@@ -36,12 +36,18 @@ def _runs_snapshot(conn: Connection, view: str, settings: Settings) -> list[dict
     # (server-corrected) clock.
     # Only the runs still going: a snapshot carries what a screen shows, not every run ever closed
     # (GET /api/runs lists them all).
-    thresholds = grading_thresholds(settings)
     heads = conn.execute(
         select(playbook_runs.c.incident_id, playbook_runs.c.last_position)
         .where(playbook_runs.c.closed.is_(False))
         .order_by(playbook_runs.c.incident_id)
     ).all()
+    hidden = hidden_from(conn, view)  # 回避: incidents about the commission's head
+    return [
+        s for s in _summaries_of(conn, heads, grading_thresholds(settings)) if s["incident_id"] not in hidden
+    ]
+
+
+def _summaries_of(conn: Connection, heads: Any, thresholds: GradingThresholds) -> list[dict[str, Any]]:
     keys = [(str(h.incident_id), int(h.last_position), thresholds) for h in heads]
     found = {key: _summaries.get(key) for key in keys}
     missing = [key[0] for key, summary in found.items() if summary is None]
@@ -50,8 +56,21 @@ def _runs_snapshot(conn: Connection, view: str, settings: Settings) -> list[dict
         for row in conn.execute(select(playbook_runs).where(playbook_runs.c.incident_id.in_(chunk))):
             key = (str(row.incident_id), int(row.last_position), thresholds)
             found[key] = _summaries.put(key, run_summary(run_of(row), None, thresholds))
-    hidden = hidden_from(conn, view)  # 回避: incidents about the commission's head
-    return [s for key, s in found.items() if s is not None and key[0] not in hidden]
+    return [s for s in found.values() if s is not None]
+
+
+def current_levels(conn: Connection, incident_ids: list[str], settings: Settings) -> dict[str, str]:
+    """The level each incident's run stands at now (graded at registration, regraded since), as the
+    board shows it; incidents no playbook serves are left out."""
+    if not incident_ids:
+        return {}
+    heads = conn.execute(
+        select(playbook_runs.c.incident_id, playbook_runs.c.last_position)
+        .where(playbook_runs.c.incident_id.in_(sorted(set(incident_ids))))
+        .order_by(playbook_runs.c.incident_id)
+    ).all()
+    summaries = _summaries_of(conn, heads, grading_thresholds(settings))
+    return {str(s["incident_id"]): str(s["level"]) for s in summaries}
 
 
 SNAPSHOT_PARTS = {"runs": _runs_snapshot}

@@ -204,7 +204,7 @@ async def my_pages_api(request: Request) -> Response:
 
     def mine(conn: Any) -> list[dict[str, Any]]:
         person = person_of_actor(conn, caller.user.id)
-        return [] if person is None else queries.open_pages(conn, person)
+        return [] if person is None else queries.open_pages(conn, person, rt.settings)
 
     async with rt.db.read.connect() as db:
         pages = await db.run_sync(mine)

@@ -327,10 +327,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         statuses=(404, 422),
     ),
     ("GET", "/api/org/export"): Operation(
-        "导出 Units, people, places or shifts as CSV or YAML",
+        "导出 Units, people, places or shifts as CSV or YAML; escalation policies as YAML",
         media=(CSV, "application/yaml"),
         query={
-            "table": {"type": "string", "enum": ["units", "people", "places", "shifts"]},
+            "table": {"type": "string", "enum": ["units", "people", "places", "shifts", "policies"]},
             "format": {"type": "string", "enum": ["csv", "yaml"]},
         },
         required_query=("table",),

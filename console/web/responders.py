@@ -15,12 +15,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from alerts.policy_io import export_policies
 from responders import io
 from responders.movement_csv import activity_log_csv, figures_csv, movement_log_csv
 from responders.organisation import Role, Skill
 from responders.roster import on_duty
 from responders.status import ResponderStatus
 
+from ..alerts.books import imported_policies
 from ..clock import EARLIEST, LATEST
 from ..errors import InvalidInput, NotFound
 from ..i18n import N_, gettext_for
@@ -282,14 +284,17 @@ _EXPORTS = {
     "people": lambda conn, fmt: io.export_people(store.people(conn), fmt),
     "places": lambda conn, fmt: io.export_places(store.places(conn).values(), fmt),
     "shifts": lambda conn, fmt: io.export_shifts(store.roster(conn).shifts, fmt),
+    "policies": lambda conn, _fmt: export_policies(imported_policies(conn)),
 }
 
 
 async def export_api(request: Request) -> Response:
-    """导出: units, people, places or shifts as CSV or YAML (?table=&format=)."""
+    """导出: units, people, places or shifts as CSV or YAML, policies as YAML (?table=&format=)."""
     await require(request, ResponderPermission.ORG_MANAGE)
     table = request.query_params.get("table", "")
     fmt = _enum(request, "format", io.Format) or io.Format.CSV
+    if table == "policies":
+        fmt = io.Format.YAML  # a policy nests: YAML only
     if table not in _EXPORTS:
         raise InvalidInput("invalid_frame", detail="table")
     text = await _read(request, _EXPORTS[table], fmt)

@@ -30,7 +30,15 @@ def _usable(name: str) -> str:
 # The modules whose behaviour depends on the database (claiming, leases, two senders) run on both;
 # the others check what the alerts say and decide, which the database does not change.
 BOTH_BACKENDS = frozenset(
-    {"test_alert_outbox", "test_alert_senders", "test_alert_quiet_hours", "test_alert_ack_dispatch"}
+    {
+        "test_alert_outbox",
+        "test_alert_senders",
+        "test_alert_quiet_hours",
+        "test_alert_ack_dispatch",
+        "test_alert_policy_books",
+        "test_alert_banner_level",
+        "test_alert_in_app",
+    }
 )
 
 

@@ -10,6 +10,8 @@ from browser_support import TABLET_LANDSCAPE, OpenPage, screenshot
 from playwright.sync_api import expect
 from support import Server
 
+from alerts.message import level_text
+
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 from org import Api, import_organisation, sit_in
 
@@ -32,6 +34,9 @@ def test_the_leader_acknowledges_a_live_page_with_one_tap_on_the_tablet(
     expect(page).to_contain_text("请立即赶赴机关大门")
     expect(page).to_contain_text("通知级别 1")
     expect(page).to_contain_text("发起人")
+    # The incident's level as its run stands, as the board shows it (graded at registration).
+    [run] = [r for r in duty.get("/api/runs").json()["runs"] if r["incident_id"] == incident_id]
+    expect(page).to_contain_text(level_text(run["level"]))
     expect(other.locator("#alert-pages .alert-page")).to_have_count(1, timeout=15_000)
     screenshot(tablet, "alerts-banner-paged")
 

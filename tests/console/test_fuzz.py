@@ -921,7 +921,7 @@ ARG_FIELDS: dict[str, st.SearchStrategy[Any]] = {
         json_values,
     ),
     # responders and dispatch (console.dispatch)
-    "table": enum_or_junk(["units", "people", "places", "shifts"]),
+    "table": enum_or_junk(["units", "people", "places", "shifts", "policies"]),
     "format": enum_or_junk(["csv", "yaml", "pdf", "docx", "preview"]),
     "name": texts,
     "unit_id": st.one_of(st.sampled_from(["county", "office"]), nasty_text, json_scalars),
@@ -1052,7 +1052,7 @@ VALID_FIELDS: dict[str, st.SearchStrategy[Any]] = {
         },
     ),
     # responders and dispatch (console.dispatch)
-    "table": st.sampled_from(["units", "people", "places", "shifts"]),
+    "table": st.sampled_from(["units", "people", "places", "shifts", "policies"]),
     "format": st.sampled_from(["csv", "yaml", "pdf", "docx", "preview"]),
     "name": valid_texts,
     "unit_id": st.sampled_from(["county", "office", "x"]),
