@@ -33,8 +33,10 @@ GRANTS: dict[str, frozenset[Role]] = {
     Permission.CONFIDENTIAL_REVEAL: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.RESPONDER}),
     Permission.ACCESS_LOG_VIEW: frozenset({Role.REVIEWER, Role.ADMIN}),
     # 2020 rules art. 15: a report about the commission's head goes straight up and does not circulate
-    # here; the duty officers handling it and the higher level (inspectors) see it, and nobody else.
-    Permission.RECUSAL_VIEW: frozenset({Role.DUTY_OFFICER, Role.INSPECTOR}),
+    # here; the duty officers handling it, the leaders who must approve (签发) its upward reports, and
+    # the higher level (inspectors) see it, and nobody else. Whoever holds the head's own role never
+    # does, whatever else they hold (recusal.may_see_recused).
+    Permission.RECUSAL_VIEW: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.INSPECTOR}),
 }
 
 # Roles that see confidential parts of every incident without being assigned to it.

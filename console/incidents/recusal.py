@@ -3,8 +3,9 @@
 A report about the commission's head goes straight to the higher commission and does not circulate in
 the office. Marked at registration or by amendment (never cleared), such an incident is kept out of
 every general view. Its events carry the visibility class `recusal`, which only views of people who may
-see it receive (`recusal.view`: the duty officers handling it and the higher level's inspectors) and
-never a view of the commission head (the `commission_head` login role), whatever else they hold. Lists,
+see it receive (`recusal.view`: the duty officers handling it, the leaders who approve its reports and
+the higher level's inspectors) and never a view of the commission head (the `commission_head` login
+role), whatever else they hold. Lists,
 snapshots and reports leave it out for everyone else, and a read or command naming it answers
 `incident_not_found`, as for an incident that does not exist: its existence is not revealed either.
 

@@ -34,7 +34,7 @@ def _event(visibility: str) -> RecordedEvent:
     [
         ({"duty_officer"}, True),
         ({"inspector"}, True),
-        ({"leader"}, False),
+        ({"leader"}, True),  # who approves (签发) its upward reports
         ({"reviewer"}, False),
         ({"admin"}, False),
         ({"leader", "commission_head"}, False),
