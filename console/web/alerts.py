@@ -202,17 +202,18 @@ async def my_pages_api(request: Request) -> Response:
     caller = await require(request, Permission.BOARD_VIEW)
     rt = runtime(request)
 
-    def mine(conn: Any) -> list[dict[str, Any]]:
+    def mine(conn: Any) -> tuple[str | None, list[dict[str, Any]]]:
         person = person_of_actor(conn, caller.user.id)
-        return [] if person is None else queries.open_pages(conn, person, rt.settings)
+        return person, [] if person is None else queries.open_pages(conn, person, rt.settings)
 
     async with rt.db.read.connect() as db:
-        pages = await db.run_sync(mine)
+        person, pages = await db.run_sync(mine)
     locale = "en" if locale_of(request) == "en" else "zh_CN"
     for page in pages:
         page["ask_text"] = ask_text(page["ask"], page["place"], locale)
         page["incident_level_text"] = level_text(page["incident_level"], locale)
-    return JSONResponse({"ok": True, "pages": pages})
+    # Whose pages these are: the banner reads again after an escalation only when it names this person.
+    return JSONResponse({"ok": True, "person_id": person or "", "pages": pages})
 
 
 async def channels_api(request: Request) -> Response:

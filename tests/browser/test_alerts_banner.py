@@ -55,3 +55,35 @@ def test_the_leader_acknowledges_a_live_page_with_one_tap_on_the_tablet(
     # The delivery log's page says the same to the duty desk.
     tablet.goto(server.base + f"/incidents/{incident_id}/alerts")
     expect(tablet.locator("table.alerts-log tbody tr").first).to_contain_text("console")
+
+
+def test_the_banner_reads_again_only_for_events_that_concern_this_person(
+    server: Server, open_page: OpenPage
+) -> None:
+    """A busy worker records an attempt per message and every screen receives it: the banner reads
+    /api/alerts/mine again for the triggers that may page anyone, an escalation naming this person, or
+    news of a page it shows; not for other people's attempts, acknowledgements and escalations
+    (sending must not slow the live screens). Asked of the shipped script in the browser."""
+    duty = Api(server, "duty")
+    import_organisation(duty)
+    tablet = open_page("leader", TABLET_LANDSCAPE, "/")
+    me = Api(server, "leader").get("/api/alerts/mine").json()["person_id"]
+    assert me, "the leader's login is a person"
+    # The banner's first read has answered: it knows whose pages it shows.
+    tablet.wait_for_function("() => window.PagesAlerts && window.PagesAlerts.person() !== null")
+    assert tablet.evaluate("() => window.PagesAlerts.person()") == me
+    cases = [
+        ("alert.attempt_recorded", {"alert_id": "someone-elses", "person_id": "r1"}, False),
+        ("alert.acknowledged", {"alert_id": "someone-elses", "person_id": "r1"}, False),
+        ("alert.escalated", {"alert_id": "someone-elses", "people": ["r1", "r2"]}, False),
+        ("alert.channels_set", {"person_id": me}, False),
+        ("alert.escalated", {"alert_id": "a-new-one", "people": ["r1", me]}, True),
+        ("incident.registered", {"incident_id": "x"}, True),  # may page anyone, in its own transaction
+        ("run.action_fired", {"incident_id": "x"}, True),
+        ("report.submitted", {"report_id": "x"}, True),
+    ]
+    got = tablet.evaluate(
+        "(cases) => cases.map(([event, data]) => window.PagesAlerts.concerns({event, data}))",
+        [[name, data] for name, data, _ in cases],
+    )
+    assert got == [want for _, _, want in cases], list(zip(cases, got, strict=True))

@@ -21,6 +21,7 @@
     "rollcall.overdue"]);
   const READ_AFTER_MS = 150; // a burst of events is one read
   let soon = null;
+  let me = null; // this login's person (from /api/alerts/mine): whose escalations concern it
 
   function buzz() {
     try {
@@ -117,6 +118,7 @@
       return; // offline: the banner keeps what it showed, and the next `live` reads it again
     }
     if (mine !== asked) return;
+    if (body.person_id !== undefined) me = body.person_id;
     const known = new Set(shown.keys());
     shown.clear();
     for (const p of body.pages) shown.set(p.alert_id, p);
@@ -124,9 +126,21 @@
     if ([...shown.keys()].some((id) => !known.has(id))) buzz();
   }
 
-  function onEvent(event) {
+  // Whether an event may change this person's banner. The alerts' own events reach every screen; a busy
+  // worker records an attempt per message, and were each to make a thousand screens read again, sending
+  // would slow the live screens. So: an escalation that pages this person, or anything about a page the
+  // banner shows; the triggers, which may page anyone, always.
+  function concerns(event) {
     const name = (event && event.event) || "";
-    if (!(TRIGGERS.has(name) || name.startsWith("alert.") || name.startsWith("report."))) return;
+    const data = (event && event.data) || {};
+    if (TRIGGERS.has(name) || name.startsWith("report.")) return true;
+    if (name === "alert.escalated") return me === null || (data.people || []).includes(me) || shown.has(data.alert_id);
+    if (name === "alert.acknowledged" || name === "alert.attempt_recorded") return shown.has(data.alert_id);
+    return false;
+  }
+
+  function onEvent(event) {
+    if (!concerns(event)) return;
     if (soon) return;
     soon = setTimeout(() => { soon = null; refresh(); }, READ_AFTER_MS);
   }
@@ -166,7 +180,7 @@
     });
   }
 
-  window.PagesAlerts = {start, onEvent, acknowledge, refresh};
+  window.PagesAlerts = {start, onEvent, acknowledge, refresh, concerns, person: () => me};
   startOnLive();
   document.addEventListener("DOMContentLoaded", startOnLive);
   window.addEventListener("load", startOnLive);
