@@ -63,25 +63,25 @@ def test_editing_and_breaking_a_playbook_while_the_console_runs(
         duty = login(server, "duty")
         first = register(server, duty)
         v1 = run_view(server, duty[0], first)["playbook"]
-        assert v1["version"] == 2
+        assert v1["version"] == 3
 
-        # The office publishes version 3 with a new title: new incidents get it, the running one does not.
+        # The office publishes version 4 with a new title: new incidents get it, the running one does not.
         path = directory / "sit_in.yaml"
         text = path.read_text(encoding="utf-8")
-        edited = text.replace("version: 2", "version: 3", 1).replace(
+        edited = text.replace("version: 3", "version: 4", 1).replace(
             "zh: 静坐、围堵、冲击党政机关大门、拦截领导车辆处置预案", "zh: 静坐围堵处置预案（第二版）", 1
         )
         assert edited != text
         path.write_text(edited, encoding="utf-8")
         second = register(server, duty)
-        assert run_view(server, duty[0], second)["playbook"]["version"] == 3
+        assert run_view(server, duty[0], second)["playbook"]["version"] == 4
         assert run_view(server, duty[0], second)["playbook"]["title"]["zh"] == "静坐围堵处置预案（第二版）"
         assert run_view(server, duty[0], first)["playbook"] == v1
 
         # A half-edited save: the console keeps serving, with the last good version for new incidents.
         path.write_text(edited.replace("steps:", "steps: [", 1), encoding="utf-8")
         third = register(server, duty)
-        assert run_view(server, duty[0], third)["playbook"]["version"] == 3
+        assert run_view(server, duty[0], third)["playbook"]["version"] == 4
         assert httpx.get(server.base + "/healthz").status_code == 200
         other = post(server, duty, "incident.register", {**SIT_IN, "type": "collective_visit", "facts": {}})
         assert other.status_code == 200, other.text

@@ -9,6 +9,8 @@ if woken and the cancel is lost; the follower ran on and the phase ended only at
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -22,6 +24,17 @@ from console.hub import Hub
 # A ceiling for a task that should already have ended, far below the poll it would otherwise sleep.
 ENDED_WITHIN = 5.0
 POLL_SECONDS = 120.0
+
+
+async def _reads_finished(within: float = ENDED_WITHIN) -> None:
+    """A read cancelled mid-flight still finishes on aiosqlite's thread, which then hands its result to
+    this test's loop: wait (bounded) for those threads to end, or one dies on the closed loop during the
+    next test ("Event loop is closed", reported against that test)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and any(
+        "_connection_worker_thread" in t.name for t in threading.enumerate()
+    ):
+        await asyncio.sleep(0.01)
 
 
 async def _suspended(task: asyncio.Task[Any]) -> None:
@@ -45,6 +58,7 @@ async def test_the_follower_ends_on_a_cancel_in_the_same_step_as_a_wake_up(deplo
             assert task.cancelled()
     finally:
         await db.dispose()
+        await _reads_finished()
 
 
 @pytest.mark.parametrize("set_first", [True, False], ids=["set-then-cancel", "cancel-then-set"])
