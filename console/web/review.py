@@ -18,6 +18,7 @@ from starlette.routing import Route
 from playbooks.config import thresholds
 from reports.fonts import FontsMissing
 from responders.status import ResponderStatus
+from review.activity import activity
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Row, compliance, to_csv
 from review.labels import ACTION_STATUS_LABELS, KIND_LABELS, ROLE_LABELS
@@ -281,7 +282,8 @@ async def replay_api(request: Request) -> Response:
 
 
 async def timeline_svg(request: Request) -> Response:
-    """时间轴: a lane per person and per step with its deadline, drawn on the server."""
+    """时间轴: lanes per person, per step with its deadline, per page and per report, drawn on the
+    server."""
     caller = await require(request, Permission.REVIEW_VIEW)
     log = await _log(request, caller)
     now = _now(request)
@@ -291,11 +293,16 @@ async def timeline_svg(request: Request) -> Response:
         s.value: (t.en if english else t.zh) for s, t in ResponderStatus.labels().items()
     }
     if record.snapshot is not None:
-        labels |= {s.id: (s.title.en if english else s.title.zh) for s in record.snapshot.playbook.steps}
+        playbook = record.snapshot.playbook
+        labels |= {s.id: (s.title.en if english else s.title.zh) for s in playbook.steps}
+        labels |= {f"obligation:{r.id}": (r.title.en if english else r.title.zh) for r in playbook.reports}
     labels |= {f"place:{k}": v for k, v in (await _read(request, place_names)).items()}
     labels["title"] = gettext_for(locale_of(request))("Timeline")
     end = review_end(log.incident_id, log.events, now)  # closed: where the response ended
-    svg = render(record, await _rows(request, log, now), end, labels, runtime(request).settings.tz)
+    pages = await _read(request, pages_of, log.incident_id)
+    entries = activity(log.incident_id, log.events, pages=pages)  # the 工作记录's pages and reports
+    rows = await _rows(request, log, now)
+    svg = render(record, rows, end, labels, runtime(request).settings.tz, pages=pages, entries=entries)
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
 
