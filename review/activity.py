@@ -157,7 +157,7 @@ _MOVES = {
     "clear": Activity.CLEARED,
     "release": Activity.RELEASED,
 }
-_ROUTES = {"console": "在控制台确认", "link": "通过短信/消息链接确认", "dispatch": "确认派遣时一并确认"}
+ACK_ROUTES = {"console": "在控制台确认", "link": "通过短信/消息链接确认", "dispatch": "确认派遣时一并确认"}
 
 
 def _channel(kind: str) -> str:
@@ -296,7 +296,7 @@ class _Builder:
                 reason = str(d.get("reason") or d.get("status") or "")
                 self.add(them, e, Activity.PAGE_FAILED, ask, detail=f"{kind}：{reason}", ref=alert)
         elif e.type == "alert.acknowledged":
-            route = _ROUTES.get(str(d.get("route", "")), str(d.get("route", "")))
+            route = ACK_ROUTES.get(str(d.get("route", "")), str(d.get("route", "")))
             via = f"（{_channel(str(d['via']))}）" if d.get("via") else ""
             self.add(them, e, Activity.PAGE_ACKNOWLEDGED, ask, detail=route + via, ref=alert)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from xml.sax.saxutils import escape
 
-from .activity import Activity, Entry
+from .activity import ACK_ROUTES, Activity, Entry
 from .compliance import Kind, Outcome, Page, Row
 from .labels import ROLE_LABELS
 from .log import IncidentRecord
@@ -79,14 +79,14 @@ def _fit(text: str) -> str:
 
 
 # Marks of the page and report lanes: (shape, colour) per activity.
-PAGE_COLOURS = {"paged": "#f0ad4e", "delivered": "#5cb85c", "failed": "#d9534f", "acked": "#337ab7"}
+PAGE_COLOURS = {"paged": "#f0ad4e", "delivered": "#5cb85c", "failed": "#d9534f", "acked": "#117a65"}
 REPORT_COLOURS = {
     Activity.REPORT_DRAFTED: "#999999",
     Activity.REPORT_EDITED: "#bbbbbb",
     Activity.REPORT_SUBMITTED: "#5bc0de",
     Activity.REPORT_RETURNED: "#f0ad4e",
     Activity.REPORT_APPROVED: "#8e44ad",
-    Activity.REPORT_SENT: "#337ab7",
+    Activity.REPORT_SENT: "#1f3a93",
     Activity.REPORT_DELIVERED: "#5cb85c",
     Activity.REPORT_UNDELIVERED: "#d9534f",
     Activity.REPORT_CONFIRMED: "#2e7d32",
@@ -175,7 +175,8 @@ def page_lanes(
         if acked_at is not None and acked_at > now:
             acked_at = None
         if acked_at is not None:
-            how = ack.detail if ack is not None else (paged[0].ack_route or "")
+            route = next((p.ack_route for p in paged if p.ack_route), "") or ""
+            how = ack.detail if ack is not None else ACK_ROUTES.get(route, route)
             wait = _minutes(acked_at - first)
             marks.append(Mark("acked", acked_at, f"{name}确认 {_local(acked_at, tz)} {how}，距告警{wait}"))
             span = f"告警至确认 {wait}"
@@ -428,7 +429,7 @@ def _legend(labels: dict[str, str]) -> list[tuple[str, str]]:
         (PAGE_COLOURS["paged"], "告警（未确认）"),
         (PAGE_COLOURS["delivered"], "告警送达"),
         (PAGE_COLOURS["failed"], "未送达"),
-        (PAGE_COLOURS["acked"], "已确认"),
+        (PAGE_COLOURS["acked"], "告警已确认"),
         (REPORT_COLOURS[Activity.REPORT_DRAFTED], "起草"),
         (REPORT_COLOURS[Activity.REPORT_SUBMITTED], "提交签发"),
         (REPORT_COLOURS[Activity.REPORT_RETURNED], "退回"),
@@ -485,7 +486,11 @@ def _page_mark(m: Mark, cx: float, y: float) -> str:
 def _deadline(d: Deadline, x: Callable[[datetime], float], y: float, now: datetime, tz: tzinfo) -> list[str]:
     colour = "#d9534f" if d.late else "#333"
     late = f"，逾期{_minutes(d.late_by)}" if d.late and d.late_by is not None else ""
-    done = f"，{_local(d.done_at, tz)}完成" if d.done_at is not None else "，未完成"
+    done = (
+        f"，{_local(d.done_at, tz)}完成"
+        if d.done_at is not None
+        else ("，未完成" if d.late else "，尚未到期")
+    )
     out = [
         f'<line class="deadline" data-late="{str(d.late).lower()}" data-due="{d.due_at.isoformat()}" '
         f'x1="{x(d.due_at)}" y1="{y + 3}" x2="{x(d.due_at)}" y2="{y + _LANE - 3}" stroke="{colour}" '

@@ -172,7 +172,7 @@ def test_lanes_are_grouped_under_headings_with_a_legend_and_the_chart_grows() ->
     headings = [g.findtext("s:text", "", NS) for g in svg.findall("s:g[@class='heading']", NS)]
     assert headings == ["人员", "步骤", "通知", "报告"]
     legend = [t.text for t in svg.findall("s:g[@class='legend']/s:text", NS)]
-    assert {"告警送达", "未送达", "已确认", "签发", "报送", "逾期"} <= set(legend)
+    assert {"告警送达", "未送达", "告警已确认", "签发", "报送", "逾期"} <= set(legend)
     # every mark carries a tooltip
     for mark in svg.findall(".//*[@class='mark']", NS):
         assert mark.findtext("s:title", "", NS), ET.tostring(mark)
@@ -186,3 +186,12 @@ def test_page_lanes_end_at_now() -> None:
     record = fold(INCIDENT, scripted().events)
     lanes = page_lanes(record, PAGES, [], at(8))  # before 陈队长 acknowledged, before 刘干部 was paged
     assert [(lane.key, lane.open) for lane in lanes] == [("al1/p-chen", True)]
+
+
+def test_an_acknowledgement_the_log_has_no_event_for_is_named_by_its_route() -> None:
+    record = fold(INCIDENT, scripted().events)
+    [chen, _liu] = page_lanes(record, PAGES, [], at(30), SHANGHAI)
+    assert [m.title for m in chen.marks if m.kind == "acked"] == [
+        "陈队长确认 03-02 17:09 通过短信/消息链接确认，距告警3分钟"
+    ]
+    assert not chen.open and chen.end == at(9)
