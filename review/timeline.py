@@ -336,16 +336,19 @@ def render(
             title = escape(f"{labels.get(s.status, s.status)} {hm(s.start)} {named}")
             out.append(
                 f'<rect class="stretch" data-status="{escape(s.status)}" data-position="{s.position}" '
+                f'data-at="{s.start.isoformat()}" '
                 f'x="{x(s.start)}" y="{y + 4}" width="{width}" height="{_LANE - 8}" fill="{colour}">'
                 f"<title>{title}</title></rect>"
             )
             if s.late:
                 out.append(
                     f'<rect class="late" x="{x(s.start)}" y="{y + 4}" width="{width}" height="{_LANE - 8}" '
-                    'fill="url(#late)"/>'
+                    'fill="url(#late)" pointer-events="none"/>'
                 )
             if place and width > 40:
-                out.append(f'<text x="{x(s.start) + 3}" y="{y + 16}" fill="#fff">{place}</text>')
+                out.append(
+                    f'<text x="{x(s.start) + 3}" y="{y + 16}" fill="#fff" pointer-events="none">{place}</text>'
+                )
         out.append("</g>")
         y += _LANE
     if steps:
@@ -373,7 +376,8 @@ def render(
             who = f" {r.done_by.name}" if r.done_by is not None else ""
             done = f"{title} 完成 {_local(r.done_at, tz)}{who}"
             out.append(
-                f'<circle cx="{x(r.done_at)}" cy="{y + 13}" r="5" fill="{fill}" class="done">'
+                f'<circle cx="{x(r.done_at)}" cy="{y + 13}" r="5" fill="{fill}" class="done" '
+                f'data-at="{r.done_at.isoformat()}">'
                 f"<title>{escape(done)}</title></circle>"
             )
         out.append("</g>")
