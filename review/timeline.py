@@ -347,7 +347,8 @@ def render(
                 )
             if place and width > 40:
                 out.append(
-                    f'<text x="{x(s.start) + 3}" y="{y + 16}" fill="#fff" pointer-events="none">{place}</text>'
+                    f'<text x="{x(s.start) + 3}" y="{y + 16}" fill="#fff" pointer-events="none">'
+                    f"{place}</text>"
                 )
         out.append("</g>")
         y += _LANE
