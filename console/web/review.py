@@ -20,7 +20,7 @@ from reports.fonts import FontsMissing
 from responders.status import ResponderStatus
 from review.activity import activity
 from review.bundle import ChainEntry, build, verify
-from review.compliance import Row, compliance, to_csv
+from review.compliance import Page, Row, compliance, to_csv
 from review.labels import ACTION_STATUS_LABELS, KIND_LABELS, ROLE_LABELS
 from review.log import IncidentRecord, covered, fold, review_end
 from review.pdf import ActionLine, ChainLine, FindingLine, document, item_label, render_pdf
@@ -74,8 +74,11 @@ async def _log(request: Request, caller: Caller) -> IncidentLog:
         return await incident_log(conn, *found)
 
 
-async def _rows(request: Request, log: IncidentLog, now: datetime) -> list[Row]:
-    pages = await _read(request, pages_of, log.incident_id)
+async def _rows(
+    request: Request, log: IncidentLog, now: datetime, pages: list[Page] | None = None
+) -> list[Row]:
+    if pages is None:
+        pages = await _read(request, pages_of, log.incident_id)
     settings = runtime(request).settings
     return compliance(log.incident_id, log.events, now, thresholds=thresholds(settings), pages=pages)
 
@@ -301,7 +304,7 @@ async def timeline_svg(request: Request) -> Response:
     end = review_end(log.incident_id, log.events, now)  # closed: where the response ended
     pages = await _read(request, pages_of, log.incident_id)
     entries = activity(log.incident_id, log.events, pages=pages)  # the 工作记录's pages and reports
-    rows = await _rows(request, log, now)
+    rows = await _rows(request, log, now, pages)
     svg = render(record, rows, end, labels, runtime(request).settings.tz, pages=pages, entries=entries)
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
