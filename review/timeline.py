@@ -7,15 +7,15 @@ was resolved (a dot, red when late). Pure: the record and the compliance rows in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from xml.sax.saxutils import escape
 
-from .activity import ACK_ROUTES, Activity, Entry
+from .activity import ACK_ROUTES, Activity, Entry, activity
 from .compliance import Kind, Outcome, Page, Row
 from .labels import ROLE_LABELS
-from .log import IncidentRecord
+from .log import IncidentRecord, LoggedEvent
 
 LATE_AFTER = timedelta(minutes=1)
 COLOURS = {
@@ -136,6 +136,18 @@ class Lane:
     marks: tuple[Mark, ...]
     deadline: Deadline | None = None
     span_title: str = ""
+
+
+# What the page and report lanes read of the log: the alerts', the reports' and the organisation's
+# events (names of people and units); a person's moves and the run's steps are the other lanes'.
+_LANE_TYPES = ("alert.", "report.", "org.")
+
+
+def lane_entries(incident_id: str, events: Iterable[LoggedEvent], pages: Sequence[Page]) -> list[Entry]:
+    """The activity log's entries (review.activity) the page and report lanes draw, read from only
+    the events they come from (the whole 工作记录 of a long incident costs more than the chart)."""
+    wanted = [e for e in events if e.type.startswith(_LANE_TYPES)]
+    return activity(incident_id, wanted, pages=pages)
 
 
 def _minutes(delta: timedelta) -> str:

@@ -18,14 +18,13 @@ from starlette.routing import Route
 from playbooks.config import thresholds
 from reports.fonts import FontsMissing
 from responders.status import ResponderStatus
-from review.activity import activity
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Page, Row, compliance, to_csv
 from review.labels import ACTION_STATUS_LABELS, KIND_LABELS, ROLE_LABELS
 from review.log import IncidentRecord, covered, fold, review_end
 from review.pdf import ActionLine, ChainLine, FindingLine, document, item_label, render_pdf
 from review.replay import Mode, replay
-from review.timeline import render
+from review.timeline import lane_entries, render
 
 from ..errors import DomainError, InvalidInput, NotFound
 from ..i18n import N_, gettext_for
@@ -303,7 +302,7 @@ async def timeline_svg(request: Request) -> Response:
     labels["title"] = gettext_for(locale_of(request))("Timeline")
     end = review_end(log.incident_id, log.events, now)  # closed: where the response ended
     pages = await _read(request, pages_of, log.incident_id)
-    entries = activity(log.incident_id, log.events, pages=pages)  # the 工作记录's pages and reports
+    entries = lane_entries(log.incident_id, log.events, pages)  # the 工作记录's pages and reports
     rows = await _rows(request, log, now, pages)
     svg = render(record, rows, end, labels, runtime(request).settings.tz, pages=pages, entries=entries)
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})

@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from script import INCIDENT, Logged, at, scripted
 
-from review.activity import SYSTEM, activity
+from review.activity import SYSTEM, Entry, activity
 from review.compliance import Page, compliance
 from review.log import LoggedEvent, fold
-from review.timeline import page_lanes, render, report_lanes
+from review.timeline import lane_entries, page_lanes, render, report_lanes
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -195,3 +195,18 @@ def test_an_acknowledgement_the_log_has_no_event_for_is_named_by_its_route() -> 
         "陈队长确认 03-02 17:09 通过短信/消息链接确认，距告警3分钟"
     ]
     assert not chen.open and chen.end == at(9)
+
+
+def test_the_lanes_read_the_same_entries_as_the_activity_log() -> None:
+    events: list[LoggedEvent] = [*scripted().events, *_extra()]
+
+    def drawn(entries: list[Entry]) -> list[tuple[object, ...]]:
+        # what the lanes draw of an entry (its place and positions are the activity log's)
+        seen = [
+            (e.ref, e.person_id, e.name, e.at, e.activity, e.subject, e.detail, e.obligation) for e in entries
+        ]
+        return sorted(seen, key=repr)
+
+    # 2 pages, 3 delivery attempts, 1 acknowledgement; 5 report entries
+    full = [e for e in activity(INCIDENT, events, pages=PAGES) if e.ref]
+    assert len(full) == 11 and drawn(lane_entries(INCIDENT, events, PAGES)) == drawn(full)
