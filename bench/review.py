@@ -122,7 +122,7 @@ def run(o: Options) -> list[list[str]]:
     from review.compliance import compliance
     from review.log import fold
     from review.replay import Mode, replay
-    from review.timeline import render
+    from review.timeline import lane_entries, render
 
     start = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     now = start + timedelta(seconds=o.events + 600)
@@ -152,7 +152,9 @@ def run(o: Options) -> list[list[str]]:
                         for mode in Mode:
                             replay("inc", got.events, middle, mode)
                         t3 = time.perf_counter()
-                        render(fold("inc", got.events), table_rows, now, {})
+                        # as the handler draws it: the activity log's entries give the page/report lanes
+                        entries = lane_entries("inc", got.events, [])
+                        render(fold("inc", got.events), table_rows, now, {}, entries=entries)
                         t4 = time.perf_counter()
                         times["log"].append(t1 - t0)
                         times["compliance"].append(t2 - t1)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from alerts.channels import KIND_LABELS as CHANNEL_LABELS
@@ -83,6 +84,8 @@ class Entry:
     place: str  # the named place the person was at (or went to), "" when the log does not say
     detail: str  # reasons, recipients, channels; who recorded it when it was someone else
     positions: tuple[int, ...]  # the events it comes from
+    ref: str = ""  # the alert (告警) or report (报告) it concerns, by id: the timeline's lane
+    obligation: str = ""  # a report entry's obligation (报告义务) id, "" when it answers none
 
     @property
     def reported_late(self) -> bool:
@@ -154,7 +157,7 @@ _MOVES = {
     "clear": Activity.CLEARED,
     "release": Activity.RELEASED,
 }
-_ROUTES = {"console": "在控制台确认", "link": "通过短信/消息链接确认", "dispatch": "确认派遣时一并确认"}
+ACK_ROUTES = {"console": "在控制台确认", "link": "通过短信/消息链接确认", "dispatch": "确认派遣时一并确认"}
 
 
 def _channel(kind: str) -> str:
@@ -190,6 +193,8 @@ class _Builder:
         place: str = "",
         detail: str = "",
         at: datetime | None = None,
+        ref: str = "",
+        obligation: str = "",
     ) -> None:
         self.entries.append(
             Entry(
@@ -202,6 +207,8 @@ class _Builder:
                 place=place,
                 detail=detail,
                 positions=(event.position,),
+                ref=ref,
+                obligation=obligation,
             )
         )
 
@@ -284,52 +291,57 @@ class _Builder:
         if e.type == "alert.attempt_recorded":
             kind = _channel(str(d.get("kind", "")))
             if d.get("ok"):
-                self.add(them, e, Activity.PAGE_DELIVERED, ask, detail=kind)
+                self.add(them, e, Activity.PAGE_DELIVERED, ask, detail=kind, ref=alert)
             else:
                 reason = str(d.get("reason") or d.get("status") or "")
-                self.add(them, e, Activity.PAGE_FAILED, ask, detail=f"{kind}：{reason}")
+                self.add(them, e, Activity.PAGE_FAILED, ask, detail=f"{kind}：{reason}", ref=alert)
         elif e.type == "alert.acknowledged":
-            route = _ROUTES.get(str(d.get("route", "")), str(d.get("route", "")))
+            route = ACK_ROUTES.get(str(d.get("route", "")), str(d.get("route", "")))
             via = f"（{_channel(str(d['via']))}）" if d.get("via") else ""
-            self.add(them, e, Activity.PAGE_ACKNOWLEDGED, ask, detail=route + via)
+            self.add(them, e, Activity.PAGE_ACKNOWLEDGED, ask, detail=route + via, ref=alert)
 
     def report(self, e: LoggedEvent) -> None:
         d, who = e.data, self.names.actor(e)
         report_id = str(d.get("report_id", ""))
         if e.type == "report.drafted":
             draft = d.get("draft") or {}
-            self.reports[report_id] = {"stage": draft.get("stage", ""), "sequence": draft.get("sequence")}
+            self.reports[report_id] = {
+                "stage": draft.get("stage", ""),
+                "sequence": draft.get("sequence"),
+                "obligation": str(d.get("obligation_id") or ""),
+            }
         known = self.reports.get(report_id, {})
         version = int(d.get("version") or 0)
         name = _report_name(known, version)
+        add = partial(self.add, ref=report_id, obligation=known.get("obligation", ""))
         if e.type == "report.drafted":
             corrects = "更正此前的版本" if d.get("corrects") else ""
-            self.add(who, e, Activity.REPORT_DRAFTED, name, detail=corrects)
+            add(who, e, Activity.REPORT_DRAFTED, name, detail=corrects)
         elif e.type == "report.edited":
-            self.add(who, e, Activity.REPORT_EDITED, name, detail=f"修改{len(d.get('texts') or {})}项")
+            add(who, e, Activity.REPORT_EDITED, name, detail=f"修改{len(d.get('texts') or {})}项")
         elif e.type == "report.submitted":
-            self.add(who, e, Activity.REPORT_SUBMITTED, name)
+            add(who, e, Activity.REPORT_SUBMITTED, name)
         elif e.type == "report.returned":
-            self.add(who, e, Activity.REPORT_RETURNED, name, detail=f"理由：{d.get('reason', '')}")
+            add(who, e, Activity.REPORT_RETURNED, name, detail=f"理由：{d.get('reason', '')}")
         elif e.type == "report.approved":
             serial = f"文号 {d.get('year')}-{d.get('serial')}" if d.get("serial") else ""
-            self.add(who, e, Activity.REPORT_APPROVED, name, detail=serial)
+            add(who, e, Activity.REPORT_APPROVED, name, detail=serial)
         elif e.type == "report.sent":
             self.senders[(report_id, version)] = who
             to = "、".join(self.names.unit(r) for r in d.get("recipients") or ())
-            self.add(who, e, Activity.REPORT_SENT, name, detail=f"报送 {to}")
+            add(who, e, Activity.REPORT_SENT, name, detail=f"报送 {to}")
         elif e.type == "report.delivery_attempted":
             # the worker's attempt is logged in the name of who sent that version
             sender = self.senders.get((report_id, version), self.names.actor(e))
             to = self.names.unit(str(d.get("recipient", "")))
             if d.get("ok"):
-                self.add(sender, e, Activity.REPORT_DELIVERED, name, detail=f"已送达 {to}")
+                add(sender, e, Activity.REPORT_DELIVERED, name, detail=f"已送达 {to}")
             else:
                 reason = str(d.get("reason") or d.get("status") or "")
-                self.add(sender, e, Activity.REPORT_UNDELIVERED, name, detail=f"{to}：{reason}")
+                add(sender, e, Activity.REPORT_UNDELIVERED, name, detail=f"{to}：{reason}")
         elif e.type == "report.receipt_confirmed":
             to = self.names.unit(str(d.get("recipient", "")))
-            self.add(who, e, Activity.REPORT_CONFIRMED, name,
+            add(who, e, Activity.REPORT_CONFIRMED, name,
                      detail=f"{to} {d.get('confirmed_by', '')} 确认收到")  # fmt: skip
 
     def pages(self, pages: Sequence[Page]) -> None:
@@ -351,6 +363,7 @@ class _Builder:
                     place="",
                     detail=f"第{p.level + 1}级第{p.round + 1}轮",
                     positions=(position,),
+                    ref=p.alert_id,
                 )
             )
 

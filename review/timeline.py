@@ -7,13 +7,15 @@ was resolved (a dot, red when late). Pure: the record and the compliance rows in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from xml.sax.saxutils import escape
 
-from .compliance import Kind, Outcome, Row
-from .log import IncidentRecord
+from .activity import ACK_ROUTES, Activity, Entry, activity
+from .compliance import Kind, Outcome, Page, Row
+from .labels import ROLE_LABELS
+from .log import IncidentRecord, LoggedEvent
 
 LATE_AFTER = timedelta(minutes=1)
 COLOURS = {
@@ -76,11 +78,205 @@ def _fit(text: str) -> str:
     return text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1] + "…"
 
 
+# Marks of the page and report lanes: (shape, colour) per activity.
+PAGE_COLOURS = {"paged": "#f0ad4e", "delivered": "#5cb85c", "failed": "#d9534f", "acked": "#117a65"}
+REPORT_COLOURS = {
+    Activity.REPORT_DRAFTED: "#999999",
+    Activity.REPORT_EDITED: "#bbbbbb",
+    Activity.REPORT_SUBMITTED: "#5bc0de",
+    Activity.REPORT_RETURNED: "#f0ad4e",
+    Activity.REPORT_APPROVED: "#8e44ad",
+    Activity.REPORT_SENT: "#1f3a93",
+    Activity.REPORT_DELIVERED: "#5cb85c",
+    Activity.REPORT_UNDELIVERED: "#d9534f",
+    Activity.REPORT_CONFIRMED: "#2e7d32",
+}
+REPORT_WORDS = {
+    Activity.REPORT_DRAFTED: "起草",
+    Activity.REPORT_EDITED: "修改",
+    Activity.REPORT_SUBMITTED: "提交签发",
+    Activity.REPORT_RETURNED: "退回修改",
+    Activity.REPORT_APPROVED: "签发",
+    Activity.REPORT_SENT: "报送",
+    Activity.REPORT_DELIVERED: "送达",
+    Activity.REPORT_UNDELIVERED: "投递失败",
+    Activity.REPORT_CONFIRMED: "电话确认收到",
+}
+GROUPS = {"people": "人员", "steps": "步骤", "pages": "通知", "reports": "报告"}
+_HEADING = 20
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One instant on a page or report lane."""
+
+    kind: str  # paged, delivered, failed, acked; or a report activity's value
+    at: datetime
+    title: str  # the tooltip (zh-CN)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_at: datetime
+    done_at: datetime | None
+    late: bool
+    late_by: timedelta | None
+    item: str  # obligation id#occurrence
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A page lane (one alert to one person) or a report lane (one report, every version)."""
+
+    key: str  # alert id/person id, or report id (or obligation item for a report never drafted)
+    label: str
+    start: datetime | None  # the bar: paged until acknowledged; drafted until sent (or the end)
+    end: datetime | None
+    open: bool  # not acknowledged (a page) or not sent (a report) by the end of the chart
+    marks: tuple[Mark, ...]
+    deadline: Deadline | None = None
+    span_title: str = ""
+
+
+# What the page and report lanes read of the log: the alerts', the reports' and the organisation's
+# events (names of people and units); a person's moves and the run's steps are the other lanes'.
+_LANE_TYPES = ("alert.", "report.", "org.")
+
+
+def lane_entries(incident_id: str, events: Iterable[LoggedEvent], pages: Sequence[Page]) -> list[Entry]:
+    """The activity log's entries (review.activity) the page and report lanes draw, read from only
+    the events they come from (the whole 工作记录 of a long incident costs more than the chart)."""
+    wanted = [e for e in events if e.type.startswith(_LANE_TYPES)]
+    return activity(incident_id, wanted, pages=pages)
+
+
+def _minutes(delta: timedelta) -> str:
+    return f"{max(delta.total_seconds(), 0) / 60:.0f}分钟"
+
+
+def page_lanes(
+    record: IncidentRecord, pages: Sequence[Page], entries: Sequence[Entry], now: datetime, tz: tzinfo = UTC
+) -> list[Lane]:
+    """A lane per alert and person paged (告警): when it was paged (each level and round), each delivery
+    attempt by channel kind, and when and how it was acknowledged, with the wait; up to `now`."""
+    by_lane: dict[tuple[str, str], list[Page]] = {}
+    for p in sorted(pages, key=lambda p: (p.paged_at, p.alert_id, p.person_id, p.level, p.round)):
+        if p.paged_at <= now:
+            by_lane.setdefault((p.alert_id, p.person_id), []).append(p)
+    kinds = {Activity.PAGE_DELIVERED: "delivered", Activity.PAGE_FAILED: "failed"}
+    lanes: list[Lane] = []
+    for (alert_id, person_id), paged in by_lane.items():
+        name = record.person_name(person_id)
+        ask = ROLE_LABELS.get(paged[0].ask, paged[0].ask)
+        first = paged[0].paged_at
+        marks = [
+            Mark(
+                "paged",
+                p.paged_at,
+                f"告警 {name}（{ask}）第{p.level + 1}级第{p.round + 1}轮 {_local(p.paged_at, tz)}",
+            )
+            for p in paged
+        ]
+        mine = [e for e in entries if e.ref == alert_id and e.person_id == person_id and e.at <= now]
+        for e in mine:
+            if e.activity in kinds:
+                word = "送达" if e.activity is Activity.PAGE_DELIVERED else "未送达"
+                marks.append(Mark(kinds[e.activity], e.at, f"{word}（{e.detail}）{_local(e.at, tz)}"))
+        ack = next((e for e in mine if e.activity is Activity.PAGE_ACKNOWLEDGED), None)
+        acked_at = ack.at if ack is not None else min((p.acked_at for p in paged if p.acked_at), default=None)
+        if acked_at is not None and acked_at > now:
+            acked_at = None
+        if acked_at is not None:
+            route = next((p.ack_route for p in paged if p.ack_route), "") or ""
+            how = ack.detail if ack is not None else ACK_ROUTES.get(route, route)
+            wait = _minutes(acked_at - first)
+            marks.append(Mark("acked", acked_at, f"{name}确认 {_local(acked_at, tz)} {how}，距告警{wait}"))
+            span = f"告警至确认 {wait}"
+        else:
+            span = f"未确认（已{_minutes(now - first)}）"
+        lanes.append(
+            Lane(
+                key=f"{alert_id}/{person_id}",
+                label=f"{name}·{ask}",
+                start=first,
+                end=acked_at or now,
+                open=acked_at is None,
+                marks=tuple(sorted(marks, key=lambda m: m.at)),
+                span_title=span,
+            )
+        )
+    return lanes
+
+
+def report_lanes(
+    entries: Sequence[Entry], rows: Sequence[Row], now: datetime, labels: dict[str, str], tz: tzinfo = UTC
+) -> list[Lane]:
+    """A lane per report (首报、续报、终报、日报): drafted, submitted, returned, approved (签发), sent, each
+    recipient's delivery and phone confirmation, and its obligation's deadline; an obligation owed and
+    never drafted has a lane of its own with the deadline alone."""
+    reports: dict[str, list[Entry]] = {}
+    for e in entries:
+        if e.ref and e.activity in REPORT_COLOURS and e.at <= now:
+            reports.setdefault(e.ref, []).append(e)
+    owed: dict[str, list[Row]] = {}
+    for r in sorted((r for r in rows if r.kind is Kind.REPORT and r.due_at is not None),
+                    key=lambda r: (r.due_at, r.item)):  # fmt: skip
+        owed.setdefault(r.item.split("#")[0], []).append(r)
+
+    def deadline(r: Row) -> Deadline:
+        assert r.due_at is not None
+        return Deadline(r.due_at, r.done_at, r.late, r.late_by, r.item)
+
+    lanes: list[Lane] = []
+    for report_id, mine in sorted(reports.items(), key=lambda kv: (kv[1][0].at, kv[0])):
+        mine.sort(key=lambda e: (e.at, e.positions))
+        label = mine[0].subject.rsplit(" 第", 1)[0]  # "首报 第2版" → 首报
+        marks = tuple(
+            Mark(e.activity.value, e.at, f"{e.subject} {REPORT_WORDS[e.activity]} {_local(e.at, tz)}"
+                 + (f" {e.name}" if e.activity is not Activity.REPORT_DELIVERED else "")
+                 + (f"（{e.detail}）" if e.detail else ""))
+            for e in mine
+        )  # fmt: skip
+        sent = next((e.at for e in mine if e.activity is Activity.REPORT_SENT), None)
+        queue = owed.get(mine[0].obligation, [])
+        due = deadline(queue.pop(0)) if queue else None
+        lanes.append(
+            Lane(
+                key=report_id,
+                label=label,
+                start=mine[0].at,
+                end=sent or now,
+                open=sent is None,
+                marks=marks,
+                deadline=due,
+                span_title=f"{label} 起草至报送"
+                + (f" {_minutes(sent - mine[0].at)}" if sent else "（未报送）"),
+            )
+        )
+    for obligation, left in owed.items():
+        for r in left:
+            title = labels.get(f"obligation:{obligation}", obligation)
+            lanes.append(Lane(r.item, title, None, None, True, (), deadline(r)))
+    return lanes
+
+
+def _local(at: datetime, tz: tzinfo) -> str:
+    return at.astimezone(tz).strftime("%m-%d %H:%M")
+
+
 def render(
-    record: IncidentRecord, rows: Sequence[Row], now: datetime, labels: dict[str, str], tz: tzinfo = UTC
+    record: IncidentRecord,
+    rows: Sequence[Row],
+    now: datetime,
+    labels: dict[str, str],
+    tz: tzinfo = UTC,
+    *,
+    pages: Sequence[Page] = (),
+    entries: Sequence[Entry] = (),
 ) -> str:
-    """The SVG; `labels` gives statuses', steps' and places' (`place:ID`) names (people's are the
-    record's), times in `tz`."""
+    """The SVG; `labels` gives statuses', steps', obligations' (`obligation:ID`) and places'
+    (`place:ID`) names (people's are the record's), times in `tz`; `pages` and `entries` (the
+    activity log's, review.activity) draw the page and report lanes."""
 
     def hm(at: datetime) -> str:
         return at.astimezone(tz).strftime("%H:%M")
@@ -89,15 +285,30 @@ def render(
     stretches = person_stretches(record, now)
     quiet = (Outcome.BLOCKED, Outcome.NOT_APPLICABLE)
     steps = [r for r in rows if r.kind is Kind.STEP and r.due_at is not None and r.outcome not in quiet]
+    paging = page_lanes(record, pages, entries, now, tz)
+    reporting = report_lanes(entries, rows, now, labels, tz)
     instants = [start, now, *(r.due_at for r in steps if r.due_at), *(r.done_at for r in steps if r.done_at)]
+    for lane in (*paging, *reporting):
+        instants += [m.at for m in lane.marks]
+        if lane.deadline is not None:
+            instants.append(lane.deadline.due_at)
     lo, hi = min(instants), max(instants)
     span = max((hi - lo).total_seconds(), 60.0)
 
     def x(at: datetime) -> float:
         return round(_LABEL + (at - lo).total_seconds() / span * (_WIDTH - _LABEL - 10), 1)
 
-    lanes = len(stretches) + len(steps)
-    height = _TOP + lanes * _LANE + 10
+    groups = [
+        g
+        for g, n in (("people", stretches), ("steps", steps), ("pages", paging), ("reports", reporting))
+        if n
+    ]
+    lanes = len(stretches) + len(steps) + len(paging) + len(reporting)
+    legend_top = _TOP + lanes * _LANE + len(groups) * _HEADING + 10
+    legend = _legend(labels)
+    legend_rows = (len(legend) + _LEGEND_PER_ROW - 1) // _LEGEND_PER_ROW
+    height = legend_top + legend_rows * 18 + 6
+    grid_bottom = legend_top - 6
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" width="100%" '
         f'role="img" aria-label="{escape(labels.get("title", "timeline"))}" '
@@ -109,10 +320,22 @@ def render(
     for i in range(7):
         at = lo + timedelta(seconds=span * i / 6)
         out.append(
-            f'<line x1="{x(at)}" y1="{_TOP - 8}" x2="{x(at)}" y2="{height}" stroke="#eee"/>'
+            f'<line x1="{x(at)}" y1="{_TOP - 8}" x2="{x(at)}" y2="{grid_bottom}" stroke="#eee"/>'
             f'<text x="{x(at)}" y="{_TOP - 12}" text-anchor="middle" fill="#666">{hm(at)}</text>'
         )
     y = _TOP
+
+    def heading(group: str) -> None:
+        nonlocal y
+        text = escape(labels.get(f"group:{group}", GROUPS[group]))
+        out.append(
+            f'<g class="heading" data-group="{group}"><line x1="0" y1="{y + 1}" x2="{_WIDTH}" y2="{y + 1}" '
+            f'stroke="#ccc"/><text x="4" y="{y + 14}" font-weight="bold" fill="#333">{text}</text></g>'
+        )
+        y += _HEADING
+
+    if stretches:
+        heading("people")
     for person_id in sorted(stretches):
         name = escape(record.person_name(person_id))
         out.append(f'<g class="lane person" data-person="{escape(person_id)}">')
@@ -125,18 +348,24 @@ def render(
             title = escape(f"{labels.get(s.status, s.status)} {hm(s.start)} {named}")
             out.append(
                 f'<rect class="stretch" data-status="{escape(s.status)}" data-position="{s.position}" '
+                f'data-at="{s.start.isoformat()}" '
                 f'x="{x(s.start)}" y="{y + 4}" width="{width}" height="{_LANE - 8}" fill="{colour}">'
                 f"<title>{title}</title></rect>"
             )
             if s.late:
                 out.append(
                     f'<rect class="late" x="{x(s.start)}" y="{y + 4}" width="{width}" height="{_LANE - 8}" '
-                    'fill="url(#late)"/>'
+                    'fill="url(#late)" pointer-events="none"/>'
                 )
             if place and width > 40:
-                out.append(f'<text x="{x(s.start) + 3}" y="{y + 16}" fill="#fff">{place}</text>')
+                out.append(
+                    f'<text x="{x(s.start) + 3}" y="{y + 16}" fill="#fff" pointer-events="none">'
+                    f"{place}</text>"
+                )
         out.append("</g>")
         y += _LANE
+    if steps:
+        heading("steps")
     for r in steps:
         assert r.due_at is not None
         late = r.outcome in (Outcome.LATE, Outcome.OVERDUE)
@@ -144,19 +373,150 @@ def render(
         title = labels.get(r.item, r.item)
         out.append(f'<text x="4" y="{y + 16}">{escape(_fit(title))}<title>{escape(title)}</title></text>')
         end = r.done_at or now
+        tip = f"{title} 时限 {_local(r.due_at, tz)}"
         out.append(
             f'<line x1="{x(r.due_at)}" y1="{y + 3}" x2="{x(r.due_at)}" y2="{y + _LANE - 3}" '
-            'stroke="#333" stroke-width="2" class="deadline"/>'
+            f'stroke="#333" stroke-width="2" class="deadline"><title>{escape(tip)}</title></line>'
         )
         if late:
+            overdue = f"{title} 逾期{_minutes(r.late_by)}" if r.late_by is not None else f"{title} 逾期"
             out.append(
                 f'<rect x="{x(r.due_at)}" y="{y + 9}" width="{max(x(end) - x(r.due_at), 1)}" height="8" '
-                'fill="#d9534f" opacity="0.6" class="lateness"/>'
+                f'fill="#d9534f" opacity="0.6" class="lateness"><title>{escape(overdue)}</title></rect>'
             )
         if r.done_at is not None:
             fill = "#d9534f" if late else "#5cb85c"
-            out.append(f'<circle cx="{x(r.done_at)}" cy="{y + 13}" r="5" fill="{fill}" class="done"/>')
+            who = f" {r.done_by.name}" if r.done_by is not None else ""
+            done = f"{title} 完成 {_local(r.done_at, tz)}{who}"
+            out.append(
+                f'<circle cx="{x(r.done_at)}" cy="{y + 13}" r="5" fill="{fill}" class="done" '
+                f'data-at="{r.done_at.isoformat()}">'
+                f"<title>{escape(done)}</title></circle>"
+            )
         out.append("</g>")
         y += _LANE
+    if paging:
+        heading("pages")
+    for lane in paging:
+        out.append(
+            f'<g class="lane page" data-page="{escape(lane.key)}" data-open="{str(lane.open).lower()}">'
+        )
+        out += _lane_label(lane.label, y)
+        out += _bar(lane, x, y, "#f0ad4e" if lane.open else "#cfe3f3")
+        for m in lane.marks:
+            out.append(_page_mark(m, x(m.at), y))
+        out.append("</g>")
+        y += _LANE
+    if reporting:
+        heading("reports")
+    for lane in reporting:
+        late = lane.deadline is not None and lane.deadline.late
+        out.append(
+            f'<g class="lane report" data-report="{escape(lane.key)}" data-late="{str(late).lower()}">'
+        )
+        out += _lane_label(lane.label, y)
+        if lane.start is not None:
+            out += _bar(lane, x, y, "#e8e8e8")
+        if lane.deadline is not None:
+            out += _deadline(lane.deadline, x, y, now, tz)
+        for m in lane.marks:
+            colour = REPORT_COLOURS[Activity(m.kind)]
+            out.append(
+                f'<circle class="mark" data-kind="{m.kind}" data-at="{m.at.isoformat()}" cx="{x(m.at)}" '
+                f'cy="{y + 13}" r="4" fill="{colour}" stroke="#fff"><title>{escape(m.title)}</title></circle>'
+            )
+        out.append("</g>")
+        y += _LANE
+    out += _legend_svg(legend, legend_top)
     out.append("</svg>")
     return "".join(out)
+
+
+_LEGEND_PER_ROW = 8
+
+
+def _legend(labels: dict[str, str]) -> list[tuple[str, str]]:
+    """(colour, what it means) for every colour the chart uses."""
+    people = [(COLOURS[s], labels.get(s, s)) for s in COLOURS]
+    return [
+        *people,
+        ("url(#late)", "迟报"),
+        ("#333333", "时限"),
+        ("#d9534f", "逾期"),
+        (PAGE_COLOURS["paged"], "告警（未确认）"),
+        (PAGE_COLOURS["delivered"], "告警送达"),
+        (PAGE_COLOURS["failed"], "未送达"),
+        (PAGE_COLOURS["acked"], "告警已确认"),
+        (REPORT_COLOURS[Activity.REPORT_DRAFTED], "起草"),
+        (REPORT_COLOURS[Activity.REPORT_SUBMITTED], "提交签发"),
+        (REPORT_COLOURS[Activity.REPORT_RETURNED], "退回"),
+        (REPORT_COLOURS[Activity.REPORT_APPROVED], "签发"),
+        (REPORT_COLOURS[Activity.REPORT_SENT], "报送"),
+        (REPORT_COLOURS[Activity.REPORT_CONFIRMED], "电话确认"),
+    ]
+
+
+def _legend_svg(legend: list[tuple[str, str]], top: float) -> list[str]:
+    out = ['<g class="legend">']
+    step = (_WIDTH - 8) / _LEGEND_PER_ROW
+    for i, (colour, text) in enumerate(legend):
+        lx = 4 + (i % _LEGEND_PER_ROW) * step
+        ly = top + (i // _LEGEND_PER_ROW) * 18
+        out.append(
+            f'<rect x="{lx:.1f}" y="{ly}" width="12" height="10" fill="{colour}"/>'
+            f'<text x="{lx + 16:.1f}" y="{ly + 9}">{escape(text)}</text>'
+        )
+    out.append("</g>")
+    return out
+
+
+def _lane_label(label: str, y: float) -> list[str]:
+    return [
+        f'<text class="label" x="4" y="{y + 16}">{escape(_fit(label))}<title>{escape(label)}</title></text>'
+    ]
+
+
+def _bar(lane: Lane, x: Callable[[datetime], float], y: float, colour: str) -> list[str]:
+    assert lane.start is not None and lane.end is not None
+    width = max(x(lane.end) - x(lane.start), 2)
+    dash = ' stroke="#c77c0e" stroke-dasharray="3,2"' if lane.open else ""
+    return [
+        f'<rect class="span" x="{x(lane.start)}" y="{y + 8}" width="{width}" height="10" fill="{colour}"'
+        f"{dash}><title>{escape(lane.span_title)}</title></rect>"
+    ]
+
+
+def _page_mark(m: Mark, cx: float, y: float) -> str:
+    colour = PAGE_COLOURS[m.kind]
+    title = f"<title>{escape(m.title)}</title>"
+    common = f'class="mark" data-kind="{m.kind}" data-at="{m.at.isoformat()}" fill="{colour}"'
+    cy = y + 13
+    if m.kind == "paged":  # a triangle: the page went out
+        points = f"{cx - 5},{cy + 6} {cx + 5},{cy + 6} {cx},{cy - 6}"
+        return f'<polygon {common} points="{points}" stroke="#fff">{title}</polygon>'
+    if m.kind == "acked":  # a diamond
+        points = f"{cx},{cy - 7} {cx + 6},{cy} {cx},{cy + 7} {cx - 6},{cy}"
+        return f'<polygon {common} points="{points}" stroke="#fff">{title}</polygon>'
+    return f'<circle {common} cx="{cx}" cy="{cy}" r="3.5" stroke="#fff">{title}</circle>'
+
+
+def _deadline(d: Deadline, x: Callable[[datetime], float], y: float, now: datetime, tz: tzinfo) -> list[str]:
+    colour = "#d9534f" if d.late else "#333"
+    late = f"，逾期{_minutes(d.late_by)}" if d.late and d.late_by is not None else ""
+    done = (
+        f"，{_local(d.done_at, tz)}完成"
+        if d.done_at is not None
+        else ("，未完成" if d.late else "，尚未到期")
+    )
+    out = [
+        f'<line class="deadline" data-late="{str(d.late).lower()}" data-due="{d.due_at.isoformat()}" '
+        f'x1="{x(d.due_at)}" y1="{y + 3}" x2="{x(d.due_at)}" y2="{y + _LANE - 3}" stroke="{colour}" '
+        f'stroke-width="2"><title>{escape(f"报告时限 {_local(d.due_at, tz)}{done}{late}")}</title></line>'
+    ]
+    if d.late:
+        end = d.done_at or now
+        out.append(
+            f'<rect class="lateness" x="{x(d.due_at)}" y="{y + 20}" width="{max(x(end) - x(d.due_at), 1)}" '
+            'height="3" fill="#d9534f" opacity="0.6"/>'
+        )
+    return out

@@ -19,12 +19,12 @@ from playbooks.config import thresholds
 from reports.fonts import FontsMissing
 from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
-from review.compliance import Row, compliance, to_csv
+from review.compliance import Page, Row, compliance, to_csv
 from review.labels import ACTION_STATUS_LABELS, KIND_LABELS, ROLE_LABELS
 from review.log import IncidentRecord, covered, fold, review_end
 from review.pdf import ActionLine, ChainLine, FindingLine, document, item_label, render_pdf
 from review.replay import Mode, replay
-from review.timeline import render
+from review.timeline import lane_entries, render
 
 from ..errors import DomainError, InvalidInput, NotFound
 from ..i18n import N_, gettext_for
@@ -73,8 +73,11 @@ async def _log(request: Request, caller: Caller) -> IncidentLog:
         return await incident_log(conn, *found)
 
 
-async def _rows(request: Request, log: IncidentLog, now: datetime) -> list[Row]:
-    pages = await _read(request, pages_of, log.incident_id)
+async def _rows(
+    request: Request, log: IncidentLog, now: datetime, pages: list[Page] | None = None
+) -> list[Row]:
+    if pages is None:
+        pages = await _read(request, pages_of, log.incident_id)
     settings = runtime(request).settings
     return compliance(log.incident_id, log.events, now, thresholds=thresholds(settings), pages=pages)
 
@@ -281,7 +284,8 @@ async def replay_api(request: Request) -> Response:
 
 
 async def timeline_svg(request: Request) -> Response:
-    """时间轴: a lane per person and per step with its deadline, drawn on the server."""
+    """时间轴: lanes per person, per step with its deadline, per page and per report, drawn on the
+    server."""
     caller = await require(request, Permission.REVIEW_VIEW)
     log = await _log(request, caller)
     now = _now(request)
@@ -291,11 +295,16 @@ async def timeline_svg(request: Request) -> Response:
         s.value: (t.en if english else t.zh) for s, t in ResponderStatus.labels().items()
     }
     if record.snapshot is not None:
-        labels |= {s.id: (s.title.en if english else s.title.zh) for s in record.snapshot.playbook.steps}
+        playbook = record.snapshot.playbook
+        labels |= {s.id: (s.title.en if english else s.title.zh) for s in playbook.steps}
+        labels |= {f"obligation:{r.id}": (r.title.en if english else r.title.zh) for r in playbook.reports}
     labels |= {f"place:{k}": v for k, v in (await _read(request, place_names)).items()}
     labels["title"] = gettext_for(locale_of(request))("Timeline")
     end = review_end(log.incident_id, log.events, now)  # closed: where the response ended
-    svg = render(record, await _rows(request, log, now), end, labels, runtime(request).settings.tz)
+    pages = await _read(request, pages_of, log.incident_id)
+    entries = lane_entries(log.incident_id, log.events, pages)  # the 工作记录's pages and reports
+    rows = await _rows(request, log, now, pages)
+    svg = render(record, rows, end, labels, runtime(request).settings.tz, pages=pages, entries=entries)
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
 

@@ -35,7 +35,11 @@ def test_slider_and_timeline_on_a_tablet(open_page: OpenPage, server: LocalServe
     expect(late).to_contain_text("王值班")
     expect(late).to_have_attribute("data-outcome", "late")
     expect(page.locator("#rv-chain")).to_have_attribute("data-ok", "true")
-    page.wait_for_function("document.getElementById('rv-timeline').naturalWidth > 0")
+    # the timeline is in the page itself (its marks' tooltips show on hover), a lane per person
+    lanes = page.locator("#rv-timeline svg g.lane.person")
+    expect(lanes).to_have_count(2)
+    # the scripted sit-in's pages (its dispatches) and its report obligations have lanes of their own
+    expect(page.locator("#rv-timeline svg g.heading text")).to_have_text(["人员", "步骤", "通知", "报告"])
 
     # 09:20: 陈队长 was on the scene since 09:16, entered only at 09:31 (the slider steps by instants)
     page.evaluate(
@@ -70,6 +74,12 @@ def test_slider_and_timeline_on_a_tablet(open_page: OpenPage, server: LocalServe
     page.click("#rv-next")  # what was entered next: the 09:20 step (the arrival came in at 09:31)
     expect(page.locator("#rv-at")).to_contain_text("17:20")
     expect(chen).to_have_attribute("data-status", "acknowledged")
+
+    # a click on a mark of the timeline stands the replay at its instant: 陈队长 on the scene, 09:16
+    page.check("input[name=mode][value=happened]")
+    page.locator("#rv-timeline g[data-person=p-chen] rect[data-status=on_scene]").click()
+    expect(page.locator("#rv-at")).to_contain_text("17:16")
+    expect(chen).to_have_attribute("data-status", "on_scene")
 
 
 def test_an_activity_entry_opens_the_replay_where_it_was_recorded(

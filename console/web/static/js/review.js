@@ -207,6 +207,33 @@ function startAt(instants) {
   return index;
 }
 
+// 时间轴: drawn on the server, put in the page itself so that every mark's tooltip shows on hover
+// and a click on a mark stands the replay at that instant.
+async function loadTimeline() {
+  const box = document.getElementById("rv-timeline");
+  let text;
+  try {
+    const r = await fetch(box.dataset.src, {cache: "no-store"});
+    if (!r.ok) return;
+    text = await r.text();
+  } catch (err) {
+    return;  // the picture (img) stays
+  }
+  const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+  if (svg.nodeName !== "svg") return;
+  box.replaceChildren(document.importNode(svg, true));
+  for (const mark of box.querySelectorAll("[data-at]")) mark.style.cursor = "pointer";
+  box.addEventListener("click", (e) => {
+    const mark = e.target.closest("[data-at]");
+    if (!mark || !span || !span.instants.length) return;
+    const at = parse(mark.dataset.at).getTime();
+    let index = 0;
+    span.instants.forEach((s, i) => { if (parse(s).getTime() <= at) index = i; });
+    document.getElementById("rv-slider").value = String(index);
+    showReplay();
+  });
+}
+
 async function load() {
   const data = await getJson(`/api/incidents/${incident}/review`);
   if (!data.incident) return;
@@ -242,4 +269,5 @@ document.getElementById("rv-prev").addEventListener("click", () => step(-1));
 document.getElementById("rv-next").addEventListener("click", () => step(1));
 for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", showReplay);
 load();
+loadTimeline();
 start(() => {});  // the header's link state (connected, offline, queued), as on every page
