@@ -97,28 +97,31 @@ def _local(at: datetime | None, tz: ZoneInfo) -> str:
     return at.astimezone(tz).strftime("%m-%d %H:%M:%S") if at is not None else "—"
 
 
-def item_label(record: IncidentRecord, row: Row) -> str:
-    """The duty's title: a step's or report's from the pinned playbook, else a person's name."""
+def item_label(record: IncidentRecord, row: Row, *, ids: bool = True) -> str:
+    """The duty's title: a step's or report's from the pinned playbook, else a person's name. The
+    printed table keeps each duty's id beside it (`ids`), to be found in the CSV and the log; the
+    review page shows the words alone."""
     snapshot = record.snapshot
     if row.kind is Kind.STEP and snapshot is not None:
         for s in snapshot.playbook.steps:
             if s.id == row.item:
-                return f"{s.title.zh} ({row.item})"
+                return f"{s.title.zh} ({row.item})" if ids else s.title.zh
     if row.kind is Kind.REPORT and snapshot is not None:
         obligation, _, occurrence = row.item.partition("#")
         for r in snapshot.playbook.reports:
             if r.id == obligation:
-                return f"{r.title.zh} 第{occurrence}次 ({obligation})"
+                return f"{r.title.zh} 第{occurrence}次" + (f" ({obligation})" if ids else "")
     if row.kind is Kind.DISPATCH_ACK:
         return record.person_name(row.item)
     if row.kind is Kind.PAGE_ACK:
         alert, _, rest = row.item.partition("/")
         person_id, _, attempt = rest.partition("@")
         level, _, round_ = attempt.partition(".")
-        return f"{record.person_name(person_id)} · {alert} 第{level}级第{round_}轮"
+        page = alert if ids else "告警"
+        return f"{record.person_name(person_id)} · {page} 第{level}级第{round_}轮"
     if row.kind is Kind.ROLLCALL:
         call, _, person_id = row.item.partition("/")
-        return f"{call} · {record.person_name(person_id)}"
+        return f"{call if ids else '点名'} · {record.person_name(person_id)}"
     return row.item
 
 

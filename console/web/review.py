@@ -106,7 +106,7 @@ def _row_json(r: Row, record: IncidentRecord) -> dict[str, Any]:
     return {
         "kind": r.kind.value,
         "item": r.item,
-        "label": item_label(record, r),
+        "label": item_label(record, r, ids=False),
         "role": r.role,
         "due_at": _iso(r.due_at),
         "done_at": _iso(r.done_at),

@@ -61,6 +61,9 @@ def test_review_for_reviewers_and_inspectors(server: LocalServer) -> None:
     rows = {(r["kind"], r["item"]): r for r in review["compliance"]}
     assert rows[("step", "notify_leader")]["holder"]["name"] == "王值班"
     assert rows[("step", "notify_leader")]["outcome"] == "late"
+    # The page shows the duty in words; its id is the row's `item` (and the printed table's).
+    assert rows[("step", "notify_leader")]["label"] == "报告分管领导"
+    assert not [r["label"] for r in review["compliance"] if r["item"] and f"({r['item']})" in r["label"]]
     assert review["chain"]["ok"] is True and review["chain"]["checked"] > 0
     assert get(server, duty[0], f"/api/incidents/{INCIDENT}/review").status_code == 403
     assert get(server, reviewer[0], "/api/incidents/nope/review").status_code == 404
