@@ -1541,7 +1541,7 @@ ws_frames = st.one_of(
 HELLO_KEYS = {"type", "epoch", "position", "locale", "token", "protocol"}
 # Text a hello may certainly carry: no NUL (a server may refuse that as a whole), no lone surrogates
 # (which Hypothesis draws unless their category is excluded: excluding a character alone keeps them).
-hello_text = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
+hello_text = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 valid_hellos = st.fixed_dictionaries(
     {"type": st.just("hello")},
     optional={
