@@ -12,7 +12,7 @@ from responders.status import Move, ResponderStatus, StatusError, check_move
 from ..clock import parse_iso, utc_iso
 from ..commands import Context, Decision
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
-from ..events import NewEvent
+from ..events import VISIBILITY_AUDIT, NewEvent
 from ..incidents.events import stream_of
 from ..responders.events import ResponderMoved
 from .commands import Acknowledge, AcknowledgeByLink, AckRoute, Escalate, RecordAttempt, SetChannels
@@ -97,7 +97,11 @@ def decide_record_attempt(state: AttemptState | None, args: RecordAttempt, ctx: 
         next=nxt,
         exhausted=exhausted,
     )
-    return Decision(events=[NewEvent(stream=alert_stream(row.incident_id), payload=payload)])
+    # An attempt is the delivery log's record (read from the projections and the log) and no live
+    # screen draws it: on the audit stream only (reviewers, admins). Sent to every screen, a busy worker
+    # would fan out one event per message to all of them and slow the live screens.
+    event = NewEvent(stream=alert_stream(row.incident_id), payload=payload, visibility=VISIBILITY_AUDIT)
+    return Decision(events=[event])
 
 
 def decide_escalate(state: EscalationState | None, args: Escalate, ctx: Context) -> Decision:
