@@ -30,16 +30,18 @@ class _Frozen(BaseModel):
 
 
 class Target(_Frozen):
-    """One of: a person by id, everyone holding an organisation role, or the holder of a roster post now."""
+    """One of: a person by id, everyone holding an organisation role, the holder of a roster post now,
+    or everyone of an organisation unit (a township's people, say), resolved when the page is sent."""
 
     person: str | None = Field(default=None, min_length=1, max_length=64)
     role: str | None = Field(default=None, min_length=1, max_length=40)
     post: str | None = Field(default=None, min_length=1, max_length=40)
+    unit: str | None = Field(default=None, min_length=1, max_length=64)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
-        if sum(v is not None for v in (self.person, self.role, self.post)) != 1:
-            raise ValueError("a target names exactly one of person, role or post")
+        if sum(v is not None for v in (self.person, self.role, self.post, self.unit)) != 1:
+            raise ValueError("a target names exactly one of person, role, post or unit")
         return self
 
 
@@ -184,14 +186,18 @@ def resolve(
     targets: tuple[Target, ...],
     roles_of: dict[str, frozenset[str]],
     on_duty: dict[str, list[str]],
+    unit_of: dict[str, str | None] | None = None,
 ) -> list[str]:
-    """The people a level pages, in order, once each: named people, role holders, post holders now."""
+    """The people a level pages, in order, once each: named people, role holders, post holders now,
+    the people of a unit (`unit_of`: each person's unit, from the organisation)."""
     out: list[str] = []
     for target in targets:
         if target.person is not None:
             found = [target.person] if target.person in roles_of else []
         elif target.role is not None:
             found = sorted(p for p, roles in roles_of.items() if target.role in roles)
+        elif target.unit is not None:
+            found = sorted(p for p, unit in (unit_of or {}).items() if unit == target.unit)
         else:
             found = on_duty.get(target.post or "", [])
         out += [p for p in found if p not in out]

@@ -92,6 +92,10 @@ def _roles_of(conn: Connection) -> dict[str, frozenset[str]]:
     }
 
 
+def _unit_of(conn: Connection) -> dict[str, str | None]:
+    return {r.id: r.unit_id for r in conn.execute(select(org_people.c.id, org_people.c.unit_id))}
+
+
 def _on_duty(conn: Connection, now: datetime) -> dict[str, list[str]]:
     posts: dict[str, list[str]] = {}
     shifts = sorted(running(load_roster(conn), now), key=lambda e: e.shift.start, reverse=True)
@@ -119,7 +123,7 @@ def _participants(conn: Connection, incident_id: str) -> set[str]:
 
 def people_for(conn: Connection, incident_id: str, targets: tuple[Target, ...], now: datetime) -> list[str]:
     """The people some targets name now (a drill's: only those taking part in it)."""
-    found = resolve(targets, _roles_of(conn), _on_duty(conn, now))
+    found = resolve(targets, _roles_of(conn), _on_duty(conn, now), _unit_of(conn))
     if is_recused(conn, incident_id):
         # 回避: a report about the commission's head never pages the head, whatever the chain names.
         heads = commission_heads(conn)

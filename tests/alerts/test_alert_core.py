@@ -72,6 +72,12 @@ def test_targets_resolve_to_people_in_order_once_each() -> None:
     roles = {"a": frozenset({"boss"}), "b": frozenset({"boss", "x"}), "c": frozenset()}
     targets = (Target(post="leader_on_duty"), Target(role="boss"), Target(person="c"), Target(person="ghost"))
     assert resolve(targets, roles, {"leader_on_duty": ["b"]}) == ["b", "a", "c"]
+    # A unit names its people (a township's, say) as the organisation has them when the page goes out.
+    units: dict[str, str | None] = {"a": "town", "b": "office", "c": "town", "d": None}
+    by_unit = (Target(unit="town"), Target(person="b"), Target(unit="nowhere"))
+    assert resolve(by_unit, roles, {}, units) == ["a", "c", "b"]
+    with pytest.raises(ValueError, match="exactly one of person, role, post or unit"):
+        Target(unit="town", role="boss")
 
 
 @pytest.mark.parametrize(

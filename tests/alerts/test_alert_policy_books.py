@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from alert_console import AlertConsole
+from alert_console import PEOPLE, AlertConsole
 from support import Deployment
 
 from alerts.policy import PinnedBook, Policy, book_hash, builtin_book, canonical_json
@@ -303,3 +303,29 @@ async def test_an_escalation_pages_through_the_policy_it_names_and_a_reminder_do
     assert chains["remind"].id == "normal"  # the incident's (a collective visit's)
     assert chains["escalate"].id == "gate_guard"  # the escalation's own
     assert chains["escalate"].levels[1].targets[0].role == "commission_leader"
+
+
+async def test_a_level_may_page_a_units_people_as_the_organisation_has_them_when_it_fires(
+    console: AlertConsole,
+) -> None:
+    """A unit is a group (the petition office's people, a township's): resolved at send time from
+    the organisation, so someone who joined the unit since the import is paged too."""
+    by_unit = GATE_GUARD.replace("[{person: r1}]", "[{unit: office}]")
+    assert await console.ok("org.import", {"table": "policies", "format": "yaml", "text": by_unit}) == {
+        "rows": 1
+    }
+    incident_id = await console.sit_in()
+    assert await _paged(console, incident_id) == [("duty", 0, 0), ("r1", 0, 0)]  # the office's people
+    joined = PEOPLE + "r2,李二,office,干部,petition_staff,reception,13800000002,hall\n"
+    await console.ok("org.import", {"table": "people", "text": joined})
+    later = await console.sit_in()
+    assert await _paged(console, later) == [("duty", 0, 0), ("r1", 0, 0), ("r2", 0, 0)]
+    refused = await console.submit(
+        "org.import",
+        {
+            "table": "policies",
+            "format": "yaml",
+            "text": by_unit.replace("{unit: office}", "{unit: office, role: x}"),
+        },
+    )
+    assert refused.error is not None and refused.error.code == "import_rejected"
