@@ -22,6 +22,8 @@ from .settings import Settings, SettingsError, load_settings
 if TYPE_CHECKING:
     import uvicorn
 
+    from .registry import Registry
+
 
 def uvicorn_config(settings: Settings, *, host: str, port: int, clock: Clock | None = None) -> uvicorn.Config:
     """How `serve` runs the console; tests serve this same configuration in-process."""
@@ -321,39 +323,54 @@ def _render_report(settings: Settings, args: argparse.Namespace) -> int:
     return _with_db(settings, body)
 
 
-def _draft_statistics(settings: Settings, args: argparse.Namespace) -> int:
-    """Draft a month's or a quarter's statistics report from the log, in the name of a user who drafts
-    reports; it is then edited, approved and sent on the report page like any report."""
+async def _submit_as(
+    db: Any, settings: Settings, username: str, name: str, args: dict[str, Any]
+) -> tuple[Any, Registry] | None:
+    """Submit one command in a user's name, as the page would (None: no such user, said on stderr)."""
     import uuid
 
     from .auth import find_user
     from .commands import CommandEnvelope
     from .service import CommandService
 
+    async with db.read.connect() as conn:
+        user = await find_user(conn, username)
+    if user is None:
+        print(f"没有该用户 no such user: {username}", file=sys.stderr)
+        return None
+    clock = SystemClock(settings.clock_offset_seconds, settings.clock_file)
+    reg = registry()
+    service = CommandService(db, settings, clock, lambda _events: None, reg)
+    service.start()
+    try:
+        envelope = CommandEnvelope(id=f"cli-{uuid.uuid4().hex}", name=name, args=args)
+        return await service.submit(envelope, user.actor), reg
+    finally:
+        await service.stop()
+
+
+def _refused(result: Any, reg: Registry, what: str) -> None:
+    """A refused command's code and message in both languages, on stderr."""
+    assert result.error is not None
+    zh = result.error.message("zh_CN", reg.messages)
+    en = result.error.message("en", reg.messages)
+    print(f"{what} ({result.error.code}): {zh} / {en}", file=sys.stderr)
+
+
+def _draft_statistics(settings: Settings, args: argparse.Namespace) -> int:
+    """Draft a month's or a quarter's statistics report from the log, in the name of a user who drafts
+    reports; it is then edited, approved and sent on the report page like any report."""
+
     async def body(db: Any) -> int:
-        async with db.read.connect() as conn:
-            user = await find_user(conn, args.as_user)
-        if user is None:
-            print(f"没有该用户 no such user: {args.as_user}", file=sys.stderr)
+        period = args.period.strip().upper()
+        submitted = await _submit_as(
+            db, settings, args.as_user, "report.draft_statistics", {"period": period}
+        )
+        if submitted is None:
             return 2
-        clock = SystemClock(settings.clock_offset_seconds, settings.clock_file)
-        reg = registry()
-        service = CommandService(db, settings, clock, lambda _events: None, reg)
-        service.start()
-        try:
-            envelope = CommandEnvelope(
-                id=f"cli-statistics-{uuid.uuid4().hex}",
-                name="report.draft_statistics",
-                args={"period": args.period.strip().upper()},
-            )
-            result = await service.submit(envelope, user.actor)
-        finally:
-            await service.stop()
+        result, reg = submitted
         if not result.ok:
-            assert result.error is not None
-            zh = result.error.message("zh_CN", reg.messages)
-            en = result.error.message("en", reg.messages)
-            print(f"未起草 not drafted ({result.error.code}): {zh} / {en}", file=sys.stderr)
+            _refused(result, reg, "未起草 not drafted")
             return 1
         report_id = result.result["report_id"]
         print(f"已起草统计报告 statistics report drafted: {report_id} (/reports/{report_id})")
@@ -365,12 +382,7 @@ def _draft_statistics(settings: Settings, args: argparse.Namespace) -> int:
 def _import_targets(settings: Settings, args: argparse.Namespace) -> int:
     """导入年度目标: a CSV sheet of the year's targets (年度,单位,指标,目标值) in the name of an admin, as
     the page's import does it: all rows or none, every bad row named."""
-    import uuid
-
-    from .auth import find_user
-    from .commands import CommandEnvelope
     from .responders.errors import ImportRejected
-    from .service import CommandService
 
     try:
         text = Path(args.file).read_text(encoding="utf-8-sig")
@@ -379,29 +391,13 @@ def _import_targets(settings: Settings, args: argparse.Namespace) -> int:
         return 2
 
     async def body(db: Any) -> int:
-        async with db.read.connect() as conn:
-            user = await find_user(conn, args.as_user)
-        if user is None:
-            print(f"没有该用户 no such user: {args.as_user}", file=sys.stderr)
+        sheet = {"format": "csv", "text": text}
+        submitted = await _submit_as(db, settings, args.as_user, "review.import_targets", sheet)
+        if submitted is None:
             return 2
-        clock = SystemClock(settings.clock_offset_seconds, settings.clock_file)
-        reg = registry()
-        service = CommandService(db, settings, clock, lambda _events: None, reg)
-        service.start()
-        try:
-            envelope = CommandEnvelope(
-                id=f"cli-targets-{uuid.uuid4().hex}",
-                name="review.import_targets",
-                args={"format": "csv", "text": text},
-            )
-            result = await service.submit(envelope, user.actor)
-        finally:
-            await service.stop()
+        result, reg = submitted
         if not result.ok:
-            assert result.error is not None
-            zh = result.error.message("zh_CN", reg.messages)
-            en = result.error.message("en", reg.messages)
-            print(f"未导入 not imported ({result.error.code}): {zh} / {en}", file=sys.stderr)
+            _refused(result, reg, "未导入 not imported")
             if isinstance(result.error, ImportRejected):
                 for e in result.error.errors:
                     print(

@@ -7,16 +7,17 @@ cores in `review`, reply. Findings and actions are commands through /api/command
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from playbooks.config import thresholds
-from reports.fonts import FontsMissing
+from reports.fonts import FontFiles, FontsMissing
 from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
 from review.compliance import Page, Row, compliance, to_csv
@@ -34,6 +35,7 @@ from ..review.export import ExportError, export_bundle
 from ..review.permissions import Permission
 from ..review.queries import place_names
 from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log, pages_of
+from ..settings import Settings
 from . import scope
 from .edge import Caller, csv_download, locale_of, require, runtime
 from .labels import RESPONSE_ROLES
@@ -61,6 +63,8 @@ REVIEW_TEXT: dict[str, str] = {
     "not_sent": N_("Not sent: the console cannot be reached."),
     "event_of": N_("event {n} of {total}"),
 }
+
+D = TypeVar("D")  # a document a review prints (履职情况, 工作记录)
 
 
 async def _log(request: Request, caller: Caller) -> IncidentLog:
@@ -225,18 +229,19 @@ async def compliance_pdf(request: Request) -> Response:
         generated_by=caller.user.display_name,
         tz=settings.tz,
     )
+    return await printed(render_pdf, doc, settings, f"compliance-{log.number}.pdf")
+
+
+async def printed(
+    render: Callable[[D, FontFiles], bytes], doc: D, settings: Settings, filename: str
+) -> Response:
+    """A review document as a PDF download, laid out off the event loop (WeasyPrint takes seconds)."""
     try:
-        pdf = await asyncio.to_thread(render_pdf, doc, font_files(settings))
+        pdf = await asyncio.to_thread(render, doc, font_files(settings))
     except FontsMissing:
         raise DomainError("report_fonts_missing") from None
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": f'attachment; filename="compliance-{log.number}.pdf"',
-            "cache-control": "no-store",
-        },
-    )
+    headers = {"content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store"}
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 async def replay_api(request: Request) -> Response:

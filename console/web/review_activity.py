@@ -7,29 +7,25 @@ replay at the instant the console recorded it, and names its log positions.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from reports.fonts import FontsMissing
 from review.activity import Entry, activity, people, to_csv
 from review.activity_pdf import document, render_pdf
 from review.labels import ACTIVITY_LABELS
 from review.log import fold
 from review.pdf import ChainLine
 
-from ..errors import DomainError
-from ..reports.config import font_files
 from ..review import queries
 from ..review.permissions import Permission
 from ..review.store import IncidentLog, pages_of
 from .edge import Caller, csv_download, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 from .responders import _now, _read
-from .review import _chain_status, _log
+from .review import _chain_status, _log, printed
 
 
 async def _entries(request: Request, log: IncidentLog) -> list[Entry]:
@@ -44,26 +40,28 @@ def replay_link(incident_id: str, entry: Entry) -> str:
     return f"/incidents/{incident_id}/review?at={at}&mode=known#rv-replay-title"
 
 
+def entry_json(incident_id: str, e: Entry, english: bool) -> dict[str, Any]:
+    """One entry of an activity log as the API gives it (an incident's log, a person's over a period)."""
+    return {
+        "at": e.at.isoformat(),
+        "recorded_at": e.recorded_at.isoformat(),
+        "reported_late": e.reported_late,
+        "activity": e.activity.value,
+        "label": ACTIVITY_LABELS[e.activity.value][1 if english else 0],
+        "subject": e.subject,
+        "place": e.place,
+        "detail": e.detail,
+        "positions": list(e.positions),
+        "replay": replay_link(incident_id, e),
+    }
+
+
 def _json(incident_id: str, entries: list[Entry], english: bool) -> list[dict[str, Any]]:
     return [
         {
             "person_id": person_id,
             "name": name,
-            "entries": [
-                {
-                    "at": e.at.isoformat(),
-                    "recorded_at": e.recorded_at.isoformat(),
-                    "reported_late": e.reported_late,
-                    "activity": e.activity.value,
-                    "label": ACTIVITY_LABELS[e.activity.value][1 if english else 0],
-                    "subject": e.subject,
-                    "place": e.place,
-                    "detail": e.detail,
-                    "positions": list(e.positions),
-                    "replay": replay_link(incident_id, e),
-                }
-                for e in rows
-            ],
+            "entries": [entry_json(incident_id, e, english) for e in rows],
         }
         for person_id, name, rows in people(entries)
     ]
@@ -109,18 +107,7 @@ async def activity_pdf(request: Request) -> Response:
         generated_by=caller.user.display_name,
         tz=settings.tz,
     )
-    try:
-        pdf = await asyncio.to_thread(render_pdf, doc, font_files(settings))
-    except FontsMissing:
-        raise DomainError("report_fonts_missing") from None
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": f'attachment; filename="activity-{log.number}.pdf"',
-            "cache-control": "no-store",
-        },
-    )
+    return await printed(render_pdf, doc, settings, f"activity-{log.number}.pdf")
 
 
 async def activity_page(request: Request) -> Response:

@@ -26,7 +26,7 @@ from . import scope
 from .edge import Caller, csv_download, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 from .responders import _id, _read
-from .review_activity import _entries, replay_link
+from .review_activity import _entries, entry_json
 from .review_summary import _period
 
 
@@ -54,20 +54,7 @@ async def _person_activity(
 
 def _json(found: list[tuple[str, str, Entry]], english: bool) -> list[dict[str, Any]]:
     return [
-        {
-            "incident_id": incident_id,
-            "number": number,
-            "at": e.at.isoformat(),
-            "recorded_at": e.recorded_at.isoformat(),
-            "reported_late": e.reported_late,
-            "activity": e.activity.value,
-            "label": ACTIVITY_LABELS[e.activity.value][1 if english else 0],
-            "subject": e.subject,
-            "place": e.place,
-            "detail": e.detail,
-            "positions": list(e.positions),
-            "replay": replay_link(incident_id, e),
-        }
+        {"incident_id": incident_id, "number": number, **entry_json(incident_id, e, english)}
         for incident_id, number, e in found
     ]
 
