@@ -13,6 +13,7 @@ from reports.document import ReportDocument, document_of
 from reports.model import STAGE_LABELS, FieldKey, Stage
 from reports.statistics import Period
 
+from ..clock import parse_iso
 from ..incidents.permissions import CONFIDENTIAL_BY_ROLE
 from ..incidents.tables import incident_members
 from ..settings import Settings
@@ -82,7 +83,7 @@ def statistics_periods(conn: Connection) -> set[str]:
 def log_began(conn: Connection) -> datetime | None:
     """When the log's first event was recorded (None: an empty log)."""
     first = conn.execute(select(events.c.recorded_at).order_by(events.c.position).limit(1)).first()
-    return None if first is None else datetime.fromisoformat(first.recorded_at)  # utc_iso text
+    return None if first is None else parse_iso(first.recorded_at)
 
 
 def _source_incidents(conn: Connection, positions: set[int]) -> dict[str, str]:
