@@ -29,6 +29,8 @@ from .log import IncidentRecord, LoggedEvent, fold, instant
 
 SYSTEM = "system"  # the console's own timers and workers (提醒、升级、投递)
 SYSTEM_NAME = "系统（自动）"
+# What the console's timer did, by the verb of its action key (playbooks.engine).
+ACTION_WORDS = {"remind": "提醒", "escalate": "升级", "report_due": "报告到期", "wait_elapsed": "等待期满"}
 # Reported this long after it happened, an entry counts as late-reported (迟报; review.replay.LATE_AFTER).
 LATE_AFTER = timedelta(minutes=1)
 
@@ -126,6 +128,22 @@ class _Names:
                 if s.id == step_id:
                     return f"{s.title.zh}（{step_id}）"
         return step_id
+
+    def action(self, key: str) -> str:
+        """A timer's action in words (提醒 · 报告分管领导（notify_leader）), from its key
+        (playbooks.engine: remind:step:ID, escalate:step:ID, report_due:ID:N, escalate:report:ID:N)."""
+        verb, _, rest = key.partition(":")
+        word = ACTION_WORDS.get(verb)
+        if word is None:
+            return key
+        kind, _, item = rest.partition(":")
+        if kind == "step":
+            return f"{word} · {self.step(item)}"
+        if kind == "report":
+            return f"{word} · {self.obligation(item.split(':')[0])}"
+        if verb == "report_due":
+            return f"{word} · {self.obligation(kind)}"
+        return f"{word} · {rest}" if rest else word
 
     def obligation(self, obligation_id: str) -> str:
         snapshot = self.record.snapshot
@@ -253,7 +271,7 @@ class _Builder:
             self.add(who, e, Activity.REPORT_FILED, self.names.obligation(record["obligation_id"]),
                      detail=str(record.get("note", "")))  # fmt: skip
         elif kind == "action_fired":
-            self.add(who, e, Activity.REMINDER, str(record.get("key", "")))
+            self.add(who, e, Activity.REMINDER, self.names.action(str(record.get("key", ""))))
 
     def move(self, e: LoggedEvent) -> None:
         d = e.data

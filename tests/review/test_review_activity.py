@@ -183,3 +183,38 @@ def test_the_csv_has_a_line_per_entry_with_its_positions() -> None:
     arrived = next(line for line in lines if line[5] == "到达现场")
     assert arrived[:2] == ["p-chen", "陈队长"] and arrived[4] == "gate" and arrived[8] == "13"
     assert set(ACTIVITY_LABELS) == {a.value for a in Activity}
+
+
+def test_the_consoles_reminders_and_escalations_name_the_step_or_report_in_words() -> None:
+    """A timer's action is recorded by its key (remind:step:ID); the activity log says what it was."""
+    from console.runs.events import RunActionFired
+    from console.timer_loop import TIMER_ACTOR
+    from playbooks.history import ActionFired
+    from playbooks.state import ActionKind
+
+    script = scripted()
+    for n, (key, kind) in enumerate(
+        [
+            ("remind:step:notify_leader", ActionKind.REMIND),
+            ("escalate:step:notify_leader", ActionKind.ESCALATE),
+            ("report_due:initial_phone:1", ActionKind.REPORT_DUE),
+            ("escalate:report:initial_phone:1", ActionKind.ESCALATE),
+        ]
+    ):
+        fired = RunActionFired(
+            incident_id=INCIDENT,
+            record=ActionFired(at=at(40 + n), key=key),
+            kind=kind,
+            role="duty_officer",
+            due_at=at(40 + n).isoformat(),
+            drill=False,
+        )
+        script.event(TIMER_ACTOR, f"run-{INCIDENT}", fired, 40 + n)
+    entries = activity(INCIDENT, script.events, persons=PERSONS)
+    reminders = [e.subject for e in entries if e.activity is Activity.REMINDER]
+    assert reminders == [
+        "提醒 · 报告分管领导（notify_leader）",
+        "升级 · 报告分管领导（notify_leader）",
+        "报告到期 · 首报（电话）（initial_phone）",
+        "升级 · 首报（电话）（initial_phone）",
+    ], reminders
