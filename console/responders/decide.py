@@ -100,8 +100,8 @@ def decide_import(org: Organisation, args: ImportOrganisation, ctx: Context) -> 
             text, fmt, unit_ids=org.unit_ids, place_ids=frozenset(places)
         )
     elif args.table == "places":
-        found = io.import_places(text, fmt, unit_ids=org.unit_ids)
-        result = _no_name_clash(found, places, fmt)  # type: ignore[arg-type]
+        owners = {p.name: p.id for p in places.values()}
+        result = io.import_places(text, fmt, unit_ids=org.unit_ids, owners=owners)  # type: ignore[assignment]
     else:
         result = io.import_shifts(  # type: ignore[assignment]
             text, fmt, unit_ids=org.unit_ids, person_ids=org.person_ids, default_tz=ctx.tz
@@ -114,27 +114,6 @@ def decide_import(org: Organisation, args: ImportOrganisation, ctx: Context) -> 
     return Decision(
         events=[NewEvent(stream="organisation", payload=event)], result={"rows": len(result.items)}
     )
-
-
-def _no_name_clash(
-    result: io.ImportResult[Frozen], places: Mapping[str, Place], fmt: io.Format
-) -> io.ImportResult[Frozen]:
-    """A place may be re-imported under its own id, but not take the name of another place."""
-    owner = {p.name: p.id for p in places.values()}
-    first_row = 2 if fmt is io.Format.CSV else 1
-    errors = []
-    for i, item in enumerate(result.items):
-        assert isinstance(item, Place)
-        if owner.get(item.name, item.id) != item.id:
-            errors.append(
-                io.RowError(
-                    first_row + i,
-                    "name",
-                    f"place name {item.name!r} is taken",
-                    f"地点名称「{item.name}」已存在",
-                )
-            )
-    return io.ImportResult((), tuple(errors)) if errors else result
 
 
 def decide_add_place(org: Organisation, args: AddPlace, ctx: Context) -> Decision:
