@@ -352,8 +352,6 @@ class Hub:
             self.ring.append((event, frames))
             if self.withdraws is not None and self.withdraws(event):
                 self._resync(view for view, frame in frames.items() if frame is None)
-            if scopes and self.rescopes is not None and self.rescopes(event):
-                unknown.update(scopes)
         if unknown:
             # A limited view that could not be told whether it may have an event, or whose units' incidents
             # changed: its clients resume, from the log, with the units read afresh.
@@ -368,10 +366,16 @@ class Hub:
         self, event: RecordedEvent, key: str, frames: dict[str, Frame | None], unknown: set[str]
     ) -> Frame | None:
         """The frame of a view limited to units: its plain view's frame, rendered once and shared, when
-        the event belongs to those units."""
+        the event belongs to those units.
+
+        From an event whose unit is unknown, or one that may move incidents between units, on, the view
+        gets nothing more of this publish and resyncs: its clients' positions stay before that event, so
+        their resume replays it from the log or takes a snapshot (Registry.rescoped_after)."""
+        if key in unknown:
+            return None
         view, units = self.scopes[key]
         may = admitted(event, units)
-        if may is None:
+        if may is None or (self.rescopes is not None and self.rescopes(event)):
             unknown.add(key)
             return None
         if not may:
