@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
 from org import Api, import_organisation
-from support import LiveClient, LocalServer
+from support import Deployment, LiveClient, LocalServer, Server, start_all
 
 TOWN_PLACE, OFFICE_PLACE = "城关镇政府", "接待大厅"
 
@@ -140,3 +140,28 @@ async def test_an_incident_moved_out_of_the_units_leaves_the_inspectors_screens(
         assert len(tablet.snapshots) == 3 and mine in _snapshot_ids(tablet)
     finally:
         await tablet.close()
+
+
+async def test_an_inspector_on_another_process_gets_their_units_only(
+    deployment: Deployment, backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("two processes on one database share it through PostgreSQL's LISTEN/NOTIFY")
+    # The desk writes through one process; the inspector watches another, whose follower reads the log.
+    writer, watcher = start_all(Server(deployment), Server(deployment))
+    tablet: LiveClient | None = None
+    try:
+        duty, admin = Api(writer, "duty"), Api(writer, "admin")
+        import_organisation(duty)
+        admin.ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["town"]})
+        tablet = LiveClient(watcher.ws_url, Api(watcher, "inspector").cookie)
+        await tablet.connect()
+        office = _register(duty, OFFICE_PLACE, "信访室门口静坐")
+        mine = _register(duty, TOWN_PLACE, "城关镇政府门口静坐")
+        await tablet.wait_position(_position(duty, mine))
+        assert _about(tablet.events, mine) and not _about(tablet.events, office)
+    finally:
+        if tablet is not None:
+            await tablet.close()
+        writer.stop()
+        watcher.stop()
