@@ -3,7 +3,7 @@ responders', the alerts', the runs', the review's and the reports' (real stack, 
 an inspector of 城关镇 gets the route's answer for an incident of the town and 404 for one of 信访室,
 whose number, place and id the refusal never carries; a route the inspector may not use at all is
 refused (403) whatever it names, so a probe learns nothing; the office's own staff are not limited;
-and the list routes leave the office's incidents out.
+and the list routes (and a person's activity) leave the office's incidents out.
 
 The table of h15i (test_review_scope_routes) covers the review and report routes' media types; this one
 is the whole set, and fails when a route naming an incident or a report is added without a row.
@@ -69,6 +69,8 @@ LISTS: tuple[tuple[str, Any], ...] = (
     ("/api/state", lambda body: {r["id"] for r in body["state"]["incidents"]}),
     ("/api/state", lambda body: {r["incident_id"] for r in body["state"]["runs"]}),
     ("/api/events?after=0&limit=1000", lambda body: {e["data"].get("incident_id") for e in body["events"]}),
+    # 活动记录 of 张一, sent to both incidents
+    ("/api/people/r1/activity", lambda body: {e["incident_id"] for e in body["entries"]}),
 )
 
 
@@ -109,6 +111,8 @@ def scoped(module_deployment: Deployment) -> Iterator[Scoped]:
         import_organisation(duty)
         town = _register(duty, "城关镇政府")  # a place of 城关镇
         office = _register(duty, "接待大厅")  # a place of 信访室
+        for incident, _report in (town, office):
+            duty.ok("responder.dispatch", {"incident_id": incident, "person_ids": ["r1"]})
         number = str(_get(duty, f"/api/incidents/{office[0]}").json()["incident"]["number"])
         admin.ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["town"]})
         yield Api(server, "inspector"), (duty, Api(server, "reviewer")), town, office, number
