@@ -124,6 +124,9 @@ class CommandService:
         self._task: asyncio.Task[None] | None = None
         # True while a batch is being written (console.follower waits for it rather than read the log).
         self.writing = False
+        # Whether some live connection is limited to units (督查范围; console.runtime wires the hub's
+        # answer): only then is each event's unit read, so a console without inspectors online pays nothing.
+        self.limited: Callable[[], bool] = lambda: False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="command-writer")
@@ -256,6 +259,8 @@ class CommandService:
             command_id=env.id,
         )
         self.registry.apply(conn, sealed)
+        if self.limited():
+            self.registry.note_units(conn, sealed)
         first = sealed[0].position if sealed else None
         last = sealed[-1].position if sealed else None
         result = dict(decision.result)

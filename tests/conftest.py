@@ -57,6 +57,8 @@ BOTH_BACKENDS = frozenset(
         "test_review_person_activity",
         "test_review_scope_routes",
         "test_recusal_live",
+        "test_inspector_live_stream",
+        "test_inspector_live_routes",
         "test_review_targets_live",
     }
 )

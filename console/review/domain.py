@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..commands import CommandSpec
 from ..i18n import N_
 from ..registry import Domain
-from . import decide, figures_decide, figures_store, store
+from . import decide, figures_decide, figures_store, live_scope, store
 from .commands import AddAction, AddFinding, CompleteAction, SetInspectorUnits
 from .events import EVENTS
 from .figures_commands import ImportTargets, SetTargets
@@ -96,4 +96,9 @@ DOMAIN = Domain(
     ),
     messages=MESSAGES,
     grants=GRANTS,
+    # 督查范围 on the live stream: an inspector's screens hold the incidents of their units only.
+    unit_of=live_scope.unit_of,
+    narrow_snapshot=live_scope.narrow_snapshot,
+    rescopes=live_scope.rescopes,
+    rescoped_after=live_scope.rescoped_after,
 )

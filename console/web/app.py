@@ -235,7 +235,7 @@ def create_app(
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
     app = Starlette(
-        routes=guard_routes(routes),
+        routes=guard_routes(routes, ROUTE_ACCESS),
         lifespan=lifespan,
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={ConsoleError: _console_error, HTTPException: _http_error, Exception: _crash},
