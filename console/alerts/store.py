@@ -39,7 +39,7 @@ from ..registry import Projector
 from ..responders.events import OrganisationImported, ResponderMoved, RollcallOverdue
 from ..responders.store import person_states
 from ..responders.store import roster as load_roster
-from ..responders.tables import assignments, org_people, org_places
+from ..responders.tables import assignments, org_people, org_places, org_units
 from ..runs.events import RunActionFired, RunLevelOverridden
 from ..runs.tables import playbook_runs
 from ..tables import users
@@ -96,6 +96,10 @@ def _unit_of(conn: Connection) -> dict[str, str | None]:
     return {r.id: r.unit_id for r in conn.execute(select(org_people.c.id, org_people.c.unit_id))}
 
 
+def _parent_of(conn: Connection) -> dict[str, str | None]:
+    return {r.id: r.parent_id for r in conn.execute(select(org_units.c.id, org_units.c.parent_id))}
+
+
 def _on_duty(conn: Connection, now: datetime) -> dict[str, list[str]]:
     posts: dict[str, list[str]] = {}
     shifts = sorted(running(load_roster(conn), now), key=lambda e: e.shift.start, reverse=True)
@@ -123,7 +127,7 @@ def _participants(conn: Connection, incident_id: str) -> set[str]:
 
 def people_for(conn: Connection, incident_id: str, targets: tuple[Target, ...], now: datetime) -> list[str]:
     """The people some targets name now (a drill's: only those taking part in it)."""
-    found = resolve(targets, _roles_of(conn), _on_duty(conn, now), _unit_of(conn))
+    found = resolve(targets, _roles_of(conn), _on_duty(conn, now), _unit_of(conn), _parent_of(conn))
     if is_recused(conn, incident_id):
         # 回避: a report about the commission's head never pages the head, whatever the chain names.
         heads = commission_heads(conn)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from alert_console import PEOPLE, AlertConsole
+from alert_console import PEOPLE, UNITS, AlertConsole
 from support import Deployment
 
 from alerts.policy import PinnedBook, Policy, book_hash, builtin_book, canonical_json
@@ -329,3 +329,27 @@ async def test_a_level_may_page_a_units_people_as_the_organisation_has_them_when
         },
     )
     assert refused.error is not None and refused.error.code == "import_rejected"
+
+
+async def test_a_unit_pages_the_people_of_the_units_under_it_unless_the_level_says_below_false(
+    console: AlertConsole,
+) -> None:
+    """The commission (county) has the petition office under it: paging the county reaches the
+    office's people too, read from the organisation's tree when the page goes out."""
+    whole = GATE_GUARD.replace("[{person: r1}]", "[{unit: county}]")
+    await console.ok("org.import", {"table": "policies", "format": "yaml", "text": whole})
+    incident_id = await console.sit_in()
+    everyone = [("boss", 0, 0), ("duty", 0, 0), ("leader", 0, 0), ("r1", 0, 0)]
+    assert await _paged(console, incident_id) == everyone
+    own = GATE_GUARD.replace("[{person: r1}]", "[{unit: county, below: false}]")
+    await console.ok("org.import", {"table": "policies", "format": "yaml", "text": own})
+    later = await console.sit_in()
+    assert await _paged(console, later) == [("boss", 0, 0), ("leader", 0, 0)]  # the county's own only
+    # A unit added under the office later is included when the next page goes out.
+    units = UNITS + "desk,接访组,petition_office,office\n"
+    await console.ok("org.import", {"table": "units", "text": units})
+    joined = PEOPLE + "r3,李三,desk,干部,petition_staff,reception,13800000003,hall\n"
+    await console.ok("org.import", {"table": "people", "text": joined})
+    await console.ok("org.import", {"table": "policies", "format": "yaml", "text": whole})
+    third = await console.sit_in()
+    assert ("r3", 0, 0) in await _paged(console, third)
