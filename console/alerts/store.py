@@ -481,6 +481,9 @@ def _policies_imported(conn: Connection, event: RecordedEvent) -> None:
         done = conn.execute(update(alert_policies).where(alert_policies.c.id == policy.id).values(**values))
         if done.rowcount == 0:
             conn.execute(insert(alert_policies).values(id=policy.id, **values))
+    if p.removed_policies:
+        # Gone from the book new incidents pin; a live incident's pinned book (alert_books) keeps it.
+        conn.execute(delete(alert_policies).where(alert_policies.c.id.in_(p.removed_policies)))
 
 
 # --- projectors of the alerts' own events ---
