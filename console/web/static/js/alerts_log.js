@@ -1,6 +1,9 @@
 // 投递记录: 重新发送 beside a failed attempt. The command (alert.resend) refuses what cannot be sent
 // again, with its reason shown above the table; once accepted, the page follows the new attempt until
-// the worker has recorded what it came to, then shows the log again with it.
+// the worker has recorded what it came to, then shows the log again with it. The page keeps the live
+// connection like every signed-in page (the pill says whether the console is reachable).
+import {start} from "./ui.js";
+
 const page = document.getElementById("alerts-log");
 const problem = document.getElementById("resend-error");
 const csrf = (document.querySelector("#logout input[name=csrf]") || {}).value || "";
@@ -59,6 +62,7 @@ async function resend(button) {
   location.reload();
 }
 
+start(() => {});
 if (page) {
   for (const button of page.querySelectorAll("button.resend")) {
     button.addEventListener("click", () => resend(button));
