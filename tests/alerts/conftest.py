@@ -39,6 +39,7 @@ BOTH_BACKENDS = frozenset(
         "test_alert_banner_level",
         "test_alert_in_app",
         "test_alert_resend",
+        "test_alert_book_restart",
     }
 )
 
