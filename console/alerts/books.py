@@ -72,6 +72,11 @@ def _book_now(settings: Settings) -> PolicyBook:
     return book
 
 
+def yaml_book(settings: Settings) -> PolicyBook:
+    """The YAML book in force now, without the organisation's own policies."""
+    return _book_now(settings)
+
+
 def current_book(conn: Connection, settings: Settings) -> PinnedBook:
     """The policy book a new incident is registered under, pinned with its hash."""
     return PinnedBook.pin(merged(_book_now(settings), imported_policies(conn)))
