@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..commands import CommandSpec
 from ..i18n import N_
 from ..registry import Domain
-from . import decide, figures_decide, figures_store, store
+from . import config, decide, figures_decide, figures_store, store
 from .commands import AddAction, AddFinding, CompleteAction, SetInspectorUnits
 from .events import EVENTS
 from .figures_commands import ImportTargets, SetTargets
@@ -96,4 +96,5 @@ DOMAIN = Domain(
     ),
     messages=MESSAGES,
     grants=GRANTS,
+    check_settings=config.check_settings,
 )
