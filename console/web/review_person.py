@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from review.activity import Entry, of_person, to_csv
-from review.labels import ACTIVITY_LABELS
+from review.activity import Activity, Entry, of_person, to_csv
+from review.labels import words
 
 from ..errors import NotFound
 from ..review import queries
@@ -77,8 +77,8 @@ async def person_activity_api(request: Request) -> Response:
 async def person_activity_csv(request: Request) -> Response:
     caller = await require(request, Permission.REVIEW_VIEW)
     person_id, _name, _start, _end, found = await _person_activity(request, caller)
-    column = 1 if locale_of(request) == "en" else 0
-    labels = {k: v[column] for k, v in ACTIVITY_LABELS.items()}
+    w = words(locale_of(request))
+    labels = {a.value: w.activity(a.value) for a in Activity}
     text = to_csv([e for _i, _n, e in found], labels, incidents=[n for _i, n, _e in found])
     return csv_download(text, f"activity-{person_id}.csv")
 
