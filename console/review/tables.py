@@ -42,3 +42,14 @@ review_actions = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("position", BigInteger, nullable=False),
 )
+
+# 谁参与了哪起事件: who an incident's events name (the user who recorded one, the person it concerns,
+# the people a page went to), one row per (who, incident), kept as events arrive. A person's 工作记录
+# over a period reads the logs of these incidents only, not of every incident of the period.
+review_involvement = Table(
+    "review_involvement",
+    metadata,
+    Column("who", String(80), primary_key=True),  # "user:ID" (a console user) or "person:ID"
+    Column("incident_id", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),  # the first event naming them at the incident
+)

@@ -1,9 +1,10 @@
 """A person's own 工作记录 (ICS-214) over a period, across the incidents of that period: moves, pages,
 steps, decisions and report versions, each entry naming its incident and linking into its replay.
 
-Thin, like the summary: the period's real incidents (drills never count) that the caller may see, each
-one's log read as the review reads it and run through the pure `review.activity`; every request
-reads them again (no projection yet).
+Thin, like the summary: the period's real incidents (drills never count) that name the person
+(console.review.involvement_store: the projection of who each incident's events name) and that the
+caller may see, each one's log read as the review reads it and run through the pure `review.activity`.
+The logs of incidents the person had no part in are never read.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from review.labels import words
 
 from ..errors import NotFound
 from ..review import queries
+from ..review.involvement_store import incidents_of_person
 from ..review.permissions import Permission
 from ..review.store import incident_log
 from . import scope
@@ -41,7 +43,10 @@ async def _person_activity(
     start, end = _period(request)
     seen = await scope.units(request, caller)
     found: list[tuple[str, str, Entry]] = []
-    for incident_id, number, _opened in await _read(request, queries.incidents_in_period, start, end):
+    persons = await _read(request, queries.persons_of_users)
+    users = [user for user, person in persons.items() if person == person_id]
+    theirs = await _read(request, incidents_of_person, person_id, users, start, end)
+    for incident_id, number, _opened in theirs:
         if seen is not None and await _read(request, queries.incident_unit, incident_id) not in seen:
             continue
         async with runtime(request).db.read.connect() as conn:
