@@ -333,7 +333,8 @@ def render(
     lanes = len(stretches) + len(steps) + len(paging) + len(reporting)
     legend_top = _TOP + lanes * _LANE + len(groups) * _HEADING + 10
     legend = _legend(labels, words)
-    legend_rows = (len(legend) + _LEGEND_PER_ROW - 1) // _LEGEND_PER_ROW
+    per_row = _legend_per_row(legend)
+    legend_rows = (len(legend) + per_row - 1) // per_row
     height = legend_top + legend_rows * 18 + 6
     grid_bottom = legend_top - 6
     out = [
@@ -464,6 +465,14 @@ def render(
 
 
 _LEGEND_PER_ROW = 8
+# 11 px sans-serif: about 6 px a Latin letter, 11 a Chinese character (`_width` counts them 1 and 2).
+_PX_PER_WIDTH = 6
+
+
+def _legend_per_row(legend: list[tuple[str, str]]) -> int:
+    """As many legend items to a row as fit the widest one (an English legend's are longer), at most 8."""
+    widest = max((_width(text) for _, text in legend), default=0) * _PX_PER_WIDTH + 16 + 10
+    return max(1, min(_LEGEND_PER_ROW, int((_WIDTH - 8) // widest)))
 
 
 def _legend(labels: dict[str, str], words: Words = ZH) -> list[tuple[str, str]]:
@@ -489,10 +498,11 @@ def _legend(labels: dict[str, str], words: Words = ZH) -> list[tuple[str, str]]:
 
 def _legend_svg(legend: list[tuple[str, str]], top: float) -> list[str]:
     out = ['<g class="legend">']
-    step = (_WIDTH - 8) / _LEGEND_PER_ROW
+    per_row = _legend_per_row(legend)
+    step = (_WIDTH - 8) / per_row
     for i, (colour, text) in enumerate(legend):
-        lx = 4 + (i % _LEGEND_PER_ROW) * step
-        ly = top + (i // _LEGEND_PER_ROW) * 18
+        lx = 4 + (i % per_row) * step
+        ly = top + (i // per_row) * 18
         out.append(
             f'<rect x="{lx:.1f}" y="{ly}" width="12" height="10" fill="{colour}"/>'
             f'<text x="{lx + 16:.1f}" y="{ly + 9}">{escape(text)}</text>'
