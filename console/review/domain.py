@@ -18,7 +18,13 @@ from .figures_commands import ImportTargets, SetTargets
 from .figures_events import EVENTS as FIGURE_EVENTS
 from .figures_tables import review_fig_incidents, review_fig_responses, review_targets
 from .permissions import GRANTS, Permission
-from .tables import review_actions, review_findings, review_inspector_units, review_involvement
+from .tables import (
+    review_actions,
+    review_findings,
+    review_inspector_units,
+    review_involvement,
+    review_log_index,
+)
 
 COMMANDS = (
     CommandSpec(
@@ -108,6 +114,7 @@ DOMAIN = Domain(
         review_fig_responses,
         review_targets,
         review_involvement,
+        review_log_index,
     ),
     messages=MESSAGES,
     grants=GRANTS,

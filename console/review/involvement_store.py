@@ -1,4 +1,5 @@
-"""Who an incident's events name (review_involvement): the projector, and what a person's activity reads.
+"""Who and what an incident's events name: review_involvement (who) and review_log_index (which
+events of other streams belong with its log), their projectors, and what a person's activity reads.
 
 Every event of the domains a 工作记录 draws on (incidents, runs, responders, alerts, reports) that
 belongs to an incident adds its recorder (`user:ID`) and the people it concerns (`person:ID`: a move,
@@ -6,16 +7,21 @@ a roll call, a page, its acknowledgement) to the incident's row set, once. A rep
 no incident but their report's, which the reports' projection (applied before this one: that domain
 comes first in console.domains) maps to it. The rows say only who, never what: a person's activity is
 still the pure `review.activity` over those incidents' logs, so it is the same as over every log.
+
+review_log_index keeps by position the moves and roll calls naming an incident (they live in the
+people's streams) and the organisation's events, so `console.review.store.incident_log` reads an
+incident's log by index instead of matching every payload of the log against the incident's id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
+from .. import eventlog
 from ..alerts.events import EVENTS as ALERT_EVENTS
 from ..alerts.tables import alert_pages, alerts
 from ..clock import utc_iso
@@ -26,8 +32,17 @@ from ..registry import Projector
 from ..reports.events import EVENTS as REPORT_EVENTS
 from ..reports.tables import report_items
 from ..responders.events import EVENTS as RESPONDER_EVENTS
+from ..responders.events import (
+    OrganisationImported,
+    PlaceAdded,
+    ResponderMoved,
+    RollcallConfirmed,
+    RollcallOverdue,
+    RollcallStarted,
+    RosterChanged,
+)
 from ..runs.events import RUN_EVENTS
-from .tables import review_involvement
+from .tables import ORGANISATION, review_involvement, review_log_index
 
 SYSTEM = "system"  # the console's own timers and workers name nobody
 
@@ -83,7 +98,27 @@ def _classes() -> Iterable[type[EventPayload]]:
     return (*INCIDENT_EVENTS, *RUN_EVENTS, *RESPONDER_EVENTS, *ALERT_EVENTS, *REPORT_EVENTS)
 
 
-PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {cls: (_involved,) for cls in _classes()}
+def _naming(conn: Connection, event: RecordedEvent) -> None:
+    """A move or roll call naming an incident, from outside its stream: indexed under the incident."""
+    incident_id = getattr(event.payload, "incident_id", None)
+    if isinstance(incident_id, str) and incident_id:
+        conn.execute(insert(review_log_index).values(incident_id=incident_id, position=event.position))
+
+
+def _organisation(conn: Connection, event: RecordedEvent) -> None:
+    conn.execute(insert(review_log_index).values(incident_id=ORGANISATION, position=event.position))
+
+
+NAMING_EVENTS = (ResponderMoved, RollcallStarted, RollcallConfirmed, RollcallOverdue)
+ORGANISATION_EVENTS = (OrganisationImported, PlaceAdded, RosterChanged)
+PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
+    cls: (
+        _involved,
+        *((_naming,) if cls in NAMING_EVENTS else ()),
+        *((_organisation,) if cls in ORGANISATION_EVENTS else ()),
+    )
+    for cls in _classes()
+}
 
 
 def incidents_of_person(
@@ -109,3 +144,20 @@ def incidents_of_person(
         .order_by(incidents.c.opened_at, incidents.c.id)
     ).all()
     return [(r.id, r.number, r.opened_at) for r in rows]
+
+
+def backfill(conn: Connection, decode: Callable[[RecordedEvent], RecordedEvent]) -> int:
+    """Fill review_involvement and review_log_index from the log already written (migration 0019, on
+    a database with events from before these projections): each event through these projectors only,
+    as `rebuild` would. Returns how many events it indexed."""
+    by_type = {cls.event_type: fns for cls, fns in PROJECTORS.items()}
+    count = 0
+    for event in eventlog.iterate_sync(conn):
+        fns = by_type.get(event.type)
+        if not fns:
+            continue
+        decode(event)
+        for fn in fns:
+            fn(conn, event)
+        count += 1
+    return count

@@ -53,3 +53,15 @@ review_involvement = Table(
     Column("incident_id", String(64), primary_key=True),
     Column("position", BigInteger, nullable=False),  # the first event naming them at the incident
 )
+
+# 事件日志索引: the events of other streams a review reads with an incident's own — the moves and roll
+# calls that name it (in the people's streams), and the organisation's events (names, the roster as it
+# was; under ORGANISATION, every incident's) — by position, so an incident's log is read by index and
+# never by scanning every payload of the log (console.review.store.incident_log).
+ORGANISATION = ""  # review_log_index's key of the organisation's events
+review_log_index = Table(
+    "review_log_index",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),  # "" (ORGANISATION): the organisation's
+    Column("position", BigInteger, primary_key=True),
+)

@@ -124,3 +124,48 @@ def test_a_persons_activity_reads_only_their_incidents_and_misses_nothing(server
     after = server.deployment.dump_projections()
     assert after["review_involvement"] == before["review_involvement"] == rows
     assert after == before
+
+
+def test_upgrading_a_database_with_events_fills_the_indexes_as_a_rebuild_would(tmp_path: Path) -> None:
+    """Migration 0019 on a log written before it: the scripted sit-in's events are indexed (who they
+    name, the moves and organisation events of its log) exactly as `rebuild` indexes them."""
+    from script import INCIDENT, scripted
+    from sqlalchemy import create_engine, select
+
+    from console import eventlog
+    from console.migrate import migrate
+    from console.review.store import incident_log
+    from console.review.tables import review_involvement, review_log_index
+    from console.settings import load_settings
+
+    settings = load_settings({"CONSOLE_DATA_DIR": str(tmp_path), "CONSOLE_SECRET_KEY": "k"})
+    migrate(settings, "0018")
+    events = scripted().events
+    engine = create_engine(settings.database_url.replace("+aiosqlite", ""))
+    with engine.begin() as conn:
+        eventlog.insert_events(conn, events)
+
+    def indexes() -> tuple[list[Any], list[Any]]:
+        with engine.connect() as conn:
+            who = conn.execute(select(review_involvement).order_by(*review_involvement.primary_key)).all()
+            log = conn.execute(select(review_log_index).order_by(*review_log_index.primary_key)).all()
+            return [tuple(r) for r in who], [tuple(r) for r in log]
+
+    migrate(settings)
+    upgraded = indexes()
+    assert ("person:p-chen", INCIDENT) in {(r[0], r[1]) for r in upgraded[0]}
+
+    async def rebuilt_and_read() -> int:
+        db = open_database(settings)
+        try:
+            await rebuild(db, registry())
+            async with db.read.connect() as conn:
+                return len((await incident_log(conn, INCIDENT, "XF-2026-0001")).events)
+        finally:
+            await db.dispose()
+
+    read = asyncio.run(rebuilt_and_read())
+    assert indexes() == upgraded
+    # the incident's log read by index holds every event of the script (all are its or the organisation's)
+    assert read == len(events)
+    engine.dispose()

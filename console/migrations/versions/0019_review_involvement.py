@@ -1,15 +1,17 @@
-"""Who an incident's events name (review_involvement): a person's 工作记录 reads only their incidents.
+"""Who an incident's events name (review_involvement) and which events of other streams belong with
+its log (review_log_index): a person's 工作记录 reads only their incidents, an incident's log is read
+by index. Both are filled here from the events already in the log (as `rebuild` would fill them).
 
 Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-04
-
-Filled from the log by `python -m console rebuild` (run it after upgrading: the table starts empty,
-and a person's activity over a period lists only the incidents it holds).
 """
 
 import sqlalchemy as sa
 from alembic import op
+
+from console.domains import registry
+from console.review.involvement_store import backfill
 
 revision = "0019"
 down_revision = "0018"
@@ -24,7 +26,14 @@ def upgrade() -> None:
         sa.Column("incident_id", sa.String(64), primary_key=True),
         sa.Column("position", sa.BigInteger, nullable=False),
     )
+    op.create_table(
+        "review_log_index",
+        sa.Column("incident_id", sa.String(64), primary_key=True),
+        sa.Column("position", sa.BigInteger, primary_key=True),
+    )
+    backfill(op.get_bind(), registry().decode)
 
 
 def downgrade() -> None:
+    op.drop_table("review_log_index")
     op.drop_table("review_involvement")
