@@ -3,11 +3,19 @@ checked at start (a bad value names the variable, exit 2) and handed to the pure
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent.parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
+
+from org import Api, import_organisation
+from support import Deployment, LocalServer
 
 from console.cli import main
 from console.domains import registry
@@ -76,3 +84,48 @@ def test_the_console_will_not_start_with_a_bad_limit(
     assert main(["migrate"]) == 2
     assert "CONSOLE_REVIEW_CLOSE_DAYS='0'" in capsys.readouterr().err
     assert not (tmp_path / "console.db").exists()  # nothing was done
+
+
+def test_the_figures_page_judges_by_the_setting(deployment: Deployment, tmp_path: Path) -> None:
+    """Through the real stack: an incident closed 45 days after its registration counts as closed on
+    time by a console with the default limit, and as late by one started with CONSOLE_REVIEW_CLOSE_DAYS=30."""
+    clock = tmp_path / "clock"
+
+    def at(when: datetime) -> None:
+        tmp = clock.with_suffix(".tmp")
+        tmp.write_text(str((when - datetime.now(UTC)).total_seconds()))
+        tmp.replace(clock)
+
+    # a month well ahead of today, so that moving the clock forward never goes back past a write
+    first = datetime.now(UTC).replace(day=1, hour=2, minute=0, second=0, microsecond=0) + timedelta(days=62)
+    month = first.replace(day=1)
+    key = f"{month:%Y-%m}"
+    at(month + timedelta(days=2))
+    server = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock)).start()
+    try:
+        duty = Api(server, "duty")
+        import_organisation(duty)
+        args = {"type": "sit_in", "place": "机关大门", "head_count": 3, "summary": "静坐", "channel": "phone"}
+        incident = duty.ok("incident.register", args)["incident_id"]
+        at(month + timedelta(days=47))  # day 45 of the incident; signed in again (sessions expire)
+        Api(server, "duty").ok(
+            "incident.close", {"incident_id": incident, "outcome": "resolved", "summary": "结案"}
+        )
+        at(month + timedelta(days=50))
+        default = _closure(server, key)
+    finally:
+        server.stop()
+    server = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock), CONSOLE_REVIEW_CLOSE_DAYS="30").start()
+    try:
+        shorter = _closure(server, key)
+    finally:
+        server.stop()
+    assert (default["numerator"], default["denominator"], default["hits"]) == (1, 1, [incident])
+    assert (shorter["numerator"], shorter["denominator"], shorter["hits"]) == (0, 1, [])
+
+
+def _closure(server: LocalServer, period: str) -> dict[str, Any]:
+    body = Api(server, "reviewer").get(f"/api/review/figures?period={period}").json()
+    county = next(u for u in body["units"] if u["unit_id"] == "county")
+    figure: dict[str, Any] = county["figures"]["on_time_closure"]
+    return figure
