@@ -17,11 +17,11 @@ from .compliance import Kind, Outcome
 Pair = tuple[str, str]
 
 KIND_NAMES: dict[Kind, Pair] = {
-    Kind.STEP: ("处置步骤", "Response step"),
+    Kind.STEP: ("处置步骤", "Step"),
     Kind.REPORT: ("报告义务", "Report"),
-    Kind.DISPATCH_ACK: ("派遣确认", "Dispatch acknowledged"),
+    Kind.DISPATCH_ACK: ("派遣确认", "Dispatch ack"),
     Kind.ROLLCALL: ("清点人数", "Roll call"),
-    Kind.PAGE_ACK: ("告警确认", "Page acknowledged"),
+    Kind.PAGE_ACK: ("告警确认", "Page ack"),
 }
 OUTCOME_NAMES: dict[Outcome, Pair] = {
     Outcome.ON_TIME: ("按时", "On time"),
@@ -303,6 +303,9 @@ PRINTED: dict[str, Pair] = {
     "by_item": ("二、逐项履职情况", "2. Duty by duty"),
     "kind": ("类别", "Kind"),
     "role": ("角色", "Role"),
+    # the compliance table's kind and role columns: English role names are longer (Field commander)
+    "w_kind": ("17mm", "17mm"),
+    "w_role": ("22mm", "30mm"),
     "due": ("时限", "Due"),
     "done": ("完成", "Done"),
     "done_by": ("登记人", "Recorded by"),

@@ -136,7 +136,7 @@ def test_the_same_review_in_chinese_and_in_english(server: LocalServer) -> None:
     assert _row(zh, "leader_ack")["label"] != _row(en, "leader_ack")["label"]
     assert not _CJK.search(_row(en, "leader_ack")["label"])
     assert zh["review"]["names"]["kinds"]["step"] == "处置步骤"
-    assert en["review"]["names"]["kinds"]["step"] == "Response step"
+    assert en["review"]["names"]["kinds"]["step"] == "Step"
     assert en["review"]["names"]["roles"]["field_commander"] == "Field commander"
 
     # nothing of the zh-CN wording is left in the English review, and no code reaches a reader
@@ -165,7 +165,7 @@ def test_the_printed_documents_in_english() -> None:
     assert [n for _, n in zh.summary] == [n for _, n in en.summary]
     assert dict(en.summary)["Done late"] == dict(zh.summary)["逾期完成"] == 5
     notify = next(r for r in en.rows if r.item.endswith("(notify_leader)"))
-    assert (notify.kind, notify.role, notify.outcome) == ("Response step", "Duty officer", "Done late")
+    assert (notify.kind, notify.role, notify.outcome) == ("Step", "Duty officer", "Done late")
     html = compliance_html(en, choose_fonts(NO_FILES)).split("</style>", 1)[1]  # the page, not the CSS
     assert "<h1>Compliance report</h1>" in html
     assert "履职情况报告" not in html and "时任责任人" not in html
