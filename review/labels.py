@@ -289,6 +289,7 @@ PRINTED: dict[str, Pair] = {
     "time": ("时间", "Time"),
     "place": ("地点", "Place"),
     "activity": ("活动", "Activity"),
+    "w_activity": ("24mm", "28mm"),  # the activity log's activity column (Acknowledged, in one line)
     "subject": ("事项", "Subject"),
     "detail": ("说明", "Detail"),
     "events": ("事件", "Events"),
