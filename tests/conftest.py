@@ -55,6 +55,7 @@ BOTH_BACKENDS = frozenset(
         "test_review_activity_web",
         "test_review_end",
         "test_review_person_activity",
+        "test_review_involvement",
         "test_review_scope_routes",
         "test_recusal_live",
         "test_inspector_live_stream",
