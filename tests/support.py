@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -167,6 +168,40 @@ def cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Compl
         check=check,
         timeout=120,
     )
+
+
+@dataclass
+class Ran:
+    """What a command line run said: its exit status and what it printed (as CompletedProcess has)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli_in_process(env: dict[str, str], *args: str, capture: Any, monkeypatch: Any) -> Ran:
+    """Run the console's command line (`console.cli.main`) in this process with exactly this
+    environment's CONSOLE_* settings: the same parser, settings and commands as `python -m console …`,
+    without a Python start and the console's imports each time. `capture` is pytest's capsys and
+    `monkeypatch` its monkeypatch (the environment is put back after the test); a test that is about
+    the process itself (its entry point, its exit on a signal) uses `cli`."""
+    from console.cli import main
+
+    for key in [k for k in os.environ if k.startswith("CONSOLE_") or k == "DATABASE_URL"]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        if key.startswith("CONSOLE_") or key == "DATABASE_URL":
+            monkeypatch.setenv(key, value)
+    capture.readouterr()  # what was printed before belongs to no run
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse: --help, a bad argument
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception:  # what Python does with an uncaught exception: the traceback, status 1
+        traceback.print_exc()
+        code = 1
+    out = capture.readouterr()
+    return Ran(code, out.out, out.err)
 
 
 @dataclass
