@@ -82,6 +82,16 @@ class SharedChromium:
             self.playwright.stop()  # ends Playwright's loop, which takes the running mark off itself
 
 
+def close_context(context: Any) -> None:
+    """Close a test's context so that nothing of it reaches the next test: a route handler still
+    running (a test's slow network) would otherwise raise "target closed" into the next test's first
+    call, since the driver, shared, lives on."""
+    for page in context.pages:
+        page.unroute_all(behavior="ignoreErrors")
+    context.unroute_all(behavior="ignoreErrors")
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def shared_chromium() -> Iterator[SharedChromium]:
     shared = SharedChromium()
@@ -113,7 +123,7 @@ def browser(server: Served, shared_chromium: SharedChromium) -> Iterator[Any]:
         yield chromium
         for context in chromium.contexts:
             if id(context) not in before:
-                context.close()
+                close_context(context)
     finally:
         shared_chromium.leave()
 
@@ -142,5 +152,5 @@ def open_page(browser: Any, server: Served) -> Iterator[OpenPage]:
 
     yield open_
     for context in contexts:
-        context.close()
+        close_context(context)
     assert not errors, errors
