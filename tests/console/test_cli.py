@@ -54,8 +54,10 @@ def test_seed_demo_users_and_backup(
     assert again.returncode == 0 and "已创建演示用户" not in again.stdout  # idempotent
     made = run("create-user", "wang", "--roles", "duty_officer,leader", "--password", "pw-123456")
     assert made.returncode == 0 and "wang" in made.stdout
-    bad = run("create-user", "li", "--roles", "emperor", "--password", "x")
-    assert bad.returncode != 0
+    bad = run("create-user", "li", "--roles", "leader,emperor", "--password", "x")
+    # A usage error naming the role, not a traceback; and no user li was made.
+    assert bad.returncode == 2 and "emperor" in bad.stderr and "Traceback" not in bad.stderr
+    assert run("create-token", "li").returncode != 0
     token = run("create-token", "wang")
     assert token.returncode == 0 and token.stdout.strip().startswith("ict_")
     target = deployment.data_dir / "backup.db"
