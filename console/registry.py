@@ -49,6 +49,12 @@ Withheld = Callable[[Connection, str], frozenset[str]]
 ResyncAfter = Callable[[Connection, str, int], bool]
 # Whether an event withdraws something from the views that cannot see it: their live clients resync.
 Withdraws = Callable[[RecordedEvent], bool]
+# Told the log head's hash by the command writer, inside its transaction and under the head's lock: at
+# the start of a batch (the log as every command of it is judged against) and once its events are
+# sealed (the log the batch leaves if it commits). The hash names the whole log, so a domain may keep
+# what the log decided (the incidents marked 回避) on the connection and trust it while the head is
+# the one it saw, instead of reading it again per command; another process's commit changes the hash.
+BatchHook = Callable[[Connection, str], None]
 
 
 class RegistryError(RuntimeError):
@@ -81,6 +87,8 @@ class Domain:
     withheld: Withheld | None = None
     resync_after: ResyncAfter | None = None
     withdraws: Withdraws | None = None
+    batch_started: BatchHook | None = None
+    batch_sealed: BatchHook | None = None
 
 
 class Registry:
@@ -197,6 +205,18 @@ class Registry:
                 event = replace(event, visibility=narrowed)
             out.append(event)
         return out
+
+    def batch_started(self, conn: Connection, head_hash: str) -> None:
+        """The writer's batch starts on the log whose head has this hash (under the head's lock)."""
+        for domain in self.domains:
+            if domain.batch_started is not None:
+                domain.batch_started(conn, head_hash)
+
+    def batch_sealed(self, conn: Connection, head_hash: str) -> None:
+        """The writer's batch is sealed: committed, it leaves the log whose head has this hash."""
+        for domain in self.domains:
+            if domain.batch_sealed is not None:
+                domain.batch_sealed(conn, head_hash)
 
     def guard(self, conn: Connection, args: Any, actor: Actor) -> None:
         """Every domain's refusal of a command its actor may not know of (raises a ConsoleError)."""

@@ -57,6 +57,7 @@ BOTH_BACKENDS = frozenset(
         "test_review_person_activity",
         "test_review_scope_routes",
         "test_recusal_live",
+        "test_recusal_writer_marks",
         "test_review_targets_live",
     }
 )

@@ -17,6 +17,7 @@ from ..commands import CommandArgs, Context
 from ..events import EventPayload, RecordedEvent
 from ..registry import Projector
 from ..tables import users
+from . import recusal
 from .decide import IncidentState, Matter, NoteTarget, Numbering, local_year
 from .events import (
     NAMED_IN_NOTES_FIELD,
@@ -181,6 +182,8 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
             "about_commission_head": p.about_commission_head,
         },
     )
+    if p.about_commission_head:
+        recusal.marked(conn, p.incident_id)
 
 
 def _marked(conn: Connection, event: RecordedEvent) -> None:
@@ -191,6 +194,7 @@ def _marked(conn: Connection, event: RecordedEvent) -> None:
         .where(incidents.c.id == p.incident_id)
         .values(about_commission_head=True, last_position=event.position)
     )
+    recusal.marked(conn, p.incident_id)
 
 
 def _amended(conn: Connection, event: RecordedEvent) -> None:
