@@ -19,6 +19,9 @@ class EventPayload(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     event_type: ClassVar[str]
+    # Fields holding a pinned document (a playbook, a policy book): frozen, large, and the same object in
+    # many events. Sealing dumps and encodes each such object once (console.eventlog), not per event.
+    pinned_fields: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:

@@ -58,6 +58,12 @@ NarrowSnapshot = Callable[[Connection, dict[str, Any], frozenset[str]], dict[str
 Rescopes = Callable[[RecordedEvent], bool]
 # Whether a client of a limited view resuming after this position must take a fresh snapshot.
 RescopedAfter = Callable[[Connection, int], bool]
+# Told the log head's hash by the command writer, inside its transaction and under the head's lock: at
+# the start of a batch (the log as every command of it is judged against) and once its events are
+# sealed (the log the batch leaves if it commits). The hash names the whole log, so a domain may keep
+# what the log decided (the incidents marked 回避) on the connection and trust it while the head is
+# the one it saw, instead of reading it again per command; another process's commit changes the hash.
+BatchHook = Callable[[Connection, str], None]
 
 
 class RegistryError(RuntimeError):
@@ -95,6 +101,8 @@ class Domain:
     narrow_snapshot: NarrowSnapshot | None = None
     rescopes: Rescopes | None = None
     rescoped_after: RescopedAfter | None = None
+    batch_started: BatchHook | None = None
+    batch_sealed: BatchHook | None = None
 
 
 class Registry:
@@ -211,6 +219,18 @@ class Registry:
                 event = replace(event, visibility=narrowed)
             out.append(event)
         return out
+
+    def batch_started(self, conn: Connection, head_hash: str) -> None:
+        """The writer's batch starts on the log whose head has this hash (under the head's lock)."""
+        for domain in self.domains:
+            if domain.batch_started is not None:
+                domain.batch_started(conn, head_hash)
+
+    def batch_sealed(self, conn: Connection, head_hash: str) -> None:
+        """The writer's batch is sealed: committed, it leaves the log whose head has this hash."""
+        for domain in self.domains:
+            if domain.batch_sealed is not None:
+                domain.batch_sealed(conn, head_hash)
 
     def guard(self, conn: Connection, args: Any, actor: Actor) -> None:
         """Every domain's refusal of a command its actor may not know of (raises a ConsoleError)."""

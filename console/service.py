@@ -204,10 +204,12 @@ class CommandService:
         accepted: list[dict[str, Any]] = []
         head, known = self._head_and_known(conn, [item.envelope.id for item in batch])
         start = head.position
+        self.registry.batch_started(conn, head.hash)
         for item in batch:
             item.events = []
             item.result = self._one(conn, head, item, known, accepted)
             appended += item.events
+        self.registry.batch_sealed(conn, head.hash)
         if accepted:
             eventlog.insert_events(conn, appended)
             conn.execute(_INSERT_COMMANDS, accepted)

@@ -60,6 +60,7 @@ BOTH_BACKENDS = frozenset(
         "test_recusal_live",
         "test_inspector_live_stream",
         "test_inspector_live_routes",
+        "test_recusal_writer_marks",
         "test_review_targets_live",
     }
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from alerts.channels import IN_APP, fingerprint, kind_of
@@ -340,10 +340,19 @@ def _place_name(conn: Connection, name_or_id: str | None) -> str | None:
     """A place as the organisation names it, or None: free text typed at registration never goes out."""
     if not name_or_id:
         return None
-    row = conn.execute(
-        select(org_places.c.name).where((org_places.c.id == name_or_id) | (org_places.c.name == name_or_id))
-    ).first()
+    row = conn.execute(_PLACE_NAME, {"place": name_or_id}).first()
     return row.name if row else None
+
+
+_PLACE_NAME = select(org_places.c.name).where(
+    (org_places.c.id == bindparam("place")) | (org_places.c.name == bindparam("place"))
+)
+
+
+# Every registration runs these: built once (building one costs more than running it).
+_BOOK_KNOWN = select(alert_books.c.hash).where(alert_books.c.hash == bindparam("hash"))
+_INSERT_BOOK = insert(alert_books)
+_INSERT_ALERT_INCIDENT = insert(alert_incidents)
 
 
 def _registered(conn: Connection, event: RecordedEvent) -> None:
@@ -351,15 +360,15 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
     assert isinstance(p, IncidentRegistered)
     # The book the registration pinned (one registered before books were pinned: the book shipped then).
     pinned = p.alert_book or legacy_book()
-    if conn.scalar(select(alert_books.c.hash).where(alert_books.c.hash == pinned.hash)) is None:
+    if conn.scalar(_BOOK_KNOWN, {"hash": pinned.hash}) is None:
         conn.execute(
-            insert(alert_books).values(
-                hash=pinned.hash, book=canonical_json(pinned.book), last_position=event.position
-            )
+            _INSERT_BOOK,
+            {"hash": pinned.hash, "book": canonical_json(pinned.book), "last_position": event.position},
         )
     policy = pinned.book.for_type(p.incident_type.value)
     conn.execute(
-        insert(alert_incidents).values(
+        _INSERT_ALERT_INCIDENT,
+        dict(
             incident_id=p.incident_id,
             number=p.number,
             type=p.incident_type.value,
@@ -369,7 +378,7 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
             policy=policy.model_dump_json(),
             last_position=event.position,
             book_hash=pinned.hash,
-        )
+        ),
     )
     if policy.urgency.value == "urgent":
         raise_alert(conn, event, incident_id=p.incident_id, ask=Ask.GO_TO_SCENE, targets=None)
