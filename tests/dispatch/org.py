@@ -81,3 +81,23 @@ def sit_in(duty: Api) -> str:
     args = {"type": "sit_in", "place": "机关大门", "head_count": 30, "summary": "静坐"}
     incident_id: str = duty.ok("incident.register", args)["incident_id"]
     return incident_id
+
+
+def sit_in_with_report(duty: Api, place: str) -> tuple[str, str]:
+    """A sit-in at `place` and the draft of its first report: (incident id, report id)."""
+    args = {"type": "sit_in", "place": place, "head_count": 20, "summary": "静坐", "channel": "phone"}
+    incident = str(duty.ok("incident.register", args)["incident_id"])
+    report = duty.ok(
+        "report.draft", {"incident_id": incident, "stage": "initial", "obligation_id": "initial"}
+    )
+    return incident, str(report["report_id"])
+
+
+def get_as(api: Api, path: str) -> httpx.Response:
+    """GET a path of the api's server as its signed-in user."""
+    return httpx.get(api.server.base + path, cookies={"ic_session": api.cookie}, timeout=120)
+
+
+def fill_route(template: str, ids: tuple[str, str]) -> str:
+    """A route template with {id} an incident and {report} one of its reports."""
+    return template.replace("{id}", ids[0]).replace("{report}", ids[1])

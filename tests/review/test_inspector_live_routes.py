@@ -16,12 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
-from org import Api, import_organisation
+from org import Api, fill_route, get_as, import_organisation, sit_in_with_report
 from support import Deployment, LocalServer
 
 from console.web.app import ROUTE_ACCESS
@@ -81,23 +80,6 @@ def test_the_table_holds_every_route_that_names_an_incident_or_a_report() -> Non
     assert named == {(method, route) for method, route, _path, _may in ROUTES}
 
 
-def _register(duty: Api, place: str) -> tuple[str, str]:
-    args = {"type": "sit_in", "place": place, "head_count": 20, "summary": "静坐", "channel": "phone"}
-    incident = str(duty.ok("incident.register", args)["incident_id"])
-    report = duty.ok(
-        "report.draft", {"incident_id": incident, "stage": "initial", "obligation_id": "initial"}
-    )
-    return incident, str(report["report_id"])
-
-
-def _get(api: Api, path: str) -> httpx.Response:
-    return httpx.get(api.server.base + path, cookies={"ic_session": api.cookie}, timeout=120)
-
-
-def _fill(template: str, ids: tuple[str, str]) -> str:
-    return template.replace("{id}", ids[0]).replace("{report}", ids[1])
-
-
 # The inspector, the office's own staff (the duty officer, a reviewer), the town's and the office's.
 Scoped = tuple[Api, tuple[Api, Api], tuple[str, str], tuple[str, str], str]
 
@@ -109,11 +91,11 @@ def scoped(module_deployment: Deployment) -> Iterator[Scoped]:
     try:
         duty, admin = Api(server, "duty"), Api(server, "admin")
         import_organisation(duty)
-        town = _register(duty, "城关镇政府")  # a place of 城关镇
-        office = _register(duty, "接待大厅")  # a place of 信访室
+        town = sit_in_with_report(duty, "城关镇政府")  # a place of 城关镇
+        office = sit_in_with_report(duty, "接待大厅")  # a place of 信访室
         for incident, _report in (town, office):
             duty.ok("responder.dispatch", {"incident_id": incident, "person_ids": ["r1"]})
-        number = str(_get(duty, f"/api/incidents/{office[0]}").json()["incident"]["number"])
+        number = str(get_as(duty, f"/api/incidents/{office[0]}").json()["incident"]["number"])
         admin.ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["town"]})
         yield Api(server, "inspector"), (duty, Api(server, "reviewer")), town, office, number
     finally:
@@ -125,8 +107,8 @@ def test_an_inspector_is_shown_their_units_incidents_only(
     scoped: Scoped, method: str, route: str, template: str, may: bool
 ) -> None:
     inspector, staff, town, office, number = scoped
-    mine = _get(inspector, _fill(template, town))
-    other = _get(inspector, _fill(template, office))
+    mine = get_as(inspector, fill_route(template, town))
+    other = get_as(inspector, fill_route(template, office))
     if not may:
         # Refused whatever it names: the answer cannot tell one unit's incident from another's.
         assert mine.status_code == other.status_code == 403, (mine.status_code, other.status_code)
@@ -138,13 +120,13 @@ def test_an_inspector_is_shown_their_units_incidents_only(
     if other.headers["content-type"].startswith("application/json"):
         assert other.json()["error"]["code"] in ("incident_not_found", "report_not_found")
     # The office's own staff are not limited (the desk reads the board's routes, a reviewer the review's).
-    assert 200 in {_get(api, _fill(template, office)).status_code for api in staff}
+    assert 200 in {get_as(api, fill_route(template, office)).status_code for api in staff}
 
 
 @pytest.mark.parametrize(("path", "ids"), LISTS, ids=[f"{p}#{i}" for i, (p, _) in enumerate(LISTS)])
 def test_the_lists_leave_other_units_incidents_out(scoped: Scoped, path: str, ids: Any) -> None:
     inspector, (duty, _reviewer), town, office, _number = scoped
     for api, expected in ((inspector, {town[0]}), (duty, {town[0], office[0]})):
-        r = _get(api, path)
+        r = get_as(api, path)
         assert r.status_code == 200, r.text[:200]
         assert ids(r.json()) & {town[0], office[0]} == expected, (api.server, path)

@@ -7,13 +7,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
-from org import Api, import_organisation
+from org import Api, fill_route, get_as, import_organisation, sit_in_with_report
 from support import LocalServer
 
 from console.reports.permissions import Permission as ReportPermission
@@ -72,29 +71,12 @@ def test_the_table_holds_every_route_that_shows_an_incident_or_a_report() -> Non
     assert shown == listed
 
 
-def _register(duty: Api, place: str) -> tuple[str, str]:
-    args = {"type": "sit_in", "place": place, "head_count": 20, "summary": "静坐", "channel": "phone"}
-    incident = str(duty.ok("incident.register", args)["incident_id"])
-    report = duty.ok(
-        "report.draft", {"incident_id": incident, "stage": "initial", "obligation_id": "initial"}
-    )
-    return incident, str(report["report_id"])
-
-
-def _get(api: Api, path: str) -> httpx.Response:
-    return httpx.get(api.server.base + path, cookies={"ic_session": api.cookie}, timeout=120)
-
-
-def _fill(template: str, ids: tuple[str, str]) -> str:
-    return template.replace("{id}", ids[0]).replace("{report}", ids[1])
-
-
 @pytest.fixture
 def scoped(server: LocalServer) -> tuple[Api, Api, tuple[str, str], tuple[str, str]]:
     duty, admin, inspector = Api(server, "duty"), Api(server, "admin"), Api(server, "inspector")
     import_organisation(duty)
-    town = _register(duty, "城关镇政府")  # a place of 城关镇
-    office = _register(duty, "接待大厅")  # a place of 信访室
+    town = sit_in_with_report(duty, "城关镇政府")  # a place of 城关镇
+    office = sit_in_with_report(duty, "接待大厅")  # a place of 信访室
     admin.ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["town"]})
     return inspector, Api(server, "reviewer"), town, office
 
@@ -104,21 +86,21 @@ def test_an_inspector_reads_their_units_only(
     scoped: tuple[Api, Api, tuple[str, str], tuple[str, str]], template: str, media: str
 ) -> None:
     inspector, reviewer, town, office = scoped
-    mine = _get(inspector, _fill(template, town))
+    mine = get_as(inspector, fill_route(template, town))
     assert mine.status_code == 200, (mine.status_code, mine.text[:300])
     assert mine.headers["content-type"].startswith(media), mine.headers["content-type"]
-    other = _get(inspector, _fill(template, office))
+    other = get_as(inspector, fill_route(template, office))
     assert other.status_code == 404, (other.status_code, other.text[:300])
     assert "接待大厅" not in other.text and office[0] not in other.text and office[1] not in other.text
     # the office's own reviewers are not limited
-    assert _get(reviewer, _fill(template, office)).status_code == 200
+    assert get_as(reviewer, fill_route(template, office)).status_code == 200
 
 
 def test_an_inspector_writes_nothing(scoped: tuple[Api, Api, tuple[str, str], tuple[str, str]]) -> None:
     inspector, _reviewer, town, office = scoped
     for ids in (town, office):
         for name, args in WRITES:
-            filled = {k: _fill(v, ids) if isinstance(v, str) else v for k, v in args.items()}
+            filled = {k: fill_route(v, ids) if isinstance(v, str) else v for k, v in args.items()}
             refused = inspector.command(name, filled)
             assert refused.status_code == 403, (name, refused.status_code, refused.text[:200])
             assert refused.json()["error"]["code"] == "forbidden", name
@@ -129,9 +111,9 @@ def test_the_statistics_reports_are_the_countys(server: LocalServer) -> None:
     import_organisation(duty)
     report = str(duty.ok("report.draft_statistics", {"period": "2026-01"})["report_id"])
     admin.ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["town"]})
-    assert _get(inspector, "/api/statistics").json()["reports"] == []
-    assert _get(inspector, "/statistics").status_code == 200
-    assert _get(inspector, f"/api/reports/{report}").status_code == 404
+    assert get_as(inspector, "/api/statistics").json()["reports"] == []
+    assert get_as(inspector, "/statistics").status_code == 200
+    assert get_as(inspector, f"/api/reports/{report}").status_code == 404
     admin.ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["county"]})
-    assert [r["report_id"] for r in _get(inspector, "/api/statistics").json()["reports"]] == [report]
-    assert _get(inspector, f"/api/reports/{report}").status_code == 200
+    assert [r["report_id"] for r in get_as(inspector, "/api/statistics").json()["reports"]] == [report]
+    assert get_as(inspector, f"/api/reports/{report}").status_code == 200
