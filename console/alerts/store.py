@@ -44,7 +44,7 @@ from ..runs.events import RunActionFired, RunLevelOverridden
 from ..runs.tables import playbook_runs
 from ..tables import users
 from .books import incident_book, legacy_book
-from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, SetChannels
+from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, RecordAttempts, SetChannels
 from .events import AlertAcknowledged, AlertEscalated, AttemptRecorded, ChannelsSet
 from .tables import (
     alert_books,
@@ -72,9 +72,12 @@ def channels_of(conn: Connection, person_id: str) -> list[Channel]:
     rows = conn.execute(
         select(alert_channels).where(alert_channels.c.person_id == person_id).order_by(alert_channels.c.seq)
     ).all()
-    if not rows:
-        return [Channel(IN_APP, kind_of(IN_APP).value, fingerprint(IN_APP))]
-    return [Channel(r.url, r.kind, r.fingerprint) for r in rows]
+    return channels_or_in_app([Channel(r.url, r.kind, r.fingerprint) for r in rows])
+
+
+def channels_or_in_app(channels: list[Channel]) -> list[Channel]:
+    """Someone who set no channel is reached in the console only."""
+    return channels or [Channel(IN_APP, kind_of(IN_APP).value, fingerprint(IN_APP))]
 
 
 def person_of_actor(conn: Connection, actor_id: str) -> str | None:
@@ -697,6 +700,35 @@ def load_attempt(conn: Connection, args: RecordAttempt, _ctx: Context) -> Attemp
     if row is None:
         return None
     return AttemptState(row, _alert_row(conn, row.alert_id), channels_of(conn, row.person_id))
+
+
+@dataclass(frozen=True)
+class AttemptsState:
+    by_id: dict[str, AttemptState]
+
+
+def load_attempts(conn: Connection, args: RecordAttempts, _ctx: Context) -> AttemptsState:
+    """A batch's outbox rows, their alerts and their people's channels, in three reads for the batch."""
+    ids = sorted({a.outbox_id for a in args.attempts})
+    rows = list(conn.execute(select(alert_outbox).where(alert_outbox.c.id.in_(ids))))
+    alert_rows = {
+        a.id: a
+        for a in conn.execute(select(alerts).where(alerts.c.id.in_(sorted({r.alert_id for r in rows}))))
+    }
+    people = sorted({r.person_id for r in rows})
+    channels: dict[str, list[Channel]] = {p: [] for p in people}
+    for c in conn.execute(
+        select(alert_channels)
+        .where(alert_channels.c.person_id.in_(people))
+        .order_by(alert_channels.c.person_id, alert_channels.c.seq)
+    ):
+        channels[c.person_id].append(Channel(c.url, c.kind, c.fingerprint))
+    return AttemptsState(
+        {
+            r.id: AttemptState(r, alert_rows.get(r.alert_id), channels_or_in_app(channels[r.person_id]))
+            for r in rows
+        }
+    )
 
 
 @dataclass(frozen=True)
