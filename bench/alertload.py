@@ -38,6 +38,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from console.clock import utc_iso
 
 from .alerts import _Receiver
@@ -176,6 +178,7 @@ def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tu
                 await asyncio.sleep(0.2)
         facts["before"] = receiver.count
         facts["t0"] = time.monotonic()
+        facts["cpu0"] = {name: _cpu(pid) for name, pid in pids.items()}
 
     settings = {
         "CONSOLE_QUEUE_LIMIT": str(opts.fanout.queue_limit),
@@ -184,11 +187,15 @@ def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tu
         "CONSOLE_WS_PER_USER": "100000",
         "CONSOLE_ALERT_WORKER": "process" if sender == "process" else "on",
     }
+    pids: dict[str, int] = {}
     with (
         temp_dir("bench-alertload-") as data,
         prepared_console_server(data, None, prepare, settings) as server,
-        _sender_process(data, settings) if sender == "process" else contextlib.nullcontext(),
+        _sender_process(data, settings) if sender == "process" else contextlib.nullcontext() as own,
     ):
+        pids["serve"] = server.child.pid
+        if own is not None:
+            pids["sender"] = own.pid
         cookies = [server.login(user) for user in CLIENT_USERS]
         driver_cookie = server.login("duty")
         # The steady phase only: the burst adds nothing to this comparison.
@@ -208,7 +215,16 @@ def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tu
         # Deliveries that reached the receiver during the steady phase (and until every client had it).
         facts["during"] = receiver.count - facts.get("before", 0)
         facts["steady_s"] = time.monotonic() - facts.get("t0", time.monotonic())
+        # CPU of each process from the start of the steady phase until every client had every event.
+        for name, pid in pids.items():
+            if name in facts.get("cpu0", {}):
+                facts[f"cpu_{name}"] = _cpu(pid) - facts["cpu0"][name]
     return result, facts
+
+
+def _cpu(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def run(opts: LoadOptions) -> list[tuple[int, str, Result, dict[str, Any]]]:
@@ -235,12 +251,16 @@ def run(opts: LoadOptions) -> list[tuple[int, str, Result, dict[str, Any]]]:
     return out
 
 
+def _secs(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOptions) -> str:
     rows = []
     p99: dict[tuple[int, str], float] = {}
     for rep, kind, r, facts in results:
         if r.error:
-            rows.append([str(rep), kind, "error: " + r.error[:80], "", "", "", "", ""])
+            rows.append([str(rep), kind, "error: " + r.error[:80], "", "", "", "", "", "", ""])
             continue
         p99[(rep, kind)] = percentile(r.steady_sent, 99)
         rows.append(
@@ -252,6 +272,8 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
                 str(facts.get("during", "-")),
                 fmt(percentile(r.steady_sent, 50)),
                 fmt(p99[(rep, kind)]),
+                _secs(facts.get("cpu_serve")),
+                _secs(facts.get("cpu_sender")),
                 str(r.incomplete + r.gaps + r.dups),
             ]
         )
@@ -268,7 +290,9 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
         f"Fan-out with the alert worker busy vs idle: {opts.clients} clients, "
         f"{opts.fanout.steady} commands at {opts.fanout.rate:g}/s; a backlog from {opts.backlog} "
         "registrations to a local json:// receiver, delivered during the steady phase (busy) "
-        "or before it (idle). Latency in ms from sending a command until the last client has its event.\n"
+        "or before it (idle). Latency in ms from sending a command until the last client has its event; "
+        "CPU s of the serve and the alert-worker process from the start of the steady phase until every "
+        "client had every event.\n"
     )
     body = table(
         [
@@ -279,10 +303,16 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
             "sent to receiver",
             "p50 sent",
             "p99 sent",
+            "serve CPU s",
+            "sender CPU s",
             "lost",
         ],
         rows,
     )
+    cpu: dict[str, list[float]] = {}
+    for _rep, kind, r, facts in results:
+        if not r.error and "cpu_serve" in facts:
+            cpu.setdefault(kind, []).append(facts["cpu_serve"])
     tails = []
     for kind, found in ratios.items():
         if found:
@@ -292,4 +322,5 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
             )
         else:
             tails.append(f"{kind} ÷ idle p99: no complete pair")
+    tails += [f"{kind}: serve CPU s median {statistics.median(v):.2f}" for kind, v in cpu.items()]
     return head + "\n" + body + "\n" + "\n".join(tails) + "\n"
