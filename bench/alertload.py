@@ -73,6 +73,9 @@ class LoadOptions:
     fanout: Options = field(default_factory=Options)
     # Who sends in the busy turn: serve itself, an alert-worker process of its own, or both in turn.
     sender: str = "both"
+    # CONSOLE_POLL_SECONDS of the turn's server (None: its default, 5 s): how often serve reads the log
+    # for what another process committed, i.e. a sender process's records on SQLite.
+    poll_seconds: float | None = None
 
     def turns(self) -> tuple[tuple[bool, str], ...]:
         """(busy, who sends) of one turn: idle first, then each busy way."""
@@ -187,6 +190,8 @@ def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tu
         "CONSOLE_WS_PER_USER": "100000",
         "CONSOLE_ALERT_WORKER": "process" if sender == "process" else "on",
     }
+    if opts.poll_seconds is not None:
+        settings["CONSOLE_POLL_SECONDS"] = f"{opts.poll_seconds:g}"
     pids: dict[str, int] = {}
     with (
         temp_dir("bench-alertload-") as data,
