@@ -31,17 +31,25 @@ class _Frozen(BaseModel):
 
 class Target(_Frozen):
     """One of: a person by id, everyone holding an organisation role, the holder of a roster post now,
-    or everyone of an organisation unit (a township's people, say), resolved when the page is sent."""
+    or everyone of an organisation unit (a township's people, say), resolved when the page is sent.
+
+    A unit's people include those of the units under it (`below`, default true): paging 城关镇 must
+    reach its villages' people too, as the organisation chart says they belong to it, and a unit the
+    import later splits into sub-units keeps paging the same people. `below: false` pages the unit's
+    own people only (its office, say)."""
 
     person: str | None = Field(default=None, min_length=1, max_length=64)
     role: str | None = Field(default=None, min_length=1, max_length=40)
     post: str | None = Field(default=None, min_length=1, max_length=40)
     unit: str | None = Field(default=None, min_length=1, max_length=64)
+    below: bool = True
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
         if sum(v is not None for v in (self.person, self.role, self.post, self.unit)) != 1:
             raise ValueError("a target names exactly one of person, role, post or unit")
+        if not self.below and self.unit is None:
+            raise ValueError("below is for a unit target only")
         return self
 
 
@@ -182,14 +190,33 @@ def next_step(policy: Policy, level: int, round_: int, now: datetime) -> Step | 
     return Step(nxt_level, nxt_round, now + timedelta(minutes=policy.levels[nxt_level].ack_timeout_minutes))
 
 
+def units_under(unit: str, parent_of: dict[str, str | None]) -> frozenset[str]:
+    """The unit and every unit below it (children, their children …), from each unit's parent. The
+    import refuses cycles; a walk still stops at a unit met twice so bad data cannot loop."""
+    children: dict[str, list[str]] = {}
+    for child, parent in parent_of.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    found = {unit}
+    todo = [unit]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)
+
+
 def resolve(
     targets: tuple[Target, ...],
     roles_of: dict[str, frozenset[str]],
     on_duty: dict[str, list[str]],
     unit_of: dict[str, str | None] | None = None,
+    parent_of: dict[str, str | None] | None = None,
 ) -> list[str]:
     """The people a level pages, in order, once each: named people, role holders, post holders now,
-    the people of a unit (`unit_of`: each person's unit, from the organisation)."""
+    the people of a unit and, unless the target says `below: false`, of the units under it (`unit_of`:
+    each person's unit; `parent_of`: each unit's parent, from the organisation)."""
     out: list[str] = []
     for target in targets:
         if target.person is not None:
@@ -197,7 +224,8 @@ def resolve(
         elif target.role is not None:
             found = sorted(p for p, roles in roles_of.items() if target.role in roles)
         elif target.unit is not None:
-            found = sorted(p for p, unit in (unit_of or {}).items() if unit == target.unit)
+            wanted = units_under(target.unit, parent_of or {}) if target.below else {target.unit}
+            found = sorted(p for p, unit in (unit_of or {}).items() if unit in wanted)
         else:
             found = on_duty.get(target.post or "", [])
         out += [p for p in found if p not in out]

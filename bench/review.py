@@ -2,10 +2,11 @@
 
 All in one process on one SQLite file, as the review page's requests do it: read the incident's log
 (console.review.store.incident_log: its stream, and the responder moves naming it in the people's
-streams), then the compliance table, a replay at the middle instant in both modes, and the timeline
-SVG. The plain scan reads the same rows by position and decodes every payload's JSON. Most events are
-moves (acknowledge, depart) of 200 people, as on a long incident; the registration pins the sit-in
-playbook, so the table runs the engine like a real one.
+streams, found by the review's index of them, review_log_index), then the compliance table, a
+replay at the middle instant in both modes, and the timeline SVG. The plain scan reads the same rows
+by position and decodes every payload's JSON. Most events are moves (acknowledge, depart) of 200
+people, as on a long incident; the registration pins the sit-in playbook, so the table runs the
+engine like a real one.
 
 The §25 figures over 1,000,000 events are bench/figures.py (`--only figures`).
 """
@@ -78,6 +79,7 @@ def _payloads(o: Options, start: datetime) -> list[tuple[str, Any]]:
 def _seed(url: str, o: Options, start: datetime) -> None:
     from console.events import canonical_json
     from console.incidents.tables import incidents
+    from console.review.tables import review_log_index
     from console.tables import events, metadata
 
     engine = create_engine(url)
@@ -101,8 +103,14 @@ def _seed(url: str, o: Options, start: datetime) -> None:
                 "hash": "0" * 64,
             }
         )
+    # what the review domain's projector keeps as the moves arrive (console.review.involvement_store):
+    # the moves in the people's streams naming the incident, which incident_log reads by index
+    indexed = [
+        {"incident_id": "inc", "position": r["position"]} for r in rows if r["type"] == "responder.moved"
+    ]
     with engine.begin() as conn:
         conn.execute(insert(events), rows)
+        conn.execute(insert(review_log_index), indexed)
         conn.execute(
             insert(incidents).values(
                 id="inc", number="XF-2026-0001", year=2026, seq=1, type="sit_in", place="机关大门",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .clock import Clock, SystemClock
 from .db import open_database
 from .domains import registry
-from .roles import parse_roles
+from .roles import Role, parse_roles
 from .settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -88,11 +88,21 @@ def _with_db(settings: Settings, body: Callable[[Any], Coroutine[Any, Any, int]]
     return asyncio.run(main())
 
 
+def _roles_arg(text: str) -> frozenset[str]:
+    """--roles checked while the arguments are read: an unknown role is a usage error (exit 2) that
+    names it and the roles there are, before a password is asked for or anything is written."""
+    try:
+        return parse_roles(text)
+    except ValueError as exc:
+        known = ", ".join(r.value for r in Role)
+        raise argparse.ArgumentTypeError(f"未知角色 {exc}; 可用 known: {known}") from None
+
+
 def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     from .auth import create_user, passwords
 
     password = args.password or getpass.getpass("密码 password: ")
-    roles = parse_roles(args.roles)
+    roles: frozenset[str] = args.roles
 
     async def body(db: Any) -> int:
         async with db.write.begin() as conn:
@@ -493,6 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument(
         "--roles",
         required=True,
+        type=_roles_arg,
         help="comma-separated: duty_officer,leader,responder,reviewer,inspector,admin",
     )
     user.add_argument("--password", help="prompted for if not given")

@@ -6,14 +6,16 @@ import hashlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .clock import utc_iso
 from .commands import Actor
-from .events import NewEvent, RecordedEvent, canonical_json
+from .events import EventPayload, NewEvent, RecordedEvent, canonical_json
 from .tables import events, log_head, meta
 
 GENESIS = "0" * 64
@@ -69,7 +71,7 @@ def seal(
     sealed: list[RecordedEvent] = []
     recorded = utc_iso(recorded_at)
     for draft in drafts:
-        data = draft.payload.model_dump(mode="json")
+        data, text = encoded(draft.payload)
         unsealed = RecordedEvent(
             position=head.position + 1,
             stream=draft.stream,
@@ -80,7 +82,7 @@ def seal(
             recorded_at=recorded,
             visibility=draft.visibility,
             command_id=command_id,
-            payload_json=canonical_json(data),
+            payload_json=text,
             prev_hash=head.hash,
             hash="",
         )
@@ -93,6 +95,42 @@ def seal(
         sealed.append(event)
         head.position, head.hash = event.position, event.hash
     return sealed
+
+
+# Pinned parts already dumped and encoded, by identity (holding the object, so its id is not reused while
+# listed): a registration carries the library's playbook and the policy book in force, the same objects
+# for every registration until they change, and encoding them again was most of sealing one.
+_PINNED_PARTS: dict[int, tuple[object, Any, str]] = {}
+_PINNED_PARTS_MAX = 256
+
+
+def encoded(payload: EventPayload) -> tuple[dict[str, Any], str]:
+    """The payload's JSON data and its canonical text (`canonical_json` of the data, exactly)."""
+    pinned = type(payload).pinned_fields
+    if not pinned:
+        data: dict[str, Any] = payload.model_dump(mode="json")
+        return data, canonical_json(data)
+    data = payload.model_dump(mode="json", exclude=set(pinned))
+    texts: dict[str, str] = {}
+    for name in pinned:
+        value = getattr(payload, name)
+        if not isinstance(value, BaseModel):
+            data[name] = value  # None: as model_dump gives it
+            continue
+        seen = _PINNED_PARTS.get(id(value))
+        if seen is None or seen[0] is not value:
+            dumped = value.model_dump(mode="json")
+            seen = (value, dumped, canonical_json(dumped))
+            if len(_PINNED_PARTS) >= _PINNED_PARTS_MAX:
+                _PINNED_PARTS.clear()
+            _PINNED_PARTS[id(value)] = seen
+        data[name], texts[name] = seen[1], seen[2]
+    # canonical_json of a dict is its sorted members, each key and value encoded alike: the pinned
+    # parts' texts are put in their places.
+    members = (
+        f"{canonical_json(k)}:{texts[k] if k in texts else canonical_json(data[k])}" for k in sorted(data)
+    )
+    return data, "{" + ",".join(members) + "}"
 
 
 def _fields(event: RecordedEvent) -> dict[str, object]:

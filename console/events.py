@@ -19,6 +19,9 @@ class EventPayload(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     event_type: ClassVar[str]
+    # Fields holding a pinned document (a playbook, a policy book): frozen, large, and the same object in
+    # many events. Sealing dumps and encodes each such object once (console.eventlog), not per event.
+    pinned_fields: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:
@@ -54,6 +57,16 @@ def canonical_json(value: object) -> str:
 VISIBILITY_ALL = "all"
 VISIBILITY_AUDIT = "audit"
 VISIBILITY_PERSONAL = "personal"
+# 督查范围: where an event's unit is attached once it is known (console.registry.Registry.note_units); the
+# hub reads it to decide which views limited to units get the event. Held in memory only, never stored.
+UNIT_ATTR = "scope_unit"
+# An event whose unit was never read (noted when no limited view was connected).
+UNIT_UNKNOWN = object()
+
+
+def noted_unit(event: RecordedEvent) -> object:
+    """The unit attached to the event: a unit id, None (about no unit), or UNIT_UNKNOWN."""
+    return event.__dict__.get(UNIT_ATTR, UNIT_UNKNOWN)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 
 from . import eventlog
 from .db import Database
@@ -52,6 +52,8 @@ class Follower:
         self._handed_over = asyncio.Event()
         # Whether this process's command writer has a batch in flight (console.runtime wires it).
         self.writing: Callable[[], bool] = lambda: False
+        # Attaches each event's unit (Registry.note_units; console.runtime wires it).
+        self.note_units: Callable[[Connection, Sequence[RecordedEvent]], None] = lambda _c, _e: None
 
     def local(self, events: Sequence[RecordedEvent]) -> None:
         """Events this process just committed (called after every batch, even one that appended nothing)."""
@@ -88,6 +90,9 @@ class Follower:
             while True:
                 async with self.db.read.connect() as conn:
                     batch = await eventlog.read_after(conn, self.hub.published, 1000)
+                    if batch and self.hub.limited:
+                        # 督查范围: the hub decides without the database which limited views get each.
+                        await conn.run_sync(self.note_units, batch)
                 if not batch or not self.hub.publish(batch):
                     return
 

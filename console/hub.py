@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from .events import RecordedEvent
+from .events import UNIT_UNKNOWN, RecordedEvent, noted_unit
 from .metrics import (
     CONNECTED_CLIENTS,
     DEAD_PEERS,
@@ -63,6 +63,19 @@ def render(
     return Frame(dumps(event.wire(public_data(event, classes))))
 
 
+def scope_key(view: str, units: frozenset[str]) -> str:
+    """The key of the connections of a view limited to these units (never a plain view's name)."""
+    return f"{view}@{','.join(sorted(units))}"
+
+
+def admitted(event: RecordedEvent, units: frozenset[str]) -> bool | None:
+    """Whether a view limited to these units gets the event (None: its unit was never noted)."""
+    unit = noted_unit(event)
+    if unit is UNIT_UNKNOWN:
+        return None
+    return unit is None or unit in units
+
+
 class Connection:
     """One client's outbound side: its sink, a bounded queue, and the position of the last event sent."""
 
@@ -73,6 +86,7 @@ class Connection:
         "_drain",
         "_queue",
         "closing",
+        "key",
         "last_seen",
         "last_sent",
         "limit",
@@ -80,6 +94,7 @@ class Connection:
         "session_ends",
         "sink",
         "token_id",
+        "units",
         "user_id",
         "view",
     )
@@ -95,6 +110,7 @@ class Connection:
         abort: Callable[[], None] | None = None,
         session_ends: float | None = None,
         token_id: str | None = None,
+        units: frozenset[str] | None = None,
     ) -> None:
         self.sink = sink
         # The API token the connection signed in with, if any: revoking it closes the connection.
@@ -104,6 +120,10 @@ class Connection:
         self._close = close
         self._abort = abort
         self.view = view
+        # 督查范围: the units an inspector's connection is limited to (None: every unit). Connections of
+        # one view and one set of units share a key, and every frame with it.
+        self.units = units
+        self.key = view if units is None else scope_key(view, units)
         self.user_id = user_id
         self.limit = limit
         # Made only when a frame must wait (an empty deque is ~0.7 KiB; most connections never queue).
@@ -234,13 +254,19 @@ class Hub:
         ring_size: int = 4096,
         withdraws: Callable[[RecordedEvent], bool] | None = None,
         declared: Iterable[str] = (),
+        rescopes: Callable[[RecordedEvent], bool] | None = None,
     ) -> None:
         self.public_data = public_data
         self.declared = frozenset(declared)
         # Events that take something away from the views that may not see them (Registry.withdraws):
         # those views' clients are closed to resume, and the resume gives them a fresh snapshot.
         self.withdraws = withdraws
+        # Keyed by Connection.key: a plain view, or a view limited to some units (督查范围).
         self.views: dict[str, set[Connection]] = {}
+        # The limited keys with their view and units; empty, fan-out runs as if limits did not exist.
+        self.scopes: dict[str, tuple[str, frozenset[str]]] = {}
+        # Events that may change what limited views hold (an incident moved to another unit).
+        self.rescopes = rescopes
         self.published = 0
         # Recent events with their frames per view: reconnecting clients replay from memory.
         self.ring: deque[tuple[RecordedEvent, dict[str, Frame | None]]] = deque(maxlen=ring_size)
@@ -254,16 +280,24 @@ class Hub:
         return sum(len(g) for g in self.views.values())
 
     def attach(self, conn: Connection) -> None:
-        self.views.setdefault(conn.view, set()).add(conn)
+        self.views.setdefault(conn.key, set()).add(conn)
+        if conn.units is not None:
+            self.scopes[conn.key] = (conn.view, conn.units)
         CONNECTED_CLIENTS.inc()
 
     def detach(self, conn: Connection) -> None:
-        group = self.views.get(conn.view)
+        group = self.views.get(conn.key)
         if group and conn in group:
             group.discard(conn)
             CONNECTED_CLIENTS.dec()
             if not group:
-                del self.views[conn.view]
+                del self.views[conn.key]
+                self.scopes.pop(conn.key, None)
+
+    @property
+    def limited(self) -> bool:
+        """Whether some connection is limited to units (the writer then notes every event's unit)."""
+        return bool(self.scopes)
 
     def start_from(self, position: int) -> None:
         """Set where the stream starts (the log head when the process starts)."""
@@ -290,10 +324,19 @@ class Hub:
             return complete
         per_view: dict[str, list[tuple[int, Frame]]] = {view: [] for view in self.views}
         rendered: list[dict[str, Frame | None]] = []
+        scopes = self.scopes
+        unknown: set[str] = set()
         for event in fresh:
             frames: dict[str, Frame | None] = {}
             for view, items in per_view.items():
-                frame = frames[view] = render(event, view, self.public_data, self.declared)
+                if not scopes:
+                    frame = frames[view] = render(event, view, self.public_data, self.declared)
+                elif view in scopes:
+                    frame = frames[view] = self._limited(event, view, frames, unknown)
+                elif view in frames:  # a limited view of this view rendered it already
+                    frame = frames[view]
+                else:
+                    frame = frames[view] = render(event, view, self.public_data, self.declared)
                 if frame is not None:
                     items.append((event.position, frame))
             rendered.append(frames)
@@ -309,11 +352,37 @@ class Hub:
             self.ring.append((event, frames))
             if self.withdraws is not None and self.withdraws(event):
                 self._resync(view for view, frame in frames.items() if frame is None)
+        if unknown:
+            # A limited view that could not be told whether it may have an event, or whose units' incidents
+            # changed: its clients resume, from the log, with the units read afresh.
+            self._resync(unknown)
         self.published = fresh[-1].position
         EVENTS_PUBLISHED.inc(len(fresh))
         FRAMES_DIRECT.inc(direct)
         FRAMES_QUEUED.inc(queued)
         return complete
+
+    def _limited(
+        self, event: RecordedEvent, key: str, frames: dict[str, Frame | None], unknown: set[str]
+    ) -> Frame | None:
+        """The frame of a view limited to units: its plain view's frame, rendered once and shared, when
+        the event belongs to those units.
+
+        From an event whose unit is unknown, or one that may move incidents between units, on, the view
+        gets nothing more of this publish and resyncs: its clients' positions stay before that event, so
+        their resume replays it from the log or takes a snapshot (Registry.rescoped_after)."""
+        if key in unknown:
+            return None
+        view, units = self.scopes[key]
+        may = admitted(event, units)
+        if may is None or (self.rescopes is not None and self.rescopes(event)):
+            unknown.add(key)
+            return None
+        if not may:
+            return None
+        if view not in frames:
+            frames[view] = render(event, view, self.public_data, self.declared)
+        return frames[view]
 
     def _resync(self, views: Iterable[str]) -> None:
         """Send the clients of these views to reconnect (they resume, and get a snapshot)."""
@@ -322,10 +391,15 @@ class Hub:
                 conn.close_soon(CLOSE_OVERFLOW, "resync")
 
     def recent(
-        self, after: int, view: str, withheld: frozenset[str] = frozenset()
+        self,
+        after: int,
+        view: str,
+        withheld: frozenset[str] = frozenset(),
+        units: frozenset[str] | None = None,
     ) -> list[tuple[int, Frame]] | None:
         """Frames after `after` for `view` from memory, or None if memory does not reach back that far;
-        none of the `withheld` incidents (Registry.withheld)."""
+        none of the `withheld` incidents (Registry.withheld), and with `units` only the events of those
+        units (None too when memory cannot tell an event's unit: the caller reads the log)."""
         if not self.ring or self.ring[0][0].position > after + 1:
             return None
         out: list[tuple[int, Frame]] = []
@@ -334,6 +408,12 @@ class Hub:
                 continue
             if withheld and about(event) in withheld:
                 continue
+            if units is not None:
+                may = admitted(event, units)
+                if may is None:
+                    return None
+                if not may:
+                    continue
             if view not in frames:
                 frames[view] = self.render(event, view)
             frame = frames[view]

@@ -18,7 +18,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.engine import Connection
 
 from .commands import Actor, CommandSpec
-from .events import VISIBILITY_ALL, EventPayload, NewEvent, RecordedEvent
+from .events import UNIT_ATTR, VISIBILITY_ALL, EventPayload, NewEvent, RecordedEvent
 from .i18n import MESSAGES as CORE_MESSAGES
 from .permissions import GRANTS as CORE_GRANTS
 from .permissions import view_of
@@ -49,6 +49,21 @@ Withheld = Callable[[Connection, str], frozenset[str]]
 ResyncAfter = Callable[[Connection, str, int], bool]
 # Whether an event withdraws something from the views that cannot see it: their live clients resync.
 Withdraws = Callable[[RecordedEvent], bool]
+# 督查范围: the unit an event belongs to, for views limited to some units (an inspector's), read after
+# its projections in the caller's transaction; None: it is about no one unit (every view may have it).
+UnitOf = Callable[[Connection, RecordedEvent], str | None]
+# The snapshot of a view limited to these units (rows about other units' incidents left out).
+NarrowSnapshot = Callable[[Connection, dict[str, Any], frozenset[str]], dict[str, Any]]
+# Whether an event may change what a view limited to units holds: those views' live clients resync.
+Rescopes = Callable[[RecordedEvent], bool]
+# Whether a client of a limited view resuming after this position must take a fresh snapshot.
+RescopedAfter = Callable[[Connection, int], bool]
+# Told the log head's hash by the command writer, inside its transaction and under the head's lock: at
+# the start of a batch (the log as every command of it is judged against) and once its events are
+# sealed (the log the batch leaves if it commits). The hash names the whole log, so a domain may keep
+# what the log decided (the incidents marked 回避) on the connection and trust it while the head is
+# the one it saw, instead of reading it again per command; another process's commit changes the hash.
+BatchHook = Callable[[Connection, str], None]
 
 
 class RegistryError(RuntimeError):
@@ -81,6 +96,13 @@ class Domain:
     withheld: Withheld | None = None
     resync_after: ResyncAfter | None = None
     withdraws: Withdraws | None = None
+    # 督查范围 on the live stream (console.review.live_scope): one domain at most answers these.
+    unit_of: UnitOf | None = None
+    narrow_snapshot: NarrowSnapshot | None = None
+    rescopes: Rescopes | None = None
+    rescoped_after: RescopedAfter | None = None
+    batch_started: BatchHook | None = None
+    batch_sealed: BatchHook | None = None
 
 
 class Registry:
@@ -198,6 +220,18 @@ class Registry:
             out.append(event)
         return out
 
+    def batch_started(self, conn: Connection, head_hash: str) -> None:
+        """The writer's batch starts on the log whose head has this hash (under the head's lock)."""
+        for domain in self.domains:
+            if domain.batch_started is not None:
+                domain.batch_started(conn, head_hash)
+
+    def batch_sealed(self, conn: Connection, head_hash: str) -> None:
+        """The writer's batch is sealed: committed, it leaves the log whose head has this hash."""
+        for domain in self.domains:
+            if domain.batch_sealed is not None:
+                domain.batch_sealed(conn, head_hash)
+
     def guard(self, conn: Connection, args: Any, actor: Actor) -> None:
         """Every domain's refusal of a command its actor may not know of (raises a ConsoleError)."""
         for domain in self.domains:
@@ -219,6 +253,43 @@ class Registry:
     def withdraws(self, event: RecordedEvent) -> bool:
         """Whether this event withdraws something from the views that cannot see it."""
         return any(d.withdraws(event) for d in self.domains if d.withdraws is not None)
+
+    def unit_of(self, conn: Connection, event: RecordedEvent) -> str | None:
+        """The unit an event belongs to (None: about no unit, or no domain limits views to units)."""
+        for domain in self.domains:
+            if domain.unit_of is not None:
+                return domain.unit_of(conn, event)
+        return None
+
+    def note_units(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
+        """Attach to each event the unit it belongs to (console.hub.noted_unit), read in the caller's
+        transaction: the hub decides without the database which limited views get it."""
+        memo: dict[tuple[str, str], str | None] = {}
+        for event in events:
+            if UNIT_ATTR in event.__dict__:
+                continue
+            # Events of one incident in one batch share their unit: read it once.
+            key = (event.stream, str(event.data.get("incident_id", "")))
+            if key not in memo:
+                memo[key] = self.unit_of(conn, event)
+            event.__dict__[UNIT_ATTR] = memo[key]
+
+    def narrow_snapshot(
+        self, conn: Connection, state: dict[str, Any], units: frozenset[str]
+    ) -> dict[str, Any]:
+        """The snapshot of a view limited to these units."""
+        for domain in self.domains:
+            if domain.narrow_snapshot is not None:
+                state = domain.narrow_snapshot(conn, state, units)
+        return state
+
+    def rescopes(self, event: RecordedEvent) -> bool:
+        """Whether this event may change what views limited to units hold."""
+        return any(d.rescopes(event) for d in self.domains if d.rescopes is not None)
+
+    def rescoped_after(self, conn: Connection, position: int) -> bool:
+        """Whether a client of a limited view must take a snapshot rather than replay after `position`."""
+        return any(d.rescoped_after(conn, position) for d in self.domains if d.rescoped_after is not None)
 
     def allowed(self, roles: Iterable[str], permission: str) -> bool:
         """True if any of these roles holds the permission."""

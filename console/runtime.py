@@ -43,11 +43,16 @@ class Runtime:
         self.clock: Clock = clock or SystemClock(settings.clock_offset_seconds, settings.clock_file)
         self.db: Database = open_database(settings)
         self.hub = Hub(
-            registry.public_data, withdraws=registry.withdraws, declared=registry.visibility_classes
+            registry.public_data,
+            withdraws=registry.withdraws,
+            declared=registry.visibility_classes,
+            rescopes=registry.rescopes,
         )
         self.follower = Follower(self.hub, self.db, settings.poll_seconds)
         self.service = CommandService(self.db, settings, self.clock, self.follower.local, registry)
         self.follower.writing = lambda: self.service.writing
+        self.follower.note_units = registry.note_units
+        self.service.limited = lambda: self.hub.limited
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.passwords = passwords(settings)
         self.epoch = ""

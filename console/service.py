@@ -124,6 +124,9 @@ class CommandService:
         self._task: asyncio.Task[None] | None = None
         # True while a batch is being written (console.follower waits for it rather than read the log).
         self.writing = False
+        # Whether some live connection is limited to units (督查范围; console.runtime wires the hub's
+        # answer): only then is each event's unit read, so a console without inspectors online pays nothing.
+        self.limited: Callable[[], bool] = lambda: False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="command-writer")
@@ -201,10 +204,12 @@ class CommandService:
         accepted: list[dict[str, Any]] = []
         head, known = self._head_and_known(conn, [item.envelope.id for item in batch])
         start = head.position
+        self.registry.batch_started(conn, head.hash)
         for item in batch:
             item.events = []
             item.result = self._one(conn, head, item, known, accepted)
             appended += item.events
+        self.registry.batch_sealed(conn, head.hash)
         if accepted:
             eventlog.insert_events(conn, appended)
             conn.execute(_INSERT_COMMANDS, accepted)
@@ -256,6 +261,8 @@ class CommandService:
             command_id=env.id,
         )
         self.registry.apply(conn, sealed)
+        if self.limited():
+            self.registry.note_units(conn, sealed)
         first = sealed[0].position if sealed else None
         last = sealed[-1].position if sealed else None
         result = dict(decision.result)

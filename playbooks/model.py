@@ -359,6 +359,15 @@ def content_hash(playbook: Playbook) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Playbooks already found to match a hash, by identity (holding the object, so its id is not reused while
+# listed). Every registration builds its event around the library's snapshot, and pydantic runs the check
+# below again for it each time: a dump and a hash of the whole playbook, a tenth of the command writer's
+# work. A playbook is frozen all the way down (tuples, frozen models), so one found to match stays
+# matching; a copy (`model_copy`) is another object and is checked afresh.
+_CHECKED: dict[int, tuple[Playbook, str]] = {}
+_CHECKED_MAX = 256
+
+
 class PlaybookSnapshot(_Frozen):
     """A playbook pinned by content hash; a run keeps the snapshot it started with."""
 
@@ -372,8 +381,14 @@ class PlaybookSnapshot(_Frozen):
 
     @model_validator(mode="after")
     def _hash_matches(self) -> PlaybookSnapshot:
+        seen = _CHECKED.get(id(self.playbook))
+        if seen is not None and seen[0] is self.playbook and seen[1] == self.content_hash:
+            return self
         if content_hash(self.playbook) != self.content_hash:
             raise ValueError("content_hash does not match the playbook: the snapshot was altered")
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        _CHECKED[id(self.playbook)] = (self.playbook, self.content_hash)
         return self
 
     @property

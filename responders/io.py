@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from enum import Enum, StrEnum
@@ -287,10 +287,27 @@ def import_people(
     return _result(*_parse(text, fmt, PEOPLE, refers=refers))
 
 
-def import_places(text: str, fmt: Format, *, unit_ids: Collection[str] | None = None) -> ImportResult[Place]:
-    """Parse places; ids and names must be unique, and with `unit_ids` given their unit must exist."""
+def import_places(
+    text: str,
+    fmt: Format,
+    *,
+    unit_ids: Collection[str] | None = None,
+    owners: Mapping[str, str] | None = None,
+) -> ImportResult[Place]:
+    """Parse places; ids and names must be unique, and with `unit_ids` given their unit must exist.
+
+    `owners` (name → id of the places the console already has): a place may be imported again under its own
+    id, but not take another place's name. It is checked on every row that parsed, with the row's number in
+    the file, so a file with other bad rows still names this one too (all rows or none, every bad row named).
+    """
     refers = (_Refers("unit_id", unit_ids, _UNIT),)
-    return _result(*_parse(text, fmt, PLACES, unique=("id", "name"), refers=refers))
+    parsed, errors = _parse(text, fmt, PLACES, unique=("id", "name"), refers=refers)
+    taken = owners or {}
+    for number, place in parsed:
+        if taken.get(place.name, place.id) != place.id:
+            clash = Text(f"地点名称「{place.name}」已存在", f"place name {place.name!r} is taken")
+            errors.append(_err(number, "name", clash))
+    return _result(parsed, errors)
 
 
 def import_shifts(

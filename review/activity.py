@@ -21,16 +21,16 @@ from typing import Any
 from alerts.channels import KIND_LABELS as CHANNEL_LABELS
 from alerts.channels import ChannelKind
 from playbooks.facts import Level
-from reports.model import STAGE_LABELS, Stage
+from reports.model import Stage
 
 from .compliance import Page
-from .labels import ROLE_LABELS
+from .labels import STAGE_NAMES, ZH, Words
 from .log import IncidentRecord, LoggedEvent, fold, instant
 
 SYSTEM = "system"  # the console's own timers and workers (提醒、升级、投递)
-SYSTEM_NAME = "系统（自动）"
-# What the console's timer did, by the verb of its action key (playbooks.engine).
-ACTION_WORDS = {"remind": "提醒", "escalate": "升级", "report_due": "报告到期", "wait_elapsed": "等待期满"}
+SYSTEM_NAME = ZH.text("system")
+# What the console's timer did, by the verb of its action key (playbooks.engine): review.labels.PHRASES.
+ACTION_WORDS = ("remind", "escalate", "report_due", "wait_elapsed")
 # Reported this long after it happened, an entry counts as late-reported (迟报; review.replay.LATE_AFTER).
 LATE_AFTER = timedelta(minutes=1)
 
@@ -102,11 +102,12 @@ class _Names:
     persons: Mapping[str, str]  # console user id → person id
     places: dict[str, str]
     units: dict[str, str]
+    words: Words = ZH
 
     def actor(self, event: LoggedEvent) -> tuple[str, str]:
         """(person key, name) of who recorded an event."""
         if event.actor_id == SYSTEM:
-            return SYSTEM, SYSTEM_NAME
+            return SYSTEM, self.words.text("system")
         person = self.persons.get(event.actor_id)
         if person is not None:
             return person, self.record.person_name(person)
@@ -126,32 +127,40 @@ class _Names:
         if snapshot is not None:
             for s in snapshot.playbook.steps:
                 if s.id == step_id:
-                    return f"{s.title.zh}（{step_id}）"
+                    return self.words.text(
+                        "titled", title=self.words.local(s.title.zh, s.title.en), id=step_id
+                    )
         return step_id
 
     def action(self, key: str) -> str:
         """A timer's action in words (提醒 · 报告分管领导（notify_leader）), from its key
         (playbooks.engine: remind:step:ID, escalate:step:ID, report_due:ID:N, escalate:report:ID:N)."""
         verb, _, rest = key.partition(":")
-        word = ACTION_WORDS.get(verb)
-        if word is None:
+        if verb not in ACTION_WORDS:
             return key
+        word = self.words.text(verb)
         kind, _, item = rest.partition(":")
         if kind == "step":
-            return f"{word} · {self.step(item)}"
+            return self.words.text("action", word=word, what=self.step(item))
         if kind == "report":
-            return f"{word} · {self.obligation(item.split(':')[0])}"
+            return self.words.text("action", word=word, what=self.obligation(item.split(":")[0]))
         if verb == "report_due":
-            return f"{word} · {self.obligation(kind)}"
-        return f"{word} · {rest}" if rest else word
+            return self.words.text("action", word=word, what=self.obligation(kind))
+        return self.words.text("action", word=word, what=rest) if rest else word
 
     def obligation(self, obligation_id: str) -> str:
         snapshot = self.record.snapshot
         if snapshot is not None:
             for r in snapshot.playbook.reports:
                 if r.id == obligation_id:
-                    return f"{r.title.zh}（{obligation_id}）"
+                    title = self.words.local(r.title.zh, r.title.en)
+                    return self.words.text("titled", title=title, id=obligation_id)
         return obligation_id
+
+
+def level_name(level: Level, words: Words = ZH) -> str:
+    """A response tier by name: Ⅱ级响应, or Level II response."""
+    return f"Level {level.roman} response" if words.english else level.zh
 
 
 def _organisation(events: Sequence[LoggedEvent]) -> tuple[dict[str, str], dict[str, str]]:
@@ -175,20 +184,31 @@ _MOVES = {
     "clear": Activity.CLEARED,
     "release": Activity.RELEASED,
 }
-ACK_ROUTES = {"console": "在控制台确认", "link": "通过短信/消息链接确认", "dispatch": "确认派遣时一并确认"}
+# How a page was acknowledged (alert.acknowledged's route), zh-CN; `ack_route` gives either language.
+ACK_ROUTES = {
+    "console": ZH.text("ack_console"),
+    "link": ZH.text("ack_link"),
+    "dispatch": ZH.text("ack_dispatch"),
+}
 
 
-def _channel(kind: str) -> str:
+def ack_route(route: str, words: Words = ZH) -> str:
+    return words.text(f"ack_{route}") if route in ACK_ROUTES else route
+
+
+def _channel(kind: str, words: Words = ZH) -> str:
     """A channel kind as the office calls it (钉钉、企业微信、…)."""
-    return CHANNEL_LABELS[ChannelKind(kind)][0] if kind in ChannelKind.__members__.values() else kind
+    return words.pick(CHANNEL_LABELS[ChannelKind(kind)]) if kind in ChannelKind.__members__.values() else kind
 
 
-def _report_name(report: Mapping[str, Any], version: int) -> str:
-    stage = report.get("stage", "")
-    label = STAGE_LABELS.get(Stage(stage), stage) if stage in Stage.__members__.values() else stage
+def _report_name(report: Mapping[str, Any], version: int, words: Words = ZH) -> str:
+    stage = str(report.get("stage", ""))
+    label = words.pick(STAGE_NAMES[stage]) if stage in STAGE_NAMES else stage
     sequence = report.get("sequence")
-    numbered = f"{label}（第{sequence}次）" if stage == Stage.FOLLOWUP and sequence else label
-    return f"{numbered} 第{version}版"
+    numbered = (
+        words.text("followup", stage=label, n=sequence) if stage == Stage.FOLLOWUP and sequence else label
+    )
+    return words.text("version", name=numbered, n=version)
 
 
 class _Builder:
@@ -200,6 +220,7 @@ class _Builder:
         self.reports: dict[str, dict[str, Any]] = {}  # report id → its stage and sequence
         self.senders: dict[tuple[str, int], tuple[str, str]] = {}  # (report, version) → who sent it
         self.asks: dict[str, str] = {}  # alert id → what it asked (赶赴现场、派遣通知、…)
+        self.words = names.words
 
     def add(
         self,
@@ -233,40 +254,45 @@ class _Builder:
     def on_behalf(self, event: LoggedEvent, person_id: str) -> str:
         """ "由 X 代为登记" when someone other than the person recorded the person's own activity."""
         key, name = self.names.actor(event)
-        return "" if key == person_id else f"由{name}代为登记"
+        return "" if key == person_id else self.words.text("on_behalf", name=name)
 
     def incident(self, e: LoggedEvent) -> None:
-        d, who = e.data, self.names.actor(e)
+        d, who, w = e.data, self.names.actor(e), self.words
         if e.type == "incident.registered":
             place = str(d.get("place", ""))
-            self.add(who, e, Activity.REGISTERED, str(d.get("number", "")), place=place,
-                     detail=f"{d.get('head_count', '')}人 · {d.get('summary', '')}")  # fmt: skip
+            detail = w.text("registered", n=d.get("head_count", ""), summary=d.get("summary", ""))
+            self.add(who, e, Activity.REGISTERED, str(d.get("number", "")), place=place, detail=detail)
         elif e.type == "incident.note_added":
             self.add(who, e, Activity.NOTE, detail=str(d.get("text", "")))
         elif e.type == "incident.facts_amended":
-            changes = "，".join(f"{k}={v}" for k, v in sorted((d.get("changes") or {}).items()))
+            changes = w.text("list_sep").join(f"{k}={v}" for k, v in sorted((d.get("changes") or {}).items()))
             reason = str(d.get("reason", ""))
-            self.add(who, e, Activity.FACTS_AMENDED, detail="；".join(x for x in (changes, reason) if x))
+            detail = w.text("parts_sep").join(x for x in (changes, reason) if x)
+            self.add(who, e, Activity.FACTS_AMENDED, detail=detail)
         elif e.type == "incident.closed":
             self.add(who, e, Activity.CLOSED, detail=str(d.get("summary", "")))
 
     def run(self, e: LoggedEvent) -> None:
-        record, who = e.data.get("record") or {}, self.names.actor(e)
+        record, who, w = e.data.get("record") or {}, self.names.actor(e), self.words
         kind = record.get("type")
         if kind == "step_completed":
             self.add(who, e, Activity.STEP_DONE, self.names.step(record["step_id"]),
                      detail=str(record.get("note", "")))  # fmt: skip
         elif kind == "step_skipped":
             self.add(who, e, Activity.STEP_SKIPPED, self.names.step(record["step_id"]),
-                     detail=f"理由：{record.get('reason', '')}")  # fmt: skip
+                     detail=w.text("reason", reason=record.get("reason", "")))  # fmt: skip
         elif kind == "decision_recorded":
             reason = record.get("reason") or ""
-            detail = f"选择 {record.get('option', '')}" + (f"；理由：{reason}" if reason else "")
+            detail = w.text("chose", option=record.get("option", ""))
+            if reason:
+                detail = w.text("parts_sep").join((detail, w.text("reason", reason=reason)))
             self.add(who, e, Activity.DECISION, self.names.step(record["step_id"]), detail=detail)
         elif kind == "level_overridden":
             level = record.get("level")
-            shown = Level(level).zh if level else "恢复按规则定级"
-            self.add(who, e, Activity.LEVEL_SET, shown, detail=f"理由：{record.get('reason', '')}")
+            shown = level_name(Level(level), w) if level else w.text("level_by_rules")
+            self.add(
+                who, e, Activity.LEVEL_SET, shown, detail=w.text("reason", reason=record.get("reason", ""))
+            )
         elif kind == "report_filed":
             self.add(who, e, Activity.REPORT_FILED, self.names.obligation(record["obligation_id"]),
                      detail=str(record.get("note", "")))  # fmt: skip
@@ -278,13 +304,22 @@ class _Builder:
         person = str(d["person_id"])
         them = (person, self.names.person(person))
         place = self.names.place(d.get("place_id"))
+        w = self.words
         if d["move"] == "dispatch":
-            role = ROLE_LABELS.get(d.get("role") or "", d.get("role") or "")
+            role = w.role(d.get("role"))
             sender = self.names.actor(e)
-            self.add(them, e, Activity.DISPATCHED, role, place=place, detail=f"由{sender[1]}派遣")
+            self.add(
+                them,
+                e,
+                Activity.DISPATCHED,
+                role,
+                place=place,
+                detail=w.text("dispatched_by", name=sender[1]),
+            )
             if sender[0] != person:
-                subject = f"{them[1]}" + (f"（{role}）" if role else "")
-                self.add(sender, e, Activity.SENT_SOMEONE, subject, detail=f"前往{place}" if place else "")
+                subject = w.text("with_role", name=them[1], role=role) if role else them[1]
+                to = w.text("go_to", place=place) if place else ""
+                self.add(sender, e, Activity.SENT_SOMEONE, subject, detail=to)
         elif d["move"] in _MOVES:
             self.add(them, e, _MOVES[d["move"]], place=place, detail=self.on_behalf(e, person))
 
@@ -292,7 +327,7 @@ class _Builder:
         d = e.data
         if e.type == "rollcall.started":
             self.add(self.names.actor(e), e, Activity.ROLLCALL_STARTED, str(d["rollcall_id"]),
-                     detail=f"应到{len(d.get('expected') or ())}人")  # fmt: skip
+                     detail=self.words.text("expected", n=len(d.get("expected") or ())))  # fmt: skip
         elif e.type == "rollcall.confirmed":
             person = str(d["person_id"])
             self.add((person, self.names.person(person)), e, Activity.ROLLCALL_CONFIRMED,
@@ -306,20 +341,22 @@ class _Builder:
         them = (person, self.names.person(person))
         alert = str(d.get("alert_id", ""))
         ask = self.asks.get(alert, "")
+        w = self.words
         if e.type == "alert.attempt_recorded":
-            kind = _channel(str(d.get("kind", "")))
+            kind = _channel(str(d.get("kind", "")), w)
             if d.get("ok"):
                 self.add(them, e, Activity.PAGE_DELIVERED, ask, detail=kind, ref=alert)
             else:
                 reason = str(d.get("reason") or d.get("status") or "")
-                self.add(them, e, Activity.PAGE_FAILED, ask, detail=f"{kind}：{reason}", ref=alert)
+                detail = w.text("failed_because", what=kind, reason=reason)
+                self.add(them, e, Activity.PAGE_FAILED, ask, detail=detail, ref=alert)
         elif e.type == "alert.acknowledged":
-            route = ACK_ROUTES.get(str(d.get("route", "")), str(d.get("route", "")))
-            via = f"（{_channel(str(d['via']))}）" if d.get("via") else ""
+            route = ack_route(str(d.get("route", "")), w)
+            via = w.text("via", channel=_channel(str(d["via"]), w)) if d.get("via") else ""
             self.add(them, e, Activity.PAGE_ACKNOWLEDGED, ask, detail=route + via, ref=alert)
 
     def report(self, e: LoggedEvent) -> None:
-        d, who = e.data, self.names.actor(e)
+        d, who, w = e.data, self.names.actor(e), self.words
         report_id = str(d.get("report_id", ""))
         if e.type == "report.drafted":
             draft = d.get("draft") or {}
@@ -330,37 +367,38 @@ class _Builder:
             }
         known = self.reports.get(report_id, {})
         version = int(d.get("version") or 0)
-        name = _report_name(known, version)
+        name = _report_name(known, version, w)
         add = partial(self.add, ref=report_id, obligation=known.get("obligation", ""))
         if e.type == "report.drafted":
-            corrects = "更正此前的版本" if d.get("corrects") else ""
+            corrects = w.text("corrects") if d.get("corrects") else ""
             add(who, e, Activity.REPORT_DRAFTED, name, detail=corrects)
         elif e.type == "report.edited":
-            add(who, e, Activity.REPORT_EDITED, name, detail=f"修改{len(d.get('texts') or {})}项")
+            add(who, e, Activity.REPORT_EDITED, name, detail=w.text("edited", n=len(d.get("texts") or {})))
         elif e.type == "report.submitted":
             add(who, e, Activity.REPORT_SUBMITTED, name)
         elif e.type == "report.returned":
-            add(who, e, Activity.REPORT_RETURNED, name, detail=f"理由：{d.get('reason', '')}")
+            add(who, e, Activity.REPORT_RETURNED, name, detail=w.text("reason", reason=d.get("reason", "")))
         elif e.type == "report.approved":
-            serial = f"文号 {d.get('year')}-{d.get('serial')}" if d.get("serial") else ""
+            serial = w.text("serial", year=d.get("year"), serial=d.get("serial")) if d.get("serial") else ""
             add(who, e, Activity.REPORT_APPROVED, name, detail=serial)
         elif e.type == "report.sent":
             self.senders[(report_id, version)] = who
-            to = "、".join(self.names.unit(r) for r in d.get("recipients") or ())
-            add(who, e, Activity.REPORT_SENT, name, detail=f"报送 {to}")
+            to = w.text("names_sep").join(self.names.unit(r) for r in d.get("recipients") or ())
+            add(who, e, Activity.REPORT_SENT, name, detail=w.text("sent_to", to=to))
         elif e.type == "report.delivery_attempted":
             # the worker's attempt is logged in the name of who sent that version
             sender = self.senders.get((report_id, version), self.names.actor(e))
             to = self.names.unit(str(d.get("recipient", "")))
             if d.get("ok"):
-                add(sender, e, Activity.REPORT_DELIVERED, name, detail=f"已送达 {to}")
+                add(sender, e, Activity.REPORT_DELIVERED, name, detail=w.text("delivered_to", to=to))
             else:
                 reason = str(d.get("reason") or d.get("status") or "")
-                add(sender, e, Activity.REPORT_UNDELIVERED, name, detail=f"{to}：{reason}")
+                detail = w.text("failed_because", what=to, reason=reason)
+                add(sender, e, Activity.REPORT_UNDELIVERED, name, detail=detail)
         elif e.type == "report.receipt_confirmed":
             to = self.names.unit(str(d.get("recipient", "")))
-            add(who, e, Activity.REPORT_CONFIRMED, name,
-                     detail=f"{to} {d.get('confirmed_by', '')} 确认收到")  # fmt: skip
+            detail = w.text("confirmed_by", to=to, who=d.get("confirmed_by", ""))
+            add(who, e, Activity.REPORT_CONFIRMED, name, detail=detail)
 
     def pages(self, pages: Sequence[Page]) -> None:
         """收到告警: each page, at the instant it was paged (the event recorded then is its cause)."""
@@ -377,9 +415,9 @@ class _Builder:
                     at=p.paged_at,
                     recorded_at=p.paged_at,
                     activity=Activity.PAGED,
-                    subject=ROLE_LABELS.get(p.ask, p.ask),
+                    subject=self.words.role(p.ask),
                     place="",
-                    detail=f"第{p.level + 1}级第{p.round + 1}轮",
+                    detail=self.words.text("round", level=p.level + 1, round=p.round + 1),
                     positions=(position,),
                     ref=p.alert_id,
                 )
@@ -412,16 +450,18 @@ def activity(
     *,
     pages: Sequence[Page] = (),
     persons: Mapping[str, str] | None = None,
+    words: Words = ZH,
 ) -> list[Entry]:
     """Every person's activity at the incident, person by person (in the order they first appear) and
     in the order it happened; `persons` maps console users to the people they are (person id = user
-    name), so what a user recorded is the person's own activity."""
+    name), so what a user recorded is the person's own activity. Subjects and details are written in
+    `words`' language (review.labels.words(locale)); what people typed stays as they typed it."""
     ordered = sorted(events, key=lambda e: e.position)
     record = fold(incident_id, ordered)
     places, units = _organisation(ordered)
-    names = _Names(record, persons or {}, places, units)
+    names = _Names(record, persons or {}, places, units, words)
     b = _Builder(incident_id, ordered, names)
-    b.asks = {p.alert_id: ROLE_LABELS.get(p.ask, p.ask) for p in pages}
+    b.asks = {p.alert_id: words.role(p.ask) for p in pages}
     report_streams = {f"report-{e.data['report_id']}" for e in ordered if e.type == "report.drafted"
                       and e.data.get("incident_id") == incident_id}  # fmt: skip
     for e in ordered:

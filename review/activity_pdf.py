@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from reports.fonts import NO_FILES, FontChoice, FontFiles, choose_fonts
 
 from .activity import Entry, people
-from .labels import ACTIVITY_LABELS
+from .labels import ZH, Words
 from .pdf import ChainLine, render_html
 
 
@@ -47,6 +47,7 @@ class ActivityDocument:
     chain: ChainLine
     people: tuple[PrintedPerson, ...]
     count: int
+    words: Words = ZH  # the language it is printed in (the entries were written in it too)
 
 
 def _local(at: datetime, tz: ZoneInfo) -> str:
@@ -62,6 +63,7 @@ def document(
     generated_at: datetime,
     generated_by: str,
     tz: ZoneInfo,
+    words: Words = ZH,
 ) -> ActivityDocument:
     """The printed activity log of an incident's entries (review.activity.activity) as of `generated_at`."""
     printed = tuple(
@@ -73,7 +75,7 @@ def document(
                     time=_local(e.at, tz),
                     recorded=_local(e.recorded_at, tz) if e.reported_late else "",
                     place=e.place or "—",
-                    activity=ACTIVITY_LABELS[e.activity.value][0],
+                    activity=words.activity(e.activity.value),
                     activity_code=e.activity.value,
                     subject=e.subject,
                     detail=e.detail,
@@ -92,12 +94,13 @@ def document(
         chain=chain,
         people=printed,
         count=len(entries),
+        words=words,
     )
 
 
 def activity_html(doc: ActivityDocument, fonts: FontChoice) -> str:
     """The activity log as HTML, as WeasyPrint lays it out."""
-    return render_html("activity.html", "activity.css", fonts, doc=doc)
+    return render_html("activity.html", "activity.css", fonts, doc.words, doc=doc)
 
 
 def render_pdf(doc: ActivityDocument, files: FontFiles = NO_FILES) -> bytes:

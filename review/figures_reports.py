@@ -10,7 +10,7 @@ from playbooks.engine import evaluate
 from playbooks.facts import DEFAULT_THRESHOLDS, GradingThresholds, IncidentFacts
 from playbooks.history import HistoryRecord, ReportFiled
 from playbooks.model import PlaybookSnapshot
-from playbooks.state import ReportStatus
+from playbooks.state import ReportStatus, RunState
 
 from .figures import Filing
 
@@ -28,6 +28,21 @@ def report_record(
     """The run's filings, each with the deadline it had just before it was filed, and the deadlines
     of the obligations open as the run stands at `at`: what `report_timeliness` judges, kept apart so
     the judgement can be made at any later `now` (an open one counts once its deadline has passed)."""
+    filings, open_, _standing = report_record_and_standing(snapshot, facts, history, at, thresholds)
+    return filings, open_
+
+
+def report_record_and_standing(
+    snapshot: PlaybookSnapshot,
+    facts: IncidentFacts,
+    history: Sequence[HistoryRecord],
+    at: datetime,
+    thresholds: GradingThresholds = DEFAULT_THRESHOLDS,
+) -> tuple[tuple[Filing, ...], tuple[datetime, ...], RunState]:
+    """`report_record`, and the run judged past the horizon. Every record is before the horizon, so
+    its facts and grading (level) are the run's as it stands at `at` or its latest record, whichever
+    is later (the engine grades from the records, never from the clock): the figures' projector takes
+    them from here instead of judging the run a second time."""
     ordered = sorted(history, key=lambda r: r.at)
     filings: list[Filing] = []
     for record in ordered:
@@ -53,4 +68,4 @@ def report_record(
     open_ = tuple(
         sorted(r.due_at for r in horizon.reports if r.status is ReportStatus.OVERDUE and r.due_at is not None)
     )
-    return tuple(filings), open_
+    return tuple(filings), open_, horizon

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from xml.sax.saxutils import escape
 
-from .activity import ACK_ROUTES, Activity, Entry, activity
+from .activity import Activity, Entry, ack_route, activity
 from .compliance import Kind, Outcome, Page, Row
-from .labels import ROLE_LABELS
+from .labels import ZH, Words
 from .log import IncidentRecord, LoggedEvent
 
 LATE_AFTER = timedelta(minutes=1)
@@ -70,12 +70,22 @@ def person_stretches(record: IncidentRecord, now: datetime) -> dict[str, list[St
     return lanes
 
 
-# What fits in the label column (11 px text, 150 px): a longer title is cut, in full on hover.
-_LABEL_CHARS = 12
+# What fits in the label column (11 px text, 150 px): 12 Chinese characters, or about twice as many
+# Latin letters (an English title); a longer title is cut, in full on hover.
+_LABEL_WIDTH = 24
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
 
 
 def _fit(text: str) -> str:
-    return text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1] + "…"
+    if _width(text) <= _LABEL_WIDTH:
+        return text
+    cut = text
+    while cut and _width(cut) > _LABEL_WIDTH - 2:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
 
 
 # Marks of the page and report lanes: (shape, colour) per activity.
@@ -91,18 +101,9 @@ REPORT_COLOURS = {
     Activity.REPORT_UNDELIVERED: "#d9534f",
     Activity.REPORT_CONFIRMED: "#2e7d32",
 }
-REPORT_WORDS = {
-    Activity.REPORT_DRAFTED: "起草",
-    Activity.REPORT_EDITED: "修改",
-    Activity.REPORT_SUBMITTED: "提交签发",
-    Activity.REPORT_RETURNED: "退回修改",
-    Activity.REPORT_APPROVED: "签发",
-    Activity.REPORT_SENT: "报送",
-    Activity.REPORT_DELIVERED: "送达",
-    Activity.REPORT_UNDELIVERED: "投递失败",
-    Activity.REPORT_CONFIRMED: "电话确认收到",
-}
-GROUPS = {"people": "人员", "steps": "步骤", "pages": "通知", "reports": "报告"}
+# The verb of a report's mark (review.labels.PHRASES "rw_…"), by its activity.
+REPORT_WORDS = {a: "rw_" + a.value.removeprefix("report_") for a in REPORT_COLOURS}
+GROUPS = ("people", "steps", "pages", "reports")  # the headings: PHRASES "group_…"
 _HEADING = 20
 
 
@@ -112,7 +113,7 @@ class Mark:
 
     kind: str  # paged, delivered, failed, acked; or a report activity's value
     at: datetime
-    title: str  # the tooltip (zh-CN)
+    title: str  # the tooltip, in the reader's language
 
 
 @dataclass(frozen=True)
@@ -143,19 +144,26 @@ class Lane:
 _LANE_TYPES = ("alert.", "report.", "org.")
 
 
-def lane_entries(incident_id: str, events: Iterable[LoggedEvent], pages: Sequence[Page]) -> list[Entry]:
+def lane_entries(
+    incident_id: str, events: Iterable[LoggedEvent], pages: Sequence[Page], words: Words = ZH
+) -> list[Entry]:
     """The activity log's entries (review.activity) the page and report lanes draw, read from only
     the events they come from (the whole 工作记录 of a long incident costs more than the chart)."""
     wanted = [e for e in events if e.type.startswith(_LANE_TYPES)]
-    return activity(incident_id, wanted, pages=pages)
+    return activity(incident_id, wanted, pages=pages, words=words)
 
 
-def _minutes(delta: timedelta) -> str:
-    return f"{max(delta.total_seconds(), 0) / 60:.0f}分钟"
+def _minutes(delta: timedelta, words: Words = ZH) -> str:
+    return words.text("minutes", n=f"{max(delta.total_seconds(), 0) / 60:.0f}")
 
 
 def page_lanes(
-    record: IncidentRecord, pages: Sequence[Page], entries: Sequence[Entry], now: datetime, tz: tzinfo = UTC
+    record: IncidentRecord,
+    pages: Sequence[Page],
+    entries: Sequence[Entry],
+    now: datetime,
+    tz: tzinfo = UTC,
+    words: Words = ZH,
 ) -> list[Lane]:
     """A lane per alert and person paged (告警): when it was paged (each level and round), each delivery
     attempt by channel kind, and when and how it was acknowledged, with the wait; up to `now`."""
@@ -167,33 +175,41 @@ def page_lanes(
     lanes: list[Lane] = []
     for (alert_id, person_id), paged in by_lane.items():
         name = record.person_name(person_id)
-        ask = ROLE_LABELS.get(paged[0].ask, paged[0].ask)
+        ask = words.role(paged[0].ask)
         first = paged[0].paged_at
         marks = [
             Mark(
                 "paged",
                 p.paged_at,
-                f"告警 {name}（{ask}）第{p.level + 1}级第{p.round + 1}轮 {_local(p.paged_at, tz)}",
+                words.text(
+                    "tl_paged",
+                    name=name,
+                    ask=ask,
+                    round=words.text("round", level=p.level + 1, round=p.round + 1),
+                    at=_local(p.paged_at, tz),
+                ),
             )
             for p in paged
         ]
         mine = [e for e in entries if e.ref == alert_id and e.person_id == person_id and e.at <= now]
         for e in mine:
             if e.activity in kinds:
-                word = "送达" if e.activity is Activity.PAGE_DELIVERED else "未送达"
-                marks.append(Mark(kinds[e.activity], e.at, f"{word}（{e.detail}）{_local(e.at, tz)}"))
+                key = "tl_delivered" if e.activity is Activity.PAGE_DELIVERED else "tl_failed"
+                tip = words.text(key, channel=e.detail, at=_local(e.at, tz))
+                marks.append(Mark(kinds[e.activity], e.at, tip))
         ack = next((e for e in mine if e.activity is Activity.PAGE_ACKNOWLEDGED), None)
         acked_at = ack.at if ack is not None else min((p.acked_at for p in paged if p.acked_at), default=None)
         if acked_at is not None and acked_at > now:
             acked_at = None
         if acked_at is not None:
             route = next((p.ack_route for p in paged if p.ack_route), "") or ""
-            how = ack.detail if ack is not None else ACK_ROUTES.get(route, route)
-            wait = _minutes(acked_at - first)
-            marks.append(Mark("acked", acked_at, f"{name}确认 {_local(acked_at, tz)} {how}，距告警{wait}"))
-            span = f"告警至确认 {wait}"
+            how = ack.detail if ack is not None else ack_route(route, words)
+            wait = _minutes(acked_at - first, words)
+            tip = words.text("tl_acked", name=name, at=_local(acked_at, tz), how=how, wait=wait)
+            marks.append(Mark("acked", acked_at, tip))
+            span = words.text("tl_ack_span", wait=wait)
         else:
-            span = f"未确认（已{_minutes(now - first)}）"
+            span = words.text("tl_unacked", wait=_minutes(now - first, words))
         lanes.append(
             Lane(
                 key=f"{alert_id}/{person_id}",
@@ -209,7 +225,12 @@ def page_lanes(
 
 
 def report_lanes(
-    entries: Sequence[Entry], rows: Sequence[Row], now: datetime, labels: dict[str, str], tz: tzinfo = UTC
+    entries: Sequence[Entry],
+    rows: Sequence[Row],
+    now: datetime,
+    labels: dict[str, str],
+    tz: tzinfo = UTC,
+    words: Words = ZH,
 ) -> list[Lane]:
     """A lane per report (首报、续报、终报、日报): drafted, submitted, returned, approved (签发), sent, each
     recipient's delivery and phone confirmation, and its obligation's deadline; an obligation owed and
@@ -230,11 +251,14 @@ def report_lanes(
     lanes: list[Lane] = []
     for report_id, mine in sorted(reports.items(), key=lambda kv: (kv[1][0].at, kv[0])):
         mine.sort(key=lambda e: (e.at, e.positions))
-        label = mine[0].subject.rsplit(" 第", 1)[0]  # "首报 第2版" → 首报
+        # "首报 第2版" → 首报, "Initial report v2" → Initial report
+        label = mine[0].subject.rsplit(" v" if words.english else " 第", 1)[0]
         marks = tuple(
-            Mark(e.activity.value, e.at, f"{e.subject} {REPORT_WORDS[e.activity]} {_local(e.at, tz)}"
+            Mark(e.activity.value, e.at,
+                 words.text("tl_report_mark", subject=e.subject, word=words.text(REPORT_WORDS[e.activity]),
+                            at=_local(e.at, tz))
                  + (f" {e.name}" if e.activity is not Activity.REPORT_DELIVERED else "")
-                 + (f"（{e.detail}）" if e.detail else ""))
+                 + (words.text("via", channel=e.detail) if e.detail else ""))
             for e in mine
         )  # fmt: skip
         sent = next((e.at for e in mine if e.activity is Activity.REPORT_SENT), None)
@@ -249,8 +273,9 @@ def report_lanes(
                 open=sent is None,
                 marks=marks,
                 deadline=due,
-                span_title=f"{label} 起草至报送"
-                + (f" {_minutes(sent - mine[0].at)}" if sent else "（未报送）"),
+                span_title=words.text("tl_report_span", label=label, wait=_minutes(sent - mine[0].at, words))
+                if sent
+                else words.text("tl_report_unsent", label=label),
             )
         )
     for obligation, left in owed.items():
@@ -273,10 +298,12 @@ def render(
     *,
     pages: Sequence[Page] = (),
     entries: Sequence[Entry] = (),
+    words: Words = ZH,
 ) -> str:
     """The SVG; `labels` gives statuses', steps', obligations' (`obligation:ID`) and places'
     (`place:ID`) names (people's are the record's), times in `tz`; `pages` and `entries` (the
-    activity log's, review.activity) draw the page and report lanes."""
+    activity log's, review.activity, in the same `words`) draw the page and report lanes; every
+    word the chart writes itself is `words`'."""
 
     def hm(at: datetime) -> str:
         return at.astimezone(tz).strftime("%H:%M")
@@ -285,8 +312,8 @@ def render(
     stretches = person_stretches(record, now)
     quiet = (Outcome.BLOCKED, Outcome.NOT_APPLICABLE)
     steps = [r for r in rows if r.kind is Kind.STEP and r.due_at is not None and r.outcome not in quiet]
-    paging = page_lanes(record, pages, entries, now, tz)
-    reporting = report_lanes(entries, rows, now, labels, tz)
+    paging = page_lanes(record, pages, entries, now, tz, words)
+    reporting = report_lanes(entries, rows, now, labels, tz, words)
     instants = [start, now, *(r.due_at for r in steps if r.due_at), *(r.done_at for r in steps if r.done_at)]
     for lane in (*paging, *reporting):
         instants += [m.at for m in lane.marks]
@@ -305,8 +332,9 @@ def render(
     ]
     lanes = len(stretches) + len(steps) + len(paging) + len(reporting)
     legend_top = _TOP + lanes * _LANE + len(groups) * _HEADING + 10
-    legend = _legend(labels)
-    legend_rows = (len(legend) + _LEGEND_PER_ROW - 1) // _LEGEND_PER_ROW
+    legend = _legend(labels, words)
+    per_row = _legend_per_row(legend)
+    legend_rows = (len(legend) + per_row - 1) // per_row
     height = legend_top + legend_rows * 18 + 6
     grid_bottom = legend_top - 6
     out = [
@@ -327,7 +355,7 @@ def render(
 
     def heading(group: str) -> None:
         nonlocal y
-        text = escape(labels.get(f"group:{group}", GROUPS[group]))
+        text = escape(labels.get(f"group:{group}", words.text(f"group_{group}")))
         out.append(
             f'<g class="heading" data-group="{group}"><line x1="0" y1="{y + 1}" x2="{_WIDTH}" y2="{y + 1}" '
             f'stroke="#ccc"/><text x="4" y="{y + 14}" font-weight="bold" fill="#333">{text}</text></g>'
@@ -373,13 +401,17 @@ def render(
         title = labels.get(r.item, r.item)
         out.append(f'<text x="4" y="{y + 16}">{escape(_fit(title))}<title>{escape(title)}</title></text>')
         end = r.done_at or now
-        tip = f"{title} 时限 {_local(r.due_at, tz)}"
+        tip = words.text("tl_due", title=title, at=_local(r.due_at, tz))
         out.append(
             f'<line x1="{x(r.due_at)}" y1="{y + 3}" x2="{x(r.due_at)}" y2="{y + _LANE - 3}" '
             f'stroke="#333" stroke-width="2" class="deadline"><title>{escape(tip)}</title></line>'
         )
         if late:
-            overdue = f"{title} 逾期{_minutes(r.late_by)}" if r.late_by is not None else f"{title} 逾期"
+            overdue = (
+                words.text("tl_overdue_by", title=title, wait=_minutes(r.late_by, words))
+                if r.late_by is not None
+                else words.text("tl_overdue", title=title)
+            )
             out.append(
                 f'<rect x="{x(r.due_at)}" y="{y + 9}" width="{max(x(end) - x(r.due_at), 1)}" height="8" '
                 f'fill="#d9534f" opacity="0.6" class="lateness"><title>{escape(overdue)}</title></rect>'
@@ -387,7 +419,7 @@ def render(
         if r.done_at is not None:
             fill = "#d9534f" if late else "#5cb85c"
             who = f" {r.done_by.name}" if r.done_by is not None else ""
-            done = f"{title} 完成 {_local(r.done_at, tz)}{who}"
+            done = words.text("tl_done", title=title, at=_local(r.done_at, tz), who=who)
             out.append(
                 f'<circle cx="{x(r.done_at)}" cy="{y + 13}" r="5" fill="{fill}" class="done" '
                 f'data-at="{r.done_at.isoformat()}">'
@@ -418,7 +450,7 @@ def render(
         if lane.start is not None:
             out += _bar(lane, x, y, "#e8e8e8")
         if lane.deadline is not None:
-            out += _deadline(lane.deadline, x, y, now, tz)
+            out += _deadline(lane.deadline, x, y, now, tz, words)
         for m in lane.marks:
             colour = REPORT_COLOURS[Activity(m.kind)]
             out.append(
@@ -433,35 +465,44 @@ def render(
 
 
 _LEGEND_PER_ROW = 8
+# 11 px sans-serif: about 6 px a Latin letter, 11 a Chinese character (`_width` counts them 1 and 2).
+_PX_PER_WIDTH = 6
 
 
-def _legend(labels: dict[str, str]) -> list[tuple[str, str]]:
+def _legend_per_row(legend: list[tuple[str, str]]) -> int:
+    """As many legend items to a row as fit the widest one (an English legend's are longer), at most 8."""
+    widest = max((_width(text) for _, text in legend), default=0) * _PX_PER_WIDTH + 16 + 10
+    return max(1, min(_LEGEND_PER_ROW, int((_WIDTH - 8) // widest)))
+
+
+def _legend(labels: dict[str, str], words: Words = ZH) -> list[tuple[str, str]]:
     """(colour, what it means) for every colour the chart uses."""
     people = [(COLOURS[s], labels.get(s, s)) for s in COLOURS]
     return [
         *people,
-        ("url(#late)", "迟报"),
-        ("#333333", "时限"),
-        ("#d9534f", "逾期"),
-        (PAGE_COLOURS["paged"], "告警（未确认）"),
-        (PAGE_COLOURS["delivered"], "告警送达"),
-        (PAGE_COLOURS["failed"], "未送达"),
-        (PAGE_COLOURS["acked"], "告警已确认"),
-        (REPORT_COLOURS[Activity.REPORT_DRAFTED], "起草"),
-        (REPORT_COLOURS[Activity.REPORT_SUBMITTED], "提交签发"),
-        (REPORT_COLOURS[Activity.REPORT_RETURNED], "退回"),
-        (REPORT_COLOURS[Activity.REPORT_APPROVED], "签发"),
-        (REPORT_COLOURS[Activity.REPORT_SENT], "报送"),
-        (REPORT_COLOURS[Activity.REPORT_CONFIRMED], "电话确认"),
+        ("url(#late)", words.text("lg_late_report")),
+        ("#333333", words.text("lg_deadline")),
+        ("#d9534f", words.text("lg_late")),
+        (PAGE_COLOURS["paged"], words.text("lg_paged")),
+        (PAGE_COLOURS["delivered"], words.text("lg_delivered")),
+        (PAGE_COLOURS["failed"], words.text("lg_failed")),
+        (PAGE_COLOURS["acked"], words.text("lg_acked")),
+        (REPORT_COLOURS[Activity.REPORT_DRAFTED], words.text("lg_drafted")),
+        (REPORT_COLOURS[Activity.REPORT_SUBMITTED], words.text("lg_submitted")),
+        (REPORT_COLOURS[Activity.REPORT_RETURNED], words.text("lg_returned")),
+        (REPORT_COLOURS[Activity.REPORT_APPROVED], words.text("lg_approved")),
+        (REPORT_COLOURS[Activity.REPORT_SENT], words.text("lg_sent")),
+        (REPORT_COLOURS[Activity.REPORT_CONFIRMED], words.text("lg_confirmed")),
     ]
 
 
 def _legend_svg(legend: list[tuple[str, str]], top: float) -> list[str]:
     out = ['<g class="legend">']
-    step = (_WIDTH - 8) / _LEGEND_PER_ROW
+    per_row = _legend_per_row(legend)
+    step = (_WIDTH - 8) / per_row
     for i, (colour, text) in enumerate(legend):
-        lx = 4 + (i % _LEGEND_PER_ROW) * step
-        ly = top + (i // _LEGEND_PER_ROW) * 18
+        lx = 4 + (i % per_row) * step
+        ly = top + (i // per_row) * 18
         out.append(
             f'<rect x="{lx:.1f}" y="{ly}" width="12" height="10" fill="{colour}"/>'
             f'<text x="{lx + 16:.1f}" y="{ly + 9}">{escape(text)}</text>'
@@ -500,18 +541,23 @@ def _page_mark(m: Mark, cx: float, y: float) -> str:
     return f'<circle {common} cx="{cx}" cy="{cy}" r="3.5" stroke="#fff">{title}</circle>'
 
 
-def _deadline(d: Deadline, x: Callable[[datetime], float], y: float, now: datetime, tz: tzinfo) -> list[str]:
+def _deadline(
+    d: Deadline, x: Callable[[datetime], float], y: float, now: datetime, tz: tzinfo, words: Words = ZH
+) -> list[str]:
     colour = "#d9534f" if d.late else "#333"
-    late = f"，逾期{_minutes(d.late_by)}" if d.late and d.late_by is not None else ""
-    done = (
-        f"，{_local(d.done_at, tz)}完成"
-        if d.done_at is not None
-        else ("，未完成" if d.late else "，尚未到期")
+    late = (
+        words.text("tl_late_by", wait=_minutes(d.late_by, words)) if d.late and d.late_by is not None else ""
     )
+    done = (
+        words.text("tl_done_at", at=_local(d.done_at, tz))
+        if d.done_at is not None
+        else words.text("tl_not_done" if d.late else "tl_not_due")
+    )
+    tip = words.text("tl_report_due", at=_local(d.due_at, tz), done=done, late=late)
     out = [
         f'<line class="deadline" data-late="{str(d.late).lower()}" data-due="{d.due_at.isoformat()}" '
         f'x1="{x(d.due_at)}" y1="{y + 3}" x2="{x(d.due_at)}" y2="{y + _LANE - 3}" stroke="{colour}" '
-        f'stroke-width="2"><title>{escape(f"报告时限 {_local(d.due_at, tz)}{done}{late}")}</title></line>'
+        f'stroke-width="2"><title>{escape(tip)}</title></line>'
     ]
     if d.late:
         end = d.done_at or now

@@ -55,8 +55,12 @@ BOTH_BACKENDS = frozenset(
         "test_review_activity_web",
         "test_review_end",
         "test_review_person_activity",
+        "test_review_involvement",
         "test_review_scope_routes",
         "test_recusal_live",
+        "test_inspector_live_stream",
+        "test_inspector_live_routes",
+        "test_recusal_writer_marks",
         "test_review_targets_live",
     }
 )
@@ -74,8 +78,55 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _STARTED.append(time.monotonic())
 
 
+# Long tests first. Under xdist's worksteal every worker starts on a contiguous share of the collection
+# and idle workers take the tail of the busiest one's queue, so a 30-second test collected near the end
+# can start last and hold the run open while the other workers sit idle. Each run records how long every
+# test took (in pytest's cache: the controller sees every worker's reports) and the next run moves the
+# ones that took LONG_SECONDS or more to the front, longest first. The order is a function of that cache
+# file alone, read by every worker before any test runs, so all workers collect the same order (xdist
+# refuses to run otherwise); without a cache (a fresh checkout) the collection order is unchanged.
+DURATIONS_KEY = "console/durations"
+LONG_SECONDS = 3.0
+_TOOK: dict[str, float] = {}
+
+
+def _moves(item: pytest.Item) -> bool:
+    """A test whose fixtures are all per test or per session: moving it splits no module's shared server
+    or database (a module-scoped fixture would be set up again for the rest of its module)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return all(d.scope in ("function", "session") for defs in info.name2fixturedefs.values() for d in defs)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    cache = getattr(config, "cache", None)
+    took: dict[str, float] = (cache.get(DURATIONS_KEY, {}) if cache is not None else {}) or {}
+    if not isinstance(took, dict):
+        return
+    long = [item for item in items if float(took.get(item.nodeid, 0)) >= LONG_SECONDS and _moves(item)]
+    if not long:
+        return
+    long.sort(key=lambda item: (-float(took[item.nodeid]), item.nodeid))
+    chosen = {id(item) for item in long}
+    items[:] = long + [item for item in items if id(item) not in chosen]
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _SPENT[report.when] += report.duration
+    _TOOK[report.nodeid] = _TOOK.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cache = getattr(session.config, "cache", None)
+    if hasattr(session.config, "workerinput") or cache is None or not _TOOK:
+        return  # an xdist worker: the controller has every worker's reports and writes them once
+    took = cache.get(DURATIONS_KEY, {}) or {}
+    if not isinstance(took, dict):
+        took = {}
+    took.update({nodeid: round(seconds, 2) for nodeid, seconds in _TOOK.items()})
+    cache.set(DURATIONS_KEY, took)
 
 
 @pytest.hookimpl(trylast=True)  # after the slowest-15 list

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -84,12 +85,89 @@ def scratch_database(backend: str, tmp: Path) -> Iterator[str]:
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# Every column of every table and index in the public schema: a copy whose shape differs from the
+# template's (a test migrated it, or altered a table) is not put back.
+_PG_SHAPE = """
+SELECT md5(coalesce(string_agg(
+    c.relname || ':' || c.relkind::text || ':' || a.attname || ':' || a.atttypid::text
+        || ':' || a.attnotnull::text,
+    ',' ORDER BY c.relname, a.attnum), ''))
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND a.attnum > 0 AND NOT a.attisdropped
+"""
+
+
+@dataclass
+class _PgShape:
+    """What a PostgreSQL template holds: its tables, sequences and rows, and its shape."""
+
+    tables: list[str]
+    sequences: dict[str, tuple[int, bool]]  # name -> (last_value, is_called), for setval
+    rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]]
+    shape: str
+
+    @staticmethod
+    async def of(template: str) -> _PgShape:
+        import asyncpg
+
+        conn = await asyncpg.connect(PG_ADMIN.rsplit("/", 1)[0] + "/" + template)
+        try:
+            public = "WHERE schemaname = 'public' ORDER BY 1"
+            tables = [r[0] for r in await conn.fetch(f"SELECT tablename FROM pg_tables {public}")]
+            sequences: dict[str, tuple[int, bool]] = {}
+            for (sequence,) in await conn.fetch(f"SELECT sequencename FROM pg_sequences {public}"):
+                value = await conn.fetchrow(f'SELECT last_value, is_called FROM "{sequence}"')
+                sequences[sequence] = (value["last_value"], value["is_called"])
+            rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+            for table in tables:
+                found = await conn.fetch(f'SELECT * FROM "{table}"')
+                if found:
+                    rows[table] = (list(found[0].keys()), [tuple(r) for r in found])
+            return _PgShape(tables, sequences, rows, await conn.fetchval(_PG_SHAPE))
+        finally:
+            await conn.close()
+
+    async def reset(self, name: str) -> bool:
+        import asyncpg
+
+        admin = await asyncpg.connect(PG_ADMIN)
+        try:
+            # What DROP DATABASE … WITH (FORCE) would do: a server the test killed, or one still closing,
+            # leaves no session behind to hold a lock or see the reset.
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+                "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
+        finally:
+            await admin.close()
+        conn = await asyncpg.connect(PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
+        try:
+            if await conn.fetchval(_PG_SHAPE) != self.shape:
+                return False
+            async with conn.transaction():
+                # Rows go in any order: foreign keys are not checked while the copy is emptied and refilled.
+                await conn.execute("SET LOCAL session_replication_role = replica")
+                await conn.execute("".join(f'DELETE FROM "{t}";' for t in self.tables))
+                for sequence, (value, called) in self.sequences.items():
+                    await conn.execute("SELECT setval($1::regclass, $2, $3)", f'"{sequence}"', value, called)
+                for table, (columns, records) in self.rows.items():
+                    await conn.copy_records_to_table(table, records=records, columns=columns)
+            return True
+        finally:
+            await conn.close()
+
+
 class Template:
     """A database migrated once (with some users), copied for each test that wants one like it.
 
     A copy is a database of its own: it gets a new epoch, as a freshly migrated database would.
-    SQLite copies the file (the backup API, so a WAL left behind is included); PostgreSQL copies with
-    `CREATE DATABASE … TEMPLATE …`. Names carry the xdist worker, so parallel sessions never share one.
+    SQLite copies the file (the backup API, so a WAL left behind is included). PostgreSQL copies with
+    `CREATE DATABASE … TEMPLATE …` (1-2 s with its drop, most of a short PostgreSQL test) the first
+    time; a copy a test has finished with is put back as the template has it, for the next test of this
+    session: every row deleted, the sequences restarted and the template's rows written again (~30 ms),
+    after every connection to it is ended. A copy whose tables or columns a test changed is dropped
+    instead. Names carry the xdist worker, so parallel sessions never share one.
     """
 
     def __init__(self, backend: str, directory: Path, users: dict[str, str]) -> None:
@@ -97,6 +175,8 @@ class Template:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         self.name = f"ic_tpl_{worker}_{uuid.uuid4().hex[:8]}"
         self.path = directory / f"{self.name}.db"
+        self.free: list[str] = []  # PostgreSQL copies put back as the template has them
+        self._shape: _PgShape | None = None
         if backend == "sqlite":
             url = f"sqlite+aiosqlite:///{self.path}"
         else:
@@ -127,8 +207,12 @@ class Template:
             return
         import asyncpg
 
-        name = "ic_test_" + uuid.uuid4().hex[:12]
-        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+        if self.free:
+            name = self.free.pop()
+        else:
+            name = "ic_test_" + uuid.uuid4().hex[:12]
+            _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+        reusable = False
         try:
 
             async def renew_epoch() -> None:
@@ -140,13 +224,29 @@ class Template:
 
             asyncio.run(renew_epoch())
             yield _pg_url(name)
+            reusable = self._put_back(name)
         finally:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if reusable:
+                self.free.append(name)
+            else:
+                _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _put_back(self, name: str) -> bool:
+        """Make a finished copy what the template is again; False (and it is dropped) if it cannot be."""
+        try:
+            if self._shape is None:
+                self._shape = asyncio.run(_PgShape.of(self.name))
+            return asyncio.run(self._shape.reset(name))
+        except Exception:
+            logging.getLogger(__name__).warning("copy %s not reusable", name, exc_info=True)
+            return False
 
     def drop(self) -> None:
         if self.backend == "sqlite":
             self.path.unlink(missing_ok=True)
         else:
+            while self.free:
+                _pg_admin(f'DROP DATABASE IF EXISTS "{self.free.pop()}" WITH (FORCE)')
             _pg_admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
@@ -167,6 +267,40 @@ def cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Compl
         check=check,
         timeout=120,
     )
+
+
+@dataclass
+class Ran:
+    """What a command line run said: its exit status and what it printed (as CompletedProcess has)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli_in_process(env: dict[str, str], *args: str, capture: Any, monkeypatch: Any) -> Ran:
+    """Run the console's command line (`console.cli.main`) in this process with exactly this
+    environment's CONSOLE_* settings: the same parser, settings and commands as `python -m console …`,
+    without a Python start and the console's imports each time. `capture` is pytest's capsys and
+    `monkeypatch` its monkeypatch (the environment is put back after the test); a test that is about
+    the process itself (its entry point, its exit on a signal) uses `cli`."""
+    from console.cli import main
+
+    for key in [k for k in os.environ if k.startswith("CONSOLE_") or k == "DATABASE_URL"]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        if key.startswith("CONSOLE_") or key == "DATABASE_URL":
+            monkeypatch.setenv(key, value)
+    capture.readouterr()  # what was printed before belongs to no run
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse: --help, a bad argument
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception:  # what Python does with an uncaught exception: the traceback, status 1
+        traceback.print_exc()
+        code = 1
+    out = capture.readouterr()
+    return Ran(code, out.out, out.err)
 
 
 @dataclass

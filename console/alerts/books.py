@@ -51,10 +51,16 @@ def file_book(settings: Settings) -> PolicyBook:
         raise SettingsError(f"{POLICIES_ENV}={str(path)!r}: {exc}") from None
 
 
+_POLICY_TEXTS = select(alert_policies.c.policy).order_by(alert_policies.c.id)
+
+
 def imported_policies(conn: Connection) -> tuple[ImportedPolicy, ...]:
     """The organisation's own policies, in id order."""
-    rows = conn.execute(select(alert_policies.c.policy).order_by(alert_policies.c.id)).scalars()
-    return tuple(ImportedPolicy.model_validate_json(text) for text in rows)
+    return _imported(tuple(conn.execute(_POLICY_TEXTS).scalars()))
+
+
+def _imported(texts: tuple[str, ...]) -> tuple[ImportedPolicy, ...]:
+    return tuple(ImportedPolicy.model_validate_json(text) for text in texts)
 
 
 # The last book each file gave: a file broken or removed while the console runs (checked at start)
@@ -72,9 +78,32 @@ def _book_now(settings: Settings) -> PolicyBook:
     return book
 
 
+def yaml_book(settings: Settings) -> PolicyBook:
+    """The YAML book in force now, without the organisation's own policies."""
+    return _book_now(settings)
+
+
+# The pinned books last made, by the file's book (the object `file_book` keeps while the file is
+# unchanged, held here so its id is not reused) and the imported policies' stored texts: every
+# registration pins the book in force, and parsing, merging and hashing it again each time was a
+# registration's largest load. The policies' table is still read each time: another process may import.
+_PINNED: dict[tuple[int, tuple[str, ...]], tuple[PolicyBook, PinnedBook]] = {}
+_PINNED_MAX = 64
+
+
 def current_book(conn: Connection, settings: Settings) -> PinnedBook:
     """The policy book a new incident is registered under, pinned with its hash."""
-    return PinnedBook.pin(merged(_book_now(settings), imported_policies(conn)))
+    book = _book_now(settings)
+    texts = tuple(conn.execute(_POLICY_TEXTS).scalars())
+    key = (id(book), texts)
+    made = _PINNED.get(key)
+    if made is not None and made[0] is book:
+        return made[1]
+    pinned = PinnedBook.pin(merged(book, _imported(texts)))
+    if len(_PINNED) >= _PINNED_MAX:
+        _PINNED.clear()
+    _PINNED[key] = (book, pinned)
+    return pinned
 
 
 @cache

@@ -66,3 +66,9 @@ class Escalate(CommandArgs):
     alert_id: str = Field(pattern=ID)
     level: int = Field(ge=0)
     round: int = Field(ge=0)
+
+
+class Resend(CommandArgs):
+    """重新发送: send a failed attempt again (a page whose attempts all failed: from that channel on)."""
+
+    outbox_id: str = Field(pattern=ID, description="the failed attempt's dedupe key (the delivery log's)")

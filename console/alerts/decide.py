@@ -22,11 +22,28 @@ from .commands import (
     Escalate,
     RecordAttempt,
     RecordAttempts,
+    Resend,
     SetChannels,
 )
 from .config import alert_settings
-from .events import AlertAcknowledged, AlertEscalated, AttemptRecorded, ChannelsSet, NextTry, alert_stream
-from .store import AlertState, AttemptsState, AttemptState, ChannelsState, EscalationState, outbox_id
+from .events import (
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertResent,
+    AttemptRecorded,
+    ChannelsSet,
+    NextTry,
+    alert_stream,
+)
+from .store import (
+    AlertState,
+    AttemptsState,
+    AttemptState,
+    ChannelsState,
+    EscalationState,
+    ResendState,
+    outbox_id,
+)
 
 
 def decide_set_channels(state: ChannelsState, args: SetChannels, ctx: Context) -> Decision:
@@ -91,7 +108,15 @@ def _attempt_event(state: AttemptState, args: RecordAttempt, ctx: Context) -> Ne
             key=row.id,
             now=ctx.now,
         )
-        if found is None or found.channel_index >= len(state.channels):
+        if (
+            row.resend
+            and state.page_state == "delivered"
+            and (found is None or found.channel_index != row.channel_index)
+        ):
+            # A resend of one channel of a page another channel delivered: its own retries only; the
+            # person's other channels are not sent the page again.
+            pass
+        elif found is None or found.channel_index >= len(state.channels):
             exhausted = True
         else:
             channel = state.channels[found.channel_index]
@@ -104,6 +129,7 @@ def _attempt_event(state: AttemptState, args: RecordAttempt, ctx: Context) -> Ne
                     row.round,
                     found.channel_index,
                     found.attempt_no,
+                    resend=row.resend,
                 ),
                 channel_index=found.channel_index,
                 attempt_no=found.attempt_no,
@@ -126,6 +152,9 @@ def _attempt_event(state: AttemptState, args: RecordAttempt, ctx: Context) -> Ne
         next=nxt,
         exhausted=exhausted,
     )
+    # An attempt is the delivery log's record (read from the projections and the log) and no live
+    # screen draws it: on the audit stream only (reviewers, admins). Sent to every screen, a busy worker
+    # would fan out one event per message to all of them and slow the live screens.
     # An attempt is the delivery log's record (read from the projections and the log) and no live
     # screen draws it: on the audit stream only (reviewers, admins). Sent to every screen, a busy worker
     # would fan out one event per message to all of them and slow the live screens.
@@ -221,3 +250,41 @@ def decide_ack(state: AlertState | None, args: Acknowledge, ctx: Context) -> Dec
 def decide_ack_link(state: AlertState | None, args: AcknowledgeByLink, ctx: Context) -> Decision:
     """确认收到 through a signed link (verified by the route before this command is sent)."""
     return _ack(state, AckRoute.LINK, args.via)
+
+
+def decide_resend(state: ResendState | None, args: Resend, ctx: Context) -> Decision:
+    """重新发送: a failed attempt goes out again with a fresh dedupe key, linked to the one it repeats.
+    Only while the alert still wants the person to know (not acknowledged, not ended) and nothing of
+    the page is waiting or in flight (two resends would page the person twice)."""
+    if state is None:
+        raise NotFound("alert_not_found")
+    row, alert = state.row, state.alert
+    if alert.state == "closed":
+        raise DomainError("resend_closed")
+    if alert.state == "acknowledged" or state.page_state == "acknowledged":
+        raise DomainError("resend_acknowledged")
+    if row.state != "failed":
+        raise DomainError("resend_not_failed")
+    if state.pending:
+        raise DomainError("resend_in_flight")
+    # The person's channel at that place now: a URL fixed since the failure is the one used.
+    index = row.channel_index if row.channel_index < len(state.channels) else 0
+    channel = state.channels[index]
+    resend = state.resends + 1
+    payload = AlertResent(
+        outbox_id=outbox_id(
+            row.incident_id, row.alert_id, row.person_id, row.level, row.round, index, 1, resend=resend
+        ),
+        resend_of=row.id,
+        alert_id=row.alert_id,
+        incident_id=row.incident_id,
+        person_id=row.person_id,
+        level=row.level,
+        round=row.round,
+        channel_index=index,
+        kind=channel.kind,
+        fingerprint=channel.fingerprint,
+        resend=resend,
+    )
+    event = NewEvent(stream=alert_stream(row.incident_id), payload=payload)
+    return Decision(events=[event], result={"outbox_id": payload.outbox_id})

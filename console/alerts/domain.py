@@ -6,7 +6,15 @@ from ..commands import CommandSpec
 from ..i18n import N_
 from ..registry import Domain
 from . import decide, store
-from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, RecordAttempts, SetChannels
+from .commands import (
+    Acknowledge,
+    AcknowledgeByLink,
+    Escalate,
+    RecordAttempt,
+    RecordAttempts,
+    Resend,
+    SetChannels,
+)
 from .config import check_settings
 from .events import EVENTS
 from .permissions import GRANTS, Permission
@@ -67,6 +75,14 @@ COMMANDS = (
         "（定时）逐级升级 Escalate an unacknowledged alert",
         internal=True,
     ),
+    CommandSpec(
+        "alert.resend",
+        Resend,
+        Permission.RESEND,
+        store.load_resend,
+        decide.decide_resend,
+        "重新发送 Send a failed page again",
+    ),
 )
 
 MESSAGES = {
@@ -82,6 +98,10 @@ MESSAGES = {
     "link_expired": N_("This link has expired"),
     "link_used": N_("This link has already been used"),
     "too_many_tries": N_("Too many tries; please wait a minute"),
+    "resend_not_failed": N_("Only an attempt that failed can be sent again"),
+    "resend_in_flight": N_("This page is still being sent; wait for the result before sending it again"),
+    "resend_acknowledged": N_("This alert is already acknowledged; there is nothing to send again"),
+    "resend_closed": N_("This alert has ended (the incident is closed); there is nothing to send again"),
 }
 
 DOMAIN = Domain(

@@ -93,4 +93,28 @@ class AlertAcknowledged(EventPayload):
     via: str = ""  # the channel kind the link came through
 
 
-EVENTS: tuple[type[EventPayload], ...] = (ChannelsSet, AttemptRecorded, AlertEscalated, AlertAcknowledged)
+@event_type("alert.resent")
+class AlertResent(EventPayload):
+    """重新发送: someone (the event's actor) asked for a failed attempt to go out again. The new attempt
+    has a dedupe key of its own and names the one it sends again (`resend_of`)."""
+
+    outbox_id: str
+    resend_of: str
+    alert_id: str
+    incident_id: str
+    person_id: str
+    level: int
+    round: int
+    channel_index: int
+    kind: str
+    fingerprint: str
+    resend: int  # the how-many-th resend of this page (the dedupe keys of its tries include it)
+
+
+EVENTS: tuple[type[EventPayload], ...] = (
+    ChannelsSet,
+    AttemptRecorded,
+    AlertEscalated,
+    AlertAcknowledged,
+    AlertResent,
+)

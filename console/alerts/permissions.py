@@ -12,6 +12,7 @@ class Permission(StrEnum):
     ACKNOWLEDGE = "alert.acknowledge"  # acknowledge one's own page
     INTERNAL = "alert.internal"  # the console's own worker, timers and signed links
     DELIVERY_LOG = "alert.delivery_log"  # read the delivery log of incidents
+    RESEND = "alert.resend"  # send a failed page again by hand (重新发送)
 
 
 # Everyone who acts may set their own channels and acknowledge their own pages; the inspector only reads.
@@ -21,4 +22,6 @@ GRANTS: dict[str, frozenset[Role]] = {
     Permission.ACKNOWLEDGE: _ACTING,
     Permission.INTERNAL: frozenset({Role.DUTY_OFFICER}),
     Permission.DELIVERY_LOG: frozenset({Role.DUTY_OFFICER, Role.LEADER, Role.REVIEWER, Role.ADMIN}),
+    # The duty officer sees the failure on the log and phones or fixes the channel; the admin fixes bots.
+    Permission.RESEND: frozenset({Role.DUTY_OFFICER, Role.ADMIN}),
 }

@@ -17,6 +17,7 @@ from alerts.channels import masked
 from ..clock import parse_iso
 from ..incidents.recusal import hidden_from
 from ..registry import SnapshotPart
+from ..responders.tables import org_people
 from ..runs.queries import current_levels
 from ..settings import Settings
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_pages, alerts
@@ -88,11 +89,15 @@ def delivery_log(
         select(
             alert_outbox,
             alerts.c.ask,
+            alerts.c.state.label("alert_state"),
+            alert_pages.c.state.label("page_state"),
             alert_pages.c.acked_at,
             alert_pages.c.ack_route,
             alert_pages.c.paged_at,
+            org_people.c.name.label("person_name"),
         )
         .join(alerts, alerts.c.id == alert_outbox.c.alert_id)
+        .outerjoin(org_people, org_people.c.id == alert_outbox.c.person_id)
         .join(
             alert_pages,
             (alert_pages.c.alert_id == alert_outbox.c.alert_id)
@@ -100,12 +105,23 @@ def delivery_log(
             & (alert_pages.c.level == alert_outbox.c.level)
             & (alert_pages.c.round == alert_outbox.c.round),
         )
-        .order_by(alert_outbox.c.created_at, alert_outbox.c.id)
+        # Tries written in one instant (a failure and the next try) in the order they were made.
+        .order_by(
+            alert_outbox.c.created_at,
+            alert_outbox.c.resend,
+            alert_outbox.c.level,
+            alert_outbox.c.round,
+            alert_outbox.c.channel_index,
+            alert_outbox.c.attempt_no,
+            alert_outbox.c.id,
+        )
     )
     if incident_id is not None:
         query = query.where(alert_outbox.c.incident_id == incident_id)
     if person_id is not None:
         query = query.where(alert_outbox.c.person_id == person_id)
+    found = list(conn.execute(query))
+    resendable = _resendable(found)
     return [
         {
             "alert_id": r.alert_id,
@@ -128,9 +144,37 @@ def delivery_log(
             "acked_at": r.acked_at,
             "ack_route": r.ack_route,
             "dedupe_key": r.id,
+            "person_name": r.person_name or r.person_id,
+            "resend": r.resend,
+            "resend_of": r.resend_of,
+            "resent_by": r.resent_by,
+            "resendable": r.id in resendable,
         }
-        for r in conn.execute(query)
+        for r in found
     ]
+
+
+def _resendable(rows: list[Any]) -> set[str]:
+    """The failed attempts 重新发送 may be asked for (alert.resend refuses the others): the last try of
+    each channel of a page, while the alert still wants the person to know and nothing of the page
+    is waiting or in flight."""
+    pages: dict[tuple[str, str, int, int], list[Any]] = {}
+    for r in rows:
+        pages.setdefault((r.alert_id, r.person_id, r.level, r.round), []).append(r)
+    out: set[str] = set()
+    for attempts in pages.values():
+        first = attempts[0]
+        if first.alert_state not in ("open", "exhausted") or first.page_state == "acknowledged":
+            continue
+        if any(a.state == "pending" for a in attempts):
+            continue
+        last: dict[int, Any] = {}
+        for a in attempts:  # a channel's latest try: of the latest resend, the highest attempt
+            seen = last.get(a.channel_index)
+            if seen is None or (a.resend, a.attempt_no) > (seen.resend, seen.attempt_no):
+                last[a.channel_index] = a
+        out |= {a.id for a in last.values() if a.state == "failed"}
+    return out
 
 
 LOG_COLUMNS = (
@@ -154,6 +198,8 @@ LOG_COLUMNS = (
     "ack_route",
     "dedupe_key",
     "held_until",
+    "resend_of",
+    "resent_by",
 )
 
 

@@ -39,13 +39,21 @@ from ..registry import Projector
 from ..responders.events import OrganisationImported, ResponderMoved, RollcallOverdue
 from ..responders.store import person_states
 from ..responders.store import roster as load_roster
-from ..responders.tables import assignments, org_people, org_places
+from ..responders.tables import assignments, org_people, org_places, org_units
 from ..runs.events import RunActionFired, RunLevelOverridden
 from ..runs.tables import playbook_runs
 from ..tables import users
 from .books import incident_book, legacy_book
-from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, RecordAttempts, SetChannels
-from .events import AlertAcknowledged, AlertEscalated, AttemptRecorded, ChannelsSet
+from .commands import (
+    Acknowledge,
+    AcknowledgeByLink,
+    Escalate,
+    RecordAttempt,
+    RecordAttempts,
+    Resend,
+    SetChannels,
+)
+from .events import AlertAcknowledged, AlertEscalated, AlertResent, AttemptRecorded, ChannelsSet
 from .tables import (
     alert_books,
     alert_channels,
@@ -99,6 +107,10 @@ def _unit_of(conn: Connection) -> dict[str, str | None]:
     return {r.id: r.unit_id for r in conn.execute(select(org_people.c.id, org_people.c.unit_id))}
 
 
+def _parent_of(conn: Connection) -> dict[str, str | None]:
+    return {r.id: r.parent_id for r in conn.execute(select(org_units.c.id, org_units.c.parent_id))}
+
+
 def _on_duty(conn: Connection, now: datetime) -> dict[str, list[str]]:
     posts: dict[str, list[str]] = {}
     shifts = sorted(running(load_roster(conn), now), key=lambda e: e.shift.start, reverse=True)
@@ -126,7 +138,7 @@ def _participants(conn: Connection, incident_id: str) -> set[str]:
 
 def people_for(conn: Connection, incident_id: str, targets: tuple[Target, ...], now: datetime) -> list[str]:
     """The people some targets name now (a drill's: only those taking part in it)."""
-    found = resolve(targets, _roles_of(conn), _on_duty(conn, now), _unit_of(conn))
+    found = resolve(targets, _roles_of(conn), _on_duty(conn, now), _unit_of(conn), _parent_of(conn))
     if is_recused(conn, incident_id):
         # 回避: a report about the commission's head never pages the head, whatever the chain names.
         heads = commission_heads(conn)
@@ -144,10 +156,21 @@ def _drill(conn: Connection, incident_id: str) -> bool:
 
 
 def outbox_id(
-    incident_id: str, alert_id: str, person_id: str, level: int, round_: int, channel: int, attempt: int
+    incident_id: str,
+    alert_id: str,
+    person_id: str,
+    level: int,
+    round_: int,
+    channel: int,
+    attempt: int,
+    *,
+    resend: int = 0,
 ) -> str:
-    """The attempt's dedupe key: the same attempt always has the same id (a repeat is recognisable)."""
+    """The attempt's dedupe key: the same attempt always has the same id (a repeat is recognisable).
+    The tries of a resend by hand (the n-th) have keys of their own; the first sending's are as before."""
     material = f"{incident_id}|{alert_id}|{person_id}|{level}|{round_}|{channel}|{attempt}"
+    if resend:
+        material += f"|resend{resend}"
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
 
 
@@ -186,7 +209,11 @@ def _attempt(
     at: str,
     position: int,
     row_id: str | None = None,
+    resend: Any = None,
 ) -> None:
+    """One attempt's outbox row; `resend` (a row of the resend it belongs to, or an AlertResent with
+    the asker) links the row to the attempt sent again and says who asked; a resend is not held for
+    quiet hours (someone asked for it now)."""
     key = row_id or outbox_id(
         alert.incident_id, alert.id, person_id, level, round_, channel_index, attempt_no
     )
@@ -204,6 +231,8 @@ def _attempt(
         "created_at": at,
         "last_position": position,
     }
+    if resend is not None:
+        values.update(resend=resend.resend, resend_of=resend.resend_of, resent_by=resend.resent_by)
     if channel.kind == IN_APP_KIND:
         # 站内提醒: the person's open pages show it as this transaction's events are published (commit,
         # then publish), so it is delivered here, with nothing to send, lease or record afterwards.
@@ -220,7 +249,7 @@ def _attempt(
             .values(state="delivered", delivered_at=at, last_position=position)
         )
         return
-    held = _held_until(conn, alert, person_id, channel.kind, due_at)
+    held = _held_until(conn, alert, person_id, channel.kind, due_at) if resend is None else None
     conn.execute(
         insert(alert_outbox).values(**values, state="pending", due_at=held or due_at, held_until=held)
     )
@@ -480,6 +509,9 @@ def _policies_imported(conn: Connection, event: RecordedEvent) -> None:
         done = conn.execute(update(alert_policies).where(alert_policies.c.id == policy.id).values(**values))
         if done.rowcount == 0:
             conn.execute(insert(alert_policies).values(id=policy.id, **values))
+    if p.removed_policies:
+        # Gone from the book new incidents pin; a live incident's pinned book (alert_books) keeps it.
+        conn.execute(delete(alert_policies).where(alert_policies.c.id.in_(p.removed_policies)))
 
 
 # --- projectors of the alerts' own events ---
@@ -565,6 +597,7 @@ def _attempt_recorded(conn: Connection, event: RecordedEvent) -> None:
             at=event.recorded_at,
             position=event.position,
             row_id=nxt.id,
+            resend=row if row.resend else None,
         )
     elif p.exhausted:
         conn.execute(
@@ -607,6 +640,50 @@ def _escalated(conn: Connection, event: RecordedEvent) -> None:
         _page(conn, alert, person, p.level, p.round, event.recorded_at, event.position)
     if not p.people and not p.exhausted:
         conn.execute(update(alerts).where(alerts.c.id == p.alert_id).values(next_at=event.recorded_at))
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A resend as the outbox row records it: which, of what, and who asked."""
+
+    resend: int
+    resend_of: str
+    resent_by: str
+
+
+def _resent(conn: Connection, event: RecordedEvent) -> None:
+    """重新发送: the attempt goes out now; the page is sending again (a delivered one stays delivered)."""
+    p = event.payload
+    assert isinstance(p, AlertResent)
+    alert = _alert_row(conn, p.alert_id)
+    if alert is None:
+        return
+    page_key = (
+        (alert_pages.c.alert_id == p.alert_id)
+        & (alert_pages.c.person_id == p.person_id)
+        & (alert_pages.c.level == p.level)
+        & (alert_pages.c.round == p.round)
+    )
+    conn.execute(
+        update(alert_pages)
+        .where(page_key & (alert_pages.c.state == "failed"))
+        .values(state="sending", last_position=event.position)
+    )
+    _attempt(
+        conn,
+        alert,
+        p.person_id,
+        p.level,
+        p.round,
+        p.channel_index,
+        1,
+        Channel("", p.kind, p.fingerprint),
+        due_at=event.recorded_at,
+        at=event.recorded_at,
+        position=event.position,
+        row_id=p.outbox_id,
+        resend=_Asked(p.resend, p.resend_of, event.actor_name[:200]),
+    )
 
 
 def _acknowledged(conn: Connection, event: RecordedEvent) -> None:
@@ -664,6 +741,7 @@ PROJECTORS: dict[type[EventPayload], tuple[Projector, ...]] = {
     AttemptRecorded: (_attempt_recorded,),
     AlertEscalated: (_escalated,),
     AlertAcknowledged: (_acknowledged,),
+    AlertResent: (_resent,),
 }
 
 
@@ -693,13 +771,27 @@ class AttemptState:
     row: Any
     alert: Any
     channels: list[Channel]
+    page_state: str | None = None  # sending, delivered, failed, acknowledged
+
+
+def _page_state(conn: Connection, row: Any) -> str | None:
+    state: str | None = conn.scalar(
+        select(alert_pages.c.state).where(
+            (alert_pages.c.alert_id == row.alert_id)
+            & (alert_pages.c.person_id == row.person_id)
+            & (alert_pages.c.level == row.level)
+            & (alert_pages.c.round == row.round)
+        )
+    )
+    return state
 
 
 def load_attempt(conn: Connection, args: RecordAttempt, _ctx: Context) -> AttemptState | None:
     row = conn.execute(select(alert_outbox).where(alert_outbox.c.id == args.outbox_id)).one_or_none()
     if row is None:
         return None
-    return AttemptState(row, _alert_row(conn, row.alert_id), channels_of(conn, row.person_id))
+    alert = _alert_row(conn, row.alert_id)
+    return AttemptState(row, alert, channels_of(conn, row.person_id), _page_state(conn, row))
 
 
 @dataclass(frozen=True)
@@ -708,12 +800,22 @@ class AttemptsState:
 
 
 def load_attempts(conn: Connection, args: RecordAttempts, _ctx: Context) -> AttemptsState:
-    """A batch's outbox rows, their alerts and their people's channels, in three reads for the batch."""
+    """A batch's outbox rows, their alerts, pages and people's channels, in four reads for the batch."""
     ids = sorted({a.outbox_id for a in args.attempts})
     rows = list(conn.execute(select(alert_outbox).where(alert_outbox.c.id.in_(ids))))
-    alert_rows = {
-        a.id: a
-        for a in conn.execute(select(alerts).where(alerts.c.id.in_(sorted({r.alert_id for r in rows}))))
+    alert_ids = sorted({r.alert_id for r in rows})
+    alert_rows = {a.id: a for a in conn.execute(select(alerts).where(alerts.c.id.in_(alert_ids)))}
+    page_states = {
+        (p.alert_id, p.person_id, p.level, p.round): p.state
+        for p in conn.execute(
+            select(
+                alert_pages.c.alert_id,
+                alert_pages.c.person_id,
+                alert_pages.c.level,
+                alert_pages.c.round,
+                alert_pages.c.state,
+            ).where(alert_pages.c.alert_id.in_(alert_ids))
+        )
     }
     people = sorted({r.person_id for r in rows})
     channels: dict[str, list[Channel]] = {p: [] for p in people}
@@ -725,9 +827,51 @@ def load_attempts(conn: Connection, args: RecordAttempts, _ctx: Context) -> Atte
         channels[c.person_id].append(Channel(c.url, c.kind, c.fingerprint))
     return AttemptsState(
         {
-            r.id: AttemptState(r, alert_rows.get(r.alert_id), channels_or_in_app(channels[r.person_id]))
+            r.id: AttemptState(
+                r,
+                alert_rows.get(r.alert_id),
+                channels_or_in_app(channels[r.person_id]),
+                page_states.get((r.alert_id, r.person_id, r.level, r.round)),
+            )
             for r in rows
         }
+    )
+
+
+@dataclass(frozen=True)
+class ResendState:
+    """A failed attempt someone asks to send again, its alert and page, and the page's other rows."""
+
+    row: Any
+    alert: Any
+    page_state: str | None
+    channels: list[Channel]
+    pending: bool  # an attempt of the page is waiting or in flight
+    resends: int  # how many times the page was resent already
+
+
+def load_resend(conn: Connection, args: Resend, _ctx: Context) -> ResendState | None:
+    row = conn.execute(select(alert_outbox).where(alert_outbox.c.id == args.outbox_id)).one_or_none()
+    if row is None:
+        return None
+    alert = _alert_row(conn, row.alert_id)
+    if alert is None:
+        return None
+    page_rows = conn.execute(
+        select(alert_outbox.c.state, alert_outbox.c.resend).where(
+            (alert_outbox.c.alert_id == row.alert_id)
+            & (alert_outbox.c.person_id == row.person_id)
+            & (alert_outbox.c.level == row.level)
+            & (alert_outbox.c.round == row.round)
+        )
+    ).all()
+    return ResendState(
+        row=row,
+        alert=alert,
+        page_state=_page_state(conn, row),
+        channels=channels_of(conn, row.person_id),
+        pending=any(r.state == "pending" for r in page_rows),
+        resends=max((r.resend for r in page_rows), default=0),
     )
 
 

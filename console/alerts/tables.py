@@ -134,6 +134,11 @@ alert_outbox = Table(
     Column("last_position", BigInteger, nullable=False),
     # Held back by quiet hours: `due_at` was put off to this instant (shown in the delivery log).
     Column("held_until", Instant, nullable=True),
+    # 重新发送: the n-th resend by hand of this page (0: the first sending), the attempt it sends again,
+    # and who asked (the tries that follow a resend carry the same three).
+    Column("resend", Integer, nullable=False, server_default="0"),
+    Column("resend_of", String(32), nullable=True),
+    Column("resent_by", String(200), nullable=True),
 )
 Index("ix_alert_outbox_due", alert_outbox.c.state, alert_outbox.c.due_at)
 

@@ -130,4 +130,6 @@ DOMAIN = Domain(
     withheld=recusal.hidden_from,
     resync_after=recusal.resync_after,
     withdraws=recusal.withdraws,
+    batch_started=recusal.batch_started,
+    batch_sealed=recusal.batch_sealed,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -42,6 +42,7 @@ class IncidentRegistered(EventPayload):
     about_commission_head: bool = False
     # The escalation policy book the incident's alerts follow, pinned with its hash (console.alerts.books).
     alert_book: PinnedBook | None = None
+    pinned_fields: ClassVar[tuple[str, ...]] = ("playbook", "alert_book")
 
     @classmethod
     def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:

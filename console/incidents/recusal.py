@@ -16,6 +16,7 @@ The spine knows none of this: it asks the `Domain` hooks (`visibility_classes`, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -55,7 +56,80 @@ def recused_ids(conn: Connection) -> frozenset[str]:
 
 
 def is_recused(conn: Connection, incident_id: str) -> bool:
+    marked = _batch_marks(conn)
+    if marked is not None:
+        return incident_id in marked.ids or incident_id in marked.added
     return bool(conn.scalar(_IS_RECUSED, {"id": incident_id}))
+
+
+# --- the marked incidents, kept on the command writer's connection -------------------------------------
+#
+# Every command is guarded, and every event it makes classified, against the marked incidents: two
+# reads of the incidents table per command. A mark is never cleared and is made only by an event, so the
+# marked set is a function of the log, and the log is named by its head's hash (the chain). The writer
+# tells the domain that hash under the head's lock at the start of every batch (console.registry,
+# `batch_started`): while it is the hash the set was read or last extended at, the set is exact and
+# nothing is read; when anything else moved the log (another process, a restore) it is read again.
+# The set lives in the DBAPI connection's `info`, so each database, and each pooled connection, has its
+# own, used by one transaction at a time; and a batch's own marks count for the batch's later commands
+# at once but for later batches only if the head is then the one the batch sealed (it committed).
+
+
+@dataclass
+class _Marks:
+    head_hash: str | None = None  # the log head `ids` is exact for
+    ids: set[str] = field(default_factory=set)
+    # The batch in progress: its transaction, the incidents it marked, the head it sealed.
+    transaction: object = None
+    added: set[str] = field(default_factory=set)
+    sealed_hash: str | None = None
+
+
+_MARKS_KEY = "console.incidents.recusal.marks"
+
+
+def _marks(conn: Connection) -> _Marks:
+    marks = conn.info.get(_MARKS_KEY)
+    if not isinstance(marks, _Marks):
+        marks = conn.info[_MARKS_KEY] = _Marks()
+    return marks
+
+
+def _batch_marks(conn: Connection) -> _Marks | None:
+    """The connection's marks if a batch of this very transaction was started on them, else None."""
+    marks = conn.info.get(_MARKS_KEY)
+    transaction = conn.get_transaction()
+    if isinstance(marks, _Marks) and transaction is not None and marks.transaction is transaction:
+        return marks
+    return None
+
+
+def batch_started(conn: Connection, head_hash: str) -> None:
+    """Make the connection's marks exact for the log with this head (read them only if it moved)."""
+    marks = _marks(conn)
+    if marks.head_hash == head_hash:
+        pass  # the log is where the set was exact (the last batch, if any, did not commit)
+    elif marks.sealed_hash == head_hash and marks.head_hash is not None:
+        marks.ids |= marks.added  # the last batch committed, and nothing since: its marks are the log's
+    else:
+        marks.ids = set(recused_ids(conn))
+    marks.head_hash = head_hash
+    marks.transaction = conn.get_transaction()
+    marks.added, marks.sealed_hash = set(), None
+
+
+def batch_sealed(conn: Connection, head_hash: str) -> None:
+    marks = _batch_marks(conn)
+    if marks is not None:
+        marks.sealed_hash = head_hash
+        marks.transaction = None  # nothing after the batch reads these as its own
+
+
+def marked(conn: Connection, incident_id: str) -> None:
+    """An incident was marked in this transaction (its projector): the batch's later commands see it."""
+    marks = _batch_marks(conn)
+    if marks is not None:
+        marks.added.add(incident_id)
 
 
 def hidden_from(conn: Connection, view: str) -> frozenset[str]:

@@ -17,6 +17,7 @@ from ..commands import CommandArgs, Context
 from ..events import EventPayload, RecordedEvent
 from ..registry import Projector
 from ..tables import users
+from . import recusal
 from .decide import IncidentState, Matter, NoteTarget, Numbering, local_year
 from .events import (
     NAMED_IN_NOTES_FIELD,
@@ -73,8 +74,10 @@ _NOTE_AND_MOVE = _MOVE_INCIDENT.add_cte(
 
 def load_incident(conn: Connection, args: Any, _ctx: Context) -> IncidentState | None:
     row = conn.execute(_LOAD_INCIDENT, {"id": args.incident_id}).first()
-    if row is None:
-        return None
+    return _incident_state(row) if row is not None else None
+
+
+def _incident_state(row: Any) -> IncidentState:
     return IncidentState(
         id=row.id,
         status=IncidentStatus(row.status),
@@ -109,11 +112,23 @@ def sealed_names_of(conn: Connection, incident_id: str) -> frozenset[str]:
     return _sealed_names(confidential_values(conn, incident_id))
 
 
-def load_note_target(conn: Connection, args: Any, ctx: Context) -> NoteTarget:
+# A note is the commonest command: its incident and the incident's confidential values in one statement.
+_LOAD_NOTE_TARGET = (
+    select(incidents, incident_confidential.c["values"].label("confidential_values"))
+    .select_from(
+        incidents.outerjoin(incident_confidential, incident_confidential.c.incident_id == incidents.c.id)
+    )
+    .where(incidents.c.id == bindparam("id"))
+)
+
+
+def load_note_target(conn: Connection, args: Any, _ctx: Context) -> NoteTarget:
     """The incident and the names sealed in it, which a note must not carry."""
-    values = confidential_values(conn, args.incident_id)
+    row = conn.execute(_LOAD_NOTE_TARGET, {"id": args.incident_id}).first()
+    raw = row.confidential_values if row is not None else None
+    values: dict[str, Any] = json.loads(raw) if raw else {}
     return NoteTarget(
-        incident=load_incident(conn, args, ctx),
+        incident=_incident_state(row) if row is not None else None,
         sealed_names=_sealed_names(values),
         named_in_notes=_names(values, NAMED_IN_NOTES_FIELD),
     )
@@ -181,6 +196,8 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
             "about_commission_head": p.about_commission_head,
         },
     )
+    if p.about_commission_head:
+        recusal.marked(conn, p.incident_id)
 
 
 def _marked(conn: Connection, event: RecordedEvent) -> None:
@@ -191,6 +208,7 @@ def _marked(conn: Connection, event: RecordedEvent) -> None:
         .where(incidents.c.id == p.incident_id)
         .values(about_commission_head=True, last_position=event.position)
     )
+    recusal.marked(conn, p.incident_id)
 
 
 def _amended(conn: Connection, event: RecordedEvent) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from alerts.policy_io import PolicyImport, import_policies
+from alerts.policy_io import PolicyImport, PolicyOrg, import_policies
 from responders import io
 from responders.organisation import DuplicatePlace, Frozen, Place, check_new_place
 from responders.rollcall import RollCall, RollCallError, confirm, start_rollcall, unconfirmed
@@ -49,6 +49,8 @@ class Organisation:
     unit_ids: frozenset[str]
     person_ids: frozenset[str]
     places: Mapping[str, Place]
+    # For an import of policies: what their targets and removals are checked against.
+    policies: PolicyOrg | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def decide_import(org: Organisation, args: ImportOrganisation, ctx: Context) -> 
     text, fmt, places = args.text, args.format, org.places
     result: io.ImportResult[Frozen] | PolicyImport
     if args.table == "policies":
-        result = import_policies(text, fmt)
+        result = import_policies(text, fmt, org.policies)
     elif args.table == "units":
         result = io.import_units(text, fmt)  # type: ignore[assignment]
     elif args.table == "people":
@@ -100,41 +102,24 @@ def decide_import(org: Organisation, args: ImportOrganisation, ctx: Context) -> 
             text, fmt, unit_ids=org.unit_ids, place_ids=frozenset(places)
         )
     elif args.table == "places":
-        found = io.import_places(text, fmt, unit_ids=org.unit_ids)
-        result = _no_name_clash(found, places, fmt)  # type: ignore[arg-type]
+        owners = {p.name: p.id for p in places.values()}
+        result = io.import_places(text, fmt, unit_ids=org.unit_ids, owners=owners)  # type: ignore[assignment]
     else:
         result = io.import_shifts(  # type: ignore[assignment]
             text, fmt, unit_ids=org.unit_ids, person_ids=org.person_ids, default_tz=ctx.tz
         )
     if not result.ok:
         raise ImportRejected(result.errors)
-    if not result.items:
+    removed = list(result.removed) if isinstance(result, PolicyImport) else []
+    if not result.items and not removed:
         raise DomainError("nothing_to_import")
-    event = OrganisationImported.model_validate({"table": args.table, args.table: list(result.items)})
-    return Decision(
-        events=[NewEvent(stream="organisation", payload=event)], result={"rows": len(result.items)}
+    event = OrganisationImported.model_validate(
+        {"table": args.table, args.table: list(result.items), "removed_policies": removed}
     )
-
-
-def _no_name_clash(
-    result: io.ImportResult[Frozen], places: Mapping[str, Place], fmt: io.Format
-) -> io.ImportResult[Frozen]:
-    """A place may be re-imported under its own id, but not take the name of another place."""
-    owner = {p.name: p.id for p in places.values()}
-    first_row = 2 if fmt is io.Format.CSV else 1
-    errors = []
-    for i, item in enumerate(result.items):
-        assert isinstance(item, Place)
-        if owner.get(item.name, item.id) != item.id:
-            errors.append(
-                io.RowError(
-                    first_row + i,
-                    "name",
-                    f"place name {item.name!r} is taken",
-                    f"地点名称「{item.name}」已存在",
-                )
-            )
-    return io.ImportResult((), tuple(errors)) if errors else result
+    answer: dict[str, str | int | None] = {"rows": len(result.items)}
+    if removed:
+        answer["removed"] = ",".join(removed)
+    return Decision(events=[NewEvent(stream="organisation", payload=event)], result=answer)
 
 
 def decide_add_place(org: Organisation, args: AddPlace, ctx: Context) -> Decision:

@@ -33,6 +33,8 @@ class OrganisationImported(EventPayload):
     shifts: list[Shift] = Field(default_factory=list)
     # 通知策略: the organisation's own escalation policies (console.alerts projects them).
     policies: list[ImportedPolicy] = Field(default_factory=list)
+    # The ids of the organisation's policies this import removes (items `{id, removed: true}`).
+    removed_policies: list[str] = Field(default_factory=list)
 
     @classmethod
     def public_data(cls, data: dict[str, Any], classes: frozenset[str]) -> dict[str, Any]:

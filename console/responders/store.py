@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
+from alerts.policy_io import PolicyOrg
+from playbooks.config import library_dir
+from playbooks.directory import library
 from playbooks.facts import PlaceType
 from responders.figures import leader_ids
 from responders.organisation import Channel, Person, Place, Role, Skill, Unit
@@ -16,6 +19,8 @@ from responders.rollcall import Confirmation, RollCall
 from responders.roster import ChangeKind, Post, Roster, RosterChange, Shift, leader_on_duty, on_duty
 from responders.status import PERSON_MOVES, Assignment, PersonState, ResponderStatus, apply_move
 
+from ..alerts.books import yaml_book
+from ..alerts.tables import alert_policies
 from ..clock import parse_iso, utc_iso
 from ..commands import Context
 from ..events import EventPayload, RecordedEvent
@@ -225,11 +230,42 @@ def _incident(conn: Connection, incident_id: str | None) -> IncidentRef | None:
     return IncidentRef(row.id, row.status == "open", row.place) if row else None
 
 
-def load_organisation(conn: Connection, _args: Any, _ctx: Context) -> Organisation:
-    return Organisation(
-        unit_ids=frozenset(conn.scalars(select(org_units.c.id))),
-        person_ids=frozenset(conn.scalars(select(org_people.c.id))),
-        places=places(conn),
+def load_organisation(conn: Connection, args: Any, ctx: Context) -> Organisation:
+    unit_ids = frozenset(conn.scalars(select(org_units.c.id)))
+    person_ids = frozenset(conn.scalars(select(org_people.c.id)))
+    policies = None
+    if getattr(args, "table", None) == "policies":
+        policies = _policy_org(conn, ctx, unit_ids, person_ids)
+    return Organisation(unit_ids=unit_ids, person_ids=person_ids, places=places(conn), policies=policies)
+
+
+def _policy_org(
+    conn: Connection, ctx: Context, unit_ids: frozenset[str], person_ids: frozenset[str]
+) -> PolicyOrg:
+    """What imported policies are checked against: the organisation now, the policies already
+    imported, the YAML book, and which playbook of the library names which policy (a removal must
+    not leave a playbook naming a policy the book lacks: its incidents could not be registered)."""
+    named: dict[str, list[str]] = {}
+    for snap in library(library_dir(ctx.settings)).playbooks:
+        pb = snap.playbook
+        for loc, name in pb.named_policies():
+            if loc[0] == "steps":
+                where = pb.steps[int(loc[1])].id
+            elif loc[0] == "reports":
+                where = pb.reports[int(loc[1])].id
+            else:
+                where = "defaults"
+            entry = f"{pb.id} / {where}"
+            if entry not in named.setdefault(name, []):
+                named[name].append(entry)
+    return PolicyOrg(
+        person_ids=person_ids,
+        unit_ids=unit_ids,
+        roles=frozenset(r.value for r in Role),
+        posts=frozenset(p.value for p in Post),
+        imported=frozenset(conn.scalars(select(alert_policies.c.id))),
+        book=frozenset(p.id for p in yaml_book(ctx.settings).policies),
+        named_by={k: tuple(v) for k, v in named.items()},
     )
 
 

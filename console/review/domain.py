@@ -8,16 +8,23 @@ compliance table through `review.compliance` when those domains land.
 from __future__ import annotations
 
 from ..commands import CommandSpec
+from ..events import EventPayload
 from ..i18n import N_
-from ..registry import Domain
-from . import decide, figures_decide, figures_store, store
+from ..registry import Domain, Projector
+from . import config, decide, figures_decide, figures_store, involvement_store, live_scope, store
 from .commands import AddAction, AddFinding, CompleteAction, SetInspectorUnits
 from .events import EVENTS
 from .figures_commands import ImportTargets, SetTargets
 from .figures_events import EVENTS as FIGURE_EVENTS
 from .figures_tables import review_fig_incidents, review_fig_responses, review_targets
 from .permissions import GRANTS, Permission
-from .tables import review_actions, review_findings, review_inspector_units
+from .tables import (
+    review_actions,
+    review_findings,
+    review_inspector_units,
+    review_involvement,
+    review_log_index,
+)
 
 COMMANDS = (
     CommandSpec(
@@ -81,11 +88,24 @@ MESSAGES = {
     "invalid_figure": N_("No such figure: {detail}"),
 }
 
+
+def _joined(
+    *parts: dict[type[EventPayload], tuple[Projector, ...]],
+) -> dict[type[EventPayload], tuple[Projector, ...]]:
+    """The projectors of the review's parts: an event the figures and the involvement both follow
+    runs both, in this order."""
+    out: dict[type[EventPayload], tuple[Projector, ...]] = {}
+    for part in parts:
+        for cls, projectors in part.items():
+            out[cls] = out.get(cls, ()) + projectors
+    return out
+
+
 DOMAIN = Domain(
     name="review",
     commands=COMMANDS,
     events=(*EVENTS, *FIGURE_EVENTS),
-    projectors={**store.PROJECTORS, **figures_store.PROJECTORS},
+    projectors=_joined(store.PROJECTORS, figures_store.PROJECTORS, involvement_store.PROJECTORS),
     tables=(
         review_findings,
         review_actions,
@@ -93,7 +113,15 @@ DOMAIN = Domain(
         review_fig_incidents,
         review_fig_responses,
         review_targets,
+        review_involvement,
+        review_log_index,
     ),
     messages=MESSAGES,
     grants=GRANTS,
+    # 督查范围 on the live stream: an inspector's screens hold the incidents of their units only.
+    unit_of=live_scope.unit_of,
+    narrow_snapshot=live_scope.narrow_snapshot,
+    rescopes=live_scope.rescopes,
+    rescoped_after=live_scope.rescoped_after,
+    check_settings=config.check_settings,
 )

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from playbooks.facts import DEFAULT_THRESHOLDS
 from responders.status import Move, ResponderStatus
 from review.figures import UNGRADED
-from review.figures_reports import report_record
+from review.figures_reports import report_record_and_standing
 
 from ..clock import parse_iso, utc_iso
 from ..commands import Context
@@ -41,35 +41,42 @@ from .figures_decide import TargetsState
 from .figures_events import TargetsSet
 from .figures_tables import review_fig_incidents, review_fig_responses, review_targets
 
+# Built once: an incident's registration refreshes its row, and building these cost more than running them.
+_INCIDENT = select(incidents).where(incidents.c.id == bindparam("id"))
+_RUN = select(playbook_runs).where(playbook_runs.c.incident_id == bindparam("id"))
+_OLD = select(review_fig_incidents.c.position, review_fig_incidents.c.first_arrival_at).where(
+    review_fig_incidents.c.incident_id == bindparam("id")
+)
+_DROP = delete(review_fig_incidents).where(review_fig_incidents.c.incident_id == bindparam("id"))
+_INSERT = insert(review_fig_incidents)
+
 
 def _refresh(conn: Connection, event: RecordedEvent) -> None:
     incident_id = getattr(event.payload, "incident_id")  # noqa: B009 - every followed payload names it
-    row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
+    row = conn.execute(_INCIDENT, {"id": incident_id}).first()
     if row is None:
         return
     at = parse_iso(event.recorded_at)
     cross, repeat = row.type == "cross_level_visit", row.type == "repeat_petitioner"
     level, filings, open_reports, first = UNGRADED, [], [], None
-    run_row = conn.execute(select(playbook_runs).where(playbook_runs.c.incident_id == incident_id)).first()
+    run_row = conn.execute(_RUN, {"id": incident_id}).first()
     if run_row is not None:
         run = run_of(run_row)
-        state = run.state(at, DEFAULT_THRESHOLDS)
-        level = state.grading.level.value
-        cross = cross or state.facts.cross_level
-        repeat = repeat or state.facts.repeat_petitioner
-        done, pending = report_record(run.snapshot, run.facts, run.history, at, DEFAULT_THRESHOLDS)
+        done, pending, standing = report_record_and_standing(
+            run.snapshot, run.facts, run.history, at, DEFAULT_THRESHOLDS
+        )
+        level = standing.grading.level.value
+        cross = cross or standing.facts.cross_level
+        repeat = repeat or standing.facts.repeat_petitioner
         filings = [[utc_iso(f.due_at), utc_iso(f.filed_at)] for f in done]
         open_reports = [utc_iso(d) for d in pending]
-    old = conn.execute(
-        select(review_fig_incidents.c.position, review_fig_incidents.c.first_arrival_at).where(
-            review_fig_incidents.c.incident_id == incident_id
-        )
-    ).first()
+    old = conn.execute(_OLD, {"id": incident_id}).first()
     if old is not None:
         first = old.first_arrival_at
-        conn.execute(delete(review_fig_incidents).where(review_fig_incidents.c.incident_id == incident_id))
+        conn.execute(_DROP, {"id": incident_id})
     conn.execute(
-        insert(review_fig_incidents).values(
+        _INSERT,
+        dict(
             incident_id=incident_id,
             number=row.number,
             position=old.position if old is not None else event.position,
@@ -87,7 +94,7 @@ def _refresh(conn: Connection, event: RecordedEvent) -> None:
             filings=json.dumps(filings),
             open_reports=json.dumps(open_reports),
             last_position=event.position,
-        )
+        ),
     )
 
 

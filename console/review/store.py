@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,7 +21,7 @@ from ..alerts.events import alert_stream
 from ..alerts.tables import alert_pages, alerts
 from ..clock import parse_iso
 from ..commands import Context
-from ..events import EventPayload, RecordedEvent, canonical_json
+from ..events import EventPayload, RecordedEvent
 from ..incidents.events import stream_of
 from ..incidents.tables import incidents
 from ..registry import Projector
@@ -32,7 +32,7 @@ from ..roles import Role, parse_roles
 from ..tables import events, users
 from .decide import InspectorState, ReviewState
 from .events import ActionAdded, ActionCompleted, FindingAdded, InspectorUnitsSet, review_stream
-from .tables import review_actions, review_findings, review_inspector_units
+from .tables import ORGANISATION, review_actions, review_findings, review_inspector_units, review_log_index
 
 # Events of the whole organisation that the review reads too (names, the roster as it was).
 ORGANISATION_TYPES = frozenset({"org.imported", "place.added", "roster.changed"})
@@ -59,14 +59,13 @@ async def incident_by_number(conn: AsyncConnection, number: str) -> tuple[str, s
     return (row.id, row.number) if row is not None else None
 
 
-# The events of other streams that name the incident in their payload (canonical JSON: no spaces).
+# The events of other streams that name the incident in their payload (review_log_index holds them).
 _NAMING_TYPES = ("responder.moved", "rollcall.started", "rollcall.confirmed", "rollcall.overdue")
 
 
 async def incident_log(conn: AsyncConnection, incident_id: str, number: str) -> IncidentLog:
     """The incident's events and the organisation's, in position order."""
     stream = stream_of(incident_id)
-    naming = canonical_json({"incident_id": incident_id})[1:-1]
     reports = await conn.execute(
         select(report_items.c.report_id).where(report_items.c.incident_id == incident_id)
     )
@@ -77,15 +76,14 @@ async def incident_log(conn: AsyncConnection, incident_id: str, number: str) -> 
         alert_stream(incident_id),
         *(stream_of_report(r.report_id) for r in reports),
     )
+    # the moves and roll calls naming it and the organisation's events, by the review's index of them
+    # (review_log_index): both halves are read by index, never by a scan of every payload
+    indexed = select(review_log_index.c.position).where(
+        review_log_index.c.incident_id.in_((incident_id, ORGANISATION))
+    )
     query = (
         select(events)
-        .where(
-            or_(
-                events.c.stream.in_(streams),
-                events.c.type.in_(ORGANISATION_TYPES),
-                and_(events.c.type.in_(_NAMING_TYPES), events.c.payload.contains(naming, autoescape=True)),
-            )
-        )
+        .where(or_(events.c.stream.in_(streams), events.c.position.in_(indexed)))
         .order_by(events.c.position)
     )
     rows = await conn.execute(query)

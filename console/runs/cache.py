@@ -77,6 +77,17 @@ def pinned_snapshot(content_hash: str, text: str) -> PlaybookSnapshot:
     return _snapshots.put(snapshot.content_hash, snapshot)
 
 
+# The text a run's row stores of its pinned playbook, by content hash: every registration wrote the
+# same ≈15 KB dump of the same playbook again. The hash names the playbook's content, so the text made
+# for one snapshot is the text of every snapshot pinning that hash.
+_texts: Bounded[str, str] = Bounded(SNAPSHOT_CACHE_SIZE)
+
+
+def snapshot_text(snapshot: PlaybookSnapshot) -> str:
+    """`snapshot.model_dump_json()`, made once per content hash."""
+    return _texts.get_or_make(snapshot.content_hash, snapshot.model_dump_json)
+
+
 def snapshot_cache() -> Bounded[str, PlaybookSnapshot]:
     """The process's snapshot cache (tests look at its size and hits)."""
     return _snapshots

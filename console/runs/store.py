@@ -27,7 +27,7 @@ from ..incidents.events import (
 from ..incidents.store import sealed_names_of
 from ..registry import Projector
 from ..responders.events import ResponderMoved
-from .cache import pinned_snapshot
+from .cache import pinned_snapshot, snapshot_text
 from .decide import Proposal, RecordedBy, Run
 from .events import (
     RECORD_EVENTS,
@@ -188,7 +188,7 @@ def _started(conn: Connection, event: RecordedEvent) -> None:
             "playbook_id": p.playbook.playbook.id,
             "playbook_version": p.playbook.playbook.version,
             "content_hash": p.playbook.content_hash,
-            "snapshot": p.playbook.model_dump_json(),
+            "snapshot": snapshot_text(p.playbook),
             "facts": facts.model_dump_json(),
             "history": _history_json(history),
             "drill": p.drill,

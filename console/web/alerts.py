@@ -46,6 +46,28 @@ IN_APP_TEXT = {
     "drill": N_("[Drill]"),
 }
 
+# What the delivery log page calls each state, channel kind and acknowledgement route (never the code).
+LOG_STATES = {
+    "pending": N_("Waiting to send"),
+    "delivered": N_("Delivered"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Not sent (acknowledged or ended)"),
+}
+LOG_KINDS = {
+    "in_app": N_("In the console"),
+    "dingtalk": N_("DingTalk"),
+    "wecom": N_("WeCom"),
+    "feishu": N_("Feishu"),
+    "email": N_("E-mail"),
+    "webhook": N_("SMS / voice gateway or webhook"),
+    "other": N_("Other channel"),
+}
+LOG_ROUTES = {
+    "console": N_("in the console"),
+    "link": N_("through the link"),
+    "dispatch": N_("with the dispatch"),
+}
+
 PAGE_TEXT = {
     "title": N_("Acknowledge the alert"),
     "button": N_("I have received it"),
@@ -193,7 +215,18 @@ async def incident_log_page(request: Request) -> Response:
     incident_id = _id(request, "incident_id", "incident_not_found")
     rows = _held_local(request, await _read(request, queries.delivery_log, incident_id=incident_id))
     figures = await _read(request, queries.figures, incident_id)
-    context = shell(request, caller, page="alerts-log", incident_id=incident_id, rows=rows, figures=figures)
+    context = shell(
+        request,
+        caller,
+        page="alerts-log",
+        incident_id=incident_id,
+        rows=rows,
+        figures=figures,
+        states=LOG_STATES,
+        kinds=LOG_KINDS,
+        routes=LOG_ROUTES,
+        timezone=runtime(request).settings.timezone,
+    )
     return templates.TemplateResponse(request, "alerts_log.html", context)
 
 

@@ -36,12 +36,13 @@ from ..errors import (
     UnsupportedMediaType,
     parse_json,
 )
-from ..hub import about
+from ..hub import about, admitted
 from ..incidents import queries as incident_queries
 from ..incidents.permissions import Permission as IncidentPermission
 from ..incidents.store import confidential_values
 from ..permissions import SIGNED_IN, Permission
 from ..service import parse_envelope
+from . import scope
 from .edge import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -216,6 +217,9 @@ async def list_incidents(request: Request) -> Response:
     roles = frozenset(caller.user.roles)
     async with runtime(request).db.read.connect() as db:
         rows = await db.run_sync(incident_queries.incidents_list, status, roles)
+    hidden = await scope.outside(request, caller)  # 督查范围: other units' incidents are left out
+    if hidden:
+        rows = [r for r in rows if r["id"] not in hidden]
     return JSONResponse({"ok": True, "incidents": rows})
 
 
@@ -242,10 +246,14 @@ async def list_events(request: Request) -> Response:
         raise InvalidInput("invalid_frame", detail="after/limit") from None
     rt = runtime(request)
     view = rt.registry.view_of(caller.user.roles)
+    seen = await scope.units(request, caller)
     async with rt.db.read.connect() as db:
         batch = await eventlog.read_after(db, after, limit)
         withheld = await db.run_sync(rt.registry.withheld, view)
-    shown = (e for e in batch if about(e) not in withheld)
+        if seen is not None:
+            await db.run_sync(rt.registry.note_units, batch)
+    # 督查范围: for an inspector, the events of other units are skipped like any the view may not see.
+    shown = (e for e in batch if about(e) not in withheld and (seen is None or admitted(e, seen)))
     frames = [f.text for f in (rt.hub.render(e, view) for e in shown) if f is not None]
     last = batch[-1].position if batch else after
     # The frames are already JSON text: splice them in rather than parse and re-encode them.
@@ -257,7 +265,8 @@ async def state(request: Request) -> Response:
     """The snapshot a WebSocket client would get, with the position it was read at."""
     caller = await require(request, Permission.BOARD_VIEW)
     rt = runtime(request)
-    position, snap = await read_snapshot(rt, rt.registry.view_of(caller.user.roles))
+    seen = await scope.units(request, caller)
+    position, snap = await read_snapshot(rt, rt.registry.view_of(caller.user.roles), seen)
     return JSONResponse({"ok": True, "epoch": rt.epoch, "position": position, "state": snap})
 
 

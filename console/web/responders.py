@@ -31,6 +31,7 @@ from ..incidents.recusal import hidden_for
 from ..permissions import Permission
 from ..responders import queries, store
 from ..responders.permissions import Permission as ResponderPermission
+from . import scope
 from .edge import csv_download, locale_of, require, runtime
 from .pages import shell, signed_in, templates
 
@@ -263,6 +264,7 @@ async def _activity(request: Request) -> dict[str, Any]:
         raise NotFound("person_not_found")
     result: dict[str, Any] = data
     hidden = await _read(request, hidden_for, frozenset(caller.user.roles))  # 回避
+    hidden |= await scope.outside(request, caller) or frozenset()  # 督查范围: other units' incidents
     if hidden:
         result["entries"] = [e for e in result["entries"] if e["incident_id"] not in hidden]
         result["_entries"] = [e for e in result["_entries"] if e.incident_id not in hidden]

@@ -20,10 +20,10 @@ from playbooks.config import thresholds
 from reports.fonts import FontFiles, FontsMissing
 from responders.status import ResponderStatus
 from review.bundle import ChainEntry, build, verify
-from review.compliance import Page, Row, compliance, to_csv
-from review.labels import ACTION_STATUS_LABELS, KIND_LABELS, ROLE_LABELS
+from review.compliance import Kind, Page, Row, compliance, to_csv
+from review.labels import ROLE_NAMES, Words, words
 from review.log import IncidentRecord, covered, fold, review_end
-from review.pdf import ActionLine, ChainLine, FindingLine, document, item_label, render_pdf
+from review.pdf import ActionLine, ChainLine, FindingLine, document, item_label, reason_text, render_pdf
 from review.replay import Mode, replay
 from review.timeline import lane_entries, render
 
@@ -94,23 +94,23 @@ def _names(request: Request, record: IncidentRecord) -> dict[str, dict[str, str]
     """What the page calls steps, places, statuses, roles and duty kinds, in the reader's language."""
     english = locale_of(request) == "en"
     gettext = gettext_for(locale_of(request))
+    w = words(locale_of(request))
     snapshot = record.snapshot
     steps = (
         {s.id: (s.title.en if english else s.title.zh) for s in snapshot.playbook.steps} if snapshot else {}
     )
     statuses = {s.value: (t.en if english else t.zh) for s, t in ResponderStatus.labels().items()}
-    roles = {k: gettext(v) for k, v in RESPONSE_ROLES.items()}
-    if not english:
-        roles = ROLE_LABELS | roles
-    kinds = {k.value: (k.value.replace("_", " ") if english else v) for k, v in KIND_LABELS.items()}
+    # the review's own names of roles and asks, then the console's catalogue of response roles
+    roles = {k: w.pick(v) for k, v in ROLE_NAMES.items()} | {k: gettext(v) for k, v in RESPONSE_ROLES.items()}
+    kinds = {k.value: w.kind(k) for k in Kind}
     return {"steps": steps, "statuses": statuses, "roles": roles, "kinds": kinds}
 
 
-def _row_json(r: Row, record: IncidentRecord) -> dict[str, Any]:
+def _row_json(r: Row, record: IncidentRecord, w: Words) -> dict[str, Any]:
     return {
         "kind": r.kind.value,
         "item": r.item,
-        "label": item_label(record, r, ids=False),
+        "label": item_label(record, r, ids=False, words=w),
         "role": r.role,
         "due_at": _iso(r.due_at),
         "done_at": _iso(r.done_at),
@@ -118,7 +118,7 @@ def _row_json(r: Row, record: IncidentRecord) -> dict[str, Any]:
         "outcome": r.outcome.value,
         "minutes_late": round(r.late_by / timedelta(minutes=1), 1) if r.late_by is not None else None,
         "holder": asdict(r.holder) if r.holder else None,
-        "reason": r.reason,
+        "reason": reason_text(r, w),
         "positions": list(r.positions),
     }
 
@@ -164,7 +164,7 @@ async def review_api(request: Request) -> Response:
         {
             "incident": {"id": log.incident_id, "number": log.number},
             "now": now.isoformat(),
-            "compliance": [_row_json(r, record) for r in rows],
+            "compliance": [_row_json(r, record, words(locale_of(request))) for r in rows],
             "names": _names(request, record) | {"places": await _read(request, place_names)},
             "findings": findings,
             "chain": await _chain_status(request, log),
@@ -204,6 +204,7 @@ async def compliance_pdf(request: Request) -> Response:
     settings = runtime(request).settings
     chain = await _chain_status(request, log)
     findings = await _read(request, queries.findings_of, log.incident_id, now)
+    w = words(locale_of(request))
     lines = [
         FindingLine(
             f["text"],
@@ -213,7 +214,7 @@ async def compliance_pdf(request: Request) -> Response:
                     a["text"],
                     a["owner"],
                     a["due_at"][:16].replace("T", " "),
-                    ACTION_STATUS_LABELS[a["status"]],
+                    w.action_status(a["status"]),
                 )
                 for a in f["actions"]
             ),
@@ -228,6 +229,7 @@ async def compliance_pdf(request: Request) -> Response:
         generated_at=now,
         generated_by=caller.user.display_name,
         tz=settings.tz,
+        words=w,
     )
     return await printed(render_pdf, doc, settings, f"compliance-{log.number}.pdf")
 
@@ -305,11 +307,13 @@ async def timeline_svg(request: Request) -> Response:
         labels |= {f"obligation:{r.id}": (r.title.en if english else r.title.zh) for r in playbook.reports}
     labels |= {f"place:{k}": v for k, v in (await _read(request, place_names)).items()}
     labels["title"] = gettext_for(locale_of(request))("Timeline")
+    w = words(locale_of(request))
     end = review_end(log.incident_id, log.events, now)  # closed: where the response ended
     pages = await _read(request, pages_of, log.incident_id)
-    entries = lane_entries(log.incident_id, log.events, pages)  # the 工作记录's pages and reports
+    entries = lane_entries(log.incident_id, log.events, pages, w)  # the 工作记录's pages and reports
     rows = await _rows(request, log, now, pages)
-    svg = render(record, rows, end, labels, runtime(request).settings.tz, pages=pages, entries=entries)
+    tz = runtime(request).settings.tz
+    svg = render(record, rows, end, labels, tz, pages=pages, entries=entries, words=w)
     return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
 

@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from review.activity import Entry, activity, people, to_csv
+from review.activity import Activity, Entry, activity, people, to_csv
 from review.activity_pdf import document, render_pdf
-from review.labels import ACTIVITY_LABELS
+from review.labels import words
 from review.log import fold
 from review.pdf import ChainLine
 
@@ -31,7 +31,9 @@ from .review import _chain_status, _log, printed
 async def _entries(request: Request, log: IncidentLog) -> list[Entry]:
     pages = await _read(request, pages_of, log.incident_id)
     persons = await _read(request, queries.persons_of_users)
-    return activity(log.incident_id, log.events, pages=pages, persons=persons)
+    return activity(
+        log.incident_id, log.events, pages=pages, persons=persons, words=words(locale_of(request))
+    )
 
 
 def replay_link(incident_id: str, entry: Entry) -> str:
@@ -47,7 +49,7 @@ def entry_json(incident_id: str, e: Entry, english: bool) -> dict[str, Any]:
         "recorded_at": e.recorded_at.isoformat(),
         "reported_late": e.reported_late,
         "activity": e.activity.value,
-        "label": ACTIVITY_LABELS[e.activity.value][1 if english else 0],
+        "label": words("en" if english else None).activity(e.activity.value),
         "subject": e.subject,
         "place": e.place,
         "detail": e.detail,
@@ -88,8 +90,8 @@ async def activity_api(request: Request) -> Response:
 
 async def activity_csv(request: Request) -> Response:
     _caller, log, entries = await _read_activity(request)
-    column = 1 if locale_of(request) == "en" else 0
-    labels = {k: v[column] for k, v in ACTIVITY_LABELS.items()}
+    w = words(locale_of(request))
+    labels = {a.value: w.activity(a.value) for a in Activity}
     return csv_download(to_csv(entries, labels), f"activity-{log.number}.csv")
 
 
@@ -106,6 +108,7 @@ async def activity_pdf(request: Request) -> Response:
         generated_at=_now(request),
         generated_by=caller.user.display_name,
         tz=settings.tz,
+        words=words(locale_of(request)),
     )
     return await printed(render_pdf, doc, settings, f"activity-{log.number}.pdf")
 

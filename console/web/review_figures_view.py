@@ -71,6 +71,7 @@ class Figures:
     targets: dict[tuple[str, str], float]
     dispatches: list[Any]
     pages: list[Any]
+    close_days: int  # 按期结案 limit (CONSOLE_REVIEW_CLOSE_DAYS): the trends judge closure by it too
 
 
 def shown(figure: Figure, gettext: Callable[[str], str]) -> str:
@@ -129,7 +130,16 @@ def charts(found: Figures, unit_id: str, gettext: Callable[[str], str], tz: Any)
     year = found.period.start.year
     units = found.tree.below.get(unit_id, frozenset())
     months = (
-        trend(found.incidents, found.dispatches, found.pages, units, year, found.now, tz)
+        trend(
+            found.incidents,
+            found.dispatches,
+            found.pages,
+            units,
+            year,
+            found.now,
+            tz,
+            close_days=found.close_days,
+        )
         if found.period.key == str(year)
         else []
     )

@@ -1,9 +1,10 @@
 """A person's own 工作记录 (ICS-214) over a period, across the incidents of that period: moves, pages,
 steps, decisions and report versions, each entry naming its incident and linking into its replay.
 
-Thin, like the summary: the period's real incidents (drills never count) that the caller may see, each
-one's log read as the review reads it and run through the pure `review.activity`; every request
-reads them again (no projection yet).
+Thin, like the summary: the period's real incidents (drills never count) that name the person
+(console.review.involvement_store: the projection of who each incident's events name) and that the
+caller may see, each one's log read as the review reads it and run through the pure `review.activity`.
+The logs of incidents the person had no part in are never read.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from review.activity import Entry, of_person, to_csv
-from review.labels import ACTIVITY_LABELS
+from review.activity import Activity, Entry, of_person, to_csv
+from review.labels import words
 
 from ..errors import NotFound
 from ..review import queries
+from ..review.involvement_store import incidents_of_person
 from ..review.permissions import Permission
 from ..review.store import incident_log
 from . import scope
@@ -41,7 +43,10 @@ async def _person_activity(
     start, end = _period(request)
     seen = await scope.units(request, caller)
     found: list[tuple[str, str, Entry]] = []
-    for incident_id, number, _opened in await _read(request, queries.incidents_in_period, start, end):
+    persons = await _read(request, queries.persons_of_users)
+    users = [user for user, person in persons.items() if person == person_id]
+    theirs = await _read(request, incidents_of_person, person_id, users, start, end)
+    for incident_id, number, _opened in theirs:
         if seen is not None and await _read(request, queries.incident_unit, incident_id) not in seen:
             continue
         async with runtime(request).db.read.connect() as conn:
@@ -77,8 +82,8 @@ async def person_activity_api(request: Request) -> Response:
 async def person_activity_csv(request: Request) -> Response:
     caller = await require(request, Permission.REVIEW_VIEW)
     person_id, _name, _start, _end, found = await _person_activity(request, caller)
-    column = 1 if locale_of(request) == "en" else 0
-    labels = {k: v[column] for k, v in ACTIVITY_LABELS.items()}
+    w = words(locale_of(request))
+    labels = {a.value: w.activity(a.value) for a in Activity}
     text = to_csv([e for _i, _n, e in found], labels, incidents=[n for _i, n, _e in found])
     return csv_download(text, f"activity-{person_id}.csv")
 

@@ -32,6 +32,7 @@ from ..errors import InvalidInput, NotFound
 from ..i18n import gettext_for
 from ..incidents.recusal import hidden_for
 from ..review import figures_queries
+from ..review.config import close_days
 from ..review.permissions import Permission
 from . import labels
 from . import review_figures_view as view
@@ -78,8 +79,11 @@ async def _figures(request: Request, caller: Caller, period: Period) -> view.Fig
         rt.settings.tz,
         scope=scope,
         thresholds=thresholds(rt.settings),
+        close_days=close_days(rt.settings),
     )
-    return view.Figures(period, now, tree, scope, found, rows, targets, dispatches, pages)
+    return view.Figures(
+        period, now, tree, scope, found, rows, targets, dispatches, pages, close_days(rt.settings)
+    )
 
 
 async def figures_api(request: Request) -> Response:

@@ -14,6 +14,7 @@ from ..permissions import Permission
 from ..runs.queries import run_of_incident
 from ..runs.store import load_runs
 from ..runs.views import run_summary, run_view
+from . import scope
 from .edge import require, runtime
 
 
@@ -25,6 +26,7 @@ async def list_runs(request: Request) -> Response:
         runs = await db.run_sync(load_runs)
         hidden = await db.run_sync(hidden_for, caller.user.roles)  # 回避
     now, grading = rt.clock.now(), thresholds(rt.settings)
+    hidden |= await scope.outside(request, caller) or frozenset()  # 督查范围: other units' runs
     shown = [run_summary(r, now, grading) for r in runs if r.incident_id not in hidden]
     return JSONResponse({"ok": True, "now": now.isoformat(), "runs": shown})
 

@@ -9,13 +9,21 @@ reviewer, admin) — that is, an inspector and nothing else. Which units: `revie
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 
 from ..errors import NotFound
-from ..review import queries
+from ..review import live_scope, queries
 from ..roles import Role
-from .edge import Caller
-from .responders import _read
+from ..runtime import Runtime
+from .edge import Caller, runtime
+
+
+async def _read(request: Request, fn: Any, *args: Any) -> Any:
+    async with runtime(request).db.read.connect() as db:
+        return await db.run_sync(fn, *args)
+
 
 # The office's own roles: whoever holds one of them is not limited to units.
 OWN_OFFICE = frozenset(r.value for r in Role if r is not Role.INSPECTOR)
@@ -31,6 +39,15 @@ async def units(request: Request, caller: Caller) -> frozenset[str] | None:
     if not limited(caller):
         return None
     found: frozenset[str] = await _read(request, queries.inspector_units, caller.user.username)
+    return found
+
+
+async def units_of(rt: Runtime, caller: Caller) -> frozenset[str] | None:
+    """The units the caller may see (None: every unit), for a caller not bound to a request (/ws)."""
+    if not limited(caller):
+        return None
+    async with rt.db.read.connect() as db:
+        found: frozenset[str] = await db.run_sync(queries.inspector_units, caller.user.username)
     return found
 
 
@@ -58,3 +75,24 @@ async def county(request: Request, caller: Caller) -> bool:
         return True
     root = await _read(request, queries.root_unit)
     return root is not None and root in seen
+
+
+async def outside(request: Request, caller: Caller) -> frozenset[str] | None:
+    """The incidents a limited caller may not see (None: the caller is not limited): lists leave them out."""
+    seen = await units(request, caller)
+    if seen is None:
+        return None
+    hidden: frozenset[str] = await _read(request, live_scope.outside, seen)
+    return hidden
+
+
+async def refuse_outside(request: Request, caller: Caller) -> None:
+    """Refuse (404) a route naming an incident or a report outside a limited caller's units: wrapped
+    around every such route when the app is built (console.web.recusal.guard_routes)."""
+    if not limited(caller):
+        return
+    params = request.path_params
+    if params.get("incident_id") is not None:
+        await incident(request, caller, params["incident_id"])
+    elif params.get("report_id") is not None:
+        await report(request, caller, params["report_id"])

@@ -17,7 +17,8 @@ from websockets.exceptions import ConnectionClosed
 
 from .. import eventlog
 from ..errors import ConsoleError, InvalidInput, parse_json
-from ..hub import Connection, about, dumps
+from ..events import RecordedEvent
+from ..hub import Connection, about, admitted, dumps
 from ..protocol import (
     CLOSE_BAD_HELLO,
     CLOSE_TOO_MANY,
@@ -30,6 +31,7 @@ from ..protocol import (
 from ..runtime import Runtime
 from ..service import parse_envelope
 from ..sinks import Frame, release_handshake, sink_for
+from . import scope
 from .edge import Caller, caller_of_token, identify, locale_of, runtime
 
 log = logging.getLogger("console.ws")
@@ -96,6 +98,8 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
         abort=websocket.scope.get("console.abort"),
         session_ends=caller.session.expires_at.timestamp() if caller.session else None,
         token_id=caller.token_id,
+        # 督查范围: an inspector's connection gets the events of their units only.
+        units=await scope.units_of(rt, caller),
     )
     # Attach first, then read the log: whatever commits in between is both read and queued, and the
     # queue drops what the read already sent. Nothing can fall in a gap between the two.
@@ -126,17 +130,19 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
         "user": {"id": caller.user.id, "name": caller.user.display_name, "roles": sorted(caller.user.roles)},
         "heartbeat": rt.settings.heartbeat_seconds,
     }
-    position = await _resumable(rt, hello, conn.view)
+    position = await _resumable(rt, hello, conn.view, conn.units)
     if position is not None:
         await conn.send_now(Frame(dumps({**welcome, "mode": "replay"})))
         conn.last_sent = position
         async with rt.db.read.connect() as db:
             # 回避: an incident marked after its first events were written for everyone is not replayed.
             withheld = await db.run_sync(rt.registry.withheld, conn.view)
-        recent = rt.hub.recent(position, conn.view, withheld)
+        recent = rt.hub.recent(position, conn.view, withheld, conn.units)
         if recent is not None:
             for pos, frame in recent:
                 await conn.send_now(frame, pos)
+        elif conn.units is not None:
+            await _replay_limited(conn, rt, position, withheld, conn.units)
         else:
             async with rt.db.read.connect() as db:
                 async for event in eventlog.iterate(db, after=position, page=500):
@@ -147,7 +153,7 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
         await conn.send_now(Frame(dumps({"type": "live", "position": conn.last_sent})))
         return
     await conn.send_now(Frame(dumps({**welcome, "mode": "snapshot"})))
-    snap_position, state = await read_snapshot(rt, conn.view)
+    snap_position, state = await read_snapshot(rt, conn.view, conn.units)
     await conn.send_now(
         Frame(dumps({"type": "snapshot", "epoch": rt.epoch, "position": snap_position, "state": state}))
     )
@@ -155,11 +161,36 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
     await conn.send_now(Frame(dumps({"type": "live", "position": snap_position})))
 
 
+async def _replay_limited(
+    conn: Connection, rt: Runtime, position: int, withheld: frozenset[str], units: frozenset[str]
+) -> None:
+    """Replay from the log for a connection limited to units: each page's units are read with it, and an
+    event of another unit is skipped like any the view may not see (the position still moves on)."""
+    after = position
+    while True:
+        async with rt.db.read.connect() as db:
+            batch = await eventlog.read_after(db, after, 500)
+            await db.run_sync(rt.registry.note_units, batch)
+        for event in batch:
+            if _replayable(event, withheld, units):
+                rendered = rt.hub.render(event, conn.view)
+                if rendered is not None:
+                    await conn.send_now(rendered, event.position)
+            conn.last_sent = event.position
+        if len(batch) < 500:
+            return
+        after = batch[-1].position
+
+
+def _replayable(event: RecordedEvent, withheld: frozenset[str], units: frozenset[str]) -> bool:
+    return about(event) not in withheld and bool(admitted(event, units))
+
+
 # Gaps shorter than this are replayed without weighing them (CONSOLE_REPLAY_MAX_CHARS).
 REPLAY_CHECK_AFTER = 200
 
 
-async def _resumable(rt: Runtime, hello: Hello, view: str) -> int | None:
+async def _resumable(rt: Runtime, hello: Hello, view: str, units: frozenset[str] | None = None) -> int | None:
     """The position to replay from, or None when the client needs a snapshot instead.
 
     A snapshot when: another database (epoch), no position, a position beyond the log's head (a
@@ -181,6 +212,8 @@ async def _resumable(rt: Runtime, hello: Hello, view: str) -> int | None:
     async with rt.db.read.connect() as db:
         if await db.run_sync(rt.registry.resync_after, view, position):
             return None  # something this client may hold has been withdrawn from it since (回避)
+        if units is not None and await db.run_sync(rt.registry.rescoped_after, position):
+            return None  # an incident may have moved into or out of this inspector's units since
     budget = rt.settings.replay_max_chars
     if budget and head - position > REPLAY_CHECK_AFTER:
         # A long absence: replaying more than a snapshot weighs costs a phone more than starting afresh.
@@ -190,14 +223,19 @@ async def _resumable(rt: Runtime, hello: Hello, view: str) -> int | None:
     return position
 
 
-async def read_snapshot(rt: Runtime, view: str) -> tuple[int, dict[str, Any]]:
-    """The log position and the state at exactly that position, read in one transaction."""
+async def read_snapshot(
+    rt: Runtime, view: str, units: frozenset[str] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The log position and the state at exactly that position, read in one transaction; with `units`,
+    only what belongs to those units (督查范围)."""
     async with rt.db.read.connect() as db:
         if db.dialect.name == "postgresql":
             db = await db.execution_options(isolation_level="REPEATABLE READ")
         async with db.begin():
             position = await eventlog.head_position(db)
             state = await db.run_sync(rt.registry.snapshot, view, rt.settings)
+            if units is not None:
+                state = await db.run_sync(rt.registry.narrow_snapshot, state, units)
     return position, state
 
 

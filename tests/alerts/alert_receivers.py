@@ -49,7 +49,8 @@ class HttpReceiver:
             return "\n".join(r.raw for r in self.received)
 
 
-def start_http_receiver() -> HttpReceiver:
+def start_http_receiver(port: int = 0) -> HttpReceiver:
+    """On `port` (a free one when 0): a test brings a receiver up where a channel was down."""
     holder: dict[str, HttpReceiver] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -78,7 +79,7 @@ def start_http_receiver() -> HttpReceiver:
         def log_message(self, *_args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     rec = HttpReceiver(server)
     holder["r"] = rec

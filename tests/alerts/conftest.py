@@ -40,6 +40,8 @@ BOTH_BACKENDS = frozenset(
         "test_alert_policy_books",
         "test_alert_banner_level",
         "test_alert_in_app",
+        "test_alert_resend",
+        "test_alert_book_restart",
     }
 )
 

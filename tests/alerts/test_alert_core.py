@@ -80,6 +80,28 @@ def test_targets_resolve_to_people_in_order_once_each() -> None:
         Target(unit="town", role="boss")
 
 
+def test_a_units_people_include_those_of_the_units_under_it_unless_the_target_says_below_false() -> None:
+    roles: dict[str, frozenset[str]] = {p: frozenset() for p in ("t", "v", "w", "o")}
+    # county > town > village > hamlet; 'other' is a sibling of town.
+    parents: dict[str, str | None] = {
+        "county": None,
+        "town": "county",
+        "village": "town",
+        "hamlet": "village",
+        "other": "county",
+    }
+    units: dict[str, str | None] = {"t": "town", "v": "village", "w": "hamlet", "o": "other"}
+    assert resolve((Target(unit="town"),), roles, {}, units, parents) == ["t", "v", "w"]
+    assert resolve((Target(unit="village"),), roles, {}, units, parents) == ["v", "w"]
+    assert resolve((Target(unit="town", below=False),), roles, {}, units, parents) == ["t"]
+    assert resolve((Target(unit="county"),), roles, {}, units, parents) == ["o", "t", "v", "w"]
+    # A cycle (the import refuses them) cannot make the walk loop.
+    looped = {**parents, "town": "hamlet"}
+    assert resolve((Target(unit="town"),), roles, {}, units, looped) == ["t", "v", "w"]
+    with pytest.raises(ValueError, match="below is for a unit target only"):
+        Target(role="boss", below=False)
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from alert_console import PEOPLE, AlertConsole
+from alert_console import PEOPLE, UNITS, AlertConsole
 from support import Deployment
 
 from alerts.policy import PinnedBook, Policy, book_hash, builtin_book, canonical_json
@@ -168,6 +168,19 @@ async def test_the_organisations_policies_are_imported_checked_exported_and_pinn
         (GATE_GUARD.replace("urgency: urgent", "urgency: urgent\n    colour: red"), "yaml", 1, "colour"),
         (GATE_GUARD, "csv", 0, None),
         ("policies: [", "yaml", 0, None),
+        # Targets the organisation does not have: refused naming the target, not paging nobody later.
+        (GATE_GUARD.replace("{person: r1}", "{person: ghost}"), "yaml", 1, "levels.0.targets.0.person"),
+        (GATE_GUARD.replace("{person: r1}", "{unit: nowhere}"), "yaml", 1, "levels.0.targets.0.unit"),
+        (
+            GATE_GUARD.replace("{role: commission_leader}", "{role: mayor}"),
+            "yaml",
+            1,
+            "levels.1.targets.0.role",
+        ),
+        (GATE_GUARD.replace("{person: r1}", "{post: night_watch}"), "yaml", 1, "levels.0.targets.0.post"),
+        # A removal of a policy the organisation never imported, or with more than its id.
+        ("- {id: gate_guard, removed: true}", "yaml", 1, "id"),
+        (GATE_GUARD + "  - {id: gate_guard, removed: true, urgency: normal}", "yaml", 2, "urgency"),
     ],
 )
 async def test_a_bad_policy_refuses_the_import_with_a_translated_reason_and_saves_nothing(
@@ -184,6 +197,41 @@ async def test_a_bad_policy_refuses_the_import_with_a_translated_reason_and_save
     assert await console.rows(alert_policies) == []
     async with console.db.read.connect() as conn:
         assert await head_position(conn) == before  # nothing appended
+
+
+REMOVE_GATE_GUARD = "- {id: gate_guard, removed: true}\n"
+
+
+async def test_an_imported_policy_is_removed_for_new_incidents_and_a_live_one_keeps_it(
+    console: AlertConsole,
+) -> None:
+    await console.ok("org.import", {"table": "policies", "format": "yaml", "text": GATE_GUARD})
+    live = await console.sit_in()
+    assert await _paged(console, live) == [("r1", 0, 0)]
+
+    removed = await console.ok(
+        "org.import", {"table": "policies", "format": "yaml", "text": REMOVE_GATE_GUARD}
+    )
+    assert removed == {"rows": 0, "removed": "gate_guard"}
+    assert await console.rows(alert_policies) == []
+    later = await console.sit_in()  # back to the book's own urgent policy for sit-ins
+    [alert] = await console.rows(alerts, alerts.c.incident_id == later)
+    assert Policy.model_validate_json(alert.chain).id == "urgent"
+    assert await _paged(console, later) == [("leader", 0, 0)]
+
+    console.clock.move(minutes=2, seconds=1)
+    await console.drain()
+    assert ("boss", 1, 0) in await _paged(console, live)  # the pinned gate_guard's second level
+
+    again = await console.submit(
+        "org.import", {"table": "policies", "format": "yaml", "text": REMOVE_GATE_GUARD}
+    )
+    assert again.error is not None and again.error.code == "import_rejected"
+    [error] = again.error.to_dict("zh_CN", console.registry.messages)["errors"]
+    assert error["message"] == "「gate_guard」不是已导入的通知策略，无法删除"
+
+    await rebuild(console.db, console.registry)  # the removal is in the log: replayed the same
+    assert await console.rows(alert_policies) == []
 
 
 @pytest.fixture
@@ -228,6 +276,17 @@ async def test_a_playbook_naming_a_policy_the_book_lacks_cannot_start_and_can_on
     chain = Policy.model_validate_json(row.chain)
     # The step's role holder first, then the office's policy's later level (commission leaders).
     assert chain.id == "gate_guard" and chain.levels[1].targets[0].role == "commission_leader"
+
+    # While the playbook's step names it, the office's policy cannot be removed: the reason says where.
+    refused = await naming.submit(
+        "org.import", {"table": "policies", "format": "yaml", "text": REMOVE_GATE_GUARD}
+    )
+    assert refused.error is not None and refused.error.code == "import_rejected"
+    [zh] = refused.error.to_dict("zh_CN", naming.registry.messages)["errors"]
+    assert zh["message"] == "「gate_guard」仍被预案引用，不能删除：collective_visit / notify_leader"
+    [en] = refused.error.to_dict("en", naming.registry.messages)["errors"]
+    assert "still named by a playbook" in en["message"]
+    assert [r.id for r in await naming.rows(alert_policies)] == ["gate_guard"]
 
 
 def test_a_book_read_back_from_the_log_hashes_and_reads_the_same() -> None:
@@ -329,3 +388,27 @@ async def test_a_level_may_page_a_units_people_as_the_organisation_has_them_when
         },
     )
     assert refused.error is not None and refused.error.code == "import_rejected"
+
+
+async def test_a_unit_pages_the_people_of_the_units_under_it_unless_the_level_says_below_false(
+    console: AlertConsole,
+) -> None:
+    """The commission (county) has the petition office under it: paging the county reaches the
+    office's people too, read from the organisation's tree when the page goes out."""
+    whole = GATE_GUARD.replace("[{person: r1}]", "[{unit: county}]")
+    await console.ok("org.import", {"table": "policies", "format": "yaml", "text": whole})
+    incident_id = await console.sit_in()
+    everyone = [("boss", 0, 0), ("duty", 0, 0), ("leader", 0, 0), ("r1", 0, 0)]
+    assert await _paged(console, incident_id) == everyone
+    own = GATE_GUARD.replace("[{person: r1}]", "[{unit: county, below: false}]")
+    await console.ok("org.import", {"table": "policies", "format": "yaml", "text": own})
+    later = await console.sit_in()
+    assert await _paged(console, later) == [("boss", 0, 0), ("leader", 0, 0)]  # the county's own only
+    # A unit added under the office later is included when the next page goes out.
+    units = UNITS + "desk,接访组,petition_office,office\n"
+    await console.ok("org.import", {"table": "units", "text": units})
+    joined = PEOPLE + "r3,李三,desk,干部,petition_staff,reception,13800000003,hall\n"
+    await console.ok("org.import", {"table": "people", "text": joined})
+    await console.ok("org.import", {"table": "policies", "format": "yaml", "text": whole})
+    third = await console.sit_in()
+    assert ("r3", 0, 0) in await _paged(console, third)

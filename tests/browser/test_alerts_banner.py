@@ -54,7 +54,7 @@ def test_the_leader_acknowledges_a_live_page_with_one_tap_on_the_tablet(
 
     # The delivery log's page says the same to the duty desk.
     tablet.goto(server.base + f"/incidents/{incident_id}/alerts")
-    expect(tablet.locator("table.alerts-log tbody tr").first).to_contain_text("console")
+    expect(tablet.locator("table.alerts-log tbody tr").first).to_contain_text("在指挥台确认")
 
 
 def test_the_banner_reads_again_only_for_events_that_concern_this_person(

@@ -6,6 +6,7 @@ from browser_support import (
     DESK,
     TABLET,
     TABLET_LANDSCAPE,
+    Api,
     OpenPage,
     open_drawer,
     open_incident,
@@ -79,6 +80,12 @@ def test_a_responder_sees_neither_the_register_form_nor_confidential_values(
 
 
 def test_an_inspector_reads_and_never_writes(server: Server, open_page: OpenPage) -> None:
+    # 督查范围: this inspector oversees the whole county (a place no unit holds is the county's).
+    units = "id,name,kind,parent_id\ncounty,县纪委监委,county_commission,\n"
+    Api(server, "duty").command("org.import", {"table": "units", "text": units})
+    Api(server, "admin").command(
+        "review.set_inspector_units", {"username": "inspector", "unit_ids": ["county"]}
+    )
     duty = open_page("duty", DESK)
     number = register_in_ui(duty, type_label="其他", place="乡镇办公室", head_count=3, confidential=SECRET)
     inspector = open_page("inspector", TABLET_LANDSCAPE)

@@ -120,7 +120,7 @@ def test_ten_thousand_notes_keep_snapshot_and_room_page_small(server: LocalServe
 
 
 def test_paging_refuses_bad_input_and_unknown_incidents(server: LocalServer) -> None:
-    cookie, _ = login(server, "inspector")
+    cookie, _ = login(server, "reviewer")
     jar = {"ic_session": cookie}
     for route in ("notes", "history"):
         for query in ("before=abc", "before=-1", "before=%C2%B2", "limit=x", "limit=1.5", "limit=%D9%A1"):

@@ -97,6 +97,15 @@ def assert_shown(server: Served, session: Session, incident_id: str) -> None:
     assert named(server_events(server, session[0]), incident_id)
 
 
+def oversee_county(server: Served, duty: Session) -> None:
+    """督查范围: the inspector oversees the whole county (the units only: a place no unit holds is the
+    county's), as the higher level's inspectors of this commission do."""
+    units = "id,name,kind,parent_id\ncounty,县纪委监委,county_commission,\n"
+    assert post(server, duty, "org.import", {"table": "units", "text": units}).status_code == 200
+    args = {"username": "inspector", "unit_ids": ["county"]}
+    assert post(server, login(server, "admin"), "review.set_inspector_units", args).status_code == 200
+
+
 @pytest.fixture
 def with_head(deployment: Deployment) -> Deployment:
     """The deployment, with a login for the commission head (a leader holding `commission_head`)."""
@@ -111,6 +120,7 @@ async def test_marked_at_registration_the_desk_and_inspector_see_it_and_the_head
     clients: list[LiveClient] = []
     try:
         duty, inspector, head = login(server, "duty"), login(server, "inspector"), login(server, HEAD)
+        oversee_county(server, duty)
         desk, heads_tablet = LiveClient(server.ws_url, duty[0]), LiveClient(server.ws_url, head[0])
         clients += [desk, heads_tablet]
         await desk.connect()
@@ -171,6 +181,7 @@ async def test_marked_later_it_leaves_the_heads_views_and_the_mark_cannot_be_und
     clients: list[LiveClient] = []
     try:
         duty, inspector, head = login(server, "duty"), login(server, "inspector"), login(server, HEAD)
+        oversee_county(server, duty)
         # The head's tablet knows the log up to here, then drops off the network; his desk stays online.
         tablet, desk = LiveClient(server.ws_url, head[0]), LiveClient(server.ws_url, head[0])
         clients += [tablet, desk]

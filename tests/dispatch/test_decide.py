@@ -243,11 +243,6 @@ def test_a_place_name_taken_is_named_with_its_row(fmt: io.Format, text: str, row
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the name clash is numbered by item index, so a blank line above it shifts its row "
-    "(row 3 here, while an error on the same line would say row 4)",
-)
 def test_a_place_name_taken_after_a_blank_line_is_named_with_its_file_row() -> None:
     text = "id,name,unit_id\nannex,信访局东侧门,office\n\nx,机关大门,county\n"
     with pytest.raises(ImportRejected) as err:
@@ -255,11 +250,6 @@ def test_a_place_name_taken_after_a_blank_line_is_named_with_its_file_row() -> N
     assert [(e.row, e.column) for e in err.value.errors] == [(4, "name")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: names are checked against other places only when every row parsed, so a file with "
-    "another bad row does not name the row whose name is taken (decide_import: 'naming every bad row')",
-)
 def test_a_rejected_place_import_names_every_bad_row() -> None:
     text = "id,name,unit_id\nannex,信访局东侧门,nowhere\nx,机关大门,county\n"
     with pytest.raises(ImportRejected) as err:

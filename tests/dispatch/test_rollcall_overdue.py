@@ -4,11 +4,12 @@ and, on PostgreSQL, with two console processes noticing the same deadline."""
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from org import Api, import_organisation, sit_in
-from support import Deployment, Served, Server, server_events
+from support import Deployment, Served, Server, server_events, start_all
 
 
 def move_clock(path: Path, minutes: float) -> None:
@@ -46,9 +47,10 @@ def test_overdue_roll_call_is_flagged_once(deployment: Deployment, tmp_path: Pat
     clock = tmp_path / "clock-offset"
     move_clock(clock, 0)
     env = {"CONSOLE_CLOCK_FILE": str(clock), "CONSOLE_POLL_SECONDS": "0.2"}
-    servers = [Server(deployment, **env).start()]
+    servers = [Server(deployment, **env)]
     if deployment.url.startswith("postgres"):
-        servers.append(Server(deployment, **env).start())  # a second process races for the same deadline
+        servers.append(Server(deployment, **env))  # a second process races for the same deadline
+    start_all(*servers)  # side by side: each process's start is a second or two of imports
     try:
         one = servers[0]
         duty, leader = Api(one, "duty"), Api(one, "leader")
@@ -77,9 +79,9 @@ def test_overdue_roll_call_is_flagged_once(deployment: Deployment, tmp_path: Pat
         Api(one, "r2").ok("rollcall.confirm", {"rollcall_id": rollcall_id})
         move_clock(clock, 9)
         holds(lambda: len(flags(one, duty.cookie)) == 1)
-        for server in servers:
-            server.stop()
-            server.start()
+        with ThreadPoolExecutor(len(servers)) as pool:
+            list(pool.map(Server.stop, servers))  # each waits for its own graceful shutdown
+        start_all(*servers)
         holds(lambda: len(flags(one, duty.cookie)) == 1)
         status = leader.get(f"/api/incidents/{incident_id}/responders").json()["rollcall"]
         assert status["late"] == 1 and [u["person_id"] for u in status["unconfirmed"]] == ["r3"]
