@@ -38,6 +38,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--alert-clients", type=int, help="clients of the alert-load turns (default 1000)")
     parser.add_argument("--backlog", type=int, help="registrations in the alert-load backlog (default 500)")
     parser.add_argument(
+        "--alert-poll",
+        type=float,
+        help="alert load: the server's CONSOLE_POLL_SECONDS (default 5): how soon a sender process's "
+        "records reach its screens on SQLite",
+    )
+    parser.add_argument(
+        "--alert-sender",
+        choices=alertload.SENDERS,
+        help="alert load: who sends in the busy turn: serve itself, an alert-worker process of its own, "
+        "or both in turn (default both)",
+    )
+    parser.add_argument(
         "--figures-events",
         type=int,
         help="events in the §25 figures' log (default 100000; 1000000 for the aim)",
@@ -89,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
                 ao = alertload.LoadOptions(**{**ao.__dict__, "clients": args.alert_clients})
             if args.backlog:
                 ao = alertload.LoadOptions(**{**ao.__dict__, "backlog": args.backlog})
+            if args.alert_poll:
+                ao = alertload.LoadOptions(**{**ao.__dict__, "poll_seconds": args.alert_poll})
+            if args.alert_sender:
+                ao = alertload.LoadOptions(**{**ao.__dict__, "sender": args.alert_sender})
             out.append(alertload.report(alertload.run(ao), ao))
             print(out[-1], flush=True)
         if args.only in (None, "commands"):

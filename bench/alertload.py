@@ -13,8 +13,15 @@ The steady phase's own registrations page the same people in-app, as in the plai
   worker claims, sends and records the backlog (one `alert.attempt_recorded` event per attempt, fanned
   out to every client) while the steady phase's registrations are fanned out.
 
+The busy turn runs two ways (`sender`): **serve** sends (CONSOLE_ALERT_WORKER=on, one process, as `make
+run`), or **process**: serve runs with CONSOLE_ALERT_WORKER=process beside `python -m console
+alert-worker`, which sends and records in a process of its own, and serve's screens get the records
+through the log (on SQLite by its poll, CONSOLE_POLL_SECONDS). `both` (the default) runs idle, busy (serve)
+and busy (process) in each turn.
+
 Same data, same clients, same load (bench/fanout.py `measure`); turns alternate idle and busy. The figure
-is the steady phase's p99 from sending a command until the last client has its event, busy ÷ idle.
+is the steady phase's p99 from sending a command until the last client has its event, busy ÷ idle of
+the same turn, for each way of sending.
 """
 
 from __future__ import annotations
@@ -25,16 +32,37 @@ import sqlite3
 import statistics
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from console.clock import utc_iso
 
 from .alerts import _Receiver
-from .common import CLIENT_USERS, fmt, log, percentile, prepared_console_server, run_async, table, temp_dir
+from .common import (
+    CLIENT_USERS,
+    PYTHON,
+    Child,
+    console_env,
+    fmt,
+    log,
+    percentile,
+    prepared_console_server,
+    run_async,
+    spawn,
+    table,
+    temp_dir,
+    wait_until,
+)
 from .fanout import ARGS, Options, Result, measure
+
+SENDERS = ("both", "serve", "process")
+# What the alert-worker process prints once it runs (console/alerts/cli.py).
+SENDER_READY = "alert worker: sending"
 
 
 @dataclass(frozen=True)
@@ -43,6 +71,35 @@ class LoadOptions:
     backlog: int = 500
     repeat: int = 3
     fanout: Options = field(default_factory=Options)
+    # Who sends in the busy turn: serve itself, an alert-worker process of its own, or both in turn.
+    sender: str = "both"
+    # CONSOLE_POLL_SECONDS of the turn's server (None: its default, 5 s): how often serve reads the log
+    # for what another process committed, i.e. a sender process's records on SQLite.
+    poll_seconds: float | None = None
+
+    def turns(self) -> tuple[tuple[bool, str], ...]:
+        """(busy, who sends) of one turn: idle first, then each busy way."""
+        ways = ("serve", "process") if self.sender == "both" else (self.sender,)
+        idle = "process" if self.sender == "process" else "serve"
+        return ((False, idle), *((True, way) for way in ways))
+
+
+def _label(busy: bool, sender: str) -> str:
+    if not busy:
+        return "idle"
+    return "busy, serve sends" if sender == "serve" else "busy, own process"
+
+
+@contextlib.contextmanager
+def _sender_process(data: Path, settings: dict[str, str]) -> Iterator[Child]:
+    """`python -m console alert-worker` on the turn's database, with the server's settings."""
+    env = console_env(data, None, **settings)
+    child = spawn("alert-worker", [PYTHON, "-m", "console", "alert-worker"], env, data / "sender.log")
+    try:
+        wait_until(lambda: SENDER_READY in child.tail(), child, 60, "the sender to start")
+        yield child
+    finally:
+        child.stop()
 
 
 def _seed_backlog(env: dict[str, str], count: int, channel: str) -> int:
@@ -102,7 +159,7 @@ def _due(data: Path, at: str) -> None:
         db.execute("UPDATE alert_outbox SET due_at = ? WHERE state = 'pending'", (at,))
 
 
-def _turn(opts: LoadOptions, busy: bool, receiver: _Receiver) -> tuple[Result, dict[str, Any]]:
+def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tuple[Result, dict[str, Any]]:
     facts: dict[str, Any] = {}
     receiver.count = 0
 
@@ -124,24 +181,33 @@ def _turn(opts: LoadOptions, busy: bool, receiver: _Receiver) -> tuple[Result, d
                 await asyncio.sleep(0.2)
         facts["before"] = receiver.count
         facts["t0"] = time.monotonic()
+        facts["cpu0"] = {name: _cpu(pid) for name, pid in pids.items()}
 
     settings = {
         "CONSOLE_QUEUE_LIMIT": str(opts.fanout.queue_limit),
         "CONSOLE_HEARTBEAT_SECONDS": "60",
         "CONSOLE_REPLAY_LIMIT": "100000",
         "CONSOLE_WS_PER_USER": "100000",
+        "CONSOLE_ALERT_WORKER": "process" if sender == "process" else "on",
     }
+    if opts.poll_seconds is not None:
+        settings["CONSOLE_POLL_SECONDS"] = f"{opts.poll_seconds:g}"
+    pids: dict[str, int] = {}
     with (
         temp_dir("bench-alertload-") as data,
         prepared_console_server(data, None, prepare, settings) as server,
+        _sender_process(data, settings) if sender == "process" else contextlib.nullcontext() as own,
     ):
+        pids["serve"] = server.child.pid
+        if own is not None:
+            pids["sender"] = own.pid
         cookies = [server.login(user) for user in CLIENT_USERS]
         driver_cookie = server.login("duty")
         # The steady phase only: the burst adds nothing to this comparison.
         fo = Options(**{**opts.fanout.__dict__, "burst": 0})
         result = run_async(
             measure(
-                "busy" if busy else "idle",
+                _label(busy, sender),
                 opts.clients,
                 fo,
                 server.ws,
@@ -154,7 +220,16 @@ def _turn(opts: LoadOptions, busy: bool, receiver: _Receiver) -> tuple[Result, d
         # Deliveries that reached the receiver during the steady phase (and until every client had it).
         facts["during"] = receiver.count - facts.get("before", 0)
         facts["steady_s"] = time.monotonic() - facts.get("t0", time.monotonic())
+        # CPU of each process from the start of the steady phase until every client had every event.
+        for name, pid in pids.items():
+            if name in facts.get("cpu0", {}):
+                facts[f"cpu_{name}"] = _cpu(pid) - facts["cpu0"][name]
     return result, facts
+
+
+def _cpu(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def run(opts: LoadOptions) -> list[tuple[int, str, Result, dict[str, Any]]]:
@@ -162,11 +237,11 @@ def run(opts: LoadOptions) -> list[tuple[int, str, Result, dict[str, Any]]]:
     out = []
     try:
         for rep in range(1, opts.repeat + 1):
-            for busy in (False, True):
-                kind = "busy" if busy else "idle"
+            for busy, sender in opts.turns():
+                kind = _label(busy, sender)
                 log(f"alert load: {kind}, {opts.clients} clients, backlog of {opts.backlog}, turn {rep} …")
                 try:
-                    result, facts = _turn(opts, busy, receiver)
+                    result, facts = _turn(opts, busy, sender, receiver)
                 except Exception as exc:
                     log(f"alert load {kind} failed: {type(exc).__name__}: {exc}")
                     result, facts = Result(opts.clients, kind, error=str(exc)[:300]), {}
@@ -181,12 +256,16 @@ def run(opts: LoadOptions) -> list[tuple[int, str, Result, dict[str, Any]]]:
     return out
 
 
+def _secs(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOptions) -> str:
     rows = []
     p99: dict[tuple[int, str], float] = {}
     for rep, kind, r, facts in results:
         if r.error:
-            rows.append([str(rep), kind, "error: " + r.error[:80], "", "", "", "", ""])
+            rows.append([str(rep), kind, "error: " + r.error[:80], "", "", "", "", "", "", ""])
             continue
         p99[(rep, kind)] = percentile(r.steady_sent, 99)
         rows.append(
@@ -198,29 +277,55 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
                 str(facts.get("during", "-")),
                 fmt(percentile(r.steady_sent, 50)),
                 fmt(p99[(rep, kind)]),
+                _secs(facts.get("cpu_serve")),
+                _secs(facts.get("cpu_sender")),
                 str(r.incomplete + r.gaps + r.dups),
             ]
         )
-    ratios = [
-        p99[(rep, "busy")] / p99[(rep, "idle")]
-        for rep in sorted({k[0] for k in p99})
-        if (rep, "busy") in p99 and (rep, "idle") in p99 and p99[(rep, "idle")] > 0
-    ]
+    reps = sorted({k[0] for k in p99})
+    ratios = {
+        kind: [
+            p99[(rep, kind)] / p99[(rep, "idle")]
+            for rep in reps
+            if (rep, kind) in p99 and (rep, "idle") in p99 and p99[(rep, "idle")] > 0
+        ]
+        for kind in dict.fromkeys(_label(busy, sender) for busy, sender in opts.turns() if busy)
+    }
     head = (
         f"Fan-out with the alert worker busy vs idle: {opts.clients} clients, "
         f"{opts.fanout.steady} commands at {opts.fanout.rate:g}/s; a backlog from {opts.backlog} "
         "registrations to a local json:// receiver, delivered during the steady phase (busy) "
-        "or before it (idle). Latency in ms from sending a command until the last client has its event.\n"
+        "or before it (idle). Latency in ms from sending a command until the last client has its event; "
+        "CPU s of the serve and the alert-worker process from the start of the steady phase until every "
+        "client had every event.\n"
     )
     body = table(
-        ["turn", "worker", "clients", "attempts waiting", "sent to receiver", "p50 sent", "p99 sent", "lost"],
+        [
+            "turn",
+            "alert worker",
+            "clients",
+            "attempts waiting",
+            "sent to receiver",
+            "p50 sent",
+            "p99 sent",
+            "serve CPU s",
+            "sender CPU s",
+            "lost",
+        ],
         rows,
     )
-    if ratios:
-        tail = (
-            f"busy ÷ idle p99: median {statistics.median(ratios):.2f}× "
-            f"(spread {min(ratios):.2f}–{max(ratios):.2f}×, {len(ratios)} pairs)"
-        )
-    else:
-        tail = "busy ÷ idle p99: no complete pair"
-    return head + "\n" + body + "\n" + tail + "\n"
+    cpu: dict[str, list[float]] = {}
+    for _rep, kind, r, facts in results:
+        if not r.error and "cpu_serve" in facts:
+            cpu.setdefault(kind, []).append(facts["cpu_serve"])
+    tails = []
+    for kind, found in ratios.items():
+        if found:
+            tails.append(
+                f"{kind} ÷ idle p99: median {statistics.median(found):.2f}× "
+                f"(spread {min(found):.2f}–{max(found):.2f}×, {len(found)} pairs)"
+            )
+        else:
+            tails.append(f"{kind} ÷ idle p99: no complete pair")
+    tails += [f"{kind}: serve CPU s median {statistics.median(v):.2f}" for kind, v in cpu.items()]
+    return head + "\n" + body + "\n" + "\n".join(tails) + "\n"

@@ -436,6 +436,12 @@ def _send_test_alert(settings: Settings, args: argparse.Namespace) -> int:
     return send_test_alert(args.url, settings.locale)
 
 
+def _alert_worker(settings: Settings, _args: argparse.Namespace) -> int:
+    from .alerts.cli import run_alert_worker
+
+    return run_alert_worker(settings)
+
+
 def _export_bundle(settings: Settings, args: argparse.Namespace) -> int:
     from .review.export import ExportError, export_bundle
 
@@ -565,6 +571,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     test_alert.add_argument("url", help="the channel's apprise URL, e.g. dingtalk://… or mailto://…")
     test_alert.set_defaults(run=_send_test_alert)
+
+    sub.add_parser(
+        "alert-worker",
+        help="send alerts from the outbox in a process of its own (with CONSOLE_ALERT_WORKER=process, "
+        "serve processes then do not send)",
+    ).set_defaults(run=_alert_worker)
 
     export = sub.add_parser(
         "export-bundle",

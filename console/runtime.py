@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 
 from sqlalchemy import select, text
 
@@ -14,7 +14,7 @@ from .clock import Clock, SystemClock
 from .db import Database, open_database
 from .follower import SESSIONS_CHANNEL, TOKEN_PREFIX, Follower, PgListener
 from .hub import Hub
-from .registry import Registry, RegistryError
+from .registry import Registry, RegistryError, Timer
 from .service import CommandService
 from .settings import Settings
 from .tables import events
@@ -27,8 +27,18 @@ STOP_PHASE_SECONDS = 5
 class Runtime:
     """The long-lived parts of a console process, shared by every request and connection."""
 
-    def __init__(self, settings: Settings, registry: Registry, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        registry: Registry,
+        clock: Clock | None = None,
+        *,
+        timers: Sequence[tuple[str, Timer]] | None = None,
+    ) -> None:
         self.settings = settings
+        # The domains' timers by default; a process with one job of its own (the alert sender) runs
+        # only its own timer, with the same writer, hub and follower as a serve process.
+        self.timers = tuple(registry.timers) if timers is None else tuple(timers)
         self.registry = registry
         self.clock: Clock = clock or SystemClock(settings.clock_offset_seconds, settings.clock_file)
         self.db: Database = open_database(settings)
@@ -68,7 +78,7 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
         if self.listener is not None:
             self._tasks.append(asyncio.create_task(self.listener.run(), name="pg-listener"))
-        for name, timer in self.registry.timers:
+        for name, timer in self.timers:
             self._tasks.append(asyncio.create_task(timer(self), name=name))
         log.info(
             "console_started",

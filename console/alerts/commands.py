@@ -53,6 +53,13 @@ class RecordAttempt(CommandArgs):
     latency_ms: int = Field(ge=0)
 
 
+class RecordAttempts(CommandArgs):
+    """(internal) what a claimed batch's attempts came to, from the worker that sent them: one command,
+    one transaction and one commit for the batch (an `alert.attempt_recorded` event per attempt)."""
+
+    attempts: list[RecordAttempt] = Field(min_length=1, max_length=256)
+
+
 class Escalate(CommandArgs):
     """(internal) the acknowledge timeout of this level and round passed with nobody acknowledging."""
 

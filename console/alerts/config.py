@@ -3,10 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from alerts.schedule import RetryPolicy
 
 from ..settings import Settings, SettingsError
+
+
+class WorkerMode(StrEnum):
+    """Who sends (CONSOLE_ALERT_WORKER)."""
+
+    ON = "on"  # every serve process sends and escalates (one process: `make run`, the demo)
+    OFF = "off"  # nobody sends or escalates (test deployments: the log holds only what a test made)
+    # Sending is done by `python -m console alert-worker` processes of its own; serve processes only
+    # escalate (an escalation's in-app page is then published by the process its screens are on).
+    PROCESS = "process"
+
+
+_MODES = {
+    "on": WorkerMode.ON,
+    "1": WorkerMode.ON,
+    "true": WorkerMode.ON,
+    "yes": WorkerMode.ON,
+    "off": WorkerMode.OFF,
+    "0": WorkerMode.OFF,
+    "false": WorkerMode.OFF,
+    "no": WorkerMode.OFF,
+    "process": WorkerMode.PROCESS,
+}
 
 
 @dataclass(frozen=True)
@@ -16,7 +40,7 @@ class AlertSettings:
     link_minutes: float  # how long an acknowledge link is valid
     base_url: str  # how recipients reach the console (the links in messages)
     look_seconds: float  # how often the worker looks for due attempts
-    worker: bool  # whether this process sends at all
+    worker: WorkerMode  # who sends: serve processes, nobody, or alert-worker processes
     batch: int  # attempts claimed at once
 
 
@@ -31,6 +55,13 @@ def _number(extra: dict[str, str], name: str, default: float, least: float) -> f
     if value < least:
         raise SettingsError(f"{name}={raw!r}: must be at least {least:g}")
     return value
+
+
+def _mode(raw: str) -> WorkerMode:
+    value = raw.strip().lower() or "on"
+    if value not in _MODES:
+        raise SettingsError(f"CONSOLE_ALERT_WORKER={raw!r}: expected on, off or process")
+    return _MODES[value]
 
 
 def alert_settings(settings: Settings) -> AlertSettings:
@@ -50,7 +81,7 @@ def alert_settings(settings: Settings) -> AlertSettings:
         link_minutes=_number(extra, "CONSOLE_ALERT_LINK_MINUTES", 120, 1),
         base_url=base_url,
         look_seconds=_number(extra, "CONSOLE_ALERT_LOOK_SECONDS", 0.5, 0.01),
-        worker=extra.get("CONSOLE_ALERT_WORKER", "on").lower() not in ("0", "off", "false", "no"),
+        worker=_mode(extra.get("CONSOLE_ALERT_WORKER", "")),
         batch=int(_number(extra, "CONSOLE_ALERT_BATCH", 32, 1)),
     )
 

@@ -15,7 +15,16 @@ from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..events import VISIBILITY_AUDIT, NewEvent
 from ..incidents.events import stream_of
 from ..responders.events import ResponderMoved
-from .commands import Acknowledge, AcknowledgeByLink, AckRoute, Escalate, RecordAttempt, Resend, SetChannels
+from .commands import (
+    Acknowledge,
+    AcknowledgeByLink,
+    AckRoute,
+    Escalate,
+    RecordAttempt,
+    RecordAttempts,
+    Resend,
+    SetChannels,
+)
 from .config import alert_settings
 from .events import (
     AlertAcknowledged,
@@ -26,7 +35,15 @@ from .events import (
     NextTry,
     alert_stream,
 )
-from .store import AlertState, AttemptState, ChannelsState, EscalationState, ResendState, outbox_id
+from .store import (
+    AlertState,
+    AttemptsState,
+    AttemptState,
+    ChannelsState,
+    EscalationState,
+    ResendState,
+    outbox_id,
+)
 
 
 def decide_set_channels(state: ChannelsState, args: SetChannels, ctx: Context) -> Decision:
@@ -56,9 +73,30 @@ def decide_record_attempt(state: AttemptState | None, args: RecordAttempt, ctx: 
     """What an attempt came to, and what it leads to: a retry later, the next channel, or nothing left."""
     if state is None:
         raise NotFound("alert_not_found")
-    row = state.row
-    if row.state != "pending":
+    if state.row.state != "pending":
         raise DomainError("attempt_closed")
+    return Decision(events=[_attempt_event(state, args, ctx)])
+
+
+def decide_record_attempts(state: AttemptsState, args: RecordAttempts, ctx: Context) -> Decision:
+    """A claimed batch's attempts in one transaction, one event each. An attempt already recorded (by
+    another sender that raced for it, or before a crash) or unknown is left out, not refused: the rest of
+    the batch is still recorded, and each attempt once."""
+    events: list[NewEvent] = []
+    recorded: list[str] = []
+    skipped: list[str] = []
+    for outcome in args.attempts:
+        one = state.by_id.get(outcome.outbox_id)
+        if one is None or one.row.state != "pending" or outcome.outbox_id in recorded:
+            skipped.append(outcome.outbox_id)
+            continue
+        events.append(_attempt_event(one, outcome, ctx))
+        recorded.append(outcome.outbox_id)
+    return Decision(events=events, result={"recorded": len(recorded), "skipped": len(skipped)})
+
+
+def _attempt_event(state: AttemptState, args: RecordAttempt, ctx: Context) -> NewEvent:
+    row = state.row
     nxt: NextTry | None = None
     exhausted = False
     if not args.ok:
@@ -117,8 +155,10 @@ def decide_record_attempt(state: AttemptState | None, args: RecordAttempt, ctx: 
     # An attempt is the delivery log's record (read from the projections and the log) and no live
     # screen draws it: on the audit stream only (reviewers, admins). Sent to every screen, a busy worker
     # would fan out one event per message to all of them and slow the live screens.
-    event = NewEvent(stream=alert_stream(row.incident_id), payload=payload, visibility=VISIBILITY_AUDIT)
-    return Decision(events=[event])
+    # An attempt is the delivery log's record (read from the projections and the log) and no live
+    # screen draws it: on the audit stream only (reviewers, admins). Sent to every screen, a busy worker
+    # would fan out one event per message to all of them and slow the live screens.
+    return NewEvent(stream=alert_stream(row.incident_id), payload=payload, visibility=VISIBILITY_AUDIT)
 
 
 def decide_escalate(state: EscalationState | None, args: Escalate, ctx: Context) -> Decision:

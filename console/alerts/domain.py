@@ -6,7 +6,15 @@ from ..commands import CommandSpec
 from ..i18n import N_
 from ..registry import Domain
 from . import decide, store
-from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, Resend, SetChannels
+from .commands import (
+    Acknowledge,
+    AcknowledgeByLink,
+    Escalate,
+    RecordAttempt,
+    RecordAttempts,
+    Resend,
+    SetChannels,
+)
 from .config import check_settings
 from .events import EVENTS
 from .permissions import GRANTS, Permission
@@ -47,6 +55,15 @@ COMMANDS = (
         store.load_attempt,
         decide.decide_record_attempt,
         "（发送）记录投递结果 Record what one attempt came to",
+        internal=True,
+    ),
+    CommandSpec(
+        "alert.record_attempts",
+        RecordAttempts,
+        Permission.INTERNAL,
+        store.load_attempts,
+        decide.decide_record_attempts,
+        "（发送）记录一批投递结果 Record what a claimed batch's attempts came to, in one transaction",
         internal=True,
     ),
     CommandSpec(

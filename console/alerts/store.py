@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from alerts.channels import IN_APP, fingerprint, kind_of
@@ -44,7 +44,15 @@ from ..runs.events import RunActionFired, RunLevelOverridden
 from ..runs.tables import playbook_runs
 from ..tables import users
 from .books import incident_book, legacy_book
-from .commands import Acknowledge, AcknowledgeByLink, Escalate, RecordAttempt, Resend, SetChannels
+from .commands import (
+    Acknowledge,
+    AcknowledgeByLink,
+    Escalate,
+    RecordAttempt,
+    RecordAttempts,
+    Resend,
+    SetChannels,
+)
 from .events import AlertAcknowledged, AlertEscalated, AlertResent, AttemptRecorded, ChannelsSet
 from .tables import (
     alert_books,
@@ -72,9 +80,12 @@ def channels_of(conn: Connection, person_id: str) -> list[Channel]:
     rows = conn.execute(
         select(alert_channels).where(alert_channels.c.person_id == person_id).order_by(alert_channels.c.seq)
     ).all()
-    if not rows:
-        return [Channel(IN_APP, kind_of(IN_APP).value, fingerprint(IN_APP))]
-    return [Channel(r.url, r.kind, r.fingerprint) for r in rows]
+    return channels_or_in_app([Channel(r.url, r.kind, r.fingerprint) for r in rows])
+
+
+def channels_or_in_app(channels: list[Channel]) -> list[Channel]:
+    """Someone who set no channel is reached in the console only."""
+    return channels or [Channel(IN_APP, kind_of(IN_APP).value, fingerprint(IN_APP))]
 
 
 def person_of_actor(conn: Connection, actor_id: str) -> str | None:
@@ -340,19 +351,10 @@ def _place_name(conn: Connection, name_or_id: str | None) -> str | None:
     """A place as the organisation names it, or None: free text typed at registration never goes out."""
     if not name_or_id:
         return None
-    row = conn.execute(_PLACE_NAME, {"place": name_or_id}).first()
+    row = conn.execute(
+        select(org_places.c.name).where((org_places.c.id == name_or_id) | (org_places.c.name == name_or_id))
+    ).first()
     return row.name if row else None
-
-
-_PLACE_NAME = select(org_places.c.name).where(
-    (org_places.c.id == bindparam("place")) | (org_places.c.name == bindparam("place"))
-)
-
-
-# Every registration runs these: built once (building one costs more than running it).
-_BOOK_KNOWN = select(alert_books.c.hash).where(alert_books.c.hash == bindparam("hash"))
-_INSERT_BOOK = insert(alert_books)
-_INSERT_ALERT_INCIDENT = insert(alert_incidents)
 
 
 def _registered(conn: Connection, event: RecordedEvent) -> None:
@@ -360,15 +362,15 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
     assert isinstance(p, IncidentRegistered)
     # The book the registration pinned (one registered before books were pinned: the book shipped then).
     pinned = p.alert_book or legacy_book()
-    if conn.scalar(_BOOK_KNOWN, {"hash": pinned.hash}) is None:
+    if conn.scalar(select(alert_books.c.hash).where(alert_books.c.hash == pinned.hash)) is None:
         conn.execute(
-            _INSERT_BOOK,
-            {"hash": pinned.hash, "book": canonical_json(pinned.book), "last_position": event.position},
+            insert(alert_books).values(
+                hash=pinned.hash, book=canonical_json(pinned.book), last_position=event.position
+            )
         )
     policy = pinned.book.for_type(p.incident_type.value)
     conn.execute(
-        _INSERT_ALERT_INCIDENT,
-        dict(
+        insert(alert_incidents).values(
             incident_id=p.incident_id,
             number=p.number,
             type=p.incident_type.value,
@@ -378,7 +380,7 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
             policy=policy.model_dump_json(),
             last_position=event.position,
             book_hash=pinned.hash,
-        ),
+        )
     )
     if policy.urgency.value == "urgent":
         raise_alert(conn, event, incident_id=p.incident_id, ask=Ask.GO_TO_SCENE, targets=None)
@@ -790,6 +792,50 @@ def load_attempt(conn: Connection, args: RecordAttempt, _ctx: Context) -> Attemp
         return None
     alert = _alert_row(conn, row.alert_id)
     return AttemptState(row, alert, channels_of(conn, row.person_id), _page_state(conn, row))
+
+
+@dataclass(frozen=True)
+class AttemptsState:
+    by_id: dict[str, AttemptState]
+
+
+def load_attempts(conn: Connection, args: RecordAttempts, _ctx: Context) -> AttemptsState:
+    """A batch's outbox rows, their alerts, pages and people's channels, in four reads for the batch."""
+    ids = sorted({a.outbox_id for a in args.attempts})
+    rows = list(conn.execute(select(alert_outbox).where(alert_outbox.c.id.in_(ids))))
+    alert_ids = sorted({r.alert_id for r in rows})
+    alert_rows = {a.id: a for a in conn.execute(select(alerts).where(alerts.c.id.in_(alert_ids)))}
+    page_states = {
+        (p.alert_id, p.person_id, p.level, p.round): p.state
+        for p in conn.execute(
+            select(
+                alert_pages.c.alert_id,
+                alert_pages.c.person_id,
+                alert_pages.c.level,
+                alert_pages.c.round,
+                alert_pages.c.state,
+            ).where(alert_pages.c.alert_id.in_(alert_ids))
+        )
+    }
+    people = sorted({r.person_id for r in rows})
+    channels: dict[str, list[Channel]] = {p: [] for p in people}
+    for c in conn.execute(
+        select(alert_channels)
+        .where(alert_channels.c.person_id.in_(people))
+        .order_by(alert_channels.c.person_id, alert_channels.c.seq)
+    ):
+        channels[c.person_id].append(Channel(c.url, c.kind, c.fingerprint))
+    return AttemptsState(
+        {
+            r.id: AttemptState(
+                r,
+                alert_rows.get(r.alert_id),
+                channels_or_in_app(channels[r.person_id]),
+                page_states.get((r.alert_id, r.person_id, r.level, r.round)),
+            )
+            for r in rows
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ command whose id is derived from the row, so it is recorded once however many pr
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 import uuid
@@ -33,7 +34,7 @@ from ..hub import Hub
 from ..service import CommandService
 from ..settings import Settings
 from ..timer_loop import TIMER_ACTOR, TimerHost, movable
-from .config import AlertSettings, alert_settings
+from .config import AlertSettings, WorkerMode, alert_settings
 from .queries import incident_levels
 from .store import PROJECTORS
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_people, alerts
@@ -46,6 +47,11 @@ WAKE_TYPES = frozenset(str(getattr(cls, "event_type", "")) for cls in PROJECTORS
 # The longest the worker goes without looking, whatever it expects: a safety net for writes that bypass
 # the log (an operator's repair) and for clocks that drift. Everything the log does wakes it at once.
 IDLE_LOOK_SECONDS = 30.0
+
+# How long the attempts of a claimed batch wait for each other to be recorded in one command.
+RECORD_WINDOW_SECONDS = 1.0
+# The most attempts one record command carries (what its arguments allow).
+MAX_RECORDED = 256
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,14 @@ def attempt_command_id(outbox_id: str) -> str:
     return f"alert-attempt-{outbox_id}"
 
 
+def attempts_command_id(outbox_ids: list[str]) -> str:
+    """Derived from the batch's outbox rows: the same batch recorded twice is one command. A different
+    batch holding an attempt already recorded (another sender, a repeat after a crash) is a different
+    command, and the decision leaves that attempt out: each attempt is recorded once either way."""
+    digest = hashlib.sha256("|".join(sorted(outbox_ids)).encode("ascii")).hexdigest()[:32]
+    return f"alert-attempts-{digest}"
+
+
 def escalate_command_id(alert_id: str, level: int, round_: int) -> str:
     return f"alert-esc-{alert_id}-{level}-{round_}"
 
@@ -78,21 +92,35 @@ def escalate_command_id(alert_id: str, level: int, round_: int) -> str:
 class Worker:
     """Sends what is due and records it; escalates what timed out."""
 
-    def __init__(self, db: Database, service: CommandService, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        service: CommandService,
+        clock: Clock,
+        settings: Settings,
+        *,
+        escalates: bool = True,
+        sends: bool = True,
+    ) -> None:
         self.db = db
         self.service = service
         self.clock = clock
         self.settings = settings
         self.config: AlertSettings = alert_settings(settings)
         self.name = uuid.uuid4().hex[:12]
+        # What this process does of the two (CONSOLE_ALERT_WORKER): a serve process beside alert-worker
+        # processes escalates only; an alert-worker process sends only.
+        self.escalates = escalates
+        self.sends = sends
         self.sent = 0
         # Threads of its own: a batch of slow gateways must not take the loop's default executor.
         self._senders = ThreadPoolExecutor(max_workers=self.config.batch, thread_name_prefix="alert-send")
 
     async def tick(self) -> int:
         """One look: escalations due, then attempts due. Returns how many attempts were sent."""
-        await self.escalate_due()
-        return await self.send_due()
+        if self.escalates:
+            await self.escalate_due()
+        return await self.send_due() if self.sends else 0
 
     # --- escalation ---
 
@@ -136,24 +164,33 @@ class Worker:
             return 0
         # In-app attempts are written delivered by the projector that pages (console.alerts.store); one
         # still pending here was written before that, and is recorded as it was then: nothing to send
-        # or lease, its record (command id derived from the row) once however many processes race.
+        # or lease.
         shown = Delivery(True, "SUCCESS", "shown in the console", 0)
-        in_app = [r.id for r in due if r.kind == ChannelKind.IN_APP.value]
-        recording = [asyncio.ensure_future(self._record_id(i, shown)) for i in in_app]
+        outcomes = [(r.id, shown) for r in due if r.kind == ChannelKind.IN_APP.value]
+        in_app = len(outcomes)
         claimed: list[Claimed] = []
-        if len(in_app) < len(due):
+        if in_app < len(due):
             claimed = await self.db.run_write(self._claim, now, self.db.is_postgres)
-        # Attempts that come back together are recorded together (the in-app ones at once, gateways as
-        # they answer): one commit, one publish and one write per live screen for all of them, instead of
-        # one of each per attempt; a slow gateway never holds back the record of a fast one.
+        # The batch's attempts are recorded together: one command, one transaction, one commit and one
+        # publish for all that answered within RECORD_WINDOW_SECONDS (with a local or healthy gateway,
+        # the whole batch), instead of one of each per attempt; a slow gateway holds the others back no
+        # longer than the window, and what answers later is recorded as it answers.
         sending = {asyncio.ensure_future(self._deliver(c)): c for c in claimed}
-        while sending:
-            done, _ = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                recording.append(asyncio.ensure_future(self._record(sending.pop(task), task.result())))
-        await asyncio.gather(*recording)
-        self.sent += len(claimed) + len(in_app)
-        return len(claimed) + len(in_app)
+        window: float | None = RECORD_WINDOW_SECONDS
+        while sending or outcomes:
+            if sending:
+                done, _ = await asyncio.wait(
+                    sending,
+                    timeout=window,
+                    return_when=asyncio.ALL_COMPLETED if window else asyncio.FIRST_COMPLETED,
+                )
+                window = None
+                outcomes += [(sending.pop(task).id, task.result()) for task in done]
+            if outcomes:
+                await self._record(outcomes)
+                outcomes = []
+        self.sent += len(claimed) + in_app
+        return len(claimed) + in_app
 
     async def next_due(self) -> datetime | None:
         """When the next escalation, attempt or lease expiry falls due (None: nothing waits)."""
@@ -168,14 +205,12 @@ class Worker:
             else_=alert_outbox.c.lease_until,
         )
         leased = select(func.min(later)).where(pending & alert_outbox.c.lease_until.is_not(None))
+        parts = [open_alerts] if self.escalates else []
+        parts += [unleased, leased] if self.sends else []
+        if not parts:
+            return None
         async with self.db.read.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(
-                        open_alerts.scalar_subquery(), unleased.scalar_subquery(), leased.scalar_subquery()
-                    )
-                )
-            ).one()
+            row = (await conn.execute(select(*(p.scalar_subquery() for p in parts)))).one()
         times = [parse_iso(t) for t in row if t]
         return min(times) if times else None
 
@@ -260,24 +295,28 @@ class Worker:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._senders, send, claimed.url, claimed.message)
 
-    async def _record(self, claimed: Claimed, delivery: Delivery) -> None:
-        await self._record_id(claimed.id, delivery)
-
-    async def _record_id(self, outbox_id: str, delivery: Delivery) -> None:
-        envelope = CommandEnvelope(
-            id=attempt_command_id(outbox_id),
-            name="alert.record_attempt",
-            args={
-                "outbox_id": outbox_id,
-                "ok": delivery.ok,
-                "status": delivery.status[:20],
-                "reason": delivery.reason[:400],
-                "latency_ms": delivery.latency_ms,
-            },
-        )
-        result = await self.service.submit(envelope, TIMER_ACTOR, internal=True)
-        if not result.ok:
-            log.warning("alert_attempt_not_recorded", extra={"outbox": outbox_id})
+    async def _record(self, outcomes: list[tuple[str, Delivery]]) -> None:
+        for start in range(0, len(outcomes), MAX_RECORDED):
+            chunk = outcomes[start : start + MAX_RECORDED]
+            envelope = CommandEnvelope(
+                id=attempts_command_id([i for i, _ in chunk]),
+                name="alert.record_attempts",
+                args={
+                    "attempts": [
+                        {
+                            "outbox_id": outbox_id,
+                            "ok": delivery.ok,
+                            "status": delivery.status[:20],
+                            "reason": delivery.reason[:400],
+                            "latency_ms": delivery.latency_ms,
+                        }
+                        for outbox_id, delivery in chunk
+                    ]
+                },
+            )
+            result = await self.service.submit(envelope, TIMER_ACTOR, internal=True)
+            if not result.ok:
+                log.warning("alert_attempts_not_recorded", extra={"attempts": len(chunk)})
 
 
 def wakes(hub: Hub, seen: int) -> bool:
@@ -299,15 +338,28 @@ def wakes(hub: Hub, seen: int) -> bool:
 
 
 async def alert_worker(host: TimerHost) -> None:
-    """The alerts timer of a process. It looks (reads the database) only when something may be due: an
+    """The alerts timer of a serve process (CONSOLE_ALERT_WORKER): `on`, it escalates and sends;
+    `process`, it escalates only, and `python -m console alert-worker` processes send; `off`, nothing."""
+    mode = alert_settings(host.settings).worker
+    if mode is WorkerMode.OFF:
+        return
+    sends = mode is WorkerMode.ON
+    await run_worker(host, Worker(host.db, host.service, host.clock, host.settings, sends=sends))
+
+
+async def sender(host: TimerHost) -> None:
+    """The outbox worker of an alert-worker process: it sends (claims, apprise, records) and leaves
+    escalation to the serve processes, so an escalation's in-app page is published where its screens are."""
+    await run_worker(host, Worker(host.db, host.service, host.clock, host.settings, escalates=False))
+
+
+async def run_worker(host: TimerHost, worker: Worker) -> None:
+    """The loop of a worker. It looks (reads the database) only when something may be due: an
     event that may page someone or schedule a try was published (`wakes`, in any process), the earliest
     escalation, attempt or lease expiry it found last time came, or IDLE_LOOK_SECONDS passed (the safety
     net of DESIGN §3 for writes that bypass the log). While nothing waits it costs no query at all; while
     work remains it looks again at once. A movable clock (tests, drills) makes it look every
     CONSOLE_ALERT_LOOK_SECONDS, since time may jump."""
-    worker = Worker(host.db, host.service, host.clock, host.settings)
-    if not worker.config.worker:
-        return
     look = worker.config.look_seconds
     seen = -1
     due: datetime | None = None

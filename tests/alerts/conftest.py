@@ -33,6 +33,8 @@ BOTH_BACKENDS = frozenset(
     {
         "test_alert_outbox",
         "test_alert_senders",
+        "test_alert_batch_record",
+        "test_alert_sender_process",
         "test_alert_quiet_hours",
         "test_alert_ack_dispatch",
         "test_alert_policy_books",
