@@ -347,9 +347,11 @@ def render(
     ]
     for i in range(7):
         at = lo + timedelta(seconds=span * i / 6)
+        # The last tick sits 10 units from the right edge: centred, its time would be cut off there.
+        anchor = "end" if i == 6 else "middle"
         out.append(
             f'<line x1="{x(at)}" y1="{_TOP - 8}" x2="{x(at)}" y2="{grid_bottom}" stroke="#eee"/>'
-            f'<text x="{x(at)}" y="{_TOP - 12}" text-anchor="middle" fill="#666">{hm(at)}</text>'
+            f'<text x="{x(at)}" y="{_TOP - 12}" text-anchor="{anchor}" fill="#666">{hm(at)}</text>'
         )
     y = _TOP
 
