@@ -30,7 +30,7 @@ from ..errors import Forbidden, NotFound
 from ..i18n import N_, translate
 from ..permissions import PUBLIC, Permission
 from ..roles import Role
-from .edge import CSRF_HEADER, csrf_ok, csv_download, locale_of, messages_of, require, runtime
+from .edge import CSRF_HEADER, csrf_ok, csv_download, locale_of, messages_of, read, require, runtime
 from .pages import _context, shell, signed_in, templates
 
 MAX_ID = 64
@@ -81,11 +81,6 @@ def _id(request: Request, name: str, missing: str) -> str:
     if not value or len(value) > MAX_ID or not value.isprintable():
         raise NotFound(missing)
     return value
-
-
-async def _read(request: Request, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    async with runtime(request).db.read.connect() as db:
-        return await db.run_sync(lambda conn: fn(conn, *args, **kwargs))
 
 
 # --- the signed link ---
@@ -189,22 +184,22 @@ async def incident_log_api(request: Request) -> Response:
     """投递记录 of an incident: every attempt, result and reason, acknowledgements, and the figures."""
     await require(request, AlertPermission.DELIVERY_LOG)
     incident_id = _id(request, "incident_id", "incident_not_found")
-    rows = _held_local(request, await _read(request, queries.delivery_log, incident_id=incident_id))
-    figures = await _read(request, queries.figures, incident_id)
+    rows = _held_local(request, await read(request, queries.delivery_log, incident_id=incident_id))
+    figures = await read(request, queries.figures, incident_id)
     return JSONResponse({"ok": True, "attempts": rows, "figures": figures})
 
 
 async def incident_log_csv(request: Request) -> Response:
     await require(request, AlertPermission.DELIVERY_LOG)
     incident_id = _id(request, "incident_id", "incident_not_found")
-    rows = await _read(request, queries.delivery_log, incident_id=incident_id)
+    rows = await read(request, queries.delivery_log, incident_id=incident_id)
     return csv_download(queries.delivery_log_csv(rows), f"alerts-{incident_id}.csv")
 
 
 async def person_log_csv(request: Request) -> Response:
     await require(request, AlertPermission.DELIVERY_LOG)
     person_id = _id(request, "person_id", "person_not_found")
-    rows = await _read(request, queries.delivery_log, person_id=person_id)
+    rows = await read(request, queries.delivery_log, person_id=person_id)
     return csv_download(queries.delivery_log_csv(rows), f"alerts-{person_id}.csv")
 
 
@@ -213,8 +208,8 @@ async def incident_log_page(request: Request) -> Response:
     if caller is None:
         return Response(status_code=303, headers={"location": "/login"})
     incident_id = _id(request, "incident_id", "incident_not_found")
-    rows = _held_local(request, await _read(request, queries.delivery_log, incident_id=incident_id))
-    figures = await _read(request, queries.figures, incident_id)
+    rows = _held_local(request, await read(request, queries.delivery_log, incident_id=incident_id))
+    figures = await read(request, queries.figures, incident_id)
     context = shell(
         request,
         caller,
@@ -254,7 +249,7 @@ async def channels_api(request: Request) -> Response:
     caller = await require(request, Permission.BOARD_VIEW)
     person_id = _id(request, "person_id", "person_not_found")
     admin = Role.ADMIN.value in caller.user.roles
-    channels = await _read(request, queries.channels_for, person_id, admin=admin)
+    channels = await read(request, queries.channels_for, person_id, admin=admin)
     return JSONResponse({"ok": True, "channels": channels})
 
 
@@ -270,7 +265,7 @@ async def test_channel_api(request: Request) -> Response:
         raise NotFound("alert_not_found") from None
     if Role.ADMIN.value not in caller.user.roles and caller.user.username != person_id:
         raise NotFound("person_not_found")  # only one's own channels (an admin: anyone's)
-    channels = await _read(request, queries.channels_for, person_id, admin=True)
+    channels = await read(request, queries.channels_for, person_id, admin=True)
     found = [c for c in channels if c["seq"] == seq]
     if not found:
         raise NotFound("alert_not_found")

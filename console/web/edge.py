@@ -25,6 +25,12 @@ def runtime(conn: HTTPConnection) -> Runtime:
     return rt
 
 
+async def read(request: HTTPConnection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """`fn(conn, *args, **kwargs)` on a read connection, run off the event loop (the routes' reads)."""
+    async with runtime(request).db.read.connect() as db:
+        return await db.run_sync(lambda conn: fn(conn, *args, **kwargs))
+
+
 def messages_of(conn: HTTPConnection) -> Mapping[str, str]:
     """The console's table of error codes (the spine's and every domain's)."""
     return runtime(conn).registry.messages

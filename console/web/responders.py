@@ -32,7 +32,7 @@ from ..permissions import Permission
 from ..responders import queries, store
 from ..responders.permissions import Permission as ResponderPermission
 from . import scope
-from .edge import csv_download, locale_of, require, runtime
+from .edge import csv_download, locale_of, read, require, runtime
 from .pages import shell, signed_in, templates
 
 MAX_ID = 64
@@ -105,11 +105,6 @@ def _lang(request: Request) -> Any:
     return "en" if locale_of(request) == "en" else "zh"
 
 
-async def _read(request: Request, fn: Any, *args: Any) -> Any:
-    async with runtime(request).db.read.connect() as db:
-        return await db.run_sync(fn, *args)
-
-
 def _now(request: Request) -> datetime:
     return runtime(request).clock.now()
 
@@ -120,7 +115,7 @@ def _now(request: Request) -> datetime:
 async def roster_api(request: Request) -> Response:
     """值班表: who is on duty now, the leader on duty, swaps and overrides."""
     await require(request, Permission.BOARD_VIEW)
-    data = await _read(request, queries.roster_now, _now(request), locale_of(request))
+    data = await read(request, queries.roster_now, _now(request), locale_of(request))
     return JSONResponse({"ok": True, **data})
 
 
@@ -140,7 +135,7 @@ def _places(conn: Any) -> list[dict[str, Any]]:
 
 async def places_api(request: Request) -> Response:
     await require(request, Permission.BOARD_VIEW)
-    return JSONResponse({"ok": True, "places": await _read(request, _places)})
+    return JSONResponse({"ok": True, "places": await read(request, _places)})
 
 
 def _people(
@@ -170,7 +165,7 @@ def _people(
 async def people_api(request: Request) -> Response:
     caller = await require(request, Permission.BOARD_VIEW)
     roles = frozenset(caller.user.roles)
-    people = await _read(request, _people, _now(request), locale_of(request), roles)
+    people = await read(request, _people, _now(request), locale_of(request), roles)
     return JSONResponse({"ok": True, "people": people})
 
 
@@ -178,7 +173,7 @@ async def incident_responders_api(request: Request) -> Response:
     """One incident: movement board, unacknowledged dispatches, log, figures, leader arrival, roll call."""
     await require(request, Permission.BOARD_VIEW)
     incident_id = _id(request, "incident_id", "incident_not_found")
-    data = await _read(request, _incident_responders, incident_id, _now(request), locale_of(request))
+    data = await read(request, _incident_responders, incident_id, _now(request), locale_of(request))
     return JSONResponse({"ok": True, **data})
 
 
@@ -233,7 +228,7 @@ def _movement_csv(conn: Any, incident_id: str, lang: Any) -> str:
 async def movements_csv(request: Request) -> Response:
     await require(request, Permission.BOARD_VIEW)
     incident_id = _id(request, "incident_id", "incident_not_found")
-    text = await _read(request, _movement_csv, incident_id, _lang(request))
+    text = await read(request, _movement_csv, incident_id, _lang(request))
     return csv_download(text, f"movements-{incident_id}.csv")
 
 
@@ -249,7 +244,7 @@ def _figures_csv(conn: Any, incident_id: str, now: datetime, lang: Any) -> str:
 async def figures_csv_api(request: Request) -> Response:
     await require(request, Permission.BOARD_VIEW)
     incident_id = _id(request, "incident_id", "incident_not_found")
-    text = await _read(request, _figures_csv, incident_id, _now(request), _lang(request))
+    text = await read(request, _figures_csv, incident_id, _now(request), _lang(request))
     return csv_download(text, f"figures-{incident_id}.csv")
 
 
@@ -259,11 +254,11 @@ async def _activity(request: Request) -> dict[str, Any]:
     now = _now(request)
     end = _instant(request, "end", now + timedelta(minutes=1))
     start = _instant(request, "start", end - timedelta(days=1))
-    data = await _read(request, queries.person_activity, person_id, start, end, locale_of(request))
+    data = await read(request, queries.person_activity, person_id, start, end, locale_of(request))
     if data is None:
         raise NotFound("person_not_found")
     result: dict[str, Any] = data
-    hidden = await _read(request, hidden_for, frozenset(caller.user.roles))  # 回避
+    hidden = await read(request, hidden_for, frozenset(caller.user.roles))  # 回避
     hidden |= await scope.outside(request, caller) or frozenset()  # 督查范围: other units' incidents
     if hidden:
         result["entries"] = [e for e in result["entries"] if e["incident_id"] not in hidden]
@@ -299,7 +294,7 @@ async def export_api(request: Request) -> Response:
         fmt = io.Format.YAML  # a policy nests: YAML only
     if table not in _EXPORTS:
         raise InvalidInput("invalid_frame", detail="table")
-    text = await _read(request, _EXPORTS[table], fmt)
+    text = await read(request, _EXPORTS[table], fmt)
     if fmt is io.Format.CSV:
         return csv_download(text, f"{table}.csv")
     return Response(text, media_type="application/yaml; charset=utf-8")
@@ -315,7 +310,7 @@ def _mine(conn: Any, user_id: str) -> dict[str, Any]:
 async def my_assignments_api(request: Request) -> Response:
     """我的任务: the signed-in responder's open assignments."""
     caller = await require(request, Permission.BOARD_VIEW)
-    return JSONResponse({"ok": True, **await _read(request, _mine, caller.user.id)})
+    return JSONResponse({"ok": True, **await read(request, _mine, caller.user.id)})
 
 
 # --- pages ---

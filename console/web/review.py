@@ -37,10 +37,10 @@ from ..review.queries import place_names
 from ..review.store import IncidentLog, chain_from, incident_by_id, incident_log, pages_of
 from ..settings import Settings
 from . import scope
-from .edge import Caller, csv_download, locale_of, require, runtime
+from .edge import Caller, csv_download, locale_of, read, require, runtime
 from .labels import RESPONSE_ROLES
 from .pages import shell, signed_in, templates
-from .responders import _id, _instant, _now, _read
+from .responders import _id, _instant, _now
 
 # Texts the review script shows (it holds none of its own).
 REVIEW_TEXT: dict[str, str] = {
@@ -81,7 +81,7 @@ async def _rows(
     request: Request, log: IncidentLog, now: datetime, pages: list[Page] | None = None
 ) -> list[Row]:
     if pages is None:
-        pages = await _read(request, pages_of, log.incident_id)
+        pages = await read(request, pages_of, log.incident_id)
     settings = runtime(request).settings
     return compliance(log.incident_id, log.events, now, thresholds=thresholds(settings), pages=pages)
 
@@ -159,13 +159,13 @@ async def review_api(request: Request) -> Response:
     now = _now(request)
     rows = await _rows(request, log, now)
     record = fold(log.incident_id, log.events)
-    findings = await _read(request, queries.findings_of, log.incident_id, now)
+    findings = await read(request, queries.findings_of, log.incident_id, now)
     return JSONResponse(
         {
             "incident": {"id": log.incident_id, "number": log.number},
             "now": now.isoformat(),
             "compliance": [_row_json(r, record, words(locale_of(request))) for r in rows],
-            "names": _names(request, record) | {"places": await _read(request, place_names)},
+            "names": _names(request, record) | {"places": await read(request, place_names)},
             "findings": findings,
             "chain": await _chain_status(request, log),
             "span": _span(log),
@@ -203,7 +203,7 @@ async def compliance_pdf(request: Request) -> Response:
     now = _now(request)
     settings = runtime(request).settings
     chain = await _chain_status(request, log)
-    findings = await _read(request, queries.findings_of, log.incident_id, now)
+    findings = await read(request, queries.findings_of, log.incident_id, now)
     w = words(locale_of(request))
     lines = [
         FindingLine(
@@ -305,11 +305,11 @@ async def timeline_svg(request: Request) -> Response:
         playbook = record.snapshot.playbook
         labels |= {s.id: (s.title.en if english else s.title.zh) for s in playbook.steps}
         labels |= {f"obligation:{r.id}": (r.title.en if english else r.title.zh) for r in playbook.reports}
-    labels |= {f"place:{k}": v for k, v in (await _read(request, place_names)).items()}
+    labels |= {f"place:{k}": v for k, v in (await read(request, place_names)).items()}
     labels["title"] = gettext_for(locale_of(request))("Timeline")
     w = words(locale_of(request))
     end = review_end(log.incident_id, log.events, now)  # closed: where the response ended
-    pages = await _read(request, pages_of, log.incident_id)
+    pages = await read(request, pages_of, log.incident_id)
     entries = lane_entries(log.incident_id, log.events, pages, w)  # the 工作记录's pages and reports
     rows = await _rows(request, log, now, pages)
     tz = runtime(request).settings.tz

@@ -22,15 +22,15 @@ from review.pdf import ChainLine
 from ..review import queries
 from ..review.permissions import Permission
 from ..review.store import IncidentLog, pages_of
-from .edge import Caller, csv_download, locale_of, require, runtime
+from .edge import Caller, csv_download, locale_of, read, require, runtime
 from .pages import shell, signed_in, templates
-from .responders import _now, _read
+from .responders import _now
 from .review import _chain_status, _log, printed
 
 
 async def _entries(request: Request, log: IncidentLog) -> list[Entry]:
-    pages = await _read(request, pages_of, log.incident_id)
-    persons = await _read(request, queries.persons_of_users)
+    pages = await read(request, pages_of, log.incident_id)
+    persons = await read(request, queries.persons_of_users)
     return activity(
         log.incident_id, log.events, pages=pages, persons=persons, words=words(locale_of(request))
     )

@@ -25,9 +25,9 @@ from ..review.involvement_store import incidents_of_person
 from ..review.permissions import Permission
 from ..review.store import incident_log
 from . import scope
-from .edge import Caller, csv_download, locale_of, require, runtime
+from .edge import Caller, csv_download, locale_of, read, require, runtime
 from .pages import shell, signed_in, templates
-from .responders import _id, _read
+from .responders import _id
 from .review_activity import _entries, entry_json
 from .review_summary import _period
 
@@ -37,17 +37,17 @@ async def _person_activity(
 ) -> tuple[str, str, datetime, datetime, list[tuple[str, str, Entry]]]:
     """(person id, name, start, end, [(incident id, number, entry)]) in the order it happened."""
     person_id = _id(request, "person_id", "person_not_found")
-    name = await _read(request, queries.person_name, person_id)
+    name = await read(request, queries.person_name, person_id)
     if name is None:
         raise NotFound("person_not_found")
     start, end = _period(request)
     seen = await scope.units(request, caller)
     found: list[tuple[str, str, Entry]] = []
-    persons = await _read(request, queries.persons_of_users)
+    persons = await read(request, queries.persons_of_users)
     users = [user for user, person in persons.items() if person == person_id]
-    theirs = await _read(request, incidents_of_person, person_id, users, start, end)
+    theirs = await read(request, incidents_of_person, person_id, users, start, end)
     for incident_id, number, _opened in theirs:
-        if seen is not None and await _read(request, queries.incident_unit, incident_id) not in seen:
+        if seen is not None and await read(request, queries.incident_unit, incident_id) not in seen:
             continue
         async with runtime(request).db.read.connect() as conn:
             log = await incident_log(conn, incident_id, number)

@@ -23,9 +23,9 @@ from ..review import queries
 from ..review.permissions import Permission
 from ..review.store import incident_log
 from . import scope
-from .edge import Caller, csv_download, require, runtime
+from .edge import Caller, csv_download, read, require, runtime
 from .pages import shell, signed_in, templates
-from .responders import _instant, _now, _read
+from .responders import _instant, _now
 from .review import _rows
 
 
@@ -44,16 +44,16 @@ def _period(request: Request) -> tuple[datetime, datetime]:
 
 async def _summary(request: Request, caller: Caller) -> tuple[Summary, datetime, datetime, int]:
     start, end = _period(request)
-    found = await _read(request, queries.incidents_in_period, start, end)
-    hidden = await _read(request, hidden_for, caller.user.roles)  # 回避
+    found = await read(request, queries.incidents_in_period, start, end)
+    hidden = await read(request, hidden_for, caller.user.roles)  # 回避
     found = [row for row in found if row[0] not in hidden]
-    names = await _read(request, queries.unit_names)
+    names = await read(request, queries.unit_names)
     seen = await scope.units(request, caller)
     tz = runtime(request).settings.tz
     now = _now(request)
     tables: list[IncidentTable] = []
     for incident_id, number, opened_at in found:
-        unit = await _read(request, queries.incident_unit, incident_id) or ""
+        unit = await read(request, queries.incident_unit, incident_id) or ""
         if seen is not None and unit not in seen:
             continue
         async with runtime(request).db.read.connect() as conn:

@@ -37,9 +37,9 @@ from ..review.permissions import Permission
 from . import labels
 from . import review_figures_view as view
 from . import scope as scope_of
-from .edge import Caller, locale_of, require, runtime
+from .edge import Caller, locale_of, read, require, runtime
 from .pages import shell, signed_in, templates
-from .responders import _now, _read
+from .responders import _now
 
 
 def _period(request: Request) -> Period:
@@ -150,7 +150,7 @@ async def targets_page(request: Request) -> Response:
     year = period.start.year
     levels = {k: gettext(v) for k, v in labels.LEVELS.items()} | {UNGRADED: gettext("Ungraded")}
     can_set = runtime(request).registry.allowed(caller.user.roles, Permission.REVIEW_TARGETS)
-    year_targets = await _read(request, figures_queries.target_rows, year) if can_set else []
+    year_targets = await read(request, figures_queries.target_rows, year) if can_set else []
     ctx = shell(
         request,
         caller,

@@ -9,21 +9,13 @@ reviewer, admin) — that is, an inspector and nothing else. Which units: `revie
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 
 from ..errors import NotFound
 from ..review import live_scope, queries
 from ..roles import Role
 from ..runtime import Runtime
-from .edge import Caller, runtime
-
-
-async def _read(request: Request, fn: Any, *args: Any) -> Any:
-    async with runtime(request).db.read.connect() as db:
-        return await db.run_sync(fn, *args)
-
+from .edge import Caller, read
 
 # The office's own roles: whoever holds one of them is not limited to units.
 OWN_OFFICE = frozenset(r.value for r in Role if r is not Role.INSPECTOR)
@@ -38,7 +30,7 @@ async def units(request: Request, caller: Caller) -> frozenset[str] | None:
     """The units the caller may see (None: every unit)."""
     if not limited(caller):
         return None
-    found: frozenset[str] = await _read(request, queries.inspector_units, caller.user.username)
+    found: frozenset[str] = await read(request, queries.inspector_units, caller.user.username)
     return found
 
 
@@ -53,7 +45,7 @@ async def units_of(rt: Runtime, caller: Caller) -> frozenset[str] | None:
 
 async def incident(request: Request, caller: Caller, incident_id: str) -> None:
     """Refuse (404 incident_not_found) an incident outside the caller's units."""
-    if limited(caller) and not await _read(
+    if limited(caller) and not await read(
         request, queries.inspector_may_see, caller.user.username, incident_id
     ):
         raise NotFound("incident_not_found")
@@ -62,7 +54,7 @@ async def incident(request: Request, caller: Caller, incident_id: str) -> None:
 async def report(request: Request, caller: Caller, report_id: str) -> None:
     """Refuse (404 report_not_found) a report outside the caller's units (its incident's unit; a
     statistics report is the county's)."""
-    if limited(caller) and not await _read(
+    if limited(caller) and not await read(
         request, queries.inspector_may_see_report, caller.user.username, report_id
     ):
         raise NotFound("report_not_found")
@@ -73,7 +65,7 @@ async def county(request: Request, caller: Caller) -> bool:
     seen = await units(request, caller)
     if seen is None:
         return True
-    root = await _read(request, queries.root_unit)
+    root = await read(request, queries.root_unit)
     return root is not None and root in seen
 
 
@@ -82,7 +74,7 @@ async def outside(request: Request, caller: Caller) -> frozenset[str] | None:
     seen = await units(request, caller)
     if seen is None:
         return None
-    hidden: frozenset[str] = await _read(request, live_scope.outside, seen)
+    hidden: frozenset[str] = await read(request, live_scope.outside, seen)
     return hidden
 
 

@@ -141,15 +141,8 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
         if recent is not None:
             for pos, frame in recent:
                 await conn.send_now(frame, pos)
-        elif conn.units is not None:
-            await _replay_limited(conn, rt, position, withheld, conn.units)
         else:
-            async with rt.db.read.connect() as db:
-                async for event in eventlog.iterate(db, after=position, page=500):
-                    rendered = rt.hub.render(event, conn.view) if about(event) not in withheld else None
-                    if rendered is not None:
-                        await conn.send_now(rendered, event.position)
-                    conn.last_sent = event.position
+            await _replay_from_log(conn, rt, position, withheld, conn.units)
         await conn.send_now(Frame(dumps({"type": "live", "position": conn.last_sent})))
         return
     await conn.send_now(Frame(dumps({**welcome, "mode": "snapshot"})))
@@ -161,16 +154,18 @@ async def _resume(conn: Connection, rt: Runtime, caller: Caller, hello: Hello) -
     await conn.send_now(Frame(dumps({"type": "live", "position": snap_position})))
 
 
-async def _replay_limited(
-    conn: Connection, rt: Runtime, position: int, withheld: frozenset[str], units: frozenset[str]
+async def _replay_from_log(
+    conn: Connection, rt: Runtime, position: int, withheld: frozenset[str], units: frozenset[str] | None
 ) -> None:
-    """Replay from the log for a connection limited to units: each page's units are read with it, and an
-    event of another unit is skipped like any the view may not see (the position still moves on)."""
+    """Replay from the log, a page at a time. An event the client may not see (a withheld incident, or for
+    a connection limited to units another unit's, read with each page) is skipped; the position still
+    moves on."""
     after = position
     while True:
         async with rt.db.read.connect() as db:
             batch = await eventlog.read_after(db, after, 500)
-            await db.run_sync(rt.registry.note_units, batch)
+            if units is not None:
+                await db.run_sync(rt.registry.note_units, batch)
         for event in batch:
             if _replayable(event, withheld, units):
                 rendered = rt.hub.render(event, conn.view)
@@ -182,8 +177,8 @@ async def _replay_limited(
         after = batch[-1].position
 
 
-def _replayable(event: RecordedEvent, withheld: frozenset[str], units: frozenset[str]) -> bool:
-    return about(event) not in withheld and bool(admitted(event, units))
+def _replayable(event: RecordedEvent, withheld: frozenset[str], units: frozenset[str] | None) -> bool:
+    return about(event) not in withheld and (units is None or bool(admitted(event, units)))
 
 
 # Gaps shorter than this are replayed without weighing them (CONSOLE_REPLAY_MAX_CHARS).
