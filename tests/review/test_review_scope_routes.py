@@ -5,6 +5,7 @@ and every write is refused (real stack, SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "dispatch"))
 
 from org import Api, fill_route, get_as, import_organisation, sit_in_with_report
-from support import LocalServer
+from support import Deployment, LocalServer
 
 from console.reports.permissions import Permission as ReportPermission
 from console.review.permissions import Permission as ReviewPermission
@@ -71,14 +72,20 @@ def test_the_table_holds_every_route_that_shows_an_incident_or_a_report() -> Non
     assert shown == listed
 
 
-@pytest.fixture
-def scoped(server: LocalServer) -> tuple[Api, Api, tuple[str, str], tuple[str, str]]:
-    duty, admin, inspector = Api(server, "duty"), Api(server, "admin"), Api(server, "inspector")
-    import_organisation(duty)
-    town = sit_in_with_report(duty, "城关镇政府")  # a place of 城关镇
-    office = sit_in_with_report(duty, "接待大厅")  # a place of 信访室
-    admin.ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["town"]})
-    return inspector, Api(server, "reviewer"), town, office
+@pytest.fixture(scope="module")
+def scoped(module_deployment: Deployment) -> Iterator[tuple[Api, Api, tuple[str, str], tuple[str, str]]]:
+    # One server and one organisation for the whole table: its rows only read, and the inspector's
+    # writes are all refused.
+    server = LocalServer(module_deployment).start()
+    try:
+        duty, admin, inspector = Api(server, "duty"), Api(server, "admin"), Api(server, "inspector")
+        import_organisation(duty)
+        town = sit_in_with_report(duty, "城关镇政府")  # a place of 城关镇
+        office = sit_in_with_report(duty, "接待大厅")  # a place of 信访室
+        admin.ok("review.set_inspector_units", {"username": "inspector", "unit_ids": ["town"]})
+        yield inspector, Api(server, "reviewer"), town, office
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize(("template", "media"), ROUTES)
