@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
 
 from .. import eventlog
@@ -74,6 +74,15 @@ def named(event: RecordedEvent) -> set[str]:
     return who
 
 
+# Built once: _involved runs for nearly every event, and building the statement each time cost about as
+# much as running it (statement, comparisons, cache key).
+_KNOWN = select(review_involvement.c.who).where(
+    (review_involvement.c.incident_id == bindparam("incident_id"))
+    & review_involvement.c.who.in_(bindparam("who", expanding=True))
+)
+_INSERT_INVOLVED = insert(review_involvement)
+
+
 def _involved(conn: Connection, event: RecordedEvent) -> None:
     incident_id = _incident_of(conn, event)
     if incident_id is None:
@@ -81,15 +90,11 @@ def _involved(conn: Connection, event: RecordedEvent) -> None:
     who = named(event)
     if not who:
         return
-    known = conn.execute(
-        select(review_involvement.c.who).where(
-            (review_involvement.c.incident_id == incident_id) & review_involvement.c.who.in_(sorted(who))
-        )
-    )
+    known = conn.execute(_KNOWN, {"incident_id": incident_id, "who": sorted(who)})
     new = who - {r.who for r in known}
     if new:
         conn.execute(
-            insert(review_involvement),
+            _INSERT_INVOLVED,
             [{"who": w, "incident_id": incident_id, "position": event.position} for w in sorted(new)],
         )
 
