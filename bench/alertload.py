@@ -265,7 +265,7 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
     p99: dict[tuple[int, str], float] = {}
     for rep, kind, r, facts in results:
         if r.error:
-            rows.append([str(rep), kind, "error: " + r.error[:80], "", "", "", "", "", "", ""])
+            rows.append([str(rep), kind, "error: " + r.error[:80], "", "", "", "", "", "", "", "", ""])
             continue
         p99[(rep, kind)] = percentile(r.steady_sent, 99)
         rows.append(
@@ -277,6 +277,8 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
                 str(facts.get("during", "-")),
                 fmt(percentile(r.steady_sent, 50)),
                 fmt(p99[(rep, kind)]),
+                fmt(percentile(r.steady_commit, 99)),
+                fmt(percentile(r.steady_acc, 99)),
                 _secs(facts.get("cpu_serve")),
                 _secs(facts.get("cpu_sender")),
                 str(r.incomplete + r.gaps + r.dups),
@@ -295,7 +297,9 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
         f"Fan-out with the alert worker busy vs idle: {opts.clients} clients, "
         f"{opts.fanout.steady} commands at {opts.fanout.rate:g}/s; a backlog from {opts.backlog} "
         "registrations to a local json:// receiver, delivered during the steady phase (busy) "
-        "or before it (idle). Latency in ms from sending a command until the last client has its event; "
+        "or before it (idle). Latency in ms from sending a command until the last client has its event "
+        "(sent), until its result (commit), and from its result until the last client has the event "
+        "(fan-out); "
         "CPU s of the serve and the alert-worker process from the start of the steady phase until every "
         "client had every event.\n"
     )
@@ -308,6 +312,8 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
             "sent to receiver",
             "p50 sent",
             "p99 sent",
+            "p99 commit",
+            "p99 fan-out",
             "serve CPU s",
             "sender CPU s",
             "lost",

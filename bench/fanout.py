@@ -82,6 +82,9 @@ class Result:
     rss_n: int = 0
     steady_acc: list[float] = field(default_factory=list)
     steady_sent: list[float] = field(default_factory=list)
+    # From sending a command until its `result` (the commit), ms: the part of `steady_sent` that is the
+    # writer's, not fan-out's.
+    steady_commit: list[float] = field(default_factory=list)
     burst_acc: list[float] = field(default_factory=list)
     burst_sent: list[float] = field(default_factory=list)
     events_per_s: float = float("nan")
@@ -308,6 +311,7 @@ async def measure(
         return end
 
     latencies(steady, result.steady_acc, result.steady_sent)
+    result.steady_commit = [(s.accepted - s.sent) * 1000 for s in steady if s.ok]
     end = latencies(burst, result.burst_acc, result.burst_sent)
     if burst and end:
         result.events_per_s = sum(1 for s in burst if s.ok) / (end - burst[0].sent)
