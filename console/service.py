@@ -5,6 +5,12 @@ authorise → load state → decide (pure, in the domain) → append events + pr
 Commands wait in a queue and one writer task takes them in batches: every command of a batch shares
 one transaction and one commit (group commit), so a burst of commands costs one disk flush, not one
 each, and position order is commit order by construction.
+
+Bulk bookkeeping that no one is waiting to see (the alert sender's records of its attempts) is submitted
+`background=True`: it waits in a queue of its own and is written in a batch of its own when no other
+command waits, so a person's command never shares a transaction with, or queues behind, a batch of it
+(issue 13: sending must not slow the live screens). It is not starved: after BACKGROUND_AFTER batches in
+a row while it waited, one background command goes next.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import json
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -48,6 +55,8 @@ _HEAD_AND_KNOWN = (
 _LOCK_HEAD_AND_KNOWN = _HEAD_AND_KNOWN.with_for_update(of=log_head)
 _INSERT_COMMANDS = insert(commands)
 MAX_BATCH = 256
+# Foreground batches written in a row while a background command waits, before it goes next.
+BACKGROUND_AFTER = 8
 # A device may report a time a little ahead of ours (clock skew); more than this is refused.
 CLOCK_SKEW = timedelta(minutes=2)
 
@@ -120,7 +129,10 @@ class CommandService:
         self.settings = settings
         self.clock = clock
         self.on_commit = on_commit
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._queue: deque[_Pending] = deque()
+        self._background: deque[_Pending] = deque()
+        self._arrived = asyncio.Event()
+        self._passed_over = 0  # foreground batches written while a background command waited
         self._task: asyncio.Task[None] | None = None
         # True while a batch is being written (console.follower waits for it rather than read the log).
         self.writing = False
@@ -140,9 +152,10 @@ class CommandService:
                 pass
 
     async def submit(
-        self, envelope: CommandEnvelope, actor: Actor, *, internal: bool = False
+        self, envelope: CommandEnvelope, actor: Actor, *, internal: bool = False, background: bool = False
     ) -> CommandResult:
-        """Queue a command and wait until it is committed (or refused)."""
+        """Queue a command and wait until it is committed (or refused). `background`: bookkeeping that
+        gives way to every other command (module docstring)."""
         spec = self.registry.commands.get(envelope.name)
         if spec is None or (spec.internal and not internal):
             return CommandResult(
@@ -152,14 +165,27 @@ class CommandService:
             return CommandResult(envelope.id, False, error=Forbidden())
         loop = asyncio.get_running_loop()
         pending = _Pending(envelope, actor, loop.create_future(), time.perf_counter())
-        await self._queue.put(pending)
+        (self._background if background else self._queue).append(pending)
+        self._arrived.set()
         return await pending.future
+
+    async def _next_batch(self) -> list[_Pending]:
+        """What the writer writes next: the waiting commands (up to MAX_BATCH), or, when none waits or
+        a background command has given way BACKGROUND_AFTER times, one background command alone."""
+        while not (self._queue or self._background):
+            self._arrived.clear()
+            await self._arrived.wait()
+        if self._background and (not self._queue or self._passed_over >= BACKGROUND_AFTER):
+            self._passed_over = 0
+            return [self._background.popleft()]
+        if self._background:
+            self._passed_over += 1
+        queue = self._queue
+        return [queue.popleft() for _ in range(min(MAX_BATCH, len(queue)))]
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = await self._next_batch()
             self.writing = True
             try:
                 await self._write(batch)
