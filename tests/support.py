@@ -325,6 +325,9 @@ class Deployment:
             # The alert worker appends events of its own (attempts, escalations) whenever it likes: tests
             # that count the log's events would see them; the alerts tests turn it on where they need it.
             CONSOLE_ALERT_WORKER="off",
+            # apprise on the worker's threads, not in sending processes of its own (console.alerts.sending):
+            # a test starts no processes it does not test; test_alert_crash and test_alert_send_processes do.
+            CONSOLE_ALERT_SEND_PROCESSES="0",
             # Likewise the statistics schedule drafts a report whenever a moved clock crosses a month's
             # end; its own test turns it on.
             CONSOLE_REPORT_STATISTICS_AUTO="off",

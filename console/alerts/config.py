@@ -42,6 +42,8 @@ class AlertSettings:
     look_seconds: float  # how often the worker looks for due attempts
     worker: WorkerMode  # who sends: serve processes, nobody, or alert-worker processes
     batch: int  # attempts claimed at once
+    # Processes apprise runs in (console.alerts.sending); 0: threads of the worker's own process.
+    send_processes: int
 
 
 def _number(extra: dict[str, str], name: str, default: float, least: float) -> float:
@@ -83,6 +85,7 @@ def alert_settings(settings: Settings) -> AlertSettings:
         look_seconds=_number(extra, "CONSOLE_ALERT_LOOK_SECONDS", 0.5, 0.01),
         worker=_mode(extra.get("CONSOLE_ALERT_WORKER", "")),
         batch=int(_number(extra, "CONSOLE_ALERT_BATCH", 32, 1)),
+        send_processes=int(_number(extra, "CONSOLE_ALERT_SEND_PROCESSES", 2, 0)),
     )
 
 

@@ -14,7 +14,6 @@ import hashlib
 import logging
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection
 
-from alerts.adapter import Delivery, send
+from alerts.adapter import Delivery
 from alerts.channels import IN_APP, ChannelKind
 from alerts.links import make_token
 from alerts.message import AlertFacts, Ask, Message, compose
@@ -36,6 +35,7 @@ from ..settings import Settings
 from ..timer_loop import TIMER_ACTOR, TimerHost, movable
 from .config import AlertSettings, WorkerMode, alert_settings
 from .queries import incident_levels
+from .sending import TASK_ATTEMPTS, Senders
 from .store import PROJECTORS
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_people, alerts
 
@@ -50,8 +50,12 @@ IDLE_LOOK_SECONDS = 30.0
 
 # How long the attempts of a claimed batch wait for each other to be recorded in one command.
 RECORD_WINDOW_SECONDS = 1.0
-# The most attempts one record command carries (what its arguments allow).
+# The most attempts one record command carries (what its arguments allow), and how many the worker puts
+# in one: a record is bookkeeping written in the writer's background lane (console.service), and a
+# person's command that arrives while one is written waits for it, so each is kept short (8 attempts
+# are about 20 ms of the writer on SQLite, 32 were about 90 ms).
 MAX_RECORDED = 256
+RECORD_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,9 @@ class Worker:
         self.escalates = escalates
         self.sends = sends
         self.sent = 0
-        # Threads of its own: a batch of slow gateways must not take the loop's default executor.
-        self._senders = ThreadPoolExecutor(max_workers=self.config.batch, thread_name_prefix="alert-send")
+        # Processes (or threads) of its own: a batch of slow gateways must not take the loop's default
+        # executor, and apprise's Python work must not take the GIL from the screens (sending.py).
+        self.senders = Senders(self.config.send_processes, self.config.batch)
 
     async def tick(self) -> int:
         """One look: escalations due, then attempts due. Returns how many attempts were sent."""
@@ -170,12 +175,25 @@ class Worker:
         in_app = len(outcomes)
         claimed: list[Claimed] = []
         if in_app < len(due):
-            claimed = await self.db.run_write(self._claim, now, self.db.is_postgres)
+            leased = await self.db.run_write(self._claim, now, self.db.is_postgres)
+            if leased:
+                claimed = await self.db.read_off_loop(self._prepare, leased, now)
         # The batch's attempts are recorded together: one command, one transaction, one commit and one
         # publish for all that answered within RECORD_WINDOW_SECONDS (with a local or healthy gateway,
         # the whole batch), instead of one of each per attempt; a slow gateway holds the others back no
         # longer than the window, and what answers later is recorded as it answers.
-        sending = {asyncio.ensure_future(self._deliver(c)): c for c in claimed}
+        external: list[tuple[str, str, Message]] = []
+        for c in claimed:
+            if c.url == IN_APP:
+                # The recorded event itself is what the person's open pages show (console.alerts.queries).
+                outcomes.append((c.id, Delivery(True, "SUCCESS", "shown in the console", 0)))
+            elif c.url is None:
+                outcomes.append((c.id, Delivery(False, "FAILURE", "the channel was removed", 0)))
+            else:
+                external.append((c.id, c.url, c.message))
+        # A few attempts per task, so a slow gateway holds back only the others of its task.
+        tasks = [external[i : i + TASK_ATTEMPTS] for i in range(0, len(external), TASK_ATTEMPTS)]
+        sending = {asyncio.ensure_future(self._deliver(task)): task for task in tasks}
         window: float | None = RECORD_WINDOW_SECONDS
         while sending or outcomes:
             if sending:
@@ -185,7 +203,9 @@ class Worker:
                     return_when=asyncio.ALL_COMPLETED if window else asyncio.FIRST_COMPLETED,
                 )
                 window = None
-                outcomes += [(sending.pop(task).id, task.result()) for task in done]
+                for future in done:
+                    task = sending.pop(future)
+                    outcomes += [(i, d) for (i, _u, _m), d in zip(task, future.result(), strict=True)]
             if outcomes:
                 await self._record(outcomes)
                 outcomes = []
@@ -214,7 +234,9 @@ class Worker:
         times = [parse_iso(t) for t in row if t]
         return min(times) if times else None
 
-    def _claim(self, conn: Connection, now: datetime, postgres: bool) -> list[Claimed]:
+    def _claim(self, conn: Connection, now: datetime, postgres: bool) -> list[Any]:
+        """Lease the due attempts. The write transaction holds no more than that (on SQLite it is the one
+        writer every command waits for); what they say and where they go is read after it (`_prepare`)."""
         at = utc_iso(now)
         query = (
             select(alert_outbox)
@@ -233,7 +255,7 @@ class Worker:
             .where(alert_outbox.c.id.in_([r.id for r in rows]))
             .values(lease_until=lease, claimed_by=self.name)
         )
-        return self._prepare(conn, list(rows), now)
+        return list(rows)
 
     def _prepare(self, conn: Connection, rows: list[Any], now: datetime) -> list[Claimed]:
         """What each claimed attempt says and where it goes, read in a few queries for the whole batch."""
@@ -285,19 +307,13 @@ class Worker:
             out.append(Claimed(id=r.id, kind=r.kind, url=url, message=message))
         return out
 
-    async def _deliver(self, claimed: Claimed) -> Delivery:
-        if claimed.url == IN_APP:
-            # The recorded event itself is what the person's open pages show (console.alerts.queries).
-            return Delivery(True, "SUCCESS", "shown in the console", 0)
-        if claimed.url is None:
-            return Delivery(False, "FAILURE", "the channel was removed", 0)
-        # apprise blocks: off the event loop, so fan-out to the live screens never waits for it.
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._senders, send, claimed.url, claimed.message)
+    async def _deliver(self, task: list[tuple[str, str, Message]]) -> list[Delivery]:
+        # apprise blocks: off the event loop (and its GIL), so fan-out to the live screens never waits.
+        return await self.senders.send([(url, message) for _id, url, message in task])
 
     async def _record(self, outcomes: list[tuple[str, Delivery]]) -> None:
-        for start in range(0, len(outcomes), MAX_RECORDED):
-            chunk = outcomes[start : start + MAX_RECORDED]
+        for start in range(0, len(outcomes), RECORD_ATTEMPTS):
+            chunk = outcomes[start : start + RECORD_ATTEMPTS]
             envelope = CommandEnvelope(
                 id=attempts_command_id([i for i, _ in chunk]),
                 name="alert.record_attempts",
@@ -314,7 +330,8 @@ class Worker:
                     ]
                 },
             )
-            result = await self.service.submit(envelope, TIMER_ACTOR, internal=True)
+            # Bookkeeping: written when no person's command waits (console.service, `background`).
+            result = await self.service.submit(envelope, TIMER_ACTOR, internal=True, background=True)
             if not result.ok:
                 log.warning("alert_attempts_not_recorded", extra={"attempts": len(chunk)})
 
@@ -360,6 +377,15 @@ async def run_worker(host: TimerHost, worker: Worker) -> None:
     net of DESIGN §3 for writes that bypass the log). While nothing waits it costs no query at all; while
     work remains it looks again at once. A movable clock (tests, drills) makes it look every
     CONSOLE_ALERT_LOOK_SECONDS, since time may jump."""
+    if worker.sends:
+        await worker.senders.start()
+    try:
+        await _loop(host, worker)
+    finally:
+        worker.senders.close()
+
+
+async def _loop(host: TimerHost, worker: Worker) -> None:
     look = worker.config.look_seconds
     seen = -1
     due: datetime | None = None

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import httpx
+import psutil
 from alert_console import PEOPLE, PLACES, UNITS
 from alert_receivers import HttpReceiver
 from sqlalchemy import Row, select
@@ -54,6 +55,8 @@ def test_a_sender_killed_mid_send_loses_nothing(alert_deployment: Deployment, re
     receiver.gate.clear()
     env = {
         "CONSOLE_ALERT_WORKER": "on",
+        # As deployed: apprise in a sending process of serve's own, which dies with it.
+        "CONSOLE_ALERT_SEND_PROCESSES": "1",
         "CONSOLE_ALERT_LEASE_SECONDS": "2",
         "CONSOLE_ALERT_LOOK_SECONDS": "0.1",
     }
@@ -68,7 +71,15 @@ def test_a_sender_killed_mid_send_loses_nothing(alert_deployment: Deployment, re
         args = {"type": "sit_in", "place": "机关大门", "head_count": 30, "summary": "静坐"}
         _post(first, duty_cookie, duty_csrf, "incident.register", args)
         _wait(lambda: receiver.bodies(path), "the send reached the gateway")
+        assert first.proc is not None
+        senders = psutil.Process(first.proc.pid).children()
+        assert senders, "apprise runs in a sending process of serve's own"
         first.kill()  # SIGKILL while the gateway has not answered
+        # The sending process, held by the gateway mid-request, dies with its serve.
+        _wait(
+            lambda: not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in senders),
+            "senders gone",
+        )
     finally:
         first.stop()
     [row] = asyncio.run(_outbox(alert_deployment))
