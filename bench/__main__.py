@@ -50,6 +50,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "or both in turn (default both)",
     )
     parser.add_argument(
+        "--alert-postgres",
+        action="store_true",
+        help="alert load: on PostgreSQL (a scratch database per turn) instead of SQLite",
+    )
+    parser.add_argument(
         "--figures-events",
         type=int,
         help="events in the §25 figures' log (default 100000; 1000000 for the aim)",
@@ -105,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                 ao = alertload.LoadOptions(**{**ao.__dict__, "poll_seconds": args.alert_poll})
             if args.alert_sender:
                 ao = alertload.LoadOptions(**{**ao.__dict__, "sender": args.alert_sender})
+            if args.alert_postgres:
+                ao = alertload.LoadOptions(**{**ao.__dict__, "postgres": True})
             out.append(alertload.report(alertload.run(ao), ao))
             print(out[-1], flush=True)
         if args.only in (None, "commands"):

@@ -1,7 +1,8 @@
 """Fan-out while the alert worker delivers a backlog, next to fan-out while it has nothing to send (issue 13:
 sending must not slow the live screens).
 
-Each turn starts a console (SQLite, seed-demo) whose log already holds `backlog` sit-in registrations, all
+Each turn starts a console (SQLite, or with `--alert-postgres` a scratch PostgreSQL database; seed-demo) whose
+log already holds `backlog` sit-in registrations, all
 paging people whose channel is a local HTTP receiver (apprise `json://`) in the bench process:
 
 The steady phase's own registrations page the same people in-app, as in the plain fan-out bench.
@@ -51,6 +52,7 @@ from .common import (
     fmt,
     log,
     percentile,
+    pg_scratch_database,
     prepared_console_server,
     run_async,
     spawn,
@@ -73,6 +75,8 @@ class LoadOptions:
     fanout: Options = field(default_factory=Options)
     # Who sends in the busy turn: serve itself, an alert-worker process of its own, or both in turn.
     sender: str = "both"
+    # PostgreSQL instead of SQLite (a scratch database per turn).
+    postgres: bool = False
     # CONSOLE_POLL_SECONDS of the turn's server (None: its default, 5 s): how often serve reads the log
     # for what another process committed, i.e. a sender process's records on SQLite.
     poll_seconds: float | None = None
@@ -91,9 +95,9 @@ def _label(busy: bool, sender: str) -> str:
 
 
 @contextlib.contextmanager
-def _sender_process(data: Path, settings: dict[str, str]) -> Iterator[Child]:
+def _sender_process(data: Path, database_url: str | None, settings: dict[str, str]) -> Iterator[Child]:
     """`python -m console alert-worker` on the turn's database, with the server's settings."""
-    env = console_env(data, None, **settings)
+    env = console_env(data, database_url, **settings)
     child = spawn("alert-worker", [PYTHON, "-m", "console", "alert-worker"], env, data / "sender.log")
     try:
         wait_until(lambda: SENDER_READY in child.tail(), child, 60, "the sender to start")
@@ -153,10 +157,50 @@ def _seed_backlog(env: dict[str, str], count: int, channel: str) -> int:
     return asyncio.run(seed())
 
 
-def _due(data: Path, at: str) -> None:
-    """Make every pending attempt due at `at` (straight in the SQLite file, under its busy timeout)."""
-    with contextlib.closing(sqlite3.connect(data / "console.db", timeout=30)) as db, db:
-        db.execute("UPDATE alert_outbox SET due_at = ? WHERE state = 'pending'", (at,))
+def _due(data: Path, database_url: str | None, at: str) -> None:
+    """Make every pending attempt due at `at`: straight in the SQLite file (under its busy timeout), or
+    on the PostgreSQL database."""
+    if database_url is None:
+        with contextlib.closing(sqlite3.connect(data / "console.db", timeout=30)) as db, db:
+            db.execute("UPDATE alert_outbox SET due_at = ? WHERE state = 'pending'", (at,))
+        return
+    import asyncpg
+
+    async def update() -> None:
+        conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.execute("UPDATE alert_outbox SET due_at = $1 WHERE state = 'pending'", at)
+        finally:
+            await conn.close()
+
+    asyncio.run(update()) if not _in_loop() else _in_thread(update)
+
+
+def _in_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _in_thread(make: Any) -> None:
+    """Run a coroutine to completion on a thread of its own (called from inside the bench's loop)."""
+    import threading
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(make())
+        except BaseException as exc:  # reported in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tuple[Result, dict[str, Any]]:
@@ -166,11 +210,11 @@ def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tu
     def prepare(env: dict[str, str]) -> None:
         facts["waiting"] = _seed_backlog(env, opts.backlog, receiver.url(f"load-{uuid.uuid4().hex[:8]}"))
         if busy:
-            _due(data, utc_iso(datetime.now(UTC) + timedelta(days=1)))
+            _due(data, database_url, utc_iso(datetime.now(UTC) + timedelta(days=1)))
 
     async def before_steady() -> None:
         if busy:
-            _due(data, utc_iso(datetime.now(UTC)))
+            _due(data, database_url, utc_iso(datetime.now(UTC)))
         else:
             # Idle: let the backlog go out and be recorded, then wait for two quiet seconds.
             seen, quiet_since = -1, time.monotonic()
@@ -193,10 +237,36 @@ def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tu
     if opts.poll_seconds is not None:
         settings["CONSOLE_POLL_SECONDS"] = f"{opts.poll_seconds:g}"
     pids: dict[str, int] = {}
+    database_url: str | None = None
     with (
         temp_dir("bench-alertload-") as data,
-        prepared_console_server(data, None, prepare, settings) as server,
-        _sender_process(data, settings) if sender == "process" else contextlib.nullcontext() as own,
+        pg_scratch_database() if opts.postgres else contextlib.nullcontext() as dsn,
+    ):
+        if dsn is not None:
+            database_url = f"postgresql+asyncpg://{dsn.split('://', 1)[1]}"
+        return _serve_turn(
+            opts, busy, sender, receiver, data, database_url, prepare, before_steady, settings, pids, facts
+        )
+
+
+def _serve_turn(
+    opts: LoadOptions,
+    busy: bool,
+    sender: str,
+    receiver: _Receiver,
+    data: Path,
+    database_url: str | None,
+    prepare: Any,
+    before_steady: Any,
+    settings: dict[str, str],
+    pids: dict[str, int],
+    facts: dict[str, Any],
+) -> tuple[Result, dict[str, Any]]:
+    with (
+        prepared_console_server(data, database_url, prepare, settings) as server,
+        _sender_process(data, database_url, settings)
+        if sender == "process"
+        else contextlib.nullcontext() as own,
     ):
         pids["serve"] = server.child.pid
         if own is not None:
@@ -294,7 +364,8 @@ def report(results: list[tuple[int, str, Result, dict[str, Any]]], opts: LoadOpt
         for kind in dict.fromkeys(_label(busy, sender) for busy, sender in opts.turns() if busy)
     }
     head = (
-        f"Fan-out with the alert worker busy vs idle: {opts.clients} clients, "
+        f"Fan-out with the alert worker busy vs idle ({'PostgreSQL' if opts.postgres else 'SQLite'}): "
+        f"{opts.clients} clients, "
         f"{opts.fanout.steady} commands at {opts.fanout.rate:g}/s; a backlog from {opts.backlog} "
         "registrations to a local json:// receiver, delivered during the steady phase (busy) "
         "or before it (idle). Latency in ms from sending a command until the last client has its event "
