@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "login_throttled": N_("Too many failed logins; try again in {seconds} seconds"),
     "hello_expected": N_("The first message must be hello"),
     "internal": N_("The server could not handle this; please try again"),
+    "server_busy": N_("The server could not reach its database just now; please try again shortly"),
     "rate_limited": N_("Too many requests"),
     "too_large": N_("The request is too large"),
     "unsupported_media_type": N_("Send the request as JSON (Content-Type: application/json)"),

@@ -18,6 +18,7 @@ CLOSE_OVERFLOW = 4409  # the client fell too far behind; reconnect and resume fr
 CLOSE_SESSION_ENDED = 4410  # logout, expiry or deactivation ended the session
 CLOSE_TOO_MANY = 4429  # the user already holds CONSOLE_WS_PER_USER live connections in this process
 CLOSE_SHUTDOWN = 1012  # the server is restarting; reconnect and resume
+CLOSE_TRY_AGAIN = 1013  # the database could not be read for the handshake; reconnect after a moment
 
 HELLO_TIMEOUT = 10.0
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -152,6 +153,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    # The database refused or dropped a connection (a restart, a failover, a full pool): nothing was
+    # written by this request, and trying again shortly is what the user should do; 503, not a crash.
+    log.error("database_unavailable", extra={"path": request.url.path, "error": type(exc).__name__})
+    message = translate("server_busy", locale_of(request), MESSAGES)
+    headers = {"retry-after": "2"}
+    if _wants_json(request):
+        body = {"ok": False, "error": {"code": "server_busy", "message": message}}
+        return JSONResponse(body, status_code=503, headers=headers)
+    response = pages.error_page(request, 503, message)
+    response.headers.update(headers)
+    return response
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
     # Logged with its type only; the user gets a translated apology, never a traceback.
     log.error("unhandled_error", extra={"path": request.url.path, "error": type(exc).__name__}, exc_info=exc)
@@ -238,7 +253,12 @@ def create_app(
         routes=guard_routes(routes, ROUTE_ACCESS),
         lifespan=lifespan,
         middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={ConsoleError: _console_error, HTTPException: _http_error, Exception: _crash},
+        exception_handlers={
+            ConsoleError: _console_error,
+            HTTPException: _http_error,
+            SQLAlchemyError: _database_error,
+            Exception: _crash,
+        },
     )
     app.state.registry = given
     return app

@@ -80,12 +80,12 @@ async def identify(conn: HTTPConnection) -> Caller | None:
     auth = conn.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return await caller_of_token(rt, auth[7:].strip())
+    cookie = conn.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None  # no read for a caller who presents nothing
     async with rt.db.read.connect() as db:
-        cookie = conn.cookies.get(SESSION_COOKIE)
-        if cookie:
-            session = await find_session(db, cookie, rt.clock.now())
-            return Caller(session.user, session) if session else None
-    return None
+        session = await find_session(db, cookie, rt.clock.now())
+    return Caller(session.user, session) if session else None
 
 
 async def require_caller(request: Request) -> Caller:

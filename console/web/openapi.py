@@ -374,7 +374,7 @@ _REASONS = {
     415: "Body not declared as application/json",
     422: "Malformed (not JSON, nested too deeply, arguments that do not validate, a NUL in the query)",
     429: "Too many tries (failed logins, acknowledge links); try again later",
-    503: "Unhealthy",
+    503: "The database could not be reached just now (server_busy; retry after Retry-After), or unhealthy",
 }
 
 
@@ -480,6 +480,7 @@ def build_openapi(
         if "{" in path:
             statuses.add(404)
         statuses.add(422)  # a query holding a NUL is refused before routing, whatever the route
+        statuses.add(503)  # the database could not be reached (server_busy), whatever the route
         if not path.startswith("/api") and need != PUBLIC:
             statuses.discard(401)  # pages send the signed-out to the sign-in page instead (303)
             statuses.add(303)

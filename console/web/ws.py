@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.exceptions import ConnectionClosed
 
@@ -22,6 +23,7 @@ from ..hub import Connection, about, admitted, dumps
 from ..protocol import (
     CLOSE_BAD_HELLO,
     CLOSE_TOO_MANY,
+    CLOSE_TRY_AGAIN,
     CLOSE_UNAUTHENTICATED,
     HELLO_TIMEOUT,
     PROTOCOL_VERSION,
@@ -42,7 +44,11 @@ PONG = Frame(dumps({"type": "pong"}))
 
 async def ws_endpoint(websocket: WebSocket) -> None:
     rt = runtime(websocket)
-    caller = await identify(websocket)
+    try:
+        caller = await identify(websocket)
+    except SQLAlchemyError as exc:
+        await _unavailable(websocket, exc)
+        return
     if caller is not None and caller.session is not None and not _same_origin(websocket):
         caller = None  # a cookie sent by another site's page does not authenticate
     await websocket.accept()
@@ -59,7 +65,11 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         return
     locale = hello.locale or locale_of(websocket)
     if caller is None and hello.token:
-        caller = await caller_of_token(rt, hello.token)
+        try:
+            caller = await caller_of_token(rt, hello.token)
+        except SQLAlchemyError as exc:
+            await _unavailable(websocket, exc, accepted=True)
+            return
     if caller is None:
         await _refuse(websocket, CLOSE_UNAUTHENTICATED, "unauthenticated", locale)
         return
@@ -76,6 +86,16 @@ def _same_origin(websocket: WebSocket) -> bool:
         return True  # not a browser: browsers always send Origin on WebSocket handshakes
     host = websocket.headers.get("host", "")
     return origin.split("://", 1)[-1] == host
+
+
+async def _unavailable(websocket: WebSocket, exc: Exception, *, accepted: bool = False) -> None:
+    """The database could not be read for the handshake (a restart, a failover, a full pool): accept and
+    close with 1013, try again later, and a translated error frame; an HTTP 500 in the handshake would
+    tell the client nothing. live.js reconnects with its back-off."""
+    log.error("database_unavailable", extra={"path": "/ws", "error": type(exc).__name__})
+    if not accepted:
+        await websocket.accept()
+    await _refuse(websocket, CLOSE_TRY_AGAIN, "server_busy", locale_of(websocket))
 
 
 async def _refuse(websocket: WebSocket, code: int, error: str, locale: str) -> None:
