@@ -132,4 +132,5 @@ DOMAIN = Domain(
     withdraws=recusal.withdraws,
     batch_started=recusal.batch_started,
     batch_sealed=recusal.batch_sealed,
+    batch_commands=store.batch_commands,
 )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -13,7 +14,7 @@ from playbooks.config import library_dir
 from playbooks.directory import playbook_for
 
 from ..alerts.books import current_book
-from ..commands import CommandArgs, Context
+from ..commands import CommandArgs, CommandEnvelope, Context
 from ..events import EventPayload, RecordedEvent
 from ..registry import Projector
 from ..tables import users
@@ -113,18 +114,72 @@ def sealed_names_of(conn: Connection, incident_id: str) -> frozenset[str]:
 
 
 # A note is the commonest command: its incident and the incident's confidential values in one statement.
-_LOAD_NOTE_TARGET = (
-    select(incidents, incident_confidential.c["values"].label("confidential_values"))
-    .select_from(
-        incidents.outerjoin(incident_confidential, incident_confidential.c.incident_id == incidents.c.id)
-    )
-    .where(incidents.c.id == bindparam("id"))
+_NOTE_TARGETS = select(incidents, incident_confidential.c["values"].label("confidential_values")).select_from(
+    incidents.outerjoin(incident_confidential, incident_confidential.c.incident_id == incidents.c.id)
 )
+_LOAD_NOTE_TARGET = _NOTE_TARGETS.where(incidents.c.id == bindparam("id"))
+
+
+_LOAD_NOTE_TARGETS = _NOTE_TARGETS.where(incidents.c.id.in_(bindparam("ids", expanding=True)))
+
+
+# --- the notes' incidents, read for the writer's whole batch -------------------------------------------
+#
+# A note loads its incident and the incident's confidential values: one statement per note, the
+# commonest command. The writer tells the domain its batch's commands before judging any
+# (console.registry, `batch_commands`), so the incidents every note of the batch names are read in one
+# statement and kept for the batch's transaction. A row is used only while nothing of the batch has
+# changed what it holds: every projector of this domain that writes an incident's row or its
+# confidential values forgets it (a note's own projector moves only `last_position`, which a note's
+# load does not read). An incident not read then (registered by the batch, or not there) is read as
+# before, by itself.
+
+
+@dataclass
+class _Preloaded:
+    transaction: object  # the batch's transaction: the rows hold for it only
+    rows: dict[str, Any]
+
+
+_PRELOADED_KEY = "console.incidents.store.note_targets"
+
+
+def batch_commands(conn: Connection, envelopes: Sequence[CommandEnvelope]) -> None:
+    """Read the incidents this batch's notes are for, in one statement (none if it has no note)."""
+    ids = sorted(
+        {
+            incident_id
+            for env in envelopes
+            if env.name == "incident.note" and isinstance(incident_id := env.args.get("incident_id"), str)
+        }
+    )
+    if not ids:
+        conn.info.pop(_PRELOADED_KEY, None)
+        return
+    rows = conn.execute(_LOAD_NOTE_TARGETS, {"ids": ids})
+    conn.info[_PRELOADED_KEY] = _Preloaded(conn.get_transaction(), {row.id: row for row in rows})
+
+
+def _preloaded(conn: Connection) -> _Preloaded | None:
+    found = conn.info.get(_PRELOADED_KEY)
+    if isinstance(found, _Preloaded) and found.transaction is conn.get_transaction():
+        return found
+    return None
+
+
+def _changed(conn: Connection, incident_id: str) -> None:
+    """The batch changed this incident's row or confidential values: its preloaded row is stale."""
+    found = _preloaded(conn)
+    if found is not None:
+        found.rows.pop(incident_id, None)
 
 
 def load_note_target(conn: Connection, args: Any, _ctx: Context) -> NoteTarget:
     """The incident and the names sealed in it, which a note must not carry."""
-    row = conn.execute(_LOAD_NOTE_TARGET, {"id": args.incident_id}).first()
+    found = _preloaded(conn)
+    row = found.rows.get(args.incident_id) if found is not None else None
+    if row is None:
+        row = conn.execute(_LOAD_NOTE_TARGET, {"id": args.incident_id}).first()
     raw = row.confidential_values if row is not None else None
     values: dict[str, Any] = json.loads(raw) if raw else {}
     return NoteTarget(
@@ -174,6 +229,7 @@ def confidential_values(conn: Connection, incident_id: str) -> dict[str, Any]:
 def _registered(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentRegistered)
+    _changed(conn, p.incident_id)
     _prefix, year, seq = p.number.rsplit("-", 2)
     conn.execute(
         _INSERT_INCIDENT,
@@ -203,6 +259,7 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
 def _marked(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, AboutCommissionHeadMarked)
+    _changed(conn, p.incident_id)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
@@ -214,6 +271,7 @@ def _marked(conn: Connection, event: RecordedEvent) -> None:
 def _amended(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentFactsAmended)
+    _changed(conn, p.incident_id)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
@@ -257,6 +315,7 @@ def _note(conn: Connection, event: RecordedEvent) -> None:
 def _closed(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentClosed)
+    _changed(conn, p.incident_id)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
@@ -273,6 +332,7 @@ def _closed(conn: Connection, event: RecordedEvent) -> None:
 def _confidential(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, ConfidentialRecorded)
+    _changed(conn, p.incident_id)
     merged = {**confidential_values(conn, p.incident_id), **p.values}
     values = json.dumps(merged, ensure_ascii=False, sort_keys=True)
     updated = conn.execute(
