@@ -63,6 +63,8 @@ RescopedAfter = Callable[[Connection, int], bool]
 # sealed (the log the batch leaves if it commits). The hash names the whole log, so a domain may keep
 # what the log decided (the incidents marked 回避) on the connection and trust it while the head is
 # the one it saw, instead of reading it again per command; another process's commit changes the hash.
+# A domain may also gather what its projectors would write per event during the batch and write it
+# once at `batch_sealed`, in the same transaction, if nothing of the batch reads it meanwhile.
 BatchHook = Callable[[Connection, str], None]
 # Told the batch's commands by the command writer, after `batch_started` and before any is judged: a
 # domain may read what its commands will load, for the whole batch in one statement, and keep it for
