@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -123,25 +123,33 @@ _LOAD_NOTE_TARGET = _NOTE_TARGETS.where(incidents.c.id == bindparam("id"))
 _LOAD_NOTE_TARGETS = _NOTE_TARGETS.where(incidents.c.id.in_(bindparam("ids", expanding=True)))
 
 
-# --- the notes' incidents, read for the writer's whole batch -------------------------------------------
+# --- a note in the writer's batch: its incident read, its rows written, once for the batch -----------
 #
-# A note loads its incident and the incident's confidential values: one statement per note, the
-# commonest command. The writer tells the domain its batch's commands before judging any
-# (console.registry, `batch_commands`), so the incidents every note of the batch names are read in one
-# statement and kept for the batch's transaction. A row is used only while nothing of the batch has
-# changed what it holds: every projector of this domain that writes an incident's row or its
-# confidential values forgets it (a note's own projector moves only `last_position`, which a note's
-# load does not read). An incident not read then (registered by the batch, or not there) is read as
-# before, by itself.
+# A note loads its incident and the incident's confidential values, then adds its row and moves the
+# incident's last position: two or three statements per note, the commonest command. The writer tells
+# the domain its batch's commands before judging any (console.registry, `batch_commands`), so the
+# incidents every note of the batch names are read in one statement and kept for the batch's
+# transaction. A row is used only while nothing of the batch has changed what it holds: every projector
+# of this domain that writes an incident's row or its confidential values forgets it (a note's own
+# projector moves only `last_position`, which a note's load does not read). An incident not read then
+# (registered by the batch, or not there) is read as before, by itself.
+#
+# The batch's notes and moves are written at `batch_sealed`, in two statements for the batch. Nothing of
+# the batch reads the notes table or an incident's last position, and a projector that sets the last
+# position itself (marking, amending, closing: a later position) drops the move pending for it, which
+# it would have overwritten anyway; so the rows the batch commits are the ones written note by note.
+# Outside the writer's batch (a rebuild) every note is written at once, as before.
 
 
 @dataclass
-class _Preloaded:
-    transaction: object  # the batch's transaction: the rows hold for it only
-    rows: dict[str, Any]
+class _Batch:
+    transaction: object  # the batch's transaction: what this holds is for it only
+    rows: dict[str, Any]  # incident id -> its row as a note loads it
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    moves: dict[str, int] = field(default_factory=dict)  # incident id -> the last note's position
 
 
-_PRELOADED_KEY = "console.incidents.store.note_targets"
+_BATCH_KEY = "console.incidents.store.batch"
 
 
 def batch_commands(conn: Connection, envelopes: Sequence[CommandEnvelope]) -> None:
@@ -153,30 +161,42 @@ def batch_commands(conn: Connection, envelopes: Sequence[CommandEnvelope]) -> No
             if env.name == "incident.note" and isinstance(incident_id := env.args.get("incident_id"), str)
         }
     )
-    if not ids:
-        conn.info.pop(_PRELOADED_KEY, None)
-        return
-    rows = conn.execute(_LOAD_NOTE_TARGETS, {"ids": ids})
-    conn.info[_PRELOADED_KEY] = _Preloaded(conn.get_transaction(), {row.id: row for row in rows})
+    rows = {row.id: row for row in conn.execute(_LOAD_NOTE_TARGETS, {"ids": ids})} if ids else {}
+    conn.info[_BATCH_KEY] = _Batch(conn.get_transaction(), rows)
 
 
-def _preloaded(conn: Connection) -> _Preloaded | None:
-    found = conn.info.get(_PRELOADED_KEY)
-    if isinstance(found, _Preloaded) and found.transaction is conn.get_transaction():
+def batch_sealed(conn: Connection, head_hash: str) -> None:
+    """Write the batch's notes and move their incidents, then seal the 回避 marks."""
+    batch = _batch(conn)
+    if batch is not None:
+        conn.info.pop(_BATCH_KEY, None)
+        if batch.notes:
+            conn.execute(_INSERT_NOTE, batch.notes)
+        if batch.moves:
+            conn.execute(_MOVE_INCIDENT, [{"incident_id": i, "p": p} for i, p in sorted(batch.moves.items())])
+    recusal.batch_sealed(conn, head_hash)
+
+
+def _batch(conn: Connection) -> _Batch | None:
+    found = conn.info.get(_BATCH_KEY)
+    if isinstance(found, _Batch) and found.transaction is conn.get_transaction():
         return found
     return None
 
 
-def _changed(conn: Connection, incident_id: str) -> None:
-    """The batch changed this incident's row or confidential values: its preloaded row is stale."""
-    found = _preloaded(conn)
+def _changed(conn: Connection, incident_id: str, *, moved: bool = False) -> None:
+    """The batch changed this incident's row or confidential values: its preloaded row is stale.
+    `moved`: the change sets the incident's last position too (the pending note's move is superseded)."""
+    found = _batch(conn)
     if found is not None:
         found.rows.pop(incident_id, None)
+        if moved:
+            found.moves.pop(incident_id, None)
 
 
 def load_note_target(conn: Connection, args: Any, _ctx: Context) -> NoteTarget:
     """The incident and the names sealed in it, which a note must not carry."""
-    found = _preloaded(conn)
+    found = _batch(conn)
     row = found.rows.get(args.incident_id) if found is not None else None
     if row is None:
         row = conn.execute(_LOAD_NOTE_TARGET, {"id": args.incident_id}).first()
@@ -259,7 +279,7 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
 def _marked(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, AboutCommissionHeadMarked)
-    _changed(conn, p.incident_id)
+    _changed(conn, p.incident_id, moved=True)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
@@ -271,7 +291,7 @@ def _marked(conn: Connection, event: RecordedEvent) -> None:
 def _amended(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentFactsAmended)
-    _changed(conn, p.incident_id)
+    _changed(conn, p.incident_id, moved=True)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
@@ -282,6 +302,21 @@ def _amended(conn: Connection, event: RecordedEvent) -> None:
 def _note(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentNoteAdded)
+    batch = _batch(conn)
+    if batch is not None:
+        batch.notes.append(
+            {
+                "id": p.note_id,
+                "incident_id": p.incident_id,
+                "position": event.position,
+                "author_id": event.actor_id,
+                "author_name": event.actor_name,
+                "text": p.text,
+                "occurred_at": event.occurred_at,
+            }
+        )
+        batch.moves[p.incident_id] = event.position
+        return
     if conn.dialect.name == "postgresql":
         conn.execute(
             _NOTE_AND_MOVE,
@@ -315,7 +350,7 @@ def _note(conn: Connection, event: RecordedEvent) -> None:
 def _closed(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentClosed)
-    _changed(conn, p.incident_id)
+    _changed(conn, p.incident_id, moved=True)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
