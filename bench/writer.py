@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import statistics
 import tempfile
 import time
@@ -43,7 +45,7 @@ def _database(kind: str) -> Iterator[dict[str, str]]:
 
 
 async def _run(
-    settings: Any, c: int, rounds: int, commands: int, show: bool
+    settings: Any, c: int, rounds: int, commands: int, show: bool, profiled: bool
 ) -> list[tuple[float, float, float]]:
     from console.auth import find_user
     from console.clock import SystemClock
@@ -73,12 +75,18 @@ async def _run(
     cpu, batches = [0.0], [0]
     batch = service._batch
 
+    profile = cProfile.Profile() if profiled else None
+
     def timed(conn: Any, items: Any) -> Any:
         batches[0] += 1
         began = time.thread_time()
+        if profile is not None:
+            profile.enable()
         try:
             return batch(conn, items)
         finally:
+            if profile is not None:
+                profile.disable()
             cpu[0] += time.thread_time() - began
 
     service._batch = timed  # type: ignore[method-assign,assignment]
@@ -108,6 +116,8 @@ async def _run(
 
             await asyncio.gather(*(task(i, todo) for i in range(c)))
             out.append((statements[0] / commands, cpu[0] * 1e6 / commands, commands / batches[0]))
+        if profile is not None:
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
         if show:
             for text, n in kinds.most_common():
                 print(f"{n / commands:6.3f}/cmd  {text}")
@@ -124,6 +134,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--commands", type=int, default=400)
     parser.add_argument("--statements", action="store_true", help="the last round's statements, by text")
+    parser.add_argument("--profile", action="store_true", help="cProfile of the writer's batches, all rounds")
     opts = parser.parse_args()
     from console.migrate import migrate
     from console.settings import load_settings
@@ -131,7 +142,9 @@ def main() -> None:
     with _database(opts.database) as env:
         settings = load_settings(env)
         migrate(settings)
-        rows = asyncio.run(_run(settings, opts.concurrency, opts.rounds, opts.commands, opts.statements))
+        rows = asyncio.run(
+            _run(settings, opts.concurrency, opts.rounds, opts.commands, opts.statements, opts.profile)
+        )
     for i, (per_cmd, us, n) in enumerate(rows, 1):
         print(f"{opts.database} C={opts.concurrency} round {i}: {opts.commands} commands, {n:.1f} per batch, "
               f"{per_cmd:.2f} statements/cmd, {us:.0f} writer CPU µs/cmd")  # fmt: skip
