@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, delete, select
 from sqlalchemy.engine import Connection
 
-from .commands import Actor, CommandSpec
+from .commands import Actor, CommandEnvelope, CommandSpec
 from .events import UNIT_ATTR, VISIBILITY_ALL, EventPayload, NewEvent, RecordedEvent
 from .i18n import MESSAGES as CORE_MESSAGES
 from .permissions import GRANTS as CORE_GRANTS
@@ -63,7 +63,14 @@ RescopedAfter = Callable[[Connection, int], bool]
 # sealed (the log the batch leaves if it commits). The hash names the whole log, so a domain may keep
 # what the log decided (the incidents marked 回避) on the connection and trust it while the head is
 # the one it saw, instead of reading it again per command; another process's commit changes the hash.
+# A domain may also gather what its projectors would write per event during the batch and write it
+# once at `batch_sealed`, in the same transaction, if nothing of the batch reads it meanwhile.
 BatchHook = Callable[[Connection, str], None]
+# Told the batch's commands by the command writer, after `batch_started` and before any is judged: a
+# domain may read what its commands will load, for the whole batch in one statement, and keep it for
+# this transaction, its loads then using it instead of a statement each (what the batch's own
+# projections change since, the domain forgets). The envelopes are as sent: arguments not yet validated.
+BatchCommands = Callable[[Connection, Sequence[CommandEnvelope]], None]
 
 
 class RegistryError(RuntimeError):
@@ -103,6 +110,7 @@ class Domain:
     rescoped_after: RescopedAfter | None = None
     batch_started: BatchHook | None = None
     batch_sealed: BatchHook | None = None
+    batch_commands: BatchCommands | None = None
 
 
 class Registry:
@@ -225,6 +233,12 @@ class Registry:
         for domain in self.domains:
             if domain.batch_started is not None:
                 domain.batch_started(conn, head_hash)
+
+    def batch_commands(self, conn: Connection, envelopes: Sequence[CommandEnvelope]) -> None:
+        """The commands the writer's batch is about to judge (after `batch_started`)."""
+        for domain in self.domains:
+            if domain.batch_commands is not None:
+                domain.batch_commands(conn, envelopes)
 
     def batch_sealed(self, conn: Connection, head_hash: str) -> None:
         """The writer's batch is sealed: committed, it leaves the log whose head has this hash."""

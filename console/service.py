@@ -224,13 +224,15 @@ class CommandService:
         """One transaction for the whole batch (runs on the writer: no awaits, one round trip per statement).
 
         Statements are what a command costs, so everything that can be done once per batch is: the id
-        lookup, the event and command inserts, the head update.
+        lookup, the event and command inserts, the head update, and what the domains' loads read
+        (`batch_commands`: a domain may read it for every command of the batch at once).
         """
         appended: list[RecordedEvent] = []
         accepted: list[dict[str, Any]] = []
         head, known = self._head_and_known(conn, [item.envelope.id for item in batch])
         start = head.position
         self.registry.batch_started(conn, head.hash)
+        self.registry.batch_commands(conn, [item.envelope for item in batch if item.envelope.id not in known])
         for item in batch:
             item.events = []
             item.result = self._one(conn, head, item, known, accepted)

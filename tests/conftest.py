@@ -61,6 +61,7 @@ BOTH_BACKENDS = frozenset(
         "test_inspector_live_stream",
         "test_inspector_live_routes",
         "test_recusal_writer_marks",
+        "test_writer_batch_writes",
         "test_review_targets_live",
     }
 )

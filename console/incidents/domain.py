@@ -131,5 +131,6 @@ DOMAIN = Domain(
     resync_after=recusal.resync_after,
     withdraws=recusal.withdraws,
     batch_started=recusal.batch_started,
-    batch_sealed=recusal.batch_sealed,
+    batch_sealed=store.batch_sealed,
+    batch_commands=store.batch_commands,
 )

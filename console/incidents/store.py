@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -13,7 +14,7 @@ from playbooks.config import library_dir
 from playbooks.directory import playbook_for
 
 from ..alerts.books import current_book
-from ..commands import CommandArgs, Context
+from ..commands import CommandArgs, CommandEnvelope, Context
 from ..events import EventPayload, RecordedEvent
 from ..registry import Projector
 from ..tables import users
@@ -113,18 +114,92 @@ def sealed_names_of(conn: Connection, incident_id: str) -> frozenset[str]:
 
 
 # A note is the commonest command: its incident and the incident's confidential values in one statement.
-_LOAD_NOTE_TARGET = (
-    select(incidents, incident_confidential.c["values"].label("confidential_values"))
-    .select_from(
-        incidents.outerjoin(incident_confidential, incident_confidential.c.incident_id == incidents.c.id)
-    )
-    .where(incidents.c.id == bindparam("id"))
+_NOTE_TARGETS = select(incidents, incident_confidential.c["values"].label("confidential_values")).select_from(
+    incidents.outerjoin(incident_confidential, incident_confidential.c.incident_id == incidents.c.id)
 )
+_LOAD_NOTE_TARGET = _NOTE_TARGETS.where(incidents.c.id == bindparam("id"))
+
+
+_LOAD_NOTE_TARGETS = _NOTE_TARGETS.where(incidents.c.id.in_(bindparam("ids", expanding=True)))
+
+
+# --- a note in the writer's batch: its incident read, its rows written, once for the batch -----------
+#
+# A note loads its incident and the incident's confidential values, then adds its row and moves the
+# incident's last position: two or three statements per note, the commonest command. The writer tells
+# the domain its batch's commands before judging any (console.registry, `batch_commands`), so the
+# incidents every note of the batch names are read in one statement and kept for the batch's
+# transaction. A row is used only while nothing of the batch has changed what it holds: every projector
+# of this domain that writes an incident's row or its confidential values forgets it (a note's own
+# projector moves only `last_position`, which a note's load does not read). An incident not read then
+# (registered by the batch, or not there) is read as before, by itself.
+#
+# The batch's notes and moves are written at `batch_sealed`, in two statements for the batch. Nothing of
+# the batch reads the notes table or an incident's last position, and a projector that sets the last
+# position itself (marking, amending, closing: a later position) drops the move pending for it, which
+# it would have overwritten anyway; so the rows the batch commits are the ones written note by note.
+# Outside the writer's batch (a rebuild) every note is written at once, as before.
+
+
+@dataclass
+class _Batch:
+    transaction: object  # the batch's transaction: what this holds is for it only
+    rows: dict[str, Any]  # incident id -> its row as a note loads it
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    moves: dict[str, int] = field(default_factory=dict)  # incident id -> the last note's position
+
+
+_BATCH_KEY = "console.incidents.store.batch"
+
+
+def batch_commands(conn: Connection, envelopes: Sequence[CommandEnvelope]) -> None:
+    """Read the incidents this batch's notes are for, in one statement (none if it has no note)."""
+    ids = sorted(
+        {
+            incident_id
+            for env in envelopes
+            if env.name == "incident.note" and isinstance(incident_id := env.args.get("incident_id"), str)
+        }
+    )
+    rows = {row.id: row for row in conn.execute(_LOAD_NOTE_TARGETS, {"ids": ids})} if ids else {}
+    conn.info[_BATCH_KEY] = _Batch(conn.get_transaction(), rows)
+
+
+def batch_sealed(conn: Connection, head_hash: str) -> None:
+    """Write the batch's notes and move their incidents, then seal the 回避 marks."""
+    batch = _batch(conn)
+    if batch is not None:
+        conn.info.pop(_BATCH_KEY, None)
+        if batch.notes:
+            conn.execute(_INSERT_NOTE, batch.notes)
+        if batch.moves:
+            conn.execute(_MOVE_INCIDENT, [{"incident_id": i, "p": p} for i, p in sorted(batch.moves.items())])
+    recusal.batch_sealed(conn, head_hash)
+
+
+def _batch(conn: Connection) -> _Batch | None:
+    found = conn.info.get(_BATCH_KEY)
+    if isinstance(found, _Batch) and found.transaction is conn.get_transaction():
+        return found
+    return None
+
+
+def _changed(conn: Connection, incident_id: str, *, moved: bool = False) -> None:
+    """The batch changed this incident's row or confidential values: its preloaded row is stale.
+    `moved`: the change sets the incident's last position too (the pending note's move is superseded)."""
+    found = _batch(conn)
+    if found is not None:
+        found.rows.pop(incident_id, None)
+        if moved:
+            found.moves.pop(incident_id, None)
 
 
 def load_note_target(conn: Connection, args: Any, _ctx: Context) -> NoteTarget:
     """The incident and the names sealed in it, which a note must not carry."""
-    row = conn.execute(_LOAD_NOTE_TARGET, {"id": args.incident_id}).first()
+    found = _batch(conn)
+    row = found.rows.get(args.incident_id) if found is not None else None
+    if row is None:
+        row = conn.execute(_LOAD_NOTE_TARGET, {"id": args.incident_id}).first()
     raw = row.confidential_values if row is not None else None
     values: dict[str, Any] = json.loads(raw) if raw else {}
     return NoteTarget(
@@ -174,6 +249,7 @@ def confidential_values(conn: Connection, incident_id: str) -> dict[str, Any]:
 def _registered(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentRegistered)
+    _changed(conn, p.incident_id)
     _prefix, year, seq = p.number.rsplit("-", 2)
     conn.execute(
         _INSERT_INCIDENT,
@@ -203,6 +279,7 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
 def _marked(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, AboutCommissionHeadMarked)
+    _changed(conn, p.incident_id, moved=True)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
@@ -214,6 +291,7 @@ def _marked(conn: Connection, event: RecordedEvent) -> None:
 def _amended(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentFactsAmended)
+    _changed(conn, p.incident_id, moved=True)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
@@ -224,6 +302,21 @@ def _amended(conn: Connection, event: RecordedEvent) -> None:
 def _note(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentNoteAdded)
+    batch = _batch(conn)
+    if batch is not None:
+        batch.notes.append(
+            {
+                "id": p.note_id,
+                "incident_id": p.incident_id,
+                "position": event.position,
+                "author_id": event.actor_id,
+                "author_name": event.actor_name,
+                "text": p.text,
+                "occurred_at": event.occurred_at,
+            }
+        )
+        batch.moves[p.incident_id] = event.position
+        return
     if conn.dialect.name == "postgresql":
         conn.execute(
             _NOTE_AND_MOVE,
@@ -257,6 +350,7 @@ def _note(conn: Connection, event: RecordedEvent) -> None:
 def _closed(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentClosed)
+    _changed(conn, p.incident_id, moved=True)
     conn.execute(
         update(incidents)
         .where(incidents.c.id == p.incident_id)
@@ -273,6 +367,7 @@ def _closed(conn: Connection, event: RecordedEvent) -> None:
 def _confidential(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, ConfidentialRecorded)
+    _changed(conn, p.incident_id)
     merged = {**confidential_values(conn, p.incident_id), **p.values}
     values = json.dumps(merged, ensure_ascii=False, sort_keys=True)
     updated = conn.execute(

@@ -124,4 +124,7 @@ DOMAIN = Domain(
     rescopes=live_scope.rescopes,
     rescoped_after=live_scope.rescoped_after,
     check_settings=config.check_settings,
+    # Who the batch's events name, written once for the batch (console.review.involvement_store).
+    batch_started=involvement_store.batch_started,
+    batch_sealed=involvement_store.batch_sealed,
 )

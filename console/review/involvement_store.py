@@ -16,6 +16,7 @@ incident's log by index instead of matching every payload of the log against the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select
@@ -83,12 +84,77 @@ _KNOWN = select(review_involvement.c.who).where(
 _INSERT_INVOLVED = insert(review_involvement)
 
 
+_KNOWN_OF_BATCH = select(review_involvement.c.incident_id, review_involvement.c.who).where(
+    review_involvement.c.incident_id.in_(bindparam("incidents", expanding=True))
+    & review_involvement.c.who.in_(bindparam("who", expanding=True))
+)
+
+
+# --- who the writer's batch names, written once for the batch -----------------------------------------
+#
+# Nearly every event adds its recorder to its incident's rows, and nearly always they are there already:
+# a statement per event to find that out. In the command writer's batch (console.registry,
+# `batch_started` … `batch_sealed`, inside its transaction) the (incident, who) pairs its events name are
+# gathered instead, each with the first position naming it, and at `batch_sealed` the ones already
+# known are read in one statement and the rest inserted in one. Nothing of the batch reads these rows
+# (what reads them, a person's activity and the review, reads committed state), so the rows the batch
+# commits are the ones a statement per event would have written. Outside a batch (a rebuild, the
+# backfill) each event is written at once, as before.
+
+
+@dataclass
+class _Named:
+    transaction: object  # the batch's transaction
+    first: dict[tuple[str, str], int] = field(default_factory=dict)  # (incident, who) -> position
+
+
+_NAMED_KEY = "console.review.involvement.batch"
+
+
+def batch_started(conn: Connection, _head_hash: str) -> None:
+    conn.info[_NAMED_KEY] = _Named(conn.get_transaction())
+
+
+def batch_sealed(conn: Connection, _head_hash: str) -> None:
+    """Write the batch's new (incident, who) rows: the known ones read in one statement, the rest
+    inserted in one."""
+    named_ = _batch(conn)
+    if named_ is None:
+        return
+    conn.info.pop(_NAMED_KEY, None)
+    if not named_.first:
+        return
+    incidents_ = sorted({incident for incident, _who in named_.first})
+    who = sorted({w for _incident, w in named_.first})
+    rows = conn.execute(_KNOWN_OF_BATCH, {"incidents": incidents_, "who": who})
+    known = {(r.incident_id, r.who) for r in rows}
+    new = [
+        {"who": w, "incident_id": incident, "position": position}
+        for (incident, w), position in sorted(named_.first.items())
+        if (incident, w) not in known
+    ]
+    if new:
+        conn.execute(_INSERT_INVOLVED, new)
+
+
+def _batch(conn: Connection) -> _Named | None:
+    found = conn.info.get(_NAMED_KEY)
+    if isinstance(found, _Named) and found.transaction is conn.get_transaction():
+        return found
+    return None
+
+
 def _involved(conn: Connection, event: RecordedEvent) -> None:
     incident_id = _incident_of(conn, event)
     if incident_id is None:
         return
     who = named(event)
     if not who:
+        return
+    batch = _batch(conn)
+    if batch is not None:
+        for w in who:
+            batch.first.setdefault((incident_id, w), event.position)
         return
     known = conn.execute(_KNOWN, {"incident_id": incident_id, "who": sorted(who)})
     new = who - {r.who for r in known}
