@@ -844,3 +844,43 @@ class StalledPeer:
 
     def close(self) -> None:
         self.sock.close()
+
+
+class Writer:
+    """One console process's command writer on a deployment's database, in the test's loop, counting the
+    commands of each batch it writes (`batches`)."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        from console.clock import SystemClock
+        from console.db import open_database
+        from console.domains import registry
+        from console.service import CommandService
+
+        self.db = open_database(deployment.settings)
+        self.service = CommandService(
+            self.db, deployment.settings, SystemClock(), lambda _e: None, registry()
+        )
+        self.batches: list[int] = []
+        batch = self.service._batch
+
+        def counted(conn: Any, items: list[Any]) -> Any:
+            self.batches.append(len(items))
+            return batch(conn, items)
+
+        self.service._batch = counted  # type: ignore[method-assign,assignment]
+
+    async def actor(self, username: str) -> Any:
+        from sqlalchemy import select
+
+        from console.commands import Actor
+        from console.tables import users
+
+        async with self.db.read.connect() as conn:
+            row = (await conn.execute(select(users).where(users.c.username == username))).one()
+        return Actor(id=row.id, name=row.display_name, roles=frozenset(row.roles.split(",")))
+
+    async def send(self, actor: Any, name: str, **args: Any) -> Any:
+        from console.commands import CommandEnvelope
+
+        envelope = CommandEnvelope(id=f"t-{uuid.uuid4().hex}", name=name, args=args)
+        return await self.service.submit(envelope, actor)

@@ -302,48 +302,28 @@ def _amended(conn: Connection, event: RecordedEvent) -> None:
 def _note(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, IncidentNoteAdded)
+    row = {
+        "id": p.note_id,
+        "incident_id": p.incident_id,
+        "position": event.position,
+        "author_id": event.actor_id,
+        "author_name": event.actor_name,
+        "text": p.text,
+        "occurred_at": event.occurred_at,
+    }
     batch = _batch(conn)
     if batch is not None:
-        batch.notes.append(
-            {
-                "id": p.note_id,
-                "incident_id": p.incident_id,
-                "position": event.position,
-                "author_id": event.actor_id,
-                "author_name": event.actor_name,
-                "text": p.text,
-                "occurred_at": event.occurred_at,
-            }
-        )
+        batch.notes.append(row)
         batch.moves[p.incident_id] = event.position
         return
     if conn.dialect.name == "postgresql":
         conn.execute(
             _NOTE_AND_MOVE,
-            {
-                "n_id": p.note_id,
-                "n_incident": p.incident_id,
-                "n_author_id": event.actor_id,
-                "n_author_name": event.actor_name,
-                "n_text": p.text,
-                "n_occurred_at": event.occurred_at,
-                "incident_id": p.incident_id,
-                "p": event.position,
-            },
+            {f"n_{key}": value for key, value in row.items() if key not in ("incident_id", "position")}
+            | {"n_incident": p.incident_id, "incident_id": p.incident_id, "p": event.position},
         )
         return
-    conn.execute(
-        _INSERT_NOTE,
-        {
-            "id": p.note_id,
-            "incident_id": p.incident_id,
-            "position": event.position,
-            "author_id": event.actor_id,
-            "author_name": event.actor_name,
-            "text": p.text,
-            "occurred_at": event.occurred_at,
-        },
-    )
+    conn.execute(_INSERT_NOTE, row)
     conn.execute(_MOVE_INCIDENT, {"incident_id": p.incident_id, "p": event.position})
 
 

@@ -7,49 +7,16 @@ Two writers on one database stand for two console processes (each its own engine
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from sqlalchemy import event, select
-from support import Deployment
+from support import Deployment, Writer
 
-from console.clock import SystemClock
-from console.commands import Actor, CommandEnvelope
-from console.db import Database, open_database
-from console.domains import registry
-from console.events import RecordedEvent
 from console.incidents import recusal
-from console.service import CommandResult, CommandService
-from console.tables import events, users
-
-
-class Writer:
-    """One process's command writer on the deployment's database."""
-
-    def __init__(self, deployment: Deployment) -> None:
-        self.db: Database = open_database(deployment.settings)
-        self.service = CommandService(
-            self.db, deployment.settings, SystemClock(), lambda _e: None, registry()
-        )
-        self.batches: list[int] = []
-        batch = self.service._batch
-
-        def counted(conn: Any, items: list[Any]) -> list[RecordedEvent]:
-            self.batches.append(len(items))
-            return batch(conn, items)
-
-        self.service._batch = counted  # type: ignore[method-assign,assignment]
-
-    async def actor(self, username: str) -> Actor:
-        async with self.db.read.connect() as conn:
-            row = (await conn.execute(select(users).where(users.c.username == username))).one()
-        return Actor(id=row.id, name=row.display_name, roles=frozenset(row.roles.split(",")))
-
-    async def send(self, actor: Actor, name: str, **args: Any) -> CommandResult:
-        envelope = CommandEnvelope(id=f"t-{uuid.uuid4().hex}", name=name, args=args)
-        return await self.service.submit(envelope, actor)
+from console.service import CommandResult
+from console.tables import events
 
 
 @pytest.fixture

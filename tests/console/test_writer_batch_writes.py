@@ -7,58 +7,34 @@ and a batch's statements do not grow with its notes.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import support
 from sqlalchemy import event, select
 from support import Deployment
 
-from console.clock import SystemClock
-from console.commands import Actor, CommandEnvelope
-from console.db import Database, open_database
 from console.domains import registry
-from console.events import RecordedEvent
 from console.incidents.tables import incident_notes, incidents
 from console.maintenance import rebuild
 from console.review.tables import review_involvement
-from console.service import CommandResult, CommandService
-from console.tables import users
 
 REGISTER = {"type": "collective_visit", "place": "接待大厅", "head_count": 12, "summary": "s"}
 
 
-class Writer:
+class Writer(support.Writer):
+    """The command writer, counting the statements it sends too."""
+
     def __init__(self, deployment: Deployment) -> None:
-        self.db: Database = open_database(deployment.settings)
-        self.service = CommandService(
-            self.db, deployment.settings, SystemClock(), lambda _e: None, registry()
-        )
-        self.batches: list[int] = []
+        super().__init__(deployment)
         self.statements = 0
-        batch = self.service._batch
-
-        def counted(conn: Any, items: list[Any]) -> list[RecordedEvent]:
-            self.batches.append(len(items))
-            return batch(conn, items)
-
-        self.service._batch = counted  # type: ignore[method-assign,assignment]
         engine = self.db._sync_writer if self.db._sync_writer is not None else self.db.write.sync_engine
 
         def count(*_args: Any) -> None:
             self.statements += 1
 
         event.listen(engine, "before_cursor_execute", count)
-
-    async def actor(self, username: str) -> Actor:
-        async with self.db.read.connect() as conn:
-            row = (await conn.execute(select(users).where(users.c.username == username))).one()
-        return Actor(id=row.id, name=row.display_name, roles=frozenset(row.roles.split(",")))
-
-    async def send(self, actor: Actor, name: str, **args: Any) -> CommandResult:
-        envelope = CommandEnvelope(id=f"t-{uuid.uuid4().hex}", name=name, args=args)
-        return await self.service.submit(envelope, actor)
 
     async def projections(self) -> dict[str, list[tuple[Any, ...]]]:
         return await self.db.read_off_loop(registry().dump)
