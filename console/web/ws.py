@@ -133,6 +133,8 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
     except (WebSocketDisconnect, ConnectionError, OSError, ConnectionClosed):
         # The client went away (mid-resume or later): an ordinary event on a mobile network, not a fault.
         log.info("ws_client_gone", extra={"user": caller.user.id})
+    except SQLAlchemyError as exc:  # the resume's reads (units, snapshot, the log) met a dropped database
+        await _unavailable(websocket, exc, accepted=True)
     except Exception:
         log.exception("ws_failed")
     finally:

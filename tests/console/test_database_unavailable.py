@@ -7,8 +7,10 @@ running console."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,7 +54,9 @@ async def _handshake(server: LocalServer, cookie: str) -> tuple[list[dict[str, A
         async with websockets.connect(
             server.ws_url, additional_headers={"Cookie": f"ic_session={cookie}"}, open_timeout=30
         ) as ws:
-            await ws.send(json.dumps({"type": "hello", "locale": "zh-CN"}))
+            # A refused handshake may be closed before the hello is sent: what came first is still read.
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await ws.send(json.dumps({"type": "hello", "locale": "zh-CN"}))
             while True:
                 frames.append(json.loads(await asyncio.wait_for(ws.recv(), 30)))
                 if frames[-1]["type"] == "live":
@@ -62,25 +66,35 @@ async def _handshake(server: LocalServer, cookie: str) -> tuple[list[dict[str, A
 
 
 def test_dropped_database_connections_give_503_and_1013_then_work_again(pg_server: LocalServer) -> None:
+    # The console's own loops (timers, the follower) read too: when one of them meets a dropped
+    # connection first, the pool reconnects and the request that follows succeeds. Either is right, a
+    # 500 never is; each round drops the connections again until the request was the one to meet it.
     cookie, _csrf = login(pg_server, "duty")
+    deadline = time.monotonic() + 60
     with httpx.Client(base_url=pg_server.base, cookies={"ic_session": cookie}, trust_env=False) as http:
-        assert http.get("/api/state").status_code == 200  # the read pool holds live connections
-
-        _drop_connections(pg_server)
-        refused = http.get("/api/state", headers={"accept-language": "zh-CN"})
-        assert refused.status_code == 503, refused.text
-        assert refused.headers["retry-after"] == "2"
-        error = refused.json()["error"]
+        while True:
+            assert http.get("/api/state").status_code == 200  # the read pool holds live connections
+            _drop_connections(pg_server)
+            answer = http.get("/api/state", headers={"accept-language": "zh-CN"})
+            assert answer.status_code in (200, 503), answer.text
+            if answer.status_code == 503:
+                break
+            assert time.monotonic() < deadline, "no request met a dropped connection"
+        assert answer.headers["retry-after"] == "2"
+        error = answer.json()["error"]
         assert error["code"] == "server_busy" and "数据库" in error["message"]
-        assert "Traceback" not in refused.text
+        assert "Traceback" not in answer.text
         assert http.get("/api/state").status_code == 200  # the pool connects again
+        assert http.get("/", headers={"accept": "text/html"}).status_code == 200
 
-        page = http.get("/", headers={"accept": "text/html"})
-        assert page.status_code == 200
-
-    _drop_connections(pg_server)
-    frames, code = asyncio.run(_handshake(pg_server, cookie))
-    assert code == CLOSE_TRY_AGAIN, frames
+    while True:
+        _drop_connections(pg_server)
+        frames, code = asyncio.run(_handshake(pg_server, cookie))
+        assert code in (None, CLOSE_TRY_AGAIN), (code, frames)
+        if code == CLOSE_TRY_AGAIN:
+            break
+        assert frames[-1]["type"] == "live", frames
+        assert time.monotonic() < deadline, "no handshake met a dropped connection"
     assert [f["error"]["code"] for f in frames if f["type"] == "error"] == ["server_busy"]
     frames, code = asyncio.run(_handshake(pg_server, cookie))
     assert code is None and frames[-1]["type"] == "live", frames
