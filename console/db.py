@@ -181,3 +181,13 @@ def open_database(settings: Settings, *, read_pool: int = 5) -> Database:
     # No pre-ping: it is a round trip per checkout; a dead connection fails its batch, which is retried.
     engine = create_async_engine(url, pool_size=read_pool + 2, max_overflow=10, hide_parameters=True)
     return Database(url=url, write=engine, read=engine)
+
+
+def of_this_transaction(conn: Any, key: str, kind: type[T]) -> T | None:
+    """What a domain kept on the writer's connection under `key` for the batch being written (an object
+    with a `transaction` attribute), if it was kept in this very transaction; else None (a rebuild, a
+    backfill, or a later batch, which must not see an earlier batch's leftovers)."""
+    found = conn.info.get(key)
+    if isinstance(found, kind) and getattr(found, "transaction", None) is conn.get_transaction():
+        return found
+    return None

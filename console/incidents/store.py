@@ -15,6 +15,7 @@ from playbooks.directory import playbook_for
 
 from ..alerts.books import current_book
 from ..commands import CommandArgs, CommandEnvelope, Context
+from ..db import of_this_transaction
 from ..events import EventPayload, RecordedEvent
 from ..registry import Projector
 from ..tables import users
@@ -178,10 +179,7 @@ def batch_sealed(conn: Connection, head_hash: str) -> None:
 
 
 def _batch(conn: Connection) -> _Batch | None:
-    found = conn.info.get(_BATCH_KEY)
-    if isinstance(found, _Batch) and found.transaction is conn.get_transaction():
-        return found
-    return None
+    return of_this_transaction(conn, _BATCH_KEY, _Batch)
 
 
 def _changed(conn: Connection, incident_id: str, *, moved: bool = False) -> None:

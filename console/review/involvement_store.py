@@ -26,6 +26,7 @@ from .. import eventlog
 from ..alerts.events import EVENTS as ALERT_EVENTS
 from ..alerts.tables import alert_pages, alerts
 from ..clock import utc_iso
+from ..db import of_this_transaction
 from ..events import EventPayload, RecordedEvent
 from ..incidents.events import EVENTS as INCIDENT_EVENTS
 from ..incidents.tables import incidents
@@ -138,10 +139,7 @@ def batch_sealed(conn: Connection, _head_hash: str) -> None:
 
 
 def _batch(conn: Connection) -> _Named | None:
-    found = conn.info.get(_NAMED_KEY)
-    if isinstance(found, _Named) and found.transaction is conn.get_transaction():
-        return found
-    return None
+    return of_this_transaction(conn, _NAMED_KEY, _Named)
 
 
 def _involved(conn: Connection, event: RecordedEvent) -> None:
