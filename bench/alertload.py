@@ -157,7 +157,7 @@ def _seed_backlog(env: dict[str, str], count: int, channel: str) -> int:
     return asyncio.run(seed())
 
 
-def _due(data: Path, database_url: str | None, at: str) -> None:
+async def _due(data: Path, database_url: str | None, at: str) -> None:
     """Make every pending attempt due at `at`: straight in the SQLite file (under its busy timeout), or
     on the PostgreSQL database."""
     if database_url is None:
@@ -166,41 +166,11 @@ def _due(data: Path, database_url: str | None, at: str) -> None:
         return
     import asyncpg
 
-    async def update() -> None:
-        conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
-        try:
-            await conn.execute("UPDATE alert_outbox SET due_at = $1 WHERE state = 'pending'", at)
-        finally:
-            await conn.close()
-
-    asyncio.run(update()) if not _in_loop() else _in_thread(update)
-
-
-def _in_loop() -> bool:
+    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-def _in_thread(make: Any) -> None:
-    """Run a coroutine to completion on a thread of its own (called from inside the bench's loop)."""
-    import threading
-
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(make())
-        except BaseException as exc:  # reported in the caller's thread
-            failure.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
+        await conn.execute("UPDATE alert_outbox SET due_at = $1 WHERE state = 'pending'", at)
+    finally:
+        await conn.close()
 
 
 def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tuple[Result, dict[str, Any]]:
@@ -210,11 +180,11 @@ def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tu
     def prepare(env: dict[str, str]) -> None:
         facts["waiting"] = _seed_backlog(env, opts.backlog, receiver.url(f"load-{uuid.uuid4().hex[:8]}"))
         if busy:
-            _due(data, database_url, utc_iso(datetime.now(UTC) + timedelta(days=1)))
+            asyncio.run(_due(data, database_url, utc_iso(datetime.now(UTC) + timedelta(days=1))))
 
     async def before_steady() -> None:
         if busy:
-            _due(data, database_url, utc_iso(datetime.now(UTC)))
+            await _due(data, database_url, utc_iso(datetime.now(UTC)))
         else:
             # Idle: let the backlog go out and be recorded, then wait for two quiet seconds.
             seen, quiet_since = -1, time.monotonic()
@@ -238,36 +208,17 @@ def _turn(opts: LoadOptions, busy: bool, sender: str, receiver: _Receiver) -> tu
         settings["CONSOLE_POLL_SECONDS"] = f"{opts.poll_seconds:g}"
     pids: dict[str, int] = {}
     database_url: str | None = None
-    with (
-        temp_dir("bench-alertload-") as data,
-        pg_scratch_database() if opts.postgres else contextlib.nullcontext() as dsn,
-    ):
-        if dsn is not None:
+    with contextlib.ExitStack() as stack:
+        data = stack.enter_context(temp_dir("bench-alertload-"))
+        if opts.postgres:
+            dsn = stack.enter_context(pg_scratch_database())
             database_url = f"postgresql+asyncpg://{dsn.split('://', 1)[1]}"
-        return _serve_turn(
-            opts, busy, sender, receiver, data, database_url, prepare, before_steady, settings, pids, facts
+        server = stack.enter_context(prepared_console_server(data, database_url, prepare, settings))
+        own = (
+            stack.enter_context(_sender_process(data, database_url, settings))
+            if sender == "process"
+            else None
         )
-
-
-def _serve_turn(
-    opts: LoadOptions,
-    busy: bool,
-    sender: str,
-    receiver: _Receiver,
-    data: Path,
-    database_url: str | None,
-    prepare: Any,
-    before_steady: Any,
-    settings: dict[str, str],
-    pids: dict[str, int],
-    facts: dict[str, Any],
-) -> tuple[Result, dict[str, Any]]:
-    with (
-        prepared_console_server(data, database_url, prepare, settings) as server,
-        _sender_process(data, database_url, settings)
-        if sender == "process"
-        else contextlib.nullcontext() as own,
-    ):
         pids["serve"] = server.child.pid
         if own is not None:
             pids["sender"] = own.pid

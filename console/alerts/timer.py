@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection
 
 from alerts.adapter import Delivery
-from alerts.channels import IN_APP, ChannelKind
+from alerts.channels import ChannelKind
 from alerts.links import make_token
 from alerts.message import AlertFacts, Ask, Message, compose
 
@@ -183,11 +183,8 @@ class Worker:
         # the whole batch), instead of one of each per attempt; a slow gateway holds the others back no
         # longer than the window, and what answers later is recorded as it answers.
         external: list[tuple[str, str, Message]] = []
-        for c in claimed:
-            if c.url == IN_APP:
-                # The recorded event itself is what the person's open pages show (console.alerts.queries).
-                outcomes.append((c.id, Delivery(True, "SUCCESS", "shown in the console", 0)))
-            elif c.url is None:
+        for c in claimed:  # never in-app: the claim leaves those out (above)
+            if c.url is None:
                 outcomes.append((c.id, Delivery(False, "FAILURE", "the channel was removed", 0)))
             else:
                 external.append((c.id, c.url, c.message))
@@ -290,7 +287,7 @@ class Worker:
         for r in rows:
             alert = alert_rows[r.alert_id]
             incident = incident_rows[alert.incident_id]
-            url = IN_APP if r.kind == ChannelKind.IN_APP.value else urls.get((r.person_id, r.fingerprint))
+            url = urls.get((r.person_id, r.fingerprint))  # a claimed attempt is never in-app (`_claim`)
             token = make_token(self.settings.secret_key, alert.id, r.person_id, r.kind, now, valid)
             facts = AlertFacts(
                 ask=Ask(alert.ask),

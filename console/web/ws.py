@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from websockets.exceptions import ConnectionClosed
 
 from .. import eventlog
@@ -68,7 +68,7 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         try:
             caller = await caller_of_token(rt, hello.token)
         except SQLAlchemyError as exc:
-            await _unavailable(websocket, exc, accepted=True)
+            await _unavailable(websocket, exc)
             return
     if caller is None:
         await _refuse(websocket, CLOSE_UNAUTHENTICATED, "unauthenticated", locale)
@@ -88,12 +88,12 @@ def _same_origin(websocket: WebSocket) -> bool:
     return origin.split("://", 1)[-1] == host
 
 
-async def _unavailable(websocket: WebSocket, exc: Exception, *, accepted: bool = False) -> None:
+async def _unavailable(websocket: WebSocket, exc: Exception) -> None:
     """The database could not be read for the handshake (a restart, a failover, a full pool): accept and
     close with 1013, try again later, and a translated error frame; an HTTP 500 in the handshake would
     tell the client nothing. live.js reconnects with its back-off."""
     log.error("database_unavailable", extra={"path": "/ws", "error": type(exc).__name__})
-    if not accepted:
+    if websocket.application_state is WebSocketState.CONNECTING:
         await websocket.accept()
     await _refuse(websocket, CLOSE_TRY_AGAIN, "server_busy", locale_of(websocket))
 
@@ -134,7 +134,7 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
         # The client went away (mid-resume or later): an ordinary event on a mobile network, not a fault.
         log.info("ws_client_gone", extra={"user": caller.user.id})
     except SQLAlchemyError as exc:  # the resume's reads (units, snapshot, the log) met a dropped database
-        await _unavailable(websocket, exc, accepted=True)
+        await _unavailable(websocket, exc)
     except Exception:
         log.exception("ws_failed")
     finally:
