@@ -32,7 +32,8 @@ _PG: bool | None = None
 # - input that reaches the database: fuzz and bad_input (NUL, lone surrogates, 64-bit positions are
 #   refused differently by each driver), dispatch_live (the responders' projections and their queries);
 # - bounded reads: the snapshot's window query and the paging queries read each database differently;
-# - the review's activity log and the inspector's scope over every review and report route (review_*).
+# - the review's activity log and the inspector's scope over every review and report route (review_*);
+# - who a page reaches, read with a LIKE on each person's roles (alert_people_for_reads).
 BOTH_BACKENDS = frozenset(
     {
         "test_eventlog",
@@ -49,6 +50,7 @@ BOTH_BACKENDS = frozenset(
         "test_fuzz",
         "test_bad_input",
         "test_dispatch_live",
+        "test_alert_people_for_reads",
         "test_bounded_reads",
         "test_statistics_reports_live",
         "test_statistics_schedule_live",

@@ -16,12 +16,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
 
 from alerts.channels import IN_APP, fingerprint, kind_of
 from alerts.message import Ask
-from alerts.policy import Policy, Target, Urgency, canonical_json, first_step, resolve, starting_with
+from alerts.policy import (
+    Policy,
+    Target,
+    Urgency,
+    canonical_json,
+    first_step,
+    resolve,
+    starting_with,
+    units_under,
+)
 from alerts.quiet import QuietHours, held_until
 from playbooks.model import PlaybookSnapshot
 from playbooks.state import ActionKind
@@ -96,29 +105,46 @@ def person_of_actor(conn: Connection, actor_id: str) -> str | None:
     return name if conn.scalar(select(org_people.c.id).where(org_people.c.id == name)) else None
 
 
-def _roles_of(conn: Connection) -> dict[str, frozenset[str]]:
-    return {
-        r.id: frozenset(x for x in r.roles.split(",") if x)
-        for r in conn.execute(select(org_people.c.id, org_people.c.roles))
-    }
+# A page names a few roles, posts or units among thousands of people: each read below takes only the
+# rows its targets can match (resolve() gives the same people from these as from the whole organisation),
+# because they run inside the writer's transaction of every registration and escalation.
 
 
-def _unit_of(conn: Connection) -> dict[str, str | None]:
-    return {r.id: r.unit_id for r in conn.execute(select(org_people.c.id, org_people.c.unit_id))}
+def _roles_of(conn: Connection, targets: tuple[Target, ...]) -> dict[str, frozenset[str]]:
+    """The roles of the people the targets name by id or by role (the others cannot match)."""
+    persons = [t.person for t in targets if t.person is not None]
+    roles = [t.role for t in targets if t.role is not None]
+    if not persons and not roles:
+        return {}
+    padded = literal(",") + org_people.c.roles + literal(",")
+    query = select(org_people.c.id, org_people.c.roles).where(
+        or_(org_people.c.id.in_(persons), *(padded.contains(f",{role},", autoescape=True) for role in roles))
+    )
+    return {r.id: frozenset(x for x in r.roles.split(",") if x) for r in conn.execute(query)}
+
+
+def _unit_of(conn: Connection, units: set[str]) -> dict[str, str | None]:
+    """The unit of each person of `units`."""
+    if not units:
+        return {}
+    query = select(org_people.c.id, org_people.c.unit_id).where(org_people.c.unit_id.in_(units))
+    return {r.id: r.unit_id for r in conn.execute(query)}
 
 
 def _parent_of(conn: Connection) -> dict[str, str | None]:
     return {r.id: r.parent_id for r in conn.execute(select(org_units.c.id, org_units.c.parent_id))}
 
 
-def _on_duty(conn: Connection, now: datetime) -> dict[str, list[str]]:
-    posts: dict[str, list[str]] = {}
-    shifts = sorted(running(load_roster(conn), now), key=lambda e: e.shift.start, reverse=True)
+def _on_duty(conn: Connection, now: datetime, posts: set[str]) -> dict[str, list[str]]:
+    """The holders of each of `posts` now, the latest shift's first. Only those posts' shifts are read:
+    a swap is only ever between shifts of one post, so their holders come out the same."""
+    if not posts:
+        return {}
+    on: dict[str, dict[str, None]] = {}
+    shifts = sorted(running(load_roster(conn, posts), now), key=lambda e: e.shift.start, reverse=True)
     for e in shifts:
-        holders = posts.setdefault(e.shift.post.value, [])
-        if e.holder_id not in holders:
-            holders.append(e.holder_id)
-    return posts
+        on.setdefault(e.shift.post.value, {}).setdefault(e.holder_id)  # a dict keeps first-seen order
+    return {post: list(holders) for post, holders in on.items()}
 
 
 def _participants(conn: Connection, incident_id: str) -> set[str]:
@@ -138,7 +164,12 @@ def _participants(conn: Connection, incident_id: str) -> set[str]:
 
 def people_for(conn: Connection, incident_id: str, targets: tuple[Target, ...], now: datetime) -> list[str]:
     """The people some targets name now (a drill's: only those taking part in it)."""
-    found = resolve(targets, _roles_of(conn), _on_duty(conn, now), _unit_of(conn), _parent_of(conn))
+    unit_targets = [(t.unit, t.below) for t in targets if t.unit is not None]
+    parent_of = _parent_of(conn) if unit_targets else {}
+    units = {u for unit, below in unit_targets for u in (units_under(unit, parent_of) if below else {unit})}
+    posts = {t.post for t in targets if t.post is not None}
+    on_duty = _on_duty(conn, now, posts)
+    found = resolve(targets, _roles_of(conn, targets), on_duty, _unit_of(conn, units), parent_of)
     if is_recused(conn, incident_id):
         # 回避: a report about the commission's head never pages the head, whatever the chain names.
         heads = commission_heads(conn)

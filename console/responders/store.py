@@ -142,8 +142,10 @@ def shift_of(r: Any) -> Shift:
     )
 
 
-def roster(conn: Connection) -> Roster:
-    return roster_of(conn.execute(_SHIFTS), conn.execute(_CHANGES))
+def roster(conn: Connection, posts: Iterable[str] | None = None) -> Roster:
+    """The roster; with `posts`, only those posts' shifts (swaps never cross posts, so theirs hold)."""
+    shifts = _SHIFTS if posts is None else _SHIFTS.where(roster_shifts.c.post.in_(list(posts)))
+    return roster_of(conn.execute(shifts), conn.execute(_CHANGES))
 
 
 def roster_rows(conn: Connection) -> tuple[list[Any], list[Any]]:
