@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from responders.organisation import Person, Place, Role, Skill
-from responders.roster import Post, Roster, running
+from responders.roster import Post, Roster, holders_running
 from responders.status import ASSIGNED, FREE, PersonState, ResponderStatus
 from responders.text import Text
 
@@ -154,18 +154,18 @@ def recommend(
         raise ValueError(f"unknown incident place {incident_place!r}")
     origin = places[incident_place]
     distances = distances_from(places, incident_place)
-    shifts_now = running(roster, now)
-    on_duty = {e.holder_id for e in shifts_now}
-    leaders = {e.holder_id for e in shifts_now if e.shift.post is Post.LEADER_ON_DUTY}
-    desk = {e.holder_id for e in shifts_now if e.shift.post is Post.DUTY_OFFICER}
+    shifts_now = holders_running(roster, now)
+    on_duty = {holder for _, holder in shifts_now}
+    leaders = {holder for shift, holder in shifts_now if shift.post is Post.LEADER_ON_DUTY}
+    desk = {holder for shift, holder in shifts_now if shift.post is Post.DUTY_OFFICER}
     where = locations or {}
     # Ranked as plain tuples, the sort key first: thousands of people pass the filters and only `limit`
     # of them become candidates with reasons, so the loop does no more than look up and compare.
     ranked: list[_Ranked] = []
     add = ranked.append
     status_of, held_by, located, distance_to = statuses.get, assignments.get, where.get, distances.get
-    available, origin_id = ResponderStatus.AVAILABLE, origin.id
-    measured = Proximity.MEASURED
+    available, origin_id, measured = ResponderStatus.AVAILABLE, origin.id, Proximity.MEASURED
+    free, at_the_desk, busy, off_shift = Tier.FREE, Tier.AT_THE_DESK, Tier.BUSY, Tier.OFF_SHIFT
     for order, person in enumerate(people):
         pid = person.id
         shift = pid in on_duty
@@ -187,13 +187,13 @@ def recommend(
         if count >= max_assignments and not everyone:
             continue
         if not shift:
-            tier = Tier.OFF_SHIFT
+            tier = off_shift
         elif held:
-            tier = Tier.BUSY
+            tier = busy
         elif pid in desk:
-            tier = Tier.AT_THE_DESK
+            tier = at_the_desk
         else:
-            tier = Tier.FREE
+            tier = free
         place_id = located(pid, person.base_place_id)
         km: float | None
         if place_id == origin_id:
