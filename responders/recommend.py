@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from responders.organisation import Person, Place, Role, Skill
-from responders.roster import Post, Roster, running
+from responders.roster import Post, Roster, holders_running
 from responders.status import ASSIGNED, FREE, PersonState, ResponderStatus
 from responders.text import Text
 
@@ -106,8 +106,12 @@ def from_states(
     return statuses, assignments
 
 
-# (open assignments, proximity, km or 0, person id, order given, person, status, place id, km)
-_Ranked = tuple["Tier", int, "Proximity", float, str, int, "_Candidate"]
+# The sort key (tier, open assignments, proximity, km or 0, person id, order given), then what the
+# reasons need (person, status, no status recorded, place id, km). The order given is unique, so two
+# entries never compare past it.
+_Ranked = tuple[
+    "Tier", int, "Proximity", float, str, int, Person, ResponderStatus, bool, "str | None", "float | None"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,46 +154,56 @@ def recommend(
         raise ValueError(f"unknown incident place {incident_place!r}")
     origin = places[incident_place]
     distances = distances_from(places, incident_place)
-    shifts_now = running(roster, now)
-    on_duty = {e.holder_id for e in shifts_now}
-    leaders = {e.holder_id for e in shifts_now if e.shift.post is Post.LEADER_ON_DUTY}
-    desk = {e.holder_id for e in shifts_now if e.shift.post is Post.DUTY_OFFICER}
+    shifts_now = holders_running(roster, now)
+    on_duty = {holder for _, holder in shifts_now}
+    leaders = {holder for shift, holder in shifts_now if shift.post is Post.LEADER_ON_DUTY}
+    desk = {holder for shift, holder in shifts_now if shift.post is Post.DUTY_OFFICER}
     where = locations or {}
-    # Ranked as plain tuples (the sort key, then the order given, so no two tuples tie): thousands
-    # of people pass the filters and only `limit` of them are given reasons.
+    # Ranked as plain tuples, the sort key first: thousands of people pass the filters and only `limit`
+    # of them become candidates with reasons, so the loop does no more than look up and compare.
     ranked: list[_Ranked] = []
+    add = ranked.append
+    status_of, held_by, located, distance_to = statuses.get, assignments.get, where.get, distances.get
+    available, origin_id, measured = ResponderStatus.AVAILABLE, origin.id, Proximity.MEASURED
+    free, at_the_desk, busy, off_shift = Tier.FREE, Tier.AT_THE_DESK, Tier.BUSY, Tier.OFF_SHIFT
     for order, person in enumerate(people):
-        if person.id not in on_duty and not everyone:
+        pid = person.id
+        shift = pid in on_duty
+        if not shift and not everyone:
             continue
         if (need_role is not None and need_role not in person.roles) or (
             need_skill is not None and need_skill not in person.skills
         ):
             continue
-        held = assignments.get(person.id, ())
+        held = held_by(pid, ())
         if incident_id is not None and incident_id in held:
             continue
         # No recorded status: the roster is how this office signs people on, so a running shift = available.
-        status = statuses.get(person.id, ResponderStatus.AVAILABLE)
+        recorded = status_of(pid)
+        status = available if recorded is None else recorded
         if status not in FREE and not (status in ASSIGNED and held):
             continue
-        if len(held) >= max_assignments and not everyone:
+        count = len(held)
+        if count >= max_assignments and not everyone:
             continue
-        if person.id not in on_duty:
-            tier = Tier.OFF_SHIFT
+        if not shift:
+            tier = off_shift
         elif held:
-            tier = Tier.BUSY
-        elif person.id in desk:
-            tier = Tier.AT_THE_DESK
+            tier = busy
+        elif pid in desk:
+            tier = at_the_desk
         else:
-            tier = Tier.FREE
-        place_id = where.get(person.id, person.base_place_id)
-        proximity, km = _proximity(person, place_id, origin, places, distances)
-        assumed = person.id not in statuses
-        if assumed and tier is Tier.OFF_SHIFT:
-            status = ResponderStatus.OFF_DUTY  # shown as 不在岗: not on shift and no status of their own
-        candidate = _Candidate(person, status, assumed, len(held), place_id, proximity, km, tier)
-        ranked.append((tier, len(held), proximity, km or 0.0, person.id, order, candidate))
-    best = [entry[-1] for entry in heapq.nsmallest(limit, ranked)]
+            tier = free
+        place_id = located(pid, person.base_place_id)
+        km: float | None
+        if place_id == origin_id:
+            proximity, km = measured, 0.0
+        elif place_id is not None and (km := distance_to(place_id)) is not None:
+            proximity = measured
+        else:
+            proximity, km = _proximity(person, place_id, origin, places, distances)
+        add((tier, count, proximity, km or 0.0, pid, order, person, status, recorded is None, place_id, km))
+    best = [_candidate(entry) for entry in heapq.nsmallest(limit, ranked)]
     return [
         Recommendation(
             rank=i,
@@ -204,6 +218,13 @@ def recommend(
         )
         for i, c in enumerate(best, start=1)
     ]
+
+
+def _candidate(entry: _Ranked) -> _Candidate:
+    tier, count, proximity, _, _, _, person, status, assumed, place_id, km = entry
+    if assumed and tier is Tier.OFF_SHIFT:
+        status = ResponderStatus.OFF_DUTY  # shown as 不在岗: not on shift and no status of their own
+    return _Candidate(person, status, assumed, count, place_id, proximity, km, tier)
 
 
 def _proximity(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -68,20 +68,39 @@ def units(conn: Connection) -> list[Unit]:
 # the objects it built, keyed by the row's full content: a changed row is a new key, never a stale
 # object, and the read stays a real read of the table. Bounded: past the limit the memo starts afresh.
 _MEMO_LIMIT = 50_000
-_people_memo: dict[tuple[Any, ...], Person] = {}
-_shift_memo: dict[tuple[Any, ...], Shift] = {}
-_PEOPLE = select(org_people).order_by(org_people.c.id)
-_SHIFTS = select(roster_shifts).order_by(roster_shifts.c.start_at, roster_shifts.c.id)
-_CHANGES = select(roster_changes).order_by(roster_changes.c.position)
+T = TypeVar("T")
 
 
-def _memo(memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], build: Any, row: Any) -> Any:
-    found = memo.get(key)
-    if found is None:
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        found = memo[key] = build(row)
-    return found
+class _Built(Generic[T]):
+    """The objects built from one table's rows, by the rows' full content (see above).
+
+    Between two reads of an unchanged table every row is as it was, so the last list of rows and what
+    was built from it are kept too: rows equal to them (compared in one go, value by value) give the
+    same objects without hashing each row; any other rows are looked up one by one. Safe across
+    threads: each step is one dict or attribute operation under the GIL."""
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self.build = build
+        self.by_row: dict[tuple[Any, ...], T] = {}
+        self.last: tuple[list[tuple[Any, ...]], list[T]] = ([], [])
+
+    def __call__(self, rows: Iterable[Any]) -> list[T]:
+        listed = list(rows)
+        keys = [r[:] for r in listed]  # a row's values as a tuple (slicing a Row gives its tuple)
+        last_keys, last_built = self.last
+        if keys == last_keys:
+            return list(last_built)
+        by_row, build = self.by_row, self.build
+        built: list[T] = []
+        for key, r in zip(keys, listed, strict=True):
+            found = by_row.get(key)
+            if found is None:
+                if len(by_row) >= _MEMO_LIMIT:
+                    by_row.clear()
+                found = by_row[key] = build(r)
+            built.append(found)
+        self.last = (keys, built)
+        return list(built)
 
 
 def person_of(r: Any) -> Person:
@@ -98,14 +117,19 @@ def person_of(r: Any) -> Person:
     )
 
 
+_people_built = _Built(person_of)
+_PEOPLE = select(org_people).order_by(org_people.c.id)
+_SHIFTS = select(roster_shifts).order_by(roster_shifts.c.start_at, roster_shifts.c.id)
+_CHANGES = select(roster_changes).order_by(roster_changes.c.position)
+
+
 def people(conn: Connection) -> list[Person]:
     return people_of(conn.execute(_PEOPLE))
 
 
 def people_of(rows: Iterable[Any]) -> list[Person]:
     """People from `org_people` rows (pure: callers may build them off the event loop)."""
-    memo = _people_memo
-    return [_memo(memo, tuple(r), person_of, r) for r in rows]
+    return _people_built(rows)
 
 
 _PLACES = select(org_places).order_by(org_places.c.name)
@@ -117,18 +141,22 @@ def places(conn: Connection) -> dict[str, Place]:
 
 def places_of(rows: Iterable[Any]) -> dict[str, Place]:
     """Places from `org_places` rows, by id, in name order (pure)."""
-    return {
-        r.id: Place.model_construct(
-            id=r.id,
-            name=r.name,
-            unit_id=r.unit_id,
-            lat=r.lat,
-            lon=r.lon,
-            added_by=r.added_by,
-            place_type=PlaceType(r.place_type),
-        )
-        for r in rows
-    }
+    return {p.id: p for p in _places_built(rows)}
+
+
+def place_of(r: Any) -> Place:
+    return Place.model_construct(
+        id=r.id,
+        name=r.name,
+        unit_id=r.unit_id,
+        lat=r.lat,
+        lon=r.lon,
+        added_by=r.added_by,
+        place_type=PlaceType(r.place_type),
+    )
+
+
+_places_built = _Built(place_of)
 
 
 def shift_of(r: Any) -> Shift:
@@ -142,10 +170,17 @@ def shift_of(r: Any) -> Shift:
     )
 
 
+_shifts_built = _Built(shift_of)
+# A page reads a few posts' shifts: built apart, so the whole roster's last rows stay the last read.
+_post_shifts_built = _Built(shift_of)
+
+
 def roster(conn: Connection, posts: Iterable[str] | None = None) -> Roster:
     """The roster; with `posts`, only those posts' shifts (swaps never cross posts, so theirs hold)."""
-    shifts = _SHIFTS if posts is None else _SHIFTS.where(roster_shifts.c.post.in_(list(posts)))
-    return roster_of(conn.execute(shifts), conn.execute(_CHANGES))
+    if posts is None:
+        return roster_of(conn.execute(_SHIFTS), conn.execute(_CHANGES))
+    shifts = conn.execute(_SHIFTS.where(roster_shifts.c.post.in_(list(posts))))
+    return roster_of(shifts, conn.execute(_CHANGES), _post_shifts_built)
 
 
 def roster_rows(conn: Connection) -> tuple[list[Any], list[Any]]:
@@ -161,10 +196,11 @@ def place_rows(conn: Connection) -> list[Any]:
     return list(conn.execute(_PLACES).all())
 
 
-def roster_of(shift_rows: Iterable[Any], change_rows: Iterable[Any]) -> Roster:
-    """The roster from `roster_shifts` and `roster_changes` rows (pure)."""
-    memo = _shift_memo
-    shifts = tuple(_memo(memo, tuple(r), shift_of, r) for r in shift_rows)
+def roster_of(
+    shift_rows: Iterable[Any], change_rows: Iterable[Any], built: _Built[Shift] = _shifts_built
+) -> Roster:
+    """The roster from `roster_shifts` and `roster_changes` rows (pure but for the cache of built shifts)."""
+    shifts = tuple(built(shift_rows))
     changes = tuple(
         RosterChange.model_construct(
             id=r.id,

@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, insert, update
 
 from console.domains import registry
 from console.responders import store
-from console.responders.tables import org_people, roster_shifts
+from console.responders.tables import org_people, org_places, roster_shifts
 from console.tables import metadata
 
 
@@ -35,4 +35,24 @@ def test_a_changed_row_is_read_as_the_changed_person_and_shift() -> None:
         assert [p.name for p in again] == ["李四"]
         assert [str(s) for s in again[0].skills] == ["legal_policy"]
         assert store.roster(conn).shifts[0].holder_id == "p2"
+    engine.dispose()
+
+
+def test_places_are_kept_like_people_and_a_changed_place_is_read_as_changed() -> None:
+    registry()
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    place = {"id": "pl1", "name": "接待大厅", "unit_id": "u1", "lat": 30.1, "lon": 120.2, "added_by": None,
+             "last_position": 1}  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(org_places), [place, {**place, "id": "pl2", "name": "机关大门"}])
+        first = store.places(conn)
+        assert [p.name for p in first.values()] == ["接待大厅", "机关大门"]
+        assert store.places(conn)["pl1"] is first["pl1"]  # unchanged rows: the objects built the first time
+        conn.execute(update(org_places).where(org_places.c.id == "pl1").values(name="信访大厅", lat=30.3))
+        again = store.places(conn)
+        assert (again["pl1"].name, again["pl1"].lat) == ("信访大厅", 30.3)
+        assert again["pl2"] is first["pl2"]
+        conn.execute(update(org_places).where(org_places.c.id == "pl1").values(name="接待大厅", lat=30.1))
+        assert store.places(conn)["pl1"] is first["pl1"]  # back as it was: the object built for that row
     engine.dispose()

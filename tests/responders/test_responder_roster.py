@@ -16,8 +16,10 @@ from responders.roster import (
     Shift,
     apply_change,
     effective_shifts,
+    holders_running,
     leader_on_duty,
     on_duty,
+    running,
 )
 
 CST = timezone(timedelta(hours=8))
@@ -102,6 +104,23 @@ def test_swap_and_override_change_who_is_on_duty_and_are_kept() -> None:
         and touched["lead-mon"] == ["c2"]
     )
     assert roster.changes[1].made_by == "zhang" and roster.changes[1].reason == "家中有事"
+
+
+def test_holders_running_are_the_running_shifts_holders_after_changes() -> None:
+    roster = apply_change(
+        ROSTER, change("c1", ChangeKind.SWAP, "duty-mon-day", at(5, 9), other_shift_id="duty-mon-night")
+    )
+    roster = apply_change(
+        roster, change("c2", ChangeKind.OVERRIDE, "lead-mon", at(6, 10), new_holder_id="liu")
+    )
+    for now in (at(6, 9), at(6, 21), at(7, 9), at(9, 9)):
+        held = holders_running(roster, now)
+        assert held == [(e.shift, e.holder_id) for e in running(roster, now)]
+    assert [(s.id, holder) for s, holder in holders_running(roster, at(6, 9))] == [
+        ("lead-mon", "liu"),
+        ("duty-mon-day", "li"),
+        ("tw1-mon", "zhao"),
+    ]
 
 
 @pytest.mark.parametrize(
