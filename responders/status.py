@@ -131,14 +131,21 @@ class IllegalTransition(StatusError):
 class BusyElsewhere(StatusError):
     """The person is already travelling to or on scene at another incident."""
 
-    def __init__(self, incident_id: str, other: Assignment, move: Move) -> None:
+    def __init__(
+        self, incident_id: str, other: Assignment, move: Move, names: Mapping[str, str] | None = None
+    ) -> None:
         self.incident_id, self.other, self.move = incident_id, other, move
+        # The people reading this know incidents by their numbers (XF-…), not by the console's ids.
+        here, there = (
+            (names or {}).get(incident_id, incident_id),
+            (names or {}).get(other.incident_id, other.incident_id),
+        )
         super().__init__(
             Text(
-                f"该人员在事件 {other.incident_id} 中处于「{other.status.label.zh}」状态，"
-                f"须先撤离或解除派遣，才能在事件 {incident_id}「{move.label.zh}」",
-                f"already {other.status.value} at incident {other.incident_id}; clear or release it "
-                f"before {move.value} at incident {incident_id}",
+                f"该人员在事件 {there} 中处于「{other.status.label.zh}」状态，"
+                f"须先撤离或解除派遣，才能在事件 {here}「{move.label.zh}」",
+                f"already {other.status.value} at incident {there}; clear or release it "
+                f"before {move.value} at incident {here}",
             )
         )
 
@@ -198,8 +205,10 @@ def check_move(
     *,
     place_id: str | None = None,
     reason: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> PersonState:
-    """The person's state after `move` (at `incident_id` for assignment moves), or a `StatusError`."""
+    """The person's state after `move` (at `incident_id` for assignment moves), or a `StatusError`
+    (`names`: how a refusal names each incident, by its number; its id otherwise)."""
     if move in PERSON_MOVES:
         return _person_move(state, incident_id, move, reason)
     if incident_id is None:
@@ -211,7 +220,7 @@ def check_move(
             (a for a in state.assignments if a.incident_id != incident_id and a.status in PRESENT), None
         )
         if other is not None:
-            raise BusyElsewhere(incident_id, other, move)
+            raise BusyElsewhere(incident_id, other, move, names)
     if move is Move.MOVE_TO and place_id is None:
         raise MoveDetailError(Text("转移地点须指明新地点", "move_to needs the new place"))
     return apply_move(state, incident_id, move, target, place_id=place_id)

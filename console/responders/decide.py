@@ -70,6 +70,9 @@ class Responders:
     place_ids: frozenset[str]
     place_by_name: Mapping[str, str] = field(default_factory=dict)
     leaders: frozenset[str] = frozenset()  # the people concerned who count as leaders (领导到位情况)
+    # The number (XF-…) of this incident and of every incident the people concerned are assigned to:
+    # what a refusal names them by.
+    incident_numbers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -174,9 +177,15 @@ def _open_incident(incident: IncidentRef | None) -> IncidentRef:
     return incident
 
 
-def _checked(state: PersonState, incident_id: str | None, move: Move, **detail: str | None) -> PersonState:
+def _checked(
+    state: PersonState,
+    incident_id: str | None,
+    move: Move,
+    numbers: Mapping[str, str],
+    **detail: str | None,
+) -> PersonState:
     try:
-        return check_move(state, incident_id, move, **detail)
+        return check_move(state, incident_id, move, names=numbers, **detail)
     except StatusError as exc:
         raise Refused("illegal_move", exc.text) from None
 
@@ -192,7 +201,7 @@ def decide_dispatch(state: Responders, args: DispatchResponders, ctx: Context) -
         person = state.people.get(person_id)
         if person is None:
             raise NotFound("person_not_found")
-        _checked(person, incident.id, Move.DISPATCH, place_id=destination)
+        _checked(person, incident.id, Move.DISPATCH, state.incident_numbers, place_id=destination)
         moved = ResponderMoved(
             person_id=person_id,
             move=Move.DISPATCH,
@@ -222,7 +231,9 @@ def decide_move(state: Responders, args: ReportMove, ctx: Context) -> Decision:
         raise NotFound("incident_not_found")
     if args.place_id is not None and args.place_id not in state.place_ids:
         raise NotFound("place_not_found")
-    after = _checked(person, args.incident_id, move, place_id=args.place_id, reason=args.reason)
+    after = _checked(
+        person, args.incident_id, move, state.incident_numbers, place_id=args.place_id, reason=args.reason
+    )
     place_id = args.place_id
     if args.incident_id is None:
         status = after.base

@@ -315,13 +315,17 @@ def load_responders(conn: Connection, args: Any, ctx: Context) -> Responders:
     actor = _actor_person(conn, ctx)
     wanted = list(getattr(args, "person_ids", None) or [args.person_id or actor or ""])
     known = {r.id: r.name for r in conn.execute(select(org_places.c.id, org_places.c.name))}
+    people = person_states(conn, wanted, ctx.now)
+    named = {a.incident_id for p in people.values() for a in p.assignments} | {args.incident_id or ""}
+    numbers = conn.execute(select(incidents.c.id, incidents.c.number).where(incidents.c.id.in_(named)))
     return Responders(
         actor_person=actor,
-        people=person_states(conn, wanted, ctx.now),
+        people=people,
         incident=_incident(conn, args.incident_id),
         place_ids=frozenset(known),
         place_by_name={name: pid for pid, name in known.items()},
         leaders=_leaders(conn, wanted, ctx.now),
+        incident_numbers={r.id: r.number for r in numbers},
     )
 
 

@@ -786,6 +786,20 @@ MOVES = [
         report("depart", incident_id="i1"),
         Refusal(Refused, "illegal_move", "already on_scene at incident i2"),
     ),
+    case(
+        "the refusal names both incidents by their numbers",
+        AS_R1,
+        replace(
+            responders(person(R1, S.AVAILABLE, ON_SCENE_AT_I2, held(S.ACKNOWLEDGED)), actor=R1),
+            incident_numbers={"i1": "XF-2026-0001", "i2": "XF-2026-0002"},
+        ),
+        report("depart", incident_id="i1"),
+        Refusal(
+            Refused,
+            "illegal_move",
+            "already on_scene at incident XF-2026-0002; clear or release it before depart at incident XF-2026-0001",
+        ),
+    ),
 ]
 
 

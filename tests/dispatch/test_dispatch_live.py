@@ -182,7 +182,11 @@ def test_not_on_scene_at_two_incidents(server: Served) -> None:
     for move in ("depart", "arrive"):
         r = r1.command("responder.move", {"move": move, "incident_id": second})
         assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_move", r.text
-        assert "须先撤离或解除派遣" in r.json()["error"]["message"]
+        message = r.json()["error"]["message"]
+        assert "须先撤离或解除派遣" in message
+        # both incidents by the numbers people know them by, not the console's ids
+        numbers = [duty.get(f"/api/incidents/{i}").json()["incident"]["number"] for i in (first, second)]
+        assert all(n in message for n in numbers) and first not in message and second not in message
     # a responder cannot report for someone else; release is the duty officer's
     r = r1.command("responder.move", {"move": "clear", "incident_id": first, "person_id": "r2"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "on_behalf_forbidden"
