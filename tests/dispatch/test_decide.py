@@ -797,7 +797,8 @@ MOVES = [
         Refusal(
             Refused,
             "illegal_move",
-            "already on_scene at incident XF-2026-0002; clear or release it before depart at incident XF-2026-0001",
+            "already on_scene at incident XF-2026-0002; clear or release it before depart at incident "
+            "XF-2026-0001",
         ),
     ),
 ]
