@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -135,7 +136,7 @@ def test_person_moves_refused_while_assigned() -> None:
         (None, M.MARK_UNAVAILABLE, {"reason": "  "}),
     ],
 )
-def test_missing_or_misplaced_details(incident: str | None, move: Move, kwargs: dict[str, str]) -> None:
+def test_missing_or_misplaced_details(incident: str | None, move: Move, kwargs: dict[str, Any]) -> None:
     with pytest.raises(MoveDetailError):
         check_move(PersonState("p1"), incident, move, **kwargs)
 
