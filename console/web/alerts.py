@@ -20,6 +20,7 @@ from alerts.adapter import send
 from alerts.channels import IN_APP
 from alerts.links import LinkRefused, read_token
 from alerts.message import AlertFacts, Ask, ask_text, compose, level_text
+from alerts.reasons import explain
 
 from ..alerts import queries
 from ..alerts.permissions import Permission as AlertPermission
@@ -172,11 +173,15 @@ async def ack_link_submit(request: Request) -> Response:
 
 def _held_local(request: Request, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each row with `held_until_local`: the HH:MM (the office's time) an attempt held by quiet hours
-    waits for, '' when it was not held."""
+    waits for, '' when it was not held; and a failed one's `reason_text`: what its reason means, in the
+    reader's language (the reason itself is apprise's English line)."""
     tz = runtime(request).settings.tz
+    en = locale_of(request) == "en"
     for row in rows:
         held = row.get("held_until")
         row["held_until_local"] = parse_iso(held).astimezone(tz).strftime("%H:%M") if held else ""
+        meaning = explain(row.get("reason")) if row.get("state") == "failed" else None
+        row["reason_text"] = "" if meaning is None else meaning.en if en else meaning.zh
     return rows
 
 

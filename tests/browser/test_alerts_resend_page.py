@@ -68,7 +68,9 @@ def test_a_failed_page_is_resent_from_the_delivery_log_and_delivered(
     expect(row).to_contain_text("发送失败")
     expect(row).to_contain_text("李书记")  # the person's name, not their id
     expect(row).to_contain_text("短信/语音网关或 webhook")
-    expect(row.locator(".reason")).not_to_be_empty()  # apprise's reason for the failure
+    # what the failure means, in Chinese, then apprise's own line for whoever set up the gateway
+    expect(row.locator(".reason")).to_contain_text("无法连接对方服务")
+    expect(row.locator(".reason small.apprise")).to_contain_text("Connection error")
     for size, name in ((LAPTOP, "laptop"), (TABLET_LANDSCAPE, "tablet"), (PHONE, "phone")):
         log.set_viewport_size(size)
         screenshot(log, f"alerts-log-resend-{name}")
