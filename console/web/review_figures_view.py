@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from playbooks.facts import GradingThresholds
 from reports.statistics import Period
 from review import figures_chart
 from review.figures import (
@@ -72,6 +73,7 @@ class Figures:
     dispatches: list[Any]
     pages: list[Any]
     close_days: int  # 按期结案 limit (CONSOLE_REVIEW_CLOSE_DAYS): the trends judge closure by it too
+    thresholds: GradingThresholds  # CONSOLE_GRADE_*: the trends count 集体访 by them too
 
 
 def shown(figure: Figure, gettext: Callable[[str], str]) -> str:
@@ -138,6 +140,7 @@ def charts(found: Figures, unit_id: str, gettext: Callable[[str], str], tz: Any)
             year,
             found.now,
             tz,
+            thresholds=found.thresholds,
             close_days=found.close_days,
         )
         if found.period.key == str(year)

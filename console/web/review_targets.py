@@ -82,7 +82,17 @@ async def _figures(request: Request, caller: Caller, period: Period) -> view.Fig
         close_days=close_days(rt.settings),
     )
     return view.Figures(
-        period, now, tree, scope, found, rows, targets, dispatches, pages, close_days(rt.settings)
+        period,
+        now,
+        tree,
+        scope,
+        found,
+        rows,
+        targets,
+        dispatches,
+        pages,
+        close_days(rt.settings),
+        thresholds(rt.settings),
     )
 
 
