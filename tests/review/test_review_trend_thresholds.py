@@ -37,7 +37,7 @@ def march_collective(thresholds: GradingThresholds) -> str:
         parse_period("2026"), NOW, tree, None, [SIT_IN_OF_FOUR], [], {}, [], [], 60, thresholds
     )
     svgs = dict(zip(view.CHARTS, view.charts(found, "county", lambda s: s, TZ), strict=True))
-    points = re.findall(r"<title>([^<]*)</title>", svgs[FigureKey.COLLECTIVE])
+    points: list[str] = re.findall(r"<title>([^<]*)</title>", svgs[FigureKey.COLLECTIVE])
     return next(p for p in points if p.startswith("3 "))
 
 
