@@ -155,9 +155,6 @@ def _attempt_event(state: AttemptState, args: RecordAttempt, ctx: Context) -> Ne
     # An attempt is the delivery log's record (read from the projections and the log) and no live
     # screen draws it: on the audit stream only (reviewers, admins). Sent to every screen, a busy worker
     # would fan out one event per message to all of them and slow the live screens.
-    # An attempt is the delivery log's record (read from the projections and the log) and no live
-    # screen draws it: on the audit stream only (reviewers, admins). Sent to every screen, a busy worker
-    # would fan out one event per message to all of them and slow the live screens.
     return NewEvent(stream=alert_stream(row.incident_id), payload=payload, visibility=VISIBILITY_AUDIT)
 
 
