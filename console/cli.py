@@ -436,9 +436,11 @@ def _send_test_alert(settings: Settings, args: argparse.Namespace) -> int:
     return send_test_alert(args.url, settings.locale)
 
 
-def _alert_worker(settings: Settings, _args: argparse.Namespace) -> int:
-    from .alerts.cli import run_alert_worker
+def _alert_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from .alerts.cli import alert_worker_health, run_alert_worker
 
+    if args.health:
+        return alert_worker_health(settings, args.within)
     return run_alert_worker(settings)
 
 
@@ -572,11 +574,25 @@ def build_parser() -> argparse.ArgumentParser:
     test_alert.add_argument("url", help="the channel's apprise URL, e.g. dingtalk://… or mailto://…")
     test_alert.set_defaults(run=_send_test_alert)
 
-    sub.add_parser(
+    worker = sub.add_parser(
         "alert-worker",
         help="send alerts from the outbox in a process of its own (with CONSOLE_ALERT_WORKER=process, "
         "serve processes then do not send)",
-    ).set_defaults(run=_alert_worker)
+    )
+    worker.add_argument(
+        "--health",
+        action="store_true",
+        help="do not send: exit 0 if this host's alert worker looked at the outbox lately, 1 if not "
+        "(the container's health check)",
+    )
+    worker.add_argument(
+        "--within",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="with --health: how recent the last look must be (default 90)",
+    )
+    worker.set_defaults(run=_alert_worker)
 
     export = sub.add_parser(
         "export-bundle",

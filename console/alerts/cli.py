@@ -71,3 +71,13 @@ def run_alert_worker(settings: Settings) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def alert_worker_health(settings: Settings, within: float | None) -> int:
+    """`python -m console alert-worker --health`: 0 if this host's alert worker looked at the outbox
+    within `within` seconds (heartbeat.py), 1 with the reason if not."""
+    from .heartbeat import STALE_AFTER_SECONDS, health, path_for
+
+    found = health(path_for(settings.data_dir), STALE_AFTER_SECONDS if within is None else within)
+    print(found.text, file=sys.stdout if found.ok else sys.stderr)
+    return 0 if found.ok else 1

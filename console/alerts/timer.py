@@ -16,7 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Connection
@@ -38,6 +38,9 @@ from .queries import incident_levels
 from .sending import TASK_ATTEMPTS, Senders
 from .store import PROJECTORS
 from .tables import alert_channels, alert_incidents, alert_outbox, alert_people, alerts
+
+if TYPE_CHECKING:
+    from .heartbeat import Heartbeat
 
 log = logging.getLogger("console.alerts")
 
@@ -120,6 +123,8 @@ class Worker:
         # Processes (or threads) of its own: a batch of slow gateways must not take the loop's default
         # executor, and apprise's Python work must not take the GIL from the screens (sending.py).
         self.senders = Senders(self.config.send_processes, self.config.batch)
+        # An alert-worker process's proof of life for `alert-worker --health` (heartbeat.py).
+        self.heartbeat: Heartbeat | None = None
 
     async def tick(self) -> int:
         """One look: escalations due, then attempts due. Returns how many attempts were sent."""
@@ -364,7 +369,11 @@ async def alert_worker(host: TimerHost) -> None:
 async def sender(host: TimerHost) -> None:
     """The outbox worker of an alert-worker process: it sends (claims, apprise, records) and leaves
     escalation to the serve processes, so an escalation's in-app page is published where its screens are."""
-    await run_worker(host, Worker(host.db, host.service, host.clock, host.settings, escalates=False))
+    from .heartbeat import Heartbeat, path_for
+
+    worker = Worker(host.db, host.service, host.clock, host.settings, escalates=False)
+    worker.heartbeat = Heartbeat(path_for(host.settings.data_dir))
+    await run_worker(host, worker)
 
 
 async def run_worker(host: TimerHost, worker: Worker) -> None:
@@ -402,6 +411,8 @@ async def _loop(host: TimerHost, worker: Worker) -> None:
             try:
                 # One query says whether anything is due; only then the escalation and sending reads.
                 due = await worker.next_due()
+                if worker.heartbeat is not None:
+                    worker.heartbeat.looked()  # the database answered
                 if due is not None and due <= host.clock.now():
                     if await worker.tick() >= worker.config.batch:
                         seen = -1  # more is waiting: look again at once
