@@ -35,6 +35,9 @@ log = logging.getLogger("console.hub")
 # How long a close frame may take to leave before the socket is simply dropped.
 CLOSE_GRACE = 2.0
 Close = Callable[[int, str], Awaitable[None]]
+# Ends the TCP connection once what was written has left, without waiting for the peer's close reply,
+# and drops the socket if that has not happened within the given seconds.
+HangUp = Callable[[float], None]
 
 
 def dumps(message: dict[str, Any]) -> str:
@@ -84,6 +87,7 @@ class Connection:
         "_abort",
         "_close",
         "_drain",
+        "_hang_up",
         "_queue",
         "closing",
         "key",
@@ -108,6 +112,7 @@ class Connection:
         user_id: str,
         limit: int,
         abort: Callable[[], None] | None = None,
+        hang_up: HangUp | None = None,
         session_ends: float | None = None,
         token_id: str | None = None,
         units: frozenset[str] | None = None,
@@ -119,6 +124,7 @@ class Connection:
         self.session_ends = session_ends
         self._close = close
         self._abort = abort
+        self._hang_up = hang_up
         self.view = view
         # 督查范围: the units an inspector's connection is limited to (None: every unit). Connections of
         # one view and one set of units share a key, and every frame with it.
@@ -158,7 +164,7 @@ class Connection:
             self._queue = deque()
         if len(self._queue) >= self.limit:
             OVERFLOW_CLOSES.inc()
-            self.close_soon(CLOSE_OVERFLOW, "overflow")
+            self.close_soon(CLOSE_OVERFLOW, "overflow", hang_up=True)
             return False
         self._queue.append((position, frame))
         if self.live and self._drain is None:
@@ -188,23 +194,29 @@ class Connection:
             queued += 1
         return 0, queued
 
-    def close_soon(self, code: int, reason: str) -> None:
-        """Close from synchronous code (the fan-out loop): a task finishes the job."""
+    def close_soon(self, code: int, reason: str, *, hang_up: bool = False) -> None:
+        """Close from synchronous code (the fan-out loop): a task finishes the job. With `hang_up` (a peer
+        known not to be reading) the connection ends as soon as the close frame has left, without waiting
+        for a close reply such a peer would not send."""
         if self.closing is None:
             self.closing = (code, reason)
             self._queue = None
             if self._drain is not None and not self._drain.done():
                 self._drain.cancel()
-            asyncio.get_running_loop().create_task(self._shut(code, reason))
+            asyncio.get_running_loop().create_task(self._shut(code, reason, hang_up))
 
-    async def _shut(self, code: int, reason: str) -> None:
+    async def _shut(self, code: int, reason: str, hang_up: bool) -> None:
         try:
             await asyncio.wait_for(self._close(code, reason), timeout=CLOSE_GRACE)
-            return
         except Exception:  # a peer that does not read cannot take a close frame
-            pass
-        if self._abort is not None:
-            self._abort()
+            if self._abort is not None:
+                self._abort()
+            return
+        if hang_up and self._hang_up is not None:
+            # The close frame is written; the server's WebSocket layer would hold the socket for its
+            # close timeout (10 s) waiting for the peer's reply. The frame leaves with what was written
+            # before it, then the connection ends; what cannot leave within CLOSE_GRACE goes with the socket.
+            self._hang_up(CLOSE_GRACE)
 
     async def send_now(self, frame: Frame, position: int = 0) -> None:
         """Send directly, waiting for room (hello replies, replay and snapshot, before going live)."""

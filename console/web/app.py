@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -55,6 +57,23 @@ def _refusal(status: int, code: str, **params: object) -> JSONResponse:
     return JSONResponse({"ok": False, "error": {"code": code, "message": message}}, status_code=status)
 
 
+def _hang_up(protocol: Any, transport: asyncio.Transport) -> Callable[[float], None]:
+    """End a WebSocket's TCP connection without waiting for the peer's close reply: the transport sends
+    what it holds (the close frame last), then closes; a socket still open after `grace` seconds (a peer
+    that reads nothing) is aborted. The server's protocol marks `disconnected` once the connection is gone."""
+
+    def hang_up(grace: float) -> None:
+        transport.close()
+
+        def drop() -> None:
+            if not protocol.disconnected:
+                transport.abort()
+
+        asyncio.get_running_loop().call_later(grace, drop)
+
+    return hang_up
+
+
 class SecurityHeaders:
     """Headers every response carries: no framing, no sniffing, nothing loaded from elsewhere."""
 
@@ -69,6 +88,8 @@ class SecurityHeaders:
             transport = getattr(protocol, "transport", None)
             if transport is not None and hasattr(transport, "abort"):
                 scope["console.abort"] = transport.abort
+                if hasattr(protocol, "disconnected"):
+                    scope["console.hang_up"] = _hang_up(protocol, transport)
             # The fan-out writes frames through the server's protocol when it can (console.sinks).
             scope["console.protocol"] = protocol
             scope["console.send"] = send

@@ -116,6 +116,7 @@ async def _serve(websocket: WebSocket, rt: Runtime, caller: Caller, hello: Hello
         user_id=caller.user.id,
         limit=rt.settings.queue_limit,
         abort=websocket.scope.get("console.abort"),
+        hang_up=websocket.scope.get("console.hang_up"),
         session_ends=caller.session.expires_at.timestamp() if caller.session else None,
         token_id=caller.token_id,
         # 督查范围: an inspector's connection gets the events of their units only.
