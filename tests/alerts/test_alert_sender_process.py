@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -140,15 +141,19 @@ async def test_two_sender_processes_send_each_attempt_once_and_serve_shows_their
     path = f"procs-{alert_deployment.url[-12:]}"
     common = {"CONSOLE_ALERT_WORKER": "process", "CONSOLE_ALERT_LOOK_SECONDS": "0.1"}
     # On SQLite serve learns of the senders' commits by its poll (on PostgreSQL by NOTIFY).
-    serve = Server(alert_deployment, **common, CONSOLE_POLL_SECONDS="0.2").start()
+    serve = Server(alert_deployment, **common, CONSOLE_POLL_SECONDS="0.2")
     senders = [Sender(alert_deployment, n, **common, CONSOLE_ALERT_BATCH="2") for n in ("a", "b")]
     try:
+        # The three processes boot side by side (each start is a second or two of imports); nothing is
+        # sent before the incidents below are registered.
+        serve.spawn()
+        for sender in senders:
+            sender.spawn()
+        serve.wait_ready()
         duty_cookie, duty_csrf = _organisation(serve, receiver.url("json", path))
         admin_cookie, _ = login(serve, "admin")
         screen = LiveClient(serve.ws_url, admin_cookie)  # an admin's screen: the audit stream
         await screen.connect()
-        for sender in senders:
-            sender.spawn()
         for sender in senders:
             sender.wait_ready()
         for _ in range(10):
@@ -183,11 +188,14 @@ def test_a_sender_process_killed_mid_send_loses_nothing(
         "CONSOLE_ALERT_LEASE_SECONDS": "2",
         "CONSOLE_ALERT_LOOK_SECONDS": "0.1",
     }
-    serve = Server(alert_deployment, **env).start()
+    serve = Server(alert_deployment, **env)
     first = Sender(alert_deployment, "first", **env)
     try:
+        serve.spawn()
+        first.spawn()  # side by side with serve: nothing is sent before the incident below
+        serve.wait_ready()
         duty_cookie, duty_csrf = _organisation(serve, receiver.url("json", path))
-        first.start()
+        first.wait_ready()
         _post(serve, duty_cookie, duty_csrf, "incident.register", SIT_IN)
         _wait(lambda: receiver.bodies(path), "the send reached the gateway")
         first.kill()  # SIGKILL while the gateway has not answered
@@ -210,8 +218,13 @@ def test_a_sender_process_killed_mid_send_loses_nothing(
 
 
 def test_the_sender_refuses_to_start_where_nothing_may_be_sent(alert_deployment: Deployment) -> None:
-    off = cli({**alert_deployment.env, "CONSOLE_ALERT_WORKER": "off"}, "alert-worker", check=False)
+    with ThreadPoolExecutor(2) as pool:  # two processes side by side
+        off, bad = pool.map(
+            lambda worker: cli(
+                {**alert_deployment.env, "CONSOLE_ALERT_WORKER": worker}, "alert-worker", check=False
+            ),
+            ("off", "sometimes"),
+        )
     assert off.returncode == 2 and "CONSOLE_ALERT_WORKER=off" in off.stderr, off
-    bad = cli({**alert_deployment.env, "CONSOLE_ALERT_WORKER": "sometimes"}, "alert-worker", check=False)
     assert bad.returncode == 2 and "CONSOLE_ALERT_WORKER='sometimes'" in bad.stderr, bad
     assert "Traceback" not in off.stderr + bad.stderr
