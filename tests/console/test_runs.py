@@ -168,12 +168,14 @@ def states_of(server: Served, cookie: str, incident_id: str) -> dict[str, str]:
 async def test_actions_due_while_the_console_was_down_fire_once(
     deployment: Deployment, clock_file: Path
 ) -> None:
-    server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
+    # The incident and its run are registered by an in-process server (the same app and configuration,
+    # no process start to wait for); the restarts below are processes of their own.
+    up = LocalServer(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
     try:
-        duty = login(server, "duty")
-        register(server, duty)
+        duty = login(up, "duty")
+        register(up, duty)
     finally:
-        server.stop()
+        up.stop()
     move_clock(clock_file, 20)  # past reminders and escalations of several steps
     for _ in range(2):  # start, see the timers fire, stop; start again: nothing fires twice
         server = Server(deployment, CONSOLE_CLOCK_FILE=str(clock_file)).start()
