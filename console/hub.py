@@ -446,7 +446,7 @@ class Hub:
                 conn.close_soon(CLOSE_SESSION_ENDED, "session expired")
             elif conn.last_seen < cutoff:
                 DEAD_PEERS.inc()
-                conn.close_soon(CLOSE_DEAD_PEER, "no heartbeat")
+                conn.close_soon(CLOSE_DEAD_PEER, "no heartbeat", hang_up=True)  # it answers nothing
             else:
                 conn.offer(0, frame)
 

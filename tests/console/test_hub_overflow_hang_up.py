@@ -1,6 +1,7 @@
 """A connection whose queue overflowed is not reading: after its 4409 close frame is written the server
 ends the TCP connection at once instead of waiting for a close reply (the WebSocket layer would wait 10 s),
-and drops a socket still open after the grace. Other closes keep the ordinary closing handshake."""
+and drops a socket still open after the grace; so is a peer silent past the heartbeat (4408). Other closes
+keep the ordinary closing handshake."""
 
 from __future__ import annotations
 
@@ -79,11 +80,21 @@ async def closed() -> None:
 
 async def test_other_closes_wait_for_the_peer_as_before() -> None:
     hub = Hub(lambda _e, _c: {})
-    for code, reason in [(CLOSE_OVERFLOW, "resync"), (CLOSE_DEAD_PEER, "no heartbeat")]:
-        ends = Ends()
-        stalled(hub, ends).close_soon(code, reason)
-        await closed()
-        assert ends.closes == [(code, reason)] and ends.hang_ups == [] and ends.aborts == 0
+    ends = Ends()
+    stalled(hub, ends).close_soon(CLOSE_OVERFLOW, "resync")  # a live client told to take a snapshot
+    await closed()
+    assert ends.closes == [(CLOSE_OVERFLOW, "resync")] and ends.hang_ups == [] and ends.aborts == 0
+
+
+async def test_a_peer_silent_past_the_heartbeat_is_hung_up_after_its_close_frame() -> None:
+    hub = Hub(lambda _e, _c: {})
+    ends = Ends()
+    conn = stalled(hub, ends)
+    conn.last_seen -= 60
+    hub.ping(timeout=30, now=0)
+    await closed()
+    assert ends.closes == [(CLOSE_DEAD_PEER, "no heartbeat")]
+    assert ends.hang_ups == [CLOSE_GRACE] and ends.aborts == 0
 
 
 class Transport:
