@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, literal, or_, select, update
+from sqlalchemy import bindparam, delete, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
 
 from alerts.channels import IN_APP, fingerprint, kind_of
@@ -576,25 +576,57 @@ def _channels_set(conn: Connection, event: RecordedEvent) -> None:
     )
 
 
+# A busy worker records attempts by the hundred: the statements of the common path are built once
+# (building and cache-keying an expression per attempt cost more than running it).
+_RECORD = (
+    update(alert_outbox)
+    .where(alert_outbox.c.id == bindparam("r_id"))
+    .values(
+        state=bindparam("r_state"),
+        attempted_at=bindparam("r_at"),
+        status=bindparam("r_status"),
+        reason=bindparam("r_reason"),
+        latency_ms=bindparam("r_latency"),
+        lease_until=None,
+        claimed_by=None,
+        last_position=bindparam("r_position"),
+    )
+)
+_OUTBOX_ROW = select(alert_outbox).where(alert_outbox.c.id == bindparam("r_id"))
+_DELIVERED = (
+    update(alert_pages)
+    .where(
+        (alert_pages.c.alert_id == bindparam("k_alert"))
+        & (alert_pages.c.person_id == bindparam("k_person"))
+        & (alert_pages.c.level == bindparam("k_level"))
+        & (alert_pages.c.round == bindparam("k_round"))
+        & (alert_pages.c.state != "acknowledged")
+    )
+    .values(state="delivered", delivered_at=bindparam("r_at"), last_position=bindparam("r_position"))
+)
+
+
 def _attempt_recorded(conn: Connection, event: RecordedEvent) -> None:
     p = event.payload
     assert isinstance(p, AttemptRecorded)
     conn.execute(
-        update(alert_outbox)
-        .where(alert_outbox.c.id == p.outbox_id)
-        .values(
-            state="delivered" if p.ok else "failed",
-            attempted_at=event.recorded_at,
-            status=p.status,
-            reason=p.reason,
-            latency_ms=p.latency_ms,
-            lease_until=None,
-            claimed_by=None,
-            last_position=event.position,
-        )
+        _RECORD,
+        {
+            "r_id": p.outbox_id,
+            "r_state": "delivered" if p.ok else "failed",
+            "r_at": event.recorded_at,
+            "r_status": p.status,
+            "r_reason": p.reason,
+            "r_latency": p.latency_ms,
+            "r_position": event.position,
+        },
     )
-    row = conn.execute(select(alert_outbox).where(alert_outbox.c.id == p.outbox_id)).one_or_none()
+    row = conn.execute(_OUTBOX_ROW, {"r_id": p.outbox_id}).one_or_none()
     if row is None:
+        return
+    if p.ok:
+        key = {"k_alert": row.alert_id, "k_person": row.person_id, "k_level": row.level, "k_round": row.round}
+        conn.execute(_DELIVERED, {**key, "r_at": event.recorded_at, "r_position": event.position})
         return
     page_key = (
         (alert_pages.c.alert_id == row.alert_id)
@@ -603,13 +635,7 @@ def _attempt_recorded(conn: Connection, event: RecordedEvent) -> None:
         & (alert_pages.c.round == row.round)
     )
     alert = _alert_row(conn, row.alert_id)
-    if p.ok:
-        conn.execute(
-            update(alert_pages)
-            .where(page_key & (alert_pages.c.state != "acknowledged"))
-            .values(state="delivered", delivered_at=event.recorded_at, last_position=event.position)
-        )
-    elif p.next is not None:
+    if p.next is not None:
         page_state = conn.scalar(select(alert_pages.c.state).where(page_key))
         if page_state == "acknowledged":
             return  # acknowledged while this attempt was in flight: nothing more to send
