@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, literal, or_, select, update
+from sqlalchemy import bindparam, delete, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import BindParameter
 
 from alerts.channels import IN_APP, fingerprint, kind_of
 from alerts.message import Ask
@@ -378,13 +379,21 @@ _ROLE_TARGETS: dict[str, tuple[Target, ...]] = {
 }
 
 
+# Every registration runs these: built once (building one costs more than running it).
+_NAME_OR_ID: BindParameter[str] = bindparam("name_or_id")
+_PLACE_NAME = select(org_places.c.name).where(
+    (org_places.c.id == _NAME_OR_ID) | (org_places.c.name == _NAME_OR_ID)
+)
+_BOOK_KNOWN = select(alert_books.c.hash).where(alert_books.c.hash == bindparam("hash"))
+_INSERT_BOOK = insert(alert_books)
+_INSERT_INCIDENT = insert(alert_incidents)
+
+
 def _place_name(conn: Connection, name_or_id: str | None) -> str | None:
     """A place as the organisation names it, or None: free text typed at registration never goes out."""
     if not name_or_id:
         return None
-    row = conn.execute(
-        select(org_places.c.name).where((org_places.c.id == name_or_id) | (org_places.c.name == name_or_id))
-    ).first()
+    row = conn.execute(_PLACE_NAME, {"name_or_id": name_or_id}).first()
     return row.name if row else None
 
 
@@ -393,25 +402,25 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
     assert isinstance(p, IncidentRegistered)
     # The book the registration pinned (one registered before books were pinned: the book shipped then).
     pinned = p.alert_book or legacy_book()
-    if conn.scalar(select(alert_books.c.hash).where(alert_books.c.hash == pinned.hash)) is None:
+    if conn.scalar(_BOOK_KNOWN, {"hash": pinned.hash}) is None:
         conn.execute(
-            insert(alert_books).values(
-                hash=pinned.hash, book=canonical_json(pinned.book), last_position=event.position
-            )
+            _INSERT_BOOK,
+            {"hash": pinned.hash, "book": canonical_json(pinned.book), "last_position": event.position},
         )
     policy = pinned.book.for_type(p.incident_type.value)
     conn.execute(
-        insert(alert_incidents).values(
-            incident_id=p.incident_id,
-            number=p.number,
-            type=p.incident_type.value,
-            level=None,
-            place=_place_name(conn, p.place),
-            drill=p.drill,
-            policy=policy.model_dump_json(),
-            last_position=event.position,
-            book_hash=pinned.hash,
-        )
+        _INSERT_INCIDENT,
+        {
+            "incident_id": p.incident_id,
+            "number": p.number,
+            "type": p.incident_type.value,
+            "level": None,
+            "place": _place_name(conn, p.place),
+            "drill": p.drill,
+            "policy": policy.model_dump_json(),
+            "last_position": event.position,
+            "book_hash": pinned.hash,
+        },
     )
     if policy.urgency.value == "urgent":
         raise_alert(conn, event, incident_id=p.incident_id, ask=Ask.GO_TO_SCENE, targets=None)
