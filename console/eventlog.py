@@ -83,9 +83,13 @@ def seal(
             draft.visibility,
             command_id,
         )
-        # RecordedEvent.hash_material exactly: canonical_json of a list is its members' texts between
-        # brackets, and the payload's text as a JSON string is the literal made with it.
-        material = f"[{','.join(canonical_json(f) for f in fields)},{literal},{canonical_json(head.hash)}]"
+        # RecordedEvent.hash_material exactly. A payload with pinned parts comes with its text as a JSON
+        # string, made from their kept forms: canonical_json of a list is its members' texts between
+        # brackets, so that literal goes in its place instead of the whole text being escaped again.
+        if literal is None:
+            material = canonical_json([*fields, text, head.hash])
+        else:
+            material = f"{canonical_json(fields)[:-1]},{literal},{canonical_json(head.hash)}]"
         event = RecordedEvent(
             *fields,
             payload_json=text,
@@ -121,13 +125,13 @@ def encoded(payload: EventPayload) -> tuple[dict[str, Any], str]:
     return data, text
 
 
-def _encoded(payload: EventPayload) -> tuple[dict[str, Any], str, str]:
-    """`encoded`, and the text as a JSON string (`canonical_json(text)`, exactly)."""
+def _encoded(payload: EventPayload) -> tuple[dict[str, Any], str, str | None]:
+    """`encoded`, and for a payload with pinned fields its text as a JSON string (`canonical_json(text)`,
+    exactly)."""
     pinned = type(payload).pinned_fields
     if not pinned:
         data: dict[str, Any] = payload.model_dump(mode="json")
-        text = canonical_json(data)
-        return data, text, canonical_json(text)
+        return data, canonical_json(data), None
     data = payload.model_dump(mode="json", exclude=set(pinned))
     texts: dict[str, tuple[str, str]] = {}
     for name in pinned:
