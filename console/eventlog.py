@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -71,23 +71,31 @@ def seal(
     sealed: list[RecordedEvent] = []
     recorded = utc_iso(recorded_at)
     for draft in drafts:
-        data, text = encoded(draft.payload)
-        unsealed = RecordedEvent(
-            position=head.position + 1,
-            stream=draft.stream,
-            type=draft.payload.event_type,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            occurred_at=utc_iso(draft.occurred_at or occurred_at),
-            recorded_at=recorded,
-            visibility=draft.visibility,
-            command_id=command_id,
+        data, text, literal = _encoded(draft.payload)
+        fields = (
+            head.position + 1,
+            draft.stream,
+            draft.payload.event_type,
+            actor.id,
+            actor.name,
+            utc_iso(draft.occurred_at or occurred_at),
+            recorded,
+            draft.visibility,
+            command_id,
+        )
+        # RecordedEvent.hash_material exactly. A payload with pinned parts comes with its text as a JSON
+        # string, made from their kept forms: canonical_json of a list is its members' texts between
+        # brackets, so that literal goes in its place instead of the whole text being escaped again.
+        if literal is None:
+            material = canonical_json([*fields, text, head.hash])
+        else:
+            material = f"{canonical_json(fields)[:-1]},{literal},{canonical_json(head.hash)}]"
+        event = RecordedEvent(
+            *fields,
             payload_json=text,
             prev_hash=head.hash,
-            hash="",
+            hash=hashlib.sha256(material.encode()).hexdigest(),
         )
-        digest = hashlib.sha256(unsealed.hash_material().encode()).hexdigest()
-        event = replace(unsealed, hash=digest)
         # The projectors read `payload`: hand them the object just encoded instead of decoding the JSON
         # again (a registration carries its pinned playbook, and validating that costs more than the rest).
         event.__dict__["payload"] = draft.payload
@@ -99,19 +107,33 @@ def seal(
 
 # Pinned parts already dumped and encoded, by identity (holding the object, so its id is not reused while
 # listed): a registration carries the library's playbook and the policy book in force, the same objects
-# for every registration until they change, and encoding them again was most of sealing one.
-_PINNED_PARTS: dict[int, tuple[object, Any, str]] = {}
+# for every registration until they change, and encoding them again was most of sealing one. With each,
+# its text as it stands inside a JSON string (the hash covers the payload's text as one).
+_PINNED_PARTS: dict[int, tuple[object, Any, str, str]] = {}
 _PINNED_PARTS_MAX = 256
+
+
+def _in_string(text: str) -> str:
+    """`text` as it stands between the quotes of a JSON string (`canonical_json(text)` without them).
+    Characters are escaped one by one, so the form of a concatenation is the concatenation of the forms."""
+    return canonical_json(text)[1:-1]
 
 
 def encoded(payload: EventPayload) -> tuple[dict[str, Any], str]:
     """The payload's JSON data and its canonical text (`canonical_json` of the data, exactly)."""
+    data, text, _literal = _encoded(payload)
+    return data, text
+
+
+def _encoded(payload: EventPayload) -> tuple[dict[str, Any], str, str | None]:
+    """`encoded`, and for a payload with pinned fields its text as a JSON string (`canonical_json(text)`,
+    exactly)."""
     pinned = type(payload).pinned_fields
     if not pinned:
         data: dict[str, Any] = payload.model_dump(mode="json")
-        return data, canonical_json(data)
+        return data, canonical_json(data), None
     data = payload.model_dump(mode="json", exclude=set(pinned))
-    texts: dict[str, str] = {}
+    texts: dict[str, tuple[str, str]] = {}
     for name in pinned:
         value = getattr(payload, name)
         if not isinstance(value, BaseModel):
@@ -120,17 +142,27 @@ def encoded(payload: EventPayload) -> tuple[dict[str, Any], str]:
         seen = _PINNED_PARTS.get(id(value))
         if seen is None or seen[0] is not value:
             dumped = value.model_dump(mode="json")
-            seen = (value, dumped, canonical_json(dumped))
+            part = canonical_json(dumped)
+            seen = (value, dumped, part, _in_string(part))
             if len(_PINNED_PARTS) >= _PINNED_PARTS_MAX:
                 _PINNED_PARTS.clear()
             _PINNED_PARTS[id(value)] = seen
-        data[name], texts[name] = seen[1], seen[2]
+        data[name], texts[name] = seen[1], (seen[2], seen[3])
     # canonical_json of a dict is its sorted members, each key and value encoded alike: the pinned
-    # parts' texts are put in their places.
-    members = (
-        f"{canonical_json(k)}:{texts[k] if k in texts else canonical_json(data[k])}" for k in sorted(data)
-    )
-    return data, "{" + ",".join(members) + "}"
+    # parts' texts are put in their places (and their forms inside a string in theirs).
+    members: list[str] = []
+    quoted: list[str] = []
+    for k in sorted(data):
+        if k in texts:
+            part, inside = texts[k]
+            member = f"{canonical_json(k)}:"
+            members.append(member + part)
+            quoted.append(_in_string(member) + inside)
+        else:
+            member = f"{canonical_json(k)}:{canonical_json(data[k])}"
+            members.append(member)
+            quoted.append(_in_string(member))
+    return data, "{" + ",".join(members) + "}", '"{' + ",".join(quoted) + '}"'
 
 
 def _fields(event: RecordedEvent) -> dict[str, object]:

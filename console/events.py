@@ -46,9 +46,13 @@ def event_type(name: str) -> Callable[[E], E]:
     return name_it
 
 
+# `json.dumps` with these options makes an encoder for every call; one made once encodes alike.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: object) -> str:
     """The one JSON text used for payloads and hashes: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 # Who may see an event: "all" is every signed-in role, "audit" reviewers and admins

@@ -40,8 +40,12 @@ Close = Callable[[int, str], Awaitable[None]]
 HangUp = Callable[[float], None]
 
 
+# `json.dumps` with these options makes an encoder for every call; one made once encodes alike.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(message: dict[str, Any]) -> str:
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(message)
 
 
 # What clients seeing these visibility classes are sent of an event's payload (Registry.public_data:

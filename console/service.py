@@ -55,6 +55,8 @@ _HEAD_AND_KNOWN = (
 _LOCK_HEAD_AND_KNOWN = _HEAD_AND_KNOWN.with_for_update(of=log_head)
 _INSERT_COMMANDS = insert(commands)
 MAX_BATCH = 256
+# What `json.dumps(result, ensure_ascii=False)` gives, without making an encoder for every command.
+_RESULT_JSON = json.JSONEncoder(ensure_ascii=False)
 # Foreground batches written in a row while a background command waits, before it goes next.
 BACKGROUND_AFTER = 8
 # A device may report a time a little ahead of ours (clock skew); more than this is refused.
@@ -300,7 +302,7 @@ class CommandService:
             "name": env.name,
             "first_position": first,
             "last_position": last,
-            "result": json.dumps(result, ensure_ascii=False),
+            "result": _RESULT_JSON.encode(result),
             "recorded_at": utc_iso(now),
         }
         accepted.append(record)

@@ -11,21 +11,36 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from websockets.frames import Frame as WireFrame
+from websockets.frames import Opcode
+from websockets.protocol import OPEN, SERVER
+
 
 class Frame:
-    """One serialised message, shared by every connection of a view; encoded to bytes at most once."""
+    """One serialised message, shared by every connection of a view; encoded to bytes at most once, and
+    framed for the wire at most once."""
 
-    __slots__ = ("_data", "text")
+    __slots__ = ("_data", "_wire", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._data: bytes | None = None
+        self._wire: bytes | None = None
 
     @property
     def data(self) -> bytes:
         if self._data is None:
             self._data = self.text.encode()
         return self._data
+
+    @property
+    def wire(self) -> bytes:
+        """The WebSocket text frame a server sends of it on a connection without extensions: the bytes
+        `send_text` would write there (a server's frames are not masked), the same for every such
+        connection."""
+        if self._wire is None:
+            self._wire = WireFrame(Opcode.TEXT, self.data).serialize(mask=False)
+        return self._wire
 
 
 class Sink(Protocol):
@@ -72,21 +87,29 @@ class DirectSink:
         return bool(p.handshake_complete and not p.disconnected and not p.close_sent)
 
     def try_write(self, frame: Frame) -> bool:
-        p = self._p
-        if not (p.writable.is_set() and self._open()):
-            return False
-        p.conn.send_text(frame.data)
-        p.transport.write(b"".join(p.conn.data_to_send()))
-        return True
+        return self.try_write_many((frame,))
 
     def try_write_many(self, frames: Sequence[Frame]) -> bool:
         # The events of one commit leave in one write (one system call per connection, not one per event).
         p = self._p
         if not (p.writable.is_set() and self._open()):
             return False
-        for frame in frames:
-            p.conn.send_text(frame.data)
-        p.transport.write(b"".join(p.conn.data_to_send()))
+        conn = p.conn
+        if (
+            conn.extensions
+            or conn.debug
+            or conn.side is not SERVER
+            or conn.state is not OPEN
+            or conn.expect_continuation_frame
+        ):
+            # Compressed, logged, or not plainly open: the protocol frames each (and refuses what it must).
+            for frame in frames:
+                conn.send_text(frame.data)
+            p.transport.write(b"".join(conn.data_to_send()))
+            return True
+        # Every connection of a view is sent the same bytes: framed once per frame, not once per connection
+        # (after whatever the protocol itself has waiting, in order).
+        p.transport.write(b"".join([*conn.data_to_send(), *(frame.wire for frame in frames)]))
         return True
 
     async def write(self, frame: Frame) -> None:

@@ -9,6 +9,7 @@ already going keeps the snapshot it started with (it never reads the library aga
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +43,21 @@ _cache: dict[Path, _Directory] = {}
 
 
 def _stamps(directory: Path) -> dict[str, Stamp] | None:
+    # What `sorted(directory.glob("*.yaml"))` lists, each file stat'ed (None if that fails), without
+    # making a path object per entry: every registration looks. Like the glob, a directory that is not
+    # there, or may not be listed, has no files.
     try:
+        if not directory.is_dir():
+            return {}
+        try:
+            with os.scandir(directory) as entries:
+                names = sorted(entry.name for entry in entries if entry.name.endswith(".yaml"))
+        except PermissionError:
+            return {}
         stamps: dict[str, Stamp] = {}
-        for path in sorted(directory.glob("*.yaml")):
-            st = path.stat()
-            stamps[path.name] = (st.st_mtime_ns, st.st_size)
+        for name in names:
+            st = os.stat(os.path.join(directory, name))
+            stamps[name] = (st.st_mtime_ns, st.st_size)
         return stamps
     except OSError:
         return None

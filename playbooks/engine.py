@@ -121,6 +121,23 @@ def _by_time(due_at: datetime, now: datetime, thresholds: GradingThresholds) -> 
     return StepStatus.READY
 
 
+# The order of a playbook's steps (validation.step_order) depends on the playbook alone, which is frozen,
+# and a run's playbook is one object for all its evaluations (console.runs.cache parses a pinned playbook
+# once per content hash): it is made once per object. Keyed by identity, holding the object so its id is
+# not reused while listed.
+_ORDERS: dict[int, tuple[Playbook, tuple[Step, ...]]] = {}
+_ORDERS_MAX = 64
+
+
+def _step_order(pb: Playbook) -> tuple[Step, ...]:
+    seen = _ORDERS.get(id(pb))
+    if seen is None or seen[0] is not pb:
+        if len(_ORDERS) >= _ORDERS_MAX:
+            _ORDERS.clear()
+        seen = _ORDERS[id(pb)] = (pb, step_order(pb))
+    return seen[1]
+
+
 def _step_states(
     pb: Playbook, log: RunLog, now: datetime, thresholds: GradingThresholds
 ) -> dict[str, StepState]:
@@ -129,8 +146,9 @@ def _step_states(
     decisions = dict(segment.decisions)
     states: dict[str, StepState] = {}
     aside = _standing_aside(pb, log, thresholds)
-    for step in step_order(pb):
-        ctx = EvalContext(segment.facts, thresholds, segment.grading.level, decisions)
+    # One context for every step: it holds `decisions` itself, so each step sees those set before it.
+    ctx = EvalContext(segment.facts, thresholds, segment.grading.level, decisions)
+    for step in _step_order(pb):
         states[step.id] = _step_state(step, log, ctx, states, now, aside)
         if step.decision is not None and states[step.id].status is StepStatus.NOT_APPLICABLE:
             decisions.setdefault(step.id, None)

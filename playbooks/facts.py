@@ -55,7 +55,7 @@ class Level(StrEnum):
     @property
     def rank(self) -> int:
         """Order of severity, 0 for general up to 3 for extraordinary."""
-        return _LEVEL_ORDER.index(self)
+        return _LEVEL_RANK[self]
 
     @property
     def roman(self) -> str:
@@ -69,6 +69,8 @@ class Level(StrEnum):
 
 
 _LEVEL_ORDER = (Level.GENERAL, Level.LARGER, Level.MAJOR, Level.EXTRAORDINARY)
+# Ranks are read for every condition and grade the engine judges: looked up, not searched for.
+_LEVEL_RANK = {level: i for i, level in enumerate(_LEVEL_ORDER)}
 
 
 class EventGrade(StrEnum):
@@ -86,7 +88,7 @@ class EventGrade(StrEnum):
     @property
     def rank(self) -> int:
         """Order of severity, 0 for general up to 3 for extraordinary."""
-        return list(EventGrade).index(self)
+        return _GRADE_RANK[self]
 
     @property
     def roman(self) -> str:
@@ -98,6 +100,8 @@ class EventGrade(StrEnum):
         """The grade's Chinese name."""
         return ("一般", "较大", "重大", "特别重大")[self.rank]
 
+
+_GRADE_RANK = {grade: i for i, grade in enumerate(EventGrade)}
 
 ThresholdName = Literal[
     "head_count_collective", "head_count_larger", "head_count_major", "head_count_extraordinary"

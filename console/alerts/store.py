@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import BindParameter
 
 from alerts.channels import IN_APP, fingerprint, kind_of
 from alerts.message import Ask
@@ -84,11 +85,31 @@ class Channel:
     fingerprint: str
 
 
+# A page reads its person's channels and writes its rows in the writer's transaction of every urgent
+# registration and escalation, once per person paged: these statements are built once.
+_CHANNELS_OF = (
+    select(alert_channels)
+    .where(alert_channels.c.person_id == bindparam("person_id"))
+    .order_by(alert_channels.c.seq)
+)
+_INSERT_PAGE = insert(alert_pages)
+_INSERT_ATTEMPT = insert(alert_outbox)
+_PAGE_SHOWN = (
+    update(alert_pages)
+    .where(
+        (alert_pages.c.alert_id == bindparam("p_alert_id"))
+        & (alert_pages.c.person_id == bindparam("p_person_id"))
+        & (alert_pages.c.level == bindparam("p_level"))
+        & (alert_pages.c.round == bindparam("p_round"))
+        & (alert_pages.c.state == "sending")
+    )
+    .values(state="delivered", delivered_at=bindparam("p_at"), last_position=bindparam("p_position"))
+)
+
+
 def channels_of(conn: Connection, person_id: str) -> list[Channel]:
     """A person's channels in order; someone who set none is reached in the console only."""
-    rows = conn.execute(
-        select(alert_channels).where(alert_channels.c.person_id == person_id).order_by(alert_channels.c.seq)
-    ).all()
+    rows = conn.execute(_CHANNELS_OF, {"person_id": person_id}).all()
     return channels_or_in_app([Channel(r.url, r.kind, r.fingerprint) for r in rows])
 
 
@@ -212,15 +233,16 @@ def _page(
     conn: Connection, alert: Any, person_id: str, level: int, round_: int, at: str, position: int
 ) -> None:
     conn.execute(
-        insert(alert_pages).values(
-            alert_id=alert.id,
-            person_id=person_id,
-            level=level,
-            round=round_,
-            paged_at=at,
-            state="sending",
-            last_position=position,
-        )
+        _INSERT_PAGE,
+        {
+            "alert_id": alert.id,
+            "person_id": person_id,
+            "level": level,
+            "round": round_,
+            "paged_at": at,
+            "state": "sending",
+            "last_position": position,
+        },
     )
     first = channels_of(conn, person_id)[0]
     _attempt(conn, alert, person_id, level, round_, 0, 1, first, due_at=at, at=at, position=position)
@@ -267,22 +289,22 @@ def _attempt(
     if channel.kind == IN_APP_KIND:
         # 站内提醒: the person's open pages show it as this transaction's events are published (commit,
         # then publish), so it is delivered here, with nothing to send, lease or record afterwards.
-        conn.execute(insert(alert_outbox).values(**values, **_SHOWN, due_at=at, attempted_at=at))
+        conn.execute(_INSERT_ATTEMPT, {**values, **_SHOWN, "due_at": at, "attempted_at": at})
         conn.execute(
-            update(alert_pages)
-            .where(
-                (alert_pages.c.alert_id == alert.id)
-                & (alert_pages.c.person_id == person_id)
-                & (alert_pages.c.level == level)
-                & (alert_pages.c.round == round_)
-                & (alert_pages.c.state == "sending")
-            )
-            .values(state="delivered", delivered_at=at, last_position=position)
+            _PAGE_SHOWN,
+            {
+                "p_alert_id": alert.id,
+                "p_person_id": person_id,
+                "p_level": level,
+                "p_round": round_,
+                "p_at": at,
+                "p_position": position,
+            },
         )
         return
     held = _held_until(conn, alert, person_id, channel.kind, due_at) if resend is None else None
     conn.execute(
-        insert(alert_outbox).values(**values, state="pending", due_at=held or due_at, held_until=held)
+        _INSERT_ATTEMPT, {**values, "state": "pending", "due_at": held or due_at, "held_until": held}
     )
 
 
@@ -378,13 +400,21 @@ _ROLE_TARGETS: dict[str, tuple[Target, ...]] = {
 }
 
 
+# Every registration runs these: built once (building one costs more than running it).
+_NAME_OR_ID: BindParameter[str] = bindparam("name_or_id")
+_PLACE_NAME = select(org_places.c.name).where(
+    (org_places.c.id == _NAME_OR_ID) | (org_places.c.name == _NAME_OR_ID)
+)
+_BOOK_KNOWN = select(alert_books.c.hash).where(alert_books.c.hash == bindparam("hash"))
+_INSERT_BOOK = insert(alert_books)
+_INSERT_INCIDENT = insert(alert_incidents)
+
+
 def _place_name(conn: Connection, name_or_id: str | None) -> str | None:
     """A place as the organisation names it, or None: free text typed at registration never goes out."""
     if not name_or_id:
         return None
-    row = conn.execute(
-        select(org_places.c.name).where((org_places.c.id == name_or_id) | (org_places.c.name == name_or_id))
-    ).first()
+    row = conn.execute(_PLACE_NAME, {"name_or_id": name_or_id}).first()
     return row.name if row else None
 
 
@@ -393,25 +423,25 @@ def _registered(conn: Connection, event: RecordedEvent) -> None:
     assert isinstance(p, IncidentRegistered)
     # The book the registration pinned (one registered before books were pinned: the book shipped then).
     pinned = p.alert_book or legacy_book()
-    if conn.scalar(select(alert_books.c.hash).where(alert_books.c.hash == pinned.hash)) is None:
+    if conn.scalar(_BOOK_KNOWN, {"hash": pinned.hash}) is None:
         conn.execute(
-            insert(alert_books).values(
-                hash=pinned.hash, book=canonical_json(pinned.book), last_position=event.position
-            )
+            _INSERT_BOOK,
+            {"hash": pinned.hash, "book": canonical_json(pinned.book), "last_position": event.position},
         )
     policy = pinned.book.for_type(p.incident_type.value)
     conn.execute(
-        insert(alert_incidents).values(
-            incident_id=p.incident_id,
-            number=p.number,
-            type=p.incident_type.value,
-            level=None,
-            place=_place_name(conn, p.place),
-            drill=p.drill,
-            policy=policy.model_dump_json(),
-            last_position=event.position,
-            book_hash=pinned.hash,
-        )
+        _INSERT_INCIDENT,
+        {
+            "incident_id": p.incident_id,
+            "number": p.number,
+            "type": p.incident_type.value,
+            "level": None,
+            "place": _place_name(conn, p.place),
+            "drill": p.drill,
+            "policy": policy.model_dump_json(),
+            "last_position": event.position,
+            "book_hash": pinned.hash,
+        },
     )
     if policy.urgency.value == "urgent":
         raise_alert(conn, event, incident_id=p.incident_id, ask=Ask.GO_TO_SCENE, targets=None)

@@ -70,7 +70,11 @@ def _refresh(conn: Connection, event: RecordedEvent) -> None:
         repeat = repeat or standing.facts.repeat_petitioner
         filings = [[utc_iso(f.due_at), utc_iso(f.filed_at)] for f in done]
         open_reports = [utc_iso(d) for d in pending]
-    old = conn.execute(_OLD, {"id": incident_id}).first()
+    # A registration's incident has no row here yet: its own row was inserted just before, under an id
+    # no incident had (rows of both tables go only with a rebuild, which empties both), and rows are
+    # inserted here only by this projector, each for an incident row it read.
+    registered = isinstance(event.payload, IncidentRegistered)
+    old = None if registered else conn.execute(_OLD, {"id": incident_id}).first()
     if old is not None:
         first = old.first_arrival_at
         conn.execute(_DROP, {"id": incident_id})
