@@ -17,21 +17,16 @@ from websockets.protocol import OPEN, SERVER
 
 
 class Frame:
-    """One serialised message, shared by every connection of a view; encoded to bytes at most once, and
-    framed for the wire at most once."""
+    """One serialised message, shared by every connection of a view, framed for the wire at most once.
 
-    __slots__ = ("_data", "_wire", "text")
+    Once framed, the frame keeps only its wire bytes (its text and encoded payload are read back from
+    them when asked): the hub keeps thousands of frames for replay, and a snapshot frame per client."""
+
+    __slots__ = ("_text", "_wire")
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self._data: bytes | None = None
+        self._text: str | None = text
         self._wire: bytes | None = None
-
-    @property
-    def data(self) -> bytes:
-        if self._data is None:
-            self._data = self.text.encode()
-        return self._data
 
     @property
     def wire(self) -> bytes:
@@ -39,8 +34,21 @@ class Frame:
         `send_text` would write there (a server's frames are not masked), the same for every such
         connection."""
         if self._wire is None:
-            self._wire = WireFrame(Opcode.TEXT, self.data).serialize(mask=False)
+            assert self._text is not None
+            self._wire = WireFrame(Opcode.TEXT, self._text.encode()).serialize(mask=False)
+            self._text = None
         return self._wire
+
+    @property
+    def data(self) -> bytes:
+        """The UTF-8 payload (for a connection whose protocol frames it itself: compression)."""
+        wire = self.wire
+        size = wire[1] & 0x7F  # an unmasked frame: 2 header bytes, then 2 or 8 more for longer payloads
+        return wire[2 + (2 if size == 126 else 8 if size == 127 else 0) :]
+
+    @property
+    def text(self) -> str:
+        return self._text if self._text is not None else self.data.decode()
 
 
 class Sink(Protocol):

@@ -95,3 +95,17 @@ def test_a_full_or_closed_socket_is_not_written() -> None:
     server.close_sent = True
     assert not DirectSink(server).try_write_many([Frame("gone")])
     assert server.transport.written == []
+
+
+def test_a_framed_frame_keeps_only_its_wire_bytes_and_reads_back_its_text() -> None:
+    """Past each length a WebSocket header grows (125, 126, 65535 bytes, more), the payload and the text
+    read back from the wire bytes are what was framed, and once framed the text is not kept twice."""
+    for size in (0, 1, 125, 126, 127, 65535, 65536, 70000):
+        text = "长" * (size // 3) + "x" * (size % 3)  # 3 bytes a character in UTF-8
+        frame = Frame(text)
+        expected = ServerProtocol()
+        expected.state = State.OPEN
+        expected.send_text(text.encode())
+        assert frame.wire == b"".join(expected.data_to_send()), size
+        assert frame._text is None  # the hub keeps thousands of frames: one copy each
+        assert (frame.data, frame.text) == (text.encode(), text), size
