@@ -94,17 +94,22 @@ _CHANNELS_OF = (
 )
 _INSERT_PAGE = insert(alert_pages)
 _INSERT_ATTEMPT = insert(alert_outbox)
+# One page: a person at a level and round of an alert (`_page_key` gives its parameters).
+_PAGE_KEY = (
+    (alert_pages.c.alert_id == bindparam("k_alert"))
+    & (alert_pages.c.person_id == bindparam("k_person"))
+    & (alert_pages.c.level == bindparam("k_level"))
+    & (alert_pages.c.round == bindparam("k_round"))
+)
 _PAGE_SHOWN = (
     update(alert_pages)
-    .where(
-        (alert_pages.c.alert_id == bindparam("p_alert_id"))
-        & (alert_pages.c.person_id == bindparam("p_person_id"))
-        & (alert_pages.c.level == bindparam("p_level"))
-        & (alert_pages.c.round == bindparam("p_round"))
-        & (alert_pages.c.state == "sending")
-    )
+    .where(_PAGE_KEY & (alert_pages.c.state == "sending"))
     .values(state="delivered", delivered_at=bindparam("p_at"), last_position=bindparam("p_position"))
 )
+
+
+def _page_key(alert_id: str, person_id: str, level: int, round_: int) -> dict[str, Any]:
+    return {"k_alert": alert_id, "k_person": person_id, "k_level": level, "k_round": round_}
 
 
 def channels_of(conn: Connection, person_id: str) -> list[Channel]:
@@ -292,14 +297,7 @@ def _attempt(
         conn.execute(_INSERT_ATTEMPT, {**values, **_SHOWN, "due_at": at, "attempted_at": at})
         conn.execute(
             _PAGE_SHOWN,
-            {
-                "p_alert_id": alert.id,
-                "p_person_id": person_id,
-                "p_level": level,
-                "p_round": round_,
-                "p_at": at,
-                "p_position": position,
-            },
+            {**_page_key(alert.id, person_id, level, round_), "p_at": at, "p_position": position},
         )
         return
     held = _held_until(conn, alert, person_id, channel.kind, due_at) if resend is None else None
@@ -625,13 +623,7 @@ _RECORD = (
 _OUTBOX_ROW = select(alert_outbox).where(alert_outbox.c.id == bindparam("r_id"))
 _DELIVERED = (
     update(alert_pages)
-    .where(
-        (alert_pages.c.alert_id == bindparam("k_alert"))
-        & (alert_pages.c.person_id == bindparam("k_person"))
-        & (alert_pages.c.level == bindparam("k_level"))
-        & (alert_pages.c.round == bindparam("k_round"))
-        & (alert_pages.c.state != "acknowledged")
-    )
+    .where(_PAGE_KEY & (alert_pages.c.state != "acknowledged"))
     .values(state="delivered", delivered_at=bindparam("r_at"), last_position=bindparam("r_position"))
 )
 
@@ -654,19 +646,13 @@ def _attempt_recorded(conn: Connection, event: RecordedEvent) -> None:
     row = conn.execute(_OUTBOX_ROW, {"r_id": p.outbox_id}).one_or_none()
     if row is None:
         return
+    key = _page_key(row.alert_id, row.person_id, row.level, row.round)
     if p.ok:
-        key = {"k_alert": row.alert_id, "k_person": row.person_id, "k_level": row.level, "k_round": row.round}
         conn.execute(_DELIVERED, {**key, "r_at": event.recorded_at, "r_position": event.position})
         return
-    page_key = (
-        (alert_pages.c.alert_id == row.alert_id)
-        & (alert_pages.c.person_id == row.person_id)
-        & (alert_pages.c.level == row.level)
-        & (alert_pages.c.round == row.round)
-    )
     alert = _alert_row(conn, row.alert_id)
     if p.next is not None:
-        page_state = conn.scalar(select(alert_pages.c.state).where(page_key))
+        page_state = conn.scalar(select(alert_pages.c.state).where(_PAGE_KEY), key)
         if page_state == "acknowledged":
             return  # acknowledged while this attempt was in flight: nothing more to send
         nxt = p.next
@@ -689,8 +675,9 @@ def _attempt_recorded(conn: Connection, event: RecordedEvent) -> None:
     elif p.exhausted:
         conn.execute(
             update(alert_pages)
-            .where(page_key & (alert_pages.c.state == "sending"))
-            .values(state="failed", last_position=event.position)
+            .where(_PAGE_KEY & (alert_pages.c.state == "sending"))
+            .values(state="failed", last_position=event.position),
+            key,
         )
         # Everyone of the current level unreachable: escalation goes on now, not after the timeout.
         current = (
@@ -745,16 +732,11 @@ def _resent(conn: Connection, event: RecordedEvent) -> None:
     alert = _alert_row(conn, p.alert_id)
     if alert is None:
         return
-    page_key = (
-        (alert_pages.c.alert_id == p.alert_id)
-        & (alert_pages.c.person_id == p.person_id)
-        & (alert_pages.c.level == p.level)
-        & (alert_pages.c.round == p.round)
-    )
     conn.execute(
         update(alert_pages)
-        .where(page_key & (alert_pages.c.state == "failed"))
-        .values(state="sending", last_position=event.position)
+        .where(_PAGE_KEY & (alert_pages.c.state == "failed"))
+        .values(state="sending", last_position=event.position),
+        _page_key(p.alert_id, p.person_id, p.level, p.round),
     )
     _attempt(
         conn,

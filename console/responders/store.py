@@ -316,7 +316,9 @@ def load_responders(conn: Connection, args: Any, ctx: Context) -> Responders:
     wanted = list(getattr(args, "person_ids", None) or [args.person_id or actor or ""])
     known = {r.id: r.name for r in conn.execute(select(org_places.c.id, org_places.c.name))}
     people = person_states(conn, wanted, ctx.now)
-    named = {a.incident_id for p in people.values() for a in p.assignments} | {args.incident_id or ""}
+    named = {a.incident_id for p in people.values() for a in p.assignments}
+    if args.incident_id:
+        named.add(args.incident_id)
     numbers = conn.execute(select(incidents.c.id, incidents.c.number).where(incidents.c.id.in_(named)))
     return Responders(
         actor_person=actor,

@@ -69,6 +69,7 @@ async def _figures(request: Request, caller: Caller, period: Period) -> view.Fig
         dispatches = [r for r in dispatches if r.incident_id not in hidden]
         pages = [r for r in pages if r.incident_id not in hidden]
     tree = Tree.of(units)
+    grading, limit = thresholds(rt.settings), close_days(rt.settings)  # the table and the trends alike
     rows = per_unit(
         found,
         dispatches,
@@ -78,22 +79,10 @@ async def _figures(request: Request, caller: Caller, period: Period) -> view.Fig
         now,
         rt.settings.tz,
         scope=scope,
-        thresholds=thresholds(rt.settings),
-        close_days=close_days(rt.settings),
+        thresholds=grading,
+        close_days=limit,
     )
-    return view.Figures(
-        period,
-        now,
-        tree,
-        scope,
-        found,
-        rows,
-        targets,
-        dispatches,
-        pages,
-        close_days(rt.settings),
-        thresholds(rt.settings),
-    )
+    return view.Figures(period, now, tree, scope, found, rows, targets, dispatches, pages, limit, grading)
 
 
 async def figures_api(request: Request) -> Response:
