@@ -39,7 +39,10 @@ async function settled(outboxId) {
 }
 
 async function resend(button) {
+  // Said at once: on a slow network the command may take seconds to be accepted.
+  const label = button.textContent;
   button.disabled = true;
+  button.textContent = button.dataset.sending || label;
   problem.hidden = true;
   let body;
   try {
@@ -54,10 +57,10 @@ async function resend(button) {
   }
   if (!body.ok) {
     refuse((body.error && body.error.message) || "refused");
+    button.textContent = label;
     button.disabled = false;
     return;
   }
-  button.textContent = button.dataset.sending || button.textContent;
   await settled((body.result || {}).outbox_id);
   location.reload();
 }
