@@ -36,6 +36,7 @@ def run_alert_worker(settings: Settings) -> int:
     """`python -m console alert-worker`: this process only sends (the outbox worker), against the
     deployment's database and with its settings, until SIGTERM or SIGINT. What it records reaches the
     serve processes' screens through the log (console.follower: PostgreSQL's wake-up, or the poll)."""
+    from ..collector import settle
     from ..domains import registry
     from ..logs import configure
     from ..runtime import Runtime
@@ -63,6 +64,7 @@ def run_alert_worker(settings: Settings) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await runtime.start()
+        settle()  # console/collector.py
         print("信访应急指挥台 告警发送进程 Incident Console alert worker: sending", flush=True)
         try:
             await stop.wait()
