@@ -109,6 +109,12 @@ class Database:
 
     async def run_write(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(connection, *args)` inside one write transaction, committed when it returns."""
+        return await self.write_soon(fn, *args)
+
+    def write_soon(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """`run_write`, begun at once: on SQLite the writer's thread has it when this returns, so it is
+        written while the caller goes on (the command writer publishes the batch before it meanwhile);
+        on PostgreSQL it is a task of the event loop."""
         if self._sync_writer is not None and self._executor is not None:
             engine = self._sync_writer
 
@@ -116,7 +122,10 @@ class Database:
                 with engine.begin() as conn:
                     return fn(conn, *args)
 
-            return await asyncio.get_running_loop().run_in_executor(self._executor, in_transaction)
+            return asyncio.get_running_loop().run_in_executor(self._executor, in_transaction)
+        return asyncio.ensure_future(self._write_on_loop(fn, *args))
+
+    async def _write_on_loop(self, fn: Callable[..., T], *args: Any) -> T:
         async with self.write.begin() as aconn:
             return await aconn.run_sync(fn, *args)
 

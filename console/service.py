@@ -21,7 +21,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -172,11 +172,15 @@ class CommandService:
         return await pending.future
 
     async def _next_batch(self) -> list[_Pending]:
-        """What the writer writes next: the waiting commands (up to MAX_BATCH), or, when none waits or
-        a background command has given way BACKGROUND_AFTER times, one background command alone."""
+        """What the writer writes next, once something waits (`_take`)."""
         while not (self._queue or self._background):
             self._arrived.clear()
             await self._arrived.wait()
+        return self._take()
+
+    def _take(self) -> list[_Pending]:
+        """The waiting commands (up to MAX_BATCH), or, when none waits or a background command has given
+        way BACKGROUND_AFTER times, one background command alone."""
         if self._background and (not self._queue or self._passed_over >= BACKGROUND_AFTER):
             self._passed_over = 0
             return [self._background.popleft()]
@@ -186,21 +190,45 @@ class CommandService:
         return [queue.popleft() for _ in range(min(MAX_BATCH, len(queue)))]
 
     async def _run(self) -> None:
-        while True:
-            batch = await self._next_batch()
-            self.writing = True
-            try:
-                await self._write(batch)
-            finally:
-                self.writing = False
-
-    async def _write(self, batch: list[_Pending]) -> None:
+        """Write a batch, then publish it. When commands already wait as a batch is committed, the next
+        batch's write begins before that one is published: on SQLite the writer's thread writes (its
+        statements and its fsync release the GIL) while the event loop fans the last batch out, so a
+        command that arrived during a write waits for that write alone, not for its fan-out too.
+        Publishing keeps commit order: a batch is published, and its results given, after the one
+        before it."""
+        batch = await self._next_batch()
+        self.writing = True
+        write = self._begin(batch)
         try:
-            committed = await self._transaction(batch)
+            while True:
+                committed = await write
+                following = self._take() if (self._queue or self._background) else None
+                if following is not None:
+                    write = self._begin(following)
+                self._publish(batch, committed)
+                if following is None:
+                    self.writing = False
+                    following = await self._next_batch()
+                    self.writing = True
+                    write = self._begin(following)
+                batch = following
+        finally:
+            self.writing = False
+            write.cancel()
+
+    def _begin(self, batch: list[_Pending]) -> asyncio.Future[list[RecordedEvent]]:
+        """Start writing a batch now (on SQLite it is on the writer's thread when this returns)."""
+        return asyncio.ensure_future(self._commit(batch, self._transaction(batch)))
+
+    async def _commit(
+        self, batch: list[_Pending], first: Awaitable[list[RecordedEvent]]
+    ) -> list[RecordedEvent]:
+        try:
+            return await first
         except Exception:
             log.exception("batch_failed", extra={"batch": len(batch)})
             # One bad command must not sink the others: retry each in a transaction of its own.
-            committed = []
+            committed: list[RecordedEvent] = []
             for item in batch:
                 item.events, item.result = [], None
                 try:
@@ -208,6 +236,9 @@ class CommandService:
                 except Exception:
                     log.exception("command_failed", extra={"command": item.envelope.name})
                     item.result = CommandResult(item.envelope.id, False, error=ConsoleError("internal"))
+            return committed
+
+    def _publish(self, batch: list[_Pending], committed: list[RecordedEvent]) -> None:
         # Commit, then publish: subscribers only ever hear of committed events. The hand-over happens after
         # every batch, even one that appended nothing (console.follower waits for it).
         if committed:
@@ -219,8 +250,8 @@ class CommandService:
             if not item.future.done():
                 item.future.set_result(item.result)
 
-    async def _transaction(self, batch: list[_Pending]) -> list[RecordedEvent]:
-        return await self.db.run_write(self._batch, batch)
+    def _transaction(self, batch: list[_Pending]) -> Awaitable[list[RecordedEvent]]:
+        return self.db.write_soon(self._batch, batch)
 
     def _batch(self, conn: Connection, batch: list[_Pending]) -> list[RecordedEvent]:
         """One transaction for the whole batch (runs on the writer: no awaits, one round trip per statement).
