@@ -282,8 +282,11 @@ class Registry:
         for event in events:
             if UNIT_ATTR in event.__dict__:
                 continue
-            # Events of one incident in one batch share their unit: read it once.
-            key = (event.stream, str(event.data.get("incident_id", "")))
+            # Events of one incident in one batch share their unit, whichever stream each is written
+            # to (a registration's incident, run, alert and pages): read it once. An event naming no
+            # incident is judged by its stream.
+            named = event.data.get("incident_id")
+            key = ("incident", named) if isinstance(named, str) and named else ("stream", event.stream)
             if key not in memo:
                 memo[key] = self.unit_of(conn, event)
             event.__dict__[UNIT_ATTR] = memo[key]

@@ -1,0 +1,60 @@
+"""督查范围: a batch's events are given their unit with one read per incident they name, whichever stream
+each is written to, and one per stream for events naming no incident (Registry.note_units)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from console.domains import DOMAINS
+from console.events import RecordedEvent, noted_unit
+from console.registry import Registry
+
+
+def _event(position: int, stream: str, data: dict[str, Any]) -> RecordedEvent:
+    return RecordedEvent(
+        position=position,
+        stream=stream,
+        type="test.event",
+        actor_id="duty",
+        actor_name="duty",
+        occurred_at="2026-12-08T00:00:00Z",
+        recorded_at="2026-12-08T00:00:00Z",
+        visibility="all",
+        command_id=None,
+        payload_json=json.dumps(data),
+        prev_hash="",
+        hash="",
+    )
+
+
+def test_one_read_per_incident_and_per_stream_without_one() -> None:
+    reg = Registry(DOMAINS)  # its own: the process's registry() is shared
+    asked: list[tuple[str, str | None]] = []
+
+    def unit_of(_conn: Any, event: RecordedEvent) -> str | None:
+        named = event.data.get("incident_id")
+        asked.append((event.stream, named))
+        return f"unit-of-{named}" if named else None
+
+    reg.unit_of = unit_of  # type: ignore[method-assign,assignment]
+    batch = [
+        _event(1, "incident-a", {"incident_id": "a"}),
+        _event(2, "run-a", {"incident_id": "a"}),
+        _event(3, "alerts-a", {"incident_id": "a"}),
+        _event(4, "incident-b", {"incident_id": "b"}),
+        _event(5, "org", {}),
+        _event(6, "org", {}),
+        _event(7, "roster", {}),
+    ]
+    reg.note_units(cast(Any, None), batch)
+    assert asked == [("incident-a", "a"), ("incident-b", "b"), ("org", None), ("roster", None)]
+    assert [noted_unit(e) for e in batch] == [
+        "unit-of-a",
+        "unit-of-a",
+        "unit-of-a",
+        "unit-of-b",
+        None,
+        None,
+        None,
+    ]
