@@ -53,7 +53,9 @@ class Follower:
         # Whether this process's command writer has a batch in flight (console.runtime wires it).
         self.writing: Callable[[], bool] = lambda: False
         # Attaches each event's unit (Registry.note_units; console.runtime wires it).
-        self.note_units: Callable[[Connection, Sequence[RecordedEvent]], None] = lambda _c, _e: None
+        self.note_units: Callable[
+            [Connection, Sequence[RecordedEvent], Callable[[RecordedEvent], bool]], None
+        ] = lambda _c, _e, _needed: None
 
     def local(self, events: Sequence[RecordedEvent]) -> None:
         """Events this process just committed (called after every batch, even one that appended nothing)."""
@@ -92,7 +94,7 @@ class Follower:
                     batch = await eventlog.read_after(conn, self.hub.published, 1000)
                     if batch and self.hub.limited:
                         # 督查范围: the hub decides without the database which limited views get each.
-                        await conn.run_sync(self.note_units, batch)
+                        await conn.run_sync(self.note_units, batch, self.hub.needs_unit)
                 if not batch or not self.hub.publish(batch):
                     return
 

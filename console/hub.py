@@ -283,6 +283,9 @@ class Hub:
         self.scopes: dict[str, tuple[str, frozenset[str]]] = {}
         # Events that may change what limited views hold (an incident moved to another unit).
         self.rescopes = rescopes
+        # The visibility classes of each limited view: an event none of them may see needs no unit.
+        # Replaced whole, never changed in place: the command writer's thread reads it (needs_unit).
+        self._scope_classes: tuple[frozenset[str], ...] = ()
         self.published = 0
         # Recent events with their frames per view: reconnecting clients replay from memory.
         self.ring: deque[tuple[RecordedEvent, dict[str, Frame | None]]] = deque(maxlen=ring_size)
@@ -297,8 +300,9 @@ class Hub:
 
     def attach(self, conn: Connection) -> None:
         self.views.setdefault(conn.key, set()).add(conn)
-        if conn.units is not None:
+        if conn.units is not None and conn.key not in self.scopes:
             self.scopes[conn.key] = (conn.view, conn.units)
+            self._scoped_views_changed()
         CONNECTED_CLIENTS.inc()
 
     def detach(self, conn: Connection) -> None:
@@ -308,7 +312,17 @@ class Hub:
             CONNECTED_CLIENTS.dec()
             if not group:
                 del self.views[conn.key]
-                self.scopes.pop(conn.key, None)
+                if self.scopes.pop(conn.key, None) is not None:
+                    self._scoped_views_changed()
+
+    def _scoped_views_changed(self) -> None:
+        views = {view for view, _units in self.scopes.values()}
+        self._scope_classes = tuple(visible_classes(view, self.declared) for view in sorted(views))
+
+    def needs_unit(self, event: RecordedEvent) -> bool:
+        """Whether some view limited to units may see this event: only then must its unit be read (an
+        inspector's view does not get the audit stream, so a sender's attempt records need none)."""
+        return any(may_see(event.visibility, classes) for classes in self._scope_classes)
 
     @property
     def limited(self) -> bool:
@@ -390,6 +404,8 @@ class Hub:
         if key in unknown:
             return None
         view, units = self.scopes[key]
+        if not may_see(event.visibility, visible_classes(view, self.declared)):
+            return None  # not for this view whatever its unit (and its unit may not have been read)
         may = admitted(event, units)
         if may is None or (self.rescopes is not None and self.rescopes(event)):
             unknown.add(key)
@@ -424,17 +440,18 @@ class Hub:
                 continue
             if withheld and about(event) in withheld:
                 continue
+            if view not in frames:
+                frames[view] = self.render(event, view)
+            frame = frames[view]
+            if frame is None:
+                continue  # not for this view, whatever its unit
             if units is not None:
                 may = admitted(event, units)
                 if may is None:
                     return None
                 if not may:
                     continue
-            if view not in frames:
-                frames[view] = self.render(event, view)
-            frame = frames[view]
-            if frame is not None:
-                out.append((event.position, frame))
+            out.append((event.position, frame))
         return out
 
     def render(self, event: RecordedEvent, view: str) -> Frame | None:

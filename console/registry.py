@@ -275,12 +275,18 @@ class Registry:
                 return domain.unit_of(conn, event)
         return None
 
-    def note_units(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
+    def note_units(
+        self,
+        conn: Connection,
+        events: Sequence[RecordedEvent],
+        needed: Callable[[RecordedEvent], bool] | None = None,
+    ) -> None:
         """Attach to each event the unit it belongs to (console.hub.noted_unit), read in the caller's
-        transaction: the hub decides without the database which limited views get it."""
+        transaction: the hub decides without the database which limited views get it. With `needed`
+        (Hub.needs_unit), only the events it names: the others no limited view may see."""
         memo: dict[tuple[str, str], str | None] = {}
         for event in events:
-            if UNIT_ATTR in event.__dict__:
+            if UNIT_ATTR in event.__dict__ or (needed is not None and not needed(event)):
                 continue
             # Events of one incident in one batch share their unit, whichever stream each is written
             # to (a registration's incident, run, alert and pages): read it once. An event naming no

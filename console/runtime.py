@@ -53,6 +53,7 @@ class Runtime:
         self.follower.writing = lambda: self.service.writing
         self.follower.note_units = registry.note_units
         self.service.limited = lambda: self.hub.limited
+        self.service.needs_unit = self.hub.needs_unit
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.passwords = passwords(settings)
         self.epoch = ""

@@ -141,6 +141,8 @@ class CommandService:
         # Whether some live connection is limited to units (督查范围; console.runtime wires the hub's
         # answer): only then is each event's unit read, so a console without inspectors online pays nothing.
         self.limited: Callable[[], bool] = lambda: False
+        # Which events such a connection may see (Hub.needs_unit): the others' units are not read.
+        self.needs_unit: Callable[[RecordedEvent], bool] = lambda _event: True
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="command-writer")
@@ -190,19 +192,21 @@ class CommandService:
         return [queue.popleft() for _ in range(min(MAX_BATCH, len(queue)))]
 
     async def _run(self) -> None:
-        """Write a batch, then publish it. When commands already wait as a batch is committed, the next
-        batch's write begins before that one is published: on SQLite the writer's thread writes (its
-        statements and its fsync release the GIL) while the event loop fans the last batch out, so a
-        command that arrived during a write waits for that write alone, not for its fan-out too.
-        Publishing keeps commit order: a batch is published, and its results given, after the one
-        before it."""
+        """Write a batch, then publish it. When a person's commands already wait as a batch is
+        committed, the next batch's write begins before that one is published: on SQLite the writer's
+        thread writes (its statements and its fsync release the GIL) while the event loop fans the last
+        batch out, so a command that arrived during a write waits for that write alone, not for its
+        fan-out too. Publishing keeps commit order: a batch is published, and its results given, after
+        the one before it."""
         batch = await self._next_batch()
         self.writing = True
         write = self._begin(batch)
         try:
             while True:
                 committed = await write
-                following = self._take() if (self._queue or self._background) else None
+                # Only a person's command goes ahead of the publish: bookkeeping written meanwhile
+                # would take the GIL from the fan-out it waits behind anyway.
+                following = self._take() if self._queue else None
                 if following is not None:
                     write = self._begin(following)
                 self._publish(batch, committed)
@@ -323,7 +327,7 @@ class CommandService:
         )
         self.registry.apply(conn, sealed)
         if self.limited():
-            self.registry.note_units(conn, sealed)
+            self.registry.note_units(conn, sealed, self.needs_unit)
         first = sealed[0].position if sealed else None
         last = sealed[-1].position if sealed else None
         result = dict(decision.result)

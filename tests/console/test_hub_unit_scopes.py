@@ -93,3 +93,22 @@ def test_without_limited_connections_the_hub_notes_no_units() -> None:
     assert hub.limited
     hub.detach(conn)
     assert not hub.limited and not hub.scopes
+
+
+async def test_an_event_no_limited_view_may_see_needs_no_unit() -> None:
+    """An inspector's view ("staff") does not get the audit stream: a sender's attempt records need no
+    unit read for it, reach the reviewers, and neither reach nor resync the inspector's connections."""
+    hub = Hub(lambda _e, _c: {})
+    audit = replace(event(2), visibility="audit")  # no unit noted, as the writer leaves it
+    assert not hub.needs_unit(audit)  # nobody limited yet
+    reviewer, _ = attach(hub, None, view="staff+audit")
+    town, town_closes = attach(hub, frozenset({"town"}))
+    assert not hub.needs_unit(audit) and hub.needs_unit(noted(1, "town"))
+    assert hub.publish([noted(1, "town"), audit, noted(3, "town")])
+    assert reviewer.positions() == [[1, 2, 3]]
+    assert town.positions() == [[1, 3]] and town_closes.codes == []
+    recent = hub.recent(0, "staff", units=frozenset({"town"}))
+    assert recent is not None and [p for p, _ in recent] == [1, 3]
+    # A limited view that does get the audit stream needs the records' units.
+    attach(hub, frozenset({"town"}), view="staff+audit")
+    assert hub.needs_unit(audit)

@@ -7,7 +7,7 @@ import json
 from typing import Any, cast
 
 from console.domains import DOMAINS
-from console.events import RecordedEvent, noted_unit
+from console.events import UNIT_UNKNOWN, RecordedEvent, noted_unit
 from console.registry import Registry
 
 
@@ -58,3 +58,18 @@ def test_one_read_per_incident_and_per_stream_without_one() -> None:
         None,
         None,
     ]
+
+
+def test_events_no_limited_view_may_see_are_left_without_a_unit() -> None:
+    reg = Registry(DOMAINS)
+    asked: list[int] = []
+
+    def unit_of(_conn: Any, event: RecordedEvent) -> str | None:
+        asked.append(event.position)
+        return "town"
+
+    reg.unit_of = unit_of  # type: ignore[method-assign,assignment]
+    batch = [_event(1, "incident-a", {"incident_id": "a"}), _event(2, "alerts-b", {"incident_id": "b"})]
+    reg.note_units(cast(Any, None), batch, lambda e: e.position == 1)
+    assert asked == [1]
+    assert noted_unit(batch[0]) == "town" and noted_unit(batch[1]) is UNIT_UNKNOWN

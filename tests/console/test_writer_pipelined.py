@@ -98,3 +98,22 @@ async def test_an_idle_writer_publishes_before_it_waits_for_more() -> None:
     finally:
         await service.stop()
     assert service.log == ["begin a", "publish a", "begin b", "publish b"]
+
+
+async def test_bookkeeping_waits_for_the_publish_before_it() -> None:
+    service = Traced()
+    service.start()
+    try:
+        first = _submit(service, "a")
+        await _until(lambda: "begin a" in service.log)
+        envelope = CommandEnvelope(id="command-bg", name="alert.record_attempts", args={})
+        record = asyncio.ensure_future(service.submit(envelope, TIMER_ACTOR, internal=True, background=True))
+        await _until(lambda: len(service._background) == 1)
+        service.release.setdefault("a", asyncio.Event()).set()
+        service.release["bg"] = asyncio.Event()
+        service.release["bg"].set()
+        assert (await first).ok
+        assert (await record).ok
+    finally:
+        await service.stop()
+    assert service.log == ["begin a", "publish a", "begin bg", "publish bg"]
