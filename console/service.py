@@ -113,6 +113,7 @@ class _Pending:
     started: float
     events: list[RecordedEvent] = field(default_factory=list)
     result: CommandResult | None = None
+    background: bool = False
 
 
 class CommandService:
@@ -135,6 +136,9 @@ class CommandService:
         self._background: deque[_Pending] = deque()
         self._arrived = asyncio.Event()
         self._passed_over = 0  # foreground batches written while a background command waited
+        # When a person's batch was last published (time.monotonic), and whether one is being written.
+        self._person_published = 0.0
+        self._person_writing = False
         self._task: asyncio.Task[None] | None = None
         # True while a batch is being written (console.follower waits for it rather than read the log).
         self.writing = False
@@ -168,7 +172,7 @@ class CommandService:
         if not self.registry.allowed(actor.roles, spec.permission):
             return CommandResult(envelope.id, False, error=Forbidden())
         loop = asyncio.get_running_loop()
-        pending = _Pending(envelope, actor, loop.create_future(), time.perf_counter())
+        pending = _Pending(envelope, actor, loop.create_future(), time.perf_counter(), background=background)
         (self._background if background else self._queue).append(pending)
         self._arrived.set()
         return await pending.future
@@ -222,6 +226,7 @@ class CommandService:
 
     def _begin(self, batch: list[_Pending]) -> asyncio.Future[list[RecordedEvent]]:
         """Start writing a batch now (on SQLite it is on the writer's thread when this returns)."""
+        self._person_writing = not batch[0].background
         return asyncio.ensure_future(self._commit(batch, self._transaction(batch)))
 
     async def _commit(
@@ -253,6 +258,23 @@ class CommandService:
             COMMAND_LATENCY.observe(time.perf_counter() - item.started)
             if not item.future.done():
                 item.future.set_result(item.result)
+        if not batch[0].background:
+            self._person_published = time.monotonic()
+
+    async def give_way(self, gap: float, most: float) -> None:
+        """Wait until no person's command has waited, been written or been published for `gap` seconds,
+        for `most` seconds at the longest: bookkeeping that would share the process's CPU (and GIL)
+        with a person's command and its fan-out starts in the pause after it (the alert sender's claims
+        and records, console.alerts.timer). Never longer than `most`: a steady stream of commands
+        slows the bookkeeping down, it never stops it."""
+        deadline = time.monotonic() + most
+        while True:
+            now = time.monotonic()
+            busy = bool(self._queue) or (self.writing and self._person_writing)
+            wait = gap if busy else self._person_published + gap - now
+            if wait <= 0 or now >= deadline:
+                return
+            await asyncio.sleep(min(wait, deadline - now))
 
     def _transaction(self, batch: list[_Pending]) -> Awaitable[list[RecordedEvent]]:
         return self.db.write_soon(self._batch, batch)

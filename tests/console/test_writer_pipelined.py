@@ -117,3 +117,32 @@ async def test_bookkeeping_waits_for_the_publish_before_it() -> None:
     finally:
         await service.stop()
     assert service.log == ["begin a", "publish a", "begin bg", "publish bg"]
+
+
+async def test_bookkeeping_gives_way_to_a_person_s_command_in_flight() -> None:
+    service = Traced()
+    service.start()
+    try:
+        assert not service.log
+        await service.give_way(0.01, 10)  # no person's command lately: at once
+
+        person = _submit(service, "a")
+        await _until(lambda: "begin a" in service.log)
+        waited = asyncio.ensure_future(service.give_way(0.01, 10))
+        await _until(lambda: len(service.log) == 1)
+        await asyncio.sleep(0)
+        assert not waited.done()  # the person's command is being written
+        service.release.setdefault("a", asyncio.Event()).set()
+        await waited
+        assert service.log == ["begin a", "publish a"]  # it went on only after the publish
+        assert (await person).ok
+
+        # Never longer than `most`: with the longest wait 0, a command in flight does not hold it.
+        second = _submit(service, "b")
+        await _until(lambda: "begin b" in service.log)
+        await service.give_way(10, 0)
+        assert service.log == ["begin a", "publish a", "begin b"]
+        service.release.setdefault("b", asyncio.Event()).set()
+        assert (await second).ok
+    finally:
+        await service.stop()
