@@ -4,7 +4,10 @@ each is written to, and one per stream for events naming no incident (Registry.n
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any, cast
+
+from test_spine_hub_batches import event
 
 from console.domains import DOMAINS
 from console.events import UNIT_UNKNOWN, RecordedEvent, noted_unit
@@ -12,20 +15,8 @@ from console.registry import Registry
 
 
 def _event(position: int, stream: str, data: dict[str, Any]) -> RecordedEvent:
-    return RecordedEvent(
-        position=position,
-        stream=stream,
-        type="test.event",
-        actor_id="duty",
-        actor_name="duty",
-        occurred_at="2026-12-08T00:00:00Z",
-        recorded_at="2026-12-08T00:00:00Z",
-        visibility="all",
-        command_id=None,
-        payload_json=json.dumps(data),
-        prev_hash="",
-        hash="",
-    )
+    e: RecordedEvent = replace(event(position), stream=stream, payload_json=json.dumps(data))
+    return e
 
 
 def test_one_read_per_incident_and_per_stream_without_one() -> None:
