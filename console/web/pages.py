@@ -118,11 +118,14 @@ async def login_page(request: Request) -> Response:
 
 
 async def login_submit(request: Request) -> Response:
-    form = await request.form()
+    # Read as a context: a file part in the form (junk, never a field of ours) is a temporary file,
+    # closed here rather than whenever the garbage collector gets to it.
+    async with request.form() as form:
+        username, password = str(form.get("username", ""))[:100], str(form.get("password", ""))[:200]
+        sent_csrf = str(form.get("csrf", ""))
     token = request.cookies.get(LOGIN_CSRF_COOKIE)
-    username, password = str(form.get("username", ""))[:100], str(form.get("password", ""))[:200]
     error: ConsoleError | None = None
-    if not token or not same_secret(token, str(form.get("csrf", ""))):
+    if not token or not same_secret(token, sent_csrf):
         error = ConsoleError("csrf_failed")
     else:
         try:
@@ -150,9 +153,10 @@ async def login_submit(request: Request) -> Response:
 
 async def logout_submit(request: Request) -> Response:
     caller = await identify(request)
-    form = await request.form()
+    async with request.form() as form:  # closes a file part (login_submit)
+        sent_csrf = str(form.get("csrf", ""))
     if caller and caller.session:
-        if not same_secret(caller.session.csrf, str(form.get("csrf", ""))):
+        if not same_secret(caller.session.csrf, sent_csrf):
             # Another site's form cannot sign anyone out: a wrong token changes nothing, cookie included.
             raise Forbidden("csrf_failed")
         await end_session(request)
