@@ -248,7 +248,26 @@ def raw_http(
     body: bytes | None,
     host: bytes | None = None,
 ) -> Reply:
-    """One request on its own connection, bytes exactly as given (no `..` normalising, any header bytes)."""
+    """One request on its own connection, bytes exactly as given (no `..` normalising, any header bytes).
+
+    A server may answer a request with a body it does not read (a GET with junk in it) and close. If our
+    body is still arriving then, its kernel answers with a reset, and ours drops what it had received
+    and we had not read yet: the answer is cut short by the transport, not by the server. Such a cut
+    answer (shorter than its Content-Length, after a reset) is asked for once more."""
+    reply, cut = _raw_http_once(port, method, target, headers, body, host)
+    if cut:
+        reply, _cut = _raw_http_once(port, method, target, headers, body, host)
+    return reply
+
+
+def _raw_http_once(
+    port: int,
+    method: bytes,
+    target: bytes,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes | None,
+    host: bytes | None,
+) -> tuple[Reply, bool]:
     lines = [method + b" " + target + b" HTTP/1.1"]
     if host is not None:
         lines.append(b"Host: " + host)
@@ -270,9 +289,12 @@ def raw_http(
 
             sender = threading.Thread(target=send_body, daemon=True)
             sender.start()
-        with contextlib.suppress(ConnectionResetError):
+        reset = False
+        try:
             while chunk := sock.recv(65536):
                 received += chunk
+        except ConnectionResetError:
+            reset = True
         if sender is not None:
             sender.join(timeout=30)
     finally:
@@ -286,9 +308,11 @@ def raw_http(
     for line in header_lines:
         name, _, value = line.partition(b":")
         parsed[name.strip().lower().decode("latin-1")] = value.strip().decode("latin-1")
+    length = parsed.get("content-length", "")
+    cut = reset and length.isdigit() and len(payload) < int(length)
     if "chunked" in parsed.get("transfer-encoding", ""):
         payload = _dechunk(payload)
-    return Reply(status, parsed, payload)
+    return Reply(status, parsed, payload), cut
 
 
 def odd_text(value: Any) -> bool:
