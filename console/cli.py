@@ -61,7 +61,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     faulthandler.register(signal.SIGUSR1, all_threads=True)
     print(f"信访应急指挥台 Incident Console: http://{args.host}:{args.port}/", flush=True)
     server = uvicorn.Server(uvicorn_config(settings, host=args.host, port=args.port))
-    settle()  # the app is made: out of the collector's way from now on (console/collector.py)
+    settle()  # full collections a tenth as often from now on (console/collector.py)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     return 0 if server.started else 3  # uvicorn's exit status when the server could not start

@@ -1,5 +1,5 @@
-"""A serve or alert-worker process moves what it made at start out of the garbage collector's way and
-runs full collections less often (console/collector.py); what it makes later is still collected."""
+"""A serve or alert-worker process runs full collections of the garbage collector a tenth as often
+(console/collector.py); the young generations keep Python's thresholds, and cycles are still freed."""
 
 from __future__ import annotations
 
@@ -20,9 +20,7 @@ PROBE = textwrap.dedent(
         pass
 
     before = gc.get_threshold()
-    kept = [Node() for _ in range(1000)]  # made before settling: frozen with the rest
     settle()
-    frozen = gc.get_freeze_count()
     after = gc.get_threshold()
     # A cycle made afterwards is garbage the collector still finds.
     a, b = Node(), Node()
@@ -30,18 +28,16 @@ PROBE = textwrap.dedent(
     gone = weakref.ref(a)
     del a, b
     gc.collect()
-    print(json.dumps({"before": before, "after": after, "frozen": frozen, "cycle_freed": gone() is None,
-                      "kept": len(kept)}))
+    print(json.dumps({"before": before, "after": after, "cycle_freed": gone() is None}))
     """
 )
 
 
-def test_settle_freezes_what_start_made_and_spaces_full_collections() -> None:
+def test_settle_spaces_full_collections_and_cycles_are_still_freed() -> None:
     probe = [sys.executable, "-c", PROBE]
     done = subprocess.run(probe, capture_output=True, text=True, timeout=60, check=True)
     seen = json.loads(done.stdout)
     young, middle, _old = seen["before"]
     assert seen["after"] == [young, middle, FULL_AFTER]  # the young generations keep Python's thresholds
     assert FULL_AFTER > seen["before"][2]
-    assert seen["frozen"] >= seen["kept"]  # the objects made before settling are out of the generations
     assert seen["cycle_freed"] is True
