@@ -404,17 +404,18 @@ class Hub:
         if key in unknown:
             return None
         view, units = self.scopes[key]
-        if not may_see(event.visibility, visible_classes(view, self.declared)):
-            return None  # not for this view whatever its unit (and its unit may not have been read)
-        may = admitted(event, units)
-        if may is None or (self.rescopes is not None and self.rescopes(event)):
-            unknown.add(key)
-            return None
-        if not may:
+        if self.rescopes is not None and self.rescopes(event):
+            unknown.add(key)  # whether or not the view may see it
             return None
         if view not in frames:
             frames[view] = render(event, view, self.public_data, self.declared)
-        return frames[view]
+        if frames[view] is None:
+            return None  # not for this view whatever its unit (and its unit may not have been read)
+        may = admitted(event, units)
+        if may is None:
+            unknown.add(key)
+            return None
+        return frames[view] if may else None
 
     def _resync(self, views: Iterable[str]) -> None:
         """Send the clients of these views to reconnect (they resume, and get a snapshot)."""

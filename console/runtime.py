@@ -52,7 +52,6 @@ class Runtime:
         self.service = CommandService(self.db, settings, self.clock, self.follower.local, registry)
         self.follower.writing = lambda: self.service.writing
         self.follower.note_units = registry.note_units
-        self.service.limited = lambda: self.hub.limited
         self.service.needs_unit = self.hub.needs_unit
         self.listener = PgListener(self.db, self.follower, self.hub) if self.db.is_postgres else None
         self.passwords = passwords(settings)

@@ -142,11 +142,9 @@ class CommandService:
         self._task: asyncio.Task[None] | None = None
         # True while a batch is being written (console.follower waits for it rather than read the log).
         self.writing = False
-        # Whether some live connection is limited to units (督查范围; console.runtime wires the hub's
-        # answer): only then is each event's unit read, so a console without inspectors online pays nothing.
-        self.limited: Callable[[], bool] = lambda: False
-        # Which events such a connection may see (Hub.needs_unit): the others' units are not read.
-        self.needs_unit: Callable[[RecordedEvent], bool] = lambda _event: True
+        # Which events some live connection limited to units may see (督查范围; console.runtime wires
+        # Hub.needs_unit): only their units are read, so a console without inspectors online pays nothing.
+        self.needs_unit: Callable[[RecordedEvent], bool] = lambda _event: False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="command-writer")
@@ -184,10 +182,14 @@ class CommandService:
             await self._arrived.wait()
         return self._take()
 
+    def _background_next(self) -> bool:
+        """Whether a background command goes next: none of a person's waits, or it has given way
+        BACKGROUND_AFTER times."""
+        return bool(self._background) and (not self._queue or self._passed_over >= BACKGROUND_AFTER)
+
     def _take(self) -> list[_Pending]:
-        """The waiting commands (up to MAX_BATCH), or, when none waits or a background command has given
-        way BACKGROUND_AFTER times, one background command alone."""
-        if self._background and (not self._queue or self._passed_over >= BACKGROUND_AFTER):
+        """The waiting commands (up to MAX_BATCH), or one background command alone (`_background_next`)."""
+        if self._background_next():
             self._passed_over = 0
             return [self._background.popleft()]
         if self._background:
@@ -210,7 +212,7 @@ class CommandService:
                 committed = await write
                 # Only a person's command goes ahead of the publish: bookkeeping written meanwhile
                 # would take the GIL from the fan-out it waits behind anyway.
-                following = self._take() if self._queue else None
+                following = self._take() if self._queue and not self._background_next() else None
                 if following is not None:
                     write = self._begin(following)
                 self._publish(batch, committed)
@@ -348,8 +350,7 @@ class CommandService:
             command_id=env.id,
         )
         self.registry.apply(conn, sealed)
-        if self.limited():
-            self.registry.note_units(conn, sealed, self.needs_unit)
+        self.registry.note_units(conn, sealed, self.needs_unit)
         first = sealed[0].position if sealed else None
         last = sealed[-1].position if sealed else None
         result = dict(decision.result)
